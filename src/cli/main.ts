@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The `radixnet` command: each subcommand lives in its own file and registers itself on the program.
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.js';
+import { registerTopology } from './topology.js';
+import { registerEnumerate } from './enumerate.js';
+
+const program = new Command();
+program
+  .name('radixnet')
+  .description('Build, train, study and draw RadiX-Nets: sparse mixed-radix neural networks on WebAssembly SIMD.')
+  .option('--debug', 'print stack traces for errors')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerTopology(program);
+registerEnumerate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = reportError(err);
+}
+
+/** Prints an error the way users should see it and returns the exit code (2 for bad input). */
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (usage errors, --help, --version)
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  const debug = program.opts().debug === true || process.argv.includes('--debug');
+  if (err instanceof InputError) {
+    console.error(`radixnet: ${err.message}`);
+    if (debug) console.error(err.stack);
+    return 2;
+  }
+  console.error(debug ? err : `radixnet: internal error: ${(err as Error)?.message ?? String(err)} (run with --debug for the stack trace)`);
+  return 1;
+}
