@@ -23,6 +23,16 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
 }
 
+/** Every kernel, in the order the thread pool numbers them (a worker looks a kernel up by its index here). */
+export const KERNEL_NAMES = [
+  'spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w',
+  'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w',
+  'softmax_xent', 'softmax_fwd',
+  'transpose_in', 'transpose_out',
+  'sgd_update', 'momentum_update', 'adam_update',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
 let compiled: WebAssembly.Module | undefined;
 
 /** Compiles the kernels once per process (synchronously: about a millisecond for this module). */
@@ -34,7 +44,7 @@ export function kernelModule(): WebAssembly.Module {
     } catch {
       throw new Error(`radixnet kernels not found at ${WASM_PATH}: run \`npm run build\` (npm install runs it through \`prepare\`)`);
     }
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   }
   return compiled;
 }

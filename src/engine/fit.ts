@@ -1,0 +1,109 @@
+// The training loop: epochs of shuffled mini-batches, validation, per-epoch history, and a stop with a hint when
+// the loss diverges.
+import { InputError } from '../errors.js';
+import { Rng } from '../data/random.js';
+import type { Metrics, Mlp } from './mlp.js';
+
+export interface FitOptions {
+  /** Passes over the training data (default 1). */
+  epochs?: number;
+  /** Samples per step (default: the model's batch capacity). The last batch of an epoch may be smaller. */
+  batchSize?: number;
+  /** Fraction of the data, taken from its end before any shuffle (Keras semantics), held out for validation. */
+  validationSplit?: number;
+  /** Explicit validation data (overrides validationSplit). */
+  validationData?: { x: Float32Array; y: ArrayLike<number> };
+  /** Reshuffle the training samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the batch order (default 100). */
+  seed?: number;
+  /** Called after every step with the running mean loss and accuracy of the epoch so far. */
+  onBatchEnd?: (step: number, steps: number, running: Metrics) => void;
+  /** Called at the end of every epoch; return false to stop training. */
+  onEpochEnd?: (logs: EpochLogs) => void | boolean;
+}
+
+export interface EpochLogs {
+  /** 1-based. */
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Wall time of the epoch's training steps (s), validation excluded. */
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface History {
+  epochs: EpochLogs[];
+  trainSamples: number;
+  validationSamples: number;
+}
+
+/** Trains `model` on x ([N, n_0] row-major) and y (N integer labels); returns the per-epoch history. */
+export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: FitOptions = {}): History {
+  const epochs = opts.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new InputError(`epochs must be an integer >= 1, got ${epochs}`);
+  const batch = opts.batchSize ?? model.batchCapacity;
+  if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch size must be an integer >= 1, got ${batch}`);
+  const split = opts.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1)) throw new InputError(`validationSplit must be in [0, 1), got ${split}`);
+  const count = model.checkData(x, y, 'fit');
+  const F = model.inputs;
+
+  let trainCount = count;
+  let val = opts.validationData;
+  if (val) model.checkData(val.x, val.y, 'fit: validationData');
+  else if (split > 0) {
+    trainCount = count - Math.floor(count * split);
+    if (trainCount < 1 || trainCount === count) throw new InputError(`validationSplit ${split} of ${count} samples leaves no training or no validation samples`);
+    val = { x: x.subarray(trainCount * F, count * F), y: sliceLabels(y, trainCount, count) };
+  }
+  model.ensureCapacity(batch);
+
+  const rng = new Rng(opts.seed ?? 100);
+  const order = new Int32Array(trainCount);
+  for (let i = 0; i < trainCount; i++) order[i] = i;
+  const steps = Math.ceil(trainCount / batch);
+  const lr = model.optimizer.spec.lr;
+  const history: History = { epochs: [], trainSamples: trainCount, validationSamples: val ? val.y.length : 0 };
+
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (opts.shuffle ?? true) rng.shuffle(order);
+    let lossSum = 0;
+    let correctSum = 0;
+    let seen = 0;
+    const t0 = performance.now();
+    for (let step = 0; step < steps; step++) {
+      const start = step * batch;
+      const n = Math.min(batch, trainCount - start);
+      const m = model.trainStepOn(x, y, order, start, n);
+      if (!Number.isFinite(m.loss)) {
+        throw new InputError(
+          `loss became ${m.loss} at epoch ${epoch}, step ${step + 1} of ${steps}: training diverged; lower the learning rate (now ${lr}, try ${lr / 10})`,
+        );
+      }
+      lossSum += m.loss * n;
+      correctSum += m.accuracy * n;
+      seen += n;
+      opts.onBatchEnd?.(step + 1, steps, { loss: lossSum / seen, accuracy: correctSum / seen });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correctSum / seen, seconds, samplesPerSecond: seen / seconds };
+    if (val) {
+      const v = model.evaluate(val.x, val.y);
+      logs.valLoss = v.loss;
+      logs.valAccuracy = v.accuracy;
+    }
+    history.epochs.push(logs);
+    if (opts.onEpochEnd?.(logs) === false) break;
+  }
+  return history;
+}
+
+function sliceLabels(y: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  const out = new Int32Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = y[i];
+  return out;
+}

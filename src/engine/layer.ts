@@ -1,0 +1,130 @@
+// One weight layer of an MLP, resident in kernel memory: its sparse structure (CSR over outputs and the CSC over
+// inputs that dX needs), where its weights live in the model's parameter block, and the kernel tasks that run it.
+import type { SparseMask } from '../topology/mask.js';
+import type { KernelMemory } from '../kernels/memory.js';
+import { splitByPrefix, splitEven, type Task } from '../kernels/pool.js';
+
+/** Buffers one layer reads and writes during a step; all feature-major (features, ldb) f32 except noted. */
+export interface LayerIO {
+  /** This layer's input activations (nIn, ldb). */
+  x: number;
+  /** Pre-softmax or post-ReLU output (nOut, ldb). */
+  y: number;
+  /** Gradient w.r.t. the output (nOut, ldb). */
+  dy: number;
+  /** Gradient w.r.t. the input (nIn, ldb), or 0 for the first layer (no one needs it). */
+  dx: number;
+  /** Whether the input came through a ReLU (so dx is masked by x > 0). */
+  inputRelu: boolean;
+}
+
+export class Layer {
+  readonly nIn: number;
+  readonly nOut: number;
+  readonly nnz: number;
+  /** Dense layers (every connection present) use the GEMM kernels: no index loads at all. */
+  readonly dense: boolean;
+  readonly relu: boolean;
+  /** Host copies of the structure (CSR over outputs), for scattering weights to dense kernels. */
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Int32Array;
+  // kernel-memory offsets of the structure (0 for dense layers)
+  private readonly pRowPtr: number = 0;
+  private readonly pColIdx: number = 0;
+  private readonly pColPtr: number = 0;
+  private readonly pRowIdx: number = 0;
+  private readonly pWPos: number = 0;
+  // per-thread splits, computed once: by nonzeros over outputs (fwd, dW) and over inputs (dX)
+  private readonly outSplit: Int32Array;
+  private readonly inSplit: Int32Array;
+  /** Element offsets of this layer's weights and bias inside the model's parameter block (bias -1 when none). */
+  readonly wOffset: number;
+  readonly bOffset: number;
+
+  constructor(mask: SparseMask, relu: boolean, wOffset: number, bOffset: number, mem: KernelMemory, threads: number) {
+    this.nIn = mask.nIn;
+    this.nOut = mask.nOut;
+    this.nnz = mask.nnz;
+    this.relu = relu;
+    this.rowPtr = mask.rowPtr;
+    this.colIdx = mask.colIdx;
+    this.wOffset = wOffset;
+    this.bOffset = bOffset;
+    this.dense = mask.nnz === mask.nIn * mask.nOut;
+    if (this.dense) {
+      this.outSplit = splitEven(this.nOut, threads);
+      this.inSplit = splitEven(this.nIn, threads);
+      return;
+    }
+    const csc = transposeCsr(mask.rowPtr, mask.colIdx, mask.nIn);
+    this.pRowPtr = mem.putI32(mask.rowPtr);
+    this.pColIdx = mem.putI32(mask.colIdx);
+    this.pColPtr = mem.putI32(csc.colPtr);
+    this.pRowIdx = mem.putI32(csc.rowIdx);
+    this.pWPos = mem.putI32(csc.wPos);
+    this.outSplit = splitByPrefix(mask.rowPtr, this.nOut, threads);
+    this.inSplit = splitByPrefix(csc.colPtr, this.nIn, threads);
+  }
+
+  /** y = act(W x + b) over nb batch columns. `w`, `b` are byte offsets of this layer's weights and bias (0 = none). */
+  forward(w: number, b: number, io: LayerIO, nb: number, ldb: number): Task {
+    const relu = this.relu ? 1 : 0;
+    return this.dense
+      ? { kernel: 'gemm_fwd', n: this.nOut, bounds: this.outSplit, args: [w, this.nIn, b, io.x, io.y, nb, ldb, relu] }
+      : { kernel: 'spmm_fwd', n: this.nOut, bounds: this.outSplit, args: [this.pRowPtr, this.pColIdx, w, b, io.x, io.y, nb, ldb, relu] };
+  }
+
+  /** dW (and db) from dy and x, on the nonzeros only. `g`, `gb` are byte offsets of the gradient slots. */
+  gradWeights(g: number, gb: number, io: LayerIO, nb: number, ldb: number): Task {
+    return this.dense
+      ? { kernel: 'gemm_bwd_w', n: this.nOut, bounds: this.outSplit, args: [this.nIn, io.dy, io.x, g, gb, nb, ldb] }
+      : { kernel: 'spmm_bwd_w', n: this.nOut, bounds: this.outSplit, args: [this.pRowPtr, this.pColIdx, io.dy, io.x, g, gb, nb, ldb] };
+  }
+
+  /** dx = (W^T dy) * relu'(x). Must run before W is updated. */
+  gradInput(w: number, io: LayerIO, nb: number, ldb: number): Task {
+    const a = io.inputRelu ? io.x : 0;
+    return this.dense
+      ? { kernel: 'gemm_bwd_x', n: this.nIn, bounds: this.inSplit, args: [w, this.nIn, this.nOut, io.dy, a, io.dx, nb, ldb] }
+      : { kernel: 'spmm_bwd_x', n: this.nIn, bounds: this.inSplit, args: [this.pColPtr, this.pRowIdx, this.pWPos, w, io.dy, a, io.dx, nb, ldb] };
+  }
+
+  /** Scatters this layer's weights (CSR order) into a dense [nIn, nOut] kernel (Keras layout); zeros elsewhere. */
+  toDense(weights: Float32Array): Float32Array {
+    const out = new Float32Array(this.nIn * this.nOut);
+    for (let o = 0; o < this.nOut; o++) {
+      for (let k = this.rowPtr[o]; k < this.rowPtr[o + 1]; k++) out[this.colIdx[k] * this.nOut + o] = weights[k];
+    }
+    return out;
+  }
+
+  /** Gathers the mask's entries of a dense [nIn, nOut] kernel into CSR order (entries off the mask are ignored). */
+  fromDense(kernel: ArrayLike<number>, into: Float32Array): void {
+    for (let o = 0; o < this.nOut; o++) {
+      for (let k = this.rowPtr[o]; k < this.rowPtr[o + 1]; k++) into[k] = kernel[this.colIdx[k] * this.nOut + o];
+    }
+  }
+}
+
+/**
+ * The CSC view of a CSR mask: for each input i, the outputs that read it (rowIdx) and where that weight sits in the
+ * CSR-ordered weight array (wPos), so dX reads the same weights without a second copy to keep in sync.
+ */
+export function transposeCsr(rowPtr: Int32Array, colIdx: Int32Array, nIn: number): { colPtr: Int32Array; rowIdx: Int32Array; wPos: Int32Array } {
+  const nOut = rowPtr.length - 1;
+  const nnz = colIdx.length;
+  const colPtr = new Int32Array(nIn + 1);
+  for (let k = 0; k < nnz; k++) colPtr[colIdx[k] + 1]++;
+  for (let i = 0; i < nIn; i++) colPtr[i + 1] += colPtr[i];
+  const next = colPtr.slice(0, nIn);
+  const rowIdx = new Int32Array(nnz);
+  const wPos = new Int32Array(nnz);
+  for (let o = 0; o < nOut; o++) {
+    for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
+      const at = next[colIdx[k]]++;
+      rowIdx[at] = o;
+      wPos[at] = k;
+    }
+  }
+  return { colPtr, rowIdx, wPos };
+}

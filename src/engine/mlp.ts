@@ -1,0 +1,394 @@
+// A multilayer perceptron resident in kernel memory: ReLU hidden layers, softmax output, sparse cross-entropy loss.
+// Each weight layer is a mask (RadiX-Net, random, pruned or full); only its nonzeros are stored, computed and updated.
+//
+// Memory of one model (byte offsets into the engine's shared memory):
+//   params  [w | g | slot m | slot v], each P floats: every layer's weights in CSR order, then the biases
+//   acts    A[0..L] (n_l, ldb) activations, A[0] the input;  dA[1..L] their gradients (dA[L] = dlogits)
+//   stage   (batch, n_0) batch-major input rows as the user gave them; labels, loss, correct (ldb) per column
+import { InputError } from '../errors.js';
+import { Rng } from '../data/random.js';
+import { SparseMask } from '../topology/mask.js';
+import { splitEven, type Task } from '../kernels/pool.js';
+import type { Engine } from './engine.js';
+import { Layer, type LayerIO } from './layer.js';
+import { Optimizer, type OptimizerName, type OptimizerSpec } from './optimizer.js';
+
+export type InitName = 'normal' | 'glorot-uniform';
+
+export interface MlpSpec {
+  /** Layer sizes n_0 (inputs) ... n_L (classes), e.g. [784, 300, 100, 10]. */
+  layers: number[];
+  /** One mask per weight layer ([n_l, n_{l+1}]); a missing or null entry is a dense layer. */
+  masks?: (SparseMask | null | undefined)[];
+  /** Add a bias to every layer (default false: the paper's models have none). */
+  bias?: boolean;
+  /** Weight init: 'normal' (mean 0, `stddev`, default 0.05: Keras random_normal) or 'glorot-uniform'. */
+  init?: InitName;
+  stddev?: number;
+  /** Seed of the weight init (default 100). */
+  seed?: number;
+  /** Largest batch the model's buffers hold (default 100; fit grows it when asked for more). */
+  batchSize?: number;
+  optimizer?: OptimizerSpec | OptimizerName;
+}
+
+/** Loss and accuracy of one step or one evaluation. */
+export interface Metrics {
+  loss: number;
+  accuracy: number;
+}
+
+/** Where a training step spends its time (ms, summed over steps), when profiling is on. */
+export interface StepProfile {
+  gather: number;
+  forward: number;
+  loss: number;
+  gradInput: number;
+  gradWeights: number;
+  optimizer: number;
+  steps: number;
+}
+
+const ceil4 = (n: number): number => (n + 3) & ~3;
+
+export class Mlp {
+  readonly sizes: readonly number[];
+  readonly layers: readonly Layer[];
+  readonly hasBias: boolean;
+  readonly optimizer: Optimizer;
+  /** Parameters stored (nonzero weights + biases). */
+  readonly paramCount: number;
+  /** When set, each step adds its time per phase here (phases then run as separate dispatches). */
+  profile: StepProfile | null = null;
+  private readonly engine: Engine;
+  private readonly w: number;
+  private readonly g: number;
+  private readonly paramSplit: Int32Array;
+  private readonly start: number;
+  private capacity = 0;
+  private ldb = 0;
+  private acts: number[] = [];
+  private grads: number[] = [];
+  private stage = 0;
+  private labels = 0;
+  private lossBuf = 0;
+  private correctBuf = 0;
+  private out = 0;
+  private disposed = false;
+
+  constructor(engine: Engine, spec: MlpSpec) {
+    this.engine = engine;
+    const sizes = validateSizes(spec.layers);
+    const L = sizes.length - 1;
+    const masks = spec.masks ?? [];
+    if (masks.length > L) throw new InputError(`got ${masks.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
+    const resolved = sizes.slice(0, L).map((nIn, l) => {
+      const m = masks[l] ?? SparseMask.full(nIn, sizes[l + 1]);
+      if (m.nIn !== nIn || m.nOut !== sizes[l + 1]) {
+        throw new InputError(`mask ${l} has shape [${m.nIn}, ${m.nOut}] but layer ${l} is [${nIn}, ${sizes[l + 1]}] (layers ${sizes.join(',')})`);
+      }
+      return m;
+    });
+    this.sizes = sizes;
+    this.hasBias = spec.bias ?? false;
+    const mem = engine.memory;
+    this.start = mem.mark();
+    const threads = engine.pool.threads;
+    let offset = 0;
+    const wOffsets = resolved.map((m) => ((offset += m.nnz), offset - m.nnz));
+    const bOffsets = sizes.slice(1).map((n) => (this.hasBias ? ((offset += n), offset - n) : -1));
+    this.paramCount = offset;
+    this.layers = resolved.map((m, l) => new Layer(m, l < L - 1, wOffsets[l], bOffsets[l], mem, threads));
+    const slots = Optimizer.slots(spec.optimizer ?? 'adam');
+    const P = this.paramCount;
+    this.w = mem.allocF32(P);
+    this.g = mem.allocF32(P);
+    const m = slots >= 1 ? mem.allocF32(P) : 0;
+    const v = slots >= 2 ? mem.allocF32(P) : 0;
+    this.optimizer = new Optimizer(spec.optimizer ?? 'adam', m, v);
+    this.paramSplit = splitEven(P, threads);
+    this.initWeights(spec.init ?? 'normal', spec.stddev ?? 0.05, spec.seed ?? 100);
+    this.ensureCapacity(spec.batchSize ?? 100);
+  }
+
+  /** Number of weight layers. */
+  get depth(): number {
+    return this.layers.length;
+  }
+
+  /** Batch size the buffers hold now. */
+  get batchCapacity(): number {
+    return this.capacity;
+  }
+
+  /** Grows the batch buffers to hold `batch` samples (no-op when they already do). */
+  ensureCapacity(batch: number): void {
+    if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch size must be an integer >= 1, got ${batch}`);
+    if (batch <= this.capacity) return;
+    const mem = this.engine.memory;
+    const ldb = ceil4(batch);
+    this.acts = this.sizes.map((n) => mem.allocF32(n * ldb));
+    this.grads = this.sizes.map((n, l) => (l === 0 ? 0 : mem.allocF32(n * ldb)));
+    this.stage = mem.allocF32(ldb * this.sizes[0]);
+    this.labels = mem.allocI32(ldb);
+    this.lossBuf = mem.allocF32(ldb);
+    this.correctBuf = mem.allocI32(ldb);
+    this.out = mem.allocF32(ldb * this.classes);
+    this.capacity = batch;
+    this.ldb = ldb;
+  }
+
+  get classes(): number {
+    return this.sizes[this.sizes.length - 1];
+  }
+
+  get inputs(): number {
+    return this.sizes[0];
+  }
+
+  /**
+   * One optimizer step on `n` samples: rows `order[start..start+n)` of x ([N, n_0] row-major) and labels y, or rows
+   * start..start+n when order is null. Inputs are trusted (fit checks them once for the whole dataset).
+   */
+  trainStepOn(x: Float32Array, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): Metrics {
+    this.checkAlive();
+    const nb = this.loadBatch(x, y, order, start, n);
+    this.forwardLoss(n, nb);
+    const { ldb } = this;
+    const pool = this.engine.pool;
+    for (let l = this.depth - 1; l >= 0; l--) {
+      const layer = this.layers[l];
+      const io = this.io(l);
+      const gw = layer.gradWeights(this.gAt(layer.wOffset), this.gAt(layer.bOffset), io, nb, ldb);
+      if (l === 0) this.timed('gradWeights', () => pool.run(gw));
+      else if (this.profile) {
+        const gx = layer.gradInput(this.wAt(layer.wOffset), io, nb, ldb);
+        this.timed('gradWeights', () => pool.run(gw));
+        this.timed('gradInput', () => pool.run(gx));
+      } else pool.run(gw, layer.gradInput(this.wAt(layer.wOffset), io, nb, ldb));
+    }
+    const update = this.optimizer.update(this.w, this.g, this.paramCount, this.paramSplit);
+    this.timed('optimizer', () => pool.run(update));
+    if (this.profile) this.profile.steps++;
+    return this.readMetrics(n);
+  }
+
+  /** Loss and accuracy on a dataset (x [N, n_0], y [N]), in batches of the model's capacity; no update. */
+  evaluate(x: Float32Array, y: ArrayLike<number>): Metrics {
+    const count = this.checkData(x, y, 'evaluate');
+    let loss = 0;
+    let correct = 0;
+    for (let s = 0; s < count; s += this.capacity) {
+      const n = Math.min(this.capacity, count - s);
+      const nb = this.loadBatch(x, y, null, s, n);
+      this.forwardLoss(n, nb);
+      const m = this.readMetrics(n);
+      loss += m.loss * n;
+      correct += m.accuracy * n;
+    }
+    return { loss: loss / count, accuracy: correct / count };
+  }
+
+  /** Class probabilities for x ([N, n_0] row-major): returns [N, classes] row-major. */
+  predict(x: Float32Array): Float32Array {
+    this.checkAlive();
+    const F = this.inputs;
+    if (x.length % F !== 0) throw new InputError(`predict: x has ${x.length} values, not a multiple of the ${F} inputs per sample`);
+    checkFinite(x, 'predict: x');
+    const count = x.length / F;
+    const C = this.classes;
+    const result = new Float32Array(count * C);
+    const pool = this.engine.pool;
+    for (let s = 0; s < count; s += this.capacity) {
+      const n = Math.min(this.capacity, count - s);
+      const nb = this.loadBatch(x, null, null, s, n);
+      this.forward(nb);
+      const z = this.acts[this.depth];
+      pool.run({ kernel: 'softmax_fwd', n: nb, args: [z, C, this.ldb, z] });
+      pool.run({ kernel: 'transpose_out', n, args: [z, C, this.ldb, this.out] });
+      result.set(this.engine.memory.f32(this.out, n * C), s * C);
+    }
+    return result;
+  }
+
+  /** Per layer: the dense [n_l, n_{l+1}] kernel (zeros off the mask) and the bias (when the model has one). */
+  getWeights(): { kernel: Float32Array; bias?: Float32Array }[] {
+    return this.readParams(this.w);
+  }
+
+  /** Gradients of the last step, laid out like getWeights (zeros off the mask). */
+  getGradients(): { kernel: Float32Array; bias?: Float32Array }[] {
+    return this.readParams(this.g);
+  }
+
+  /** Sets weights from dense kernels (entries off the mask are ignored) and biases. */
+  setWeights(weights: { kernel: ArrayLike<number>; bias?: ArrayLike<number> }[]): void {
+    this.checkAlive();
+    if (weights.length !== this.depth) throw new InputError(`setWeights: got ${weights.length} layers, the model has ${this.depth}`);
+    const all = this.engine.memory.f32(this.w, this.paramCount);
+    this.layers.forEach((layer, l) => {
+      const { kernel, bias } = weights[l];
+      if (kernel.length !== layer.nIn * layer.nOut) {
+        throw new InputError(`setWeights: layer ${l} kernel has ${kernel.length} values, expected ${layer.nIn}x${layer.nOut} = ${layer.nIn * layer.nOut}`);
+      }
+      checkFinite(kernel, `setWeights: layer ${l} kernel`);
+      layer.fromDense(kernel, all.subarray(layer.wOffset, layer.wOffset + layer.nnz));
+      if (this.hasBias) {
+        if (!bias || bias.length !== layer.nOut) throw new InputError(`setWeights: layer ${l} needs a bias of ${layer.nOut} values`);
+        all.set(bias, layer.bOffset);
+      }
+    });
+  }
+
+  /** The flat parameter vector (nonzero weights in CSR order, then biases): a view, valid until memory grows. */
+  parameters(): Float32Array {
+    return this.engine.memory.f32(this.w, this.paramCount);
+  }
+
+  /** Frees the model's memory when it is the engine's most recent allocation (sweeps create, train, dispose). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const mem = this.engine.memory;
+    if (mem.used === this.endMark) mem.release(this.start);
+  }
+
+  private get endMark(): number {
+    // every allocation of the model ends at the buffers of its latest ensureCapacity
+    return this.out + this.ldb * this.classes * 4;
+  }
+
+  // --- step pieces -------------------------------------------------------------------------------------------
+
+  private io(l: number): LayerIO {
+    return { x: this.acts[l], y: this.acts[l + 1], dy: this.grads[l + 1], dx: this.grads[l], inputRelu: l > 0 };
+  }
+
+  private wAt(offset: number): number {
+    return offset < 0 ? 0 : this.w + offset * 4;
+  }
+
+  private gAt(offset: number): number {
+    return offset < 0 ? 0 : this.g + offset * 4;
+  }
+
+  /** Copies the batch rows into the stage, labels into the label buffer, and transposes to feature-major A[0]. */
+  private loadBatch(x: Float32Array, y: ArrayLike<number> | null, order: Int32Array | null, start: number, n: number): number {
+    const t0 = this.profile ? performance.now() : 0;
+    const F = this.inputs;
+    const mem = this.engine.memory;
+    const stage = mem.f32(this.stage, n * F);
+    const labels = mem.i32(this.labels, n);
+    for (let b = 0; b < n; b++) {
+      const row = order ? order[start + b] : start + b;
+      stage.set(x.subarray(row * F, row * F + F), b * F);
+      if (y) labels[b] = y[row];
+    }
+    this.engine.pool.run({ kernel: 'transpose_in', n: F, args: [this.stage, n, F, this.acts[0], this.ldb] });
+    if (this.profile) this.profile.gather += performance.now() - t0;
+    return ceil4(n);
+  }
+
+  private forward(nb: number): void {
+    const pool = this.engine.pool;
+    this.timed('forward', () => {
+      for (let l = 0; l < this.depth; l++) {
+        const layer = this.layers[l];
+        pool.run(layer.forward(this.wAt(layer.wOffset), this.wAt(layer.bOffset), this.io(l), nb, this.ldb));
+      }
+    });
+  }
+
+  private forwardLoss(n: number, nb: number): void {
+    this.forward(nb);
+    const task: Task = {
+      kernel: 'softmax_xent',
+      n: nb,
+      args: [this.acts[this.depth], this.labels, this.classes, n, this.ldb, this.grads[this.depth], this.lossBuf, this.correctBuf, 1 / n],
+    };
+    this.timed('loss', () => this.engine.pool.run(task));
+  }
+
+  private readMetrics(n: number): Metrics {
+    const mem = this.engine.memory;
+    const loss = mem.f32(this.lossBuf, n);
+    const correct = mem.i32(this.correctBuf, n);
+    let sl = 0;
+    let sc = 0;
+    for (let b = 0; b < n; b++) {
+      sl += loss[b];
+      sc += correct[b];
+    }
+    return { loss: sl / n, accuracy: sc / n };
+  }
+
+  private timed(phase: Exclude<keyof StepProfile, 'steps'>, fn: () => void): void {
+    if (!this.profile) return fn();
+    const t0 = performance.now();
+    fn();
+    this.profile[phase] += performance.now() - t0;
+  }
+
+  private readParams(base: number): { kernel: Float32Array; bias?: Float32Array }[] {
+    this.checkAlive();
+    const all = this.engine.memory.f32(base, this.paramCount);
+    return this.layers.map((layer) => ({
+      kernel: layer.toDense(all.subarray(layer.wOffset, layer.wOffset + layer.nnz)),
+      ...(this.hasBias ? { bias: all.slice(layer.bOffset, layer.bOffset + layer.nOut) } : {}),
+    }));
+  }
+
+  private initWeights(init: InitName, stddev: number, seed: number): void {
+    if (init !== 'normal' && init !== 'glorot-uniform') throw new InputError(`unknown init "${init}": use normal or glorot-uniform`);
+    if (!(stddev > 0 && Number.isFinite(stddev))) throw new InputError(`init stddev must be a positive number, got ${stddev}`);
+    const rng = new Rng(seed);
+    const all = this.engine.memory.f32(this.w, this.paramCount);
+    for (const layer of this.layers) {
+      // Keras' glorot uses the dense kernel's fans, so a masked layer starts on the same scale as its dense twin
+      const limit = Math.sqrt(6 / (layer.nIn + layer.nOut));
+      for (let k = 0; k < layer.nnz; k++) {
+        all[layer.wOffset + k] = init === 'normal' ? rng.normal() * stddev : (2 * rng.next() - 1) * limit;
+      }
+    }
+  }
+
+  /** Validates x ([N, n_0]) and y (N labels in [0, classes)); returns N. */
+  checkData(x: Float32Array, y: ArrayLike<number>, what: string): number {
+    this.checkAlive();
+    const F = this.inputs;
+    if (!(x instanceof Float32Array)) throw new InputError(`${what}: x must be a Float32Array (got ${describe(x)}); convert with Float32Array.from`);
+    if (x.length % F !== 0) throw new InputError(`${what}: x has ${x.length} values, not a multiple of the ${F} inputs per sample`);
+    const count = x.length / F;
+    if (y.length !== count) throw new InputError(`${what}: x has ${count} samples of ${F} values but y has ${y.length} labels`);
+    if (count === 0) throw new InputError(`${what}: no samples`);
+    checkFinite(x, `${what}: x`);
+    const C = this.classes;
+    for (let i = 0; i < count; i++) {
+      const c = y[i];
+      if (!(Number.isInteger(c) && c >= 0 && c < C)) throw new InputError(`${what}: label ${i} is ${c}, labels must be integers in [0, ${C - 1}]`);
+    }
+    return count;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('this model was disposed');
+  }
+}
+
+function validateSizes(layers: unknown): number[] {
+  if (!Array.isArray(layers) || layers.length < 2) throw new InputError(`layers must list at least 2 sizes (inputs and classes), got ${JSON.stringify(layers)}`);
+  for (const n of layers) {
+    if (!Number.isInteger(n) || n < 1) throw new InputError(`layer sizes must be integers >= 1, got ${layers.join(',')}`);
+  }
+  return layers.slice() as number[];
+}
+
+function checkFinite(x: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) throw new InputError(`${what} has a non-finite value (${x[i]}) at index ${i}; clean or impute the data first`);
+  }
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
+}

@@ -1,0 +1,223 @@
+// Runs kernels on several threads over one shared WebAssembly.Memory: the main thread takes share 0, workers
+// (worker.ts) take the others. A dispatch is a handful of kernel calls, each split into per-thread ranges.
+import { availableParallelism } from 'node:os';
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { InputError } from '../errors.js';
+import { ControlBlock, SEQ, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS } from './dispatch.js';
+import { KernelMemory } from './memory.js';
+import { instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName } from './wasm.js';
+
+/** One kernel call of a dispatch: `kernel(start, end, ...args)` over [0, n), split by `bounds` when given. */
+export interface Task {
+  kernel: KernelName;
+  /** Length of the kernel's outer range. */
+  n: number;
+  /** Arguments after (start, end), in ABI order (pointers, sizes, f32 values). */
+  args: readonly number[];
+  /** Per-thread split of [0, n): threads+1 ascending bounds (see `splitEven`, `splitByPrefix`). */
+  bounds?: Int32Array;
+}
+
+export interface PoolOptions {
+  /** Threads including the main one; default env RADIXNET_THREADS, else the cores available. */
+  threads?: number;
+  /** Busy-wait iterations before a thread sleeps (default 20000, about 20-50 us). */
+  spin?: number;
+  /** Fall back to one thread while other processes keep the workers from running (default true). */
+  adaptive?: boolean;
+}
+
+/** Resolves the thread count: option, then RADIXNET_THREADS, then the cores available; validated. */
+export function resolveThreads(threads?: number): number {
+  const env = process.env.RADIXNET_THREADS;
+  const value = threads ?? (env !== undefined && env !== '' ? Number(env) : availableParallelism());
+  if (!Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
+    const from = threads !== undefined ? 'threads' : 'RADIXNET_THREADS';
+    throw new InputError(`${from} must be an integer from 1 to ${MAX_THREADS}, got ${threads ?? env}`);
+  }
+  return value;
+}
+
+const PROBE_WINDOW = 256;
+const FALLBACK_DISPATCHES = 4096;
+
+export class ThreadPool {
+  readonly memory: KernelMemory;
+  /** The main thread's instance of the kernels (also used for single-threaded calls). */
+  readonly kernels: KernelExports;
+  readonly threads: number;
+  private readonly table: ((...a: number[]) => void)[];
+  private readonly cb: ControlBlock;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly spin: number;
+  private readonly adaptive: boolean;
+  private seq = 0;
+  private closed = false;
+  // contention detection: time the main thread spends waiting for workers vs doing its own share
+  private windowOwn = 0;
+  private windowWait = 0;
+  private windowCount = 0;
+  private fallbackLeft = 0;
+  /** Counters for benchmarks: dispatches, time (ms) waiting for workers, fallbacks to one thread. */
+  readonly stats = { dispatches: 0, waitMs: 0, fallbacks: 0 };
+
+  private constructor(memory: KernelMemory, threads: number, opts: PoolOptions) {
+    this.memory = memory;
+    this.threads = threads;
+    this.spin = opts.spin ?? 20000;
+    this.adaptive = opts.adaptive ?? true;
+    this.kernels = instantiateKernels(memory.memory);
+    const k = this.kernels as unknown as Record<string, (...a: number[]) => void>;
+    this.table = KERNEL_NAMES.map((n) => k[n]);
+    this.cb = new ControlBlock();
+  }
+
+  /** Starts `threads - 1` workers (each instantiates the kernels over `memory`) and resolves when all are ready. */
+  static async create(memory: KernelMemory, opts: PoolOptions = {}): Promise<ThreadPool> {
+    const pool = new ThreadPool(memory, resolveThreads(opts.threads), opts);
+    const module = kernelModule();
+    const ready: Promise<void>[] = [];
+    for (let tid = 1; tid < pool.threads; tid++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: { module, memory: memory.memory, control: pool.cb.sab, tid, spin: pool.spin, port: port2 },
+        transferList: [port2],
+      });
+      worker.unref();
+      port1.unref();
+      pool.workers.push(worker);
+      pool.ports.push(port1);
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+        }),
+      );
+    }
+    await Promise.all(ready);
+    return pool;
+  }
+
+  /** Threads the next dispatch will use (1 while falling back under contention). */
+  get activeThreads(): number {
+    return this.fallbackLeft > 0 ? 1 : this.threads;
+  }
+
+  /**
+   * Runs the tasks, each split over the threads, and returns when all are done. Tasks in one call run without a
+   * barrier between them, so they must not read what another task of the same call writes.
+   */
+  run(...tasks: Task[]): void {
+    if (this.closed) throw new Error('ThreadPool: used after close()');
+    if (this.threads === 1 || this.fallbackLeft > 0) {
+      if (this.fallbackLeft > 0) this.fallbackLeft--;
+      for (const t of tasks) this.call(t.kernel, 0, t.n, t.args);
+      return;
+    }
+    for (let from = 0; from < tasks.length; from += MAX_TASKS) this.dispatch(tasks.slice(from, from + MAX_TASKS));
+  }
+
+  /** Calls one kernel on the main thread over [s, e). */
+  call(kernel: KernelName, s: number, e: number, args: readonly number[]): void {
+    if (s < e) this.table[KERNEL_NAMES.indexOf(kernel)](s, e, ...args);
+  }
+
+  private dispatch(tasks: Task[]): void {
+    const { i32, f64 } = this.cb;
+    const T = this.threads;
+    for (let t = 0; t < tasks.length; t++) {
+      const task = tasks[t];
+      if (task.args.length > ARGS) throw new Error(`ThreadPool: ${task.kernel} has ${task.args.length} arguments, max ${ARGS}`);
+      const bounds = task.bounds ?? splitEven(task.n, T);
+      if (bounds.length !== T + 1) throw new Error(`ThreadPool: ${task.kernel} bounds are for ${bounds.length - 1} threads, pool has ${T}`);
+      i32[this.cb.kernelAt(t)] = KERNEL_NAMES.indexOf(task.kernel);
+      for (let k = 0; k <= T; k++) i32[this.cb.boundAt(t, k)] = bounds[k];
+      const a = this.cb.argAt(t);
+      for (let k = 0; k < ARGS; k++) f64[a + k] = k < task.args.length ? task.args[k] : 0;
+    }
+    i32[NTASK] = tasks.length;
+    const workers = T - 1;
+    this.seq++;
+    Atomics.store(i32, SEQ, this.seq);
+    Atomics.notify(i32, SEQ);
+
+    const t0 = performance.now();
+    for (let t = 0; t < tasks.length; t++) {
+      const task = tasks[t];
+      const s = i32[this.cb.boundAt(t, 0)];
+      const e = i32[this.cb.boundAt(t, 1)];
+      if (s < e) this.call(task.kernel, s, e, task.args);
+    }
+    const t1 = performance.now();
+    const target = this.seq * workers;
+    let spins = this.spin;
+    while (Atomics.load(i32, DONE) < target) {
+      if (spins-- <= 0) Atomics.wait(i32, DONE, Atomics.load(i32, DONE), 1);
+    }
+    const t2 = performance.now();
+    this.stats.dispatches++;
+    this.stats.waitMs += t2 - t1;
+    if (Atomics.load(i32, ERROR) !== 0) this.raiseWorkerError();
+    if (this.adaptive) this.watchContention(t1 - t0, t2 - t1);
+  }
+
+  // On 2 cores, another busy process makes 2 threads slower than 1: when workers keep finishing far later than the
+  // main thread's equal share, run single-threaded for a while, then try again.
+  private watchContention(own: number, wait: number): void {
+    this.windowOwn += own;
+    this.windowWait += wait;
+    if (++this.windowCount < PROBE_WINDOW) return;
+    if (this.windowWait > this.windowOwn + 0.05 * this.windowCount) {
+      this.fallbackLeft = FALLBACK_DISPATCHES;
+      this.stats.fallbacks++;
+    }
+    this.windowOwn = this.windowWait = this.windowCount = 0;
+  }
+
+  private raiseWorkerError(): never {
+    let msg = 'a kernel worker failed';
+    for (const p of this.ports) {
+      const m = receiveMessageOnPort(p);
+      if (m?.message?.error) msg = m.message.error;
+    }
+    this.close();
+    throw new Error(`radixnet kernel error in a worker thread: ${msg}`);
+  }
+
+  /** Stops the workers. The pool cannot be used afterwards. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.cb.i32, STOP, 1);
+    Atomics.add(this.cb.i32, SEQ, 1);
+    Atomics.notify(this.cb.i32, SEQ);
+    for (const w of this.workers) void w.terminate();
+    for (const p of this.ports) p.close();
+  }
+}
+
+/** Splits [0, n) into `threads` contiguous ranges of near-equal length, bounds aligned to `align` (SIMD width). */
+export function splitEven(n: number, threads: number, align = 4): Int32Array {
+  const b = new Int32Array(threads + 1);
+  for (let t = 1; t < threads; t++) b[t] = Math.min(n, Math.round((n * t) / threads / align) * align);
+  b[threads] = n;
+  return b;
+}
+
+/**
+ * Splits rows [0, n) so that each thread gets a near-equal number of nonzeros, given the CSR prefix `ptr` (n+1
+ * entries): the right split for sparse kernels whose rows have uneven fan-in (pruned or random masks).
+ */
+export function splitByPrefix(ptr: Int32Array, n: number, threads: number): Int32Array {
+  const b = new Int32Array(threads + 1);
+  const total = ptr[n] - ptr[0];
+  let row = 0;
+  for (let t = 1; t < threads; t++) {
+    const goal = ptr[0] + (total * t) / threads;
+    while (row < n && ptr[row + 1] <= goal) row++;
+    b[t] = Math.max(b[t - 1], row);
+  }
+  b[threads] = n;
+  return b;
+}
