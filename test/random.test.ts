@@ -28,7 +28,7 @@ describe('Rng', () => {
     a.next();
     const b = Rng.fromState(a.state());
     expect(Array.from({ length: 5 }, () => b.next())).to.deep.equal(Array.from({ length: 5 }, () => a.next()));
-    expect(() => Rng.fromState([0, 0, 0, 0])).to.throw(InputError, 'not all zero');
+    expect(() => Rng.fromState([0, 0, 0, 0])).to.throw(RangeError, 'not all zero');
   });
 
   it('rejects seeds that are not safe integers', () => {
@@ -67,8 +67,8 @@ describe('Rng', () => {
     expect(r.int(1)).to.equal(0);
     const big = r.int(2 ** 32);
     expect(Number.isInteger(big) && big >= 0 && big < 2 ** 32).to.equal(true);
-    expect(() => r.int(0)).to.throw(InputError, 'got 0');
-    expect(() => r.int(2.5)).to.throw(InputError, 'got 2.5');
+    expect(() => r.int(0)).to.throw(RangeError, 'got 0');
+    expect(() => r.int(2.5)).to.throw(RangeError, 'got 2.5');
   });
 
   it('normal() has mean 0 and std 1 (within 5 standard errors) and normal tails', () => {

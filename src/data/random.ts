@@ -16,7 +16,7 @@ export class Rng {
   /** Box–Muller makes normals in pairs; the second one waits here (NaN when none). */
   private spare = NaN;
 
-  /** @param seed any safe integer (negative too); equal seeds give equal streams. */
+  /** @param seed any safe integer (negative too); equal seeds give equal streams. A bad seed is an InputError (it comes from --seed). */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) {
       throw new InputError(`random seed must be an integer between -(2^53-1) and 2^53-1, got ${seed}`);
@@ -45,7 +45,7 @@ export class Rng {
   /** A generator that continues from a saved `state()` (4 words); for checkpoints and reference tests. */
   static fromState(state: ArrayLike<number>): Rng {
     if (state.length !== 4 || ![0, 1, 2, 3].some((i) => state[i] !== 0)) {
-      throw new InputError(`Rng.fromState: need 4 uint32 words, not all zero, got [${Array.from(state).join(', ')}]`);
+      throw new RangeError(`Rng.fromState: need 4 uint32 words, not all zero, got [${Array.from(state).join(', ')}]`);
     }
     const rng = new Rng(0);
     rng.a = state[0] >>> 0;
@@ -81,7 +81,7 @@ export class Rng {
   /** Uniform integer in [0, n), exactly unbiased (rejection sampling); n an integer in [1, 2^32]. */
   int(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32) {
-      throw new InputError(`Rng.int(n): n must be an integer in [1, 2^32], got ${n}`);
+      throw new RangeError(`Rng.int(n): n must be an integer in [1, 2^32], got ${n}`);
     }
     // Accept only draws below the largest multiple of n, so every residue is equally likely.
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
@@ -105,7 +105,7 @@ export class Rng {
   }
 
   /** Fills `out` with normal(mean, std) values (weight init: Keras `random_normal` is mean 0, std 0.05); returns it. */
-  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): Float32Array | Float64Array {
+  fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
   }
