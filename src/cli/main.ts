@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 import { registerTopology } from './topology.js';
 import { registerEnumerate } from './enumerate.js';
+import { registerTrain } from './train.js';
 
 const program = new Command();
 program
@@ -13,6 +14,7 @@ program
   .showHelpAfterError()
   .exitOverride();
 
+registerTrain(program);
 registerTopology(program);
 registerEnumerate(program);
 

@@ -12,6 +12,12 @@ export class Engine {
     return new Engine(memory, pool);
   }
 
+  /** A single-threaded engine, made synchronously: for synchronous callers such as tfjs kernels. */
+  static createSync(opts: { initialBytes?: number } = {}): Engine {
+    const memory = new KernelMemory(opts.initialBytes);
+    return new Engine(memory, ThreadPool.createSync(memory));
+  }
+
   get threads(): number {
     return this.pool.threads;
   }

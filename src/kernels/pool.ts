@@ -99,6 +99,11 @@ export class ThreadPool {
     return pool;
   }
 
+  /** A single-threaded pool, made synchronously (no workers to wait for): for callers that cannot await. */
+  static createSync(memory: KernelMemory): ThreadPool {
+    return new ThreadPool(memory, 1, {});
+  }
+
   /** Threads the next dispatch will use (1 while falling back under contention). */
   get activeThreads(): number {
     return this.fallbackLeft > 0 ? 1 : this.threads;
