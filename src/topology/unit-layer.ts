@@ -14,11 +14,12 @@ export class UnitLayer {
     if (radix * place > n) throw new RangeError(`unit layer radix ${radix} * place ${place} exceeds N = ${n}`);
   }
 
-  /** Ones in each row (an input's fan-out) and in each column (an output's fan-in): always r. */
+  /** Ones in each row, an input's fan-out: always r. */
   get onesPerRow(): number {
     return this.radix;
   }
 
+  /** Ones in each column, an output's fan-in: always r. */
   get onesPerColumn(): number {
     return this.radix;
   }
