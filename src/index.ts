@@ -1,0 +1,13 @@
+// radixnet's public API. Layers, from the bottom: topology (masks) -> kernels (wasm) -> engine (training) -> suite.
+// tfjs integration lives in 'radixnet/tfjs' so that users of the engine never load TensorFlow.js.
+export * from './topology/index.js';
+export { InputError } from './errors.js';
+export { Engine } from './engine/engine.js';
+export { Mlp, type MlpSpec, type Metrics, type InitName, type StepProfile } from './engine/mlp.js';
+export { fit, type FitOptions, type EpochLogs, type History } from './engine/fit.js';
+export { type OptimizerSpec, type OptimizerName, resolveOptimizer } from './engine/optimizer.js';
+export { type PoolOptions, resolveThreads } from './kernels/pool.js';
+export { Rng } from './data/random.js';
+export { loadMnist, mnistDataset, mnistCacheDir, type Mnist, type MnistSplit, type LoadMnistOptions } from './data/mnist.js';
+export { type Dataset, validationSplit } from './data/dataset.js';
+export { trainMnist, PAPER_PRESET, configMasks, type TrainConfig, type TrainResult } from './suite/mnist-train.js';
