@@ -1,6 +1,5 @@
 // The main job: train a RadiX-Net LeNet-300-100 on MNIST with the paper's protocol and report how it did.
-import { loadMnist } from '../data/mnist.js';
-import { mnistDataset } from '../data/mnist.js';
+import { loadMnist, mnistDataset, type Mnist } from '../data/mnist.js';
 import { validationSplit } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
@@ -64,6 +63,8 @@ export interface TrainHooks {
   onBatchEnd?: (step: number, steps: number, running: { loss: number; accuracy: number }, batchSize: number) => void;
   onEpochEnd?: (logs: EpochLogs) => void;
   onLoaded?: (info: { source: string; seconds: number }) => void;
+  /** Already-loaded MNIST (sweeps load it once for many runs). */
+  mnist?: Mnist;
 }
 
 /** Builds the masks of a config: a RadiX-Net, or all-dense when radices is `dense`. */
@@ -88,7 +89,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   if (config.layers[0] !== 784 || config.layers[config.layers.length - 1] !== 10) {
     throw new InputError(`--layers must start with 784 (28x28 MNIST pixels) and end with 10 (digits), got ${config.layers.join(',')}`);
   }
-  const mnist = await loadMnist({ dir: config.data });
+  const mnist = hooks.mnist ?? (await loadMnist({ dir: config.data }));
   const loadSeconds = (performance.now() - t0) / 1000;
   hooks.onLoaded?.({ source: mnist.source, seconds: loadSeconds });
   const split = validationSplit(mnistDataset(mnist.train), config.validationSplit);
