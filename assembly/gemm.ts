@@ -1,0 +1,298 @@
+// Dense layer kernels, w (nOut, nIn) row-major, activations feature-major (features, ldb). See index.ts for the ABI.
+//
+// Why register tiles: a dense layer reuses every x row for all outputs, so each loaded vector should feed several
+// multiplies. The forward and input-gradient kernels hold 4 rows x 2 batch vectors = 8 accumulators and per step of
+// the reduction load 2 vectors and 4 splat weights (v128.load32_splat: a broadcast load, no shuffle port) for 8 mul +
+// 8 add; the weight-gradient kernel holds 2 outputs x 4 inputs of dot products over the batch (6 loads for 8 mul +
+// 8 add) and folds them with one 4x4 transposed sum. More live vectors than ~12 spill in V8 (15 xmm registers).
+// Every element is summed in the same order whatever tile computes it, so splitting [start, end) never changes bits.
+import { hsum, sum4 } from './spmm';
+
+@inline function relu4(v: v128, relu: i32): v128 {
+  return relu ? f32x4.pmax(v, f32x4.splat(0)) : v;
+}
+
+@inline function mask(v: v128, a: usize, off: usize): v128 {
+  return a ? v128.and(v, f32x4.gt(v128.load(a + off), f32x4.splat(0))) : v;
+}
+
+// ---- forward: y (nOut, ldb) = act(w x + bias), x (nIn, ldb) ----
+
+// 4 outputs (weight rows wr + j*sw) x 2 batch vectors from xc; nIn4 = nIn * 4 bytes.
+function fwdTile4x2(wr: usize, sw: usize, nIn4: usize, xc: usize, ld: usize, bias: usize, o: usize, out: usize, relu: i32): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  if (bias) {
+    a0 = v128.load32_splat(bias + (o << 2), 0); a1 = v128.load32_splat(bias + (o << 2), 4);
+    a2 = v128.load32_splat(bias + (o << 2), 8); a3 = v128.load32_splat(bias + (o << 2), 12);
+  }
+  let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+  const sw2 = sw + sw, sw3 = sw2 + sw;
+  const wEnd = wr + nIn4;
+  let wp = wr, xp = xc;
+  while (wp < wEnd) {
+    const x0 = v128.load(xp, 0), x1 = v128.load(xp, 16);
+    let s = v128.load32_splat(wp);
+    a0 = f32x4.add(a0, f32x4.mul(s, x0)); b0 = f32x4.add(b0, f32x4.mul(s, x1));
+    s = v128.load32_splat(wp + sw);
+    a1 = f32x4.add(a1, f32x4.mul(s, x0)); b1 = f32x4.add(b1, f32x4.mul(s, x1));
+    s = v128.load32_splat(wp + sw2);
+    a2 = f32x4.add(a2, f32x4.mul(s, x0)); b2 = f32x4.add(b2, f32x4.mul(s, x1));
+    s = v128.load32_splat(wp + sw3);
+    a3 = f32x4.add(a3, f32x4.mul(s, x0)); b3 = f32x4.add(b3, f32x4.mul(s, x1));
+    wp += 4;
+    xp += ld;
+  }
+  v128.store(out, relu4(a0, relu), 0); v128.store(out, relu4(b0, relu), 16); out += ld;
+  v128.store(out, relu4(a1, relu), 0); v128.store(out, relu4(b1, relu), 16); out += ld;
+  v128.store(out, relu4(a2, relu), 0); v128.store(out, relu4(b2, relu), 16); out += ld;
+  v128.store(out, relu4(a3, relu), 0); v128.store(out, relu4(b3, relu), 16);
+}
+
+// 4 outputs x 1 batch vector: the odd batch vector.
+function fwdTile4x1(wr: usize, sw: usize, nIn4: usize, xc: usize, ld: usize, bias: usize, o: usize, out: usize, relu: i32): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  if (bias) {
+    a0 = v128.load32_splat(bias + (o << 2), 0); a1 = v128.load32_splat(bias + (o << 2), 4);
+    a2 = v128.load32_splat(bias + (o << 2), 8); a3 = v128.load32_splat(bias + (o << 2), 12);
+  }
+  const sw2 = sw + sw, sw3 = sw2 + sw;
+  const wEnd = wr + nIn4;
+  let wp = wr, xp = xc;
+  while (wp < wEnd) {
+    const x0 = v128.load(xp);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), x0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wp + sw), x0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wp + sw2), x0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wp + sw3), x0));
+    wp += 4;
+    xp += ld;
+  }
+  v128.store(out, relu4(a0, relu)); out += ld;
+  v128.store(out, relu4(a1, relu)); out += ld;
+  v128.store(out, relu4(a2, relu)); out += ld;
+  v128.store(out, relu4(a3, relu));
+}
+
+// 1 output x 4 batch vectors: outputs left over when the range is not a multiple of 4.
+function fwdTile1x4(wr: usize, nIn4: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+  let a0 = b, a1 = b, a2 = b, a3 = b;
+  const wEnd = wr + nIn4;
+  let wp = wr, xp = xc;
+  while (wp < wEnd) {
+    const s = v128.load32_splat(wp);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xp, 48)));
+    wp += 4;
+    xp += ld;
+  }
+  v128.store(out, relu4(a0, relu), 0); v128.store(out, relu4(a1, relu), 16);
+  v128.store(out, relu4(a2, relu), 32); v128.store(out, relu4(a3, relu), 48);
+}
+
+// 1 output x 1 batch vector.
+function fwdTile1x1(wr: usize, nIn4: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+  let a0 = b;
+  const wEnd = wr + nIn4;
+  let wp = wr, xp = xc;
+  while (wp < wEnd) {
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v128.load(xp)));
+    wp += 4;
+    xp += ld;
+  }
+  v128.store(out, relu4(a0, relu));
+}
+
+// gemm_fwd: x (nIn, ldb) -> y (nOut, ldb) for outputs [o0, o1); w (nOut, nIn) row-major.
+export function gemm_fwd(o0: i32, o1: i32, w: usize, nIn: i32, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
+  const ld = <usize>ldb << 2;
+  const cols = <usize>nb << 2;
+  const nIn4 = <usize>nIn << 2;
+  let o = <usize>o0;
+  for (; o + 4 <= <usize>o1; o += 4) {
+    const wr = w + o * nIn4;
+    const yr = y + o * ld;
+    let c: usize = 0;
+    for (; c + 32 <= cols; c += 32) fwdTile4x2(wr, nIn4, nIn4, x + c, ld, bias, o, yr + c, relu);
+    if (c < cols) fwdTile4x1(wr, nIn4, nIn4, x + c, ld, bias, o, yr + c, relu);
+  }
+  for (; o < <usize>o1; o++) {
+    const wr = w + o * nIn4;
+    const yr = y + o * ld;
+    const b = bias ? v128.load32_splat(bias + (o << 2)) : f32x4.splat(0);
+    let c: usize = 0;
+    for (; c + 64 <= cols; c += 64) fwdTile1x4(wr, nIn4, x + c, ld, b, yr + c, relu);
+    for (; c < cols; c += 16) fwdTile1x1(wr, nIn4, x + c, ld, b, yr + c, relu);
+  }
+}
+
+// ---- backward to the input: dx (nIn, ldb) = (w^T dy) * (a > 0), dy (nOut, ldb) ----
+
+// 4 inputs (w columns wc..wc+12 bytes, row stride nIn4) x 2 batch vectors, over all nOut outputs.
+function bwdxTile4x2(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a: usize, off: usize, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  let wp = wc, dp = dyc;
+  for (let n = nOut; n > 0; n--) {
+    const d0 = v128.load(dp, 0), d1 = v128.load(dp, 16);
+    let s = v128.load32_splat(wp, 0);
+    a0 = f32x4.add(a0, f32x4.mul(s, d0)); b0 = f32x4.add(b0, f32x4.mul(s, d1));
+    s = v128.load32_splat(wp, 4);
+    a1 = f32x4.add(a1, f32x4.mul(s, d0)); b1 = f32x4.add(b1, f32x4.mul(s, d1));
+    s = v128.load32_splat(wp, 8);
+    a2 = f32x4.add(a2, f32x4.mul(s, d0)); b2 = f32x4.add(b2, f32x4.mul(s, d1));
+    s = v128.load32_splat(wp, 12);
+    a3 = f32x4.add(a3, f32x4.mul(s, d0)); b3 = f32x4.add(b3, f32x4.mul(s, d1));
+    wp += nIn4;
+    dp += ld;
+  }
+  v128.store(out, mask(a0, a, off), 0); v128.store(out, mask(b0, a, off + 16), 16); out += ld; off += ld;
+  v128.store(out, mask(a1, a, off), 0); v128.store(out, mask(b1, a, off + 16), 16); out += ld; off += ld;
+  v128.store(out, mask(a2, a, off), 0); v128.store(out, mask(b2, a, off + 16), 16); out += ld; off += ld;
+  v128.store(out, mask(a3, a, off), 0); v128.store(out, mask(b3, a, off + 16), 16);
+}
+
+// 4 inputs x 1 batch vector.
+function bwdxTile4x1(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a: usize, off: usize, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  let wp = wc, dp = dyc;
+  for (let n = nOut; n > 0; n--) {
+    const d0 = v128.load(dp);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp, 0), d0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wp, 4), d0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wp, 8), d0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wp, 12), d0));
+    wp += nIn4;
+    dp += ld;
+  }
+  v128.store(out, mask(a0, a, off)); out += ld; off += ld;
+  v128.store(out, mask(a1, a, off)); out += ld; off += ld;
+  v128.store(out, mask(a2, a, off)); out += ld; off += ld;
+  v128.store(out, mask(a3, a, off));
+}
+
+// 1 input x 4 batch vectors: inputs left over when the range is not a multiple of 4.
+function bwdxTile1x4(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a: usize, off: usize, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  let wp = wc, dp = dyc;
+  for (let n = nOut; n > 0; n--) {
+    const s = v128.load32_splat(wp);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
+    wp += nIn4;
+    dp += ld;
+  }
+  v128.store(out, mask(a0, a, off), 0); v128.store(out, mask(a1, a, off + 16), 16);
+  v128.store(out, mask(a2, a, off + 32), 32); v128.store(out, mask(a3, a, off + 48), 48);
+}
+
+// 1 input x 1 batch vector.
+function bwdxTile1x1(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a: usize, off: usize, out: usize): void {
+  let a0 = f32x4.splat(0);
+  let wp = wc, dp = dyc;
+  for (let n = nOut; n > 0; n--) {
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v128.load(dp)));
+    wp += nIn4;
+    dp += ld;
+  }
+  v128.store(out, mask(a0, a, off));
+}
+
+// gemm_bwd_x: dy (nOut, ldb) -> dx (nIn, ldb) for inputs [i0, i1); a (nIn, ldb) the layer's input activation or 0.
+export function gemm_bwd_x(i0: i32, i1: i32, w: usize, nIn: i32, nOut: i32, dy: usize, a: usize, dx: usize, nb: i32, ldb: i32): void {
+  const ld = <usize>ldb << 2;
+  const cols = <usize>nb << 2;
+  const nIn4 = <usize>nIn << 2;
+  let i = <usize>i0;
+  for (; i + 4 <= <usize>i1; i += 4) {
+    const wc = w + (i << 2);
+    const off = i * ld;
+    let c: usize = 0;
+    for (; c + 32 <= cols; c += 32) bwdxTile4x2(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
+    if (c < cols) bwdxTile4x1(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
+  }
+  for (; i < <usize>i1; i++) {
+    const wc = w + (i << 2);
+    const off = i * ld;
+    let c: usize = 0;
+    for (; c + 64 <= cols; c += 64) bwdxTile1x4(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
+    for (; c < cols; c += 16) bwdxTile1x1(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
+  }
+}
+
+// ---- backward to the weights: dw[o,i] = dy[o,:] . x[i,:], db[o] = sum dy[o,:] ----
+
+// gemm_bwd_w: dy (nOut, ldb), x (nIn, ldb) -> dw rows [o0, o1) of (nOut, nIn), db (nOut) if db.
+export function gemm_bwd_w(o0: i32, o1: i32, nIn: i32, dy: usize, x: usize, dw: usize, db: usize, nb: i32, ldb: i32): void {
+  const ld = <usize>ldb << 2;
+  const cols = <usize>nb << 2;
+  const nIn4 = <usize>nIn << 2;
+  const nIn4r = nIn4 & ~15; // bytes of inputs in whole groups of 4
+  let o = <usize>o0;
+  for (; o + 2 <= <usize>o1; o += 2) {
+    const d0 = dy + o * ld, d1 = d0 + ld;
+    const dw0 = dw + o * nIn4, dw1 = dw0 + nIn4;
+    let i: usize = 0; // byte offset of input i in a weight row
+    for (; i < nIn4r; i += 16) {
+      const x0 = x + (i >> 2) * ld, x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
+      let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+      for (let c: usize = 0; c < cols; c += 16) {
+        const e = v128.load(d0 + c), f = v128.load(d1 + c);
+        let v = v128.load(x0 + c);
+        p0 = f32x4.add(p0, f32x4.mul(e, v)); q0 = f32x4.add(q0, f32x4.mul(f, v));
+        v = v128.load(x1 + c);
+        p1 = f32x4.add(p1, f32x4.mul(e, v)); q1 = f32x4.add(q1, f32x4.mul(f, v));
+        v = v128.load(x2 + c);
+        p2 = f32x4.add(p2, f32x4.mul(e, v)); q2 = f32x4.add(q2, f32x4.mul(f, v));
+        v = v128.load(x3 + c);
+        p3 = f32x4.add(p3, f32x4.mul(e, v)); q3 = f32x4.add(q3, f32x4.mul(f, v));
+      }
+      v128.store(dw0 + i, sum4(p0, p1, p2, p3));
+      v128.store(dw1 + i, sum4(q0, q1, q2, q3));
+    }
+    for (; i < nIn4; i += 4) {
+      const x0 = x + (i >> 2) * ld;
+      let p0 = f32x4.splat(0), q0 = p0;
+      for (let c: usize = 0; c < cols; c += 16) {
+        const v = v128.load(x0 + c);
+        p0 = f32x4.add(p0, f32x4.mul(v128.load(d0 + c), v));
+        q0 = f32x4.add(q0, f32x4.mul(v128.load(d1 + c), v));
+      }
+      store<f32>(dw0 + i, hsum(p0));
+      store<f32>(dw1 + i, hsum(q0));
+    }
+  }
+  if (o < <usize>o1) {
+    const d0 = dy + o * ld;
+    const dw0 = dw + o * nIn4;
+    let i: usize = 0;
+    for (; i < nIn4r; i += 16) {
+      const x0 = x + (i >> 2) * ld, x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
+      let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
+      for (let c: usize = 0; c < cols; c += 16) {
+        const e = v128.load(d0 + c);
+        p0 = f32x4.add(p0, f32x4.mul(e, v128.load(x0 + c)));
+        p1 = f32x4.add(p1, f32x4.mul(e, v128.load(x1 + c)));
+        p2 = f32x4.add(p2, f32x4.mul(e, v128.load(x2 + c)));
+        p3 = f32x4.add(p3, f32x4.mul(e, v128.load(x3 + c)));
+      }
+      v128.store(dw0 + i, sum4(p0, p1, p2, p3));
+    }
+    for (; i < nIn4; i += 4) {
+      const x0 = x + (i >> 2) * ld;
+      let p0 = f32x4.splat(0);
+      for (let c: usize = 0; c < cols; c += 16) p0 = f32x4.add(p0, f32x4.mul(v128.load(d0 + c), v128.load(x0 + c)));
+      store<f32>(dw0 + i, hsum(p0));
+    }
+  }
+  if (db) {
+    for (let r = <usize>o0; r < <usize>o1; r++) {
+      const d0 = dy + r * ld;
+      let s = f32x4.splat(0);
+      for (let c: usize = 0; c < cols; c += 16) s = f32x4.add(s, v128.load(d0 + c));
+      store<f32>(db + (r << 2), hsum(s));
+    }
+  }
+}

@@ -1,0 +1,314 @@
+// Sparse layer kernels (CSR over outputs, CSC over inputs), SIMD over the batch. See index.ts for the ABI.
+//
+// Why this shape: activations are feature-major, so one nonzero w[k] of output o multiplies a whole row x[colIdx[k],:]
+// — contiguous vectors, no gathers. Per output row a tile of up to 8 batch vectors (32 columns) of accumulators stays
+// in registers while the row's nonzeros stream by: per nonzero one index load, one splat load of the weight, then per
+// vector one load, one mul, one add (no FMA in wasm SIMD). 8 accumulators + the splat + a load temp is the most V8's
+// 15 xmm registers hold without spilling. Sums run in nonzero order per column whatever the tile, so a column's value
+// never depends on how [start, end) was split.
+
+// ---- forward: y (nOut, ldb) = act(W x + bias), W CSR (rowPtr, colIdx, w), x (nIn, ldb) ----
+
+// One output row, 7 batch vectors (28 columns) from x column xc: y = act(bias + sum_k w[k] x[colIdx[k], :]).
+// 7, not 8: V8 issues all 7 loads of a nonzero before its multiplies, so 7 accumulators + 7 loads + the splat fill
+// exactly its 15 allocatable xmm registers (8 spilled an accumulator and ran 12% slower).
+function fwdTile7(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+  let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b;
+  while (ci < ciEnd) {
+    const xp = xc + <usize>load<i32>(ci) * ld;
+    const s = v128.load32_splat(wk);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xp, 48)));
+    a4 = f32x4.add(a4, f32x4.mul(s, v128.load(xp, 64)));
+    a5 = f32x4.add(a5, f32x4.mul(s, v128.load(xp, 80)));
+    a6 = f32x4.add(a6, f32x4.mul(s, v128.load(xp, 96)));
+    ci += 4;
+    wk += 4;
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    a0 = f32x4.pmax(a0, z); a1 = f32x4.pmax(a1, z); a2 = f32x4.pmax(a2, z); a3 = f32x4.pmax(a3, z);
+    a4 = f32x4.pmax(a4, z); a5 = f32x4.pmax(a5, z); a6 = f32x4.pmax(a6, z);
+  }
+  v128.store(out, a0, 0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+  v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96);
+}
+
+// The same for 4 batch vectors.
+function fwdTile4(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+  let a0 = b, a1 = b, a2 = b, a3 = b;
+  while (ci < ciEnd) {
+    const xp = xc + <usize>load<i32>(ci) * ld;
+    const s = v128.load32_splat(wk);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xp, 48)));
+    ci += 4;
+    wk += 4;
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    a0 = f32x4.pmax(a0, z); a1 = f32x4.pmax(a1, z); a2 = f32x4.pmax(a2, z); a3 = f32x4.pmax(a3, z);
+  }
+  v128.store(out, a0, 0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+}
+
+// The same for 2 batch vectors.
+function fwdTile2(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+  let a0 = b, a1 = b;
+  while (ci < ciEnd) {
+    const xp = xc + <usize>load<i32>(ci) * ld;
+    const s = v128.load32_splat(wk);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+    ci += 4;
+    wk += 4;
+  }
+  if (relu) {
+    a0 = f32x4.pmax(a0, f32x4.splat(0)); a1 = f32x4.pmax(a1, f32x4.splat(0));
+  }
+  v128.store(out, a0, 0); v128.store(out, a1, 16);
+}
+
+// The same for 1 batch vector.
+function fwdTile1(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+  let a0 = b;
+  while (ci < ciEnd) {
+    const xp = xc + <usize>load<i32>(ci) * ld;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wk), v128.load(xp)));
+    ci += 4;
+    wk += 4;
+  }
+  if (relu) a0 = f32x4.pmax(a0, f32x4.splat(0));
+  v128.store(out, a0);
+}
+
+// spmm_fwd: x (nIn, ldb) -> y (nOut, ldb), outputs [o0, o1); pmax(v, 0) = v < 0 ? 0 : v is ReLU in one maxps.
+// Each tile is called from two sites (relu constant) so that binaryen keeps it a function of its own: inlined into
+// the row loop, V8 had to share registers with the loop's state and spilled accumulators.
+export function spmm_fwd(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, w: usize, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
+  const ld = <usize>ldb << 2;
+  const cols = <usize>nb << 2;
+  for (let o = o0; o < o1; o++) {
+    const rp = rowPtr + (<usize>o << 2);
+    const k0 = <usize>load<i32>(rp) << 2;
+    const k1 = <usize>load<i32>(rp, 4) << 2;
+    const ci = colIdx + k0;
+    const ciEnd = colIdx + k1;
+    const wk = w + k0;
+    const b = bias ? v128.load32_splat(bias + (<usize>o << 2)) : f32x4.splat(0);
+    const yRow = y + <usize>o * ld;
+    let c: usize = 0;
+    for (; c + 112 <= cols; c += 112) {
+      if (relu) fwdTile7(ci, ciEnd, wk, x + c, ld, b, yRow + c, 1);
+      else fwdTile7(ci, ciEnd, wk, x + c, ld, b, yRow + c, 0);
+    }
+    if (c + 64 <= cols) {
+      if (relu) fwdTile4(ci, ciEnd, wk, x + c, ld, b, yRow + c, 1);
+      else fwdTile4(ci, ciEnd, wk, x + c, ld, b, yRow + c, 0);
+      c += 64;
+    }
+    if (c + 32 <= cols) {
+      fwdTile2(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
+      c += 32;
+    }
+    if (c < cols) fwdTile1(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
+  }
+}
+
+// ---- backward to the input: dx (nIn, ldb) = (W^T dy) * (a > 0), W^T as CSC (colPtr, rowIdx, wPos into w) ----
+
+// v & (a > 0): the ReLU mask of the input activation, as a bit mask (a NaN or -0 activation passes nothing).
+@inline function relu_mask(v: v128, a: v128): v128 {
+  return v128.and(v, f32x4.gt(a, f32x4.splat(0)));
+}
+
+// One input row, 7 batch vectors from dy column dyc: dx = (sum_k w[wPos[k]] dy[rowIdx[k], :]) masked by a (if a).
+function bwdxTile7(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z;
+  while (ri < riEnd) {
+    const dp = dyc + <usize>load<i32>(ri) * ld;
+    const s = v128.load32_splat(w + (<usize>load<i32>(wp) << 2));
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
+    a4 = f32x4.add(a4, f32x4.mul(s, v128.load(dp, 64)));
+    a5 = f32x4.add(a5, f32x4.mul(s, v128.load(dp, 80)));
+    a6 = f32x4.add(a6, f32x4.mul(s, v128.load(dp, 96)));
+    ri += 4;
+    wp += 4;
+  }
+  if (a) {
+    a0 = relu_mask(a0, v128.load(a, 0)); a1 = relu_mask(a1, v128.load(a, 16));
+    a2 = relu_mask(a2, v128.load(a, 32)); a3 = relu_mask(a3, v128.load(a, 48));
+    a4 = relu_mask(a4, v128.load(a, 64)); a5 = relu_mask(a5, v128.load(a, 80));
+    a6 = relu_mask(a6, v128.load(a, 96));
+  }
+  v128.store(out, a0, 0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+  v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96);
+}
+
+// The same for 4 batch vectors.
+function bwdxTile4(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z;
+  while (ri < riEnd) {
+    const dp = dyc + <usize>load<i32>(ri) * ld;
+    const s = v128.load32_splat(w + (<usize>load<i32>(wp) << 2));
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
+    ri += 4;
+    wp += 4;
+  }
+  if (a) {
+    a0 = relu_mask(a0, v128.load(a, 0)); a1 = relu_mask(a1, v128.load(a, 16));
+    a2 = relu_mask(a2, v128.load(a, 32)); a3 = relu_mask(a3, v128.load(a, 48));
+  }
+  v128.store(out, a0, 0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+}
+
+// The same for 2 batch vectors.
+function bwdxTile2(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0;
+  while (ri < riEnd) {
+    const dp = dyc + <usize>load<i32>(ri) * ld;
+    const s = v128.load32_splat(w + (<usize>load<i32>(wp) << 2));
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+    ri += 4;
+    wp += 4;
+  }
+  if (a) {
+    a0 = relu_mask(a0, v128.load(a, 0)); a1 = relu_mask(a1, v128.load(a, 16));
+  }
+  v128.store(out, a0, 0); v128.store(out, a1, 16);
+}
+
+// The same for 1 batch vector.
+function bwdxTile1(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+  let a0 = f32x4.splat(0);
+  while (ri < riEnd) {
+    const dp = dyc + <usize>load<i32>(ri) * ld;
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w + (<usize>load<i32>(wp) << 2)), v128.load(dp)));
+    ri += 4;
+    wp += 4;
+  }
+  if (a) a0 = relu_mask(a0, v128.load(a));
+  v128.store(out, a0);
+}
+
+// spmm_bwd_x: dy (nOut, ldb) -> dx (nIn, ldb), inputs [i0, i1); a (nIn, ldb) the layer's input activation or 0.
+// Tiles as in spmm_fwd (two call sites each: with and without the mask).
+export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos: usize, w: usize, dy: usize, a: usize, dx: usize, nb: i32, ldb: i32): void {
+  const ld = <usize>ldb << 2;
+  const cols = <usize>nb << 2;
+  for (let i = i0; i < i1; i++) {
+    const cp = colPtr + (<usize>i << 2);
+    const k0 = <usize>load<i32>(cp) << 2;
+    const k1 = <usize>load<i32>(cp, 4) << 2;
+    const ri = rowIdx + k0;
+    const riEnd = rowIdx + k1;
+    const wp = wPos + k0;
+    const off = <usize>i * ld;
+    const dxRow = dx + off;
+    let c: usize = 0;
+    for (; c + 112 <= cols; c += 112) {
+      if (a) bwdxTile7(ri, riEnd, wp, w, dy + c, ld, a + off + c, dxRow + c);
+      else bwdxTile7(ri, riEnd, wp, w, dy + c, ld, 0, dxRow + c);
+    }
+    if (c + 64 <= cols) {
+      if (a) bwdxTile4(ri, riEnd, wp, w, dy + c, ld, a + off + c, dxRow + c);
+      else bwdxTile4(ri, riEnd, wp, w, dy + c, ld, 0, dxRow + c);
+      c += 64;
+    }
+    if (c + 32 <= cols) {
+      bwdxTile2(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
+      c += 32;
+    }
+    if (c < cols) bwdxTile1(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
+  }
+}
+
+// ---- backward to the weights: dw[k] = dy[o,:] . x[colIdx[k],:], db[o] = sum dy[o,:] ----
+
+// Sum of the 4 lanes as (l0 + l2) + (l1 + l3): the same tree as sum4's, so a value never depends on its group.
+@inline export function hsum(v: v128): f32 {
+  const s = f32x4.add(v, f32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+}
+
+// [hsum(a), hsum(b), hsum(c), hsum(d)] in 4 shuffles and 3 adds (a 4x4 transpose folded into the additions).
+@inline export function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(f32x4.shuffle(a, b, 0, 4, 1, 5), f32x4.shuffle(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(f32x4.shuffle(c, d, 0, 4, 1, 5), f32x4.shuffle(c, d, 2, 6, 3, 7));
+  return f32x4.add(f32x4.shuffle(ab, cd, 0, 1, 4, 5), f32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+// [dy.x0, dy.x1, dy.x2, dy.x3] over `cols` bytes of batch, two vectors per step (V8 then keeps the 4 sums, 2 dy
+// and 8 x vectors in registers and bumps 5 pointers per 8 multiply-adds). Each sum runs over the batch in order.
+@inline function dot4(d: usize, x0: usize, x1: usize, x2: usize, x3: usize, cols: usize): v128 {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  const end = d + (cols & ~31);
+  while (d < end) {
+    const e = v128.load(d), f = v128.load(d, 16);
+    s0 = f32x4.add(f32x4.add(s0, f32x4.mul(e, v128.load(x0))), f32x4.mul(f, v128.load(x0, 16)));
+    s1 = f32x4.add(f32x4.add(s1, f32x4.mul(e, v128.load(x1))), f32x4.mul(f, v128.load(x1, 16)));
+    s2 = f32x4.add(f32x4.add(s2, f32x4.mul(e, v128.load(x2))), f32x4.mul(f, v128.load(x2, 16)));
+    s3 = f32x4.add(f32x4.add(s3, f32x4.mul(e, v128.load(x3))), f32x4.mul(f, v128.load(x3, 16)));
+    d += 32; x0 += 32; x1 += 32; x2 += 32; x3 += 32;
+  }
+  if (cols & 16) {
+    const e = v128.load(d);
+    s0 = f32x4.add(s0, f32x4.mul(e, v128.load(x0)));
+    s1 = f32x4.add(s1, f32x4.mul(e, v128.load(x1)));
+    s2 = f32x4.add(s2, f32x4.mul(e, v128.load(x2)));
+    s3 = f32x4.add(s3, f32x4.mul(e, v128.load(x3)));
+  }
+  return sum4(s0, s1, s2, s3);
+}
+
+// dy.x0 over `cols` bytes of batch, in the same order as dot4.
+@inline function dot1(d: usize, x0: usize, cols: usize): f32 {
+  let s0 = f32x4.splat(0);
+  const end = d + cols;
+  while (d < end) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(d), v128.load(x0)));
+    d += 16;
+    x0 += 16;
+  }
+  return hsum(s0);
+}
+
+// spmm_bwd_w: dy (nOut, ldb), x (nIn, ldb) -> dw (nnz) over the nonzeros of outputs [o0, o1), db (nOut) if db.
+// Per output row, four nonzeros at a time walk the whole batch and end in one 4x4 transposed sum (dw += 4 at once).
+export function spmm_bwd_w(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, dy: usize, x: usize, dw: usize, db: usize, nb: i32, ldb: i32): void {
+  const ld = <usize>ldb << 2;
+  const cols = <usize>nb << 2;
+  for (let o = o0; o < o1; o++) {
+    const rp = rowPtr + (<usize>o << 2);
+    let k = <usize>load<i32>(rp) << 2;
+    const k1 = <usize>load<i32>(rp, 4) << 2;
+    const dyRow = dy + <usize>o * ld;
+    for (; k + 16 <= k1; k += 16) {
+      const ci = colIdx + k;
+      const x0 = x + <usize>load<i32>(ci, 0) * ld;
+      const x1 = x + <usize>load<i32>(ci, 4) * ld;
+      const x2 = x + <usize>load<i32>(ci, 8) * ld;
+      const x3 = x + <usize>load<i32>(ci, 12) * ld;
+      v128.store(dw + k, dot4(dyRow, x0, x1, x2, x3, cols));
+    }
+    for (; k < k1; k += 4) store<f32>(dw + k, dot1(dyRow, x + <usize>load<i32>(colIdx + k) * ld, cols));
+    if (db) {
+      let s = f32x4.splat(0);
+      for (let c: usize = 0; c < cols; c += 16) s = f32x4.add(s, v128.load(dyRow + c));
+      store<f32>(db + (<usize>o << 2), hsum(s));
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// Single-thread micro-benchmark of every wasm kernel on the shapes of LeNet-300-100 (784-300-100-10, batch 100):
+// dense layers and the 90%-sparse RadiX-Net 10,10/10 (B = 8,3,1,1; fan-in 78, 30, 10), plus one whole sparse
+// training step. Run: `node dist/bench/kernels.js` (prints a table, `--json` prints JSON); bench/run.ts imports
+// benchKernels().
+import { fileURLToPath } from 'node:url';
+import { KernelMemory } from '../src/kernels/memory.js';
+import { instantiateKernels, type KernelExports } from '../src/kernels/wasm.js';
+
+export interface Row {
+  kernel: string;
+  shape: string;
+  /** Median time of one call, microseconds. */
+  us: number;
+  /** Useful floating-point operations per second (2 per multiply-add), or null for data movement. */
+  gflops: number | null;
+  /** Bytes moved per second to and from memory buffers, the figure of merit of layout and optimizer kernels. */
+  gbps: number | null;
+}
+
+const BATCH = 100;
+const LDB = 100;
+const SIZES = [784, 300, 100, 10];
+
+/** CSR over outputs and CSC over inputs of a layer given by which (output, input) pairs are connected. */
+interface Sparse {
+  nIn: number;
+  nOut: number;
+  nnz: number;
+  rowPtr: Int32Array;
+  colIdx: Int32Array;
+  colPtr: Int32Array;
+  rowIdx: Int32Array;
+  wPos: Int32Array;
+}
+
+function sparseLayer(nIn: number, nOut: number, has: (o: number, i: number) => boolean): Sparse {
+  const rowPtr = new Int32Array(nOut + 1);
+  const cols: number[] = [];
+  for (let o = 0; o < nOut; o++) {
+    for (let i = 0; i < nIn; i++) if (has(o, i)) cols.push(i);
+    rowPtr[o + 1] = cols.length;
+  }
+  const colIdx = Int32Array.from(cols);
+  const colPtr = new Int32Array(nIn + 1);
+  for (const i of cols) colPtr[i + 1]++;
+  for (let i = 0; i < nIn; i++) colPtr[i + 1] += colPtr[i];
+  const next = colPtr.slice(0, nIn);
+  const rowIdx = new Int32Array(cols.length);
+  const wPos = new Int32Array(cols.length);
+  for (let o = 0; o < nOut; o++) {
+    for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
+      const at = next[colIdx[k]]++;
+      rowIdx[at] = o;
+      wPos[at] = k;
+    }
+  }
+  return { nIn, nOut, nnz: cols.length, rowPtr, colIdx, colPtr, rowIdx, wPos };
+}
+
+/** Layer l of RadiX-Net 10,10/10 on LeNet-300-100 (N = 100): input i feeds output o when (i - o) mod 100 = j p, j < 10. */
+function radixLayer(l: number): Sparse {
+  const p = [1, 10, 1][l];
+  return sparseLayer(SIZES[l], SIZES[l + 1], (o, i) => {
+    const d = (((i - o) % 100) + 100) % 100;
+    return d % p === 0 && d / p < 10;
+  });
+}
+
+function fill(mem: KernelMemory, n: number, seed: number): number {
+  const ptr = mem.allocF32(n);
+  const v = mem.f32(ptr, n);
+  let s = seed;
+  for (let k = 0; k < n; k++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    v[k] = (s >>> 8) / 2 ** 24 - 0.5;
+  }
+  return ptr;
+}
+
+/** Median microseconds per call of fn, over rounds of enough calls to take ~20 ms each. */
+function time(fn: () => void): number {
+  for (let k = 0; k < 20; k++) fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let k = 0; k < reps; k++) fn();
+    if (performance.now() - t0 > 20) break;
+    reps *= 2;
+  }
+  const rounds: number[] = [];
+  for (let r = 0; r < 9; r++) {
+    const t0 = performance.now();
+    for (let k = 0; k < reps; k++) fn();
+    rounds.push(((performance.now() - t0) * 1000) / reps);
+  }
+  return rounds.sort((a, b) => a - b)[4];
+}
+
+export async function benchKernels(): Promise<Row[]> {
+  const mem = new KernelMemory(64 << 20);
+  const k: KernelExports = instantiateKernels(mem.memory);
+  const rows: Row[] = [];
+  const add = (kernel: string, shape: string, flops: number | null, bytes: number | null, fn: () => void): void => {
+    const us = time(fn);
+    rows.push({ kernel, shape, us, gflops: flops === null ? null : flops / us / 1e3, gbps: bytes === null ? null : bytes / us / 1e3 });
+  };
+  const act = SIZES.map((n, l) => fill(mem, n * LDB, 11 + l)); // activations (and gradients) per layer
+  const grad = SIZES.map((n, l) => fill(mem, n * LDB, 21 + l));
+
+  // dense layers
+  for (let l = 0; l < 3; l++) {
+    const [nIn, nOut] = [SIZES[l], SIZES[l + 1]];
+    const w = fill(mem, nIn * nOut, 31 + l);
+    const dw = mem.allocF32(nIn * nOut);
+    const flops = 2 * BATCH * nIn * nOut;
+    const shape = `${nIn}->${nOut} b${BATCH}`;
+    add('gemm_fwd', shape, flops, null, () => k.gemm_fwd(0, nOut, w, nIn, 0, act[l], act[l + 1], BATCH, LDB, 1));
+    if (l > 0) add('gemm_bwd_x', shape, flops, null, () => k.gemm_bwd_x(0, nIn, w, nIn, nOut, grad[l + 1], act[l], grad[l], BATCH, LDB));
+    add('gemm_bwd_w', shape, flops, null, () => k.gemm_bwd_w(0, nOut, nIn, grad[l + 1], act[l], dw, 0, BATCH, LDB));
+  }
+
+  // sparse layers of RadiX-Net 10,10/10
+  const layers = [0, 1, 2].map((l) => {
+    const s = radixLayer(l);
+    return {
+      s,
+      rowPtr: mem.putI32(s.rowPtr), colIdx: mem.putI32(s.colIdx),
+      colPtr: mem.putI32(s.colPtr), rowIdx: mem.putI32(s.rowIdx), wPos: mem.putI32(s.wPos),
+      w: fill(mem, s.nnz, 41 + l), dw: mem.allocF32(s.nnz), m: mem.allocF32(s.nnz), v: mem.allocF32(s.nnz),
+    };
+  });
+  for (let l = 0; l < 3; l++) {
+    const L = layers[l];
+    const flops = 2 * BATCH * L.s.nnz;
+    const shape = `${L.s.nIn}->${L.s.nOut} fan-in ${(L.s.nnz / L.s.nOut).toFixed(0)} b${BATCH}`;
+    add('spmm_fwd', shape, flops, null, () => k.spmm_fwd(0, L.s.nOut, L.rowPtr, L.colIdx, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
+    if (l > 0) {
+      add('spmm_bwd_x', shape, flops, null, () =>
+        k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB));
+    }
+    add('spmm_bwd_w', shape, flops, null, () => k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB));
+  }
+
+  // softmax, layout, optimizer
+  const labels = mem.putI32(Array.from({ length: BATCH }, (_, b) => (b * 7) % 10));
+  const loss = mem.allocF32(BATCH);
+  const correct = mem.allocI32(BATCH);
+  add('softmax_xent', `10 x b${BATCH}`, null, 2 * 4 * 10 * BATCH, () =>
+    k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH));
+  const images = fill(mem, BATCH * 784, 5);
+  add('transpose_in', `${BATCH} x 784`, null, 2 * 4 * 784 * BATCH, () => k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB));
+  const nnz = layers.reduce((n, L) => n + L.s.nnz, 0);
+  const L0 = layers[0];
+  const n0 = L0.s.nnz;
+  add('sgd_update', `${n0}`, null, 3 * 4 * n0, () => k.sgd_update(0, n0, L0.w, L0.dw, 0));
+  add('momentum_update', `${n0}`, null, 5 * 4 * n0, () => k.momentum_update(0, n0, L0.w, L0.dw, L0.m, 0, 0.9));
+  add('adam_update', `${n0}`, null, 7 * 4 * n0, () => k.adam_update(0, n0, L0.w, L0.dw, L0.m, L0.v, 0, 0.9, 0.999, 1e-7));
+
+  // one sparse training step as the engine runs it: forward, loss, backward (no dx for the first layer), Adam
+  const step = (): void => {
+    k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB);
+    for (let l = 0; l < 3; l++) {
+      const L = layers[l];
+      k.spmm_fwd(0, L.s.nOut, L.rowPtr, L.colIdx, L.w, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
+    }
+    k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH);
+    for (let l = 2; l >= 0; l--) {
+      const L = layers[l];
+      k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
+      if (l > 0) k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB);
+    }
+    for (const L of layers) k.adam_update(0, L.s.nnz, L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7);
+  };
+  const stepFlops = layers.reduce((f, L, l) => f + 2 * BATCH * L.s.nnz * (l > 0 ? 3 : 2), 0);
+  add('sparse step', `10,10/10 nnz ${nnz} b${BATCH}`, stepFlops, null, step);
+  return rows;
+}
+
+function print(rows: Row[]): void {
+  const head = ['kernel', 'shape', 'us/call', 'GFLOP/s', 'GB/s'];
+  const body = rows.map((r) => [r.kernel, r.shape, r.us.toFixed(2), r.gflops?.toFixed(1) ?? '', r.gbps?.toFixed(1) ?? '']);
+  const width = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
+  for (const r of [head, ...body]) console.log(r.map((v, c) => (c < 2 ? v.padEnd(width[c]) : v.padStart(width[c]))).join('  '));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await benchKernels();
+  if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2));
+  else print(rows);
+}
