@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { registerTopology } from './topology.js';
 import { registerEnumerate } from './enumerate.js';
 import { registerTrain } from './train.js';
+import { registerCompare } from './compare.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 registerTrain(program);
 registerTopology(program);
 registerEnumerate(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);
