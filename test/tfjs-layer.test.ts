@@ -12,7 +12,8 @@ import { Mask } from '../src/tfjs/mask.js';
 import { RadixDense, radixDense } from '../src/tfjs/layer.js';
 import { radixModel, saveModel, loadModel } from '../src/tfjs/model.js';
 import { fitFast } from '../src/tfjs/fit.js';
-import { useBackend } from '../src/tfjs/backends.js';
+import { useBackend, loadTfjsNode } from '../src/tfjs/backends.js';
+import { compare } from '../src/cli/compare.js';
 
 const LENET = [784, 300, 100, 10];
 
@@ -315,5 +316,22 @@ describe('tfjs Mask utility and radixDense arguments', function () {
     expect(() => radixDense({ radices: '10,10/10', layers: LENET })).to.throw(InputError, /has 3 weight layers; say which one with layer: 0..2/);
     expect(() => radixDense({ mask, activation: 'swoosh' })).to.throw(InputError, /unknown activation "swoosh"/);
     expect(() => radixDense({ mask: [[1, 0], [0, 3]] })).to.throw(InputError, /is 3; a mask holds only 0 and 1/);
+  });
+});
+
+describe('radixnet compare', function () {
+  it('trains the same model on each backend and explains the ones that cannot run', async () => {
+    const rows = await compare({ backends: ['ours', 'cpu', 'tensorflow'], radices: '10,10/10', layers: LENET, epochs: 1, batchSize: 100, seed: 1, limit: 300 });
+    expect(rows.map((r) => r.backend)).to.deep.equal(['ours', 'cpu', 'tensorflow']);
+    for (const r of rows.slice(0, 2)) {
+      expect(r.available).to.equal(true);
+      expect(r.epochSeconds).to.have.length(1);
+      expect(r.testAccuracy).to.be.within(0, 1);
+      // 3 Adam steps from the same initial weights: the loss has barely moved from ln(10) on either backend
+      expect(r.trainLoss).to.be.closeTo(Math.log(10), 0.1);
+    }
+    const tfjsNodeMissing = await loadTfjsNode();
+    expect(rows[2].available).to.equal(tfjsNodeMissing === null);
+    if (tfjsNodeMissing) expect(rows[2].reason).to.match(/tfjs-node is not installed/);
   });
 });

@@ -6,7 +6,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { InputError } from '../src/errors.js';
 import { Rng } from '../src/data/random.js';
 import { Mask } from '../src/tfjs/mask.js';
-import { radixMatMul, RADIX_MATMUL } from '../src/tfjs/ops/radix_matmul.js';
+import { radixMatMul, setRadixThreads, RADIX_MATMUL } from '../src/tfjs/ops/radix_matmul.js';
 import { useBackend, loadTfjsNode } from '../src/tfjs/backends.js';
 
 const U = 2 ** -24; // float32 unit roundoff
@@ -103,6 +103,26 @@ for (const backend of ['cpu', 'wasm']) {
         expect(Array.from(c)).to.deep.equal(Array.from(a));
         expect(Array.from(b)).to.not.deep.equal(Array.from(a));
       });
+    });
+
+    it('gives bit-identical results on 2 threads (each output and input is summed by one thread, in one order)', async () => {
+      const mask = Mask.radix('10,10/10', [784, 300, 100, 10])[0];
+      const run = (): Float32Array[] => tf.tidy(() => {
+        const x = normal([37, 784], 4);
+        const kernel = normal([784, 300], 5);
+        const r = normal([37, 300], 6);
+        const y = radixMatMul(x, kernel, mask).dataSync().slice();
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(radixMatMul(a as tf.Tensor2D, b as tf.Tensor2D, mask), r)))([x, kernel]);
+        return [y as Float32Array, ...g.map((t) => t.dataSync().slice() as Float32Array)];
+      });
+      const one = run();
+      await setRadixThreads(2);
+      try {
+        const two = run();
+        two.forEach((a, k) => expect(Buffer.from(a.buffer).equals(Buffer.from(one[k].buffer)), ['y', 'dx', 'dkernel'][k]).to.equal(true));
+      } finally {
+        await setRadixThreads(1);
+      }
     });
 
     it('handles a batch of 0 samples', () => {

@@ -24,8 +24,11 @@ import type { SparseMask } from '../../topology/mask.js';
 import { Mask } from '../mask.js';
 import '../backends.js';
 
+/** Kernel name of y [batch, out] = x [batch, in] · (kernel [in, out] * mask); inputs {x, kernel}, attrs {mask}. */
 export const RADIX_MATMUL = 'RadixMatMul';
+/** Kernel name of dx [batch, in] = dy [batch, out] · (kernel * mask)^T; inputs {dy, kernel}, attrs {mask}. */
 export const RADIX_MATMUL_GRAD_INPUT = 'RadixMatMulGradInput';
+/** Kernel name of dkernel [in, out] = (x^T dy) * mask, exact zeros off the mask; inputs {x, dy}, attrs {mask}. */
 export const RADIX_MATMUL_GRAD_WEIGHTS = 'RadixMatMulGradWeights';
 
 /** Backends on which RadixMatMul runs our kernels; elsewhere it is tf.matMul of the masked kernel. */
