@@ -224,6 +224,57 @@ export function gemm_bwd_x(i0: i32, i1: i32, w: usize, nIn: i32, nOut: i32, dy: 
 
 // ---- backward to the weights: dw[o,i] = dy[o,:] . x[i,:], db[o] = sum dy[o,:] ----
 
+// Dot products of dy rows d0, d1 with x rows x0..x0+3ld over `cols` bytes of batch: dw[o, i..i+3] to out0, out1.
+// Pointers are bumped rather than indexed so that V8 needs no base registers (indexed, it recomputed row addresses
+// with imul inside the loop for lack of registers).
+function dots2x4(d0: usize, d1: usize, x0: usize, ld: usize, cols: usize, out0: usize, out1: usize): void {
+  let x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
+  const end = d0 + cols;
+  let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+  while (d0 < end) {
+    const e = v128.load(d0), f = v128.load(d1);
+    let v = v128.load(x0);
+    p0 = f32x4.add(p0, f32x4.mul(e, v)); q0 = f32x4.add(q0, f32x4.mul(f, v));
+    v = v128.load(x1);
+    p1 = f32x4.add(p1, f32x4.mul(e, v)); q1 = f32x4.add(q1, f32x4.mul(f, v));
+    v = v128.load(x2);
+    p2 = f32x4.add(p2, f32x4.mul(e, v)); q2 = f32x4.add(q2, f32x4.mul(f, v));
+    v = v128.load(x3);
+    p3 = f32x4.add(p3, f32x4.mul(e, v)); q3 = f32x4.add(q3, f32x4.mul(f, v));
+    d0 += 16; d1 += 16; x0 += 16; x1 += 16; x2 += 16; x3 += 16;
+  }
+  v128.store(out0, sum4(p0, p1, p2, p3));
+  v128.store(out1, sum4(q0, q1, q2, q3));
+}
+
+// The same for one dy row (the last output of an odd range).
+function dots1x4(d0: usize, x0: usize, ld: usize, cols: usize, out0: usize): void {
+  let x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
+  const end = d0 + cols;
+  let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
+  while (d0 < end) {
+    const e = v128.load(d0);
+    p0 = f32x4.add(p0, f32x4.mul(e, v128.load(x0)));
+    p1 = f32x4.add(p1, f32x4.mul(e, v128.load(x1)));
+    p2 = f32x4.add(p2, f32x4.mul(e, v128.load(x2)));
+    p3 = f32x4.add(p3, f32x4.mul(e, v128.load(x3)));
+    d0 += 16; x0 += 16; x1 += 16; x2 += 16; x3 += 16;
+  }
+  v128.store(out0, sum4(p0, p1, p2, p3));
+}
+
+// dy row d0 . x row x0 over `cols` bytes, in the same order as dots2x4 (inputs left over when nIn % 4 != 0).
+@inline function dot(d0: usize, x0: usize, cols: usize): f32 {
+  const end = d0 + cols;
+  let p0 = f32x4.splat(0);
+  while (d0 < end) {
+    p0 = f32x4.add(p0, f32x4.mul(v128.load(d0), v128.load(x0)));
+    d0 += 16;
+    x0 += 16;
+  }
+  return hsum(p0);
+}
+
 // gemm_bwd_w: dy (nOut, ldb), x (nIn, ldb) -> dw rows [o0, o1) of (nOut, nIn), db (nOut) if db.
 export function gemm_bwd_w(o0: i32, o1: i32, nIn: i32, dy: usize, x: usize, dw: usize, db: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
@@ -232,60 +283,22 @@ export function gemm_bwd_w(o0: i32, o1: i32, nIn: i32, dy: usize, x: usize, dw: 
   const nIn4r = nIn4 & ~15; // bytes of inputs in whole groups of 4
   let o = <usize>o0;
   for (; o + 2 <= <usize>o1; o += 2) {
-    const d0 = dy + o * ld, d1 = d0 + ld;
-    const dw0 = dw + o * nIn4, dw1 = dw0 + nIn4;
+    const d0 = dy + o * ld;
+    const dw0 = dw + o * nIn4;
     let i: usize = 0; // byte offset of input i in a weight row
-    for (; i < nIn4r; i += 16) {
-      const x0 = x + (i >> 2) * ld, x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
-      let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
-      for (let c: usize = 0; c < cols; c += 16) {
-        const e = v128.load(d0 + c), f = v128.load(d1 + c);
-        let v = v128.load(x0 + c);
-        p0 = f32x4.add(p0, f32x4.mul(e, v)); q0 = f32x4.add(q0, f32x4.mul(f, v));
-        v = v128.load(x1 + c);
-        p1 = f32x4.add(p1, f32x4.mul(e, v)); q1 = f32x4.add(q1, f32x4.mul(f, v));
-        v = v128.load(x2 + c);
-        p2 = f32x4.add(p2, f32x4.mul(e, v)); q2 = f32x4.add(q2, f32x4.mul(f, v));
-        v = v128.load(x3 + c);
-        p3 = f32x4.add(p3, f32x4.mul(e, v)); q3 = f32x4.add(q3, f32x4.mul(f, v));
-      }
-      v128.store(dw0 + i, sum4(p0, p1, p2, p3));
-      v128.store(dw1 + i, sum4(q0, q1, q2, q3));
-    }
+    for (; i < nIn4r; i += 16) dots2x4(d0, d0 + ld, x + (i >> 2) * ld, ld, cols, dw0 + i, dw0 + nIn4 + i);
     for (; i < nIn4; i += 4) {
-      const x0 = x + (i >> 2) * ld;
-      let p0 = f32x4.splat(0), q0 = p0;
-      for (let c: usize = 0; c < cols; c += 16) {
-        const v = v128.load(x0 + c);
-        p0 = f32x4.add(p0, f32x4.mul(v128.load(d0 + c), v));
-        q0 = f32x4.add(q0, f32x4.mul(v128.load(d1 + c), v));
-      }
-      store<f32>(dw0 + i, hsum(p0));
-      store<f32>(dw1 + i, hsum(q0));
+      const xi = x + (i >> 2) * ld;
+      store<f32>(dw0 + i, dot(d0, xi, cols));
+      store<f32>(dw0 + nIn4 + i, dot(d0 + ld, xi, cols));
     }
   }
   if (o < <usize>o1) {
     const d0 = dy + o * ld;
     const dw0 = dw + o * nIn4;
     let i: usize = 0;
-    for (; i < nIn4r; i += 16) {
-      const x0 = x + (i >> 2) * ld, x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
-      let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
-      for (let c: usize = 0; c < cols; c += 16) {
-        const e = v128.load(d0 + c);
-        p0 = f32x4.add(p0, f32x4.mul(e, v128.load(x0 + c)));
-        p1 = f32x4.add(p1, f32x4.mul(e, v128.load(x1 + c)));
-        p2 = f32x4.add(p2, f32x4.mul(e, v128.load(x2 + c)));
-        p3 = f32x4.add(p3, f32x4.mul(e, v128.load(x3 + c)));
-      }
-      v128.store(dw0 + i, sum4(p0, p1, p2, p3));
-    }
-    for (; i < nIn4; i += 4) {
-      const x0 = x + (i >> 2) * ld;
-      let p0 = f32x4.splat(0);
-      for (let c: usize = 0; c < cols; c += 16) p0 = f32x4.add(p0, f32x4.mul(v128.load(d0 + c), v128.load(x0 + c)));
-      store<f32>(dw0 + i, hsum(p0));
-    }
+    for (; i < nIn4r; i += 16) dots1x4(d0, x + (i >> 2) * ld, ld, cols, dw0 + i);
+    for (; i < nIn4; i += 4) store<f32>(dw0 + i, dot(d0, x + (i >> 2) * ld, cols));
   }
   if (db) {
     for (let r = <usize>o0; r < <usize>o1; r++) {

@@ -87,8 +87,6 @@ function fwdTile1(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
 }
 
 // spmm_fwd: x (nIn, ldb) -> y (nOut, ldb), outputs [o0, o1); pmax(v, 0) = v < 0 ? 0 : v is ReLU in one maxps.
-// Each tile is called from two sites (relu constant) so that binaryen keeps it a function of its own: inlined into
-// the row loop, V8 had to share registers with the loop's state and spilled accumulators.
 export function spmm_fwd(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, w: usize, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
   const ld = <usize>ldb << 2;
   const cols = <usize>nb << 2;
@@ -103,12 +101,10 @@ export function spmm_fwd(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, w: usiz
     const yRow = y + <usize>o * ld;
     let c: usize = 0;
     for (; c + 112 <= cols; c += 112) {
-      if (relu) fwdTile7(ci, ciEnd, wk, x + c, ld, b, yRow + c, 1);
-      else fwdTile7(ci, ciEnd, wk, x + c, ld, b, yRow + c, 0);
+      fwdTile7(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
     }
     if (c + 64 <= cols) {
-      if (relu) fwdTile4(ci, ciEnd, wk, x + c, ld, b, yRow + c, 1);
-      else fwdTile4(ci, ciEnd, wk, x + c, ld, b, yRow + c, 0);
+      fwdTile4(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
       c += 64;
     }
     if (c + 32 <= cols) {
@@ -205,7 +201,6 @@ function bwdxTile1(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
 }
 
 // spmm_bwd_x: dy (nOut, ldb) -> dx (nIn, ldb), inputs [i0, i1); a (nIn, ldb) the layer's input activation or 0.
-// Tiles as in spmm_fwd (two call sites each: with and without the mask).
 export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos: usize, w: usize, dy: usize, a: usize, dx: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
   const cols = <usize>nb << 2;
@@ -220,12 +215,10 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
     const dxRow = dx + off;
     let c: usize = 0;
     for (; c + 112 <= cols; c += 112) {
-      if (a) bwdxTile7(ri, riEnd, wp, w, dy + c, ld, a + off + c, dxRow + c);
-      else bwdxTile7(ri, riEnd, wp, w, dy + c, ld, 0, dxRow + c);
+      bwdxTile7(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
     }
     if (c + 64 <= cols) {
-      if (a) bwdxTile4(ri, riEnd, wp, w, dy + c, ld, a + off + c, dxRow + c);
-      else bwdxTile4(ri, riEnd, wp, w, dy + c, ld, 0, dxRow + c);
+      bwdxTile4(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
       c += 64;
     }
     if (c + 32 <= cols) {
