@@ -1,11 +1,11 @@
 // Sparse layer kernels (CSR over outputs, CSC over inputs), SIMD over the batch. See index.ts for the ABI.
 //
 // Why this shape: activations are feature-major, so one nonzero w[k] of output o multiplies a whole row x[colIdx[k],:]
-// — contiguous vectors, no gathers. Per output row a tile of up to 8 batch vectors (32 columns) of accumulators stays
+// — contiguous vectors, no gathers. Per output row a tile of up to 7 batch vectors (28 columns) of accumulators stays
 // in registers while the row's nonzeros stream by: per nonzero one index load, one splat load of the weight, then per
-// vector one load, one mul, one add (no FMA in wasm SIMD). 8 accumulators + the splat + a load temp is the most V8's
-// 15 xmm registers hold without spilling. Sums run in nonzero order per column whatever the tile, so a column's value
-// never depends on how [start, end) was split.
+// vector one load, one mul, one add (no FMA in wasm SIMD). The weight gradient instead holds 4 nonzeros' dot
+// products and walks the batch. Sums run in nonzero (or batch) order per element whatever the tile, so an element's
+// value never depends on how [start, end) was split.
 
 // ---- forward: y (nOut, ldb) = act(W x + bias), W CSR (rowPtr, colIdx, w), x (nIn, ldb) ----
 
@@ -267,6 +267,26 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
   return sum4(s0, s1, s2, s3);
 }
 
+// [dy.x0, dy.x1] over `cols` bytes of batch, in the same order as dot4 (rows whose nonzero count is 2 or 3 mod 4:
+// fan-ins 10 and 30 of the LeNet RadiX-Nets).
+@inline function dot2(d: usize, x0: usize, x1: usize, cols: usize, out: usize): void {
+  let s0 = f32x4.splat(0), s1 = s0;
+  const end = d + (cols & ~31);
+  while (d < end) {
+    const e = v128.load(d), f = v128.load(d, 16);
+    s0 = f32x4.add(f32x4.add(s0, f32x4.mul(e, v128.load(x0))), f32x4.mul(f, v128.load(x0, 16)));
+    s1 = f32x4.add(f32x4.add(s1, f32x4.mul(e, v128.load(x1))), f32x4.mul(f, v128.load(x1, 16)));
+    d += 32; x0 += 32; x1 += 32;
+  }
+  if (cols & 16) {
+    const e = v128.load(d);
+    s0 = f32x4.add(s0, f32x4.mul(e, v128.load(x0)));
+    s1 = f32x4.add(s1, f32x4.mul(e, v128.load(x1)));
+  }
+  store<f32>(out, hsum(s0));
+  store<f32>(out, hsum(s1), 4);
+}
+
 // dy.x0 over `cols` bytes of batch, in the same order as dot4.
 @inline function dot1(d: usize, x0: usize, cols: usize): f32 {
   let s0 = f32x4.splat(0);
@@ -297,7 +317,12 @@ export function spmm_bwd_w(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, dy: u
       const x3 = x + <usize>load<i32>(ci, 12) * ld;
       v128.store(dw + k, dot4(dyRow, x0, x1, x2, x3, cols));
     }
-    for (; k < k1; k += 4) store<f32>(dw + k, dot1(dyRow, x + <usize>load<i32>(colIdx + k) * ld, cols));
+    if (k + 8 <= k1) {
+      const ci = colIdx + k;
+      dot2(dyRow, x + <usize>load<i32>(ci, 0) * ld, x + <usize>load<i32>(ci, 4) * ld, cols, dw + k);
+      k += 8;
+    }
+    if (k < k1) store<f32>(dw + k, dot1(dyRow, x + <usize>load<i32>(colIdx + k) * ld, cols));
     if (db) {
       let s = f32x4.splat(0);
       for (let c: usize = 0; c < cols; c += 16) s = f32x4.add(s, v128.load(dyRow + c));
