@@ -23,6 +23,7 @@
 //     loss[b] = -log p[labels[b]]; correct[b] = argmax == label; dz[:,b] = (p - onehot) * scale; dz[:,b] = 0 for b >= n
 // softmax_fwd(b0,b1, z,c,ldb, p): p[:,b] = softmax(z[:,b])
 // transpose_in(f0,f1, src,n,nFeat, dst,ldb): dst[f,b] = src[b*nFeat+f] for b < n, 0 for n <= b < ceil4(n)   (batch-major -> feature-major)
+// gather_in(f0,f1, src,rows,n,nFeat, dst,ldb): dst[f,b] = src[rows[b]*nFeat+f] for b < n, 0 for n <= b < ceil4(n)   (batch rows by index -> feature-major)
 // transpose_out(b0,b1, src,nFeat,ldb, dst): dst[b*nFeat+f] = src[f,b]                                    (feature-major -> batch-major)
 // sgd_update(k0,k1, w,g, lr): w -= lr g
 // momentum_update(k0,k1, w,g,m, lr,momentum): m = momentum m - lr g; w += m                               (Keras SGD momentum)
@@ -33,4 +34,5 @@ export { spmm_fwd, spmm_bwd_x, spmm_bwd_w } from './spmm';
 export { gemm_fwd, gemm_bwd_x, gemm_bwd_w } from './gemm';
 export { softmax_xent, softmax_fwd } from './softmax';
 export { transpose_in, transpose_out } from './transpose';
+export { gather_in } from './gather';
 export { sgd_update, momentum_update, adam_update } from './optimizer';

@@ -3,6 +3,7 @@
 import { InputError } from '../errors.js';
 import { Rng } from '../data/random.js';
 import type { Metrics, Mlp } from './mlp.js';
+import type { ResidentData } from './resident.js';
 
 export interface FitOptions {
   /** Passes over the training data (default 1). */
@@ -65,41 +66,55 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
   const rng = new Rng(opts.seed ?? 100);
   const order = new Int32Array(trainCount);
   for (let i = 0; i < trainCount; i++) order[i] = i;
-  const steps = Math.ceil(trainCount / batch);
-  const lr = model.optimizer.spec.lr;
   const history: History = { epochs: [], trainSamples: trainCount, validationSamples: val ? val.y.length : 0 };
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    if (opts.shuffle ?? true) rng.shuffle(order);
-    let lossSum = 0;
-    let correctSum = 0;
-    let seen = 0;
-    const t0 = performance.now();
-    for (let step = 0; step < steps; step++) {
-      const start = step * batch;
-      const n = Math.min(batch, trainCount - start);
-      const m = model.trainStepOn(x, y, order, start, n);
-      if (!Number.isFinite(m.loss)) {
-        throw new InputError(
-          `loss became ${m.loss} at epoch ${epoch}, step ${step + 1} of ${steps}: training diverged; lower the learning rate (now ${lr}, try ${lr / 10})`,
-        );
+  // the training rows go into kernel memory once, so each step's gather is one multithreaded kernel
+  const data = model.resident(x.subarray(0, trainCount * F));
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      if (opts.shuffle ?? true) rng.shuffle(order);
+      const logs = trainEpoch(model, data, y, order, batch, epoch, opts.onBatchEnd);
+      if (val) {
+        const v = model.evaluate(val.x, val.y);
+        logs.valLoss = v.loss;
+        logs.valAccuracy = v.accuracy;
       }
-      lossSum += m.loss * n;
-      correctSum += m.accuracy * n;
-      seen += n;
-      opts.onBatchEnd?.(step + 1, steps, { loss: lossSum / seen, accuracy: correctSum / seen });
+      history.epochs.push(logs);
+      if (opts.onEpochEnd?.(logs) === false) break;
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correctSum / seen, seconds, samplesPerSecond: seen / seconds };
-    if (val) {
-      const v = model.evaluate(val.x, val.y);
-      logs.valLoss = v.loss;
-      logs.valAccuracy = v.accuracy;
-    }
-    history.epochs.push(logs);
-    if (opts.onEpochEnd?.(logs) === false) break;
+  } finally {
+    data.release();
   }
   return history;
+}
+
+/** One pass over `order` in steps of `batch`; stops with a hint when the loss stops being finite. */
+function trainEpoch(
+  model: Mlp, data: ResidentData, y: ArrayLike<number>, order: Int32Array, batch: number, epoch: number,
+  onBatchEnd: FitOptions['onBatchEnd'],
+): EpochLogs {
+  const steps = Math.ceil(order.length / batch);
+  let lossSum = 0;
+  let correctSum = 0;
+  let seen = 0;
+  const t0 = performance.now();
+  for (let step = 0; step < steps; step++) {
+    const start = step * batch;
+    const n = Math.min(batch, order.length - start);
+    const m = model.trainStepOn(data, y, order, start, n);
+    if (!Number.isFinite(m.loss)) {
+      const lr = model.optimizer.spec.lr;
+      throw new InputError(
+        `loss became ${m.loss} at epoch ${epoch}, step ${step + 1} of ${steps}: training diverged; lower the learning rate (now ${lr}, try ${lr / 10})`,
+      );
+    }
+    lossSum += m.loss * n;
+    correctSum += m.accuracy * n;
+    seen += n;
+    onBatchEnd?.(step + 1, steps, { loss: lossSum / seen, accuracy: correctSum / seen });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { epoch, loss: lossSum / seen, accuracy: correctSum / seen, seconds, samplesPerSecond: seen / seconds };
 }
 
 function sliceLabels(y: ArrayLike<number>, from: number, to: number): ArrayLike<number> {

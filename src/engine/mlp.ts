@@ -12,6 +12,7 @@ import { splitEven, type Task } from '../kernels/pool.js';
 import type { Engine } from './engine.js';
 import { Layer, type LayerIO } from './layer.js';
 import { Optimizer, type OptimizerName, type OptimizerSpec } from './optimizer.js';
+import { ResidentData } from './resident.js';
 
 export type InitName = 'normal' | 'glorot-uniform';
 
@@ -71,6 +72,7 @@ export class Mlp {
   private grads: number[] = [];
   private stage = 0;
   private labels = 0;
+  private rows = 0;
   private lossBuf = 0;
   private correctBuf = 0;
   private out = 0;
@@ -131,6 +133,7 @@ export class Mlp {
     this.grads = this.sizes.map((n, l) => (l === 0 ? 0 : mem.allocF32(n * ldb)));
     this.stage = mem.allocF32(ldb * this.sizes[0]);
     this.labels = mem.allocI32(ldb);
+    this.rows = mem.allocI32(ldb);
     this.lossBuf = mem.allocF32(ldb);
     this.correctBuf = mem.allocI32(ldb);
     this.out = mem.allocF32(ldb * this.classes);
@@ -147,10 +150,10 @@ export class Mlp {
   }
 
   /**
-   * One optimizer step on `n` samples: rows `order[start..start+n)` of x ([N, n_0] row-major) and labels y, or rows
-   * start..start+n when order is null. Inputs are trusted (fit checks them once for the whole dataset).
+   * One optimizer step on `n` samples: rows `order[start..start+n)` of x ([N, n_0] row-major, or resident in kernel
+   * memory) and labels y, or rows start..start+n when order is null. Inputs are trusted (fit checks them once).
    */
-  trainStepOn(x: Float32Array, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): Metrics {
+  trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): Metrics {
     this.checkAlive();
     const nb = this.loadBatch(x, y, order, start, n);
     this.forwardLoss(n, nb);
@@ -272,19 +275,37 @@ export class Mlp {
     return offset < 0 ? 0 : this.g + offset * 4;
   }
 
-  /** Copies the batch rows into the stage, labels into the label buffer, and transposes to feature-major A[0]. */
-  private loadBatch(x: Float32Array, y: ArrayLike<number> | null, order: Int32Array | null, start: number, n: number): number {
+  /** Copies `x` into kernel memory for fast batch gathers; release() it when done (fit does both). */
+  resident(x: Float32Array): ResidentData {
+    return new ResidentData(this.engine.memory, x, this.inputs);
+  }
+
+  /**
+   * Puts the batch into A[0] (feature-major) and its labels into the label buffer: a gather kernel over the rows of a
+   * resident dataset, or else a host copy of the rows into the stage and a transpose kernel.
+   */
+  private loadBatch(x: Float32Array | ResidentData, y: ArrayLike<number> | null, order: Int32Array | null, start: number, n: number): number {
     const t0 = this.profile ? performance.now() : 0;
     const F = this.inputs;
     const mem = this.engine.memory;
-    const stage = mem.f32(this.stage, n * F);
     const labels = mem.i32(this.labels, n);
-    for (let b = 0; b < n; b++) {
-      const row = order ? order[start + b] : start + b;
-      stage.set(x.subarray(row * F, row * F + F), b * F);
-      if (y) labels[b] = y[row];
+    if (x instanceof ResidentData) {
+      const rows = mem.i32(this.rows, n);
+      for (let b = 0; b < n; b++) {
+        const row = order ? order[start + b] : start + b;
+        rows[b] = row;
+        if (y) labels[b] = y[row];
+      }
+      this.engine.pool.run({ kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] });
+    } else {
+      const stage = mem.f32(this.stage, n * F);
+      for (let b = 0; b < n; b++) {
+        const row = order ? order[start + b] : start + b;
+        stage.set(x.subarray(row * F, row * F + F), b * F);
+        if (y) labels[b] = y[row];
+      }
+      this.engine.pool.run({ kernel: 'transpose_in', n: F, args: [this.stage, n, F, this.acts[0], this.ldb] });
     }
-    this.engine.pool.run({ kernel: 'transpose_in', n: F, args: [this.stage, n, F, this.acts[0], this.ldb] });
     if (this.profile) this.profile.gather += performance.now() - t0;
     return ceil4(n);
   }

@@ -157,11 +157,17 @@ export function sgdUpdate(k0: number, k1: number, w: Floats, g: Floats, lr: numb
 }
 
 // m = momentum m - lr g; w += m over [k0, k1) (Keras SGD with momentum).
+// Optimizer states below 2^-100 are flushed to 0 and gradients below 2^-60 are not squared into v, as the wasm
+// kernels do to stay clear of subnormal floats (see assembly/optimizer.ts).
+const TINY = 2 ** -100;
+const TINY_G = 2 ** -60;
+const flush = (x: number, t: number): number => (Math.abs(x) < t ? 0 : x);
+
 export function momentumUpdate(k0: number, k1: number, w: Floats, g: Floats, m: Floats, lr: number, momentum: number): void {
   lr = f32(lr);
   momentum = f32(momentum);
   for (let k = k0; k < k1; k++) {
-    m[k] = momentum * m[k] - lr * g[k];
+    m[k] = flush(momentum * m[k] - lr * g[k], TINY);
     w[k] += m[k];
   }
 }
@@ -172,8 +178,9 @@ export function adamUpdate(k0: number, k1: number, w: Floats, g: Floats, m: Floa
   beta1: number, beta2: number, eps: number): void {
   [alpha, beta1, beta2, eps] = [f32(alpha), f32(beta1), f32(beta2), f32(eps)];
   for (let k = k0; k < k1; k++) {
-    m[k] += (g[k] - m[k]) * (1 - beta1);
-    v[k] += (g[k] * g[k] - v[k]) * (1 - beta2);
+    const gs = flush(g[k], TINY_G);
+    m[k] = flush(m[k] + (g[k] - m[k]) * (1 - beta1), TINY);
+    v[k] = flush(v[k] + (gs * gs - v[k]) * (1 - beta2), TINY);
     w[k] -= (alpha * m[k]) / (Math.sqrt(v[k]) + eps);
   }
 }

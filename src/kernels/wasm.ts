@@ -16,6 +16,7 @@ export interface KernelExports {
   softmax_xent(b0: number, b1: number, z: number, labels: number, c: number, n: number, ldb: number, dz: number, loss: number, correct: number, scale: number): void;
   softmax_fwd(b0: number, b1: number, z: number, c: number, ldb: number, p: number): void;
   transpose_in(f0: number, f1: number, src: number, n: number, nFeat: number, dst: number, ldb: number): void;
+  gather_in(f0: number, f1: number, src: number, rows: number, n: number, nFeat: number, dst: number, ldb: number): void;
   transpose_out(b0: number, b1: number, src: number, nFeat: number, ldb: number, dst: number): void;
   sgd_update(k0: number, k1: number, w: number, g: number, lr: number): void;
   momentum_update(k0: number, k1: number, w: number, g: number, m: number, lr: number, momentum: number): void;
@@ -28,7 +29,7 @@ export const KERNEL_NAMES = [
   'spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w',
   'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w',
   'softmax_xent', 'softmax_fwd',
-  'transpose_in', 'transpose_out',
+  'transpose_in', 'transpose_out', 'gather_in',
   'sgd_update', 'momentum_update', 'adam_update',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
