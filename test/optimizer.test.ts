@@ -29,8 +29,11 @@ describe('optimizer state never goes subnormal (x86 runs subnormal math ~100x sl
     for (let i = 0; i < n; i++) {
       expect(isSubnormal(gotM[i]), `m[${i}] = ${gotM[i]}`).to.equal(false);
       expect(isSubnormal(gotV[i]), `v[${i}] = ${gotV[i]}`).to.equal(false);
-      // m decays by 0.9 per step: after 2000 steps it is far below 2^-100 and must be exactly 0
-      expect(gotM[i]).to.equal(0);
+      // with zero gradient m decays by 0.9 per step, far below 2^-100 after 2000 steps: exactly 0; with a tiny
+      // constant gradient it converges to that gradient (1e-21 is a normal float)
+      if (i % 5 === 0) expect(gotM[i]).to.be.closeTo(1e-21, 1e-27);
+      else expect(gotM[i]).to.equal(0);
+      expect(gotM[i]).to.equal(ref.m[i]);
       expect(gotV[i]).to.be.closeTo(ref.v[i], 1e-12);
       expect(mem.f32(w, n)[i]).to.be.closeTo(ref.w[i], 1e-6);
     }
