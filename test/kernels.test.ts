@@ -5,14 +5,15 @@
 //
 // Tolerances, and why:
 // - spmm/gemm: |got - want| <= 1e-5 * sum|terms|, where sum|terms| is the reference run on absolute values. Float32
-//   sums of n terms err by about sqrt(n) * 2^-24 * sum|terms| (1.7e-6 at n = 784), so 1e-5 leaves 6x headroom,
+//   sums of n terms err by about sqrt(n) * 2^-24 * sum|terms| (1.7e-6 at n = 784; 2.6e-7 is the worst seen here),
 //   while one missing or doubled term of a fan-in-n sum is off by about 1/n of it (>= 1.3e-3 here): 100x over.
 // - softmax: our exp/log polynomials are within ~2 ulp, so p, dz within 1e-6 absolute (+1e-5 relative) and the loss
 //   within 1e-5; correct[] exactly.
-// - transposes: exact (data movement). Split calls: exact (every element is computed by the same operations in the
+// - transposes and gathers: exact (data movement). Split calls: exact (every element is computed by the same operations in the
 //   same order whatever the split).
-// - optimizers: one step within a few float32 ulp (the kernel rounds each operation, the reference only the result);
-//   100 Adam steps within 2e-6 + 2e-5 relative (rounding differences random-walk over the steps).
+// - optimizers: one step within 1e-7 + 1e-6 relative (the kernel rounds each float32 operation, the reference only
+//   the result: 1-2 ulp); 100 Adam steps within 2e-6 + 2e-5 relative (rounding differences random-walk over the
+//   steps; 1.2e-7 absolute is the worst seen).
 // Elements a call must not write start as a sentinel and must keep it exactly.
 import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
@@ -277,6 +278,18 @@ function transposeCases(shape: string, n: number, nFeat: number, ldb: number): (
   ];
 }
 
+/** A batch of n rows picked (with repeats, in any order) from a resident dataset of `count` samples. */
+function gatherCase(shape: string, count: number, n: number, nFeat: number, ldb: number): (rng: Rng) => Case {
+  return (rng) => ({
+    name: `gather_in ${shape}`, kernel: 'gather_in', n: nFeat,
+    bufs: { src: uniform(rng, count * nFeat), rows: Int32Array.from({ length: n }, () => Math.floor(rng() * count)), dst: sentinel(nFeat * ldb) },
+    outputs: ['dst'],
+    args: (p) => [p.src, p.rows, n, nFeat, p.dst, ldb],
+    ref: (b, s0, s1) => ref.gatherIn(s0, s1, f(b, 'src'), i32(b, 'rows'), n, nFeat, f(b, 'dst'), ldb),
+    tol: {},
+  });
+}
+
 const OPTIMIZER: Tol = { atol: 1e-7, rtolFixed: 1e-6 };
 
 function optimizerCases(shape: string, n: number, range?: [number, number]): ((rng: Rng) => Case)[] {
@@ -341,6 +354,10 @@ const CASES: ((rng: Rng) => Case)[] = [
   ...transposeCases('13 x batch 7 (ldb 12)', 7, 13, 12),
   ...transposeCases('1 x batch 1 (ldb 4)', 1, 1, 4),
   ...transposeCases('10 x batch 6', 6, 10, 8),
+  gatherCase('784 x b100 from 300 samples', 300, 100, 784, 100),
+  gatherCase('13 x batch 7 (ldb 12) from 9 samples', 9, 7, 13, 12),
+  gatherCase('1 x batch 1 (ldb 4) from 1 sample', 1, 1, 1, 4),
+  gatherCase('10 x batch 6 from 50 samples', 50, 6, 10, 8),
   ...optimizerCases('23520 (784->300 RadiX nonzeros)', 23520),
   ...optimizerCases('13', 13),
   ...optimizerCases('sub-range [3, 18) of 21', 21, [3, 18]),

@@ -143,6 +143,15 @@ export function transposeIn(f0: number, f1: number, src: Floats, n: number, nFea
   }
 }
 
+// dst[f,b] = src[rows[b]*nFeat+f] for features [f0, f1), b < n; 0 for n <= b < ceil4(n). src (count, nFeat) batch-major,
+// rows (n) the samples to pick.
+export function gatherIn(f0: number, f1: number, src: Floats, rows: Int32Array, n: number, nFeat: number, dst: Floats, ldb: number): void {
+  const padded = Math.ceil(n / 4) * 4;
+  for (let f = f0; f < f1; f++) {
+    for (let b = 0; b < padded; b++) dst[f * ldb + b] = b < n ? src[rows[b] * nFeat + f] : 0;
+  }
+}
+
 // dst[b*nFeat+f] = src[f,b] for samples [b0, b1). src (nFeat, ldb) feature-major.
 export function transposeOut(b0: number, b1: number, src: Floats, nFeat: number, ldb: number, dst: Floats): void {
   for (let b = b0; b < b1; b++) {
