@@ -6,8 +6,10 @@
 // never depend on how the range was split. Passes read z before writing, so dz (or p) may alias z.
 
 // exp(x) for x <= 0 (the arguments are z - max), after Cephes expf: x = n ln2 + r, |r| <= ln2/2, 2^n from the
-// exponent bits, a degree-7 polynomial for e^r (about 1 ulp). x is clamped at -87.33, where e^x is 2^-126.
-const EXP_LO: f32 = -87.33654;
+// exponent bits, a degree-7 polynomial for e^r (about 1 ulp). Below x = -69.08 (e^x = 1e-30) the result is 0: p and
+// dz then stay normal floats or exactly 0, never subnormal (x86 takes ~100 cycles per subnormal operand or result,
+// and dz feeds every backward kernel). wasm has no flush-to-zero mode, so we flush here.
+const EXP_FLUSH: f32 = -69.07755;
 const LOG2E: f32 = 1.44269504088896341;
 const ROUND: f32 = 12582912.0; // 1.5 * 2^23: adding it rounds to an integer kept in the low mantissa bits
 const ROUND_BITS: i32 = 0x4b400000;
@@ -20,8 +22,8 @@ const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 
-@inline function expNeg4(x: v128): v128 {
-  x = f32x4.pmax(x, f32x4.splat(EXP_LO));
+@inline function expNeg4(z: v128): v128 {
+  const x = f32x4.pmax(z, f32x4.splat(EXP_FLUSH)); // keeps 2^n a normal float
   const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND));
   const n = f32x4.sub(t, f32x4.splat(ROUND));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
@@ -33,11 +35,11 @@ const P5: f32 = 5.0000001201e-1;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
   const pow2n = i32x4.shl(i32x4.add(t, i32x4.splat(127 - ROUND_BITS)), 23);
-  return f32x4.mul(p, pow2n);
+  return v128.andnot(f32x4.mul(p, pow2n), f32x4.lt(z, f32x4.splat(EXP_FLUSH)));
 }
 
 @inline function expNeg(x: f32): f32 {
-  x = x < EXP_LO ? EXP_LO : x;
+  if (x < EXP_FLUSH) return 0;
   const t = x * LOG2E + ROUND;
   const n = t - ROUND;
   let r = x - n * LN2_HI;

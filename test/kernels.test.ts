@@ -452,6 +452,32 @@ describe('wasm kernels vs the TypeScript reference', () => {
   });
 });
 
+// ---- softmax far from the argmax ----
+
+describe('softmax kernels far from the argmax', () => {
+  it('gives exact zeros, never subnormal floats, for probabilities below 1e-30, and the loss from logits', () => {
+    const [c, n, ldb] = [6, 5, 8];
+    const gaps = [0, -70, -80, -100, -1e4, -3]; // class j of column b: gaps[(j + b) % c]
+    const z = Float32Array.from({ length: c * ldb }, (_, e) => gaps[(Math.floor(e / ldb) + (e % ldb)) % c] + 5);
+    const labels = Int32Array.from({ length: n }, (_, b) => (3 - b + c) % c); // gap -100: loss about 100
+    const mark = mem.mark();
+    const [pz, pl, pdz, ploss, pcor, pp] = [mem.putF32(z), mem.putI32(labels), mem.allocF32(c * ldb), mem.allocF32(n), mem.allocI32(n), mem.allocF32(c * ldb)];
+    kernels.softmax_xent(0, 1, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01); // column 0 scalar, 4..7 SIMD
+    kernels.softmax_xent(1, ldb, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01);
+    kernels.softmax_fwd(0, ldb, pz, c, ldb, pp);
+    const [dz, loss, p] = [mem.f32(pdz, c * ldb).slice(), mem.f32(ploss, n).slice(), mem.f32(pp, c * ldb).slice()];
+    mem.release(mark);
+    const subnormal = (x: number): boolean => x !== 0 && Math.abs(x) < 2 ** -126;
+    for (let e = 0; e < c * ldb; e++) {
+      const gap = z[e] - 5;
+      expect(subnormal(dz[e]) || subnormal(p[e]), `element ${e}: dz ${dz[e]}, p ${p[e]}`).to.equal(false);
+      if (gap <= -70) expect(p[e], `p at logit gap ${gap}`).to.equal(0);
+    }
+    const lse = Math.log(1 + Math.exp(-3) + Math.exp(-70));
+    for (let b = 0; b < n; b++) expect(loss[b]).to.be.closeTo(100 + lse, 1e-4);
+  });
+});
+
 // ---- optimizers over many steps ----
 
 describe('optimizer kernels over many steps', () => {
