@@ -25,6 +25,7 @@
 // transpose_in(f0,f1, src,n,nFeat, dst,ldb): dst[f,b] = src[b*nFeat+f] for b < n, 0 for n <= b < ceil4(n)   (batch-major -> feature-major)
 // gather_in(f0,f1, src,rows,n,nFeat, dst,ldb): dst[f,b] = src[rows[b]*nFeat+f] for b < n, 0 for n <= b < ceil4(n)   (batch rows by index -> feature-major)
 // transpose_out(b0,b1, src,nFeat,ldb, dst): dst[b*nFeat+f] = src[f,b]                                    (feature-major -> batch-major)
+// simd_peak(iters, a, b): 96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling
 // sgd_update(k0,k1, w,g, lr): w -= lr g
 // momentum_update(k0,k1, w,g,m, lr,momentum): m = momentum m - lr g; w += m                               (Keras SGD momentum)
 // adam_update(k0,k1, w,g,m,v, alpha,beta1,beta2,eps): m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps)
@@ -35,4 +36,5 @@ export { gemm_fwd, gemm_bwd_x, gemm_bwd_w } from './gemm';
 export { softmax_xent, softmax_fwd } from './softmax';
 export { transpose_in, transpose_out } from './transpose';
 export { gather_in } from './gather';
+export { simd_peak } from './peak';
 export { sgd_update, momentum_update, adam_update } from './optimizer';

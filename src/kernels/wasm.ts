@@ -21,6 +21,7 @@ export interface KernelExports {
   sgd_update(k0: number, k1: number, w: number, g: number, lr: number): void;
   momentum_update(k0: number, k1: number, w: number, g: number, m: number, lr: number, momentum: number): void;
   adam_update(k0: number, k1: number, w: number, g: number, m: number, v: number, alpha: number, beta1: number, beta2: number, eps: number): void;
+  simd_peak(iters: number, a: number, b: number): number;
   memory: WebAssembly.Memory;
 }
 

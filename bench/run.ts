@@ -1,0 +1,106 @@
+// `npm run bench`: where radixnet's training time goes and how it compares, side by side in one run, with tfjs' cpu
+// and wasm backends (and tfjs-node when installed) training the same LeNet-300-100 the paper's way.
+// Prints tables and writes bench/out/bench.json. Options: --quick (fewer repeats), --no-tfjs, --json (JSON to stdout).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { loadMnist } from '../src/data/mnist.js';
+import { KernelMemory } from '../src/kernels/memory.js';
+import { instantiateKernels } from '../src/kernels/wasm.js';
+import { benchKernels, type Row as KernelRow } from './kernels.js';
+import { benchDispatch, benchTopologies, benchTraining, type TrainingRow } from './training.js';
+import { benchTfjsBaseline, type TfjsRow } from './tfjs-baseline.js';
+import { benchTfjs, type Row as TfjsPathRow } from './tfjs.js';
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, json: { type: 'boolean' } } });
+const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
+
+/** PyTorch CPU, 2 threads, LeNet-300-100, batch 100, Adam: ~650 ms per epoch dense or masked (quoted in DEVELOPERS.md, not run here: no torch on this machine). */
+const PYTORCH_EPOCH_MS = 650;
+
+function simdPeak(): number {
+  const k = instantiateKernels(new KernelMemory().memory);
+  k.simd_peak(1e6, 1, 0);
+  const best: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const iters = 1e7;
+    const t0 = performance.now();
+    k.simd_peak(iters, 1, 0);
+    best.push((96 * iters) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return Math.max(...best);
+}
+
+function table(head: string[], body: string[][]): void {
+  const width = head.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] ?? '').length)));
+  for (const r of [head, ...body]) log(r.map((v, c) => (c === 0 ? v.padEnd(width[c]) : (v ?? '').padStart(width[c]))).join('  '));
+  log('');
+}
+
+const t0 = performance.now();
+const threads = availableParallelism();
+log(`radixnet bench: ${cpus()[0]?.model ?? 'cpu'}, ${threads} threads available, Node ${process.version}\n`);
+
+// 1. kernels, single thread
+const peak = simdPeak();
+const kernels: KernelRow[] = await benchKernels();
+log(`wasm SIMD peak (register-only f32x4 mul+add, 1 thread): ${peak.toFixed(1)} GFLOP/s`);
+table(['kernel (1 thread)', 'shape', 'us/call', 'GFLOP/s', '% of peak', 'GB/s'], kernels.map((r) => [
+  r.kernel, r.shape, r.us.toFixed(2), r.gflops?.toFixed(1) ?? '', r.gflops ? ((100 * r.gflops) / peak).toFixed(0) + '%' : '', r.gbps?.toFixed(1) ?? '',
+]));
+
+// 2. dispatch
+const dispatch = { 1: await benchDispatch(1), [threads]: await benchDispatch(threads) };
+log(`empty dispatch round trip: ${dispatch[1].toFixed(2)} us on 1 thread, ${dispatch[threads].toFixed(2)} us on ${threads}\n`);
+
+// 3. our training, real MNIST epochs
+const mnist = await loadMnist();
+const x = mnist.train.images.subarray(0, 54000 * 784);
+const y = mnist.train.labels.subarray(0, 54000);
+log('training one epoch of MNIST (54,000 samples, batch 100, Adam) on our engine:');
+const training: TrainingRow[] = await benchTraining(x, y, { repeats: args.quick ? 1 : 3, log });
+log('');
+table(['topology', 'sparsity', 'threads', 'ms/epoch', 'ms/step', 'gather', 'forward', 'loss', 'dX', 'dW', 'optimizer', 'dispatches/step', 'vs PyTorch'], training.map((r) => [
+  r.topology, r.sparsity.toFixed(3), String(r.threads), r.epochMs.toFixed(0), r.stepMs.toFixed(3),
+  ...[r.profile.gather, r.profile.forward, r.profile.loss, r.profile.gradInput, r.profile.gradWeights, r.profile.optimizer].map((v) => v.toFixed(3)),
+  r.dispatchesPerStep.toFixed(0), `${(PYTORCH_EPOCH_MS / r.epochMs).toFixed(1)}x`,
+]));
+log(`(phase columns: ms per step from a profiled epoch; PyTorch = ${PYTORCH_EPOCH_MS} ms/epoch quoted, 2 threads)\n`);
+
+// 4. the same training on tfjs backends, masked dense
+let baseline: TfjsRow[] = [];
+let paths: TfjsPathRow[] = [];
+if (!args['no-tfjs']) {
+  log('the same training on tfjs (masked dense, model.trainOnBatch, Adam), ms per step:');
+  baseline = await benchTfjsBaseline(benchTopologies(), ['cpu', 'wasm', 'tensorflow'], { steps: { cpu: args.quick ? 3 : 6, wasm: args.quick ? 5 : 15, tensorflow: 15 }, log });
+  log('');
+  const ours = (topo: string): TrainingRow | undefined => training.find((r) => r.topology === topo && r.threads === threads);
+  table(['topology', 'sparsity', 'ours ms/epoch', 'tfjs cpu ms/epoch', 'ratio', 'tfjs wasm ms/epoch', 'ratio', 'tfjs-node ms/epoch', 'ratio'], benchTopologies().map((t) => {
+    const o = ours(t.name)!;
+    const cell = (b: string): string[] => {
+      const r = baseline.find((q) => q.backend === b && q.topology === t.name);
+      return r?.epochMs ? [r.epochMs.toFixed(0), `${(r.epochMs / o.epochMs).toFixed(1)}x`] : ['skipped', ''];
+    };
+    return [t.name, t.sparsity.toFixed(3), o.epochMs.toFixed(0), ...cell('cpu'), ...cell('wasm'), ...cell('tensorflow')];
+  }));
+  const skipped = baseline.find((r) => r.skipped);
+  if (skipped) log(`tfjs-node: ${skipped.skipped}\n`);
+  log('tfjs integration paths (RadixMatMul op inside tfjs vs masked dense vs our fast path), ms per step:');
+  paths = await benchTfjs({ steps: args.quick ? 5 : 10 });
+  table(['path', 'backend', 'topology', 'ms/step', 'GFLOP/s', 'ratio', 'vs'], paths.map((r) => [
+    r.name, r.backend, r.topology, r.ms.toFixed(2), r.gflops?.toFixed(1) ?? '', r.ratio ? `${r.ratio.toFixed(1)}x` : '', r.baseline ?? '',
+  ]));
+}
+
+const result = {
+  date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, threads, simdPeakGflops: peak,
+  pytorchEpochMsQuoted: PYTORCH_EPOCH_MS, kernels, dispatchUs: dispatch, training, tfjsBaseline: baseline, tfjsPaths: paths,
+  seconds: (performance.now() - t0) / 1000,
+};
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'bench.json'), JSON.stringify(result, null, 2) + '\n');
+if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
+log(`wrote bench/out/bench.json (${result.seconds.toFixed(0)} s)`);
