@@ -1,6 +1,6 @@
 // Single-thread micro-benchmark of every wasm kernel on the shapes of LeNet-300-100 (784-300-100-10, batch 100):
-// dense layers and the 90%-sparse RadiX-Net 10,10/10 (B = 8,3,1,1; fan-in 78, 30, 10), plus one whole sparse
-// training step. Run: `node dist/bench/kernels.js` (prints a table, `--json` prints JSON); bench/run.ts imports
+// dense layers and the 90%-sparse RadiX-Net 10,10/10 (B = 8,3,1,1; fan-in 78, 30, 10), plus one whole training
+// step of each (as the engine runs it on one thread). Run: `node dist/bench/kernels.js` (prints a table, `--json` prints JSON); bench/run.ts imports
 // benchKernels().
 import { fileURLToPath } from 'node:url';
 import { KernelMemory } from '../src/kernels/memory.js';
@@ -108,10 +108,11 @@ export async function benchKernels(): Promise<Row[]> {
   const grad = SIZES.map((n, l) => fill(mem, n * LDB, 21 + l));
 
   // dense layers
-  for (let l = 0; l < 3; l++) {
+  const dense = [0, 1, 2].map((l) => {
     const [nIn, nOut] = [SIZES[l], SIZES[l + 1]];
-    const w = fill(mem, nIn * nOut, 31 + l);
-    const dw = mem.allocF32(nIn * nOut);
+    return { nIn, nOut, w: fill(mem, nIn * nOut, 31 + l), dw: mem.allocF32(nIn * nOut), m: mem.allocF32(nIn * nOut), v: mem.allocF32(nIn * nOut) };
+  });
+  for (const [l, { nIn, nOut, w, dw }] of dense.entries()) {
     const flops = 2 * BATCH * nIn * nOut;
     const shape = `${nIn}->${nOut} b${BATCH}`;
     add('gemm_fwd', shape, flops, null, () => k.gemm_fwd(0, nOut, w, nIn, 0, act[l], act[l + 1], BATCH, LDB, 1));
@@ -173,6 +174,21 @@ export async function benchKernels(): Promise<Row[]> {
   };
   const stepFlops = layers.reduce((f, L, l) => f + 2 * BATCH * L.s.nnz * (l > 0 ? 3 : 2), 0);
   add('sparse step', `10,10/10 nnz ${nnz} b${BATCH}`, stepFlops, null, step);
+
+  // the same step for the dense LeNet-300-100
+  const denseStep = (): void => {
+    k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB);
+    for (const [l, L] of dense.entries()) k.gemm_fwd(0, L.nOut, L.w, L.nIn, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
+    k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH);
+    for (let l = 2; l >= 0; l--) {
+      const L = dense[l];
+      k.gemm_bwd_w(0, L.nOut, L.nIn, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
+      if (l > 0) k.gemm_bwd_x(0, L.nIn, L.w, L.nIn, L.nOut, grad[l + 1], act[l], grad[l], BATCH, LDB);
+    }
+    for (const L of dense) k.adam_update(0, L.nIn * L.nOut, L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7);
+  };
+  const denseFlops = dense.reduce((f, L, l) => f + 2 * BATCH * L.nIn * L.nOut * (l > 0 ? 3 : 2), 0);
+  add('dense step', `784-300-100-10 b${BATCH}`, denseFlops, null, denseStep);
   return rows;
 }
 
