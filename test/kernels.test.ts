@@ -478,6 +478,28 @@ describe('softmax kernels far from the argmax', () => {
   });
 });
 
+// ---- layout round trip ----
+
+describe('transpose kernels', () => {
+  it('round-trip a batch: transpose_in then transpose_out give back every sample, with zero padding between', () => {
+    const rng = mulberry32(9);
+    for (const [n, nFeat, ldb] of [[7, 13, 12], [100, 784, 100], [1, 3, 4], [9, 4, 16]]) {
+      const src = uniform(rng, n * nFeat);
+      const mark = mem.mark();
+      const [ps, pd, pback] = [mem.putF32(src), mem.putF32(sentinel(nFeat * ldb)), mem.allocF32(n * nFeat)];
+      kernels.transpose_in(0, nFeat, ps, n, nFeat, pd, ldb);
+      kernels.transpose_out(0, n, pd, nFeat, ldb, pback);
+      const [fm, back] = [mem.f32(pd, nFeat * ldb).slice(), mem.f32(pback, n * nFeat).slice()];
+      mem.release(mark);
+      expect(Array.from(back), `${n} x ${nFeat}`).to.deep.equal(Array.from(src));
+      const pad = Math.ceil(n / 4) * 4;
+      for (let f = 0; f < nFeat; f++) {
+        for (let b = n; b < ldb; b++) expect(fm[f * ldb + b], `[${f}, ${b}]`).to.equal(b < pad ? 0 : SENTINEL);
+      }
+    }
+  });
+});
+
 // ---- optimizers over many steps ----
 
 describe('optimizer kernels over many steps', () => {
