@@ -4,7 +4,8 @@
 // multiplies. The forward and input-gradient kernels hold 4 rows x 2 batch vectors = 8 accumulators and per step of
 // the reduction load 2 vectors and 4 splat weights (v128.load32_splat: a broadcast load, no shuffle port) for 8 mul +
 // 8 add; the weight-gradient kernel holds 2 outputs x 4 inputs of dot products over the batch (6 loads for 8 mul +
-// 8 add) and folds them with one 4x4 transposed sum. More live vectors than ~12 spill in V8 (15 xmm registers).
+// 8 add) and folds them with one 4x4 transposed sum. V8 issues a step's loads before its arithmetic, so accumulators
+// plus loads must fit its 15 allocatable xmm registers: 8 + 6 here (wider tiles spilled and ran slower).
 // Every element is summed in the same order whatever tile computes it, so splitting [start, end) never changes bits.
 import { hsum, sum4 } from './spmm';
 
