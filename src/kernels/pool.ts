@@ -38,8 +38,11 @@ export function resolveThreads(threads?: number): number {
   return value;
 }
 
-const PROBE_WINDOW = 256;
-const FALLBACK_DISPATCHES = 4096;
+// Contention probing: judge every PROBE_WINDOW dispatches; after a bad window run single-threaded for a stretch that
+// doubles with every consecutive bad window (a busy neighbour tends to stay busy), from 2^12 up to 2^17 dispatches.
+const PROBE_WINDOW = 64;
+const FALLBACK_MIN = 4096;
+const FALLBACK_MAX = 131072;
 
 export class ThreadPool {
   readonly memory: KernelMemory;
@@ -59,6 +62,7 @@ export class ThreadPool {
   private windowWait = 0;
   private windowCount = 0;
   private fallbackLeft = 0;
+  private fallbackNext = FALLBACK_MIN;
   /** Counters for benchmarks: dispatches, time (ms) waiting for workers, fallbacks to one thread. */
   readonly stats = { dispatches: 0, waitMs: 0, fallbacks: 0 };
 
@@ -172,11 +176,14 @@ export class ThreadPool {
   private watchContention(own: number, wait: number): void {
     this.windowOwn += own;
     this.windowWait += wait;
-    if (++this.windowCount < PROBE_WINDOW) return;
-    if (this.windowWait > this.windowOwn + 0.05 * this.windowCount) {
-      this.fallbackLeft = FALLBACK_DISPATCHES;
+    // one wait of a whole scheduler slice means a worker was not running at all: judge now, not after the window
+    const stalled = wait > 2 && wait > 4 * own;
+    if (++this.windowCount < PROBE_WINDOW && !stalled) return;
+    if (stalled || this.windowWait > this.windowOwn + 0.05 * this.windowCount) {
+      this.fallbackLeft = this.fallbackNext;
+      this.fallbackNext = Math.min(FALLBACK_MAX, this.fallbackNext * 2);
       this.stats.fallbacks++;
-    }
+    } else this.fallbackNext = FALLBACK_MIN;
     this.windowOwn = this.windowWait = this.windowCount = 0;
   }
 
