@@ -4,18 +4,6 @@
 // Why: the alternative (the host copies the batch rows into a staging area, then transpose_in) moves every input
 // value twice and runs the copy on one thread; here each thread reads its own feature slice of the picked rows once.
 
-// The 4x4 transpose of rows r0..r3 stored as 4 vectors at out, out + ld, out + 2 ld, out + 3 ld.
-@inline function store4x4T(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, ld: usize): void {
-  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
-  const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
-  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
-  const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  v128.store(out, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
-  v128.store(out + ld, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
-  v128.store(out + 2 * ld, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
-  v128.store(out + 3 * ld, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
-}
-
 // gather_in: dst[f, b] = src[rows[b], f] for b < n (src (count, nFeat) batch-major, rows (n) i32), 0 for
 // n <= b < ceil4(n); features [f0, f1) -> dst (nFeat, ldb) feature-major.
 // Loop order: 4 sample rows at a time, streaming along them. The transpose order of transpose_in (all samples per

@@ -5,7 +5,7 @@
 // 8 shuffles (unpck/movlhps in V8) and stores 4 vectors. Edges that do not fill a block are scalar.
 
 // The 4x4 transpose of rows r0..r3 is stored as 4 vectors at out, out + ld, out + 2 ld, out + 3 ld.
-@inline function store4x4T(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, ld: usize): void {
+@inline export function store4x4T(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, ld: usize): void {
   const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
   const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);

@@ -21,7 +21,7 @@ const PAPER_SIMPLE = 426;
 export function registerEnumerate(program: Command): void {
   program
     .command('enumerate')
-    .description('List radix lists with their sparsity and Kronecker sparsity: every valid list built from a set of ' +
+    .description('list radix lists with their sparsity and Kronecker sparsity: every valid list built from a set of ' +
       'factors (paper Fig. 3-5), or the [[i,j],[k]] "simple family" of the strange-model study (Fig. 8). ' +
       'Ends with the counts (lists, distinct topologies)')
     .option('--family <name>', 'permutations (every sequence of factors, cut every way) or simple ([[i,j],[k]])', 'permutations')

@@ -16,7 +16,7 @@ interface TopologyOptions {
 export function registerTopology(program: Command): void {
   program
     .command('topology')
-    .description('Build a RadiX-Net from a radix list and print each layer\'s shape, nonzeros, fan-in/fan-out and ' +
+    .description('build a RadiX-Net from a radix list and print each layer\'s shape, nonzeros, fan-in/fan-out and ' +
       'sparsity, plus the overall sparsity and Kronecker sparsity')
     .argument('<radices>', 'radix list: sublists separated by "/", e.g. 10,10/10, or JSON [[10,10],[10]]')
     .option('--layers <sizes>', 'layer sizes n_0,...,n_L (one radix per weight layer)', '784,300,100,10')
