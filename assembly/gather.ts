@@ -3,6 +3,7 @@
 //
 // Why: the alternative (the host copies the batch rows into a staging area, then transpose_in) moves every input
 // value twice and runs the copy on one thread; here each thread reads its own feature slice of the picked rows once.
+import { store4x4T } from './transpose';
 
 // gather_in: dst[f, b] = src[rows[b], f] for b < n (src (count, nFeat) batch-major, rows (n) i32), 0 for
 // n <= b < ceil4(n); features [f0, f1) -> dst (nFeat, ldb) feature-major.
