@@ -236,6 +236,11 @@ describe('engine: MLP training on the wasm kernels', function () {
     it('rejects masks that do not fit the layer sizes', () => {
       expect(() => new Mlp(engine1, { layers: [4, 3, 2], masks: [SparseMask.full(3, 4)] })).to.throw(InputError, /mask 0 has shape \[3, 4\] but layer 0 is \[4, 3\]/);
     });
+    it('refuses a model that cannot fit in 4 GiB of wasm memory before allocating anything', () => {
+      const used = engine1.memory.used;
+      expect(() => new Mlp(engine1, { layers: [784, 40000, 40000, 10] })).to.throw(InputError, /model needs about 2\d\.\d GiB of kernel memory \(layers 784,40000,40000,10, batch 100\) but WebAssembly memory is limited to 4 GiB/);
+      expect(engine1.memory.used).to.equal(used);
+    });
     it('stops with the epoch, step and a learning-rate hint when the loss becomes NaN', () => {
       const m = new Mlp(engine1, { layers: [4, 3, 2], batchSize: 2, optimizer: { name: 'sgd', lr: 1e30 } });
       const xs = Float32Array.from({ length: 40 }, (_, k) => (k % 7) - 3);

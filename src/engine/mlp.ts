@@ -84,6 +84,7 @@ export class Mlp {
     const L = sizes.length - 1;
     const masks = spec.masks ?? [];
     if (masks.length > L) throw new InputError(`got ${masks.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
+    checkFits(sizes, masks, Optimizer.slots(spec.optimizer ?? 'adam'), spec.batchSize ?? 100, engine.memory.used);
     const resolved = sizes.slice(0, L).map((nIn, l) => {
       const m = masks[l] ?? SparseMask.full(nIn, sizes[l + 1]);
       if (m.nIn !== nIn || m.nOut !== sizes[l + 1]) {
@@ -393,6 +394,26 @@ export class Mlp {
 
   private checkAlive(): void {
     if (this.disposed) throw new Error('this model was disposed');
+  }
+}
+
+/**
+ * Fails before anything is allocated when the model cannot fit in wasm32's 4 GiB: weights, gradients and optimizer
+ * slots (4 bytes each per stored weight), the sparse structure (about 16 bytes per nonzero) and the batch buffers.
+ */
+function checkFits(sizes: number[], masks: (SparseMask | null | undefined)[], slots: number, batch: number, used: number): void {
+  let bytes = used;
+  for (let l = 0; l < sizes.length - 1; l++) {
+    const m = masks[l];
+    const stored = m ? m.nnz : sizes[l] * sizes[l + 1];
+    bytes += stored * 4 * (2 + slots) + (m && m.nnz < m.nIn * m.nOut ? 16 * m.nnz + 8 * (m.nIn + m.nOut) : 0);
+  }
+  bytes += 2 * sizes.reduce((s, n) => s + n, 0) * 4 * (batch + 4) + batch * sizes[0] * 4;
+  if (bytes > 2 ** 32 - 2 ** 26) {
+    const gib = (b: number): string => (b / 2 ** 30).toFixed(1);
+    throw new InputError(
+      `model needs about ${gib(bytes)} GiB of kernel memory (layers ${sizes.join(',')}, batch ${batch}) but WebAssembly memory is limited to 4 GiB; use sparser masks, smaller layers or a smaller batch`,
+    );
   }
 }
 
