@@ -8,6 +8,7 @@
 // plus loads must fit its 15 allocatable xmm registers: 8 + 6 here (wider tiles spilled and ran slower).
 // Every element is summed in the same order whatever tile computes it, so splitting [start, end) never changes bits.
 import { hsum, sum4 } from './spmm';
+import { madd } from './madd';
 
 @inline function relu4(v: v128, relu: i32): v128 {
   return relu ? f32x4.pmax(v, f32x4.splat(0)) : v;
@@ -33,13 +34,13 @@ function fwdTile4x2(wr: usize, sw: usize, nIn4: usize, xc: usize, ld: usize, bia
   while (wp < wEnd) {
     const x0 = v128.load(xp, 0), x1 = v128.load(xp, 16);
     let s = v128.load32_splat(wp);
-    a0 = f32x4.add(a0, f32x4.mul(s, x0)); b0 = f32x4.add(b0, f32x4.mul(s, x1));
+    a0 = madd(s, x0, a0); b0 = madd(s, x1, b0);
     s = v128.load32_splat(wp + sw);
-    a1 = f32x4.add(a1, f32x4.mul(s, x0)); b1 = f32x4.add(b1, f32x4.mul(s, x1));
+    a1 = madd(s, x0, a1); b1 = madd(s, x1, b1);
     s = v128.load32_splat(wp + sw2);
-    a2 = f32x4.add(a2, f32x4.mul(s, x0)); b2 = f32x4.add(b2, f32x4.mul(s, x1));
+    a2 = madd(s, x0, a2); b2 = madd(s, x1, b2);
     s = v128.load32_splat(wp + sw3);
-    a3 = f32x4.add(a3, f32x4.mul(s, x0)); b3 = f32x4.add(b3, f32x4.mul(s, x1));
+    a3 = madd(s, x0, a3); b3 = madd(s, x1, b3);
     wp += 4;
     xp += ld;
   }
@@ -61,10 +62,10 @@ function fwdTile4x1(wr: usize, sw: usize, nIn4: usize, xc: usize, ld: usize, bia
   let wp = wr, xp = xc;
   while (wp < wEnd) {
     const x0 = v128.load(xp);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), x0));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wp + sw), x0));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wp + sw2), x0));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wp + sw3), x0));
+    a0 = madd(v128.load32_splat(wp), x0, a0);
+    a1 = madd(v128.load32_splat(wp + sw), x0, a1);
+    a2 = madd(v128.load32_splat(wp + sw2), x0, a2);
+    a3 = madd(v128.load32_splat(wp + sw3), x0, a3);
     wp += 4;
     xp += ld;
   }
@@ -81,10 +82,10 @@ function fwdTile1x4(wr: usize, nIn4: usize, xc: usize, ld: usize, b: v128, out: 
   let wp = wr, xp = xc;
   while (wp < wEnd) {
     const s = v128.load32_splat(wp);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xp, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xp, 48)));
+    a0 = madd(s, v128.load(xp, 0), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
+    a2 = madd(s, v128.load(xp, 32), a2);
+    a3 = madd(s, v128.load(xp, 48), a3);
     wp += 4;
     xp += ld;
   }
@@ -98,7 +99,7 @@ function fwdTile1x1(wr: usize, nIn4: usize, xc: usize, ld: usize, b: v128, out: 
   const wEnd = wr + nIn4;
   let wp = wr, xp = xc;
   while (wp < wEnd) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v128.load(xp)));
+    a0 = madd(v128.load32_splat(wp), v128.load(xp), a0);
     wp += 4;
     xp += ld;
   }
@@ -137,13 +138,13 @@ function bwdxTile4x2(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a
   for (let n = nOut; n > 0; n--) {
     const d0 = v128.load(dp, 0), d1 = v128.load(dp, 16);
     let s = v128.load32_splat(wp, 0);
-    a0 = f32x4.add(a0, f32x4.mul(s, d0)); b0 = f32x4.add(b0, f32x4.mul(s, d1));
+    a0 = madd(s, d0, a0); b0 = madd(s, d1, b0);
     s = v128.load32_splat(wp, 4);
-    a1 = f32x4.add(a1, f32x4.mul(s, d0)); b1 = f32x4.add(b1, f32x4.mul(s, d1));
+    a1 = madd(s, d0, a1); b1 = madd(s, d1, b1);
     s = v128.load32_splat(wp, 8);
-    a2 = f32x4.add(a2, f32x4.mul(s, d0)); b2 = f32x4.add(b2, f32x4.mul(s, d1));
+    a2 = madd(s, d0, a2); b2 = madd(s, d1, b2);
     s = v128.load32_splat(wp, 12);
-    a3 = f32x4.add(a3, f32x4.mul(s, d0)); b3 = f32x4.add(b3, f32x4.mul(s, d1));
+    a3 = madd(s, d0, a3); b3 = madd(s, d1, b3);
     wp += nIn4;
     dp += ld;
   }
@@ -159,10 +160,10 @@ function bwdxTile4x1(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a
   let wp = wc, dp = dyc;
   for (let n = nOut; n > 0; n--) {
     const d0 = v128.load(dp);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp, 0), d0));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wp, 4), d0));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wp, 8), d0));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wp, 12), d0));
+    a0 = madd(v128.load32_splat(wp, 0), d0, a0);
+    a1 = madd(v128.load32_splat(wp, 4), d0, a1);
+    a2 = madd(v128.load32_splat(wp, 8), d0, a2);
+    a3 = madd(v128.load32_splat(wp, 12), d0, a3);
     wp += nIn4;
     dp += ld;
   }
@@ -178,10 +179,10 @@ function bwdxTile1x4(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a
   let wp = wc, dp = dyc;
   for (let n = nOut; n > 0; n--) {
     const s = v128.load32_splat(wp);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
+    a0 = madd(s, v128.load(dp, 0), a0);
+    a1 = madd(s, v128.load(dp, 16), a1);
+    a2 = madd(s, v128.load(dp, 32), a2);
+    a3 = madd(s, v128.load(dp, 48), a3);
     wp += nIn4;
     dp += ld;
   }
@@ -194,7 +195,7 @@ function bwdxTile1x1(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a
   let a0 = f32x4.splat(0);
   let wp = wc, dp = dyc;
   for (let n = nOut; n > 0; n--) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v128.load(dp)));
+    a0 = madd(v128.load32_splat(wp), v128.load(dp), a0);
     wp += nIn4;
     dp += ld;
   }
@@ -235,13 +236,13 @@ function dots2x4(d0: usize, d1: usize, x0: usize, ld: usize, cols: usize, out0: 
   while (d0 < end) {
     const e = v128.load(d0), f = v128.load(d1);
     let v = v128.load(x0);
-    p0 = f32x4.add(p0, f32x4.mul(e, v)); q0 = f32x4.add(q0, f32x4.mul(f, v));
+    p0 = madd(e, v, p0); q0 = madd(f, v, q0);
     v = v128.load(x1);
-    p1 = f32x4.add(p1, f32x4.mul(e, v)); q1 = f32x4.add(q1, f32x4.mul(f, v));
+    p1 = madd(e, v, p1); q1 = madd(f, v, q1);
     v = v128.load(x2);
-    p2 = f32x4.add(p2, f32x4.mul(e, v)); q2 = f32x4.add(q2, f32x4.mul(f, v));
+    p2 = madd(e, v, p2); q2 = madd(f, v, q2);
     v = v128.load(x3);
-    p3 = f32x4.add(p3, f32x4.mul(e, v)); q3 = f32x4.add(q3, f32x4.mul(f, v));
+    p3 = madd(e, v, p3); q3 = madd(f, v, q3);
     d0 += 16; d1 += 16; x0 += 16; x1 += 16; x2 += 16; x3 += 16;
   }
   v128.store(out0, sum4(p0, p1, p2, p3));
@@ -255,10 +256,10 @@ function dots1x4(d0: usize, x0: usize, ld: usize, cols: usize, out0: usize): voi
   let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
   while (d0 < end) {
     const e = v128.load(d0);
-    p0 = f32x4.add(p0, f32x4.mul(e, v128.load(x0)));
-    p1 = f32x4.add(p1, f32x4.mul(e, v128.load(x1)));
-    p2 = f32x4.add(p2, f32x4.mul(e, v128.load(x2)));
-    p3 = f32x4.add(p3, f32x4.mul(e, v128.load(x3)));
+    p0 = madd(e, v128.load(x0), p0);
+    p1 = madd(e, v128.load(x1), p1);
+    p2 = madd(e, v128.load(x2), p2);
+    p3 = madd(e, v128.load(x3), p3);
     d0 += 16; x0 += 16; x1 += 16; x2 += 16; x3 += 16;
   }
   v128.store(out0, sum4(p0, p1, p2, p3));
@@ -269,7 +270,7 @@ function dots1x4(d0: usize, x0: usize, ld: usize, cols: usize, out0: usize): voi
   const end = d0 + cols;
   let p0 = f32x4.splat(0);
   while (d0 < end) {
-    p0 = f32x4.add(p0, f32x4.mul(v128.load(d0), v128.load(x0)));
+    p0 = madd(v128.load(d0), v128.load(x0), p0);
     d0 += 16;
     x0 += 16;
   }

@@ -1,4 +1,5 @@
-// radixnet kernels: AssemblyScript, wasm SIMD (v128), one shared memory, `stub` runtime, no static data or allocation.
+// radixnet kernels: AssemblyScript, wasm SIMD (v128) (two builds of this source, asconfig.json: `release` plain SIMD,
+// `fma` with relaxed-SIMD multiply-add, assembly/madd.ts), one shared memory, `stub` runtime, no static data or allocation.
 //
 // Conventions shared by every kernel (the host in src/kernels/ follows them):
 // - Pointers are byte offsets into the shared memory; f32 buffers are 16-byte aligned.
@@ -26,6 +27,7 @@
 // gather_in(f0,f1, src,rows,n,nFeat, dst,ldb): dst[f,b] = src[rows[b]*nFeat+f] for b < n, 0 for n <= b < ceil4(n)   (batch rows by index -> feature-major)
 // transpose_out(b0,b1, src,nFeat,ldb, dst): dst[b*nFeat+f] = src[f,b]                                    (feature-major -> batch-major)
 // simd_peak(iters, a, b): 96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling
+// fma_peak(iters, a, b): the same with one madd (madd.ts) per step: relaxed_madd (FMA) in the fma build, mul + add in the plain one
 // sgd_update(k0,k1, w,g, lr): w -= lr g
 // momentum_update(k0,k1, w,g,m, lr,momentum): m = momentum m - lr g; w += m                               (Keras SGD momentum)
 // adam_update(k0,k1, w,g,m,v, alpha,beta1,beta2,eps): m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps)
@@ -36,5 +38,5 @@ export { gemm_fwd, gemm_bwd_x, gemm_bwd_w } from './gemm';
 export { softmax_xent, softmax_fwd } from './softmax';
 export { transpose_in, transpose_out } from './transpose';
 export { gather_in } from './gather';
-export { simd_peak } from './peak';
+export { simd_peak, fma_peak } from './peak';
 export { sgd_update, momentum_update, adam_update } from './optimizer';

@@ -6,6 +6,7 @@
 // vector one load, one mul, one add (no FMA in wasm SIMD). The weight gradient instead holds 4 nonzeros' dot
 // products and walks the batch. Sums run in nonzero (or batch) order per element whatever the tile, so an element's
 // value never depends on how [start, end) was split.
+import { madd } from './madd';
 
 // ---- forward: y (nOut, ldb) = act(W x + bias), W CSR (rowPtr, colIdx, w), x (nIn, ldb) ----
 
@@ -17,13 +18,13 @@ function fwdTile7(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
     const s = v128.load32_splat(wk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xp, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xp, 48)));
-    a4 = f32x4.add(a4, f32x4.mul(s, v128.load(xp, 64)));
-    a5 = f32x4.add(a5, f32x4.mul(s, v128.load(xp, 80)));
-    a6 = f32x4.add(a6, f32x4.mul(s, v128.load(xp, 96)));
+    a0 = madd(s, v128.load(xp, 0), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
+    a2 = madd(s, v128.load(xp, 32), a2);
+    a3 = madd(s, v128.load(xp, 48), a3);
+    a4 = madd(s, v128.load(xp, 64), a4);
+    a5 = madd(s, v128.load(xp, 80), a5);
+    a6 = madd(s, v128.load(xp, 96), a6);
     ci += 4;
     wk += 4;
   }
@@ -42,10 +43,10 @@ function fwdTile4(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
     const s = v128.load32_splat(wk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(xp, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(xp, 48)));
+    a0 = madd(s, v128.load(xp, 0), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
+    a2 = madd(s, v128.load(xp, 32), a2);
+    a3 = madd(s, v128.load(xp, 48), a3);
     ci += 4;
     wk += 4;
   }
@@ -62,8 +63,8 @@ function fwdTile2(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
     const s = v128.load32_splat(wk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(xp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(xp, 16)));
+    a0 = madd(s, v128.load(xp, 0), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
     ci += 4;
     wk += 4;
   }
@@ -78,7 +79,7 @@ function fwdTile1(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
   let a0 = b;
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wk), v128.load(xp)));
+    a0 = madd(v128.load32_splat(wk), v128.load(xp), a0);
     ci += 4;
     wk += 4;
   }
@@ -129,13 +130,13 @@ function bwdxTile7(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
   while (ri < riEnd) {
     const dp = dyc + <usize>load<i32>(ri) * ld;
     const s = v128.load32_splat(w + (<usize>load<i32>(wp) << 2));
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
-    a4 = f32x4.add(a4, f32x4.mul(s, v128.load(dp, 64)));
-    a5 = f32x4.add(a5, f32x4.mul(s, v128.load(dp, 80)));
-    a6 = f32x4.add(a6, f32x4.mul(s, v128.load(dp, 96)));
+    a0 = madd(s, v128.load(dp, 0), a0);
+    a1 = madd(s, v128.load(dp, 16), a1);
+    a2 = madd(s, v128.load(dp, 32), a2);
+    a3 = madd(s, v128.load(dp, 48), a3);
+    a4 = madd(s, v128.load(dp, 64), a4);
+    a5 = madd(s, v128.load(dp, 80), a5);
+    a6 = madd(s, v128.load(dp, 96), a6);
     ri += 4;
     wp += 4;
   }
@@ -156,10 +157,10 @@ function bwdxTile4(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
   while (ri < riEnd) {
     const dp = dyc + <usize>load<i32>(ri) * ld;
     const s = v128.load32_splat(w + (<usize>load<i32>(wp) << 2));
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
+    a0 = madd(s, v128.load(dp, 0), a0);
+    a1 = madd(s, v128.load(dp, 16), a1);
+    a2 = madd(s, v128.load(dp, 32), a2);
+    a3 = madd(s, v128.load(dp, 48), a3);
     ri += 4;
     wp += 4;
   }
@@ -176,8 +177,8 @@ function bwdxTile2(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
   while (ri < riEnd) {
     const dp = dyc + <usize>load<i32>(ri) * ld;
     const s = v128.load32_splat(w + (<usize>load<i32>(wp) << 2));
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+    a0 = madd(s, v128.load(dp, 0), a0);
+    a1 = madd(s, v128.load(dp, 16), a1);
     ri += 4;
     wp += 4;
   }
@@ -192,7 +193,7 @@ function bwdxTile1(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
   let a0 = f32x4.splat(0);
   while (ri < riEnd) {
     const dp = dyc + <usize>load<i32>(ri) * ld;
-    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w + (<usize>load<i32>(wp) << 2)), v128.load(dp)));
+    a0 = madd(v128.load32_splat(w + (<usize>load<i32>(wp) << 2)), v128.load(dp), a0);
     ri += 4;
     wp += 4;
   }
@@ -251,18 +252,18 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
   const end = d + (cols & ~31);
   while (d < end) {
     const e = v128.load(d), f = v128.load(d, 16);
-    s0 = f32x4.add(f32x4.add(s0, f32x4.mul(e, v128.load(x0))), f32x4.mul(f, v128.load(x0, 16)));
-    s1 = f32x4.add(f32x4.add(s1, f32x4.mul(e, v128.load(x1))), f32x4.mul(f, v128.load(x1, 16)));
-    s2 = f32x4.add(f32x4.add(s2, f32x4.mul(e, v128.load(x2))), f32x4.mul(f, v128.load(x2, 16)));
-    s3 = f32x4.add(f32x4.add(s3, f32x4.mul(e, v128.load(x3))), f32x4.mul(f, v128.load(x3, 16)));
+    s0 = madd(f, v128.load(x0, 16), madd(e, v128.load(x0), s0));
+    s1 = madd(f, v128.load(x1, 16), madd(e, v128.load(x1), s1));
+    s2 = madd(f, v128.load(x2, 16), madd(e, v128.load(x2), s2));
+    s3 = madd(f, v128.load(x3, 16), madd(e, v128.load(x3), s3));
     d += 32; x0 += 32; x1 += 32; x2 += 32; x3 += 32;
   }
   if (cols & 16) {
     const e = v128.load(d);
-    s0 = f32x4.add(s0, f32x4.mul(e, v128.load(x0)));
-    s1 = f32x4.add(s1, f32x4.mul(e, v128.load(x1)));
-    s2 = f32x4.add(s2, f32x4.mul(e, v128.load(x2)));
-    s3 = f32x4.add(s3, f32x4.mul(e, v128.load(x3)));
+    s0 = madd(e, v128.load(x0), s0);
+    s1 = madd(e, v128.load(x1), s1);
+    s2 = madd(e, v128.load(x2), s2);
+    s3 = madd(e, v128.load(x3), s3);
   }
   return sum4(s0, s1, s2, s3);
 }
@@ -274,14 +275,14 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
   const end = d + (cols & ~31);
   while (d < end) {
     const e = v128.load(d), f = v128.load(d, 16);
-    s0 = f32x4.add(f32x4.add(s0, f32x4.mul(e, v128.load(x0))), f32x4.mul(f, v128.load(x0, 16)));
-    s1 = f32x4.add(f32x4.add(s1, f32x4.mul(e, v128.load(x1))), f32x4.mul(f, v128.load(x1, 16)));
+    s0 = madd(f, v128.load(x0, 16), madd(e, v128.load(x0), s0));
+    s1 = madd(f, v128.load(x1, 16), madd(e, v128.load(x1), s1));
     d += 32; x0 += 32; x1 += 32;
   }
   if (cols & 16) {
     const e = v128.load(d);
-    s0 = f32x4.add(s0, f32x4.mul(e, v128.load(x0)));
-    s1 = f32x4.add(s1, f32x4.mul(e, v128.load(x1)));
+    s0 = madd(e, v128.load(x0), s0);
+    s1 = madd(e, v128.load(x1), s1);
   }
   store<f32>(out, hsum(s0));
   store<f32>(out, hsum(s1), 4);
@@ -292,7 +293,7 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
   let s0 = f32x4.splat(0);
   const end = d + cols;
   while (d < end) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(d), v128.load(x0)));
+    s0 = madd(v128.load(d), v128.load(x0), s0);
     d += 16;
     x0 += 16;
   }

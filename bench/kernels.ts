@@ -1,10 +1,11 @@
 // Single-thread micro-benchmark of every wasm kernel on the shapes of LeNet-300-100 (784-300-100-10, batch 100):
 // dense layers and the 90%-sparse RadiX-Net 10,10/10 (B = 8,3,1,1; fan-in 78, 30, 10), plus one whole training
 // step of each (as the engine runs it on one thread). Run: `node dist/bench/kernels.js` (prints a table, `--json` prints JSON); bench/run.ts imports
-// benchKernels().
+// benchKernels(). The kernels are the build the loader picks (FMA where the engine takes relaxed SIMD, else plain;
+// RADIXNET_SIMD=plain|fma forces one), named in the table's header line.
 import { fileURLToPath } from 'node:url';
 import { KernelMemory } from '../src/kernels/memory.js';
-import { instantiateKernels, type KernelExports } from '../src/kernels/wasm.js';
+import { instantiateKernels, kernelVariant, type KernelExports } from '../src/kernels/wasm.js';
 
 export interface Row {
   kernel: string;
@@ -202,5 +203,8 @@ function print(rows: Row[]): void {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await benchKernels();
   if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2));
-  else print(rows);
+  else {
+    console.log(`radixnet kernels, ${kernelVariant() === 'fma' ? 'FMA build (relaxed SIMD)' : 'plain wasm SIMD build'}, 1 thread\n`);
+    print(rows);
+  }
 }

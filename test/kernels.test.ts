@@ -7,6 +7,12 @@
 // - spmm/gemm: |got - want| <= 1e-5 * sum|terms|, where sum|terms| is the reference run on absolute values. Float32
 //   sums of n terms err by about sqrt(n) * 2^-24 * sum|terms| (1.7e-6 at n = 784; 2.6e-7 is the worst seen here),
 //   while one missing or doubled term of a fan-in-n sum is off by about 1/n of it (>= 1.3e-3 here): 100x over.
+//   The same bound holds for the FMA build: a fused multiply-add rounds once where mul + add rounds twice, so each
+//   step's error is at most the unfused one and the sqrt(n) u sum|terms| estimate still bounds the sum (2.6e-7 is
+//   the worst seen in both builds); fused results differ from the reference's float32 products by an ulp or so,
+//   hence no exact comparison with the plain build either.
+// Every test below runs once per kernel build (plain SIMD and FMA; the FMA pass is skipped, saying why, where the
+// engine cannot run relaxed SIMD), each instantiated explicitly whatever the loader would pick.
 // - softmax: our exp/log polynomials are within ~2 ulp, so p, dz within 1e-6 absolute (+1e-5 relative) and the loss
 //   within 1e-5; correct[] exactly.
 // - transposes and gathers: exact (data movement). Split calls: exact (every element is computed by the same operations in the
@@ -15,9 +21,10 @@
 //   the result: 1-2 ulp); 100 Adam steps within 2e-6 + 2e-5 relative (rounding differences random-walk over the
 //   steps; 1.2e-7 absolute is the worst seen).
 // Elements a call must not write start as a sentinel and must keep it exactly.
+import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
-import { instantiateKernels, type KernelExports } from '../src/kernels/wasm.js';
+import { compileKernels, instantiateKernels, kernelVariant, type KernelExports, type KernelVariant } from '../src/kernels/wasm.js';
 import * as ref from '../src/kernels/reference.js';
 
 // ---- data ----
@@ -366,7 +373,24 @@ const CASES: ((rng: Rng) => Case)[] = [
 // ---- running cases ----
 
 const mem = new KernelMemory();
-const kernels = instantiateKernels(mem.memory);
+
+/**
+ * Both builds of the kernels (asconfig.json), each instantiated explicitly over the same memory, whatever the loader
+ * would pick; the FMA build is null (its tests skipped) where the engine cannot run relaxed SIMD.
+ */
+const BUILDS: { variant: KernelVariant; kernels: KernelExports | null; why?: string }[] = [
+  { variant: 'simd', kernels: instantiateKernels(mem.memory, compileKernels('simd')) },
+  (() => {
+    try {
+      return { variant: 'fma' as const, kernels: instantiateKernels(mem.memory, compileKernels('fma')) };
+    } catch (e) {
+      return { variant: 'fma' as const, kernels: null, why: (e as Error).message };
+    }
+  })(),
+];
+
+/** The build under test: set by each build's `before` hook (mocha runs one build's suites, then the other's). */
+let kernels: KernelExports;
 
 function clone(bufs: Bufs): Bufs {
   return Object.fromEntries(Object.entries(bufs).map(([k, v]) => [k, v.slice()]));
@@ -432,124 +456,8 @@ function expectSameBits(c: Case, a: Bufs, b: Bufs, what: string): void {
   }
 }
 
-describe('wasm kernels vs the TypeScript reference', () => {
-  CASES.forEach((make, index) => {
-    const probe = make(mulberry32(1000 + index));
-    const [s, e] = probe.range ?? [0, probe.n];
-    it(`${probe.name}: matches the reference on [${s}, ${e})`, () => {
-      const c = make(mulberry32(1000 + index));
-      const got = runWasm(c, [[s, e]]);
-      compare(c, got, runRef(c, s, e), c.tol.rtol !== undefined ? magnitude(c, s, e) : null);
-    });
-    it(`${probe.name}: split calls give the same bits as one call`, () => {
-      const c = make(mulberry32(1000 + index));
-      const whole = runWasm(c, [[s, e]]);
-      const cuts = [...new Set([s + 1, Math.floor((s + e) / 2), e - 1, s + 3])].filter((k) => k > s && k < e).sort((a, b) => a - b);
-      for (const k of cuts) expectSameBits(c, runWasm(c, [[s, k], [k, e]]), whole, `[${s}, ${k}) + [${k}, ${e})`);
-      if (cuts.length >= 2) expectSameBits(c, runWasm(c, [[cuts[1], e], [s, cuts[0]], [cuts[0], cuts[1]]]), whole, `three pieces out of order`);
-      expectSameBits(c, runWasm(c, [[s, s], [s, e], [e, e]]), whole, 'with empty ranges');
-    });
-  });
-});
-
-// ---- softmax far from the argmax ----
-
-describe('softmax kernels far from the argmax', () => {
-  it('gives exact zeros, never subnormal floats, for probabilities below 2^-80, and the loss from logits', () => {
-    const [c, n, ldb] = [6, 5, 8];
-    const gaps = [0, -56, -80, -100, -1e4, -3]; // class j of column b: gaps[(j + b) % c]
-    const z = Float32Array.from({ length: c * ldb }, (_, e) => gaps[(Math.floor(e / ldb) + (e % ldb)) % c] + 5);
-    const labels = Int32Array.from({ length: n }, (_, b) => (3 - b + c) % c); // gap -100: loss about 100
-    const mark = mem.mark();
-    const [pz, pl, pdz, ploss, pcor, pp] = [mem.putF32(z), mem.putI32(labels), mem.allocF32(c * ldb), mem.allocF32(n), mem.allocI32(n), mem.allocF32(c * ldb)];
-    kernels.softmax_xent(0, 1, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01); // column 0 scalar, 4..7 SIMD
-    kernels.softmax_xent(1, ldb, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01);
-    kernels.softmax_fwd(0, ldb, pz, c, ldb, pp);
-    const [dz, loss, p] = [mem.f32(pdz, c * ldb).slice(), mem.f32(ploss, n).slice(), mem.f32(pp, c * ldb).slice()];
-    mem.release(mark);
-    const subnormal = (x: number): boolean => x !== 0 && Math.abs(x) < 2 ** -126;
-    for (let e = 0; e < c * ldb; e++) {
-      const gap = z[e] - 5;
-      expect(subnormal(dz[e]) || subnormal(p[e]), `element ${e}: dz ${dz[e]}, p ${p[e]}`).to.equal(false);
-      if (gap <= -56) expect(p[e], `p at logit gap ${gap}`).to.equal(0);
-    }
-    const lse = Math.log(1 + Math.exp(-3) + Math.exp(-56));
-    for (let b = 0; b < n; b++) expect(loss[b]).to.be.closeTo(100 + lse, 1e-4);
-  });
-});
-
-// ---- layout round trip ----
-
-describe('transpose kernels', () => {
-  it('round-trip a batch: transpose_in then transpose_out give back every sample, with zero padding between', () => {
-    const rng = mulberry32(9);
-    for (const [n, nFeat, ldb] of [[7, 13, 12], [100, 784, 100], [1, 3, 4], [9, 4, 16]]) {
-      const src = uniform(rng, n * nFeat);
-      const mark = mem.mark();
-      const [ps, pd, pback] = [mem.putF32(src), mem.putF32(sentinel(nFeat * ldb)), mem.allocF32(n * nFeat)];
-      kernels.transpose_in(0, nFeat, ps, n, nFeat, pd, ldb);
-      kernels.transpose_out(0, n, pd, nFeat, ldb, pback);
-      const [fm, back] = [mem.f32(pd, nFeat * ldb).slice(), mem.f32(pback, n * nFeat).slice()];
-      mem.release(mark);
-      expect(Array.from(back), `${n} x ${nFeat}`).to.deep.equal(Array.from(src));
-      const pad = Math.ceil(n / 4) * 4;
-      for (let f = 0; f < nFeat; f++) {
-        for (let b = n; b < ldb; b++) expect(fm[f * ldb + b], `[${f}, ${b}]`).to.equal(b < pad ? 0 : SENTINEL);
-      }
-    }
-  });
-});
-
-// ---- optimizers over many steps ----
-
-describe('optimizer kernels over many steps', () => {
-  it('tracks the reference through 100 Adam steps with bias correction', () => {
-    const n = 1003; // not a multiple of 4: the scalar tail runs every step
-    const rng = mulberry32(7);
-    const w0 = uniform(rng, n);
-    const [lr, beta1, beta2, eps] = [1e-3, 0.9, 0.999, 1e-7];
-    const mark = mem.mark();
-    const [w, g, m, v] = [w0, new Float32Array(n), new Float32Array(n), new Float32Array(n)].map((a) => mem.putF32(a));
-    const want = { w: w0.slice(), m: new Float32Array(n), v: new Float32Array(n) };
-    for (let t = 1; t <= 100; t++) {
-      const grad = uniform(rng, n, -0.5, 0.5);
-      mem.f32(g, n).set(grad);
-      const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-      kernels.adam_update(0, 500, w, g, m, v, alpha, beta1, beta2, eps); // two threads' worth of calls
-      kernels.adam_update(500, n, w, g, m, v, alpha, beta1, beta2, eps);
-      ref.adamUpdate(0, n, want.w, grad, want.m, want.v, alpha, beta1, beta2, eps);
-    }
-    const got = { w: mem.f32(w, n).slice(), m: mem.f32(m, n).slice(), v: mem.f32(v, n).slice() };
-    mem.release(mark);
-    for (const name of ['w', 'm', 'v'] as const) {
-      const k = got[name].findIndex((x, j) => !(Math.abs(x - want[name][j]) <= 2e-6 + 2e-5 * Math.abs(want[name][j])));
-      expect(k, `${name}[${k}]: wasm ${got[name][k]}, reference ${want[name][k]}`).to.equal(-1);
-    }
-    // and it trained: w moved by about lr per step against the gradient's sign
-    expect(Math.abs(got.w[0] - w0[0])).to.be.greaterThan(1e-3);
-  });
-
-  it('momentum keeps its velocity across 50 steps', () => {
-    const n = 37;
-    const rng = mulberry32(8);
-    const mark = mem.mark();
-    const w0 = uniform(rng, n);
-    const [w, g, m] = [w0, new Float32Array(n), new Float32Array(n)].map((a) => mem.putF32(a));
-    const want = { w: w0.slice(), m: new Float32Array(n) };
-    for (let t = 0; t < 50; t++) {
-      const grad = uniform(rng, n);
-      mem.f32(g, n).set(grad);
-      kernels.momentum_update(0, n, w, g, m, 0.01, 0.9);
-      ref.momentumUpdate(0, n, want.w, grad, want.m, 0.01, 0.9);
-    }
-    const got = mem.f32(w, n).slice();
-    mem.release(mark);
-    const k = got.findIndex((x, j) => !(Math.abs(x - want.w[j]) <= 1e-6 + 1e-5 * Math.abs(want.w[j])));
-    expect(k, `w[${k}]: wasm ${got[k]}, reference ${want.w[k]}`).to.equal(-1);
-  });
-});
-
 // ---- gradients: the backward kernels against finite differences of the reference forward ----
+
 
 /**
  * A two-layer net on a padded batch: x0 (nIn, ldb) -> layer 1 (+bias, ReLU) -> h -> layer 2 (+bias) -> z ->
@@ -644,7 +552,184 @@ function gradientCheck(sparseFirst: boolean): void {
   expect(skipped, 'too many entries sit on a ReLU kink').to.be.at.most(checked / 10);
 }
 
-describe('backward kernels vs finite differences', () => {
-  it('gives the gradients of a sparse(ReLU) -> dense -> softmax cross-entropy net', () => gradientCheck(true));
-  it('gives the gradients of a dense(ReLU) -> sparse -> softmax cross-entropy net', () => gradientCheck(false));
+// ---- every kernel test, once per build ----
+
+function kernelSuites(): void {
+  describe('wasm kernels vs the TypeScript reference', () => {
+    CASES.forEach((make, index) => {
+      const probe = make(mulberry32(1000 + index));
+      const [s, e] = probe.range ?? [0, probe.n];
+      it(`${probe.name}: matches the reference on [${s}, ${e})`, () => {
+        const c = make(mulberry32(1000 + index));
+        const got = runWasm(c, [[s, e]]);
+        compare(c, got, runRef(c, s, e), c.tol.rtol !== undefined ? magnitude(c, s, e) : null);
+      });
+      it(`${probe.name}: split calls give the same bits as one call`, () => {
+        const c = make(mulberry32(1000 + index));
+        const whole = runWasm(c, [[s, e]]);
+        const cuts = [...new Set([s + 1, Math.floor((s + e) / 2), e - 1, s + 3])].filter((k) => k > s && k < e).sort((a, b) => a - b);
+        for (const k of cuts) expectSameBits(c, runWasm(c, [[s, k], [k, e]]), whole, `[${s}, ${k}) + [${k}, ${e})`);
+        if (cuts.length >= 2) expectSameBits(c, runWasm(c, [[cuts[1], e], [s, cuts[0]], [cuts[0], cuts[1]]]), whole, `three pieces out of order`);
+        expectSameBits(c, runWasm(c, [[s, s], [s, e], [e, e]]), whole, 'with empty ranges');
+      });
+    });
+  });
+
+  // ---- softmax far from the argmax ----
+
+  describe('softmax kernels far from the argmax', () => {
+    it('gives exact zeros, never subnormal floats, for probabilities below 2^-80, and the loss from logits', () => {
+      const [c, n, ldb] = [6, 5, 8];
+      const gaps = [0, -56, -80, -100, -1e4, -3]; // class j of column b: gaps[(j + b) % c]
+      const z = Float32Array.from({ length: c * ldb }, (_, e) => gaps[(Math.floor(e / ldb) + (e % ldb)) % c] + 5);
+      const labels = Int32Array.from({ length: n }, (_, b) => (3 - b + c) % c); // gap -100: loss about 100
+      const mark = mem.mark();
+      const [pz, pl, pdz, ploss, pcor, pp] = [mem.putF32(z), mem.putI32(labels), mem.allocF32(c * ldb), mem.allocF32(n), mem.allocI32(n), mem.allocF32(c * ldb)];
+      kernels.softmax_xent(0, 1, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01); // column 0 scalar, 4..7 SIMD
+      kernels.softmax_xent(1, ldb, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01);
+      kernels.softmax_fwd(0, ldb, pz, c, ldb, pp);
+      const [dz, loss, p] = [mem.f32(pdz, c * ldb).slice(), mem.f32(ploss, n).slice(), mem.f32(pp, c * ldb).slice()];
+      mem.release(mark);
+      const subnormal = (x: number): boolean => x !== 0 && Math.abs(x) < 2 ** -126;
+      for (let e = 0; e < c * ldb; e++) {
+        const gap = z[e] - 5;
+        expect(subnormal(dz[e]) || subnormal(p[e]), `element ${e}: dz ${dz[e]}, p ${p[e]}`).to.equal(false);
+        if (gap <= -56) expect(p[e], `p at logit gap ${gap}`).to.equal(0);
+      }
+      const lse = Math.log(1 + Math.exp(-3) + Math.exp(-56));
+      for (let b = 0; b < n; b++) expect(loss[b]).to.be.closeTo(100 + lse, 1e-4);
+    });
+  });
+
+  // ---- layout round trip ----
+
+  describe('transpose kernels', () => {
+    it('round-trip a batch: transpose_in then transpose_out give back every sample, with zero padding between', () => {
+      const rng = mulberry32(9);
+      for (const [n, nFeat, ldb] of [[7, 13, 12], [100, 784, 100], [1, 3, 4], [9, 4, 16]]) {
+        const src = uniform(rng, n * nFeat);
+        const mark = mem.mark();
+        const [ps, pd, pback] = [mem.putF32(src), mem.putF32(sentinel(nFeat * ldb)), mem.allocF32(n * nFeat)];
+        kernels.transpose_in(0, nFeat, ps, n, nFeat, pd, ldb);
+        kernels.transpose_out(0, n, pd, nFeat, ldb, pback);
+        const [fm, back] = [mem.f32(pd, nFeat * ldb).slice(), mem.f32(pback, n * nFeat).slice()];
+        mem.release(mark);
+        expect(Array.from(back), `${n} x ${nFeat}`).to.deep.equal(Array.from(src));
+        const pad = Math.ceil(n / 4) * 4;
+        for (let f = 0; f < nFeat; f++) {
+          for (let b = n; b < ldb; b++) expect(fm[f * ldb + b], `[${f}, ${b}]`).to.equal(b < pad ? 0 : SENTINEL);
+        }
+      }
+    });
+  });
+
+  // ---- optimizers over many steps ----
+
+  describe('optimizer kernels over many steps', () => {
+    it('tracks the reference through 100 Adam steps with bias correction', () => {
+      const n = 1003; // not a multiple of 4: the scalar tail runs every step
+      const rng = mulberry32(7);
+      const w0 = uniform(rng, n);
+      const [lr, beta1, beta2, eps] = [1e-3, 0.9, 0.999, 1e-7];
+      const mark = mem.mark();
+      const [w, g, m, v] = [w0, new Float32Array(n), new Float32Array(n), new Float32Array(n)].map((a) => mem.putF32(a));
+      const want = { w: w0.slice(), m: new Float32Array(n), v: new Float32Array(n) };
+      for (let t = 1; t <= 100; t++) {
+        const grad = uniform(rng, n, -0.5, 0.5);
+        mem.f32(g, n).set(grad);
+        const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+        kernels.adam_update(0, 500, w, g, m, v, alpha, beta1, beta2, eps); // two threads' worth of calls
+        kernels.adam_update(500, n, w, g, m, v, alpha, beta1, beta2, eps);
+        ref.adamUpdate(0, n, want.w, grad, want.m, want.v, alpha, beta1, beta2, eps);
+      }
+      const got = { w: mem.f32(w, n).slice(), m: mem.f32(m, n).slice(), v: mem.f32(v, n).slice() };
+      mem.release(mark);
+      for (const name of ['w', 'm', 'v'] as const) {
+        const k = got[name].findIndex((x, j) => !(Math.abs(x - want[name][j]) <= 2e-6 + 2e-5 * Math.abs(want[name][j])));
+        expect(k, `${name}[${k}]: wasm ${got[name][k]}, reference ${want[name][k]}`).to.equal(-1);
+      }
+      // and it trained: w moved by about lr per step against the gradient's sign
+      expect(Math.abs(got.w[0] - w0[0])).to.be.greaterThan(1e-3);
+    });
+
+    it('momentum keeps its velocity across 50 steps', () => {
+      const n = 37;
+      const rng = mulberry32(8);
+      const mark = mem.mark();
+      const w0 = uniform(rng, n);
+      const [w, g, m] = [w0, new Float32Array(n), new Float32Array(n)].map((a) => mem.putF32(a));
+      const want = { w: w0.slice(), m: new Float32Array(n) };
+      for (let t = 0; t < 50; t++) {
+        const grad = uniform(rng, n);
+        mem.f32(g, n).set(grad);
+        kernels.momentum_update(0, n, w, g, m, 0.01, 0.9);
+        ref.momentumUpdate(0, n, want.w, grad, want.m, 0.01, 0.9);
+      }
+      const got = mem.f32(w, n).slice();
+      mem.release(mark);
+      const k = got.findIndex((x, j) => !(Math.abs(x - want.w[j]) <= 1e-6 + 1e-5 * Math.abs(want.w[j])));
+      expect(k, `w[${k}]: wasm ${got[k]}, reference ${want.w[k]}`).to.equal(-1);
+    });
+  });
+
+  // ---- gradients ----
+  describe('backward kernels vs finite differences', () => {
+    it('gives the gradients of a sparse(ReLU) -> dense -> softmax cross-entropy net', () => gradientCheck(true));
+    it('gives the gradients of a dense(ReLU) -> sparse -> softmax cross-entropy net', () => gradientCheck(false));
+  });
+}
+
+for (const build of BUILDS) {
+  const title = build.variant === 'fma' ? 'FMA build (relaxed SIMD, build/radixnet-fma.wasm)' : 'plain SIMD build (build/radixnet.wasm)';
+  describe(build.kernels ? title : `${title}: SKIPPED, ${build.why}`, function () {
+    before(function () {
+      if (!build.kernels) this.skip();
+      kernels = build.kernels;
+    });
+    kernelSuites();
+
+    // w x + b for one input: w = x = 1 + 2^-12, b = -(1 + 2^-11). Exactly, w x + b = 2^-24; rounding w x to float32
+    // first loses that (ties to even give 1 + 2^-11), so mul + add gives 0 and a fused multiply-add 2^-24.
+    it(build.variant === 'fma' ? 'fuses the multiply-add (one rounding)' : 'rounds the product, then the sum (no FMA)', function () {
+      const mark = mem.mark();
+      const [w, x, b, y] = [mem.putF32([1 + 2 ** -12]), mem.putF32(new Float32Array(4).fill(1 + 2 ** -12)), mem.putF32([-(1 + 2 ** -11)]), mem.allocF32(4)];
+      kernels.gemm_fwd(0, 1, w, 1, b, x, y, 4, 4, 0);
+      const got = mem.f32(y, 4)[0];
+      mem.release(mark);
+      if (build.variant === 'simd') expect(got).to.equal(0);
+      else if (got === 0) this.skip(); // relaxed_madd may lower to mul + add (x86 without FMA3): correct, just not faster
+      else expect(got).to.equal(2 ** -24);
+    });
+  });
+}
+
+// ---- which build the loader picks (kernelModule() decides once per process, so each case runs in a new process) ----
+
+describe('kernel loader', () => {
+  const wasmJs = new URL('../src/kernels/wasm.js', import.meta.url).href;
+  const variantWith = (value: string | undefined): string => {
+    const env = { ...process.env };
+    if (value === undefined) delete env.RADIXNET_SIMD;
+    else env.RADIXNET_SIMD = value;
+    const code = `import { kernelVariant } from ${JSON.stringify(wasmJs)}; process.stdout.write(kernelVariant());`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', code], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+  const fma = BUILDS[1].kernels !== null;
+
+  it('falls back to the plain build when RADIXNET_SIMD=plain', () => {
+    expect(variantWith('plain')).to.equal('simd');
+  });
+  it(`picks the ${fma ? 'FMA' : 'plain'} build by default (relaxed SIMD ${fma ? '' : 'un'}available here)`, () => {
+    expect(variantWith(undefined)).to.equal(fma ? 'fma' : 'simd');
+  });
+  it(fma ? 'runs the FMA build when RADIXNET_SIMD=fma' : 'fails loudly when RADIXNET_SIMD=fma and relaxed SIMD is unavailable', () => {
+    if (fma) expect(variantWith('fma')).to.equal('fma');
+    else expect(() => variantWith('fma')).to.throw(/relaxed SIMD/);
+  });
+  it('rejects other RADIXNET_SIMD values', () => {
+    expect(() => variantWith('avx512')).to.throw(/RADIXNET_SIMD must be plain or fma/);
+  });
+  it('reports the build this process runs', () => {
+    expect(['fma', 'simd']).to.include(kernelVariant());
+  });
 });
