@@ -7,6 +7,8 @@
 // 8 add) and folds them with one 4x4 transposed sum. V8 issues a step's loads before its arithmetic, so accumulators
 // plus loads must fit its 15 allocatable xmm registers: 8 + 6 here (wider tiles spilled and ran slower).
 // Every element is summed in the same order whatever tile computes it, so splitting [start, end) never changes bits.
+// Multiply-adds go through madd.ts (fused in the FMA build). The same tiles serve both builds: a 6x2 forward tile
+// (12 accumulators, no product temporaries with FMA) measured 35 GFLOP/s against 54 for 4x2 in the FMA build.
 import { hsum, sum4 } from './spmm';
 import { madd } from './madd';
 

@@ -3,9 +3,9 @@
 // Why this shape: activations are feature-major, so one nonzero w[k] of output o multiplies a whole row x[colIdx[k],:]
 // — contiguous vectors, no gathers. Per output row a tile of up to 7 batch vectors (28 columns) of accumulators stays
 // in registers while the row's nonzeros stream by: per nonzero one index load, one splat load of the weight, then per
-// vector one load, one mul, one add (no FMA in wasm SIMD). The weight gradient instead holds 4 nonzeros' dot
-// products and walks the batch. Sums run in nonzero (or batch) order per element whatever the tile, so an element's
-// value never depends on how [start, end) was split.
+// vector one load and one multiply-add (madd.ts: mul + add in the plain build, one fused op in the FMA build). The
+// weight gradient instead holds 4 nonzeros' dot products and walks the batch. Sums run in nonzero (or batch) order
+// per element whatever the tile, so an element's value never depends on how [start, end) was split.
 import { madd } from './madd';
 
 // ---- forward: y (nOut, ldb) = act(W x + bias), W CSR (rowPtr, colIdx, w), x (nIn, ldb) ----
