@@ -7,6 +7,7 @@ export { Mlp, type MlpSpec, type Metrics, type InitName, type StepProfile } from
 export { fit, type FitOptions, type EpochLogs, type History } from './engine/fit.js';
 export { type OptimizerSpec, type OptimizerName, resolveOptimizer } from './engine/optimizer.js';
 export { type PoolOptions, resolveThreads } from './kernels/pool.js';
+export { kernelVariant } from './kernels/wasm.js';
 export { Spmm, type SpmmWeights, type SpmmProfile } from './kernels/spmm.js';
 export { Rng } from './data/random.js';
 export { loadMnist, mnistDataset, mnistCacheDir, type Mnist, type MnistSplit, type LoadMnistOptions } from './data/mnist.js';
