@@ -24,14 +24,14 @@ export class KernelMemory {
     return this.top;
   }
 
-  /** Allocates `bytes` (rounded up to `align`, default 64 = a cache line) and returns the byte offset, zero-filled. */
-  alloc(bytes: number, align = 64): number {
+  /** Allocates `bytes` (rounded up to `align`, default 64 = a cache line) and returns the byte offset, zero-filled unless `zero` is false. */
+  alloc(bytes: number, align = 64, zero = true): number {
     if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`alloc: bytes must be a non-negative integer, got ${bytes}`);
     const ptr = Math.ceil(this.top / align) * align;
     const end = ptr + Math.max(bytes, 0);
     this.ensure(end);
     this.top = end;
-    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
     return ptr;
   }
 
@@ -47,13 +47,13 @@ export class KernelMemory {
 
   /** Copies `data` into a new allocation and returns its offset. */
   putF32(data: ArrayLike<number>): number {
-    const ptr = this.allocF32(data.length);
+    const ptr = this.alloc(data.length * 4, 64, false);
     this.f32(ptr, data.length).set(data);
     return ptr;
   }
 
   putI32(data: ArrayLike<number>): number {
-    const ptr = this.allocI32(data.length);
+    const ptr = this.alloc(data.length * 4, 64, false);
     this.i32(ptr, data.length).set(data);
     return ptr;
   }
