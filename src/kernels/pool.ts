@@ -39,9 +39,11 @@ export function resolveThreads(threads?: number): number {
 }
 
 // Contention probing: judge every PROBE_WINDOW dispatches; after a bad window run single-threaded for a stretch that
-// doubles with every consecutive bad window (a busy neighbour tends to stay busy), from 2^12 up to 2^17 dispatches.
+// doubles with every consecutive bad window (a busy neighbour tends to stay busy), from 2^8 up to 2^17 dispatches.
+// The first stretch is short because on a small VM a worker also loses the odd millisecond to the hypervisor or to
+// V8's own background threads: a long fallback on such a hiccup cost more than the hiccup.
 const PROBE_WINDOW = 64;
-const FALLBACK_MIN = 4096;
+const FALLBACK_MIN = 256;
 const FALLBACK_MAX = 131072;
 
 export class ThreadPool {
