@@ -34,14 +34,14 @@ export class Layer {
   private readonly pColPtr: number = 0;
   private readonly pRowIdx: number = 0;
   private readonly pWPos: number = 0;
-  // per-thread splits, computed once: by nonzeros over outputs (fwd, dW) and over inputs (dX)
+  // chunks for the pool's threads to claim, computed once: by nonzeros over outputs (fwd, dW) and over inputs (dX)
   private readonly outSplit: Int32Array;
   private readonly inSplit: Int32Array;
   /** Element offsets of this layer's weights and bias inside the model's parameter block (bias -1 when none). */
   readonly wOffset: number;
   readonly bOffset: number;
 
-  constructor(mask: SparseMask, relu: boolean, wOffset: number, bOffset: number, mem: KernelMemory, threads: number) {
+  constructor(mask: SparseMask, relu: boolean, wOffset: number, bOffset: number, mem: KernelMemory, chunks: number) {
     this.nIn = mask.nIn;
     this.nOut = mask.nOut;
     this.nnz = mask.nnz;
@@ -52,8 +52,8 @@ export class Layer {
     this.bOffset = bOffset;
     this.dense = mask.nnz === mask.nIn * mask.nOut;
     if (this.dense) {
-      this.outSplit = splitEven(this.nOut, threads);
-      this.inSplit = splitEven(this.nIn, threads);
+      this.outSplit = splitEven(this.nOut, chunks);
+      this.inSplit = splitEven(this.nIn, chunks);
       return;
     }
     const csc = transposeCsr(mask.rowPtr, mask.colIdx, mask.nIn);
@@ -62,8 +62,8 @@ export class Layer {
     this.pColPtr = mem.putI32(csc.colPtr);
     this.pRowIdx = mem.putI32(csc.rowIdx);
     this.pWPos = mem.putI32(csc.wPos);
-    this.outSplit = splitByPrefix(mask.rowPtr, this.nOut, threads);
-    this.inSplit = splitByPrefix(csc.colPtr, this.nIn, threads);
+    this.outSplit = splitByPrefix(mask.rowPtr, this.nOut, chunks);
+    this.inSplit = splitByPrefix(csc.colPtr, this.nIn, chunks);
   }
 
   /** y = act(W x + b) over nb batch columns. `w`, `b` are byte offsets of this layer's weights and bias (0 = none). */

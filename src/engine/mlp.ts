@@ -96,12 +96,12 @@ export class Mlp {
     this.hasBias = spec.bias ?? false;
     const mem = engine.memory;
     this.start = mem.mark();
-    const threads = engine.pool.threads;
+    const chunks = engine.pool.chunks;
     let offset = 0;
     const wOffsets = resolved.map((m) => ((offset += m.nnz), offset - m.nnz));
     const bOffsets = sizes.slice(1).map((n) => (this.hasBias ? ((offset += n), offset - n) : -1));
     this.paramCount = offset;
-    this.layers = resolved.map((m, l) => new Layer(m, l < L - 1, wOffsets[l], bOffsets[l], mem, threads));
+    this.layers = resolved.map((m, l) => new Layer(m, l < L - 1, wOffsets[l], bOffsets[l], mem, chunks));
     const slots = Optimizer.slots(spec.optimizer ?? 'adam');
     const P = this.paramCount;
     this.w = mem.allocF32(P);
@@ -109,7 +109,7 @@ export class Mlp {
     const m = slots >= 1 ? mem.allocF32(P) : 0;
     const v = slots >= 2 ? mem.allocF32(P) : 0;
     this.optimizer = new Optimizer(spec.optimizer ?? 'adam', m, v);
-    this.paramSplit = splitEven(P, threads);
+    this.paramSplit = splitEven(P, chunks);
     this.initWeights(spec.init ?? 'normal', spec.stddev ?? 0.05, spec.seed ?? 100);
     this.ensureCapacity(spec.batchSize ?? 100);
   }

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InputError } from '../errors.js';
-import { ControlBlock, SEQ, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS } from './dispatch.js';
+import { ControlBlock, SEQ, CLAIM, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS, MAX_CHUNKS, CHUNKS_PER_THREAD, tagOf } from './dispatch.js';
 import { KernelMemory } from './memory.js';
 import { instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName } from './wasm.js';
 
@@ -14,7 +14,8 @@ export interface Task {
   n: number;
   /** Arguments after (start, end), in ABI order (pointers, sizes, f32 values). */
   args: readonly number[];
-  /** Per-thread split of [0, n): threads+1 ascending bounds (see `splitEven`, `splitByPrefix`). */
+  /** Chunks of [0, n) that threads claim one at a time: ascending bounds, first 0, last n (see `splitEven`,
+   * `splitByPrefix`; `pool.chunks` is the count that suits the pool). Default: pool.chunks even chunks. */
   bounds?: Int32Array;
 }
 
@@ -56,7 +57,7 @@ export class ThreadPool {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly spin: number;
-  private readonly adaptive: boolean;
+  private adaptive: boolean;
   private seq = 0;
   private closed = false;
   // contention detection: time the main thread spends waiting for workers vs doing its own share
@@ -87,7 +88,7 @@ export class ThreadPool {
     for (let tid = 1; tid < pool.threads; tid++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(new URL('./worker.js', import.meta.url), {
-        workerData: { module, memory: memory.memory, control: pool.cb.sab, tid, spin: pool.spin, port: port2 },
+        workerData: { module, memory: memory.memory, control: pool.cb.sab, spin: pool.spin, port: port2 },
         transferList: [port2],
       });
       worker.unref();
@@ -102,12 +103,33 @@ export class ThreadPool {
       );
     }
     await Promise.all(ready);
+    pool.warmUp();
     return pool;
+  }
+
+  // The dispatch loop runs a few thousand times an epoch; until V8 has optimized it (on this thread and in every
+  // worker) it is several times slower, which made the first hundreds of training steps 3x slower. Some empty-ish
+  // dispatches at start-up (a few ms) pay that up front. They update 64 zero floats in the reserved first page.
+  private warmUp(): void {
+    if (this.threads === 1) return;
+    const scratch = 1024;
+    const task: Task = { kernel: 'sgd_update', n: 64, args: [scratch, scratch, 0] };
+    const adaptive = this.adaptive;
+    this.adaptive = false;
+    for (let i = 0; i < 3000; i++) this.run(task, task);
+    this.adaptive = adaptive;
+    this.stats.dispatches = 0;
+    this.stats.waitMs = 0;
   }
 
   /** A single-threaded pool, made synchronously (no workers to wait for): for callers that cannot await. */
   static createSync(memory: KernelMemory): ThreadPool {
     return new ThreadPool(memory, 1, {});
+  }
+
+  /** How many chunks a task should be cut into: CHUNKS_PER_THREAD per thread (1 when single-threaded). */
+  get chunks(): number {
+    return this.threads === 1 ? 1 : CHUNKS_PER_THREAD * this.threads;
   }
 
   /** Threads the next dispatch will use (1 while falling back under contention). */
@@ -135,37 +157,47 @@ export class ThreadPool {
   }
 
   private dispatch(tasks: Task[]): void {
-    const { i32, f64 } = this.cb;
-    const T = this.threads;
+    const cb = this.cb;
+    const { i32, f64 } = cb;
+    let total = 0;
     for (let t = 0; t < tasks.length; t++) {
       const task = tasks[t];
       if (task.args.length > ARGS) throw new Error(`ThreadPool: ${task.kernel} has ${task.args.length} arguments, max ${ARGS}`);
-      const bounds = task.bounds ?? splitEven(task.n, T);
-      if (bounds.length !== T + 1) throw new Error(`ThreadPool: ${task.kernel} bounds are for ${bounds.length - 1} threads, pool has ${T}`);
-      i32[this.cb.kernelAt(t)] = KERNEL_NAMES.indexOf(task.kernel);
-      for (let k = 0; k <= T; k++) i32[this.cb.boundAt(t, k)] = bounds[k];
-      const a = this.cb.argAt(t);
+      const bounds = task.bounds ?? splitEven(task.n, this.chunks);
+      const chunks = bounds.length - 1;
+      if (chunks < 1 || chunks > MAX_CHUNKS || bounds[0] !== 0 || bounds[chunks] !== task.n) {
+        throw new Error(`ThreadPool: ${task.kernel} bounds must run from 0 to n = ${task.n} in 1 to ${MAX_CHUNKS} chunks`);
+      }
+      i32[cb.kernelAt(t)] = KERNEL_NAMES.indexOf(task.kernel);
+      i32[cb.chunksAt(t)] = chunks;
+      for (let k = 0; k <= chunks; k++) i32[cb.boundAt(t, k)] = bounds[k];
+      const a = cb.argAt(t);
       for (let k = 0; k < ARGS; k++) f64[a + k] = k < task.args.length ? task.args[k] : 0;
+      total += chunks;
     }
     i32[NTASK] = tasks.length;
-    const workers = T - 1;
     this.seq++;
+    const tag = tagOf(this.seq);
+    Atomics.store(i32, DONE, 0);
+    Atomics.store(i32, CLAIM, tag);
     Atomics.store(i32, SEQ, this.seq);
     Atomics.notify(i32, SEQ);
 
+    // the main thread claims chunks like any worker, then waits only for chunks other threads still hold
     const t0 = performance.now();
-    for (let t = 0; t < tasks.length; t++) {
-      const task = tasks[t];
-      const s = i32[this.cb.boundAt(t, 0)];
-      const e = i32[this.cb.boundAt(t, 1)];
-      if (s < e) this.call(task.kernel, s, e, task.args);
+    let own = 0;
+    for (let g = cb.claim(tag, total); g >= 0; g = cb.claim(tag, total)) {
+      cb.runChunk(g, this.table);
+      own++;
     }
+    Atomics.add(i32, DONE, own);
     const t1 = performance.now();
-    const target = this.seq * workers;
     let spins = this.spin;
-    while (Atomics.load(i32, DONE) < target) {
-      if (spins-- <= 0) Atomics.wait(i32, DONE, Atomics.load(i32, DONE), 1);
+    for (let done = Atomics.load(i32, DONE); done < total; done = Atomics.load(i32, DONE)) {
+      if (spins-- <= 0) Atomics.wait(i32, DONE, done, 1);
     }
+    // close the dispatch before its descriptors are rewritten: a worker that read CLAIM late must not claim again
+    Atomics.store(i32, CLAIM, tag | 0xffff);
     const t2 = performance.now();
     this.stats.dispatches++;
     this.stats.waitMs += t2 - t1;
@@ -211,27 +243,27 @@ export class ThreadPool {
   }
 }
 
-/** Splits [0, n) into `threads` contiguous ranges of near-equal length, bounds aligned to `align` (SIMD width). */
-export function splitEven(n: number, threads: number, align = 4): Int32Array {
-  const b = new Int32Array(threads + 1);
-  for (let t = 1; t < threads; t++) b[t] = Math.min(n, Math.round((n * t) / threads / align) * align);
-  b[threads] = n;
+/** Splits [0, n) into `parts` contiguous ranges of near-equal length, bounds aligned to `align` (SIMD width). */
+export function splitEven(n: number, parts: number, align = 4): Int32Array {
+  const b = new Int32Array(parts + 1);
+  for (let t = 1; t < parts; t++) b[t] = Math.min(n, Math.round((n * t) / parts / align) * align);
+  b[parts] = n;
   return b;
 }
 
 /**
- * Splits rows [0, n) so that each thread gets a near-equal number of nonzeros, given the CSR prefix `ptr` (n+1
- * entries): the right split for sparse kernels whose rows have uneven fan-in (pruned or random masks).
+ * Splits rows [0, n) into `parts` ranges of near-equal nonzeros, given the CSR prefix `ptr` (n+1 entries): the right
+ * split for sparse kernels whose rows have uneven fan-in (pruned or random masks).
  */
-export function splitByPrefix(ptr: Int32Array, n: number, threads: number): Int32Array {
-  const b = new Int32Array(threads + 1);
+export function splitByPrefix(ptr: Int32Array, n: number, parts: number): Int32Array {
+  const b = new Int32Array(parts + 1);
   const total = ptr[n] - ptr[0];
   let row = 0;
-  for (let t = 1; t < threads; t++) {
-    const goal = ptr[0] + (total * t) / threads;
+  for (let t = 1; t < parts; t++) {
+    const goal = ptr[0] + (total * t) / parts;
     while (row < n && ptr[row + 1] <= goal) row++;
     b[t] = Math.max(b[t - 1], row);
   }
-  b[threads] = n;
+  b[parts] = n;
   return b;
 }

@@ -64,7 +64,7 @@ export class Spmm {
     this.nnz = mask.nnz;
     const mem = engine.memory;
     // no activation and no bias here: tfjs (or the caller) applies them, so the op stays a plain masked matmul
-    this.layer = new Layer(mask, false, 0, -1, mem, engine.pool.threads);
+    this.layer = new Layer(mask, false, 0, -1, mem, engine.pool.chunks);
     this.w = mem.allocF32(Math.max(1, this.nnz));
     this.g = mem.allocF32(Math.max(1, this.nnz));
     if (batchCapacity > 0) this.ensureCapacity(batchCapacity);
