@@ -24,7 +24,8 @@ export interface PoolOptions {
   threads?: number;
   /** Busy-wait iterations before a thread sleeps (default 20000, about 20-50 us). */
   spin?: number;
-  /** Fall back to one thread while other processes keep the workers from running (default true). */
+  /** Time both modes now and then and use one thread while that is faster, e.g. when another process keeps a core
+   * busy (default true). */
   adaptive?: boolean;
 }
 
@@ -39,13 +40,13 @@ export function resolveThreads(threads?: number): number {
   return value;
 }
 
-// Contention probing: judge every PROBE_WINDOW dispatches; after a bad window run single-threaded for a stretch that
-// doubles with every consecutive bad window (a busy neighbour tends to stay busy), from 2^8 up to 2^17 dispatches.
-// The first stretch is short because on a small VM a worker also loses the odd millisecond to the hypervisor or to
-// V8's own background threads: a long fallback on such a hiccup cost more than the hiccup.
-const PROBE_WINDOW = 64;
-const FALLBACK_MIN = 256;
-const FALLBACK_MAX = 131072;
+// Adaptive thread use (measure, don't guess): at the end of each stretch the pool times WINDOW runs in its current
+// mode (all threads or main only), then WINDOW runs in the other, and keeps the faster for the next stretch. A
+// stretch doubles each time the choice stays the same (2^11 up to 2^16 runs) so probing costs little once settled.
+// Training repeats the same few dispatches, so run times of the two windows compare like with like.
+const WINDOW = 256;
+const STRETCH_MIN = 2048;
+const STRETCH_MAX = 65536;
 
 export class ThreadPool {
   readonly memory: KernelMemory;
@@ -60,13 +61,14 @@ export class ThreadPool {
   private adaptive: boolean;
   private seq = 0;
   private closed = false;
-  // contention detection: time the main thread spends waiting for workers vs doing its own share
-  private windowOwn = 0;
-  private windowWait = 0;
-  private windowCount = 0;
-  private fallbackLeft = 0;
-  private fallbackNext = FALLBACK_MIN;
-  /** Counters for benchmarks: dispatches, time (ms) waiting for workers, fallbacks to one thread. */
+  // adaptive mode: single (main thread only) or not, the runs left before the next measurement, and the timing
+  private single = false;
+  private stretch = STRETCH_MIN;
+  private left = WINDOW;
+  private probing = false;
+  private measured = 0;
+  private windowMs = 0;
+  /** Counters for benchmarks: dispatches, time (ms) waiting for workers, stretches spent on the main thread only. */
   readonly stats = { dispatches: 0, waitMs: 0, fallbacks: 0 };
 
   private constructor(memory: KernelMemory, threads: number, opts: PoolOptions) {
@@ -120,6 +122,7 @@ export class ThreadPool {
     this.adaptive = adaptive;
     this.stats.dispatches = 0;
     this.stats.waitMs = 0;
+    this.left = WINDOW;
   }
 
   /** A single-threaded pool, made synchronously (no workers to wait for): for callers that cannot await. */
@@ -134,7 +137,7 @@ export class ThreadPool {
 
   /** Threads the next dispatch will use (1 while falling back under contention). */
   get activeThreads(): number {
-    return this.fallbackLeft > 0 ? 1 : this.threads;
+    return this.single ? 1 : this.threads;
   }
 
   /**
@@ -143,12 +146,38 @@ export class ThreadPool {
    */
   run(...tasks: Task[]): void {
     if (this.closed) throw new Error('ThreadPool: used after close()');
-    if (this.threads === 1 || this.fallbackLeft > 0) {
-      if (this.fallbackLeft > 0) this.fallbackLeft--;
+    if (this.threads === 1) {
       for (const t of tasks) this.call(t.kernel, 0, t.n, t.args);
       return;
     }
-    for (let from = 0; from < tasks.length; from += MAX_TASKS) this.dispatch(tasks.slice(from, from + MAX_TASKS));
+    const timed = this.adaptive && this.left <= WINDOW;
+    const t0 = timed ? performance.now() : 0;
+    if (this.single) for (const t of tasks) this.call(t.kernel, 0, t.n, t.args);
+    else for (let from = 0; from < tasks.length; from += MAX_TASKS) this.dispatch(tasks.slice(from, from + MAX_TASKS));
+    if (timed) this.windowMs += performance.now() - t0;
+    if (this.adaptive && --this.left === 0) this.decide();
+  }
+
+  // On 2 cores another busy process makes 2 threads slower than 1 (three runnable threads share two cores, and a
+  // kernel waits for the slowest). The end of a window: after the current mode's window, probe the other mode; after
+  // the probe, keep whichever ran faster for the next stretch.
+  private decide(): void {
+    const ms = this.windowMs;
+    this.windowMs = 0;
+    if (!this.probing) {
+      this.measured = ms;
+      this.probing = true;
+      this.single = !this.single;
+      this.left = WINDOW;
+      return;
+    }
+    this.probing = false;
+    // the probe's mode must be clearly faster (5%) to take over; noise alone should not flip it
+    const switchMode = ms < 0.95 * this.measured;
+    if (!switchMode) this.single = !this.single;
+    this.stretch = switchMode ? STRETCH_MIN : Math.min(STRETCH_MAX, this.stretch * 2);
+    if (this.single) this.stats.fallbacks++;
+    this.left = this.stretch + WINDOW;
   }
 
   /** Calls one kernel on the main thread over [s, e). */
@@ -184,7 +213,6 @@ export class ThreadPool {
     Atomics.notify(i32, SEQ);
 
     // the main thread claims chunks like any worker, then waits only for chunks other threads still hold
-    const t0 = performance.now();
     let own = 0;
     for (let g = cb.claim(tag, total); g >= 0; g = cb.claim(tag, total)) {
       cb.runChunk(g, this.table);
@@ -202,23 +230,6 @@ export class ThreadPool {
     this.stats.dispatches++;
     this.stats.waitMs += t2 - t1;
     if (Atomics.load(i32, ERROR) !== 0) this.raiseWorkerError();
-    if (this.adaptive) this.watchContention(t1 - t0, t2 - t1);
-  }
-
-  // On 2 cores, another busy process makes 2 threads slower than 1: when workers keep finishing far later than the
-  // main thread's equal share, run single-threaded for a while, then try again.
-  private watchContention(own: number, wait: number): void {
-    this.windowOwn += own;
-    this.windowWait += wait;
-    // one wait of a whole scheduler slice means a worker was not running at all: judge now, not after the window
-    const stalled = wait > 2 && wait > 4 * own;
-    if (++this.windowCount < PROBE_WINDOW && !stalled) return;
-    if (stalled || this.windowWait > this.windowOwn + 0.05 * this.windowCount) {
-      this.fallbackLeft = this.fallbackNext;
-      this.fallbackNext = Math.min(FALLBACK_MAX, this.fallbackNext * 2);
-      this.stats.fallbacks++;
-    } else this.fallbackNext = FALLBACK_MIN;
-    this.windowOwn = this.windowWait = this.windowCount = 0;
   }
 
   private raiseWorkerError(): never {
