@@ -130,9 +130,14 @@ export class ThreadPool {
     return new ThreadPool(memory, 1, {});
   }
 
-  /** How many chunks a task should be cut into: CHUNKS_PER_THREAD per thread (1 when single-threaded). */
+  /**
+   * How many chunks a task should be cut into: CHUNKS_PER_THREAD per thread on up to 4 threads, where a stalled
+   * thread is the main risk; one per thread beyond, where the per-chunk claim and call overhead (and GEMM tiles cut
+   * short) cost more than the balance gained. 1 when single-threaded.
+   */
   get chunks(): number {
-    return this.threads === 1 ? 1 : CHUNKS_PER_THREAD * this.threads;
+    if (this.threads === 1) return 1;
+    return this.threads <= 4 ? CHUNKS_PER_THREAD * this.threads : this.threads;
   }
 
   /** Threads the next dispatch will use (1 while falling back under contention). */
