@@ -5,6 +5,8 @@
 // RADIXNET_SIMD=plain|fma forces one), named in the table's header line.
 import { fileURLToPath } from 'node:url';
 import { KernelMemory } from '../src/kernels/memory.js';
+import { radixNet } from '../src/topology/radixnet.js';
+import { transposeCsr } from '../src/engine/layer.js';
 import { instantiateKernels, kernelVariant, type KernelExports } from '../src/kernels/wasm.js';
 
 export interface Row {
@@ -22,7 +24,7 @@ const BATCH = 100;
 const LDB = 100;
 const SIZES = [784, 300, 100, 10];
 
-/** CSR over outputs and CSC over inputs of a layer given by which (output, input) pairs are connected. */
+/** CSR over outputs and CSC over inputs (the engine's layout) of RadiX-Net 10,10/10's layer l on LeNet-300-100. */
 interface Sparse {
   nIn: number;
   nOut: number;
@@ -34,37 +36,11 @@ interface Sparse {
   wPos: Int32Array;
 }
 
-function sparseLayer(nIn: number, nOut: number, has: (o: number, i: number) => boolean): Sparse {
-  const rowPtr = new Int32Array(nOut + 1);
-  const cols: number[] = [];
-  for (let o = 0; o < nOut; o++) {
-    for (let i = 0; i < nIn; i++) if (has(o, i)) cols.push(i);
-    rowPtr[o + 1] = cols.length;
-  }
-  const colIdx = Int32Array.from(cols);
-  const colPtr = new Int32Array(nIn + 1);
-  for (const i of cols) colPtr[i + 1]++;
-  for (let i = 0; i < nIn; i++) colPtr[i + 1] += colPtr[i];
-  const next = colPtr.slice(0, nIn);
-  const rowIdx = new Int32Array(cols.length);
-  const wPos = new Int32Array(cols.length);
-  for (let o = 0; o < nOut; o++) {
-    for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
-      const at = next[colIdx[k]]++;
-      rowIdx[at] = o;
-      wPos[at] = k;
-    }
-  }
-  return { nIn, nOut, nnz: cols.length, rowPtr, colIdx, colPtr, rowIdx, wPos };
-}
+const NET = radixNet('10,10/10', SIZES);
 
-/** Layer l of RadiX-Net 10,10/10 on LeNet-300-100 (N = 100): input i feeds output o when (i - o) mod 100 = j p, j < 10. */
 function radixLayer(l: number): Sparse {
-  const p = [1, 10, 1][l];
-  return sparseLayer(SIZES[l], SIZES[l + 1], (o, i) => {
-    const d = (((i - o) % 100) + 100) % 100;
-    return d % p === 0 && d / p < 10;
-  });
+  const m = NET.masks[l];
+  return { nIn: m.nIn, nOut: m.nOut, nnz: m.nnz, rowPtr: m.rowPtr, colIdx: m.colIdx, ...transposeCsr(m.rowPtr, m.colIdx, m.nIn) };
 }
 
 function fill(mem: KernelMemory, n: number, seed: number): number {

@@ -10,17 +10,13 @@ import { fit } from '../src/engine/fit.js';
 import { InputError } from '../src/errors.js';
 import { SparseMask } from '../src/topology/mask.js';
 import { radixNet } from '../src/topology/radixnet.js';
+import { Rng } from '../src/data/random.js';
 import { refAdamStep, refGradients, refLoss, type RefLayer } from './helpers/mlp-reference.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded uniform [0, 1) source (the project's xoshiro128** Rng, itself tested against the reference C code). */
+function seeded(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /** A random mask with the given density, with at least one empty output row and one fan-in-1 row when possible. */
@@ -77,7 +73,7 @@ describe('engine: MLP training on the wasm kernels', function () {
 
   for (const bias of [false, true]) {
     it(`computes the gradients of a plain-JS masked MLP (bias ${bias}, batch 7, sparse and dense layers)`, () => {
-      const rand = mulberry32(1);
+      const rand = seeded(1);
       const masks = makeMasks(rand);
       const model = new Mlp(engine1, { layers: sizes, masks, bias, optimizer: { name: 'sgd', lr: 1e-9 }, batchSize: 7, seed: 3 });
       if (bias) model.setWeights(model.getWeights().map((w) => ({ kernel: w.kernel, bias: w.bias!.map(() => rand() - 0.5) })));
@@ -99,7 +95,7 @@ describe('engine: MLP training on the wasm kernels', function () {
   }
 
   it('matches finite differences of its own loss', () => {
-    const rand = mulberry32(2);
+    const rand = seeded(2);
     const masks = makeMasks(rand);
     const model = new Mlp(engine1, { layers: sizes, masks, optimizer: { name: 'sgd', lr: 1e-9 }, batchSize: 8, stddev: 0.5 });
     const { x, y } = randomData(8, 13, 5, rand);
@@ -129,7 +125,7 @@ describe('engine: MLP training on the wasm kernels', function () {
   });
 
   it('follows 100 Keras Adam steps of the plain-JS reference', () => {
-    const rand = mulberry32(4);
+    const rand = seeded(4);
     const masks = makeMasks(rand);
     const model = new Mlp(engine1, { layers: sizes, masks, batchSize: 6, seed: 9 });
     const ref = refLayersOf(model, masks);
@@ -152,7 +148,7 @@ describe('engine: MLP training on the wasm kernels', function () {
     const net = radixNet('2,2/2', [16, 12, 8, 4]);
     const model = new Mlp(engine2, { layers: net.layers, masks: net.masks, batchSize: 10 });
     expect(model.paramCount).to.equal(net.masks.reduce((s, m) => s + m.nnz, 0));
-    const rand = mulberry32(5);
+    const rand = seeded(5);
     const { x, y } = randomData(200, 16, 4, rand);
     fit(model, x, y, { epochs: 3, batchSize: 10 });
     model.getWeights().forEach((w, l) => {
@@ -165,7 +161,7 @@ describe('engine: MLP training on the wasm kernels', function () {
   it('gives bit-identical results on 1 and 2 threads', () => {
     // each output row and each weight gradient is summed in the same order whatever the split, so no tolerance
     const net = radixNet('10,10/10', [784, 300, 100, 10]);
-    const rand = mulberry32(6);
+    const rand = seeded(6);
     const { x, y } = randomData(250, 784, 10, rand);
     const run = (engine: Engine): Float32Array[] => {
       const model = new Mlp(engine, { layers: net.layers, masks: net.masks, batchSize: 50, seed: 11 });
@@ -180,7 +176,7 @@ describe('engine: MLP training on the wasm kernels', function () {
   });
 
   it('learns a small separable problem to 100% accuracy in a few epochs', () => {
-    const rand = mulberry32(7);
+    const rand = seeded(7);
     const n = 400;
     const x = new Float32Array(n * 8);
     const y = new Int32Array(n);
