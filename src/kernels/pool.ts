@@ -219,9 +219,15 @@ export class ThreadPool {
 
     // the main thread claims chunks like any worker, then waits only for chunks other threads still hold
     let own = 0;
-    for (let g = cb.claim(tag, total); g >= 0; g = cb.claim(tag, total)) {
-      cb.runChunk(g, this.table);
-      own++;
+    try {
+      for (let g = cb.claim(tag, total); g >= 0; g = cb.claim(tag, total)) {
+        cb.runChunk(g, this.table);
+        own++;
+      }
+    } catch (err) {
+      // workers may still be inside this dispatch: the pool cannot safely start another one
+      this.close();
+      throw err;
     }
     Atomics.add(i32, DONE, own);
     const t1 = performance.now();
