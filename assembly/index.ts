@@ -17,6 +17,9 @@
 // spmm_fwd(o0,o1, rowPtr,colIdx,w, bias, x,y, nb,ldb, relu): y[o,:] = act(sum_k w[k] x[colIdx[k],:] + bias[o]),  x (nIn,ldb), y (nOut,ldb)
 // spmm_bwd_x(i0,i1, colPtr,rowIdx,wPos,w, dy,a,dx, nb,ldb): dx[i,:] = (sum_k w[wPos[k]] dy[rowIdx[k],:]) * (a[i,:] > 0 if a)
 // spmm_bwd_w(o0,o1, rowPtr,colIdx, dy,x, dw,db, nb,ldb): dw[k] = sum_b dy[o,b] x[colIdx[k],b];  db[o] = sum_b dy[o,b]
+// spmm_runs_fwd(o0,o1, rowPtr,runPtr,runs,w, bias, x,y, nb,ldb, relu): spmm_fwd with each row's inputs as runs (start, count, stride) i32 triples runs[runPtr[o]..runPtr[o+1]), weights from w[rowPtr[o]] on
+// spmm_pair_fwd(p0,p1, pairs,rowPtr,runPtr,runs,w, bias, x,y, nb,ldb, relu): spmm_runs_fwd for outputs o, o2 of pairs[p] = (o, o2) i32, two rows with the same inputs at once (o2 = -1: o alone)
+// spmm_pair_bwd_w(p0,p1, pairs,rowPtr,colIdx, dy,x, dw,db, nb,ldb): spmm_bwd_w for the outputs of pairs[p] (as spmm_pair_fwd), two rows with the same inputs at once
 // gemm_fwd(o0,o1, w,nIn, bias, x,y, nb,ldb, relu): y[o,:] = act(sum_i w[o,i] x[i,:] + bias[o])
 // gemm_bwd_x(i0,i1, w,nIn,nOut, dy,a,dx, nb,ldb): dx[i,:] = (sum_o w[o,i] dy[o,:]) * (a[i,:] > 0 if a)
 // gemm_bwd_w(o0,o1, nIn, dy,x, dw,db, nb,ldb): dw[o,i] = sum_b dy[o,b] x[i,b];  db[o] = sum_b dy[o,b]
@@ -34,6 +37,7 @@
 //     (Keras Adam; the host folds bias correction into alpha = lr sqrt(1-beta2^t) / (1-beta1^t))
 
 export { spmm_fwd, spmm_bwd_x, spmm_bwd_w } from './spmm';
+export { spmm_runs_fwd, spmm_pair_fwd, spmm_pair_bwd_w } from './spmm_runs';
 export { gemm_fwd, gemm_bwd_x, gemm_bwd_w } from './gemm';
 export { softmax_xent, softmax_fwd } from './softmax';
 export { transpose_in, transpose_out } from './transpose';

@@ -289,7 +289,7 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
 }
 
 // dy.x0 over `cols` bytes of batch, in the same order as dot4.
-@inline function dot1(d: usize, x0: usize, cols: usize): f32 {
+@inline export function dot1(d: usize, x0: usize, cols: usize): f32 {
   let s0 = f32x4.splat(0);
   const end = d + cols;
   while (d < end) {

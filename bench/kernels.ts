@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { transposeCsr } from '../src/engine/layer.js';
+import { csrRuns, outputPairs } from '../src/kernels/runs.js';
 import { instantiateKernels, kernelVariant, type KernelExports } from '../src/kernels/wasm.js';
 
 export interface Row {
@@ -104,6 +105,11 @@ export async function benchKernels(): Promise<Row[]> {
       s,
       rowPtr: mem.putI32(s.rowPtr), colIdx: mem.putI32(s.colIdx),
       colPtr: mem.putI32(s.colPtr), rowIdx: mem.putI32(s.rowIdx), wPos: mem.putI32(s.wPos),
+      ...(() => {
+        const r = csrRuns(s.rowPtr, s.colIdx);
+        const p = outputPairs(s.rowPtr, s.colIdx);
+        return { runPtr: mem.putI32(r.runPtr), runs: mem.putI32(r.runs), nRuns: r.runPtr[s.nOut], pairs: mem.putI32(p.pairs), nPairs: p.entries, paired: p.paired };
+      })(),
       w: fill(mem, s.nnz, 41 + l), dw: mem.allocF32(s.nnz), m: mem.allocF32(s.nnz), v: mem.allocF32(s.nnz),
     };
   });
@@ -117,6 +123,13 @@ export async function benchKernels(): Promise<Row[]> {
         k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB));
     }
     add('spmm_bwd_w', shape, flops, null, () => k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB));
+    // the same layer as runs of inputs (assembly/spmm_runs.ts)
+    const runShape = `${shape}, ${(L.s.nnz / L.nRuns).toFixed(1)}/run`;
+    add('spmm_runs_fwd', runShape, flops, null, () => k.spmm_runs_fwd(0, L.s.nOut, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
+    // and with outputs of identical rows computed in pairs (what the engine runs for these layers)
+    const pairShape = `${runShape}, ${L.paired}/${L.s.nOut} paired`;
+    add('spmm_pair_fwd', pairShape, flops, null, () => k.spmm_pair_fwd(0, L.nPairs, L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
+    add('spmm_pair_bwd_w', pairShape, flops, null, () => k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB));
   }
 
   // softmax, layout, optimizer
@@ -149,8 +162,27 @@ export async function benchKernels(): Promise<Row[]> {
     }
     for (const L of layers) k.adam_update(0, L.s.nnz, L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7);
   };
+  // the same step with the kernels the engine picks for these layers (src/engine/layer.ts): pairs where outputs pair
+  // up (layers 0, 1), runs for the last layer's forward
+  const pairStep = (): void => {
+    k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB);
+    for (let l = 0; l < 3; l++) {
+      const L = layers[l];
+      if (L.paired) k.spmm_pair_fwd(0, L.nPairs, L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
+      else k.spmm_runs_fwd(0, L.s.nOut, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
+    }
+    k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH);
+    for (let l = 2; l >= 0; l--) {
+      const L = layers[l];
+      if (L.paired) k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
+      else k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
+      if (l > 0) k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB);
+    }
+    for (const L of layers) k.adam_update(0, L.s.nnz, L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7);
+  };
   const stepFlops = layers.reduce((f, L, l) => f + 2 * BATCH * L.s.nnz * (l > 0 ? 3 : 2), 0);
   add('sparse step', `10,10/10 nnz ${nnz} b${BATCH}`, stepFlops, null, step);
+  add('sparse step, pairs', `10,10/10 nnz ${nnz} b${BATCH}`, stepFlops, null, pairStep);
 
   // the same step for the dense LeNet-300-100
   const denseStep = (): void => {

@@ -51,6 +51,22 @@ export function spmmBwdW(o0: number, o1: number, rowPtr: Int32Array, colIdx: Int
   }
 }
 
+// spmmFwd with each row's inputs given as runs: runs[3r..3r+2] = (start, count, stride) for r in [runPtr[o], runPtr[o+1]),
+// the row's weights consecutive from w[rowPtr[o]] (CSR order). Walks the runs itself, not a CSR expansion of them.
+export function spmmRunsFwd(o0: number, o1: number, rowPtr: Int32Array, runPtr: Int32Array, runs: Int32Array, w: Floats,
+  bias: Floats | null, x: Floats, y: Floats, nb: number, ldb: number, useRelu: boolean): void {
+  for (let o = o0; o < o1; o++) {
+    for (let b = 0; b < nb; b++) {
+      let sum = bias ? bias[o] : 0;
+      let k = rowPtr[o];
+      for (let r = runPtr[o]; r < runPtr[o + 1]; r++) {
+        for (let j = 0; j < runs[3 * r + 1]; j++) sum += w[k++] * x[(runs[3 * r] + j * runs[3 * r + 2]) * ldb + b];
+      }
+      y[o * ldb + b] = useRelu ? relu(sum) : sum;
+    }
+  }
+}
+
 // y (nOut, ldb) = act(w x + bias) for outputs [o0, o1): w (nOut, nIn) row-major, x (nIn, ldb).
 export function gemmFwd(o0: number, o1: number, w: Floats, nIn: number, bias: Floats | null, x: Floats, y: Floats,
   nb: number, ldb: number, useRelu: boolean): void {

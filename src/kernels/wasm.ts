@@ -19,6 +19,9 @@ export interface KernelExports {
   spmm_fwd(o0: number, o1: number, rowPtr: number, colIdx: number, w: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
   spmm_bwd_x(i0: number, i1: number, colPtr: number, rowIdx: number, wPos: number, w: number, dy: number, a: number, dx: number, nb: number, ldb: number): void;
   spmm_bwd_w(o0: number, o1: number, rowPtr: number, colIdx: number, dy: number, x: number, dw: number, db: number, nb: number, ldb: number): void;
+  spmm_runs_fwd(o0: number, o1: number, rowPtr: number, runPtr: number, runs: number, w: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
+  spmm_pair_fwd(p0: number, p1: number, pairs: number, rowPtr: number, runPtr: number, runs: number, w: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
+  spmm_pair_bwd_w(p0: number, p1: number, pairs: number, rowPtr: number, colIdx: number, dy: number, x: number, dw: number, db: number, nb: number, ldb: number): void;
   gemm_fwd(o0: number, o1: number, w: number, nIn: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
   gemm_bwd_x(i0: number, i1: number, w: number, nIn: number, nOut: number, dy: number, a: number, dx: number, nb: number, ldb: number): void;
   gemm_bwd_w(o0: number, o1: number, nIn: number, dy: number, x: number, dw: number, db: number, nb: number, ldb: number): void;
@@ -43,6 +46,7 @@ export const KERNEL_NAMES = [
   'softmax_xent', 'softmax_fwd',
   'transpose_in', 'transpose_out', 'gather_in',
   'sgd_update', 'momentum_update', 'adam_update',
+  'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
