@@ -11,51 +11,10 @@ import { KernelMemory } from '../src/kernels/memory.js';
 import { compileKernels, instantiateKernels, type KernelExports, type KernelVariant } from '../src/kernels/wasm.js';
 import { csrRuns, meanRunLength, outputPairs, runsToColIdx } from '../src/kernels/runs.js';
 import * as ref from '../src/kernels/reference.js';
+import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Csr, type Rng } from './helpers/kernel-data.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rng = () => number;
-const SENTINEL = -777.25;
-
-interface Csr {
-  nIn: number;
-  nOut: number;
-  rowPtr: Int32Array;
-  colIdx: Int32Array;
-}
-
-function csr(nIn: number, nOut: number, has: (o: number, i: number) => boolean): Csr {
-  const rowPtr = new Int32Array(nOut + 1);
-  const cols: number[] = [];
-  for (let o = 0; o < nOut; o++) {
-    for (let i = 0; i < nIn; i++) if (has(o, i)) cols.push(i);
-    rowPtr[o + 1] = cols.length;
-  }
-  return { nIn, nOut, rowPtr, colIdx: Int32Array.from(cols) };
-}
-
-/** RadiX-Net-like (N = 100, radix 10, place value p): input i feeds output o when (i - o) mod 100 = j p, j < 10. */
-const radix = (nIn: number, nOut: number, p: number): Csr => csr(nIn, nOut, (o, i) => {
-  const d = (((i - o) % 100) + 100) % 100;
-  return d % p === 0 && d / p < 10;
-});
-
-const uniform = (rng: Rng, n: number): Float32Array => Float32Array.from({ length: n }, () => 2 * rng() - 1);
-
-/** (rows, ldb) with the first `real` columns random and the rest zero (the ABI's batch padding). */
-function activations(rng: Rng, rows: number, ldb: number, real: number): Float32Array {
-  const v = new Float32Array(rows * ldb);
-  for (let r = 0; r < rows; r++) for (let b = 0; b < real; b++) v[r * ldb + b] = 2 * rng() - 1;
-  return v;
-}
+/** RadiX-Net-like layer (see radixLike). */
+const radix = (nIn: number, nOut: number, p: number): Csr => csr(nIn, nOut, (o, i) => radixLike(o, i, p));
 
 interface Shape {
   name: string;

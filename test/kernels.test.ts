@@ -26,34 +26,9 @@ import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { compileKernels, instantiateKernels, kernelVariant, type KernelExports, type KernelVariant } from '../src/kernels/wasm.js';
 import * as ref from '../src/kernels/reference.js';
+import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Rng } from './helpers/kernel-data.js';
 
 // ---- data ----
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rng = () => number;
-
-const SENTINEL = -777.25;
-
-function uniform(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());
-}
-
-/** (rows, ldb) activations with the first `real` columns random and the rest zero (the ABI's batch padding). */
-function activations(rng: Rng, rows: number, ldb: number, real: number): Float32Array {
-  const v = new Float32Array(rows * ldb);
-  for (let r = 0; r < rows; r++) for (let b = 0; b < real; b++) v[r * ldb + b] = 2 * rng() - 1;
-  return v;
-}
 
 function sentinel(n: number): Float32Array {
   return new Float32Array(n).fill(SENTINEL);
@@ -72,19 +47,14 @@ interface Sparse {
 }
 
 function sparse(nIn: number, nOut: number, has: (o: number, i: number) => boolean): Sparse {
-  const rowPtr = new Int32Array(nOut + 1);
-  const cols: number[] = [];
-  for (let o = 0; o < nOut; o++) {
-    for (let i = 0; i < nIn; i++) if (has(o, i)) cols.push(i);
-    rowPtr[o + 1] = cols.length;
-  }
-  const colIdx = Int32Array.from(cols);
+  const { rowPtr, colIdx } = csr(nIn, nOut, has);
+  const nnz = colIdx.length;
   const colPtr = new Int32Array(nIn + 1);
-  for (const i of cols) colPtr[i + 1]++;
+  for (const i of colIdx) colPtr[i + 1]++;
   for (let i = 0; i < nIn; i++) colPtr[i + 1] += colPtr[i];
   const next = colPtr.slice(0, nIn);
-  const rowIdx = new Int32Array(cols.length);
-  const wPos = new Int32Array(cols.length);
+  const rowIdx = new Int32Array(nnz);
+  const wPos = new Int32Array(nnz);
   for (let o = 0; o < nOut; o++) {
     for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
       const at = next[colIdx[k]]++;
@@ -92,15 +62,12 @@ function sparse(nIn: number, nOut: number, has: (o: number, i: number) => boolea
       wPos[at] = k;
     }
   }
-  return { nIn, nOut, nnz: cols.length, rowPtr, colIdx, colPtr, rowIdx, wPos };
+  return { nIn, nOut, nnz, rowPtr, colIdx, colPtr, rowIdx, wPos };
 }
 
 /** A RadiX-Net-like layer (N = 100, radix 10, place value p): input i feeds output o when (i - o) mod 100 = j p. */
 function radix(nIn: number, nOut: number, p: number): Sparse {
-  return sparse(nIn, nOut, (o, i) => {
-    const d = (((i - o) % 100) + 100) % 100;
-    return d % p === 0 && d / p < 10;
-  });
+  return sparse(nIn, nOut, (o, i) => radixLike(o, i, p));
 }
 
 function randomSparse(rng: Rng, nIn: number, nOut: number, density: number, emptyRows: number[] = []): Sparse {
