@@ -1,0 +1,116 @@
+// What an experiment is: parameters -> a deterministic plan of runs -> one JSON-lines record per run -> a summary.
+// Every experiment of the suite (src/suite/experiments/<name>.ts) implements `Experiment`; the runner, the shards,
+// the merge, `summarize`, `plot` and `report` know experiments only through this interface and `RunRecord`.
+import type { TrainConfig } from './mnist-train.js';
+import type { EpochLogs } from '../engine/fit.js';
+import type { Mnist } from '../data/mnist.js';
+
+/** Version of the record format; bumped when a field changes meaning. */
+export const RECORD_VERSION = 1;
+
+/** Tags are the experiment's own coordinates of a run (bin, network, method, stage...), used to group records. */
+export type Tags = Record<string, string | number | boolean | null>;
+
+/** One run of a plan: everything needed to redo it, and nothing that depends on when or where it ran. */
+export interface RunSpec {
+  /** Stable identity of the run inside its experiment, e.g. `10,10/10|seed=100|epochs=3|batch=100`. */
+  key: string;
+  /** Training configuration (absent for runs that train nothing, such as Fig 3's topology-only runs). */
+  config?: TrainConfig;
+  /** The radix list of a topology-only run (`config` absent). */
+  radices?: string;
+  tags: Tags;
+}
+
+/** The topology a record was run on, both sparsities, and the parameter counts. */
+export interface RecordTopology {
+  radices: string;
+  sparsity: number;
+  kroneckerSparsity: number | null;
+  /** Stored nonzero weights. */
+  weights: number;
+  /** Weights of the same layers dense. */
+  denseWeights: number;
+  /** Per weight layer: 1 - nnz / (n_l * n_{l+1}). */
+  layerSparsity?: number[];
+}
+
+/** Final metrics: the last epoch's running training metrics (Keras semantics), then validation and test. */
+export interface RecordFinal {
+  trainAccuracy: number;
+  trainLoss: number;
+  valAccuracy: number | null;
+  valLoss: number | null;
+  testAccuracy: number;
+  testLoss: number;
+}
+
+/** One line of a results file. */
+export interface RunRecord {
+  v: number;
+  experiment: string;
+  planId: string;
+  /** The experiment's resolved parameters (defaults, overrides, --quick), so a merged file can be summarized alone. */
+  params: Record<string, unknown>;
+  /** Position of the run in the full plan (shards keep the plan's indices). */
+  index: number;
+  key: string;
+  tags: Tags;
+  config: TrainConfig | null;
+  topology: RecordTopology;
+  history: EpochLogs[];
+  final: RecordFinal | null;
+  /** Experiment-specific data (saliency maps, pruning schedule, ...), plain JSON. */
+  data?: Record<string, unknown>;
+  /** Seconds the run took end to end on its worker (build, train, evaluate). */
+  wallSeconds: number;
+  threads: number;
+  host: string;
+}
+
+/** What a run's executor gets: MNIST loaded once per worker, and the thread count to train with. */
+export interface RunContext {
+  mnist: Mnist | null;
+  threads: number;
+}
+
+/** The result of executing one run; the runner adds v, experiment, planId, index, key, tags, wallSeconds, threads, host. */
+export type RunOutcome = Pick<RunRecord, 'config' | 'topology' | 'history' | 'final'> & { data?: Record<string, unknown> };
+
+/** A parameter of an experiment, as the CLI shows and parses it. */
+export interface ParamSpec {
+  /** Option name without dashes, e.g. `epochs`, `networks-per-bin`. */
+  flag: string;
+  description: string;
+  /** Parses the option text; throws InputError with a one-line message on bad input. */
+  parse: (text: string) => unknown;
+}
+
+/** A summary: the numbers a reader of the paper compares, as lines of text and as plain data. */
+export interface Summary {
+  text: string[];
+  data: Record<string, unknown>;
+}
+
+export interface Experiment<P extends Record<string, unknown> = Record<string, unknown>> {
+  name: string;
+  /** One line for `--help`, naming the paper's figure. */
+  description: string;
+  /** The paper's parameters. */
+  defaults: P;
+  /** Overrides that shrink the experiment to seconds (`--quick`). */
+  quick: Partial<P>;
+  params: Record<keyof P & string, ParamSpec>;
+  /** Whether runs need MNIST (false for topology-only experiments). */
+  needsData: boolean;
+  /**
+   * The ordered runs. Experiments in stages (Fig 8 retrains the models its first stage found strange) get the records
+   * written so far and return the runs of every stage they can plan from them; the runner calls again until nothing new
+   * appears. For a given params and given records the result is deterministic.
+   */
+  plan(params: P, done: readonly RunRecord[]): RunSpec[];
+  /** Executes one run; pure function of the spec (training is seeded). */
+  execute(run: RunSpec, ctx: RunContext): Promise<RunOutcome>;
+  /** The numbers to print at the end and in `radixnet summarize`. */
+  summarize(records: readonly RunRecord[], params: P): Summary;
+}
