@@ -13,3 +13,7 @@ export { Rng } from './data/random.js';
 export { loadMnist, mnistDataset, mnistCacheDir, type Mnist, type MnistSplit, type LoadMnistOptions } from './data/mnist.js';
 export { type Dataset, validationSplit } from './data/dataset.js';
 export { trainMnist, PAPER_PRESET, configMasks, type TrainConfig, type TrainResult } from './suite/mnist-train.js';
+export {
+  magnitudePrune, keepCount, PolynomialDecay, type PolynomialDecayOptions, MagnitudePruner, prunedModel, maskSparsity,
+} from './analysis/pruning.js';
+export { saliency, saliencyStats, type SaliencyMap, type SaliencyStats, type SaliencyRing } from './analysis/saliency.js';
