@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { radixNet } from '../src/topology/radixnet.js';
-import { transposeCsr } from '../src/engine/layer.js';
+import { transposeCsr } from '../src/kernels/csr.js';
 import { csrRuns, outputPairs } from '../src/kernels/runs.js';
 import { instantiateKernels, kernelVariant, type KernelExports } from '../src/kernels/wasm.js';
 

@@ -1,7 +1,7 @@
 // The paper's way of training a masked model, on tfjs' own backends: dense kernels multiplied by the 0/1 mask every
 // step (tf.matMul(x, kernel * mask)), model.trainOnBatch with Adam. The baseline our engine is compared against.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { backendUnavailable, useBackend } from '../src/tfjs/backends.js';
 import { Mask } from '../src/tfjs/mask.js';
 import { radixModel } from '../src/tfjs/model.js';

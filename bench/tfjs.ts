@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { radixModel } from '../src/tfjs/model.js';
 import { fitFast } from '../src/tfjs/fit.js';
 import { Mask } from '../src/tfjs/mask.js';

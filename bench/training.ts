@@ -5,7 +5,7 @@ import { Mlp, type StepProfile } from '../src/engine/mlp.js';
 import { fit } from '../src/engine/fit.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { SparseMask } from '../src/topology/mask.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 
 export const LENET = [784, 300, 100, 10];
 

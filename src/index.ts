@@ -1,4 +1,5 @@
-// radixnet's public API. Layers, from the bottom: topology (masks) -> kernels (wasm) -> engine (training) -> suite.
+// radixnet's public API. Layers, from the bottom (docs/architecture.md, enforced by test/layering.test.ts):
+// topology, data -> kernels -> engine -> tfjs -> suite, analysis -> figures -> cli; errors and random are neutral.
 // tfjs integration lives in 'radixnet/tfjs' so that users of the engine never load TensorFlow.js.
 export * from './topology/index.js';
 export { InputError } from './errors.js';
@@ -8,8 +9,8 @@ export { fit, type FitOptions, type EpochLogs, type History } from './engine/fit
 export { type OptimizerSpec, type OptimizerName, resolveOptimizer } from './engine/optimizer.js';
 export { type PoolOptions, resolveThreads } from './kernels/pool.js';
 export { kernelVariant } from './kernels/wasm.js';
-export { Spmm, type SpmmWeights, type SpmmProfile } from './kernels/spmm.js';
-export { Rng } from './data/random.js';
+export { Spmm, type SpmmWeights, type SpmmProfile } from './engine/spmm.js';
+export { Rng } from './random.js';
 export { loadMnist, mnistDataset, mnistCacheDir, type Mnist, type MnistSplit, type LoadMnistOptions } from './data/mnist.js';
 export { type Dataset, validationSplit } from './data/dataset.js';
 export { trainMnist, PAPER_PRESET, configMasks, type TrainConfig, type TrainResult } from './suite/mnist-train.js';

@@ -10,7 +10,7 @@ import { fit } from '../src/engine/fit.js';
 import { InputError } from '../src/errors.js';
 import { SparseMask } from '../src/topology/mask.js';
 import { radixNet } from '../src/topology/radixnet.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { refAdamStep, refGradients, refLoss, type RefLayer } from './helpers/mlp-reference.js';
 
 /** A seeded uniform [0, 1) source (the project's xoshiro128** Rng, itself tested against the reference C code). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InputError } from '../src/errors.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 
 const N = 200_000;
 

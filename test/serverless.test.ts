@@ -1,7 +1,7 @@
 // The serverless example's handler: trains and predicts through plain (event) => response calls, and answers every
 // malformed request with a 400 whose body names the problem.
 import { expect } from 'chai';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { handler, LIMITS, type LambdaResponse } from '../examples/serverless/handler.js';
 
 /** Two well-separated classes in 6 features: class c puts 1s on features 3c..3c+2, plus a little noise. */

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { InputError } from '../src/errors.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { Mask } from '../src/tfjs/mask.js';
 import { radixMatMul, setRadixThreads, RADIX_MATMUL } from '../src/tfjs/ops/radix_matmul.js';
 import { useBackend, loadTfjsNode } from '../src/tfjs/backends.js';

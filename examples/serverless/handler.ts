@@ -11,7 +11,7 @@
 import { InputError } from '../../src/errors.js';
 import { Engine } from '../../src/engine/engine.js';
 import { Mlp } from '../../src/engine/mlp.js';
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../../src/random.js';
 import { kernelModule } from '../../src/kernels/wasm.js';
 import { radixNet } from '../../src/topology/radixnet.js';
 import type { SparseMask } from '../../src/topology/mask.js';

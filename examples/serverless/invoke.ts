@@ -3,7 +3,7 @@
 // a warm train, a predict with the returned model, and a bad request.
 //
 //   node dist/examples/serverless/invoke.js [--steps 300]
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../../src/random.js';
 
 const steps = Number(process.argv[process.argv.indexOf('--steps') + 1]) || 300;
 const processToImport = performance.now();

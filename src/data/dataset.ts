@@ -1,6 +1,6 @@
 // A labelled set of samples, and the paper's train/validation split (radixnet-spec.md section 6).
 import { InputError } from '../errors.js';
-import { Rng } from './random.js';
+import { Rng } from '../random.js';
 
 /** Samples `x` row-major [count][features] (MNIST: pixels / 255), labels `y` [count] in 0..classes-1. */
 export interface Dataset {

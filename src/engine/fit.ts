@@ -1,7 +1,7 @@
 // The training loop: epochs of shuffled mini-batches, validation, per-epoch history, and a stop with a hint when
 // the loss diverges.
 import { InputError } from '../errors.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../random.js';
 import type { Metrics, Mlp } from './mlp.js';
 import type { ResidentData } from './resident.js';
 

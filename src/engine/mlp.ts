@@ -6,7 +6,7 @@
 //   acts    A[0..L] (n_l, ldb) activations, A[0] the input;  dA[1..L] their gradients (dA[L] = dlogits)
 //   stage   (batch, n_0) batch-major input rows as the user gave them; labels, loss, correct (ldb) per column
 import { InputError } from '../errors.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../random.js';
 import { SparseMask } from '../topology/mask.js';
 import { splitEven, type Task } from '../kernels/pool.js';
 import type { Engine } from './engine.js';

@@ -5,7 +5,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../random.js';
 import { SparseMask } from '../topology/mask.js';
 import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList, type RadixList } from '../topology/radix.js';

@@ -1,5 +1,5 @@
 // RadixMatMul: y [batch, out] = x [batch, in] · (kernel [in, out] * mask), as a tfjs kernel running our wasm SIMD
-// kernels (src/kernels/spmm.ts -> assembly/spmm.ts), with its gradient.
+// kernels (src/engine/spmm.ts -> assembly/spmm.ts), with its gradient.
 //
 //   RadixMatMul             {x, kernel}  -> y        cpu, wasm: our spmm_fwd (gemm_fwd for a full mask)
 //   RadixMatMulGradInput    {dy, kernel} -> dx       cpu, wasm: our spmm_bwd_x
@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { InputError } from '../../errors.js';
 import { Engine } from '../../engine/engine.js';
-import { Spmm, type SpmmProfile } from '../../kernels/spmm.js';
+import { Spmm, type SpmmProfile } from '../../engine/spmm.js';
 import type { SparseMask } from '../../topology/mask.js';
 import { Mask } from '../mask.js';
 import '../backends.js';

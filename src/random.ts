@@ -2,7 +2,7 @@
 // it, so a seed reproduces a run bit for bit on every platform (Math.random cannot be seeded).
 // xoshiro128** (Blackman & Vigna, 2018): 128-bit state, period 2^128 - 1, passes BigCrush, and needs only 32-bit
 // integer ops, which JavaScript does exactly with Math.imul and `>>> 0`.
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 const TWO_POW_32 = 4294967296;
 const INV_TWO_POW_32 = 1 / TWO_POW_32;

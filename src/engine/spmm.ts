@@ -11,8 +11,8 @@
 // time means "same data", so the copy, transpose or weight gather is skipped — that is what keeps the weight gather
 // and x's transpose off a training step's backward pass.
 import { InputError } from '../errors.js';
-import type { Engine } from '../engine/engine.js';
-import { Layer, type LayerIO } from '../engine/layer.js';
+import type { Engine } from './engine.js';
+import { Layer, type LayerIO } from './layer.js';
 import type { SparseMask } from '../topology/mask.js';
 
 /** Where the weights come from: CSR-ordered nonzeros (length nnz), or a dense [nIn, nOut] kernel to gather from. */
