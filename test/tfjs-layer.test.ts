@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../src/errors.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { Mask } from '../src/tfjs/mask.js';
 import { RadixDense, radixDense } from '../src/tfjs/layer.js';
 import { radixModel, saveModel, loadModel } from '../src/tfjs/model.js';
 import { fitFast } from '../src/tfjs/fit.js';
 import { useBackend, loadTfjsNode } from '../src/tfjs/backends.js';
-import { compare } from '../src/cli/compare.js';
+import { compare } from '../src/suite/compare.js';
 
 const LENET = [784, 300, 100, 10];
 

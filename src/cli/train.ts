@@ -55,7 +55,7 @@ async function trainOnTfjs(o: Record<string, any>): Promise<void> {
   if (o.save || o.bias || o.optimizer !== 'adam' || o.init !== 'normal' || o.kron) {
     throw new InputError(`--backend ${o.backend} trains the paper's model only (Adam, normal init, no bias, default Kronecker widths, no --save); use --backend ours for the other options`);
   }
-  const { compare } = await import('./compare.js');
+  const { compare } = await import('../suite/compare.js');
   const layers = parseSizes(o.layers, '--layers');
   const log = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s + '\n');
   const [row] = await compare({ backends: [o.backend], radices: o.radices, layers, epochs: o.epochs, batchSize: o.batch, seed: o.seed, threads: o.threads, data: o.data, log });

@@ -75,9 +75,9 @@ export function defaultKron(layers: readonly number[], n: number): number[] {
 
 /**
  * Parses comma-separated positive integers such as `784,300,100,10` (layer sizes, Kronecker widths).
- * @param what names the option in error messages, e.g. "--layers".
+ * @param what how error messages name the list: the caller's word for it ('layer sizes', or a CLI flag in the CLI).
  */
-export function parseSizes(text: string, what: string): number[] {
+export function parseSizes(text: string, what = 'sizes'): number[] {
   const parts = text.split(',').map((t) => t.trim());
   return parts.map((t, k) => {
     if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_INDEX) {
