@@ -7,7 +7,7 @@ import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
 import { fit } from '../src/engine/fit.js';
 import { InputError } from '../src/errors.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import { SparseMask } from '../src/topology/mask.js';
 import { keepCount, magnitudePrune, MagnitudePruner, maskSparsity, PolynomialDecay, prunedModel } from '../src/analysis/pruning.js';
 import { saliency, saliencyStats } from '../src/analysis/saliency.js';
