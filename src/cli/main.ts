@@ -7,6 +7,7 @@ import { registerEnumerate } from './enumerate.js';
 import { registerTrain } from './train.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
+import { registerDiagnose } from './diagnose.js';
 
 const program = new Command();
 program
@@ -21,6 +22,7 @@ registerEvaluate(program);
 registerTopology(program);
 registerEnumerate(program);
 registerCompare(program);
+registerDiagnose(program);
 
 try {
   await program.parseAsync(process.argv);

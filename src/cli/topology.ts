@@ -5,30 +5,45 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { formatRadixList, parseSizes, radixNet, type RadixNet, SparseMask } from '../topology/index.js';
 
-interface TopologyOptions {
+/** The options every command that builds one RadiX-Net shares (topology, diagnose). */
+export interface NetworkOptions {
   layers: string;
   kron?: string;
+}
+
+interface TopologyOptions extends NetworkOptions {
   json?: boolean;
   denseOut?: string;
 }
 
-/** Adds `radixnet topology <radices>` to the program. */
-export function registerTopology(program: Command): void {
-  program
-    .command('topology')
-    .description('build a RadiX-Net from a radix list and print each layer\'s shape, nonzeros, fan-in/fan-out and ' +
-      'sparsity, plus the overall sparsity and Kronecker sparsity')
+/** Adds the `<radices>` argument and --layers/--kron to a command. */
+export function addNetworkOptions(command: Command): Command {
+  return command
     .argument('<radices>', 'radix list: sublists separated by "/", e.g. 10,10/10, or JSON [[10,10],[10]]')
     .option('--layers <sizes>', 'layer sizes n_0,...,n_L (one radix per weight layer)', '784,300,100,10')
-    .option('--kron <widths>', 'Kronecker widths B_0,...,B_L, each B_l * N >= n_l (default ceil(n_l / N))')
+    .option('--kron <widths>', 'Kronecker widths B_0,...,B_L, each B_l * N >= n_l (default ceil(n_l / N))');
+}
+
+/** Parses --layers and --kron with the messages `topology` gives. */
+export function parseNetworkOptions(opts: NetworkOptions): { layers: number[]; kron?: number[] } {
+  const layers = parseSizes(opts.layers, '--layers');
+  const kron = opts.kron === undefined ? undefined : parseSizes(opts.kron, '--kron');
+  return { layers, kron };
+}
+
+/** Adds `radixnet topology <radices>` to the program. */
+export function registerTopology(program: Command): void {
+  addNetworkOptions(program
+    .command('topology')
+    .description('build a RadiX-Net from a radix list and print each layer\'s shape, nonzeros, fan-in/fan-out and ' +
+      'sparsity, plus the overall sparsity and Kronecker sparsity'))
     .option('--json', 'print one JSON object instead of a table')
     .option('--dense-out <file>', 'write the 0/1 masks: FILE.json (array of [n_l][n_{l+1}] arrays) or FILE.npy ' +
       '(uint8; one file per layer, FILE.0.npy, FILE.1.npy, ... when there are several)')
     .addHelpText('after', '\nExamples:\n  radixnet topology 10,10/10\n  radixnet topology "[[10],[5,2]]" --kron 80,30,10,1 --json\n' +
       '  radixnet topology 2,2/2 --dense-out masks.npy')
     .action((radices: string, opts: TopologyOptions) => {
-      const layers = parseSizes(opts.layers, '--layers');
-      const kron = opts.kron === undefined ? undefined : parseSizes(opts.kron, '--kron');
+      const { layers, kron } = parseNetworkOptions(opts);
       const net = radixNet(radices, layers, { kron });
       if (opts.denseOut !== undefined) {
         for (const path of writeDense(net.masks, opts.denseOut)) console.error(`wrote ${path}`);
