@@ -8,7 +8,7 @@ import { KernelMemory } from '../src/kernels/memory.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { transposeCsr } from '../src/kernels/csr.js';
 import { csrRuns, outputPairs } from '../src/kernels/runs.js';
-import { instantiateKernels, kernelVariant, type KernelExports } from '../src/kernels/wasm.js';
+import { instantiateKernels, kernelVariant, KERNEL_NAMES, type KernelExports } from '../src/kernels/wasm.js';
 
 export interface Row {
   kernel: string;
@@ -138,8 +138,17 @@ export async function benchKernels(): Promise<Row[]> {
   const correct = mem.allocI32(BATCH);
   add('softmax_xent', `10 x b${BATCH}`, null, 2 * 4 * 10 * BATCH, () =>
     k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH));
+  const probs = mem.allocF32(10 * LDB);
+  add('softmax_fwd', `10 x b${BATCH}`, null, 2 * 4 * 10 * BATCH, () => k.softmax_fwd(0, LDB, act[3], 10, LDB, probs));
   const images = fill(mem, BATCH * 784, 5);
   add('transpose_in', `${BATCH} x 784`, null, 2 * 4 * 784 * BATCH, () => k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB));
+  const out = mem.allocF32(BATCH * 10);
+  add('transpose_out', `10 x ${BATCH}`, null, 2 * 4 * 10 * BATCH, () => k.transpose_out(0, BATCH, act[3], 10, LDB, out));
+  // a batch of rows spread over a training set resident in kernel memory, as fit gathers them
+  const SET = 6000;
+  const dataset = fill(mem, SET * 784, 6);
+  const picked = mem.putI32(Array.from({ length: BATCH }, (_, b) => (b * 7919) % SET));
+  add('gather_in', `${BATCH} of ${SET} x 784`, null, 2 * 4 * 784 * BATCH, () => k.gather_in(0, 784, dataset, picked, BATCH, 784, act[0], LDB));
   const nnz = layers.reduce((n, L) => n + L.s.nnz, 0);
   const L0 = layers[0];
   const n0 = L0.s.nnz;
@@ -198,6 +207,8 @@ export async function benchKernels(): Promise<Row[]> {
   };
   const denseFlops = dense.reduce((f, L, l) => f + 2 * BATCH * L.nIn * L.nOut * (l > 0 ? 3 : 2), 0);
   add('dense step', `784-300-100-10 b${BATCH}`, denseFlops, null, denseStep);
+  const missing = KERNEL_NAMES.filter((name) => !rows.some((r) => r.kernel === name));
+  if (missing.length > 0) throw new Error(`bench/kernels.ts has no row for ${missing.join(', ')} of assembly/kernels.json: add one`);
   return rows;
 }
 

@@ -27,7 +27,8 @@ export const MAX_TASKS = 4;
 /** Chunks per task: 4 per thread lets a fast thread take over a stalled one's work without tiny chunks. */
 export const CHUNKS_PER_THREAD = 2;
 export const MAX_CHUNKS = CHUNKS_PER_THREAD * MAX_THREADS;
-/** Arguments after (start, end): softmax_xent has the most, 9. */
+/** Arguments after (start, end) a task can carry: spmm_pair_fwd has the most, 11 (test/kernel-table.test.ts checks
+ * every kernel of the table fits; runChunk passes exactly this many). */
 export const ARGS = 12;
 
 const TASK_I32 = 2 + MAX_CHUNKS + 1;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import type { KernelExports } from './table.js';
 
 /** Where `npm run build:wasm` writes the plain kernels (dist/src/kernels/ -> build/). */
 export const WASM_PATH = fileURLToPath(new URL('../../../build/radixnet.wasm', import.meta.url));
@@ -14,41 +15,7 @@ export const WASM_FMA_PATH = fileURLToPath(new URL('../../../build/radixnet-fma.
 /** Which build runs: 'fma' (relaxed-SIMD fused multiply-add) or 'simd' (plain wasm SIMD mul + add). */
 export type KernelVariant = 'fma' | 'simd';
 
-/** Pointers are byte offsets into the shared memory; lengths and indices are i32; f32 arguments are JS numbers. */
-export interface KernelExports {
-  spmm_fwd(o0: number, o1: number, rowPtr: number, colIdx: number, w: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
-  spmm_bwd_x(i0: number, i1: number, colPtr: number, rowIdx: number, wPos: number, w: number, dy: number, a: number, dx: number, nb: number, ldb: number): void;
-  spmm_bwd_w(o0: number, o1: number, rowPtr: number, colIdx: number, dy: number, x: number, dw: number, db: number, nb: number, ldb: number): void;
-  spmm_runs_fwd(o0: number, o1: number, rowPtr: number, runPtr: number, runs: number, w: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
-  spmm_pair_fwd(p0: number, p1: number, pairs: number, rowPtr: number, runPtr: number, runs: number, w: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
-  spmm_pair_bwd_w(p0: number, p1: number, pairs: number, rowPtr: number, colIdx: number, dy: number, x: number, dw: number, db: number, nb: number, ldb: number): void;
-  gemm_fwd(o0: number, o1: number, w: number, nIn: number, bias: number, x: number, y: number, nb: number, ldb: number, relu: number): void;
-  gemm_bwd_x(i0: number, i1: number, w: number, nIn: number, nOut: number, dy: number, a: number, dx: number, nb: number, ldb: number): void;
-  gemm_bwd_w(o0: number, o1: number, nIn: number, dy: number, x: number, dw: number, db: number, nb: number, ldb: number): void;
-  softmax_xent(b0: number, b1: number, z: number, labels: number, c: number, n: number, ldb: number, dz: number, loss: number, correct: number, scale: number): void;
-  softmax_fwd(b0: number, b1: number, z: number, c: number, ldb: number, p: number): void;
-  transpose_in(f0: number, f1: number, src: number, n: number, nFeat: number, dst: number, ldb: number): void;
-  gather_in(f0: number, f1: number, src: number, rows: number, n: number, nFeat: number, dst: number, ldb: number): void;
-  transpose_out(b0: number, b1: number, src: number, nFeat: number, ldb: number, dst: number): void;
-  sgd_update(k0: number, k1: number, w: number, g: number, lr: number): void;
-  momentum_update(k0: number, k1: number, w: number, g: number, m: number, lr: number, momentum: number): void;
-  adam_update(k0: number, k1: number, w: number, g: number, m: number, v: number, alpha: number, beta1: number, beta2: number, eps: number): void;
-  simd_peak(iters: number, a: number, b: number): number;
-  /** The FMA ceiling (relaxed_madd chains) in the fma build; the same as simd_peak in the plain build. */
-  fma_peak(iters: number, a: number, b: number): number;
-  memory: WebAssembly.Memory;
-}
-
-/** Every kernel, in the order the thread pool numbers them (a worker looks a kernel up by its index here). */
-export const KERNEL_NAMES = [
-  'spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w',
-  'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w',
-  'softmax_xent', 'softmax_fwd',
-  'transpose_in', 'transpose_out', 'gather_in',
-  'sgd_update', 'momentum_update', 'adam_update',
-  'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w',
-] as const;
-export type KernelName = (typeof KERNEL_NAMES)[number];
+export { KERNEL_NAMES, KERNEL_TABLE, type KernelExports, type KernelName, type KernelSpec } from './table.js';
 
 function readKernels(path: string): Uint8Array<ArrayBuffer> {
   try {
