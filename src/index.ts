@@ -18,3 +18,11 @@ export {
   magnitudePrune, keepCount, PolynomialDecay, type PolynomialDecayOptions, MagnitudePruner, prunedModel, maskSparsity,
 } from './analysis/pruning.js';
 export { saliency, saliencyStats, type SaliencyMap, type SaliencyStats, type SaliencyRing } from './analysis/saliency.js';
+export * from './suite/experiment.js';
+export { plan, resolveParams, planId, canonicalJson, type Plan, type PlannedRun } from './suite/plan.js';
+export { runPlan, defaultWorkers, type RunPlanOptions, type RunPlanResult, type ProgressEvent } from './suite/runner.js';
+export { readResults, ResultsWriter, checkRecord, type ResultsFile, type ReadResultsOptions } from './suite/results-file.js';
+export { experiments, getExperiment } from './suite/experiments/index.js';
+export { summarizeRecords, summarizeFile } from './suite/summarize.js';
+export { mergeResults, type MergeReport } from './suite/merge.js';
+export { parseShard, resolveShard, inShard, type Shard } from './suite/shard.js';

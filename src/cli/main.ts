@@ -8,6 +8,7 @@ import { registerTrain } from './train.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
 import { registerDiagnose } from './diagnose.js';
+import { registerExperiment } from './experiment.js';
 
 const program = new Command();
 program
@@ -23,6 +24,7 @@ registerTopology(program);
 registerEnumerate(program);
 registerCompare(program);
 registerDiagnose(program);
+registerExperiment(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
 import type { TrainConfig } from './mnist-train.js';
 import type { EpochLogs } from '../engine/fit.js';
 import type { Mnist } from '../data/mnist.js';
+import type { Engine } from '../engine/engine.js';
 
 /** Version of the record format; bumped when a field changes meaning. */
 export const RECORD_VERSION = 1;
@@ -19,6 +20,8 @@ export interface RunSpec {
   config?: TrainConfig;
   /** The radix list of a topology-only run (`config` absent). */
   radices?: string;
+  /** The layer sizes of a topology-only run (`config` absent). */
+  layers?: number[];
   tags: Tags;
 }
 
@@ -72,6 +75,8 @@ export interface RunRecord {
 export interface RunContext {
   mnist: Mnist | null;
   threads: number;
+  /** The worker's engine (`threads` threads), kept across runs: pass it to trainMnist's hooks and dispose models. */
+  engine?: Engine;
 }
 
 /** The result of executing one run; the runner adds v, experiment, planId, index, key, tags, wallSeconds, threads, host. */

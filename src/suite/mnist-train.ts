@@ -30,6 +30,8 @@ export interface TrainConfig {
   threads?: number;
   /** MNIST directory (default: the loader's search order). */
   data?: string;
+  /** Train on the first N samples of the MNIST training set only (validation split taken from them); default all. */
+  trainSamples?: number;
 }
 
 /** The paper's protocol (radixnet-spec.md section 6): LeNet-300-100, no bias, normal(0.05), Adam 1e-3, batch 100. */
@@ -67,6 +69,34 @@ export interface TrainHooks {
   mnist?: Mnist;
   /** Called with the trained model before its engine stops (to save or inspect its weights). */
   onTrained?: (model: Mlp) => void | Promise<void>;
+  /**
+   * A running engine to train on (sweeps keep one per worker); the model is disposed after the run and the engine
+   * stays open. Default: a new engine with `config.threads`, closed after the run.
+   */
+  engine?: Engine;
+}
+
+// Sweeps train many models on one loaded MNIST: the shuffled split (two copies of the training images) is made once
+// per (data, fraction, subset) rather than once per run.
+const splits = new WeakMap<Mnist, Map<string, ReturnType<typeof validationSplit>>>();
+
+function splitOf(mnist: Mnist, fraction: number, trainSamples: number | undefined): ReturnType<typeof validationSplit> {
+  let byKey = splits.get(mnist);
+  if (!byKey) splits.set(mnist, (byKey = new Map()));
+  const key = `${fraction}|${trainSamples ?? 'all'}`;
+  let split = byKey.get(key);
+  if (!split) {
+    let train = mnistDataset(mnist.train);
+    if (trainSamples !== undefined) {
+      if (!Number.isInteger(trainSamples) || trainSamples < 1 || trainSamples > train.count) {
+        throw new InputError(`trainSamples must be a whole number from 1 to ${train.count}, got ${trainSamples}`);
+      }
+      train = { ...train, x: train.x.subarray(0, trainSamples * train.features), y: train.y.subarray(0, trainSamples), count: trainSamples };
+    }
+    split = validationSplit(train, fraction);
+    byKey.set(key, split);
+  }
+  return split;
 }
 
 /** Builds the masks of a config: a RadiX-Net, or all-dense when radices is `dense`. */
@@ -94,13 +124,14 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   const mnist = hooks.mnist ?? (await loadMnist({ dir: config.data }));
   const loadSeconds = (performance.now() - t0) / 1000;
   hooks.onLoaded?.({ source: mnist.source, seconds: loadSeconds });
-  const split = validationSplit(mnistDataset(mnist.train), config.validationSplit);
+  const split = splitOf(mnist, config.validationSplit, config.trainSamples);
   const test = mnistDataset(mnist.test);
 
-  const engine = await Engine.create({ threads: config.threads });
+  const engine = hooks.engine ?? (await Engine.create({ threads: config.threads }));
+  let model: Mlp | null = null;
   try {
     const optimizer: OptimizerSpec = config.optimizer === 'adam' ? { name: 'adam', lr: config.lr } : { name: 'sgd', lr: config.lr, momentum: config.momentum };
-    const model = new Mlp(engine, {
+    model = new Mlp(engine, {
       layers: config.layers, masks: topo.masks, bias: config.bias, init: config.init, seed: config.seed, batchSize: config.batchSize, optimizer,
     });
     let epochNo = 0;
@@ -139,6 +170,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       dataSource: mnist.source,
     };
   } finally {
-    engine.close();
+    if (hooks.engine) model?.dispose();
+    else engine.close();
   }
 }

@@ -1,0 +1,19 @@
+// The experiments by name: the CLI, the runner's workers and `summarize` find experiments here (one line each).
+import { InputError } from '../../errors.js';
+import type { Experiment } from '../experiment.js';
+import { accuracyVsSparsity } from './accuracy-vs-sparsity.js';
+import { seedVariance } from './seed-variance.js';
+import { sparsityDistribution } from './sparsity-distribution.js';
+
+export const experiments: Record<string, Experiment<any>> = {
+  [sparsityDistribution.name]: sparsityDistribution,
+  [accuracyVsSparsity.name]: accuracyVsSparsity,
+  [seedVariance.name]: seedVariance,
+};
+
+/** The experiment called `name`; an unknown name is an InputError listing the known ones. */
+export function getExperiment(name: string): Experiment<any> {
+  const exp = Object.hasOwn(experiments, name) ? experiments[name] : undefined;
+  if (!exp) throw new InputError(`unknown experiment '${name}'; the experiments are ${Object.keys(experiments).join(', ')}`);
+  return exp;
+}

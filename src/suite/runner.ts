@@ -1,0 +1,194 @@
+// runPlan: expands an experiment into its plan, skips the runs its results file already holds, executes the rest (on a
+// pool of worker threads or in this thread) and appends one record per finished run. Killed and run again with the
+// same file, it carries on where it stopped.
+import { availableParallelism, hostname } from 'node:os';
+import { loadMnist, type Mnist } from '../data/mnist.js';
+import { Engine } from '../engine/engine.js';
+import { InputError } from '../errors.js';
+import { RECORD_VERSION, type Experiment, type RunOutcome, type RunRecord } from './experiment.js';
+import { getExperiment } from './experiments/index.js';
+import { plan as expand, resolveParams, type Plan, type PlannedRun } from './plan.js';
+import { readResults, ResultsWriter } from './results-file.js';
+import { inShard, type Shard } from './shard.js';
+import { WorkerPool } from './workers.js';
+
+export interface RunPlanOptions {
+  /** Parameter overrides (parsed values by parameter name), applied after the defaults and --quick. */
+  params?: Record<string, unknown>;
+  /** Start from the experiment's `quick` parameters. */
+  quick?: boolean;
+  /** Results file (JSON lines): its finished runs are skipped, new records appended. Default: records kept in memory. */
+  out?: string;
+  /** Run only the plan's runs whose index is shard.index mod shard.count. */
+  shard?: Shard;
+  /** Trainings at once, each on its own worker thread; 1 trains in this thread (default: defaultWorkers()). */
+  workers?: number;
+  /** Kernel threads per training (default 1 with several workers, else all cores). */
+  threads?: number;
+  /** MNIST directory (default: the loader's search order). */
+  data?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Warnings (a torn last line dropped); default stderr. */
+  warn?: (message: string) => void;
+}
+
+/** Progress of a sweep: `start` once, `run` after each record is written, `end` once. */
+export interface ProgressEvent {
+  type: 'start' | 'run' | 'end';
+  /** Runs of the plan (in this shard) known so far; staged experiments add runs as stages become plannable. */
+  total: number;
+  /** Runs finished, earlier invocations included. */
+  done: number;
+  /** Runs finished by this invocation. */
+  ran: number;
+  /** Seconds since this invocation started. */
+  elapsedSeconds: number;
+  runsPerMinute: number | null;
+  etaSeconds: number | null;
+  /** The record just written (`run` events). */
+  key?: string;
+  index?: number;
+  workers: number;
+  threads: number;
+}
+
+export interface RunPlanResult {
+  plan: Plan;
+  /** Every record of the results (earlier invocations included) in this shard, in plan order. */
+  records: RunRecord[];
+  ran: number;
+  skipped: number;
+  wallSeconds: number;
+  workers: number;
+  threads: number;
+}
+
+/**
+ * Trainings at once by default: one per core, each on one thread. Measured on a 2-core machine: 2 workers x 1 thread
+ * ran a sweep faster than 1 model at a time on 2 threads (README, "Experiments"), as sparse kernels scale below
+ * linearly with threads while independent runs scale with cores.
+ */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Runs (or resumes) the plan of `experiment` and returns its records. */
+export async function runPlan(experiment: Experiment<any> | string, opts: RunPlanOptions = {}): Promise<RunPlanResult> {
+  const exp = typeof experiment === 'string' ? getExperiment(experiment) : experiment;
+  const params = resolveParams(exp, opts.params ?? {}, opts.quick ?? false);
+  const t0 = performance.now();
+  let current = expand(exp, params, []);
+  const done = new Map<string, RunRecord>();
+  if (opts.out) {
+    for (const r of readResults(opts.out, { planId: current.planId, repair: true, warn: opts.warn }).records) {
+      if (!done.has(r.key)) done.set(r.key, r);
+    }
+  }
+  const skipped = done.size;
+  const writer = opts.out ? ResultsWriter.open(opts.out) : null;
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const host = hostname();
+  const requested = opts.workers ?? (exp.needsData ? defaultWorkers() : 1);
+  if (!Number.isInteger(requested) || requested < 1) throw new InputError(`workers must be a whole number >= 1, got ${requested}`);
+  let executor: Executor | null = null;
+  let ran = 0;
+  const progress = (type: ProgressEvent['type'], total: number, last?: RunRecord): void => {
+    if (!opts.onProgress) return;
+    const elapsedSeconds = (performance.now() - t0) / 1000;
+    const doneInShard = [...done.values()].filter((r) => inShard(r.index, shard)).length;
+    const rate = ran > 0 ? ran / (elapsedSeconds / 60) : null;
+    opts.onProgress({
+      type, total, done: doneInShard, ran, elapsedSeconds, runsPerMinute: rate,
+      etaSeconds: rate ? ((total - doneInShard) / rate) * 60 : null, key: last?.key, index: last?.index,
+      workers: executor?.workers ?? 0, threads: executor?.threads ?? 0,
+    });
+  };
+  try {
+    let started = false;
+    for (;;) {
+      // staged experiments plan later stages from the records so far: expand again until nothing new is left
+      current = expand(exp, params, [...done.values()]);
+      const mine = current.runs.filter((r) => inShard(r.index, shard));
+      const todo = mine.filter((r) => !done.has(r.key));
+      if (!started) {
+        progress('start', mine.length);
+        started = true;
+      }
+      if (todo.length === 0) break;
+      executor ??= await startExecutor(exp, Math.min(requested, todo.length), opts);
+      await executor.run(todo, (run, outcome, wallSeconds) => {
+        const record = makeRecord(current, run, outcome, wallSeconds, executor!.threads, host);
+        writer?.append(record);
+        done.set(run.key, record);
+        ran++;
+        progress('run', mine.length, record);
+      });
+    }
+    const records = current.runs.map((r) => done.get(r.key)).filter((r): r is RunRecord => r !== undefined && inShard(r.index, shard));
+    progress('end', current.runs.filter((r) => inShard(r.index, shard)).length);
+    return {
+      plan: current, records, ran, skipped, wallSeconds: (performance.now() - t0) / 1000,
+      workers: executor?.workers ?? 0, threads: executor?.threads ?? 0,
+    };
+  } finally {
+    await executor?.close();
+    writer?.close();
+  }
+}
+
+/** One record, its fields in a fixed order so that equal runs give equal lines. */
+function makeRecord(p: Plan, run: PlannedRun, o: RunOutcome, wallSeconds: number, threads: number, host: string): RunRecord {
+  const record: RunRecord = {
+    v: RECORD_VERSION, experiment: p.experiment, planId: p.planId, params: p.params, index: run.index, key: run.key,
+    tags: run.tags, config: o.config, topology: o.topology, history: o.history, final: o.final,
+    wallSeconds, threads, host,
+  };
+  if (o.data !== undefined) {
+    const { wallSeconds: w, threads: t, host: h, ...head } = record;
+    return { ...head, data: o.data, wallSeconds: w, threads: t, host: h };
+  }
+  return record;
+}
+
+/** Executes runs and reports each finished one (in completion order). */
+interface Executor {
+  workers: number;
+  threads: number;
+  run(runs: PlannedRun[], onDone: (run: PlannedRun, outcome: RunOutcome, wallSeconds: number) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startExecutor(exp: Experiment<any>, workers: number, opts: RunPlanOptions): Promise<Executor> {
+  if (workers > 1) {
+    const threads = opts.threads ?? 1;
+    const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData });
+    return { workers, threads, run: (runs, onDone) => pool.run(runs, onDone), close: () => pool.close() };
+  }
+  const mnist: Mnist | null = exp.needsData ? await loadMnist({ dir: opts.data }) : null;
+  const engine = exp.needsData ? await Engine.create({ threads: opts.threads }) : undefined;
+  const ctx = { mnist, threads: engine?.threads ?? 1, engine };
+  return {
+    workers: 1,
+    threads: ctx.threads,
+    async run(runs, onDone) {
+      for (const run of runs) {
+        const t = performance.now();
+        const outcome = await runOne(exp, run, ctx);
+        onDone(run, outcome, (performance.now() - t) / 1000);
+      }
+    },
+    async close() {
+      engine?.close();
+    },
+  };
+}
+
+/** Executes one run; an error names the run. */
+export async function runOne(exp: Experiment<any>, run: PlannedRun, ctx: Parameters<Experiment['execute']>[1]): Promise<RunOutcome> {
+  try {
+    return await exp.execute(run, ctx);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`run ${run.index} (${run.key}): ${err.message}`);
+    throw err;
+  }
+}

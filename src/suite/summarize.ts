@@ -1,0 +1,24 @@
+// Summaries of results: the experiment's own summary (found in the registry by the records' experiment name, with
+// the parameters the records carry), so a file merged from a cluster is summarized like a local sweep.
+import { InputError } from '../errors.js';
+import type { RunRecord, Summary } from './experiment.js';
+import { getExperiment } from './experiments/index.js';
+import { readResults } from './results-file.js';
+
+/** The summary of records of one plan. */
+export function summarizeRecords(records: readonly RunRecord[]): Summary & { experiment: string; planId: string } {
+  if (records.length === 0) throw new InputError('no records to summarize; run the experiment first (radixnet experiment NAME --out FILE)');
+  const { experiment, planId, params } = records[0];
+  const exp = getExperiment(experiment);
+  // completion order varies with workers; summaries read in plan order
+  const ordered = [...records].sort((a, b) => a.index - b.index);
+  return { experiment, planId, ...exp.summarize(ordered, params) };
+}
+
+/** Reads a results file and summarizes it; also returns its wall-time totals. */
+export function summarizeFile(path: string, warn?: (m: string) => void): Summary & { experiment: string; planId: string; runs: number; runSeconds: number } {
+  const { records } = readResults(path, { warn });
+  if (records.length === 0) throw new InputError(`${path} holds no records; check the path, or run the experiment with --out ${path}`);
+  const summary = summarizeRecords(records);
+  return { ...summary, runs: records.length, runSeconds: records.reduce((s, r) => s + r.wallSeconds, 0) };
+}

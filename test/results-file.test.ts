@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../src/errors.js';
+import type { RunRecord } from '../src/suite/experiment.js';
+import { readResults, ResultsWriter } from '../src/suite/results-file.js';
+
+const PLAN = 'a'.repeat(64);
+export function fakeRecord(index: number, planId = PLAN, extra: Partial<RunRecord> = {}): RunRecord {
+  return {
+    v: 1, experiment: 'sparsity-distribution', planId, params: { factors: [2], layers: [784, 300, 100, 10], bins: 10 }, index,
+    key: `k${index}`, tags: { bin: 0 }, config: null, topology: { radices: '2', sparsity: 0.5, kroneckerSparsity: 0.5, weights: 1, denseWeights: 2 },
+    history: [], final: null, wallSeconds: 0.1, threads: 1, host: 'h', ...extra,
+  };
+}
+
+describe('results files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'radixnet-results-'));
+  let n = 0;
+  const file = (): string => join(dir, `r${n++}.jsonl`);
+  const quiet = { warn: () => undefined };
+
+  it('appends whole lines and reads them back; a missing file reads as empty', () => {
+    const f = file();
+    expect(readResults(f).records).to.deep.equal([]);
+    const w = ResultsWriter.open(f);
+    w.append(fakeRecord(0));
+    w.append(fakeRecord(1));
+    w.close();
+    expect(readFileSync(f, 'utf8')).to.equal(`${JSON.stringify(fakeRecord(0))}\n${JSON.stringify(fakeRecord(1))}\n`);
+    expect(readResults(f, { planId: PLAN }).records).to.deep.equal([fakeRecord(0), fakeRecord(1)]);
+  });
+
+  it('drops a torn last line with a warning, and cuts it off the file only when repairing', () => {
+    for (const torn of ['{"v":1,"experiment":"spar', '{"v":1,"experiment":"spar\n']) {
+      const f = file();
+      const good = JSON.stringify(fakeRecord(0)) + '\n';
+      writeFileSync(f, good + torn);
+      const warnings: string[] = [];
+      const r = readResults(f, { warn: (m) => warnings.push(m) });
+      expect(r.records).to.deep.equal([fakeRecord(0)]);
+      expect(r.tornLine).to.equal(true);
+      expect(warnings.join()).to.match(/dropped a torn last line/);
+      expect(readFileSync(f, 'utf8')).to.equal(good + torn);
+      readResults(f, { repair: true, ...quiet });
+      expect(readFileSync(f, 'utf8')).to.equal(good);
+    }
+  });
+
+  it('refuses a corrupt line in the middle, naming file and line, and leaves the file alone', () => {
+    const f = file();
+    const text = `${JSON.stringify(fakeRecord(0))}\n{"v":1,"exp\n${JSON.stringify(fakeRecord(2))}\n`;
+    writeFileSync(f, text);
+    expect(() => readResults(f, { repair: true })).to.throw(InputError, new RegExp(`${f}:2: line is not JSON`));
+    expect(readFileSync(f, 'utf8')).to.equal(text);
+  });
+
+  it('refuses records of another plan and lines that are not records', () => {
+    const f = file();
+    writeFileSync(f, `${JSON.stringify(fakeRecord(0))}\n`);
+    expect(() => readResults(f, { planId: 'b'.repeat(64) })).to.throw(InputError, /holds runs of plan aaaaaaaaaaaa \(sparsity-distribution\), not plan bbbbbbbbbbbb; use another --out/);
+    appendFileSync(f, `${JSON.stringify(fakeRecord(1, 'c'.repeat(64)))}\n`);
+    expect(() => readResults(f)).to.throw(InputError, /:2: this results file holds runs of plan cccc/);
+    const g = file();
+    const { host: _h, ...noHost } = fakeRecord(0);
+    writeFileSync(g, `${JSON.stringify(noHost)}\n${JSON.stringify(fakeRecord(1))}\n`);
+    expect(() => readResults(g)).to.throw(InputError, /:1: not a results record: field 'host' is missing/);
+    writeFileSync(g, `[1,2]\n${JSON.stringify(fakeRecord(1))}\n`);
+    expect(() => readResults(g)).to.throw(InputError, /:1: not a results record/);
+  });
+
+  it('an output place that cannot be written is an InputError', function () {
+    if (process.getuid?.() === 0) this.skip(); // root writes anywhere
+    const ro = mkdtempSync(join(tmpdir(), 'radixnet-ro-'));
+    chmodSync(ro, 0o500);
+    expect(() => ResultsWriter.open(join(ro, 'x', 'r.jsonl'))).to.throw(InputError, /cannot write results to .* choose a writable --out/);
+  });
+
+  it('an output under a regular file is an InputError', () => {
+    const f = file();
+    writeFileSync(f, '');
+    expect(() => ResultsWriter.open(join(f, 'r.jsonl'))).to.throw(InputError, /cannot write results to .*ENOTDIR|EEXIST/);
+  });
+});
