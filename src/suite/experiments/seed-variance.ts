@@ -1,7 +1,7 @@
 // Fig. 5: per 10% sparsity bin, a seeded draw of networks from the Fig. 3 set, each trained on several seeds: the
 // median and range of validation accuracy over the seeds.
 import { binLabel, sparsityBin, spread } from '../../analysis/stats.js';
-import { Rng } from '../../data/random.js';
+import { Rng } from '../../random.js';
 import { validPermutations } from '../../topology/enumerate.js';
 import type { Experiment, RunSpec } from '../experiment.js';
 import { factorsParam, intParam, seedsParam } from '../param-specs.js';
