@@ -1,6 +1,7 @@
 // `npm run bench`: where radixnet's training time goes and how it compares, side by side in one run, with tfjs' cpu
-// and wasm backends (and tfjs-node when installed) training the same LeNet-300-100 the paper's way.
-// Prints tables and writes bench/out/bench.json. Options: --quick (fewer repeats), --no-tfjs, --json (JSON to stdout).
+// and wasm backends (and tfjs-node when installed) and PyTorch CPU (when python3 has torch) training the same
+// LeNet-300-100 the paper's way. Prints tables and writes bench/out/bench.json.
+// Options: --quick (fewer repeats), --no-tfjs, --no-torch, --json (JSON to stdout).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -13,12 +14,10 @@ import { benchKernels, type Row as KernelRow } from './kernels.js';
 import { benchDispatch, benchTopologies, benchTraining, type TrainingRow } from './training.js';
 import { benchTfjsBaseline, type TfjsRow } from './tfjs-baseline.js';
 import { benchTfjs, type Row as TfjsPathRow } from './tfjs.js';
+import { benchPytorch, type PytorchResult } from './pytorch.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, json: { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' } } });
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
-
-/** PyTorch CPU, 2 threads, LeNet-300-100, batch 100, Adam: ~650 ms per epoch dense or masked (quoted in DEVELOPERS.md, not run here: no torch on this machine). */
-const PYTORCH_EPOCH_MS = 650;
 
 /** Best of 5 runs of a register-only loop of 96 flops per iteration: the ceiling a kernel can reach (GFLOP/s). */
 function peak(which: 'simd_peak' | 'fma_peak'): number {
@@ -68,12 +67,23 @@ const y = mnist.train.labels.subarray(0, 54000);
 log('training one epoch of MNIST (54,000 samples, batch 100, Adam) on our engine:');
 const training: TrainingRow[] = await benchTraining(x, y, { repeats: args.quick ? 1 : 3, log });
 log('');
-table(['topology', 'sparsity', 'threads', 'ms/epoch', 'ms/step', 'gather', 'forward', 'loss', 'dX', 'dW', 'optimizer', 'dispatches/step', 'vs PyTorch'], training.map((r) => [
-  r.topology, r.sparsity.toFixed(3), String(r.threads), r.epochMs.toFixed(0), r.stepMs.toFixed(3),
-  ...[r.profile.gather, r.profile.forward, r.profile.loss, r.profile.gradInput, r.profile.gradWeights, r.profile.optimizer].map((v) => v.toFixed(3)),
-  r.dispatchesPerStep.toFixed(0), `${(PYTORCH_EPOCH_MS / r.epochMs).toFixed(1)}x`,
-]));
-log(`(phase columns: ms per step from a profiled epoch; PyTorch = ${PYTORCH_EPOCH_MS} ms/epoch quoted, 2 threads)\n`);
+
+// 3b. PyTorch CPU on the same rows and masks, all threads, side by side with our epochs of the same run
+const torch: PytorchResult = args['no-torch'] ? { skipped: '--no-torch' } : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
+const torchMs = (topo: string): number | undefined => ('rows' in torch ? torch.rows.find((r) => r.topology === topo)?.epochMs : undefined);
+table(['topology', 'sparsity', 'threads', 'ms/epoch', 'ms/step', 'gather', 'forward', 'loss', 'dX', 'dW', 'optimizer', 'dispatches/step', 'PyTorch / ours'], training.map((r) => {
+  const t = r.threads === threads ? torchMs(r.topology) : undefined;
+  return [
+    r.topology, r.sparsity.toFixed(3), String(r.threads), r.epochMs.toFixed(0), r.stepMs.toFixed(3),
+    ...[r.profile.gather, r.profile.forward, r.profile.loss, r.profile.gradInput, r.profile.gradWeights, r.profile.optimizer].map((v) => v.toFixed(3)),
+    r.dispatchesPerStep.toFixed(0), t ? `${(t / r.epochMs).toFixed(1)}x` : '',
+  ];
+}));
+log('(phase columns: ms per step from a profiled epoch)');
+if ('rows' in torch) {
+  log(`PyTorch ${torch.version} CPU, ${threads} threads, masked dense (weight * mask every step), same rows and masks, ms/epoch: ` +
+    torch.rows.map((r) => `${r.topology} ${r.epochMs.toFixed(0)}`).join(', ') + '\n');
+} else log(`PyTorch skipped: ${torch.skipped}\n`);
 
 // 4. the same training on tfjs backends, masked dense
 let baseline: TfjsRow[] = [];
@@ -102,7 +112,7 @@ if (!args['no-tfjs']) {
 
 const result = {
   date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, threads, kernelVariant: variant, simdPeakGflops: mulAddPeak, fmaPeakGflops: fmaPeak,
-  pytorchEpochMsQuoted: PYTORCH_EPOCH_MS, kernels, dispatchUs: dispatch, training, tfjsBaseline: baseline, tfjsPaths: paths,
+  pytorch: torch, kernels, dispatchUs: dispatch, training, tfjsBaseline: baseline, tfjsPaths: paths,
   seconds: (performance.now() - t0) / 1000,
 };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
