@@ -1,8 +1,9 @@
 // Fig. 8: the simple family's >= 90% (Kronecker) sparse models trained 3 epochs; those at or below 0.75 training
 // accuracy are strange. Stage 2 retrains the strange ones 30 epochs (accuracy per epoch) and re-screens them, and every
-// model the topology predicts strange, on extra seeds, to tell strange models from models strange by chance. The
+// model diagnose calls at risk, on extra seeds, to tell strange models from models strange by chance. The
 // summary scores the topology predictor against the screen with a confusion table.
 import { accuracyBands, confusion, confusionLines, isStrange, predictStrange, STRANGE_MAX_OUTPUT_FAN_IN } from '../../analysis/strangeness.js';
+import { MIN_OUTPUT_FAN_IN } from '../../analysis/diagnose.js';
 import { InputError } from '../../errors.js';
 import { parseRadixList, formatRadixList } from '../../topology/radix.js';
 import { simpleFamily } from '../../topology/enumerate.js';
@@ -21,7 +22,7 @@ export interface StrangeModelsParams extends TrainingParams {
   /** Screen training accuracy at or below which a model is strange. */
   threshold: number;
   retrainEpochs: number;
-  /** Extra screen seeds (seed + 1, seed + 2, ...) for each strange or predicted-strange model. */
+  /** Extra screen seeds (seed + 1, seed + 2, ...) for each strange model and each that diagnose calls at risk. */
   extraSeeds: number;
   /** Retrained accuracies split into bands where sorted neighbours differ by more than this. */
   bandGap: number;
@@ -50,7 +51,7 @@ export const strangeModels: Experiment<StrangeModelsParams> = {
     seed: intParam('seed', 'seed of the screen and retraining runs (extra seeds follow it)', 0),
     threshold: numberParam('threshold', 'screen training accuracy at or below which a model is strange', 0, 1),
     retrainEpochs: intParam('retrain-epochs', 'epochs of the strange models\' retraining', 1, 10000),
-    extraSeeds: intParam('extra-seeds', 'extra screen seeds per strange or predicted-strange model', 0, 1000),
+    extraSeeds: intParam('extra-seeds', 'extra screen seeds per strange or at-risk model (output fan-in < 3)', 0, 1000),
     bandGap: numberParam('band-gap', 'gap between sorted retrained accuracies that starts a new band', 0, 1),
   },
   needsData: true,
@@ -73,14 +74,15 @@ export const strangeModels: Experiment<StrangeModelsParams> = {
         const config = { ...trainingConfig(p, m.text, p.seed), epochs: p.retrainEpochs };
         retrain.push({ key: trainingKey(config), config, tags: { stage: 'retrain', model: m.index, radices: m.text } });
       }
-      if (strange || predictStrange(m.text, p.layers).predicted) {
+      if (strange || predictStrange(m.text, p.layers).minOutputFanIn < MIN_OUTPUT_FAN_IN) {
         for (let s = 1; s <= p.extraSeeds; s++) {
           const config = trainingConfig(p, m.text, p.seed + s);
           seeds.push({ key: trainingKey(config), config, tags: { stage: 'seeds', model: m.index, radices: m.text } });
         }
       }
     });
-    return [...screen, ...retrain, ...seeds];
+    // the extra seeds (3 epochs each) before the long retraining, so an interrupted sweep has the cheaper answers first
+    return [...screen, ...seeds, ...retrain];
   },
 
   execute: (run, ctx) => executeTraining(run.config, ctx),
@@ -194,7 +196,7 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
   if (seeded.length > 0) {
     text.push(
       `the same, observed strange = strange on most of its screen runs (seed ${p.seed} and up to ${p.extraSeeds} extra seeds, ` +
-        `run for the ${seeded.length} strange or predicted-strange models):`,
+        `run for the ${seeded.length} strange or at-risk models):`,
       ...confusionLines(seedTable).map((l) => `  ${l}`),
       `of the ${strange.filter((r) => r.extraRuns > 0).length} strange models with extra seeds: ${stays.length} strange on every ` +
         `extra seed, ${byChance.length} strange by chance (normal on most extra seeds)`,
