@@ -6,8 +6,9 @@ import { InputError } from '../errors.js';
 import { formatRadixList, isValidRadixList, type RadixList } from '../topology/radix.js';
 import { radixNet, radixNetSparsity } from '../topology/radixnet.js';
 import type { SparseMask } from '../topology/mask.js';
+import { spread as spreadOf } from './stats.js';
 
-/** Minimum, median (mean of the two middle values for an even count) and maximum; all 0 for no values. */
+/** Minimum, median (mean of the two middle values for an even count) and maximum. */
 export interface Spread {
   min: number;
   median: number;
@@ -324,15 +325,6 @@ function sweepClasses(masks: readonly SparseMask[], outputFanIn: Int32Array): { 
   return { classes, paths: { perPair: spread(all), zeroPairs: all.length - countNonzero(all), pairs: all.length } };
 }
 
-/** Min, median and max of the values (sorted copy). */
-export function spread(values: ArrayLike<number>): Spread {
-  const n = values.length;
-  if (n === 0) return { min: 0, median: 0, max: 0 };
-  const sorted = Float64Array.from(values).sort();
-  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  return { min: sorted[0], median, max: sorted[n - 1] };
-}
-
 function countZeros(a: Int32Array): number {
   let n = 0;
   for (let k = 0; k < a.length; k++) if (a[k] === 0) n++;
@@ -377,4 +369,9 @@ function plural(items: unknown[]): string {
 /** "0, 1, 2" or "0, 1, ... (12 in all)" for long lists. */
 function list(items: number[]): string {
   return items.length <= 6 ? items.join(', ') : `${items.slice(0, 5).join(', ')}, ... (${items.length} in all)`;
+}
+
+function spread(values: ArrayLike<number>): Spread {
+  const { min, median, max } = spreadOf(Array.from(values));
+  return { min, median, max };
 }

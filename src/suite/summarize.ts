@@ -1,6 +1,7 @@
 // Summaries of results: the experiment's own summary (found in the registry by the records' experiment name, with
 // the parameters the records carry), so a file merged from a cluster is summarized like a local sweep.
 import { InputError } from '../errors.js';
+import { predictorReport } from '../analysis/strangeness.js';
 import type { RunRecord, Summary } from './experiment.js';
 import { getExperiment } from './experiments/index.js';
 import { readResults } from './results-file.js';
@@ -12,7 +13,23 @@ export function summarizeRecords(records: readonly RunRecord[]): Summary & { exp
   const exp = getExperiment(experiment);
   // completion order varies with workers; summaries read in plan order
   const ordered = [...records].sort((a, b) => a.index - b.index);
-  return { experiment, planId, ...exp.summarize(ordered, params) };
+  return { experiment, planId, ...withPredictor(exp.summarize(ordered, params), ordered) };
+}
+
+/**
+ * Adds the strangeness predictor's confusion table to summaries of trained runs that lack one (a run trained badly:
+ * final validation accuracy <= 0.75); a record missing a needed field is named instead of failing the summary.
+ */
+function withPredictor(summary: Summary, records: readonly RunRecord[]): Summary {
+  const trained = records.filter((r) => r.config !== null);
+  if ('predictor' in summary.data || trained.length === 0) return summary;
+  try {
+    const report = predictorReport(trained);
+    return { text: [...summary.text, '', ...report.text], data: { ...summary.data, predictor: report.data } };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { text: [...summary.text, '', `topology predictor not scored: ${err.message}`], data: summary.data };
+  }
 }
 
 /** Reads a results file and summarizes it; also returns its wall-time totals. */

@@ -4,11 +4,15 @@ import type { Experiment } from '../experiment.js';
 import { accuracyVsSparsity } from './accuracy-vs-sparsity.js';
 import { seedVariance } from './seed-variance.js';
 import { sparsityDistribution } from './sparsity-distribution.js';
+import { strangeModels } from './strange-models.js';
+import { seedStudy } from './seed-study.js';
 
 export const experiments: Record<string, Experiment<any>> = {
   [sparsityDistribution.name]: sparsityDistribution,
   [accuracyVsSparsity.name]: accuracyVsSparsity,
   [seedVariance.name]: seedVariance,
+  [strangeModels.name]: strangeModels,
+  [seedStudy.name]: seedStudy,
 };
 
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
