@@ -8,9 +8,10 @@
 // plus loads must fit its 15 allocatable xmm registers: 8 + 6 here (wider tiles spilled and ran slower).
 // Every element is summed in the same order whatever tile computes it, so splitting [start, end) never changes bits.
 // Multiply-adds go through madd.ts (fused in the FMA build). The same tiles serve both builds: a 6x2 forward tile
-// (12 accumulators, no product temporaries with FMA) measured 35 GFLOP/s against 54 for 4x2 in the FMA build.
-import { hsum, sum4 } from './spmm';
+// (12 accumulators, no product temporaries with FMA) was slower than 4x2 in the FMA build too (README, design
+// measurements). Tiles are named <outputs>x<vectors> (for the input gradient, <inputs>x<vectors>).
 import { madd } from './madd';
+import { dot1, rowSum, sum4, vec } from './reduce';
 
 @inline function relu4(v: v128, relu: i32): v128 {
   return relu ? f32x4.pmax(v, f32x4.splat(0)) : v;
@@ -111,23 +112,23 @@ function fwdTile1x1(wr: usize, nIn4: usize, xc: usize, ld: usize, b: v128, out: 
 // gemm_fwd: x (nIn, ldb) -> y (nOut, ldb) for outputs [o0, o1); w (nOut, nIn) row-major.
 export function gemm_fwd(o0: i32, o1: i32, w: usize, nIn: i32, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   const nIn4 = <usize>nIn << 2;
   let o = <usize>o0;
   for (; o + 4 <= <usize>o1; o += 4) {
     const wr = w + o * nIn4;
     const yr = y + o * ld;
-    let c: usize = 0;
-    for (; c + 32 <= cols; c += 32) fwdTile4x2(wr, nIn4, nIn4, x + c, ld, bias, o, yr + c, relu);
-    if (c < cols) fwdTile4x1(wr, nIn4, nIn4, x + c, ld, bias, o, yr + c, relu);
+    let v: usize = 0;
+    for (; v + 2 <= nv; v += 2) fwdTile4x2(wr, nIn4, nIn4, x + vec(v), ld, bias, o, yr + vec(v), relu);
+    if (v < nv) fwdTile4x1(wr, nIn4, nIn4, x + vec(v), ld, bias, o, yr + vec(v), relu);
   }
   for (; o < <usize>o1; o++) {
     const wr = w + o * nIn4;
     const yr = y + o * ld;
     const b = bias ? v128.load32_splat(bias + (o << 2)) : f32x4.splat(0);
-    let c: usize = 0;
-    for (; c + 64 <= cols; c += 64) fwdTile1x4(wr, nIn4, x + c, ld, b, yr + c, relu);
-    for (; c < cols; c += 16) fwdTile1x1(wr, nIn4, x + c, ld, b, yr + c, relu);
+    let v: usize = 0;
+    for (; v + 4 <= nv; v += 4) fwdTile1x4(wr, nIn4, x + vec(v), ld, b, yr + vec(v), relu);
+    for (; v < nv; v++) fwdTile1x1(wr, nIn4, x + vec(v), ld, b, yr + vec(v), relu);
   }
 }
 
@@ -207,33 +208,34 @@ function bwdxTile1x1(wc: usize, nIn4: usize, nOut: i32, dyc: usize, ld: usize, a
 // gemm_bwd_x: dy (nOut, ldb) -> dx (nIn, ldb) for inputs [i0, i1); a (nIn, ldb) the layer's input activation or 0.
 export function gemm_bwd_x(i0: i32, i1: i32, w: usize, nIn: i32, nOut: i32, dy: usize, a: usize, dx: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   const nIn4 = <usize>nIn << 2;
   let i = <usize>i0;
   for (; i + 4 <= <usize>i1; i += 4) {
     const wc = w + (i << 2);
     const off = i * ld;
-    let c: usize = 0;
-    for (; c + 32 <= cols; c += 32) bwdxTile4x2(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
-    if (c < cols) bwdxTile4x1(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
+    let v: usize = 0;
+    for (; v + 2 <= nv; v += 2) bwdxTile4x2(wc, nIn4, nOut, dy + vec(v), ld, a, off + vec(v), dx + off + vec(v));
+    if (v < nv) bwdxTile4x1(wc, nIn4, nOut, dy + vec(v), ld, a, off + vec(v), dx + off + vec(v));
   }
   for (; i < <usize>i1; i++) {
     const wc = w + (i << 2);
     const off = i * ld;
-    let c: usize = 0;
-    for (; c + 64 <= cols; c += 64) bwdxTile1x4(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
-    for (; c < cols; c += 16) bwdxTile1x1(wc, nIn4, nOut, dy + c, ld, a, off + c, dx + off + c);
+    let v: usize = 0;
+    for (; v + 4 <= nv; v += 4) bwdxTile1x4(wc, nIn4, nOut, dy + vec(v), ld, a, off + vec(v), dx + off + vec(v));
+    for (; v < nv; v++) bwdxTile1x1(wc, nIn4, nOut, dy + vec(v), ld, a, off + vec(v), dx + off + vec(v));
   }
 }
 
 // ---- backward to the weights: dw[o,i] = dy[o,:] . x[i,:], db[o] = sum dy[o,:] ----
 
-// Dot products of dy rows d0, d1 with x rows x0..x0+3ld over `cols` bytes of batch: dw[o, i..i+3] to out0, out1.
+// Dot products of dy rows d0, d1 with x rows x0..x0+3ld over nv vectors of batch: dw[o, i..i+3] to out0, out1
+// (2 outputs x 4 inputs; each sum in batch order, as reduce.ts's dot1).
 // Pointers are bumped rather than indexed so that V8 needs no base registers (indexed, it recomputed row addresses
 // with imul inside the loop for lack of registers).
-function dots2x4(d0: usize, d1: usize, x0: usize, ld: usize, cols: usize, out0: usize, out1: usize): void {
+function dots2x4(d0: usize, d1: usize, x0: usize, ld: usize, nv: usize, out0: usize, out1: usize): void {
   let x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
-  const end = d0 + cols;
+  const end = d0 + vec(nv);
   let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
   while (d0 < end) {
     const e = v128.load(d0), f = v128.load(d1);
@@ -252,9 +254,9 @@ function dots2x4(d0: usize, d1: usize, x0: usize, ld: usize, cols: usize, out0: 
 }
 
 // The same for one dy row (the last output of an odd range).
-function dots1x4(d0: usize, x0: usize, ld: usize, cols: usize, out0: usize): void {
+function dots1x4(d0: usize, x0: usize, ld: usize, nv: usize, out0: usize): void {
   let x1 = x0 + ld, x2 = x1 + ld, x3 = x2 + ld;
-  const end = d0 + cols;
+  const end = d0 + vec(nv);
   let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
   while (d0 < end) {
     const e = v128.load(d0);
@@ -267,22 +269,10 @@ function dots1x4(d0: usize, x0: usize, ld: usize, cols: usize, out0: usize): voi
   v128.store(out0, sum4(p0, p1, p2, p3));
 }
 
-// dy row d0 . x row x0 over `cols` bytes, in the same order as dots2x4 (inputs left over when nIn % 4 != 0).
-@inline function dot(d0: usize, x0: usize, cols: usize): f32 {
-  const end = d0 + cols;
-  let p0 = f32x4.splat(0);
-  while (d0 < end) {
-    p0 = madd(v128.load(d0), v128.load(x0), p0);
-    d0 += 16;
-    x0 += 16;
-  }
-  return hsum(p0);
-}
-
 // gemm_bwd_w: dy (nOut, ldb), x (nIn, ldb) -> dw rows [o0, o1) of (nOut, nIn), db (nOut) if db.
 export function gemm_bwd_w(o0: i32, o1: i32, nIn: i32, dy: usize, x: usize, dw: usize, db: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   const nIn4 = <usize>nIn << 2;
   const nIn4r = nIn4 & ~15; // bytes of inputs in whole groups of 4
   let o = <usize>o0;
@@ -290,26 +280,21 @@ export function gemm_bwd_w(o0: i32, o1: i32, nIn: i32, dy: usize, x: usize, dw: 
     const d0 = dy + o * ld;
     const dw0 = dw + o * nIn4;
     let i: usize = 0; // byte offset of input i in a weight row
-    for (; i < nIn4r; i += 16) dots2x4(d0, d0 + ld, x + (i >> 2) * ld, ld, cols, dw0 + i, dw0 + nIn4 + i);
+    for (; i < nIn4r; i += 16) dots2x4(d0, d0 + ld, x + (i >> 2) * ld, ld, nv, dw0 + i, dw0 + nIn4 + i);
     for (; i < nIn4; i += 4) {
       const xi = x + (i >> 2) * ld;
-      store<f32>(dw0 + i, dot(d0, xi, cols));
-      store<f32>(dw0 + nIn4 + i, dot(d0 + ld, xi, cols));
+      store<f32>(dw0 + i, dot1(d0, xi, nv));
+      store<f32>(dw0 + nIn4 + i, dot1(d0 + ld, xi, nv));
     }
   }
   if (o < <usize>o1) {
     const d0 = dy + o * ld;
     const dw0 = dw + o * nIn4;
     let i: usize = 0;
-    for (; i < nIn4r; i += 16) dots1x4(d0, x + (i >> 2) * ld, ld, cols, dw0 + i);
-    for (; i < nIn4; i += 4) store<f32>(dw0 + i, dot(d0, x + (i >> 2) * ld, cols));
+    for (; i < nIn4r; i += 16) dots1x4(d0, x + (i >> 2) * ld, ld, nv, dw0 + i);
+    for (; i < nIn4; i += 4) store<f32>(dw0 + i, dot1(d0, x + (i >> 2) * ld, nv));
   }
   if (db) {
-    for (let r = <usize>o0; r < <usize>o1; r++) {
-      const d0 = dy + r * ld;
-      let s = f32x4.splat(0);
-      for (let c: usize = 0; c < cols; c += 16) s = f32x4.add(s, v128.load(d0 + c));
-      store<f32>(db + (r << 2), hsum(s));
-    }
+    for (let r = <usize>o0; r < <usize>o1; r++) store<f32>(db + (r << 2), rowSum(dy + r * ld, nv));
   }
 }

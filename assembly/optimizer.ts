@@ -2,12 +2,14 @@
 //
 // Why: 4 elements per SIMD step with unaligned loads (a thread's range may start anywhere), then a scalar tail that
 // performs the same f32 operations in the same order, so an element's update never depends on the split.
+import { vec } from './reduce';
 
 // Optimizer state that decays towards zero (momentum and Adam's m of a weight whose gradient stays zero, e.g. behind a
 // dead ReLU) would become subnormal within a few hundred steps, and x86 takes ~100 cycles per subnormal result: one
-// such epoch ran 20x slower. TensorFlow runs with flush-to-zero for the same reason; wasm cannot set FTZ, so states
-// below TINY (2^-100, far below anything that moves a weight: Adam divides by sqrt(v) + eps) are set to exactly 0,
-// and gradients below 2^-60 are not squared into v (their square would be subnormal).
+// such epoch ran many times slower (README, design measurements). TensorFlow runs with flush-to-zero for the same
+// reason; wasm cannot set FTZ, so states below TINY (2^-100, far below anything that moves a weight: Adam divides by
+// sqrt(v) + eps) are set to exactly 0, and gradients below 2^-60 are not squared into v (their square would be
+// subnormal).
 const TINY: f32 = 7.888609052210118e-31; // 2^-100
 const TINY_G: f32 = 8.673617379884035e-19; // 2^-60
 
@@ -25,7 +27,7 @@ export function sgd_update(k0: i32, k1: i32, w: usize, g: usize, lr: f32): void 
   const vlr = f32x4.splat(lr);
   let k = <usize>k0 << 2;
   const end = <usize>k1 << 2;
-  for (; k + 16 <= end; k += 16) {
+  for (; k + vec(1) <= end; k += vec(1)) {
     v128.store(w + k, f32x4.sub(v128.load(w + k), f32x4.mul(vlr, v128.load(g + k))));
   }
   for (; k < end; k += 4) store<f32>(w + k, load<f32>(w + k) - lr * load<f32>(g + k));
@@ -38,7 +40,7 @@ export function momentum_update(k0: i32, k1: i32, w: usize, g: usize, m: usize, 
   const vt = f32x4.splat(TINY);
   let k = <usize>k0 << 2;
   const end = <usize>k1 << 2;
-  for (; k + 16 <= end; k += 16) {
+  for (; k + vec(1) <= end; k += vec(1)) {
     const mk = flush(f32x4.sub(f32x4.mul(vmo, v128.load(m + k)), f32x4.mul(vlr, v128.load(g + k))), vt);
     v128.store(m + k, mk);
     v128.store(w + k, f32x4.add(v128.load(w + k), mk));
@@ -62,7 +64,8 @@ export function momentum_update(k0: i32, k1: i32, w: usize, g: usize, m: usize, 
 }
 
 // adam_update: w, g, m, v (nnz) f32; m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt v + eps).
-// Two vectors per step: V8 rebuilds the splat constants inside the loop, once per iteration (15% faster than one).
+// Two vectors per step: V8 rebuilds the splat constants inside the loop, once per iteration, so two vectors per
+// iteration halve that cost (README, design measurements).
 export function adam_update(k0: i32, k1: i32, w: usize, g: usize, m: usize, v: usize, alpha: f32, beta1: f32, beta2: f32, eps: f32): void {
   const c1: f32 = 1 - beta1;
   const c2: f32 = 1 - beta2;
@@ -70,13 +73,13 @@ export function adam_update(k0: i32, k1: i32, w: usize, g: usize, m: usize, v: u
   const vt = f32x4.splat(TINY), vtg = f32x4.splat(TINY_G);
   let k = <usize>k0 << 2;
   const end = <usize>k1 << 2;
-  for (; k + 32 <= end; k += 32) {
+  for (; k + vec(2) <= end; k += vec(2)) {
     adam4(k, w, g, m, v, vc1, vc2, va, ve, vt, vtg);
-    adam4(k + 16, w, g, m, v, vc1, vc2, va, ve, vt, vtg);
+    adam4(k + vec(1), w, g, m, v, vc1, vc2, va, ve, vt, vtg);
   }
-  if (k + 16 <= end) {
+  if (k + vec(1) <= end) {
     adam4(k, w, g, m, v, vc1, vc2, va, ve, vt, vtg);
-    k += 16;
+    k += vec(1);
   }
   for (; k < end; k += 4) {
     const gk = load<f32>(g + k);

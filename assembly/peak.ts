@@ -22,7 +22,7 @@ export function simd_peak(iters: i32, a: f32, b: f32): f32 {
 }
 
 // fma_peak(iters, a, b): the same 12 chains, each step one madd (madd.ts): in the `fma` build one f32x4.relaxed_madd
-// (vfmadd, the FMA ceiling, ~62 GFLOP/s here), in the plain build mul + add again (then it equals simd_peak). Still
+// (vfmadd, the FMA ceiling), in the plain build mul + add again (then it equals simd_peak). Still
 // 96 flops per iteration (a multiply-add counts 2, as everywhere in the benchmarks).
 export function fma_peak(iters: i32, a: f32, b: f32): f32 {
   const va = f32x4.splat(a);

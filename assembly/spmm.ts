@@ -1,4 +1,6 @@
-// Sparse layer kernels (CSR over outputs, CSC over inputs), SIMD over the batch. See index.ts for the ABI.
+// Sparse layer kernels over CSR (outputs) and CSC (inputs), SIMD over the batch. See index.ts for the ABI.
+// spmm_runs.ts has the run-compressed and output-paired variants of the forward and the weight gradient, which
+// src/engine/layer.ts picks for RadiX-Net-like masks; they give the same bits as these.
 //
 // Why this shape: activations are feature-major, so one nonzero w[k] of output o multiplies a whole row x[colIdx[k],:]
 // — contiguous vectors, no gathers. Per output row a tile of up to 7 batch vectors (28 columns) of accumulators stays
@@ -6,14 +8,16 @@
 // vector one load and one multiply-add (madd.ts: mul + add in the plain build, one fused op in the FMA build). The
 // weight gradient instead holds 4 nonzeros' dot products and walks the batch. Sums run in nonzero (or batch) order
 // per element whatever the tile, so an element's value never depends on how [start, end) was split.
+// Tiles are named <outputs>x<vectors>: fwdTile1x7 computes 1 output row over 7 batch vectors.
 import { madd } from './madd';
+import { dot1, hsum, rowSum, sum4, vec } from './reduce';
 
 // ---- forward: y (nOut, ldb) = act(W x + bias), W CSR (rowPtr, colIdx, w), x (nIn, ldb) ----
 
 // One output row, 7 batch vectors (28 columns) from x column xc: y = act(bias + sum_k w[k] x[colIdx[k], :]).
 // 7, not 8: V8 issues all 7 loads of a nonzero before its multiplies, so 7 accumulators + 7 loads + the splat fill
-// exactly its 15 allocatable xmm registers (8 spilled an accumulator and ran 12% slower).
-function fwdTile7(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+// exactly its 15 allocatable xmm registers (8 spilled an accumulator and ran slower: README, design measurements).
+function fwdTile1x7(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b;
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
@@ -38,7 +42,7 @@ function fwdTile7(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
 }
 
 // The same for 4 batch vectors.
-function fwdTile4(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+function fwdTile1x4(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b, a2 = b, a3 = b;
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
@@ -58,7 +62,7 @@ function fwdTile4(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
 }
 
 // The same for 2 batch vectors.
-function fwdTile2(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+function fwdTile1x2(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b;
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
@@ -75,7 +79,7 @@ function fwdTile2(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
 }
 
 // The same for 1 batch vector.
-function fwdTile1(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+function fwdTile1x1(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b;
   while (ci < ciEnd) {
     const xp = xc + <usize>load<i32>(ci) * ld;
@@ -90,7 +94,7 @@ function fwdTile1(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v
 // spmm_fwd: x (nIn, ldb) -> y (nOut, ldb), outputs [o0, o1); pmax(v, 0) = v < 0 ? 0 : v is ReLU in one maxps.
 export function spmm_fwd(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, w: usize, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   for (let o = o0; o < o1; o++) {
     const rp = rowPtr + (<usize>o << 2);
     const k0 = <usize>load<i32>(rp) << 2;
@@ -100,19 +104,17 @@ export function spmm_fwd(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, w: usiz
     const wk = w + k0;
     const b = bias ? v128.load32_splat(bias + (<usize>o << 2)) : f32x4.splat(0);
     const yRow = y + <usize>o * ld;
-    let c: usize = 0;
-    for (; c + 112 <= cols; c += 112) {
-      fwdTile7(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
+    let v: usize = 0;
+    for (; v + 7 <= nv; v += 7) fwdTile1x7(ci, ciEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
+    if (v + 4 <= nv) {
+      fwdTile1x4(ci, ciEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
+      v += 4;
     }
-    if (c + 64 <= cols) {
-      fwdTile4(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
-      c += 64;
+    if (v + 2 <= nv) {
+      fwdTile1x2(ci, ciEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
+      v += 2;
     }
-    if (c + 32 <= cols) {
-      fwdTile2(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
-      c += 32;
-    }
-    if (c < cols) fwdTile1(ci, ciEnd, wk, x + c, ld, b, yRow + c, relu);
+    if (v < nv) fwdTile1x1(ci, ciEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
   }
 }
 
@@ -124,7 +126,7 @@ export function spmm_fwd(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, w: usiz
 }
 
 // One input row, 7 batch vectors from dy column dyc: dx = (sum_k w[wPos[k]] dy[rowIdx[k], :]) masked by a (if a).
-function bwdxTile7(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+function bwdxTile1x7(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
   const z = f32x4.splat(0);
   let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z;
   while (ri < riEnd) {
@@ -151,7 +153,7 @@ function bwdxTile7(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
 }
 
 // The same for 4 batch vectors.
-function bwdxTile4(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+function bwdxTile1x4(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
   const z = f32x4.splat(0);
   let a0 = z, a1 = z, a2 = z, a3 = z;
   while (ri < riEnd) {
@@ -172,7 +174,7 @@ function bwdxTile4(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
 }
 
 // The same for 2 batch vectors.
-function bwdxTile2(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+function bwdxTile1x2(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
   let a0 = f32x4.splat(0), a1 = a0;
   while (ri < riEnd) {
     const dp = dyc + <usize>load<i32>(ri) * ld;
@@ -189,7 +191,7 @@ function bwdxTile2(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
 }
 
 // The same for 1 batch vector.
-function bwdxTile1(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
+function bwdxTile1x1(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld: usize, a: usize, out: usize): void {
   let a0 = f32x4.splat(0);
   while (ri < riEnd) {
     const dp = dyc + <usize>load<i32>(ri) * ld;
@@ -204,7 +206,7 @@ function bwdxTile1(ri: usize, riEnd: usize, wp: usize, w: usize, dyc: usize, ld:
 // spmm_bwd_x: dy (nOut, ldb) -> dx (nIn, ldb), inputs [i0, i1); a (nIn, ldb) the layer's input activation or 0.
 export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos: usize, w: usize, dy: usize, a: usize, dx: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   for (let i = i0; i < i1; i++) {
     const cp = colPtr + (<usize>i << 2);
     const k0 = <usize>load<i32>(cp) << 2;
@@ -214,42 +216,28 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
     const wp = wPos + k0;
     const off = <usize>i * ld;
     const dxRow = dx + off;
-    let c: usize = 0;
-    for (; c + 112 <= cols; c += 112) {
-      bwdxTile7(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
+    let v: usize = 0;
+    for (; v + 7 <= nv; v += 7) bwdxTile1x7(ri, riEnd, wp, w, dy + vec(v), ld, a ? a + off + vec(v) : 0, dxRow + vec(v));
+    if (v + 4 <= nv) {
+      bwdxTile1x4(ri, riEnd, wp, w, dy + vec(v), ld, a ? a + off + vec(v) : 0, dxRow + vec(v));
+      v += 4;
     }
-    if (c + 64 <= cols) {
-      bwdxTile4(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
-      c += 64;
+    if (v + 2 <= nv) {
+      bwdxTile1x2(ri, riEnd, wp, w, dy + vec(v), ld, a ? a + off + vec(v) : 0, dxRow + vec(v));
+      v += 2;
     }
-    if (c + 32 <= cols) {
-      bwdxTile2(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
-      c += 32;
-    }
-    if (c < cols) bwdxTile1(ri, riEnd, wp, w, dy + c, ld, a ? a + off + c : 0, dxRow + c);
+    if (v < nv) bwdxTile1x1(ri, riEnd, wp, w, dy + vec(v), ld, a ? a + off + vec(v) : 0, dxRow + vec(v));
   }
 }
 
 // ---- backward to the weights: dw[k] = dy[o,:] . x[colIdx[k],:], db[o] = sum dy[o,:] ----
 
-// Sum of the 4 lanes as (l0 + l2) + (l1 + l3): the same tree as sum4's, so a value never depends on its group.
-@inline export function hsum(v: v128): f32 {
-  const s = f32x4.add(v, f32x4.shuffle(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
-}
-
-// [hsum(a), hsum(b), hsum(c), hsum(d)] in 4 shuffles and 3 adds (a 4x4 transpose folded into the additions).
-@inline export function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(f32x4.shuffle(a, b, 0, 4, 1, 5), f32x4.shuffle(a, b, 2, 6, 3, 7));
-  const cd = f32x4.add(f32x4.shuffle(c, d, 0, 4, 1, 5), f32x4.shuffle(c, d, 2, 6, 3, 7));
-  return f32x4.add(f32x4.shuffle(ab, cd, 0, 1, 4, 5), f32x4.shuffle(ab, cd, 2, 3, 6, 7));
-}
-
-// [dy.x0, dy.x1, dy.x2, dy.x3] over `cols` bytes of batch, two vectors per step (V8 then keeps the 4 sums, 2 dy
-// and 8 x vectors in registers and bumps 5 pointers per 8 multiply-adds). Each sum runs over the batch in order.
-@inline function dot4(d: usize, x0: usize, x1: usize, x2: usize, x3: usize, cols: usize): v128 {
+// [dy.x0, dy.x1, dy.x2, dy.x3] over nv vectors of batch, two vectors per step (V8 then keeps the 4 sums, 2 dy
+// and 8 x vectors in registers and bumps 5 pointers per 8 multiply-adds). Each sum runs over the batch in order,
+// as reduce.ts's dot1 does.
+@inline function dot4(d: usize, x0: usize, x1: usize, x2: usize, x3: usize, nv: usize): v128 {
   let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-  const end = d + (cols & ~31);
+  const end = d + vec(nv & ~1);
   while (d < end) {
     const e = v128.load(d), f = v128.load(d, 16);
     s0 = madd(f, v128.load(x0, 16), madd(e, v128.load(x0), s0));
@@ -258,7 +246,7 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
     s3 = madd(f, v128.load(x3, 16), madd(e, v128.load(x3), s3));
     d += 32; x0 += 32; x1 += 32; x2 += 32; x3 += 32;
   }
-  if (cols & 16) {
+  if (nv & 1) {
     const e = v128.load(d);
     s0 = madd(e, v128.load(x0), s0);
     s1 = madd(e, v128.load(x1), s1);
@@ -268,18 +256,18 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
   return sum4(s0, s1, s2, s3);
 }
 
-// [dy.x0, dy.x1] over `cols` bytes of batch, in the same order as dot4 (rows whose nonzero count is 2 or 3 mod 4:
+// [dy.x0, dy.x1] over nv vectors of batch, in the same order as dot4 (rows whose nonzero count is 2 or 3 mod 4:
 // fan-ins 10 and 30 of the LeNet RadiX-Nets).
-@inline function dot2(d: usize, x0: usize, x1: usize, cols: usize, out: usize): void {
+@inline function dot2(d: usize, x0: usize, x1: usize, nv: usize, out: usize): void {
   let s0 = f32x4.splat(0), s1 = s0;
-  const end = d + (cols & ~31);
+  const end = d + vec(nv & ~1);
   while (d < end) {
     const e = v128.load(d), f = v128.load(d, 16);
     s0 = madd(f, v128.load(x0, 16), madd(e, v128.load(x0), s0));
     s1 = madd(f, v128.load(x1, 16), madd(e, v128.load(x1), s1));
     d += 32; x0 += 32; x1 += 32;
   }
-  if (cols & 16) {
+  if (nv & 1) {
     const e = v128.load(d);
     s0 = madd(e, v128.load(x0), s0);
     s1 = madd(e, v128.load(x1), s1);
@@ -288,23 +276,11 @@ export function spmm_bwd_x(i0: i32, i1: i32, colPtr: usize, rowIdx: usize, wPos:
   store<f32>(out, hsum(s1), 4);
 }
 
-// dy.x0 over `cols` bytes of batch, in the same order as dot4.
-@inline export function dot1(d: usize, x0: usize, cols: usize): f32 {
-  let s0 = f32x4.splat(0);
-  const end = d + cols;
-  while (d < end) {
-    s0 = madd(v128.load(d), v128.load(x0), s0);
-    d += 16;
-    x0 += 16;
-  }
-  return hsum(s0);
-}
-
 // spmm_bwd_w: dy (nOut, ldb), x (nIn, ldb) -> dw (nnz) over the nonzeros of outputs [o0, o1), db (nOut) if db.
 // Per output row, four nonzeros at a time walk the whole batch and end in one 4x4 transposed sum (dw += 4 at once).
 export function spmm_bwd_w(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, dy: usize, x: usize, dw: usize, db: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   for (let o = o0; o < o1; o++) {
     const rp = rowPtr + (<usize>o << 2);
     let k = <usize>load<i32>(rp) << 2;
@@ -316,18 +292,14 @@ export function spmm_bwd_w(o0: i32, o1: i32, rowPtr: usize, colIdx: usize, dy: u
       const x1 = x + <usize>load<i32>(ci, 4) * ld;
       const x2 = x + <usize>load<i32>(ci, 8) * ld;
       const x3 = x + <usize>load<i32>(ci, 12) * ld;
-      v128.store(dw + k, dot4(dyRow, x0, x1, x2, x3, cols));
+      v128.store(dw + k, dot4(dyRow, x0, x1, x2, x3, nv));
     }
     if (k + 8 <= k1) {
       const ci = colIdx + k;
-      dot2(dyRow, x + <usize>load<i32>(ci, 0) * ld, x + <usize>load<i32>(ci, 4) * ld, cols, dw + k);
+      dot2(dyRow, x + <usize>load<i32>(ci, 0) * ld, x + <usize>load<i32>(ci, 4) * ld, nv, dw + k);
       k += 8;
     }
-    if (k < k1) store<f32>(dw + k, dot1(dyRow, x + <usize>load<i32>(colIdx + k) * ld, cols));
-    if (db) {
-      let s = f32x4.splat(0);
-      for (let c: usize = 0; c < cols; c += 16) s = f32x4.add(s, v128.load(dyRow + c));
-      store<f32>(db + (<usize>o << 2), hsum(s));
-    }
+    if (k < k1) store<f32>(dw + k, dot1(dyRow, x + <usize>load<i32>(colIdx + k) * ld, nv));
+    if (db) store<f32>(db + (<usize>o << 2), rowSum(dyRow, nv));
   }
 }

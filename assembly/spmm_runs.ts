@@ -7,16 +7,19 @@
 // first row once and the loop over the run only adds stride * ldb bytes to the row pointer. Weights stay in CSR
 // order (a run's weights are consecutive), so the optimizer, the CSC of dX and the weight layout are unchanged, and
 // every output element is summed with the same operations in the same order as spmm_fwd: the results are
-// bit-identical to the CSR kernel whatever the thread split. (A run version of the weight gradient was no faster than
-// spmm_bwd_w, 111 vs 110 us on 784->300: its index work is per 4 nonzeros, amortized over the batch; pairs below are.)
+// bit-identical to the CSR kernel whatever the thread split. The weight gradient has no run version: its index work
+// is per 4 nonzeros and amortized over the batch, so runs saved nothing there (README, design measurements); pairs
+// below do save loads.
+// Tiles are named <outputs>x<vectors>, as in spmm.ts.
 import { madd } from './madd';
-import { dot1, hsum, spmm_bwd_w, sum4 } from './spmm';
+import { dot1, rowSum, sum4, vec } from './reduce';
+import { spmm_bwd_w } from './spmm';
 
 // ---- forward: y (nOut, ldb) = act(W x + bias), W as runs (runPtr, runs) with weights w in CSR order ----
 
 // One output row, 7 batch vectors (28 columns) from x column xc; runs [r, rEnd) are (start, count, stride) triples.
-// 7 accumulators + 7 loads + the splat fill V8's 15 allocatable xmm registers, as in spmm.ts's fwdTile7.
-function fwdRunsTile7(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+// 7 accumulators + 7 loads + the splat fill V8's 15 allocatable xmm registers, as in spmm.ts's fwdTile1x7.
+function fwdRunsTile1x7(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b;
   while (r < rEnd) {
     let xp = xc + <usize>load<i32>(r) * ld;
@@ -46,7 +49,7 @@ function fwdRunsTile7(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b:
 }
 
 // The same for 4 batch vectors.
-function fwdRunsTile4(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+function fwdRunsTile1x4(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b, a2 = b, a3 = b;
   while (r < rEnd) {
     let xp = xc + <usize>load<i32>(r) * ld;
@@ -71,7 +74,7 @@ function fwdRunsTile4(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b:
 }
 
 // The same for 2 batch vectors.
-function fwdRunsTile2(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+function fwdRunsTile1x2(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b;
   while (r < rEnd) {
     let xp = xc + <usize>load<i32>(r) * ld;
@@ -93,7 +96,7 @@ function fwdRunsTile2(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b:
 }
 
 // The same for 1 batch vector.
-function fwdRunsTile1(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
+function fwdRunsTile1x1(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b;
   while (r < rEnd) {
     let xp = xc + <usize>load<i32>(r) * ld;
@@ -113,7 +116,7 @@ function fwdRunsTile1(r: usize, rEnd: usize, wk: usize, xc: usize, ld: usize, b:
 // spmm_runs_fwd: x (nIn, ldb) -> y (nOut, ldb), outputs [o0, o1). rowPtr (CSR) says where each row's weights start.
 export function spmm_runs_fwd(o0: i32, o1: i32, rowPtr: usize, runPtr: usize, runs: usize, w: usize, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   for (let o = o0; o < o1; o++) {
     const op = <usize>o << 2;
     const wk = w + (<usize>load<i32>(rowPtr + op) << 2);
@@ -121,19 +124,17 @@ export function spmm_runs_fwd(o0: i32, o1: i32, rowPtr: usize, runPtr: usize, ru
     const rEnd = runs + <usize>load<i32>(runPtr + op, 4) * 12;
     const b = bias ? v128.load32_splat(bias + op) : f32x4.splat(0);
     const yRow = y + <usize>o * ld;
-    let c: usize = 0;
-    for (; c + 112 <= cols; c += 112) {
-      fwdRunsTile7(r, rEnd, wk, x + c, ld, b, yRow + c, relu);
+    let v: usize = 0;
+    for (; v + 7 <= nv; v += 7) fwdRunsTile1x7(r, rEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
+    if (v + 4 <= nv) {
+      fwdRunsTile1x4(r, rEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
+      v += 4;
     }
-    if (c + 64 <= cols) {
-      fwdRunsTile4(r, rEnd, wk, x + c, ld, b, yRow + c, relu);
-      c += 64;
+    if (v + 2 <= nv) {
+      fwdRunsTile1x2(r, rEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
+      v += 2;
     }
-    if (c + 32 <= cols) {
-      fwdRunsTile2(r, rEnd, wk, x + c, ld, b, yRow + c, relu);
-      c += 32;
-    }
-    if (c < cols) fwdRunsTile1(r, rEnd, wk, x + c, ld, b, yRow + c, relu);
+    if (v < nv) fwdRunsTile1x1(r, rEnd, wk, x + vec(v), ld, b, yRow + vec(v), relu);
   }
 }
 
@@ -150,7 +151,7 @@ export function spmm_runs_fwd(o0: i32, o1: i32, rowPtr: usize, runPtr: usize, ru
 // pairs: (o, o2) i32 per entry; o2 = -1 for an output computed alone. Entries [p0, p1) are this call's share.
 
 // Two outputs, 4 batch vectors: 8 accumulators + 4 x vectors + 2 splats = 14 xmm registers.
-function fwdPairTile4(r: usize, rEnd: usize, wk: usize, wk2: usize, xc: usize, ld: usize, b: v128, b2: v128, out: usize, out2: usize, relu: i32): void {
+function fwdPairTile2x4(r: usize, rEnd: usize, wk: usize, wk2: usize, xc: usize, ld: usize, b: v128, b2: v128, out: usize, out2: usize, relu: i32): void {
   let a0 = b, a1 = b, a2 = b, a3 = b, c0 = b2, c1 = b2, c2 = b2, c3 = b2;
   while (r < rEnd) {
     let xp = xc + <usize>load<i32>(r) * ld;
@@ -180,7 +181,7 @@ function fwdPairTile4(r: usize, rEnd: usize, wk: usize, wk2: usize, xc: usize, l
 }
 
 // Two outputs, 1 batch vector (the last 1-3 vectors of a batch).
-function fwdPairTile1(r: usize, rEnd: usize, wk: usize, wk2: usize, xc: usize, ld: usize, b: v128, b2: v128, out: usize, out2: usize, relu: i32): void {
+function fwdPairTile2x1(r: usize, rEnd: usize, wk: usize, wk2: usize, xc: usize, ld: usize, b: v128, b2: v128, out: usize, out2: usize, relu: i32): void {
   let a0 = b, c0 = b2;
   while (r < rEnd) {
     let xp = xc + <usize>load<i32>(r) * ld;
@@ -206,7 +207,7 @@ function fwdPairTile1(r: usize, rEnd: usize, wk: usize, wk2: usize, xc: usize, l
 // spmm_pair_fwd: spmm_runs_fwd over pair entries [p0, p1); o2's runs are o's (the host pairs only identical rows).
 export function spmm_pair_fwd(p0: i32, p1: i32, pairs: usize, rowPtr: usize, runPtr: usize, runs: usize, w: usize, bias: usize, x: usize, y: usize, nb: i32, ldb: i32, relu: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   for (let p = p0; p < p1; p++) {
     const pp = pairs + (<usize>p << 3);
     const o = load<i32>(pp);
@@ -225,17 +226,10 @@ export function spmm_pair_fwd(p0: i32, p1: i32, pairs: usize, rowPtr: usize, run
     const b2 = bias ? v128.load32_splat(bias + op2) : f32x4.splat(0);
     const yRow = y + <usize>o * ld;
     const yRow2 = y + <usize>o2 * ld;
-    let c: usize = 0;
-    for (; c + 64 <= cols; c += 64) fwdPairTile4(r, rEnd, wk, wk2, x + c, ld, b, b2, yRow + c, yRow2 + c, relu);
-    for (; c < cols; c += 16) fwdPairTile1(r, rEnd, wk, wk2, x + c, ld, b, b2, yRow + c, yRow2 + c, relu);
+    let v: usize = 0;
+    for (; v + 4 <= nv; v += 4) fwdPairTile2x4(r, rEnd, wk, wk2, x + vec(v), ld, b, b2, yRow + vec(v), yRow2 + vec(v), relu);
+    for (; v < nv; v++) fwdPairTile2x1(r, rEnd, wk, wk2, x + vec(v), ld, b, b2, yRow + vec(v), yRow2 + vec(v), relu);
   }
-}
-
-// sum dy[o,:] as spmm_bwd_w sums it (vector by vector, then hsum).
-@inline function rowSum(d: usize, cols: usize): f32 {
-  let s = f32x4.splat(0);
-  for (let c: usize = 0; c < cols; c += 16) s = f32x4.add(s, v128.load(d + c));
-  return hsum(s);
 }
 
 // spmm_pair_bwd_w: spmm_bwd_w over pair entries [p0, p1) (CSR indices: this kernel's index work is per 4 nonzeros
@@ -243,7 +237,7 @@ export function spmm_pair_fwd(p0: i32, p1: i32, pairs: usize, rowPtr: usize, run
 // feed 8 multiply-adds, each sum in batch order like dot4's; the same 4x4 transposed sum (sum4) stores 4 dw at once.
 export function spmm_pair_bwd_w(p0: i32, p1: i32, pairs: usize, rowPtr: usize, colIdx: usize, dy: usize, x: usize, dw: usize, db: usize, nb: i32, ldb: i32): void {
   const ld = <usize>ldb << 2;
-  const cols = <usize>nb << 2;
+  const nv = <usize>nb >> 2; // batch vectors
   for (let p = p0; p < p1; p++) {
     const pp = pairs + (<usize>p << 3);
     const o = load<i32>(pp);
@@ -258,7 +252,7 @@ export function spmm_pair_bwd_w(p0: i32, p1: i32, pairs: usize, rowPtr: usize, c
     const dw2 = dw + (<usize>load<i32>(rowPtr + (<usize>o2 << 2)) << 2) - k; // o2's weight k' = k + (rowPtr[o2] - rowPtr[o])
     const dyRow = dy + <usize>o * ld;
     const dyRow2 = dy + <usize>o2 * ld;
-    const end = dyRow + cols;
+    const end = dyRow + vec(nv);
     for (; k + 16 <= k1; k += 16) {
       const ci = colIdx + k;
       let x0 = x + <usize>load<i32>(ci, 0) * ld;
@@ -281,12 +275,12 @@ export function spmm_pair_bwd_w(p0: i32, p1: i32, pairs: usize, rowPtr: usize, c
     }
     for (; k < k1; k += 4) {
       const xr = x + <usize>load<i32>(colIdx + k) * ld;
-      store<f32>(dw + k, dot1(dyRow, xr, cols));
-      store<f32>(dw2 + k, dot1(dyRow2, xr, cols));
+      store<f32>(dw + k, dot1(dyRow, xr, nv));
+      store<f32>(dw2 + k, dot1(dyRow2, xr, nv));
     }
     if (db) {
-      store<f32>(db + (<usize>o << 2), rowSum(dyRow, cols));
-      store<f32>(db + (<usize>o2 << 2), rowSum(dyRow2, cols));
+      store<f32>(db + (<usize>o << 2), rowSum(dyRow, nv));
+      store<f32>(db + (<usize>o2 << 2), rowSum(dyRow2, nv));
     }
   }
 }

@@ -44,6 +44,26 @@ function radixLayer(l: number): Sparse {
   return { nIn: m.nIn, nOut: m.nOut, nnz: m.nnz, rowPtr: m.rowPtr, colIdx: m.colIdx, ...transposeCsr(m.rowPtr, m.colIdx, m.nIn) };
 }
 
+/** A CSR mask whose rows are ceil(fanIn / len) runs of `len` consecutive inputs at seeded random places (touching runs
+ * merge into longer ones). */
+function randomRuns(nIn: number, nOut: number, fanIn: number, len: number, seed: number): { rowPtr: Int32Array; colIdx: Int32Array; nnz: number } {
+  let s = seed;
+  const next = (n: number): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    return (s >>> 8) % n;
+  };
+  const slots = Math.floor(nIn / len); // runs start on multiples of len, so they never overlap
+  const rowPtr = new Int32Array(nOut + 1);
+  const cols: number[] = [];
+  for (let o = 0; o < nOut; o++) {
+    const starts = new Set<number>();
+    while (starts.size < Math.ceil(fanIn / len)) starts.add(next(slots) * len);
+    for (const st of [...starts].sort((a, b) => a - b)) for (let j = 0; j < len; j++) cols.push(st + j);
+    rowPtr[o + 1] = cols.length;
+  }
+  return { rowPtr, colIdx: Int32Array.from(cols), nnz: cols.length };
+}
+
 function fill(mem: KernelMemory, n: number, seed: number): number {
   const ptr = mem.allocF32(n);
   const v = mem.f32(ptr, n);
@@ -130,6 +150,18 @@ export async function benchKernels(): Promise<Row[]> {
     const pairShape = `${runShape}, ${L.paired}/${L.s.nOut} paired`;
     add('spmm_pair_fwd', pairShape, flops, null, () => k.spmm_pair_fwd(0, L.nPairs, L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
     add('spmm_pair_bwd_w', pairShape, flops, null, () => k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB));
+  }
+
+  // CSR against runs on a 784->300 layer made of runs of length L at random places: where
+  // src/engine/layer.ts's MIN_RUN_LENGTH comes from
+  for (const len of [2, 4, 10, 30]) {
+    const s = randomRuns(784, 300, 80, len, 51 + len);
+    const r = csrRuns(s.rowPtr, s.colIdx);
+    const [rowPtr, colIdx, runPtr, runs, w] = [mem.putI32(s.rowPtr), mem.putI32(s.colIdx), mem.putI32(r.runPtr), mem.putI32(r.runs), fill(mem, s.nnz, 61)];
+    const flops = 2 * BATCH * s.nnz;
+    const shape = `784->300 fan-in ${(s.nnz / 300).toFixed(0)}, random runs of ${len} (${(s.nnz / r.runPtr[300]).toFixed(1)}/run), b${BATCH}`;
+    add('spmm_fwd', shape, flops, null, () => k.spmm_fwd(0, 300, rowPtr, colIdx, w, 0, act[0], act[1], BATCH, LDB, 1));
+    add('spmm_runs_fwd', shape, flops, null, () => k.spmm_runs_fwd(0, 300, rowPtr, runPtr, runs, w, 0, act[0], act[1], BATCH, LDB, 1));
   }
 
   // softmax, layout, optimizer

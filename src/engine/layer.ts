@@ -9,11 +9,12 @@ import { csrRuns, meanRunLength, outputPairs } from '../kernels/runs.js';
 import { transposeCsr } from '../kernels/csr.js';
 
 /**
- * Mean nonzeros per run from which the forward walks runs (spmm_pair_fwd) instead of CSR indices: measured on
- * 784->300 fan-in 78, b100 (FMA build), runs of 10 at random places tie with CSR (141 vs 139 us) and shorter runs
- * lose (run setup and a mispredicted exit per run: +5% at 4, +15% at 2); RadiX-Net 10,10/10's runs of 10 (layer 0)
- * and 30 (layer 1) win 5% and 14% alone, more with output pairs (outputPairs). The weight gradient walks CSR indices
- * (its index work is per 4 nonzeros, amortized over the batch) and uses the pair kernel whenever outputs pair up.
+ * Mean nonzeros per run from which the forward walks runs (spmm_runs_fwd, spmm_pair_fwd) instead of CSR indices.
+ * A run saves an index load per nonzero but costs a setup and a mispredicted exit, so short runs lose to CSR and
+ * runs of about 10 at random places only tie; RadiX-Nets' longer, regular runs win, more with output pairs
+ * (outputPairs). `node dist/bench/kernels.js` times both on runs of 2, 4, 10 and 30 (README, design measurements).
+ * The weight gradient walks CSR indices (its index work is per 4 nonzeros, amortized over the batch) and uses the
+ * pair kernel whenever outputs pair up.
  */
 export const MIN_RUN_LENGTH = 8;
 

@@ -1,9 +1,13 @@
 // One masked matmul y = x (W * M) and its two gradients on our kernels, for callers whose data is batch-major
 // host arrays (tfjs tensors, plain Float32Arrays) rather than a whole model resident in kernel memory.
 //
-//   forward      x [batch, nIn]  -> y  [batch, nOut]     transpose_in, spmm_fwd (gemm_fwd when dense), transpose_out
-//   gradInput    dy [batch, nOut] -> dx [batch, nIn]     transpose_in, spmm_bwd_x, transpose_out
+//   forward      x [batch, nIn]  -> y  [batch, nOut]     transpose_in, the layer's forward kernel, transpose_out
+//   gradInput    dy [batch, nOut] -> dx [batch, nIn]     transpose_in, spmm_bwd_x (gemm_bwd_x when dense), transpose_out
 //   gradWeights  x, dy            -> dW (nnz, CSR order) or dense [nIn, nOut] with zeros off the mask
+//
+// Which kernels run is the engine Layer's choice (src/engine/layer.ts), the same as in a resident model: spmm_fwd
+// and spmm_bwd_w over CSR, spmm_runs_fwd / spmm_pair_fwd / spmm_pair_bwd_w when the mask has runs of inputs or
+// outputs with identical rows (RadiX-Nets do), gemm_* for a full mask.
 //
 // The kernels want feature-major activations, so every call copies its batch-major input into kernel memory and
 // transposes it there with the SIMD kernel, and copies the result back. Buffers live as long as the Spmm (one set per

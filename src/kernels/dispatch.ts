@@ -24,7 +24,8 @@ const HEADER = 16;
 
 export const MAX_THREADS = 64;
 export const MAX_TASKS = 4;
-/** Chunks per task: 4 per thread lets a fast thread take over a stalled one's work without tiny chunks. */
+/** Chunks per thread of a task on up to 4 threads (ThreadPool.chunks): two, so that a fast thread can take over half
+ * of a stalled one's share without the chunks getting small. */
 export const CHUNKS_PER_THREAD = 2;
 export const MAX_CHUNKS = CHUNKS_PER_THREAD * MAX_THREADS;
 /** Arguments after (start, end) a task can carry: spmm_pair_fwd has the most, 11 (test/kernel-table.test.ts checks

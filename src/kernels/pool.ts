@@ -22,7 +22,7 @@ export interface Task {
 export interface PoolOptions {
   /** Threads including the main one; default env RADIXNET_THREADS, else the cores available. */
   threads?: number;
-  /** Busy-wait iterations before a thread sleeps (default 20000, about 20-50 us). */
+  /** Busy-wait iterations before a thread sleeps (default 20000: tens of microseconds, about one step's gap). */
   spin?: number;
   /** Time both modes now and then and use one thread while that is faster, e.g. when another process keeps a core
    * busy (default true). */
@@ -110,7 +110,7 @@ export class ThreadPool {
   }
 
   // The dispatch loop runs a few thousand times an epoch; until V8 has optimized it (on this thread and in every
-  // worker) it is several times slower, which made the first hundreds of training steps 3x slower. Some empty-ish
+  // worker) it is several times slower, and so were the first hundreds of training steps. Some empty-ish
   // dispatches at start-up (a few ms) pay that up front. They update 64 zero floats in the reserved first page.
   private warmUp(): void {
     if (this.threads === 1) return;

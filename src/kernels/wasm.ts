@@ -1,7 +1,7 @@
 // Loading the compiled AssemblyScript kernels over a shared memory. Two builds of one source (asconfig.json):
 // build/radixnet.wasm (plain wasm SIMD, runs on any engine with SIMD) and build/radixnet-fma.wasm (relaxed SIMD:
-// f32x4.relaxed_madd, a fused multiply-add, ~1.4x the arithmetic ceiling of mul + add). kernelModule() picks one per
-// process: the FMA build when the engine takes it, else the plain one; RADIXNET_SIMD=plain|fma forces a choice.
+// f32x4.relaxed_madd, a fused multiply-add: a higher arithmetic ceiling than mul + add, `npm run bench` prints both).
+// kernelModule() picks one per process: the FMA build when the engine takes it, else the plain one; RADIXNET_SIMD=plain|fma forces a choice.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';

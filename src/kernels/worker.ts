@@ -23,8 +23,8 @@ const { i32 } = cb;
 let seen = 0;
 parentPort?.postMessage('ready');
 for (;;) {
-  // spin first: a sleeping worker takes ~135 us to wake, a spinning one under 1 us, and a training step
-  // dispatches a dozen kernels back to back
+  // spin first: waking a sleeping worker costs two orders of magnitude more than a spinning one notices (README,
+  // design measurements), and a training step dispatches a dozen kernels back to back
   let spins = init.spin;
   while (Atomics.load(i32, SEQ) === seen && spins-- > 0);
   if (Atomics.load(i32, SEQ) === seen) Atomics.wait(i32, SEQ, seen);

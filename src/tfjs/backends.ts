@@ -1,7 +1,7 @@
 // Which tfjs backends this process can run, and switching between them quietly.
 //
-// We import tfjs-core, -layers and -backend-cpu rather than the @tensorflow/tfjs bundle: it loads in about 160 ms
-// instead of 240 ms and leaves out webgl, the converter and tfjs-data, which Node never uses. The wasm backend is
+// We import tfjs-core, -layers and -backend-cpu rather than the @tensorflow/tfjs bundle: it loads faster (README,
+// design measurements) and leaves out webgl, the converter and tfjs-data, which Node never uses. The wasm backend is
 // imported only when asked for (importing it makes it the default backend), and tfjs-node only through a dynamic
 // import, because its installer downloads libtensorflow and it is often absent.
 import { createRequire } from 'node:module';

@@ -1,9 +1,12 @@
 // RadixMatMul: y [batch, out] = x [batch, in] · (kernel [in, out] * mask), as a tfjs kernel running our wasm SIMD
-// kernels (src/engine/spmm.ts -> assembly/spmm.ts), with its gradient.
+// kernels (src/engine/spmm.ts -> src/engine/layer.ts -> assembly/spmm.ts, spmm_runs.ts, gemm.ts), with its gradient.
 //
-//   RadixMatMul             {x, kernel}  -> y        cpu, wasm: our spmm_fwd (gemm_fwd for a full mask)
-//   RadixMatMulGradInput    {dy, kernel} -> dx       cpu, wasm: our spmm_bwd_x
-//   RadixMatMulGradWeights  {x, dy}      -> dkernel  cpu, wasm: our spmm_bwd_w, scattered to [in, out], 0 off the mask
+//   RadixMatMul             {x, kernel}  -> y        cpu, wasm: the mask's forward kernel
+//   RadixMatMulGradInput    {dy, kernel} -> dx       cpu, wasm: spmm_bwd_x (gemm_bwd_x for a full mask)
+//   RadixMatMulGradWeights  {x, dy}      -> dkernel  cpu, wasm: the mask's weight-gradient kernel, scattered to
+//                                                    [in, out], 0 off the mask
+// The engine's Layer picks the kernels per mask: spmm_fwd / spmm_bwd_w over CSR, the run and pair kernels
+// (spmm_runs_fwd, spmm_pair_fwd, spmm_pair_bwd_w) for RadiX-Net-like masks, gemm_* for a full mask.
 //
 // attrs: {mask: id} names a mask registered with `maskId` (tfjs attributes are plain values, not objects).
 // Only the mask's nonzeros of `kernel` are read, so entries off the mask act as zeros whatever they hold, exactly
