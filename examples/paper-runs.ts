@@ -1,4 +1,4 @@
-// The paper's reference runs (radixnet-spec.md section 6: 5 epochs, batch 500, test accuracy) on our engine, over
+// The paper's reference runs (docs/training.md: 5 epochs, batch 500, test accuracy) on our engine, over
 // 5 seeds each: prints the markdown table that the README quotes. Run: node dist/examples/paper-runs.js
 import { loadMnist } from '../src/data/mnist.js';
 import { PAPER_PRESET, trainMnist } from '../src/suite/mnist-train.js';

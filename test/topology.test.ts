@@ -6,7 +6,7 @@ import {
 
 const LENET = [784, 300, 100, 10];
 
-/** W[i][c] = 1 iff c = (i - j*p) mod N for some j < r, straight from spec section 2. */
+/** W[i][c] = 1 iff c = (i - j*p) mod N for some j < r, straight from docs/radixnet.md section 2. */
 function bruteUnit(n: number, r: number, p: number): number[][] {
   const w: number[][] = [];
   for (let i = 0; i < n; i++) {

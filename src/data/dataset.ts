@@ -1,4 +1,4 @@
-// A labelled set of samples, and the paper's train/validation split (radixnet-spec.md section 6).
+// A labelled set of samples, and the paper's train/validation split (docs/training.md).
 import { InputError } from '../errors.js';
 import { Rng } from '../random.js';
 

@@ -1,4 +1,4 @@
-// The idx format of the MNIST files (http://yann.lecun.com/exdb/mnist/): a big-endian header, then the values.
+// The idx format the MNIST files come in (as LeCun et al. distribute them): a big-endian header, then the values.
 //   magic (4 bytes: 0x00 0x00 <type> <ndim>), then ndim uint32 sizes, then prod(sizes) values, nothing after.
 // MNIST uses type 0x08 (unsigned byte): images are magic 2051 (3 dims: count, rows, cols), labels 2049 (1 dim).
 import { gunzipSync } from 'node:zlib';

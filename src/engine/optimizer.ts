@@ -9,7 +9,7 @@ export type OptimizerSpec =
 
 export type OptimizerName = OptimizerSpec['name'];
 
-/** Keras defaults (spec section 6): Adam lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7; SGD lr 0.01. */
+/** Keras defaults (docs/training.md): Adam lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7; SGD lr 0.01. */
 export function resolveOptimizer(spec: OptimizerSpec | OptimizerName = 'adam'): Required<OptimizerSpec> {
   const s: OptimizerSpec = typeof spec === 'string' ? ({ name: spec } as OptimizerSpec) : spec;
   if (s.name === 'adam') {

@@ -34,7 +34,7 @@ export interface TrainConfig {
   trainSamples?: number;
 }
 
-/** The paper's protocol (radixnet-spec.md section 6): LeNet-300-100, no bias, normal(0.05), Adam 1e-3, batch 100. */
+/** The paper's protocol (docs/training.md): LeNet-300-100, no bias, normal(0.05), Adam 1e-3, batch 100. */
 export const PAPER_PRESET: TrainConfig = {
   radices: '10,10/10',
   layers: [784, 300, 100, 10],

@@ -1,4 +1,4 @@
-// The paper's CustomModel as a tfjs model (radixnet-spec.md section 6): one radixDense per weight layer, no bias,
+// The paper's CustomModel as a tfjs model (docs/training.md): one radixDense per weight layer, no bias,
 // kernels drawn from normal(0, 0.05), ReLU hidden layers, softmax output, compiled with Adam 1e-3 and sparse
 // categorical cross-entropy. Plus saving and loading through files without tfjs-node.
 import * as tf from '@tensorflow/tfjs-core';

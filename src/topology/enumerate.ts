@@ -1,4 +1,4 @@
-// The radix-list enumerations behind the paper's figures (spec section 5): every valid list built from a set of
+// The radix-list enumerations behind the paper's figures (docs/radixnet.md, section 6): every valid list built from a set of
 // factors (Fig. 3-5), and the "simple family" [[i,j],[k]] keyed by Kronecker sparsity (Fig. 8). Nothing here builds
 // a mask: sparsities are counted in closed form and topologies are compared through an exact canonical key.
 import { InputError } from '../errors.js';

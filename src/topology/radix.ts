@@ -1,4 +1,4 @@
-// Radix lists (spec section 1): parsing the two text forms, printing the short one, and the validity rules.
+// Radix lists (docs/radixnet.md, section 1): parsing the two text forms, printing the short one, and the validity rules.
 // Every failure is an InputError whose one line names the rule, the values seen and what would be valid.
 import { InputError } from '../errors.js';
 
@@ -38,7 +38,7 @@ export function unitSize(list: RadixList): number {
 }
 
 /**
- * Checks spec section 1 and throws an InputError naming the first rule broken.
+ * Checks the rules of docs/radixnet.md section 1 and throws an InputError naming the first rule broken.
  * @param weightLayers the number of weight layers (layer sizes minus one) the list must supply a radix for, if known.
  */
 export function validateRadixList(list: unknown, weightLayers?: number): asserts list is RadixList {

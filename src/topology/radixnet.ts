@@ -1,4 +1,4 @@
-// A RadiX-Net fitted to real layer sizes (spec sections 3 and 4). Layer l's mask is kron(ones(B_l, B_{l+1}), W_l)
+// A RadiX-Net fitted to real layer sizes (docs/radixnet.md, sections 3 and 4). Layer l's mask is kron(ones(B_l, B_{l+1}), W_l)
 // trimmed to [n_l, n_{l+1}], so entry (i, c) is W_l[i mod N, c mod N]: output c reads every input i < n_l whose
 // residue is one of the unit layer's inputs of c mod N. We build that CSR directly, never the Kronecker product.
 import { InputError } from '../errors.js';

@@ -1,4 +1,4 @@
-// The N x N unit layers of a radix list (spec section 2). Unit layer W has W[i, c] = 1 exactly when
+// The N x N unit layers of a radix list (docs/radixnet.md, section 2). Unit layer W has W[i, c] = 1 exactly when
 // c = (i - j*p) mod N for some j < r, i.e. output c reads inputs (c + j*p) mod N. Because r*p <= N those r offsets
 // are distinct and below N, so every row and column has exactly r ones. Nothing here materialises N x N.
 import { type RadixList, unitSize, validateRadixList } from './radix.js';
