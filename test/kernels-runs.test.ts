@@ -1,8 +1,8 @@
 // The run-compressed and output-paired sparse kernels (assembly/spmm_runs.ts) and the derivation of runs and pairs from
 // CSR (src/kernels/runs.ts).
 // Each kernel is checked, once per kernel build (plain SIMD and FMA, the FMA pass skipped where the engine cannot run
-// relaxed SIMD), (1) element by element against the plain-TypeScript reference (src/kernels/reference.ts) with the
-// tolerance rule of test/kernels.test.ts: |got - want| <= 1e-5 * sum|terms|, the reference run on absolute values;
+// relaxed SIMD), (1) element by element against the plain-TypeScript reference (test/helpers/kernel-reference.ts)
+// with the tolerance rule of test/kernels.test.ts: |got - want| <= 1e-5 * sum|terms|, the reference run on absolute values;
 // (2) for the same bits as the CSR kernel on the same mask (same operations in the same order per element, which is
 // what lets the engine pick either kernel); (3) split into sub-ranges, for the same bits as one call (thread pool
 // splits). Elements a call must not write start as a sentinel and must keep it exactly.
@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { compileKernels, instantiateKernels, type KernelExports, type KernelVariant } from '../src/kernels/wasm.js';
 import { csrRuns, meanRunLength, outputPairs, runsToColIdx } from '../src/kernels/runs.js';
-import * as ref from '../src/kernels/reference.js';
+import * as ref from './helpers/kernel-reference.js';
 import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Csr, type Rng } from './helpers/kernel-data.js';
 
 /** RadiX-Net-like layer (see radixLike). */

@@ -1,5 +1,5 @@
-// Every wasm kernel against the plain-TypeScript reference (src/kernels/reference.ts), XNNPACK style: one table of
-// kernel x shape cases, each run (1) on its range against the reference, element by element, and (2) split into
+// Every wasm kernel against the plain-TypeScript reference (test/helpers/kernel-reference.ts), XNNPACK style: one
+// table of kernel x shape cases, each run (1) on its range against the reference, element by element, and (2) split into
 // sub-ranges, which must give the same bits as one call (the thread pool splits every kernel that way). Then
 // multi-step optimizer runs, and a gradient check of the backward kernels against finite differences.
 //
@@ -25,7 +25,7 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { compileKernels, instantiateKernels, kernelVariant, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from '../src/kernels/wasm.js';
-import * as ref from '../src/kernels/reference.js';
+import * as ref from './helpers/kernel-reference.js';
 import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Rng } from './helpers/kernel-data.js';
 
 // ---- data ----

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { instantiateKernels } from '../src/kernels/wasm.js';
-import { adamUpdate, momentumUpdate } from '../src/kernels/reference.js';
+import { adamUpdate, momentumUpdate } from './helpers/kernel-reference.js';
 
 const FLT_MIN = 2 ** -126;
 const isSubnormal = (x: number): boolean => x !== 0 && Math.abs(x) < FLT_MIN;

@@ -1,4 +1,4 @@
-// Plain-TypeScript reference of every wasm kernel (assembly/index.ts has the ABI), for the tests only.
+// Plain-TypeScript reference of every wasm kernel (assembly/index.ts has the ABI), for the kernel tests; not shipped.
 // Same arguments in the same order, with typed arrays for pointers and null for "none". Sums run in float64 and are
 // rounded once when stored, so a reference value is the accurately rounded one and the wasm kernels (float32
 // arithmetic throughout) are checked against it with tolerances stated in test/kernels.test.ts. Float64Array outputs
