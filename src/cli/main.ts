@@ -9,6 +9,7 @@ import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerExperiment } from './experiment.js';
+import { registerDraw } from './draw.js';
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ registerEnumerate(program);
 registerCompare(program);
 registerDiagnose(program);
 registerExperiment(program);
+registerDraw(program);
 
 try {
   await program.parseAsync(process.argv);
