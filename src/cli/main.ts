@@ -10,6 +10,8 @@ import { registerCompare } from './compare.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerExperiment } from './experiment.js';
 import { registerDraw } from './draw.js';
+import { registerPlot } from './plot.js';
+import { registerReport } from './report.js';
 
 const program = new Command();
 program
@@ -27,6 +29,8 @@ registerCompare(program);
 registerDiagnose(program);
 registerExperiment(program);
 registerDraw(program);
+registerPlot(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

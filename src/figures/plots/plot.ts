@@ -1,0 +1,53 @@
+// What every figure of an experiment's results is: a Vega-Lite spec and the caption under it, drawn from the records
+// alone (their params say how the experiment was run).
+import type { TopLevelSpec } from 'vega-lite';
+import { InputError } from '../../errors.js';
+import type { RunRecord } from '../../suite/experiment.js';
+
+export interface Plot {
+  /** The experiment whose records this plot draws. */
+  experiment: string;
+  /** The paper's figure it reproduces, e.g. 'Fig. 4'. */
+  figure: string;
+  /** Builds the spec and a one-paragraph caption; throws InputError when the records lack what the plot needs. */
+  draw(records: readonly RunRecord[], where: string): { spec: TopLevelSpec; caption: string };
+}
+
+/** The paper's colours for training (red) and validation (blue) accuracy. */
+export const TRAIN_COLOUR = '#d62728';
+export const VALIDATION_COLOUR = '#1f77b4';
+
+/** An open chevron (^) centred on the point, as a Vega symbol path in unit coordinates. */
+export const CHEVRON = 'M-1,0.5L0,-0.5L1,0.5';
+
+/** A tag value of a record as text, or an InputError naming the file when the experiment did not write it. */
+export function tag(r: RunRecord, name: string, where: string): string {
+  const v = r.tags[name];
+  if (v === undefined || v === null) {
+    throw new InputError(`${where}: record '${r.key}' has no tags.${name}, which this figure groups by; was it written by ` +
+      `another version of experiment ${r.experiment}?`);
+  }
+  return String(v);
+}
+
+/** Number of equal sparsity bins the run used (params.bins, 10 by default). */
+export function binCount(r: RunRecord): number {
+  const b = r.params.bins;
+  return typeof b === 'number' && b >= 1 ? b : 10;
+}
+
+/** `90-100%`-style label of sparsity bin `bin` of `bins`. */
+export function binLabel(bin: number, bins: number): string {
+  const pct = (b: number): string => String(Math.round((b * 100) / bins));
+  return `${pct(bin)}-${pct(bin + 1)}%`;
+}
+
+/** Accuracy per epoch of a record: training accuracy, and validation accuracy where it was measured. */
+export function epochRows(r: RunRecord): { epoch: number; accuracy: number; valAccuracy: number | null }[] {
+  return r.history.map((h) => ({ epoch: h.epoch, accuracy: h.accuracy, valAccuracy: h.valAccuracy ?? null }));
+}
+
+/** `n` with its noun, pluralised. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRecords } from '../src/figures/records.js';
+import { plotFor } from '../src/figures/plots/index.js';
+import { CHEVRON, TRAIN_COLOUR, VALIDATION_COLOUR } from '../src/figures/plots/plot.js';
+import { renderSvg } from '../src/figures/render.js';
+import type { RunRecord } from '../src/suite/experiment.js';
+import { svgMarks } from './helpers/images.js';
+
+const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+const FIXTURES = join(process.cwd(), 'test', 'fixtures');
+const fixture = (name: string): string => join(FIXTURES, `${name}.jsonl`);
+
+async function draw(name: string): Promise<{ records: RunRecord[]; svg: string; caption: string; figure: string }> {
+  const records = readRecords(fixture(name));
+  const plot = plotFor(records, fixture(name));
+  const { spec, caption } = plot.draw(records, fixture(name));
+  return { records, svg: await renderSvg(spec), caption, figure: plot.figure };
+}
+
+/** Items of all mark containers of a kind, flattened. */
+const items = (svg: string, kind: string) => svgMarks(svg, `mark-${kind} role-mark`).flat();
+
+describe('figures: radixnet plot draws each experiment\'s figure from its records', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'radixnet-plot-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('Fig. 3: one bar per non-empty 2.5% sparsity interval, heights summing to the lists', async () => {
+    const { records, svg, figure } = await draw('sparsity-distribution');
+    expect(figure).to.equal('Fig. 3');
+    const occupied = new Set(records.map((r) => Math.floor(r.topology.sparsity * 40 + 1e-9)));
+    const bars = items(svg, 'rect');
+    expect(bars).to.have.length(occupied.size);
+    const counts = bars.map((b) => Number(/radix lists: (\d+)/.exec(b.attrs['aria-label'])![1]));
+    expect(counts.reduce((a, b) => a + b, 0)).to.equal(records.length);
+  });
+
+  it('Fig. 4: a red chevron per training accuracy and a blue dot per validation accuracy', async () => {
+    const { records, svg } = await draw('accuracy-vs-sparsity');
+    const points = items(svg, 'symbol');
+    expect(points).to.have.length(2 * records.length);
+    const train = points.filter((p) => p.attrs.stroke === TRAIN_COLOUR);
+    const val = points.filter((p) => p.attrs.stroke === VALIDATION_COLOUR && p.attrs.fill === VALIDATION_COLOUR);
+    expect(train).to.have.length(records.length);
+    expect(val).to.have.length(records.length);
+    // the chevron is the open path M-1,0.5 L0,-0.5 L1,0.5 scaled: three points, no closing Z, no fill
+    for (const p of train) {
+      expect(p.attrs.d).to.match(/^M[-\d.]+,[-\d.]+L[-\d.]+,[-\d.]+L[-\d.]+,[-\d.]+$/);
+      // unfilled: no fill of its own, so the root group's fill="none" applies
+      expect(p.attrs.fill ?? 'none').to.be.oneOf(['none', 'transparent']);
+    }
+    expect(CHEVRON).to.equal('M-1,0.5L0,-0.5L1,0.5');
+    const accuracies = new Set(records.map((r) => r.final!.trainAccuracy.toFixed(3)));
+    for (const p of train) expect(accuracies).to.include(Number(/final accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(3));
+  });
+
+  it('Fig. 5: a range bar and a median dot per network, the median of its seeds', async () => {
+    const { records, svg } = await draw('seed-variance');
+    const networks = new Map<string, number[]>();
+    for (const r of records) {
+      const id = `${r.tags.bin}|${r.tags.network}`;
+      networks.set(id, [...(networks.get(id) ?? []), r.final!.valAccuracy!]);
+    }
+    expect(items(svg, 'rule')).to.have.length(networks.size);
+    const dots = items(svg, 'symbol');
+    expect(dots).to.have.length(networks.size);
+    const medians = [...networks.values()].map((acc) => {
+      const s = [...acc].sort((a, b) => a - b);
+      return ((s[1] + s[2]) / 2).toFixed(3); // four seeds each
+    }).sort();
+    const drawn = dots.map((d) => Number(/median: ([\d.]+)/.exec(d.attrs['aria-label'])![1]).toFixed(3)).sort();
+    expect(drawn).to.deep.equal(medians);
+  });
+
+  it('Fig. 7: two 28 x 28 maps on one colour scale', async () => {
+    const { records, svg } = await draw('saliency');
+    const panels = svgMarks(svg, 'mark-rect role-mark');
+    expect(panels.map((p) => p.length)).to.deep.equal([784, 784]);
+    const maps = records.map((r) => (r.data!.saliency as { values: number[] }).values);
+    const max = Math.max(...maps.flat());
+    // pixels of equal saliency get equal colours in both panels: the maximum (in both maps) and zero
+    const fillOf = (panel: number, value: number): Set<string> =>
+      new Set(panels[panel].filter((_, k) => maps[panel][k] === value).map((c) => c.attrs.fill));
+    expect([...fillOf(0, max)]).to.deep.equal([...fillOf(1, max)]);
+    expect(fillOf(0, max).size).to.equal(1);
+    expect([...fillOf(0, 0)][0]).to.not.equal([...fillOf(0, max)][0]);
+  });
+
+  it('Fig. 8: one line per retrained strange model over its epochs', async () => {
+    const { records, svg } = await draw('strange-models');
+    const retrained = records.filter((r) => r.tags.stage === 'retrain');
+    expect(retrained.length).to.be.above(0);
+    const lines = items(svg, 'line');
+    expect(lines).to.have.length(retrained.length);
+    for (const line of lines) expect(line.attrs.d.match(/L/g)).to.have.length(29);
+  });
+
+  it('Fig. 9: two panels, one line per seed each', async () => {
+    const { records, svg } = await draw('seed-study');
+    const panels = svgMarks(svg, 'mark-line role-mark');
+    const seeds = (m: string) => records.filter((r) => r.tags.model === m).length;
+    expect(panels.flat()).to.have.length(seeds('normal') + seeds('strange'));
+    expect(svg).to.include('normal model 10,10/10').and.to.include('strange model 15,15/15');
+  });
+
+  it('pruning: a point per run against sparsity and a curve per run over epochs', async () => {
+    const { records, svg } = await draw('pruning');
+    const methods = new Set(records.map((r) => r.tags.method));
+    expect(items(svg, 'symbol')).to.have.length(records.length);
+    // left panel: one line per method; right panel: one per run
+    expect(items(svg, 'line')).to.have.length(methods.size + records.length);
+  });
+
+  describe('bad input', () => {
+    const write = (name: string, text: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const plot = (path: string) => spawnSync(process.execPath, [MAIN, 'plot', path, '--out', join(dir, 'out.svg')], { encoding: 'utf8' });
+    const line = (exp = 'accuracy-vs-sparsity') => readFileSync(fixture('accuracy-vs-sparsity'), 'utf8').split('\n')[0]
+      .replace('"experiment":"accuracy-vs-sparsity"', `"experiment":"${exp}"`);
+
+    it('refuses an empty file, a corrupt line, an unknown experiment and mixed experiments with file and line', () => {
+      const cases: [string, string, RegExp][] = [
+        ['empty.jsonl', '', /empty\.jsonl holds no results records/],
+        ['corrupt.jsonl', `${line()}\n{"v":1,"exp\n${line()}\n`, /corrupt\.jsonl:2: line is not JSON/],
+        ['unknown.jsonl', `${line('nonesuch')}\n`, /unknown\.jsonl: no figure for experiment 'nonesuch'; radixnet plots sparsity-distribution, /],
+        ['mixed.jsonl', `${line()}\n${line('seed-study')}\n`, /mixed\.jsonl:2: a record of experiment 'seed-study' in a file of 'accuracy-vs-sparsity'/],
+        ['notrecord.jsonl', '{"v":1}\n', /notrecord\.jsonl:1: not a results record: field 'experiment' is missing/],
+      ];
+      for (const [name, text, message] of cases) {
+        const r = plot(write(name, text));
+        expect(r.status, name).to.equal(2);
+        expect(r.stderr).to.match(message);
+        expect(r.stderr.trim().split('\n'), name).to.have.length(1);
+      }
+      const missing = plot(join(dir, 'nothere.jsonl'));
+      expect(missing.status).to.equal(2);
+      expect(missing.stderr).to.match(/cannot read results file .*nothere\.jsonl \(ENOENT\)/);
+    });
+
+    it('skips a torn last line with a warning and draws the rest', () => {
+      const records = readFileSync(fixture('accuracy-vs-sparsity'), 'utf8');
+      const warnings: string[] = [];
+      const path = write('torn.jsonl', `${records}{"v":1,"experiment":"accuracy-vs-spa`);
+      expect(readRecords(path, (m) => warnings.push(m))).to.have.length(12);
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(/torn\.jsonl: dropped a torn last line/);
+    });
+
+    it('writes the figure next to the results by default and names the figure it drew', () => {
+      const path = write('fig4.jsonl', readFileSync(fixture('accuracy-vs-sparsity'), 'utf8'));
+      const r = spawnSync(process.execPath, [MAIN, 'plot', path], { encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/^wrote .*fig4\.svg \(Fig\. 4, SVG, \d+ x \d+ px\)\n/);
+      expect(readFileSync(join(dir, 'fig4.svg'), 'utf8')).to.match(/^<svg /);
+    });
+  });
+});
