@@ -43,7 +43,7 @@ describe('figures in a real browser (Chromium)', function () {
   }
 
   it('shows every figure of the report with a size, the embedded font, and no errors or network requests', async () => {
-    const fixtures = join(process.cwd(), 'test', 'fixtures');
+    const fixtures = join(process.cwd(), 'test', 'fixtures', 'results');
     const files = readdirSync(fixtures).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(fixtures, f));
     const report = await buildReport(files, { date: new Date(0) });
     const html = join(OUT, 'report.html');

@@ -11,7 +11,7 @@ import type { RunRecord } from '../src/suite/experiment.js';
 import { svgMarks } from './helpers/images.js';
 
 const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
-const FIXTURES = join(process.cwd(), 'test', 'fixtures');
+const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'results');
 const fixture = (name: string): string => join(FIXTURES, `${name}.jsonl`);
 
 async function draw(name: string): Promise<{ records: RunRecord[]; svg: string; caption: string; figure: string }> {
@@ -106,7 +106,7 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     const panels = svgMarks(svg, 'mark-line role-mark');
     const seeds = (m: string) => records.filter((r) => r.tags.model === m).length;
     expect(panels.flat()).to.have.length(seeds('normal') + seeds('strange'));
-    expect(svg).to.include('normal model 10,10/10').and.to.include('strange model 15,15/15');
+    expect(svg).to.include('normal model 10,10/10').and.to.include('strange model 10,10/1');
   });
 
   it('pruning: a point per run against sparsity and a curve per run over epochs', async () => {

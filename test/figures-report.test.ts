@@ -7,7 +7,7 @@ import { buildReport, resultsFiles } from '../src/figures/report.js';
 import { experiments } from '../src/suite/experiments/index.js';
 
 const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
-const FIXTURES = join(process.cwd(), 'test', 'fixtures');
+const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'results');
 
 describe('figures: radixnet report', () => {
   let dir: string;
