@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,8 @@ describe('radixnet train / evaluate (CLI)', function () {
     expect(result.final.testAccuracy).to.be.at.least(0.85);
     expect(result.timing.loadSeconds).to.be.a('number');
     expect(result.timing.firstEpochSeconds).to.be.greaterThan(0);
-    expect(existsSync(join(dir, 'model.json')) && existsSync(join(dir, 'weights.bin'))).to.equal(true);
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest;
+    expect(existsSync(join(dir, manifest[0].paths[0]))).to.equal(true);
     // progress and the save line go to stderr when stdout is JSON
     expect(r.stderr).to.match(/epoch 1: \d+ ms/);
 
@@ -59,9 +60,42 @@ describe('radixnet train / evaluate (CLI)', function () {
     });
   }
 
-  it('says where the problem is when a saved model is missing', () => {
+  it('says where the problem is when a saved model is missing, and how to make one (item 15)', () => {
     const r = run(['evaluate', '/nonexistent/model']);
     expect(r.status).to.equal(2);
-    expect(r.stderr).to.match(/\/nonexistent\/model/);
+    expect(r.stderr).to.match(/no saved model at \/nonexistent\/model\/model\.json: save one there first \(radixnet train --save \/nonexistent\/model/);
+    expect(r.stderr).not.to.match(/file:\/\//);
+  });
+
+  it('refuses a --save target that is a file, under a file, or holds another model before training (reproducers 1, 5)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'radixnet-'));
+    writeFileSync(join(root, 'file'), 'x');
+    mkdirSync(join(root, 'm'));
+    writeFileSync(join(root, 'm', 'model.json'), '{"modelTopology": {}}');
+    for (const [target, pattern] of [
+      [join(root, 'file'), /is a file, not a folder/],
+      [join(root, 'file', 'm'), /is a file, not a folder/],
+      [join(root, 'm', 'other.json'), /already holds another model \(model\.json\).*--force/],
+    ] as [string, RegExp][]) {
+      const t0 = performance.now();
+      const r = run(['train', '--save', target]);
+      expect(r.status, r.stderr).to.equal(2);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+      expect(r.stderr).to.match(pattern);
+      expect(r.stdout, 'nothing trained').to.equal('');
+      expect(performance.now() - t0).to.be.below(20000);
+    }
+  });
+
+  it('saves the model when stdout is closed early: `train --save M | head -1` (reproducer 5)', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'radixnet-')), 'model');
+    const train = [process.execPath, CLI, 'train', '--radices', '2', '--layers', '784,10', '--epochs', '1', '--save', dir].map((a) => `'${a}'`).join(' ');
+    // pipefail: the pipeline's status is train's, not head's
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${train} | head -1`], { encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: '1' } });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split('\n')).to.have.length(1);
+    const e = run(['evaluate', dir, '--json']);
+    expect(e.status, e.stderr).to.equal(0);
+    expect(JSON.parse(e.stdout).testAccuracy).to.be.above(0.8);
   });
 });

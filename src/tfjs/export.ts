@@ -1,5 +1,5 @@
 // Our engine's trained weights as a tfjs model on disk: the paper's model built with the same masks, the weights set,
-// saved as model.json + weights.bin that tf.loadLayersModel (with radixnet's layer registered) or loadModel reads.
+// saved as model.json + its weights file that tf.loadLayersModel (with radixnet's layer registered) or loadModel reads.
 import * as tf from '@tensorflow/tfjs-core';
 import { radixModel } from './model.js';
 import { saveModel } from './model.js';
@@ -14,9 +14,9 @@ export interface ExportSpec {
 
 /**
  * Saves trained weights (per layer: dense [n_l, n_{l+1}] kernel with zeros off the mask, optional bias) as a tfjs
- * model in `dir`. Returns the files' total size in bytes.
+ * model in `dir` (replacing a model there atomically; `force`: see checkSaveTarget). Returns the files' total size in bytes.
  */
-export async function saveWeightsAsModel(weights: { kernel: Float32Array; bias?: Float32Array }[], spec: ExportSpec, dir: string): Promise<number> {
+export async function saveWeightsAsModel(weights: { kernel: Float32Array; bias?: Float32Array }[], spec: ExportSpec, dir: string, opts: { force?: boolean } = {}): Promise<number> {
   const model = radixModel({ radices: spec.radices, layers: spec.layers, kron: spec.kron, useBias: spec.bias, compile: false });
   try {
     const tensors = weights.flatMap((w, l) => {
@@ -25,7 +25,7 @@ export async function saveWeightsAsModel(weights: { kernel: Float32Array; bias?:
     });
     model.setWeights(tensors);
     tf.dispose(tensors);
-    const result = await saveModel(model, dir);
+    const result = await saveModel(model, dir, opts);
     return (result.modelArtifactsInfo.modelTopologyBytes ?? 0) + (result.modelArtifactsInfo.weightDataBytes ?? 0);
   } finally {
     model.dispose();

@@ -1,80 +1,81 @@
-// Saving and loading tfjs models as files (model.json + weights.bin) without tfjs-node: tfjs' own `file://` handler
-// lives in tfjs-node, whose installer needs network access. This is the same format, so the two read each other's
-// files. Registered for `file://` URLs whenever the tensorflow backend (tfjs-node) is not there to handle them.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+// Saving and loading tfjs models as files (model.json + a weights file) without tfjs-node: tfjs' own `file://`
+// handler lives in tfjs-node, whose installer needs network access. This is the same format, so the two read each
+// other's files. Registered for `file://` URLs whenever the tensorflow backend (tfjs-node) is not there to handle them.
+// The file system side (checked targets, atomic replacement, locking, hostile-input-safe reads) is model-folder.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
+import { formatBytes, LIMITS } from '../topology/cost.js';
+import { readModelFolder, writeModelFolder } from './model-folder.js';
 
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+/** Options of a save through fileSystem. */
+export interface SaveOptions {
+  /** Save into a folder that already holds another model (under another file name). */
+  force?: boolean;
+}
 
 /**
- * An IOHandler for a directory holding model.json and weights.bin (`path` may also name the model.json itself when
- * loading). Pass it to `model.save` and `tf.loadLayersModel`.
+ * An IOHandler for a model folder holding model.json and its weights (`path` may also name the .json file, whose
+ * folder is then the model's). Pass it to `model.save` and `tf.loadLayersModel`. Saves replace a model atomically;
+ * loads check every path and size before reading (see model-folder.ts).
  */
-export function fileSystem(path: string): tf.io.IOHandler {
+export function fileSystem(path: string, opts: SaveOptions = {}): tf.io.IOHandler {
   if (typeof path !== 'string' || path === '') throw new InputError(`fileSystem: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  const target = resolve(path);
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new InputError('fileSystem: this handler saves Layers models (JSON topology), not binary graph models');
       }
-      const dir = target.endsWith('.json') ? dirname(target) : target;
-      mkdirSync(dir, { recursive: true });
       const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      const modelJSON: tf.io.ModelJSON = {
+      const modelJSON = {
         modelTopology: artifacts.modelTopology as object,
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
-        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      writeFileSync(join(dir, WEIGHTS_BIN), new Uint8Array(weightData));
-      // the JSON last: a reader that finds model.json finds complete weights next to it
-      writeFileSync(join(dir, target.endsWith('.json') ? basename(target) : MODEL_JSON), JSON.stringify(modelJSON));
+      await writeModelFolder(path, modelJSON, artifacts.weightSpecs ?? [], new Uint8Array(weightData), opts);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
-      const jsonPath = isDirectory(target) ? join(target, MODEL_JSON) : target;
-      let modelJSON: tf.io.ModelJSON;
-      try {
-        modelJSON = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        throw new InputError(code === 'ENOENT'
-          ? `no saved model at ${jsonPath}: save one with model.save('file://${dirname(jsonPath)}')`
-          : `cannot read the model at ${jsonPath}: ${(err as Error).message}`);
-      }
-      if (!modelJSON || typeof modelJSON !== 'object' || !modelJSON.modelTopology) {
-        throw new InputError(`${jsonPath} is not a tfjs model.json (it has no modelTopology)`);
-      }
-      const dir = dirname(jsonPath);
-      return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const specs: tf.io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          specs.push(...group.weights);
-          for (const p of group.paths) {
-            const bytes = readFileSync(join(dir, p));
-            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-          }
-        }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-      });
+      const files = readModelFolder(path);
+      checkTopologyCost(files.modelJSON.modelTopology, files.jsonPath);
+      return tf.io.getModelArtifactsForJSON(files.modelJSON as unknown as tf.io.ModelJSON, async () => [files.weightSpecs as tf.io.WeightsManifestEntry[], files.weightData]);
     },
   };
 }
 
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
+/**
+ * Refuses a topology whose layers would allocate more than LIMITS.memoryBytes before tfjs builds them: each dense or
+ * RadixDense layer makes a float32 kernel [inputs, units] (and a mask of that size) before its weights are set.
+ */
+function checkTopologyCost(topology: object, jsonPath: string): void {
+  const config = (topology as { config?: unknown }).config;
+  const layers = Array.isArray(config) ? config : (config as { layers?: unknown })?.layers;
+  if (!Array.isArray(layers)) return;
+  let dim = 0;
+  let elements = 0;
+  for (const layer of layers) {
+    const cfg = (layer as { config?: Record<string, unknown> })?.config;
+    if (!cfg || typeof cfg !== 'object') continue;
+    const shape = cfg.batch_input_shape ?? cfg.batchInputShape;
+    if (Array.isArray(shape) && typeof shape[shape.length - 1] === 'number') dim = shape[shape.length - 1] as number;
+    const mask = cfg.mask as Record<string, unknown> | undefined;
+    const maskLayers = mask?.layers as unknown[] | undefined;
+    const at = Number(mask?.layer);
+    const maskIn = Number(mask?.n_in ?? mask?.nIn ?? (Array.isArray(maskLayers) ? maskLayers[at] : NaN));
+    const maskOut = Number(mask?.n_out ?? mask?.nOut ?? (Array.isArray(maskLayers) ? maskLayers[at + 1] : NaN));
+    if (maskIn > 0 && maskOut > 0) elements += 2 * maskIn * maskOut;
+    const units = Number(cfg.units ?? maskOut);
+    if (units > 0) {
+      elements += (dim || 1) * units;
+      dim = units;
+    }
+  }
+  const bytes = elements * 4;
+  if (!(bytes <= LIMITS.memoryBytes)) {
+    throw new InputError(`${jsonPath}: modelTopology's layers would take about ${formatBytes(bytes)} to build, over the ${formatBytes(LIMITS.memoryBytes)} limit (RADIXNET_MAX_MEMORY_BYTES); the file is damaged or not meant for this machine`);
   }
 }
 

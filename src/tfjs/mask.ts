@@ -6,7 +6,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
 import { Rng } from '../random.js';
-import { SparseMask } from '../topology/mask.js';
+import { MAX_DENSE_ELEMENTS, SparseMask } from '../topology/mask.js';
 import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList, type RadixList } from '../topology/radix.js';
 
@@ -234,12 +234,16 @@ function decodeBits(spec: Extract<MaskSpec, { type: 'bits' }>): SparseMask {
     throw new InputError(`mask spec has shape [${nIn}, ${nOut}]; both sizes must be integers >= 1`);
   }
   const size = nIn * nOut;
+  if (size > MAX_DENSE_ELEMENTS) {
+    throw new InputError(`mask spec has shape [${nIn}, ${nOut}], ${size} entries, more than the ${MAX_DENSE_ELEMENTS} a bits mask may hold; the saved model is damaged`);
+  }
   const packed = typeof spec.bits === 'string' ? fromBase32(spec.bits) : null;
   let bytes: Uint8Array | null = null;
   try {
-    bytes = packed ? inflateRawSync(packed) : null;
+    // capped at one byte past the stated size: a deflate bomb stops there instead of inflating gigabytes
+    bytes = packed ? inflateRawSync(packed, { maxOutputLength: Math.ceil(size / 8) + 1 }) : null;
   } catch {
-    // not a deflate stream: reported below with the sizes
+    // not a deflate stream, or longer than the shape allows: reported below with the sizes
   }
   if (!bytes || bytes.length !== Math.ceil(size / 8)) {
     throw new InputError(`mask spec bits decode to ${bytes?.length ?? 'no'} bytes but a [${nIn}, ${nOut}] mask needs ${Math.ceil(size / 8)}; the saved model is damaged`);

@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors.js';
 import type { RadixList } from '../topology/radix.js';
 import { fileSystem } from './io.js';
+import { oneLine } from './model-folder.js';
 import { radixDense } from './layer.js';
 import { Mask } from './mask.js';
 import type { Implementation } from './ops/radix_matmul.js';
@@ -77,14 +78,23 @@ function modelMasks(args: RadixModelArgs, layers: number[]): Mask[] {
 }
 
 /**
- * Saves a model to `dir` (model.json + weights.bin), with tfjs-node or without. With `includeOptimizer` the
- * training config and optimizer state are saved too, so the loaded model trains on without a compile.
+ * Saves a model to `dir` (model.json + its weights file), with tfjs-node or without, replacing a model there
+ * atomically. With `includeOptimizer` the training config and optimizer state are saved too, so the loaded model
+ * trains on without a compile; `force` allows a folder that holds another model (see checkSaveTarget).
  */
-export function saveModel(model: tfl.LayersModel, dir: string, opts: { includeOptimizer?: boolean } = {}): Promise<tf.io.SaveResult> {
-  return model.save(fileSystem(dir), { includeOptimizer: opts.includeOptimizer ?? false });
+export function saveModel(model: tfl.LayersModel, dir: string, opts: { includeOptimizer?: boolean; force?: boolean } = {}): Promise<tf.io.SaveResult> {
+  return model.save(fileSystem(dir, { force: opts.force }), { includeOptimizer: opts.includeOptimizer ?? false });
 }
 
-/** Loads a model saved by saveModel or by tfjs' file:// handler (`dir` or its model.json); compiled if saved with its optimizer. */
-export function loadModel(dir: string): Promise<tfl.LayersModel> {
-  return tfl.loadLayersModel(fileSystem(dir));
+/**
+ * Loads a model saved by saveModel or by tfjs' file:// handler (`dir` or its model.json); compiled if saved with its
+ * optimizer. A damaged or foreign file is an InputError naming the file and tfjs' complaint, never random weights.
+ */
+export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+  try {
+    return await tfl.loadLayersModel(fileSystem(dir));
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot rebuild the model saved in ${dir}: ${oneLine(err)}; the model file is damaged or was not saved by radixnet or tfjs`);
+  }
 }
