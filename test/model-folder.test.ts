@@ -174,6 +174,12 @@ describe('model folders: hostile-input-safe loading', function () {
     await rejects(variant((j) => (j.modelTopology.config.layers[0].class_name = 'NoSuchLayer')), /cannot rebuild the model saved in .*NoSuchLayer/);
   });
 
+  it('refuses a topology whose layers would take gigabytes to build, before tfjs builds them', async () => {
+    const t0 = performance.now();
+    await rejects(variant((j) => (j.modelTopology.config.layers[0].config.units = 1e9)), /modelTopology's layers would take about 37 GiB to build, over the 4\.0 GiB limit/);
+    expect(performance.now() - t0).to.be.below(1000);
+  });
+
   it('stops a deflate bomb in the mask bits at the stated size (reproducer 6)', async () => {
     const bomb = deflateRawSync(Buffer.alloc(64 * 2 ** 20));
     const base32 = (bytes: Uint8Array): string => {

@@ -14,6 +14,7 @@ import { Mlp } from '../../src/engine/mlp.js';
 import { Rng } from '../../src/random.js';
 import { kernelModule } from '../../src/kernels/wasm.js';
 import { radixNet } from '../../src/topology/radixnet.js';
+import { formatBytes } from '../../src/topology/cost.js';
 import type { SparseMask } from '../../src/topology/mask.js';
 
 /** What one request may ask for; every limit is checked before any work starts. */
@@ -30,7 +31,12 @@ export const LIMITS = {
   /** steps * batchSize * connections: about 3 multiply-adds each (forward, dX, dW); 2e10 is ~10 s on 2 cores. */
   work: 2e10,
   historyPoints: 100,
+  /** Lambda's synchronous response limit: a response that would be larger is refused before any work. */
+  responseBytes: 6 * 2 ** 20,
 } as const;
+
+/** JSON bytes of one probability (float32 printed by JSON.stringify, with its comma, at most). */
+const PROBABILITY_BYTES = 24;
 
 export interface LambdaEvent {
   body?: string | null;
@@ -117,6 +123,8 @@ async function train(req: Record<string, unknown>): Promise<unknown> {
   const lr = num(req.learningRate ?? 1e-3, 'learningRate', 1e-6, 1);
   const seed = int(req.seed ?? 100, 'seed', 0, 2 ** 31 - 1);
   const batch = Math.min(batchSize, x.rows);
+  // the trained weights travel back as base64 float32s (4/3 of 4 bytes each), next to the history
+  checkResponse(Math.ceil(topo.nnz / 3) * 16 + LIMITS.historyPoints * 100, `a model of ${topo.nnz} weights`, 'use smaller layers or sparser radices');
   const work = steps * batch * topo.nnz;
   if (work > LIMITS.work) {
     throw new InputError(`steps * batch * connections is ${steps} * ${batch} * ${topo.nnz} = ${work.toExponential(2)}, over the ${LIMITS.work.toExponential(0)} this function allows; use fewer steps, a smaller batch or sparser radices`);
@@ -159,6 +167,9 @@ async function predict(req: Record<string, unknown>): Promise<unknown> {
   const m = posted as Record<string, unknown>;
   if (m.format !== 'radixnet-mlp/1') throw new InputError(`model.format must be "radixnet-mlp/1", got ${JSON.stringify(m.format)}`);
   const topo = topology(m);
+  const rows = Array.isArray(req.x) ? req.x.length : 0;
+  const classes = topo.layers[topo.layers.length - 1];
+  checkResponse(rows * (classes * PROBABILITY_BYTES + 16), `probabilities of ${rows} rows x ${classes} classes`, 'send fewer rows per request');
   const x = matrix(req.x, 'x', topo.layers[0]);
   if (typeof m.weights !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(m.weights)) throw new InputError('model.weights must be a base64 string');
   const bytes = Buffer.from(m.weights, 'base64');
@@ -242,6 +253,12 @@ function topology(req: Record<string, unknown>): Topology {
   const nnz = net.masks.reduce((s, m) => s + m.nnz, 0);
   checkParameters(nnz);
   return { radices, layers, ...(kron ? { kron } : {}), masks: net.masks, nnz };
+}
+
+function checkResponse(bytes: number, what: string, fix: string): void {
+  if (bytes > LIMITS.responseBytes) {
+    throw new InputError(`the response would carry ${what}, about ${formatBytes(bytes)}, over the ${formatBytes(LIMITS.responseBytes)} a response may hold; ${fix}`);
+  }
 }
 
 function checkParameters(nnz: number): void {

@@ -11,6 +11,7 @@ interface EnumerateOptions {
   max: string;
   minSparsity: string;
   json?: boolean;
+  force?: boolean;
 }
 
 /** The counts the paper reports, printed next to ours. */
@@ -31,6 +32,7 @@ export function registerEnumerate(program: Command): void {
     .option('--max <radix>', 'simple: largest i and j', '15')
     .option('--min-sparsity <s>', 'simple: keep models with Kronecker sparsity >= s', '0.9')
     .option('--json', 'print one JSON object per line, the last one {"summary": ...}')
+    .option('--force', 'go past the enumeration size allowed by default (RADIXNET_MAX_ENUMERATION candidate lists)')
     .addHelpText('after', '\nExamples:\n  radixnet enumerate --factors 1..10 --layers 784,300,100,10\n' +
       '  radixnet enumerate --factors 2,3,5 --distinct --json\n  radixnet enumerate --family simple --max 15 --min-sparsity 0.9')
     .action((opts: EnumerateOptions, command: Command) => {
@@ -49,7 +51,7 @@ export function registerEnumerate(program: Command): void {
 }
 
 function permutations(factors: number[], layers: number[], opts: EnumerateOptions): void {
-  const { lists, distinctTopologies } = validPermutations(factors, layers);
+  const { lists, distinctTopologies } = validPermutations(factors, layers, { force: opts.force, warn: (line) => console.error(line) });
   const seen = new Set<number>();
   const shown = opts.distinct ? lists.filter((x) => !seen.has(x.topology) && seen.add(x.topology)) : lists;
   const rows = shown.map((x) => ({
@@ -77,7 +79,7 @@ function simple(layers: number[], opts: EnumerateOptions): void {
   if (!Number.isFinite(minKroneckerSparsity) || opts.minSparsity.trim() === '' || minKroneckerSparsity < 0 || minKroneckerSparsity > 1) {
     throw new InputError(`--min-sparsity is '${opts.minSparsity}'; give a number from 0 to 1 such as 0.9`);
   }
-  const family = simpleFamily({ max, minKroneckerSparsity, layers });
+  const family = simpleFamily({ max, minKroneckerSparsity, layers, force: opts.force, warn: (line) => console.error(line) });
   const rows = family.models.map((m, index) => ({
     index, radices: m.text, list: m.radices, kron: m.kron, sparsity: m.sparsity, kroneckerSparsity: m.kroneckerSparsity,
   }));

@@ -4,6 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { formatRadixList, parseSizes, radixNet, type RadixNet, SparseMask } from '../topology/index.js';
+import { checkDenseOut, formatBytes, LIMITS } from '../topology/cost.js';
 
 /** The options every command that builds one RadiX-Net shares (topology, diagnose). */
 export interface NetworkOptions {
@@ -14,6 +15,7 @@ export interface NetworkOptions {
 interface TopologyOptions extends NetworkOptions {
   json?: boolean;
   denseOut?: string;
+  force?: boolean;
 }
 
 /** Adds the `<radices>` argument and --layers/--kron to a command. */
@@ -40,10 +42,15 @@ export function registerTopology(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .option('--dense-out <file>', 'write the 0/1 masks: FILE.json (array of [n_l][n_{l+1}] arrays) or FILE.npy ' +
       '(uint8; one file per layer, FILE.0.npy, FILE.1.npy, ... when there are several)')
+    .option('--force', `with --dense-out: write files larger than the limit (RADIXNET_MAX_OUTPUT_BYTES, default ${formatBytes(LIMITS.outputBytes)})`)
     .addHelpText('after', '\nExamples:\n  radixnet topology 10,10/10\n  radixnet topology "[[10],[5,2]]" --kron 80,30,10,1 --json\n' +
       '  radixnet topology 2,2/2 --dense-out masks.npy')
     .action((radices: string, opts: TopologyOptions) => {
       const { layers, kron } = parseNetworkOptions(opts);
+      if (opts.denseOut !== undefined) {
+        const warning = checkDenseOut(layers, opts.denseOut, opts.force);
+        if (warning) console.error(warning);
+      }
       const net = radixNet(radices, layers, { kron });
       if (opts.denseOut !== undefined) {
         for (const path of writeDense(net.masks, opts.denseOut)) console.error(`wrote ${path}`);

@@ -5,6 +5,8 @@
 import { InputError } from '../errors.js';
 import { loadMnist, mnistDataset } from '../data/mnist.js';
 import { validationSplit } from '../data/dataset.js';
+import { checkCost, checkKernelMemory, mlpBytes, MNIST_TEST_SAMPLES, MNIST_TRAIN_SAMPLES, TFJS_WASM_BYTES, tfjsFitBytes } from '../topology/cost.js';
+import { radixNetSparsity } from '../topology/radixnet.js';
 
 /** Every backend name compare accepts, and what it runs. */
 export const COMPARE_BACKENDS: Record<string, string> = {
@@ -60,6 +62,7 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
   if (layers[0] !== 784 || layers[layers.length - 1] !== 10) {
     throw new InputError(`compare trains on MNIST, so layers must start with 784 (pixels) and end with 10 (digits), got ${layers.join(',')}`);
   }
+  checkCompareCost(opts);
   const tfjs = await import('../tfjs/index.js');
   const tf = await import('@tensorflow/tfjs-core');
   const mnist = await loadMnist({ dir: opts.data });
@@ -125,4 +128,29 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
   }
   await tfjs.useBackend('cpu');
   return rows;
+}
+
+/**
+ * Refuses, before MNIST or tfjs load, a comparison that cannot fit: every backend starts from a dense tfjs model on
+ * the host; tfjs' wasm backend holds that model and the data in its 2 GiB heap; ours holds the masked model and the
+ * resident training rows in kernel memory.
+ */
+function checkCompareCost(opts: CompareOptions): void {
+  const { layers } = opts;
+  const samples = Math.min(opts.limit ?? MNIST_TRAIN_SAMPLES, MNIST_TRAIN_SAMPLES);
+  const tfjsBytes = tfjsFitBytes(layers, opts.batchSize, samples + MNIST_TEST_SAMPLES);
+  const what = `compare on layers ${layers.join(',')} (batch ${opts.batchSize}, ${samples} samples)`;
+  checkCost(what, { bytes: tfjsBytes, steps: 0 }, 'use smaller layers');
+  const wasm = opts.backends.filter((b) => b.startsWith('wasm'));
+  if (wasm.length > 0) {
+    checkCost(`${what} on tfjs' wasm backend`, { bytes: tfjsBytes, steps: 0 }, 'use smaller layers or leave out the wasm backends',
+      { bytes: TFJS_WASM_BYTES, bytesName: "tfjs-backend-wasm's heap" });
+  }
+  if (opts.backends.includes('ours')) {
+    const dense = opts.radices.trim().toLowerCase() === 'dense';
+    const density = dense ? 1 : 1 - radixNetSparsity(opts.radices, layers).sparsity;
+    const stored = layers.slice(1).map((n, l) => Math.ceil(n * layers[l] * density));
+    checkKernelMemory(`${what} on our engine`, mlpBytes(layers, stored, stored.map(() => !dense), 2, opts.batchSize, samples),
+      'use sparser radices, smaller layers or fewer samples');
+  }
 }

@@ -5,7 +5,8 @@ import { InputError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { Mlp, type InitName } from '../engine/mlp.js';
 import { fit, type EpochLogs } from '../engine/fit.js';
-import type { OptimizerSpec } from '../engine/optimizer.js';
+import { Optimizer, type OptimizerSpec } from '../engine/optimizer.js';
+import { checkKernelMemory, mlpBytes, MNIST_TRAIN_SAMPLES } from '../topology/cost.js';
 import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList } from '../topology/radix.js';
 import type { SparseMask } from '../topology/mask.js';
@@ -121,6 +122,11 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   if (config.layers[0] !== 784 || config.layers[config.layers.length - 1] !== 10) {
     throw new InputError(`--layers must start with 784 (28x28 MNIST pixels) and end with 10 (digits), got ${config.layers.join(',')}`);
   }
+  // the model and the resident training rows must fit in kernel memory: known now, before MNIST loads
+  const stored = topo.masks.map((m, l) => (m ? m.nnz : config.layers[l] * config.layers[l + 1]));
+  checkKernelMemory(`training ${topo.radices} on layers ${config.layers.join(',')} (batch ${config.batchSize}, ${MNIST_TRAIN_SAMPLES} resident samples)`,
+    mlpBytes(config.layers, stored, topo.masks.map(Boolean), Optimizer.slots(config.optimizer), config.batchSize, MNIST_TRAIN_SAMPLES),
+    'use sparser radices, smaller layers or a smaller batch');
   const mnist = hooks.mnist ?? (await loadMnist({ dir: config.data }));
   const loadSeconds = (performance.now() - t0) / 1000;
   hooks.onLoaded?.({ source: mnist.source, seconds: loadSeconds });

@@ -2,6 +2,7 @@
 // factors (Fig. 3-5), and the "simple family" [[i,j],[k]] keyed by Kronecker sparsity (Fig. 8). Nothing here builds
 // a mask: sparsities are counted in closed form and topologies are compared through an exact canonical key.
 import { InputError } from '../errors.js';
+import { checkCost, checkSoftLimit, LIMITS } from './cost.js';
 import { formatRadixList, isValidRadixList, type RadixList } from './radix.js';
 import { defaultKron, radixNetSparsity, validateLayers } from './radixnet.js';
 import { unitLayers } from './unit-layer.js';
@@ -33,7 +34,7 @@ export const MAX_CANDIDATES = 10_000_000;
  * @param factors F, positive integers (duplicates ignored)
  * @param layers layer sizes n_0..n_L
  */
-export function validPermutations(factors: number[], layers: number[]): Enumeration {
+export function validPermutations(factors: number[], layers: number[], opts: EnumerationOptions = {}): Enumeration {
   validateLayers(layers);
   const f = checkFactors(factors);
   const depth = layers.length - 1;
@@ -42,6 +43,12 @@ export function validPermutations(factors: number[], layers: number[]): Enumerat
     throw new InputError(`${f.length} factors on ${depth} weight layers give ${candidates} candidate lists, more than ` +
       `${MAX_CANDIDATES}; use fewer factors or layers`);
   }
+  const what = `the enumeration of ${f.length} factors on ${depth} weight layers`;
+  warnIf(opts, checkSoftLimit(`${what} would examine`, candidates, LIMITS.enumeration, 'RADIXNET_MAX_ENUMERATION', opts.force, (n) => `${n} candidate lists`));
+  // each valid list costs its sparsity count and its topology key (a bit per diagonal of every mask), kept in memory
+  const keyChars = layers.slice(1).reduce((s, n, l) => s + Math.ceil((layers[l] + n) / 6) + 12, 0);
+  const perList = layers.slice(1).reduce((s, n, l) => s + layers[l] + 2 * n, depth);
+  checkCost(what, { bytes: candidates * (400 + 2 * keyChars), steps: candidates * perList }, 'use fewer factors or smaller layers');
   const lists: EnumeratedList[] = [];
   const topologies = new Map<string, number>();
   const digits = new Array<number>(depth).fill(0);
@@ -87,7 +94,7 @@ export interface SimpleFamily {
  * the suite's Python dict was (float64 equality; a later list with an equal value replaces the earlier one, which
  * keeps its place), then thresholded at minKroneckerSparsity. Needs 4 layer sizes (3 radices).
  */
-export function simpleFamily(opts: { max?: number; minKroneckerSparsity?: number; layers?: number[] } = {}): SimpleFamily {
+export function simpleFamily(opts: { max?: number; minKroneckerSparsity?: number; layers?: number[] } & EnumerationOptions = {}): SimpleFamily {
   const { max = 15, minKroneckerSparsity = 0.9, layers = [784, 300, 100, 10] } = opts;
   if (!Number.isInteger(max) || max < 1 || max > 46340) {
     throw new InputError(`the family's largest radix --max is ${max}; give a whole number from 1 to 46340 (the paper used 15)`);
@@ -100,12 +107,29 @@ export function simpleFamily(opts: { max?: number; minKroneckerSparsity?: number
     throw new InputError(`the simple family [[i,j],[k]] has 3 radices, so it needs 4 layer sizes, got ${layers.length} ` +
       `(${layers.join(',')}); e.g. 784,300,100,10`);
   }
+  // sum over i, j of d(i*j) is at most (sum of d(i))^2, known in O(max log max) before any list is built
+  const divisorSum = divisorCountSum(max);
+  const bound = divisorSum * divisorSum;
+  const what = `the simple family up to --max ${max}`;
+  warnIf(opts, checkSoftLimit(`${what} would examine up to`, bound, LIMITS.enumeration, 'RADIXNET_MAX_ENUMERATION', opts.force, (n) => `${n} candidate lists`));
+  const perList = 30 + layers.slice(1).reduce((s, n) => s + Math.min(n, max * max), 0);
+  checkCost(what, { bytes: bound * 200, steps: max * max * max + bound * perList }, 'use a smaller --max');
   const byValue = new Map<number, FamilyModel>();
   let candidates = 0;
+  const small: number[] = [];
+  const large: number[] = [];
   for (let i = 1; i <= max; i++) {
     for (let j = 1; j <= max; j++) {
-      for (let k = 1; k <= i * j; k++) {
-        if ((i * j) % k !== 0) continue;
+      // the divisors k of i*j, ascending (the order the suite's loop over k = 1..i*j met them)
+      const n = i * j;
+      small.length = 0;
+      large.length = 0;
+      for (let d = 1; d * d <= n; d++) {
+        if (n % d !== 0) continue;
+        small.push(d);
+        if (d * d !== n) large.push(n / d);
+      }
+      for (const k of small.concat(large.reverse())) {
         const radices = [[i, j], [k]];
         const s = radixNetSparsity(radices, layers);
         const kron = defaultKron(layers, i * j);
@@ -133,6 +157,23 @@ export function topologyKey(list: RadixList, layers: number[]): string {
     for (let d = -(nOut - 1), k = 0; d < nIn; d++, k++) if (unit.has(d, 0)) bits[k >> 3] |= 1 << (k & 7);
     return `${nIn}x${nOut}:${Buffer.from(bits.buffer).toString('base64')}`;
   }).join('|');
+}
+
+/** Options of the enumerations: going past LIMITS.enumeration needs `force`, and `warn` hears about it. */
+export interface EnumerationOptions {
+  force?: boolean;
+  warn?: (line: string) => void;
+}
+
+function warnIf(opts: EnumerationOptions, line: string | null): void {
+  if (line !== null) opts.warn?.(line);
+}
+
+/** d(1) + ... + d(max), where d counts divisors: a sieve, O(max log max). */
+function divisorCountSum(max: number): number {
+  let sum = 0;
+  for (let d = 1; d <= max; d++) sum += Math.floor(max / d);
+  return sum;
 }
 
 /** Parses `1..10` (a range) or `2,3,5` (a list) into factors. */

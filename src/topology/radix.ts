@@ -89,6 +89,15 @@ function radixListProblem(list: unknown, weightLayers?: number): string | undefi
 }
 
 function parseJson(text: string): unknown {
+  // a radix list nests exactly two deep; deeper text is refused before a recursive parse could exhaust the stack
+  let depth = 0;
+  for (let k = 0; k < text.length; k++) {
+    const ch = text.charCodeAt(k);
+    if (ch === 91 /* [ */ && ++depth > 2) {
+      throw new InputError(`the radix list '${text.length > 40 ? `${text.slice(0, 37)}...` : text}' nests lists more than two deep; ` +
+        `write it as a list of lists of positive integers, ${EXAMPLE}`);
+    } else if (ch === 93 /* ] */) depth--;
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -154,7 +163,13 @@ function show(sub: readonly number[]): string {
 }
 
 function short(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
+  let s: string;
+  try {
+    s = JSON.stringify(value) ?? String(value);
+  } catch {
+    // nested too deep (or cyclic) to print
+    s = Array.isArray(value) ? '[[...]]' : typeof value;
+  }
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 

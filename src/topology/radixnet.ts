@@ -3,7 +3,8 @@
 // residue is one of the unit layer's inputs of c mod N. We build that CSR directly, never the Kronecker product.
 import { InputError } from '../errors.js';
 import { type FanStats, SparseMask } from './mask.js';
-import { parseRadixList, type RadixList, unitSize, validateRadixList } from './radix.js';
+import { checkCost, maskCost } from './cost.js';
+import { formatRadixList, parseRadixList, type RadixList, unitSize, validateRadixList } from './radix.js';
 import { type UnitLayer, unitLayers } from './unit-layer.js';
 
 /** Per-layer summary of a trimmed mask. */
@@ -43,6 +44,8 @@ const MAX_INDEX = 2 ** 31 - 1;
  */
 export function radixNet(list: RadixList | string, layers: number[], opts: { kron?: number[] } = {}): RadixNet {
   const plan = planNet(list, layers, opts.kron);
+  checkCost(`the RadiX-Net ${formatRadixList(plan.radices)} on layers ${layers.join(',')}`, maskCost(layers, plan.nnz),
+    'use smaller layers or sparser radices');
   const masks = plan.units.map((unit, l) => buildMask(unit, layers[l], layers[l + 1], plan.nnz[l]));
   const layerStats = masks.map((m): LayerStats => {
     const fanIn = m.fanIn;
@@ -122,6 +125,9 @@ function planNet(input: RadixList | string, layers: number[], kronIn?: number[])
   const kron = kronIn ?? defaultKron(layers, n);
   validateKron(kron, layers, n);
   const units = unitLayers(radices);
+  // counting visits min(N, n_{l+1}) output residues per layer
+  const steps = layers.slice(1).reduce((s, size) => s + Math.min(n, size), 0);
+  checkCost(`counting the connections of ${formatRadixList(radices)} on layers ${layers.join(',')}`, { bytes: 0, steps }, 'use smaller layers or radices');
   const nnz = units.map((unit, l) => {
     const count = countNonzeros(unit, layers[l], layers[l + 1]);
     if (count > MAX_INDEX) {
@@ -183,14 +189,16 @@ function buildMask(unit: UnitLayer, nIn: number, nOut: number, nnz: number): Spa
   const rowPtr = new Int32Array(nOut + 1);
   for (let c = 0; c < nOut; c++) rowPtr[c + 1] = rowPtr[c] + fanInOf(unit, nIn, c % n);
   const colIdx = new Int32Array(nnz);
-  const residues = new Int32Array(unit.radix);
+  // only residues below nIn are ever used: sized by them, not by the radix (which may be up to 2^31)
+  const limit = Math.min(n, nIn);
+  const residues = new Int32Array(Math.min(unit.radix, limit));
   const head = Math.min(n, nOut);
   for (let c = 0; c < head; c++) {
-    unit.inputsOf(c, residues);
+    const count = unit.inputsOfBelow(c, limit, residues);
     let k = rowPtr[c];
     // blocks ascend and residues ascend within a block, so inputs come out sorted
     for (let base = 0; base < nIn; base += n) {
-      for (let j = 0; j < residues.length; j++) {
+      for (let j = 0; j < count; j++) {
         const i = base + residues[j];
         if (i >= nIn) break;
         colIdx[k++] = i;

@@ -66,6 +66,21 @@ export class UnitLayer {
     return low + high;
   }
 
+  /**
+   * Writes output c's inputs below `limit` (0 <= limit <= N), ascending, into out and returns how many: at most
+   * min(r, limit), so a mask of few inputs never pays for a huge radix.
+   */
+  inputsOfBelow(c: number, limit: number, out: Int32Array): number {
+    const { n, radix: r, place: p } = this;
+    const unwrapped = Math.min(r, Math.ceil((n - c) / p));
+    const low = clamp(Math.ceil((limit - c) / p), 0, unwrapped);
+    const high = clamp(Math.ceil((limit + n - c) / p), unwrapped, r);
+    let k = 0;
+    for (let j = unwrapped; j < high; j++) out[k++] = c + j * p - n;
+    for (let j = 0; j < low; j++) out[k++] = c + j * p;
+    return k;
+  }
+
   /** Whether W[i, c] = 1, in O(1). */
   has(i: number, c: number): boolean {
     const d = (((i - c) % this.n) + this.n) % this.n;
