@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/suite/experiment.js';
 import { getExperiment } from '../src/suite/experiments/index.js';
-import { runPlan } from '../src/suite/runner.js';
+import { runPlan, type ProgressEvent } from '../src/suite/runner.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: '1' };
@@ -61,19 +61,20 @@ function checkSchema(r: RunRecord, experiment: string, planId: string, training:
 describe('radixnet experiment: sweeps, resume, shards, merge, summarize', function () {
   this.timeout(240000);
   const dir = mkdtempSync(join(tmpdir(), 'radixnet-sweep-'));
-  // 18 runs of 1 epoch on 500 samples: seconds in all
-  const QUICK = ['accuracy-vs-sparsity', '--quick', '--train-samples', '500'];
+  // 18 runs of 1 epoch on 500 samples, tested on 500: seconds in all
+  const QUICK = ['accuracy-vs-sparsity', '--quick', '--train-samples', '500', '--test-samples', '500'];
+  const SMALL = { trainSamples: 500, testSamples: 500 };
   let baseline: RunRecord[] = [];
 
   before(async () => {
     // one model at a time on 2 threads, in this process: the reference every other way of running must match
-    const r = await runPlan('accuracy-vs-sparsity', { quick: true, params: { trainSamples: 500 }, workers: 1, threads: 2 });
+    const r = await runPlan('accuracy-vs-sparsity', { quick: true, params: SMALL, workers: 1, threads: 2 });
     baseline = r.records;
     expect(r.ran).to.equal(18);
     expect(r.threads).to.equal(2);
   });
 
-  it('--quick runs of every experiment write records that satisfy the schema', () => {
+  it('--quick runs of every experiment write records that satisfy the schema', async () => {
     expect(baseline.map((r) => r.index)).to.deep.equal([...Array(18).keys()]);
     for (const r of baseline) checkSchema(r, 'accuracy-vs-sparsity', baseline[0].planId, true);
     const f3 = join(dir, 'fig3.jsonl');
@@ -82,15 +83,13 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(fig3).to.have.length(128);
     for (const r of fig3) checkSchema(r, 'sparsity-distribution', fig3[0].planId, false);
     const f5 = join(dir, 'fig5.jsonl');
-    const r5 = cli(['experiment', 'seed-variance', '--quick', '--train-samples', '500', '--out', f5, '--json']);
-    expect(r5.status, r5.stderr).to.equal(0);
+    const events: ProgressEvent[] = [];
+    const r5 = await runPlan('seed-variance', { quick: true, params: SMALL, out: f5, onProgress: (e) => events.push(e) });
     const fig5 = lines(f5);
-    expect(fig5).to.have.length(JSON.parse(r5.stdout).records);
+    expect(fig5).to.have.length(r5.plan.runs.length).and.to.have.length(r5.records.length);
     for (const r of fig5) checkSchema(r, 'seed-variance', fig5[0].planId, true);
-    // --json progress: one JSON object per line on stderr, ending with the end event
-    const events = r5.stderr.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events[0].type).to.equal('start');
-    expect(events[events.length - 1]).to.include({ type: 'end', done: fig5.length, total: fig5.length });
+    expect(events.map((e) => e.type)).to.deep.equal(['start', ...fig5.map(() => 'run'), 'end']);
+    expect(events[events.length - 1]).to.include({ done: fig5.length, total: fig5.length, ran: fig5.length });
   });
 
   it('a sweep killed midway and run again loses no run, duplicates none, and writes the uninterrupted records', async () => {
@@ -116,10 +115,14 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(before).to.be.within(5, 17);
     // what a writer killed in the middle of a line leaves
     appendFileSync(out, '{"v":1,"experiment":"accuracy-vs-sp');
-    const again = cli(['experiment', ...QUICK, '--out', out]);
+    const again = cli(['experiment', ...QUICK, '--out', out, '--json']);
     expect(again.status, again.stderr).to.equal(0);
     expect(again.stderr).to.match(/dropped a torn last line/);
-    expect(again.stdout).to.match(new RegExp(`${18 - before} runs in .* ${before} already done`));
+    expect(JSON.parse(again.stdout)).to.include({ ran: 18 - before, skipped: before, records: 18 });
+    // --json progress: JSON lines on stderr, from the resumed count to the end
+    const events = again.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(events[0]).to.include({ type: 'start', done: before, total: 18 });
+    expect(events.map((e) => e.done)).to.deep.equal([before, ...Array.from({ length: 18 - before }, (_, k) => before + k + 1), 18]);
     const records = lines(out);
     expect(records).to.have.length(18);
     expect(new Set(records.map((r) => r.key)).size).to.equal(18);
@@ -191,7 +194,7 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(out.slice(2).map((l) => l.trim().split(/\s+/)[1])).to.deep.equal(baseline.map((x) => x.key));
   });
 
-  it('summaries print the expected numbers from a fixed small file', () => {
+  it('summaries print the expected numbers from fixed small files (Fig. 3, 4, 5)', () => {
     // hand-made records: sparsities and accuracies chosen so the numbers can be checked by hand
     const exp = getExperiment('accuracy-vs-sparsity');
     const base = baseline[0];
@@ -212,5 +215,37 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
       '2 of 6 networks below 0.8 validation accuracy: r3 r4',
     ]);
     expect(exp.name).to.equal(base.experiment);
+
+    // Fig. 5: two networks of bin 9 and one of bin 5, over three seeds
+    const fig5 = join(dir, 'fixed5.jsonl');
+    const seedRows: [number, number, string, number][] = [
+      [9, 0, 'a', 0.9], [9, 0, 'a', 0.5], [9, 0, 'a', 0.7], [9, 1, 'b', 0.8], [9, 1, 'b', 0.82], [9, 1, 'b', 0.81], [5, 0, 'c', 0.95],
+    ];
+    const params5 = { ...getExperiment('seed-variance').defaults, seeds: [1, 2, 3] };
+    writeFileSync(fig5, seedRows.map(([bin, network, radices, acc], index) => JSON.stringify({
+      ...base, experiment: 'seed-variance', params: params5, index, key: `k${index}`, tags: { bin, network, seed: index },
+      topology: { ...base.topology, radices }, final: { ...base.final, valAccuracy: acc },
+    }) + '\n').join(''));
+    const r5 = cli(['summarize', fig5]);
+    expect(r5.status, r5.stderr).to.equal(0);
+    expect(r5.stdout.split('\n').slice(0, 5)).to.deep.equal([
+      '3 networks x up to 3 seeds (3 epochs, batch 100); validation accuracy over seeds:',
+      'sparsity bin  radices            seeds  median     min     max   range',
+      '      50-60%  c                      1  0.9500  0.9500  0.9500  0.0000',
+      '     90-100%  a                      3  0.7000  0.5000  0.9000  0.4000',
+      '     90-100%  b                      3  0.8100  0.8000  0.8200  0.0200',
+    ]);
+
+    // Fig. 3: bin counts and distinct topologies
+    const fig3 = join(dir, 'fixed3.jsonl');
+    const topoRows: [number, number][] = [[0, 0], [0.05, 0], [0.5, 1], [0.95, 2], [0.99, 3]];
+    const params3 = getExperiment('sparsity-distribution').defaults;
+    writeFileSync(fig3, topoRows.map(([sparsity, topology], index) => JSON.stringify({
+      ...base, experiment: 'sparsity-distribution', params: params3, index, key: `k${index}`, tags: { bin: 0, topology },
+      config: null, history: [], final: null, topology: { ...base.topology, sparsity },
+    }) + '\n').join(''));
+    const r3 = cli(['summarize', fig3, '--json']);
+    expect(r3.status, r3.stderr).to.equal(0);
+    expect(JSON.parse(r3.stdout).data).to.deep.equal({ lists: 5, distinctTopologies: 4, binCounts: [2, 0, 0, 0, 0, 1, 0, 0, 0, 2] });
   });
 });

@@ -112,6 +112,9 @@ export interface Experiment<P extends Record<string, unknown> = Record<string, u
    * The ordered runs. Experiments in stages (Fig 8 retrains the models its first stage found strange) get the records
    * written so far and return the runs of every stage they can plan from them; the runner calls again until nothing new
    * appears. For a given params and given records the result is deterministic.
+   * A later stage is returned only once `done` holds every run of the stages it depends on, and after them: then a
+   * run's index never changes as records arrive. A shard never holds a whole stage, so later stages run on the merged
+   * file (`radixnet experiment NAME --out merged.jsonl` after `radixnet merge`).
    */
   plan(params: P, done: readonly RunRecord[]): RunSpec[];
   /** Executes one run; pure function of the spec (training is seeded). */

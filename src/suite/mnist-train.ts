@@ -33,6 +33,8 @@ export interface TrainConfig {
   data?: string;
   /** Train on the first N samples of the MNIST training set only (validation split taken from them); default all. */
   trainSamples?: number;
+  /** Test on the first N samples of the MNIST test set only; default all 10000. */
+  testSamples?: number;
 }
 
 /** The paper's protocol (docs/training.md): LeNet-300-100, no bias, normal(0.05), Adam 1e-3, batch 100. */
@@ -115,6 +117,15 @@ export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kr
   return { masks: net.masks, radices: formatRadixList(list), sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity };
 }
 
+function testSet(mnist: Mnist, testSamples: number | undefined): ReturnType<typeof mnistDataset> {
+  const test = mnistDataset(mnist.test);
+  if (testSamples === undefined) return test;
+  if (!Number.isInteger(testSamples) || testSamples < 1 || testSamples > test.count) {
+    throw new InputError(`testSamples must be a whole number from 1 to ${test.count}, got ${testSamples}`);
+  }
+  return { ...test, x: test.x.subarray(0, testSamples * test.features), y: test.y.subarray(0, testSamples), count: testSamples };
+}
+
 /** Loads MNIST, trains with `config` on our wasm engine, evaluates on validation and test. */
 export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const t0 = performance.now();
@@ -131,7 +142,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   const loadSeconds = (performance.now() - t0) / 1000;
   hooks.onLoaded?.({ source: mnist.source, seconds: loadSeconds });
   const split = splitOf(mnist, config.validationSplit, config.trainSamples);
-  const test = mnistDataset(mnist.test);
+  const test = testSet(mnist, config.testSamples);
 
   const engine = hooks.engine ?? (await Engine.create({ threads: config.threads }));
   let model: Mlp | null = null;

@@ -18,7 +18,7 @@ const fail = (err: unknown): void => reply({
 
 try {
   const exp = getExperiment(setup.experiment);
-  const mnist = setup.needsData ? await loadMnist({ dir: setup.data }) : null;
+  const mnist = setup.needsData ? (setup.mnist ?? (await loadMnist({ dir: setup.data }))) : null;
   const engine = setup.needsData ? await Engine.create({ threads: setup.threads }) : undefined;
   const ctx: RunContext = { mnist, threads: engine?.threads ?? 1, engine };
   port.on('message', async (m: { type: 'run'; run: PlannedRun }) => {

@@ -10,7 +10,7 @@ import { getExperiment } from './experiments/index.js';
 import { plan as expand, resolveParams, type Plan, type PlannedRun } from './plan.js';
 import { readResults, ResultsWriter } from './results-file.js';
 import { inShard, type Shard } from './shard.js';
-import { WorkerPool } from './workers.js';
+import { shareMnist, WorkerPool } from './workers.js';
 
 export interface RunPlanOptions {
   /** Parameter overrides (parsed values by parameter name), applied after the defaults and --quick. */
@@ -161,7 +161,9 @@ interface Executor {
 async function startExecutor(exp: Experiment<any>, workers: number, opts: RunPlanOptions): Promise<Executor> {
   if (workers > 1) {
     const threads = opts.threads ?? 1;
-    const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData });
+    // loaded once here and shared: N workers would otherwise each spend the load and hold a copy
+    const mnist = exp.needsData ? shareMnist(await loadMnist({ dir: opts.data })) : undefined;
+    const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData, mnist });
     return { workers, threads, run: (runs, onDone) => pool.run(runs, onDone), close: () => pool.close() };
   }
   const mnist: Mnist | null = exp.needsData ? await loadMnist({ dir: opts.data }) : null;

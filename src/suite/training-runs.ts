@@ -14,6 +14,8 @@ export interface TrainingParams extends Record<string, unknown> {
   lr: number;
   /** First N MNIST training samples only (null: all 60000); --quick uses a subset to run in seconds. */
   trainSamples: number | null;
+  /** First N MNIST test samples only (null: all 10000). */
+  testSamples: number | null;
 }
 
 export const TRAINING_DEFAULTS: TrainingParams = {
@@ -23,6 +25,7 @@ export const TRAINING_DEFAULTS: TrainingParams = {
   optimizer: PAPER_PRESET.optimizer,
   lr: PAPER_PRESET.lr,
   trainSamples: null,
+  testSamples: null,
 };
 
 export const TRAINING_PARAMS: Record<keyof TrainingParams & string, ParamSpec> = {
@@ -32,6 +35,7 @@ export const TRAINING_PARAMS: Record<keyof TrainingParams & string, ParamSpec> =
   optimizer: choiceParam('optimizer', 'adam or sgd', ['adam', 'sgd']),
   lr: positiveParam('lr', 'learning rate'),
   trainSamples: countOrAllParam('train-samples', 'train on the first N MNIST training samples ("all": 60000)', 10),
+  testSamples: countOrAllParam('test-samples', 'test on the first N MNIST test samples ("all": 10000)', 1),
 };
 
 /** The full TrainConfig of one run (paper protocol, the experiment's training parameters, a radix list and a seed). */
@@ -40,6 +44,7 @@ export function trainingConfig(p: TrainingParams, radices: string, seed: number)
     ...PAPER_PRESET, radices, layers: p.layers, epochs: p.epochs, batchSize: p.batch, optimizer: p.optimizer, lr: p.lr, seed,
   };
   if (p.trainSamples !== null) config.trainSamples = p.trainSamples;
+  if (p.testSamples !== null) config.testSamples = p.testSamples;
   return config;
 }
 

@@ -1,6 +1,7 @@
 // A pool of worker threads for sweeps: each worker loads MNIST once, starts one engine and trains the runs it is
 // handed, one at a time. Runs go out in plan order to whichever worker is free; results come back as they finish.
 import { Worker } from 'node:worker_threads';
+import type { Mnist, MnistSplit } from '../data/mnist.js';
 import { InputError } from '../errors.js';
 import type { RunOutcome } from './experiment.js';
 import type { PlannedRun } from './plan.js';
@@ -13,6 +14,20 @@ export interface WorkerSetup {
   /** MNIST directory (default: the loader's search order). */
   data?: string;
   needsData: boolean;
+  /** MNIST already loaded, in shared memory (see shareMnist): the workers read it instead of loading their own. */
+  mnist?: Mnist;
+}
+
+/** A copy of `m` whose arrays live in SharedArrayBuffers, so every worker reads the one copy. */
+export function shareMnist(m: Mnist): Mnist {
+  const share = (s: MnistSplit): MnistSplit => {
+    const images = new Float32Array(new SharedArrayBuffer(s.images.byteLength));
+    images.set(s.images);
+    const labels = new Uint8Array(new SharedArrayBuffer(s.labels.byteLength));
+    labels.set(s.labels);
+    return { images, labels, count: s.count };
+  };
+  return { ...m, train: share(m.train), test: share(m.test) };
 }
 
 /** Messages from a worker. */

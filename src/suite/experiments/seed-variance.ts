@@ -23,7 +23,7 @@ export const seedVariance: Experiment<SeedVarianceParams> = {
     factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ...TRAINING_DEFAULTS, bins: 10, networksPerBin: 5,
     seeds: Array.from({ length: 16 }, (_, k) => k + 1), drawSeed: 0,
   },
-  quick: { factors: [2, 10], networksPerBin: 1, seeds: [1, 2], epochs: 1, trainSamples: 3000 },
+  quick: { factors: [2, 10], networksPerBin: 1, seeds: [1, 2], epochs: 1, trainSamples: 3000, testSamples: 1000 },
   params: {
     factors: factorsParam('factors', 'radix factors of the set the networks are drawn from, e.g. 1..10'),
     ...TRAINING_PARAMS,
