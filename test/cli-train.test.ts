@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,7 @@ describe('radixnet train / evaluate (CLI)', function () {
     [['--layers', '784,300,100,9'], /--layers must start with 784 .* and end with 10/],
     [['--data', '/nonexistent/mnist'], /\/nonexistent\/mnist/],
     [['--optimizer', 'rmsprop'], /--optimizer must be one of adam, sgd, got "rmsprop"/],
+    [['--validation-split', '0.9999999999'], /validation fraction of 0\.9999999999 \(--validation-split, validationSplit\) leaves none of the 60000 samples for training; use at most 0\.999983/],
   ] as [string[], RegExp][]) {
     it(`rejects ${args.join(' ')} with one line and exit code 2`, () => {
       const r = run(['train', ...args]);
@@ -98,4 +99,30 @@ describe('radixnet train / evaluate (CLI)', function () {
     expect(e.status, e.stderr).to.equal(0);
     expect(JSON.parse(e.stdout).testAccuracy).to.be.above(0.8);
   });
+
+  it('leaves line wrapping and the cursor as they were when Ctrl-C stops training on a terminal (reproducer 15)', async function () {
+    if (spawnSync('script', ['--version']).status !== 0) this.skip();
+    // script(1) gives train a pseudo-terminal, so the progress bar runs; Ctrl-C typed there interrupts it as a user would
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.CI;
+    const child = spawn('script', ['-qfec', `'${process.execPath}' '${CLI}' train --epochs 3`, '/dev/null'], { env });
+    let out = '';
+    let sentAt = 0;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!sentAt && out.includes('epoch 1/3 [')) {
+        sentAt = Date.now();
+        child.stdin.write('\x03');
+      }
+    });
+    const status = await new Promise((r) => child.on('exit', r));
+    expect(sentAt, out).to.be.above(0);
+    expect(status).to.equal(130);
+    expect(Date.now() - sentAt).to.be.below(5000);
+    // every switch the bar made must be switched back: wrapping off (ESC[?7l) and cursor hidden (ESC[?25l)
+    const count = (seq: string): number => out.split(seq).length - 1;
+    expect(count('\x1b[?7l')).to.equal(count('\x1b[?7h'));
+    expect(count('\x1b[?25l')).to.equal(count('\x1b[?25h'));
+  });
 });
+

@@ -80,7 +80,13 @@ function progressHooks(json: boolean): TrainHooks {
     onEpochBegin: (epoch, epochs) => {
       t0 = performance.now();
       if (tty) {
-        bar = new SingleBar({ format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} | {rate} samples/s | loss {loss} | acc {acc}`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+        // linewrap true: the bar truncates its line to the terminal's width instead of switching wrapping off, and
+        // the cursor stays visible, so a Ctrl-C (which ends training at once, with no handler run) leaves the
+        // terminal as it found it
+        bar = new SingleBar({
+          format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} | {rate} samples/s | loss {loss} | acc {acc}`,
+          stream: process.stderr, clearOnComplete: true, linewrap: true, hideCursor: false,
+        }, Presets.shades_classic);
         bar.start(1, 0, { rate: '-', loss: '-', acc: '-' });
       }
     },

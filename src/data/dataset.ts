@@ -47,8 +47,11 @@ export function validationSplit(
   if (!(fraction >= 0 && fraction < 1)) {
     throw new InputError(`validation fraction must be in [0, 1), got ${fraction}; the paper uses 0.1`);
   }
-  const order = new Rng(seed).permutation(ds.count);
   const nTrain = ds.count - Math.round(ds.count * fraction);
+  if (nTrain < 1) {
+    throw new InputError(`a validation fraction of ${fraction} (--validation-split, validationSplit) leaves none of the ${ds.count} samples for training; use at most ${((ds.count - 1) / ds.count).toPrecision(6)} (the paper uses 0.1)`);
+  }
+  const order = new Rng(seed).permutation(ds.count);
   return {
     train: gather(ds, order.subarray(0, nTrain)),
     validation: gather(ds, order.subarray(nTrain)),

@@ -61,6 +61,8 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
     if (trainCount < 1 || trainCount === count) throw new InputError(`validationSplit ${split} of ${count} samples leaves no training or no validation samples`);
     val = { x: x.subarray(trainCount * F, count * F), y: sliceLabels(y, trainCount, count) };
   }
+  // every buffer fit allocates is counted before the first is
+  model.checkFitMemory(batch, trainCount);
   model.ensureCapacity(batch);
 
   const rng = new Rng(opts.seed ?? 100);

@@ -3,7 +3,7 @@
 // the forward and dW kernels of assembly/spmm_runs.ts use), where its weights live in the model's parameter block,
 // and the kernel tasks that run it.
 import type { SparseMask } from '../topology/mask.js';
-import type { KernelMemory } from '../kernels/memory.js';
+import type { Allocator } from '../kernels/memory.js';
 import { splitByPrefix, splitEven, type Task } from '../kernels/pool.js';
 import { csrRuns, meanRunLength, outputPairs } from '../kernels/runs.js';
 import { transposeCsr } from '../kernels/csr.js';
@@ -63,7 +63,7 @@ export class Layer {
   readonly wOffset: number;
   readonly bOffset: number;
 
-  constructor(mask: SparseMask, relu: boolean, wOffset: number, bOffset: number, mem: KernelMemory, chunks: number) {
+  constructor(mask: SparseMask, relu: boolean, wOffset: number, bOffset: number, mem: Allocator, chunks: number) {
     this.nIn = mask.nIn;
     this.nOut = mask.nOut;
     this.nnz = mask.nnz;

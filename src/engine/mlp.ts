@@ -11,6 +11,8 @@ import { SparseMask } from '../topology/mask.js';
 import { splitEven, type Task } from '../kernels/pool.js';
 import type { Engine } from './engine.js';
 import { Layer, type LayerIO } from './layer.js';
+import { Arena, type KernelMemory } from '../kernels/memory.js';
+import { formatBytes, KERNEL_MEMORY_BYTES, mlpBytes } from '../topology/cost.js';
 import { Optimizer, type OptimizerName, type OptimizerSpec } from './optimizer.js';
 import { ResidentData } from './resident.js';
 
@@ -65,7 +67,10 @@ export class Mlp {
   private readonly w: number;
   private readonly g: number;
   private readonly paramSplit: Int32Array;
-  private readonly start: number;
+  /** Every block of kernel memory this model holds, freed together by dispose. */
+  private readonly arena: Arena;
+  /** The batch buffers' blocks, freed when they grow. */
+  private batchBlocks: number[] = [];
   private capacity = 0;
   private ldb = 0;
   private acts: number[] = [];
@@ -84,7 +89,10 @@ export class Mlp {
     const L = sizes.length - 1;
     const masks = spec.masks ?? [];
     if (masks.length > L) throw new InputError(`got ${masks.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
-    checkFits(sizes, masks, Optimizer.slots(spec.optimizer ?? 'adam'), spec.batchSize ?? 100, engine.memory.used);
+    checkFits(sizes, masks, Optimizer.slots(spec.optimizer ?? 'adam'), spec.batchSize ?? 100, engine.memory);
+    const init = spec.init ?? 'normal';
+    const stddev = spec.stddev ?? 0.05;
+    checkInit(init, stddev);
     const resolved = sizes.slice(0, L).map((nIn, l) => {
       const m = masks[l] ?? SparseMask.full(nIn, sizes[l + 1]);
       if (m.nIn !== nIn || m.nOut !== sizes[l + 1]) {
@@ -94,24 +102,29 @@ export class Mlp {
     });
     this.sizes = sizes;
     this.hasBias = spec.bias ?? false;
-    const mem = engine.memory;
-    this.start = mem.mark();
+    const mem = (this.arena = new Arena(engine.memory));
     const chunks = engine.pool.chunks;
     let offset = 0;
     const wOffsets = resolved.map((m) => ((offset += m.nnz), offset - m.nnz));
     const bOffsets = sizes.slice(1).map((n) => (this.hasBias ? ((offset += n), offset - n) : -1));
     this.paramCount = offset;
-    this.layers = resolved.map((m, l) => new Layer(m, l < L - 1, wOffsets[l], bOffsets[l], mem, chunks));
     const slots = Optimizer.slots(spec.optimizer ?? 'adam');
     const P = this.paramCount;
-    this.w = mem.allocF32(P);
-    this.g = mem.allocF32(P);
-    const m = slots >= 1 ? mem.allocF32(P) : 0;
-    const v = slots >= 2 ? mem.allocF32(P) : 0;
-    this.optimizer = new Optimizer(spec.optimizer ?? 'adam', m, v);
-    this.paramSplit = splitEven(P, chunks);
-    this.initWeights(spec.init ?? 'normal', spec.stddev ?? 0.05, spec.seed ?? 100);
-    this.ensureCapacity(spec.batchSize ?? 100);
+    try {
+      this.layers = resolved.map((m, l) => new Layer(m, l < L - 1, wOffsets[l], bOffsets[l], mem, chunks));
+      this.w = mem.allocF32(P);
+      this.g = mem.allocF32(P);
+      const m = slots >= 1 ? mem.allocF32(P) : 0;
+      const v = slots >= 2 ? mem.allocF32(P) : 0;
+      this.optimizer = new Optimizer(spec.optimizer ?? 'adam', m, v);
+      this.paramSplit = splitEven(P, chunks);
+      this.initWeights(init, stddev, spec.seed ?? 100);
+      this.ensureCapacity(spec.batchSize ?? 100);
+    } catch (err) {
+      // a model that could not be built holds nothing
+      mem.freeAll();
+      throw err;
+    }
   }
 
   /** Number of weight layers. */
@@ -126,20 +139,68 @@ export class Mlp {
 
   /** Grows the batch buffers to hold `batch` samples (no-op when they already do). */
   ensureCapacity(batch: number): void {
+    this.checkAlive();
     if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch size must be an integer >= 1, got ${batch}`);
     if (batch <= this.capacity) return;
-    const mem = this.engine.memory;
+    // the old buffers are scratch: freed first, so the larger ones can reuse their space
+    const before = this.capacity;
+    this.freeBatchBuffers();
+    try {
+      this.allocBatchBuffers(batch);
+    } catch (err) {
+      this.freeBatchBuffers();
+      if (before > 0) this.allocBatchBuffers(before);
+      throw err;
+    }
+  }
+
+  /**
+   * Bytes of each batch buffer for `batch` samples, in allocation order: activations A[0..L], gradients dA[1..L],
+   * the input stage, labels, rows, loss, correct and the output.
+   */
+  private batchBufferSizes(batch: number): number[] {
     const ldb = ceil4(batch);
-    this.acts = this.sizes.map((n) => mem.allocF32(n * ldb));
-    this.grads = this.sizes.map((n, l) => (l === 0 ? 0 : mem.allocF32(n * ldb)));
-    this.stage = mem.allocF32(ldb * this.sizes[0]);
-    this.labels = mem.allocI32(ldb);
-    this.rows = mem.allocI32(ldb);
-    this.lossBuf = mem.allocF32(ldb);
-    this.correctBuf = mem.allocI32(ldb);
-    this.out = mem.allocF32(ldb * this.classes);
+    return [
+      ...this.sizes.map((n) => 4 * n * ldb), ...this.sizes.slice(1).map((n) => 4 * n * ldb),
+      4 * ldb * this.sizes[0], 4 * ldb, 4 * ldb, 4 * ldb, 4 * ldb, 4 * ldb * this.classes,
+    ];
+  }
+
+  private allocBatchBuffers(batch: number): void {
+    const sizes = this.batchBufferSizes(batch);
+    const ptrs: number[] = [];
+    for (const bytes of sizes) {
+      ptrs.push(this.arena.alloc(bytes));
+      this.batchBlocks.push(ptrs[ptrs.length - 1]);
+    }
+    const L = this.sizes.length;
+    this.acts = ptrs.slice(0, L);
+    this.grads = [0, ...ptrs.slice(L, 2 * L - 1)];
+    [this.stage, this.labels, this.rows, this.lossBuf, this.correctBuf, this.out] = ptrs.slice(2 * L - 1);
     this.capacity = batch;
-    this.ldb = ldb;
+    this.ldb = ceil4(batch);
+  }
+
+  private freeBatchBuffers(): void {
+    for (const ptr of this.batchBlocks) this.arena.free(ptr);
+    this.batchBlocks = [];
+    this.capacity = 0;
+  }
+
+  /**
+   * Throws an InputError, before anything is allocated, when growing the batch buffers to `batch` and making
+   * `samples` training rows resident (what fit allocates) will not fit in kernel memory.
+   */
+  checkFitMemory(batch: number, samples: number): void {
+    this.checkAlive();
+    const sizes = batch > this.capacity ? this.batchBufferSizes(batch) : [];
+    sizes.push(4 * samples * this.inputs);
+    // the current batch buffers count as held: a growth frees them first, so this errs on the safe side
+    const mem = this.engine.memory;
+    if (!mem.fits(sizes)) {
+      const bytes = sizes.reduce((s, b) => s + b, 0);
+      throw new InputError(`fit needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`);
+    }
   }
 
   get classes(): number {
@@ -156,6 +217,7 @@ export class Mlp {
    */
   trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): Metrics {
     this.checkAlive();
+    this.checkStep(x, y, order, start, n);
     const nb = this.loadBatch(x, y, order, start, n);
     this.forwardLoss(n, nb);
     const { ldb } = this;
@@ -196,6 +258,7 @@ export class Mlp {
   /** Class probabilities for x ([N, n_0] row-major): returns [N, classes] row-major. */
   predict(x: Float32Array): Float32Array {
     this.checkAlive();
+    if (!(x instanceof Float32Array)) throw new InputError(`predict: x must be a Float32Array of samples x ${this.inputs} inputs (got ${describe(x)}); convert with Float32Array.from`);
     const F = this.inputs;
     if (x.length % F !== 0) throw new InputError(`predict: x has ${x.length} values, not a multiple of the ${F} inputs per sample`);
     checkFinite(x, 'predict: x');
@@ -244,22 +307,22 @@ export class Mlp {
     });
   }
 
-  /** The flat parameter vector (nonzero weights in CSR order, then biases): a view, valid until memory grows. */
+  /**
+   * The flat parameter vector (nonzero weights in CSR order, then biases): a view, valid until memory grows and
+   * until dispose (after which the memory belongs to other models: drop the view).
+   */
   parameters(): Float32Array {
+    this.checkAlive();
     return this.engine.memory.f32(this.w, this.paramCount);
   }
 
-  /** Frees the model's memory when it is the engine's most recent allocation (sweeps create, train, dispose). */
+  /** Frees every block of the model (whatever order models are disposed in, later models reuse the space). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const mem = this.engine.memory;
-    if (mem.used === this.endMark) mem.release(this.start);
-  }
-
-  private get endMark(): number {
-    // every allocation of the model ends at the buffers of its latest ensureCapacity
-    return this.out + this.ldb * this.classes * 4;
+    this.arena.freeAll();
+    this.batchBlocks = [];
+    this.capacity = 0;
   }
 
   // --- step pieces -------------------------------------------------------------------------------------------
@@ -278,6 +341,7 @@ export class Mlp {
 
   /** Copies `x` into kernel memory for fast batch gathers; release() it when done (fit does both). */
   resident(x: Float32Array): ResidentData {
+    this.checkAlive();
     return new ResidentData(this.engine.memory, x, this.inputs);
   }
 
@@ -295,7 +359,7 @@ export class Mlp {
       for (let b = 0; b < n; b++) {
         const row = order ? order[start + b] : start + b;
         rows[b] = row;
-        if (y) labels[b] = y[row];
+        if (y) labels[b] = this.label(y, row);
       }
       this.engine.pool.run({ kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] });
     } else {
@@ -303,12 +367,21 @@ export class Mlp {
       for (let b = 0; b < n; b++) {
         const row = order ? order[start + b] : start + b;
         stage.set(x.subarray(row * F, row * F + F), b * F);
-        if (y) labels[b] = y[row];
+        if (y) labels[b] = this.label(y, row);
       }
       this.engine.pool.run({ kernel: 'transpose_in', n: F, args: [this.stage, n, F, this.acts[0], this.ldb] });
     }
     if (this.profile) this.profile.gather += performance.now() - t0;
     return ceil4(n);
+  }
+
+  /** y[row], checked: a label outside [0, classes) would read past the logits and give a meaningless loss. */
+  private label(y: ArrayLike<number>, row: number): number {
+    const c = y[row];
+    if (!(Number.isInteger(c) && c >= 0 && c < this.classes)) {
+      throw new InputError(`label of sample ${row} is ${c}; labels must be integers in [0, ${this.classes - 1}]`);
+    }
+    return c;
   }
 
   private forward(nb: number): void {
@@ -361,8 +434,6 @@ export class Mlp {
   }
 
   private initWeights(init: InitName, stddev: number, seed: number): void {
-    if (init !== 'normal' && init !== 'glorot-uniform') throw new InputError(`unknown init "${init}": use normal or glorot-uniform`);
-    if (!(stddev > 0 && Number.isFinite(stddev))) throw new InputError(`init stddev must be a positive number, got ${stddev}`);
     const rng = new Rng(seed);
     const all = this.engine.memory.f32(this.w, this.paramCount);
     for (const layer of this.layers) {
@@ -381,6 +452,7 @@ export class Mlp {
     if (!(x instanceof Float32Array)) throw new InputError(`${what}: x must be a Float32Array (got ${describe(x)}); convert with Float32Array.from`);
     if (x.length % F !== 0) throw new InputError(`${what}: x has ${x.length} values, not a multiple of the ${F} inputs per sample`);
     const count = x.length / F;
+    if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new InputError(`${what}: y must be an array of ${count} integer labels (got ${describe(y)})`);
     if (y.length !== count) throw new InputError(`${what}: x has ${count} samples of ${F} values but y has ${y.length} labels`);
     if (count === 0) throw new InputError(`${what}: no samples`);
     checkFinite(x, `${what}: x`);
@@ -392,8 +464,24 @@ export class Mlp {
     return count;
   }
 
+  /** The cheap checks of a step's arguments (O(1); labels are checked as the batch loads). */
+  private checkStep(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): void {
+    if (!(x instanceof Float32Array) && !(x instanceof ResidentData)) throw new InputError(`trainStepOn: x must be a Float32Array or resident data (got ${describe(x)})`);
+    const count = x instanceof ResidentData ? x.count : x.length / this.inputs;
+    if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new InputError(`trainStepOn: y must be an array of labels (got ${describe(y)})`);
+    if (!Number.isInteger(n) || n < 1 || n > this.capacity) throw new InputError(`trainStepOn: n is ${n}; give 1 to the batch capacity ${this.capacity} (ensureCapacity grows it)`);
+    const span = order ? order.length : Math.min(count, y.length);
+    if (!Number.isInteger(start) || start < 0 || start + n > span) throw new InputError(`trainStepOn: samples ${start}..${start + n - 1} are outside the ${span} available`);
+    if (order) {
+      for (let b = start; b < start + n; b++) {
+        const row = order[b];
+        if (!(row >= 0 && row < count && row < y.length)) throw new InputError(`trainStepOn: order[${b}] is ${row}, outside the ${Math.min(count, y.length)} samples`);
+      }
+    }
+  }
+
   private checkAlive(): void {
-    if (this.disposed) throw new Error('this model was disposed');
+    if (this.disposed) throw new InputError('this model was disposed: its memory now belongs to other models; create a new Mlp');
   }
 }
 
@@ -401,20 +489,24 @@ export class Mlp {
  * Fails before anything is allocated when the model cannot fit in wasm32's 4 GiB: weights, gradients and optimizer
  * slots (4 bytes each per stored weight), the sparse structure (about 16 bytes per nonzero) and the batch buffers.
  */
-function checkFits(sizes: number[], masks: (SparseMask | null | undefined)[], slots: number, batch: number, used: number): void {
-  let bytes = used;
-  for (let l = 0; l < sizes.length - 1; l++) {
-    const m = masks[l];
-    const stored = m ? m.nnz : sizes[l] * sizes[l + 1];
-    bytes += stored * 4 * (2 + slots) + (m && m.nnz < m.nIn * m.nOut ? 16 * m.nnz + 8 * (m.nIn + m.nOut) : 0);
-  }
-  bytes += 2 * sizes.reduce((s, n) => s + n, 0) * 4 * (batch + 4) + batch * sizes[0] * 4;
-  if (bytes > 2 ** 32 - 2 ** 26) {
-    const gib = (b: number): string => (b / 2 ** 30).toFixed(1);
+function checkFits(sizes: number[], masks: (SparseMask | null | undefined)[], slots: number, batch: number, memory: KernelMemory): void {
+  const stored = sizes.slice(1).map((n, l) => masks[l]?.nnz ?? sizes[l] * n);
+  const sparse = sizes.slice(1).map((n, l) => Boolean(masks[l]) && stored[l] < sizes[l] * n);
+  const bytes = mlpBytes(sizes, stored, sparse, slots, batch);
+  const free = KERNEL_MEMORY_BYTES - memory.allocated;
+  if (bytes > free) {
+    const others = memory.allocated > 2 ** 20 ? `only ${formatBytes(Math.max(0, free))} of the 4 GiB WebAssembly memory is free (dispose models no longer used)` : 'WebAssembly memory is limited to 4 GiB';
     throw new InputError(
-      `model needs about ${gib(bytes)} GiB of kernel memory (layers ${sizes.join(',')}, batch ${batch}) but WebAssembly memory is limited to 4 GiB; use sparser masks, smaller layers or a smaller batch`,
+      `model needs about ${formatBytes(bytes)} of kernel memory (layers ${sizes.join(',')}, batch ${batch}) but ${others}; use sparser masks, smaller layers or a smaller batch`,
     );
   }
+}
+
+/** Weight init names and scale, checked before anything is allocated. */
+function checkInit(init: unknown, stddev: number): void {
+  if (init !== 'normal' && init !== 'glorot-uniform') throw new InputError(`unknown init "${init}": use normal or glorot-uniform`);
+  // past 100, float32 weights and the first logits overflow or saturate: no model trains from there
+  if (!(stddev > 0 && stddev <= 100)) throw new InputError(`init stddev must be a number in (0, 100], got ${stddev}; the paper uses 0.05`);
 }
 
 function validateSizes(layers: unknown): number[] {

@@ -5,12 +5,10 @@ import type { KernelMemory } from '../kernels/memory.js';
 export class ResidentData {
   /** Byte offset of x ([count, features] row-major f32) in kernel memory. */
   readonly ptr: number;
-  private readonly mark: number;
   private released = false;
 
   /** Copies x ([count, features] row-major) into `memory`. */
   constructor(private readonly memory: KernelMemory, readonly source: Float32Array, readonly features: number) {
-    this.mark = memory.mark();
     this.ptr = memory.putF32(source);
   }
 
@@ -18,10 +16,10 @@ export class ResidentData {
     return this.source.length / this.features;
   }
 
-  /** Gives the memory back when nothing was allocated after it (the usual case: fit allocates it last). */
+  /** Gives the memory back (idempotent). */
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (this.memory.used === this.ptr + this.source.length * 4) this.memory.release(this.mark);
+    this.memory.free(this.ptr);
   }
 }

@@ -85,6 +85,8 @@ export class Spmm {
     const mem = this.engine.memory;
     const cap = Math.max(batch, Math.min(2 * this.capacity, batch + 1024));
     const ldb = ceil4(cap);
+    // the old buffers are scratch: freed first, so the larger ones can reuse their space
+    for (const ptr of [this.x, this.y, this.dy, this.dx, this.stage]) if (ptr !== 0) mem.free(ptr);
     this.x = mem.allocF32(this.nIn * ldb);
     this.y = mem.allocF32(this.nOut * ldb);
     this.dy = mem.allocF32(this.nOut * ldb);
