@@ -9,6 +9,7 @@ export { fit, type FitOptions, type EpochLogs, type History } from './engine/fit
 export { type OptimizerSpec, type OptimizerName, resolveOptimizer } from './engine/optimizer.js';
 export { type PoolOptions, resolveThreads } from './kernels/pool.js';
 export { kernelVariant } from './kernels/wasm.js';
+export { KernelMemory, Arena, type Allocator } from './kernels/memory.js';
 export { Spmm, type SpmmWeights, type SpmmProfile } from './engine/spmm.js';
 export { Rng } from './random.js';
 export { loadMnist, mnistDataset, mnistCacheDir, type Mnist, type MnistSplit, type LoadMnistOptions } from './data/mnist.js';

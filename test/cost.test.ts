@@ -11,6 +11,7 @@ import { InputError } from '../src/errors.js';
 import { checkDenseOut, formatBytes, LIMITS } from '../src/topology/cost.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { parseRadixList } from '../src/topology/radix.js';
+import { SparseMask } from '../src/topology/mask.js';
 import { simpleFamily, validPermutations } from '../src/topology/enumerate.js';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
@@ -54,6 +55,10 @@ describe('cost model: refusals before work at every entry point', function () {
     // N = 10 on 1e8 middle neurons: 1e9 connections in each layer, 2.1e9 int32s with the row pointers = 7.8 GiB
     const msg = await refusedFast(() => radixNet('10/10', [10, 100_000_000, 10]), /needs about 7\.8 GiB of memory, over the 4\.0 GiB limit \(RADIXNET_MAX_MEMORY_BYTES\)/);
     expect(msg).to.match(/^the RadiX-Net 10\/10 on layers 10,100000000,10 /);
+  });
+
+  it('SparseMask.full (dense layers of Mlp and radixModel) refuses a mask over the memory limit before allocating', async () => {
+    await refusedFast(() => SparseMask.full(784, 1_500_000), /a full 784 x 1500000 mask needs about 4\.4 GiB of memory, over the 4\.0 GiB limit/);
   });
 
   it('parseRadixList refuses a list nested 60,000 deep in one line (reproducer 12)', async () => {

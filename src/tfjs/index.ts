@@ -16,4 +16,5 @@ export {
   RADIX_MATMUL, RADIX_MATMUL_GRAD_INPUT, RADIX_MATMUL_GRAD_WEIGHTS, RADIX_BACKENDS,
 } from './ops/radix_matmul.js';
 export { useBackend, backendUnavailable, loadTfjsNode, currentBackend, KNOWN_BACKENDS, type BackendName } from './backends.js';
-export { fileSystem, registerFileRouter } from './io.js';
+export { fileSystem, registerFileRouter, type SaveOptions } from './io.js';
+export { checkSaveTarget, readModelFolder, modelTarget, type ModelTarget, type ModelFiles } from './model-folder.js';

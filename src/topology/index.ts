@@ -8,5 +8,9 @@ export {
 } from './radixnet.js';
 export {
   type EnumeratedList, type Enumeration, type FamilyModel, type SimpleFamily, MAX_CANDIDATES,
-  validPermutations, simpleFamily, topologyKey, parseFactors,
+  type EnumerationOptions, validPermutations, simpleFamily, topologyKey, parseFactors,
 } from './enumerate.js';
+export {
+  LIMITS, type Cost, checkCost, checkSoftLimit, checkDenseOut, checkKernelMemory, formatBytes, maskCost, denseOutBytes, mlpBytes,
+  tfjsFitBytes, KERNEL_MEMORY_BYTES,
+} from './cost.js';

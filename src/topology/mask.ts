@@ -2,6 +2,7 @@
 // output o reads inputs colIdx[rowPtr[o] .. rowPtr[o+1]), ascending. RadiX-Nets, random masks and pruning masks all
 // use it, so it allows any pattern (outputs or inputs with no connection included) and never goes dense by itself.
 import { InputError } from '../errors.js';
+import { checkCost, maskCost } from './cost.js';
 
 /** Minimum, maximum and mean of per-neuron connection counts. */
 export interface FanStats {
@@ -132,6 +133,7 @@ export class SparseMask {
     checkSize('nIn', nIn);
     checkSize('nOut', nOut);
     if (nIn * nOut > 2 ** 31 - 1) throw new InputError(`a full ${nIn} x ${nOut} mask has more than 2^31 - 1 connections`);
+    checkCost(`a full ${nIn} x ${nOut} mask`, maskCost([nIn, nOut], [nIn * nOut]), 'use a sparser mask or smaller layers');
     const rowPtr = new Int32Array(nOut + 1);
     const colIdx = new Int32Array(nIn * nOut);
     for (let o = 0; o < nOut; o++) {
