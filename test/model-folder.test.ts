@@ -2,7 +2,7 @@
 // (issue 14, reproducers 1-6). Pauses inside the writer come from its RADIXNET_SAVE_PAUSE hook, not from timing.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,22 @@ describe('model folders: checked, atomic saves', function () {
     expect(() => checkSaveTarget(join(file, 'sub', 'model'))).to.throw(InputError, /is a file, not a folder/);
     expect(checkSaveTarget(join(root, 'new', 'deeper')).dir).to.equal(join(root, 'new', 'deeper'));
     expect(existsSync(join(root, 'new')), 'checking creates nothing').to.equal(false);
+  });
+
+  it('refuses an unwritable folder before any work (reproducer 5)', function () {
+    // root writes anywhere a mode allows nothing, so as root use a folder the kernel refuses even to root, if any
+    let locked = join(root, 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    if (process.getuid?.() === 0) {
+      locked = '/proc/sys';
+      try {
+        accessSync(locked, constants.W_OK);
+        this.skip();
+      } catch {
+        // not writable: a real test
+      }
+    }
+    expect(() => checkSaveTarget(join(locked, 'model'))).to.throw(InputError, /is not writable \(E(ACCES|ROFS|PERM)\); choose a folder you can write to/);
   });
 
   it('serializes two writers: the second waits for the first, a reader sees the old model meanwhile (reproducer 2)', async () => {
