@@ -38,6 +38,10 @@ const BENCH_LAYER: Record<string, string> = {
 const PACKAGE_FLOOR: [prefix: string, lowest: string][] = [
   ['@tensorflow/', 'tfjs'],
   ['commander', 'cli'],
+  // the renderers and the font parser: only figures load them (and lazily, so training never does)
+  ['vega', 'figures'],
+  ['@resvg/', 'figures'],
+  ['opentype.js', 'figures'],
 ];
 
 const rankOf = (layer: string): number => ORDER.findIndex((g) => g.includes(layer));
