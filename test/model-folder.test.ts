@@ -30,6 +30,12 @@ async function failure(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a failure');
 }
 
+/** A node -e script that saves small(seed) to `dir` in another process. */
+function childSave(dir: string, seed: number): string {
+  return `const { radixModel, saveModel } = await import(${JSON.stringify(MODEL_TS)});
+    await saveModel(radixModel({ radices: '2/2', layers: [8, 4, 2], seed: ${seed}, compile: false }), ${JSON.stringify(dir)});`;
+}
+
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (const t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 10))) {
     if (Date.now() - t0 > 20000) throw new Error(`timed out waiting for ${what}`);
@@ -108,15 +114,34 @@ describe('model folders: checked, atomic saves', function () {
     expect(existsSync(join(m, LOCK_FILE))).to.equal(false);
   });
 
+  it('serializes writers in two processes: a save waits while another process holds the lock (reproducer 2)', async () => {
+    const m = join(root, 'm');
+    const old = small(1);
+    await saveModel(old, m);
+    const gate = join(root, 'gate');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', childSave(m, 9)], { env: { ...process.env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.on('exit', r));
+    await until(() => existsSync(`${gate}.paused`), 'the child save to pause');
+    const mine = small(4);
+    let done = false;
+    const save = saveModel(mine, m).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done, 'waits for the other process').to.equal(false);
+    expect(outputs(await loadModel(m))).to.deep.equal(outputs(old));
+    writeFileSync(gate, '');
+    expect(await exited).to.equal(0);
+    await save;
+    expect(outputs(await loadModel(m))).to.deep.equal(outputs(mine));
+    expect(weightFiles(m)).to.have.length(1);
+  });
+
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`keeps the old model whole when a save over it is stopped by ${signal}, and the next save takes over its lock (reproducer 3)`, async () => {
       const m = join(root, 'm');
       const old = small(1);
       await saveModel(old, m);
       const gate = join(root, 'gate');
-      const script = `const { radixModel, saveModel } = await import(${JSON.stringify(MODEL_TS)});
-        await saveModel(radixModel({ radices: '2/2', layers: [8, 4, 2], seed: 9, compile: false }), ${JSON.stringify(m)});`;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', childSave(m, 9)], { env: { ...process.env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
       const exited = new Promise((r) => child.on('exit', r));
       await until(() => existsSync(`${gate}.paused`), 'the child save to pause');
       child.kill(signal);
