@@ -1,7 +1,7 @@
 // Saved models are never lost or mixed, and loading a model folder is safe against hostile or damaged files
 // (issue 14, reproducers 1-6). Pauses inside the writer come from its RADIXNET_SAVE_PAUSE hook, not from timing.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +114,8 @@ describe('model folders: checked, atomic saves', function () {
     expect(existsSync(join(m, LOCK_FILE))).to.equal(false);
   });
 
-  it('serializes writers in two processes: a save waits while another process holds the lock (reproducer 2)', async () => {
+  /** A model saved in m, and another process paused (holding the lock) in the middle of saving over it. */
+  async function pausedChildSave(): Promise<{ m: string; old: tfl.Sequential; gate: string; child: ChildProcess; exited: Promise<unknown> }> {
     const m = join(root, 'm');
     const old = small(1);
     await saveModel(old, m);
@@ -122,6 +123,11 @@ describe('model folders: checked, atomic saves', function () {
     const child = spawn(process.execPath, ['--input-type=module', '-e', childSave(m, 9)], { env: { ...process.env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
     const exited = new Promise((r) => child.on('exit', r));
     await until(() => existsSync(`${gate}.paused`), 'the child save to pause');
+    return { m, old, gate, child, exited };
+  }
+
+  it('serializes writers in two processes: a save waits while another process holds the lock (reproducer 2)', async () => {
+    const { m, old, gate, exited } = await pausedChildSave();
     const mine = small(4);
     let done = false;
     const save = saveModel(mine, m).then(() => (done = true));
@@ -137,13 +143,7 @@ describe('model folders: checked, atomic saves', function () {
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`keeps the old model whole when a save over it is stopped by ${signal}, and the next save takes over its lock (reproducer 3)`, async () => {
-      const m = join(root, 'm');
-      const old = small(1);
-      await saveModel(old, m);
-      const gate = join(root, 'gate');
-      const child = spawn(process.execPath, ['--input-type=module', '-e', childSave(m, 9)], { env: { ...process.env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
-      await until(() => existsSync(`${gate}.paused`), 'the child save to pause');
+      const { m, old, child, exited } = await pausedChildSave();
       child.kill(signal);
       await exited;
       expect(existsSync(join(m, LOCK_FILE)), 'the dead writer left its lock').to.equal(true);
