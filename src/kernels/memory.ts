@@ -114,7 +114,8 @@ export class KernelMemory implements Allocator {
 
   /**
    * Whether blocks of these sizes (bytes) could all be allocated now, first fit, without passing the 4 GiB limit:
-   * a dry run, so pre-checks count exactly what holes and the top can still hold.
+   * a dry run, so pre-checks count exactly what holes and the top can still hold (for the default cache-line
+   * alignment, which is what models and datasets use).
    */
   fits(sizes: readonly number[]): boolean {
     const holes = this.freeList.map((b) => ({ ...b }));

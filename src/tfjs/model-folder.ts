@@ -303,7 +303,7 @@ function removeUnreferenced(dir: string, previous: string[]): void {
 }
 
 /** How long a save waits for another process's save into the same folder (ms). */
-const LOCK_WAIT_MS = Number(process.env.RADIXNET_SAVE_LOCK_WAIT_MS ?? 120_000);
+const LOCK_WAIT_MS = Number(process.env.RADIXNET_SAVE_LOCK_WAIT_MS) > 0 ? Number(process.env.RADIXNET_SAVE_LOCK_WAIT_MS) : 120_000;
 
 async function acquireLock(dir: string): Promise<() => void> {
   const path = join(dir, LOCK_FILE);
