@@ -4,7 +4,7 @@
 export * from './topology/index.js';
 export { InputError } from './errors.js';
 export { Engine } from './engine/engine.js';
-export { Mlp, type MlpSpec, type Metrics, type InitName, type StepProfile } from './engine/mlp.js';
+export { Mlp, type MlpSpec, type MlpConfig, type Metrics, type InitName, type StepProfile } from './engine/mlp.js';
 export { fit, type FitOptions, type EpochLogs, type History } from './engine/fit.js';
 export { type OptimizerSpec, type OptimizerName, resolveOptimizer } from './engine/optimizer.js';
 export { type PoolOptions, resolveThreads } from './kernels/pool.js';

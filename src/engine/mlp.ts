@@ -13,27 +13,12 @@ import type { Engine } from './engine.js';
 import { Layer, type LayerIO } from './layer.js';
 import { Arena, type KernelMemory } from '../kernels/memory.js';
 import { formatBytes, KERNEL_MEMORY_BYTES, mlpBytes } from '../topology/cost.js';
-import { Optimizer, type OptimizerName, type OptimizerSpec } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
 import { ResidentData } from './resident.js';
+import { checkBatchSize, resolveMlpSpec, type InitName, type MlpConfig, type MlpSpec } from './mlp-spec.js';
+import { checkData, checkFinite, checkSamples, checkStep, labelAt } from './mlp-input.js';
 
-export type InitName = 'normal' | 'glorot-uniform';
-
-export interface MlpSpec {
-  /** Layer sizes n_0 (inputs) ... n_L (classes), e.g. [784, 300, 100, 10]. */
-  layers: number[];
-  /** One mask per weight layer ([n_l, n_{l+1}]); a missing or null entry is a dense layer. */
-  masks?: (SparseMask | null | undefined)[];
-  /** Add a bias to every layer (default false: the paper's models have none). */
-  bias?: boolean;
-  /** Weight init: 'normal' (mean 0, `stddev`, default 0.05: Keras random_normal) or 'glorot-uniform'. */
-  init?: InitName;
-  stddev?: number;
-  /** Seed of the weight init (default 100). */
-  seed?: number;
-  /** Largest batch the model's buffers hold (default 100; fit grows it when asked for more). */
-  batchSize?: number;
-  optimizer?: OptimizerSpec | OptimizerName;
-}
+export type { InitName, MlpConfig, MlpSpec } from './mlp-spec.js';
 
 /** Loss and accuracy of one step or one evaluation. */
 export interface Metrics {
@@ -55,6 +40,8 @@ export interface StepProfile {
 const ceil4 = (n: number): number => (n + 3) & ~3;
 
 export class Mlp {
+  /** The spec this model was built from, with every default resolved. */
+  readonly config: MlpConfig;
   readonly sizes: readonly number[];
   readonly layers: readonly Layer[];
   readonly hasBias: boolean;
@@ -85,30 +72,21 @@ export class Mlp {
 
   constructor(engine: Engine, spec: MlpSpec) {
     this.engine = engine;
-    const sizes = validateSizes(spec.layers);
+    const cfg = (this.config = resolveMlpSpec(spec));
+    const sizes = cfg.sizes;
     const L = sizes.length - 1;
-    const masks = spec.masks ?? [];
-    if (masks.length > L) throw new InputError(`got ${masks.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
-    checkFits(sizes, masks, Optimizer.slots(spec.optimizer ?? 'adam'), spec.batchSize ?? 100, engine.memory);
-    const init = spec.init ?? 'normal';
-    const stddev = spec.stddev ?? 0.05;
-    checkInit(init, stddev);
-    const resolved = sizes.slice(0, L).map((nIn, l) => {
-      const m = masks[l] ?? SparseMask.full(nIn, sizes[l + 1]);
-      if (m.nIn !== nIn || m.nOut !== sizes[l + 1]) {
-        throw new InputError(`mask ${l} has shape [${m.nIn}, ${m.nOut}] but layer ${l} is [${nIn}, ${sizes[l + 1]}] (layers ${sizes.join(',')})`);
-      }
-      return m;
-    });
+    const slots = Optimizer.slots(cfg.optimizer);
+    checkFits(sizes, cfg.masks, slots, cfg.batchSize, engine.memory);
+    // full masks for dense layers only now that the model is known to fit
+    const resolved = cfg.masks.map((m, l) => m ?? SparseMask.full(sizes[l], sizes[l + 1]));
     this.sizes = sizes;
-    this.hasBias = spec.bias ?? false;
+    this.hasBias = cfg.bias;
     const mem = (this.arena = new Arena(engine.memory));
     const chunks = engine.pool.chunks;
     let offset = 0;
     const wOffsets = resolved.map((m) => ((offset += m.nnz), offset - m.nnz));
     const bOffsets = sizes.slice(1).map((n) => (this.hasBias ? ((offset += n), offset - n) : -1));
     this.paramCount = offset;
-    const slots = Optimizer.slots(spec.optimizer ?? 'adam');
     const P = this.paramCount;
     try {
       this.layers = resolved.map((m, l) => new Layer(m, l < L - 1, wOffsets[l], bOffsets[l], mem, chunks));
@@ -116,10 +94,10 @@ export class Mlp {
       this.g = mem.allocF32(P);
       const m = slots >= 1 ? mem.allocF32(P) : 0;
       const v = slots >= 2 ? mem.allocF32(P) : 0;
-      this.optimizer = new Optimizer(spec.optimizer ?? 'adam', m, v);
+      this.optimizer = new Optimizer(cfg.optimizer, m, v);
       this.paramSplit = splitEven(P, chunks);
-      this.initWeights(init, stddev, spec.seed ?? 100);
-      this.ensureCapacity(spec.batchSize ?? 100);
+      this.initWeights(cfg.init, cfg.stddev, cfg.seed);
+      this.ensureCapacity(cfg.batchSize);
     } catch (err) {
       // a model that could not be built holds nothing
       mem.freeAll();
@@ -140,7 +118,7 @@ export class Mlp {
   /** Grows the batch buffers to hold `batch` samples (no-op when they already do). */
   ensureCapacity(batch: number): void {
     this.checkAlive();
-    if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch size must be an integer >= 1, got ${batch}`);
+    checkBatchSize(batch);
     if (batch <= this.capacity) return;
     // the old buffers are scratch: freed first, so the larger ones can reuse their space
     const before = this.capacity;
@@ -217,7 +195,7 @@ export class Mlp {
    */
   trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): Metrics {
     this.checkAlive();
-    this.checkStep(x, y, order, start, n);
+    checkStep(x, y, order, start, n, this.inputs, this.capacity);
     const nb = this.loadBatch(x, y, order, start, n);
     this.forwardLoss(n, nb);
     const { ldb } = this;
@@ -258,11 +236,7 @@ export class Mlp {
   /** Class probabilities for x ([N, n_0] row-major): returns [N, classes] row-major. */
   predict(x: Float32Array): Float32Array {
     this.checkAlive();
-    if (!(x instanceof Float32Array)) throw new InputError(`predict: x must be a Float32Array of samples x ${this.inputs} inputs (got ${describe(x)}); convert with Float32Array.from`);
-    const F = this.inputs;
-    if (x.length % F !== 0) throw new InputError(`predict: x has ${x.length} values, not a multiple of the ${F} inputs per sample`);
-    checkFinite(x, 'predict: x');
-    const count = x.length / F;
+    const count = checkSamples(x, this.inputs, 'predict');
     const C = this.classes;
     const result = new Float32Array(count * C);
     const pool = this.engine.pool;
@@ -359,7 +333,7 @@ export class Mlp {
       for (let b = 0; b < n; b++) {
         const row = order ? order[start + b] : start + b;
         rows[b] = row;
-        if (y) labels[b] = this.label(y, row);
+        if (y) labels[b] = labelAt(y, row, this.classes);
       }
       this.engine.pool.run({ kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] });
     } else {
@@ -367,21 +341,12 @@ export class Mlp {
       for (let b = 0; b < n; b++) {
         const row = order ? order[start + b] : start + b;
         stage.set(x.subarray(row * F, row * F + F), b * F);
-        if (y) labels[b] = this.label(y, row);
+        if (y) labels[b] = labelAt(y, row, this.classes);
       }
       this.engine.pool.run({ kernel: 'transpose_in', n: F, args: [this.stage, n, F, this.acts[0], this.ldb] });
     }
     if (this.profile) this.profile.gather += performance.now() - t0;
     return ceil4(n);
-  }
-
-  /** y[row], checked: a label outside [0, classes) would read past the logits and give a meaningless loss. */
-  private label(y: ArrayLike<number>, row: number): number {
-    const c = y[row];
-    if (!(Number.isInteger(c) && c >= 0 && c < this.classes)) {
-      throw new InputError(`label of sample ${row} is ${c}; labels must be integers in [0, ${this.classes - 1}]`);
-    }
-    return c;
   }
 
   private forward(nb: number): void {
@@ -448,36 +413,7 @@ export class Mlp {
   /** Validates x ([N, n_0]) and y (N labels in [0, classes)); returns N. */
   checkData(x: Float32Array, y: ArrayLike<number>, what: string): number {
     this.checkAlive();
-    const F = this.inputs;
-    if (!(x instanceof Float32Array)) throw new InputError(`${what}: x must be a Float32Array (got ${describe(x)}); convert with Float32Array.from`);
-    if (x.length % F !== 0) throw new InputError(`${what}: x has ${x.length} values, not a multiple of the ${F} inputs per sample`);
-    const count = x.length / F;
-    if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new InputError(`${what}: y must be an array of ${count} integer labels (got ${describe(y)})`);
-    if (y.length !== count) throw new InputError(`${what}: x has ${count} samples of ${F} values but y has ${y.length} labels`);
-    if (count === 0) throw new InputError(`${what}: no samples`);
-    checkFinite(x, `${what}: x`);
-    const C = this.classes;
-    for (let i = 0; i < count; i++) {
-      const c = y[i];
-      if (!(Number.isInteger(c) && c >= 0 && c < C)) throw new InputError(`${what}: label ${i} is ${c}, labels must be integers in [0, ${C - 1}]`);
-    }
-    return count;
-  }
-
-  /** The cheap checks of a step's arguments (O(1); labels are checked as the batch loads). */
-  private checkStep(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): void {
-    if (!(x instanceof Float32Array) && !(x instanceof ResidentData)) throw new InputError(`trainStepOn: x must be a Float32Array or resident data (got ${describe(x)})`);
-    const count = x instanceof ResidentData ? x.count : x.length / this.inputs;
-    if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new InputError(`trainStepOn: y must be an array of labels (got ${describe(y)})`);
-    if (!Number.isInteger(n) || n < 1 || n > this.capacity) throw new InputError(`trainStepOn: n is ${n}; give 1 to the batch capacity ${this.capacity} (ensureCapacity grows it)`);
-    const span = order ? order.length : Math.min(count, y.length);
-    if (!Number.isInteger(start) || start < 0 || start + n > span) throw new InputError(`trainStepOn: samples ${start}..${start + n - 1} are outside the ${span} available`);
-    if (order) {
-      for (let b = start; b < start + n; b++) {
-        const row = order[b];
-        if (!(row >= 0 && row < count && row < y.length)) throw new InputError(`trainStepOn: order[${b}] is ${row}, outside the ${Math.min(count, y.length)} samples`);
-      }
-    }
+    return checkData(x, y, this.inputs, this.classes, what);
   }
 
   private checkAlive(): void {
@@ -489,7 +425,7 @@ export class Mlp {
  * Fails before anything is allocated when the model cannot fit in wasm32's 4 GiB: weights, gradients and optimizer
  * slots (4 bytes each per stored weight), the sparse structure (about 16 bytes per nonzero) and the batch buffers.
  */
-function checkFits(sizes: number[], masks: (SparseMask | null | undefined)[], slots: number, batch: number, memory: KernelMemory): void {
+function checkFits(sizes: readonly number[], masks: readonly (SparseMask | null)[], slots: number, batch: number, memory: KernelMemory): void {
   const stored = sizes.slice(1).map((n, l) => masks[l]?.nnz ?? sizes[l] * n);
   const sparse = sizes.slice(1).map((n, l) => Boolean(masks[l]) && stored[l] < sizes[l] * n);
   const bytes = mlpBytes(sizes, stored, sparse, slots, batch);
@@ -502,27 +438,3 @@ function checkFits(sizes: number[], masks: (SparseMask | null | undefined)[], sl
   }
 }
 
-/** Weight init names and scale, checked before anything is allocated. */
-function checkInit(init: unknown, stddev: number): void {
-  if (init !== 'normal' && init !== 'glorot-uniform') throw new InputError(`unknown init "${init}": use normal or glorot-uniform`);
-  // past 100, float32 weights and the first logits overflow or saturate: no model trains from there
-  if (!(stddev > 0 && stddev <= 100)) throw new InputError(`init stddev must be a number in (0, 100], got ${stddev}; the paper uses 0.05`);
-}
-
-function validateSizes(layers: unknown): number[] {
-  if (!Array.isArray(layers) || layers.length < 2) throw new InputError(`layers must list at least 2 sizes (inputs and classes), got ${JSON.stringify(layers)}`);
-  for (const n of layers) {
-    if (!Number.isInteger(n) || n < 1) throw new InputError(`layer sizes must be integers >= 1, got ${layers.join(',')}`);
-  }
-  return layers.slice() as number[];
-}
-
-function checkFinite(x: ArrayLike<number>, what: string): void {
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) throw new InputError(`${what} has a non-finite value (${x[i]}) at index ${i}; clean or impute the data first`);
-  }
-}
-
-function describe(v: unknown): string {
-  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
-}
