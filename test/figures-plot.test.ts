@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { readRecords } from '../src/figures/records.js';
 import { plotFor } from '../src/figures/plots/index.js';
 import { CHEVRON, TRAIN_COLOUR, VALIDATION_COLOUR } from '../src/figures/plots/plot.js';
-import { renderSvg } from '../src/figures/render.js';
+import { renderPng, renderSvg, svgSize } from '../src/figures/render.js';
 import type { RunRecord } from '../src/suite/experiment.js';
-import { svgMarks } from './helpers/images.js';
+import { decodePng, hasWhiteFrame, svgMarks } from './helpers/images.js';
 
 const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'results');
@@ -82,7 +82,9 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     const { records, svg } = await draw('saliency');
     const panels = svgMarks(svg, 'mark-rect role-mark');
     expect(panels.map((p) => p.length)).to.deep.equal([784, 784]);
-    const maps = records.map((r) => (r.data!.saliency as { values: number[] }).values);
+    // the lowest seed's map of each model, the pruned one on the left
+    const maps = ['pruned', 'radixnet'].map((m) => records.filter((r) => r.tags.model === m && r.tags.seed === 1))
+      .map(([r]) => (r.data!.saliency as { values: number[] }).values);
     const max = Math.max(...maps.flat());
     // pixels of equal saliency get equal colours in both panels: the maximum (in both maps) and zero
     const fillOf = (panel: number, value: number): Set<string> =>
@@ -109,12 +111,29 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     expect(svg).to.include('normal model 10,10/10').and.to.include('strange model 10,10/1');
   });
 
-  it('pruning: a point per run against sparsity and a curve per run over epochs', async () => {
+  it('pruning: a point per method and target at the median over seeds, and a median curve each', async () => {
     const { records, svg } = await draw('pruning');
-    const methods = new Set(records.map((r) => r.tags.method));
-    expect(items(svg, 'symbol')).to.have.length(records.length);
-    // left panel: one line per method; right panel: one per run
-    expect(items(svg, 'line')).to.have.length(methods.size + records.length);
+    const overall = records.filter((r) => r.tags.scope === 'overall');
+    expect(overall.length).to.be.below(records.length);
+    const groups = new Map<string, number[]>();
+    for (const r of overall) groups.set(`${r.tags.method}|${r.tags.target}`, [...(groups.get(`${r.tags.method}|${r.tags.target}`) ?? []), r.final!.testAccuracy]);
+    const methods = new Set(overall.map((r) => r.tags.method));
+    const points = items(svg, 'symbol');
+    expect(points).to.have.length(groups.size);
+    // left panel: one line per method; right panel: one curve per method and target
+    expect(items(svg, 'line')).to.have.length(methods.size + groups.size);
+    const medians = [...groups.values()].map((acc) => (acc.length === 2 ? (acc[0] + acc[1]) / 2 : NaN).toFixed(4)).sort();
+    expect(points.map((p) => Number(/test accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(4)).sort()).to.deep.equal(medians);
+  });
+
+  it('keeps every figure\'s text and marks inside the image (PNG frame of 3 px left blank)', async () => {
+    for (const name of ['sparsity-distribution', 'accuracy-vs-sparsity', 'seed-variance', 'saliency', 'strange-models', 'seed-study', 'pruning']) {
+      const { svg } = await draw(name);
+      const img = decodePng(await renderPng(svg, 1));
+      const { width, height } = svgSize(svg);
+      expect([img.width, img.height], name).to.deep.equal([width, height]);
+      expect(hasWhiteFrame(img, 3), name).to.equal(true);
+    }
   });
 
   describe('bad input', () => {

@@ -20,15 +20,21 @@ export const saliencyPlot: Plot = {
   experiment: 'saliency',
   figure: 'Fig. 7',
   draw(records, where) {
+    // one map per model: the lowest seed's (the experiment may run several)
+    const bySeed = [...records].sort((a, b) => Number(a.tags.seed ?? 0) - Number(b.tags.seed ?? 0));
+    const shown: RunRecord[] = [];
+    for (const r of bySeed) if (!shown.some((s) => tag(s, 'model', where) === tag(r, 'model', where))) shown.push(r);
+    // the paper shows the pruned model on the left
+    shown.sort((a, b) => Number(b.tags.model === 'pruned') - Number(a.tags.model === 'pruned'));
     let max = 0;
-    const panels = records.map((r) => {
+    const panels = shown.map((r) => {
       const model = tag(r, 'model', where);
       const map = saliencyOf(r, where);
       const values = map.values.map((v, k) => ({ row: Math.floor(k / map.width), col: k % map.width, saliency: v }));
       for (const v of map.values) max = Math.max(max, v);
       const first = r.topology.layerSparsity?.[0];
       return {
-        title: { text: `${model}: ${r.topology.radices}`, subtitle: `sparsity ${pct(r.topology.sparsity)} overall` +
+        title: { text: `${model}: ${r.topology.radices}${r.tags.seed === undefined ? '' : `, seed ${String(r.tags.seed)}`}`, subtitle: `sparsity ${pct(r.topology.sparsity)} overall` +
           (first === undefined ? '' : `, ${pct(first)} first layer`), fontSize: 12 },
         width: map.width * 8,
         height: map.height * 8,
@@ -50,7 +56,7 @@ export const saliencyPlot: Plot = {
       resolve: { scale: { color: 'shared' } },
       config: { view: { stroke: null } },
     } as TopLevelSpec;
-    const caption = `Saliency maps of ${records.map((r) => `${String(r.tags.model)} (${r.topology.radices})`).join(' and ')}: ` +
+    const caption = `Saliency maps of ${shown.map((r) => `${String(r.tags.model)} (${r.topology.radices})`).join(' and ')}: ` +
       'each pixel is the sum of the absolute weights leaving that input in the first layer, on one shared colour scale, ' +
       'as in the paper\'s Fig. 7.';
     return { spec, caption };

@@ -2,7 +2,7 @@
 // final validation accuracy.
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
-import { binCount, binLabel, type Plot, tag, VALIDATION_COLOUR } from './plot.js';
+import { binCount, binLabel, median, type Plot, tag, VALIDATION_COLOUR } from './plot.js';
 
 /** Per network (bin, network): its radices, how many seeds ran, and the median, min and max validation accuracy. */
 export function seedSpread(records: Parameters<Plot['draw']>[0], where: string):
@@ -18,10 +18,7 @@ export function seedSpread(records: Parameters<Plot['draw']>[0], where: string):
     groups.get(id)!.acc.push(acc);
   }
   return [...groups.values()].sort((a, b) => a.bin - b.bin || a.network - b.network).map((g) => {
-    const s = [...g.acc].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    const median = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-    return { bin: g.bin, network: g.network, radices: g.radices, seeds: s.length, median, min: s[0], max: s[s.length - 1] };
+    return { bin: g.bin, network: g.network, radices: g.radices, seeds: g.acc.length, median: median(g.acc), min: Math.min(...g.acc), max: Math.max(...g.acc) };
   });
 }
 
