@@ -27,3 +27,8 @@ export { experiments, getExperiment } from './suite/experiments/index.js';
 export { summarizeRecords, summarizeFile } from './suite/summarize.js';
 export { mergeResults, type MergeReport } from './suite/merge.js';
 export { parseShard, resolveShard, inShard, type Shard } from './suite/shard.js';
+export { heatmapFigure, type HeatmapFigure, type HeatmapOptions } from './figures/heatmap.js';
+export { graphFigure, graphEdges, type GraphFigure } from './figures/graph.js';
+export { renderSvg, renderPng, writeFigure, type WrittenFigure } from './figures/render.js';
+export { plots, plotFor, type Plot } from './figures/plots/index.js';
+export { buildReport, resultsFiles, type Report, type ReportOptions } from './figures/report.js';

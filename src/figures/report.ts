@@ -10,7 +10,7 @@ import { radixNet } from '../topology/index.js';
 import { fontBuffers } from './font.js';
 import { graphFigure } from './graph.js';
 import { heatmapFigure } from './heatmap.js';
-import { plotFor, plots } from './plots/index.js';
+import { plotFor } from './plots/index.js';
 import { readRecords } from './records.js';
 import { renderSvg } from './render.js';
 
@@ -203,6 +203,3 @@ table.kv th{font-weight:normal;color:#555;white-space:nowrap}
 nav ol{padding-left:1.4em;font-size:.92em}
 @media print{main{max-width:none;padding:0}nav{display:none}section{break-inside:avoid-page}figure,table,pre{break-inside:avoid}pre{white-space:pre-wrap}}`;
 }
-
-/** The names of the experiments the report can draw. */
-export const reportedExperiments = (): string[] => Object.keys(plots);
