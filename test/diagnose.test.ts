@@ -53,6 +53,7 @@ describe('diagnose', () => {
     expect(d.verdict).to.equal('at risk');
     expect(d.risks.map((r) => r.kind)).to.deep.equal(['narrow-output']);
     expect(d.risks[0].text).to.match(/^output 1 is fed by only 1 unit of the last hidden layer/);
+    expect(d.predictedStrange).to.equal(true);
   });
 
   it('a dead unit: a hidden unit with no input, the output it alone feeds is dead, the pixel only it reads is ignored', () => {
@@ -78,6 +79,7 @@ describe('diagnose', () => {
     expect(d.paths).to.deep.equal({ perPair: { min: 12, median: 12, max: 12 }, zeroPairs: 0, pairs: 10 });
     expect(d.classes!.every((c) => c.inputReach === 5 && c.hiddenReach.join() === '4,3')).to.equal(true);
     expect(d.verdict).to.equal('ok');
+    expect(d.predictedStrange).to.equal(false);
     expect(d.risks).to.deep.equal([]);
   });
 
@@ -121,7 +123,7 @@ describe('radixnet diagnose', () => {
     expect(r.status).to.equal(0);
     expect(r.stdout).to.match(/^2\s+100 x 10\s+10\s+1\/1\/1\s+0\/0\/1$/m);
     expect(r.stdout).to.match(/^0\s+1\s+30\s+1\s+784\s+3\/3\/3$/m);
-    expect(r.stdout).to.include('verdict: at risk');
+    expect(r.stdout).to.include('verdict: at risk (predicted strange)');
     expect(r.stdout).to.include('nearby radix lists of the same or higher sparsity without the problem:');
   });
 

@@ -7,6 +7,7 @@ import { formatRadixList, isValidRadixList, type RadixList } from '../topology/r
 import { radixNet, radixNetSparsity } from '../topology/radixnet.js';
 import type { SparseMask } from '../topology/mask.js';
 import { spread as spreadOf } from './stats.js';
+import { STRANGE_MAX_OUTPUT_FAN_IN } from './strangeness.js';
 
 /** Minimum, median (mean of the two middle values for an even count) and maximum. */
 export interface Spread {
@@ -78,6 +79,8 @@ export interface Diagnosis {
   /** Why classes/paths were not computed, when they were not. */
   skipped?: string;
   verdict: 'ok' | 'at risk';
+  /** The strangeness rule's prediction (src/analysis/strangeness.ts): some output fed by too few last-hidden units. */
+  predictedStrange: boolean;
   risks: Risk[];
 }
 
@@ -135,7 +138,8 @@ export function diagnoseMasks(masks: readonly SparseMask[]): Diagnosis {
   const risks = findRisks(layers, unitLayers, classes);
   return {
     layers, weightLayers, unitLayers, classes, paths, ...(skipped ? { skipped } : {}),
-    verdict: risks.length === 0 ? 'ok' : 'at risk', risks,
+    verdict: risks.length === 0 ? 'ok' : 'at risk',
+    predictedStrange: depth >= 2 && fanIns[depth - 1].length > 0 && spread(fanIns[depth - 1]).min <= STRANGE_MAX_OUTPUT_FAN_IN, risks,
   };
 }
 
@@ -240,11 +244,14 @@ function findRisks(layers: number[], units: UnitLayerDiagnosis[], classes: Class
     const narrow = classes.filter((c) => c.inputReach > 0 && c.fanIn < MIN_OUTPUT_FAN_IN);
     if (narrow.length > 0 && depth >= 2) {
       const least = Math.min(...narrow.map((c) => c.fanIn));
+      const most = Math.max(...narrow.map((c) => c.fanIn));
       risks.push({ kind: 'narrow-output', text: `output${plural(narrow.map((c) => c.output))} ` +
-        `${list(narrow.map((c) => c.output))} ${narrow.length === 1 ? 'is' : 'are'} fed by only ${least} unit` +
-        `${least === 1 ? '' : 's'} of the last hidden layer (fewer than ${MIN_OUTPUT_FAN_IN}); once ` +
-        `${least === 1 ? 'that ReLU unit stops' : 'those ReLU units stop'} firing the class can no longer be predicted, ` +
-        'which is how the simple family\'s strange models fail' });
+        `${list(narrow.map((c) => c.output))} ${narrow.length === 1 ? 'is' : 'are'} fed by ${least === most ? 'only' : 'as few as'} ` +
+        `${least} unit${least === 1 ? '' : 's'} of the last hidden layer (fewer than ${MIN_OUTPUT_FAN_IN}); without biases a class ` +
+        'whose feeding ReLU units all stop firing can never be predicted again. ' +
+        (least <= STRANGE_MAX_OUTPUT_FAN_IN
+          ? `The topology rule predicts this model strange (an output fed by <= ${STRANGE_MAX_OUTPUT_FAN_IN} unit)`
+          : 'Models like this train strangely on some seeds, but the topology rule does not predict them strange') });
     }
   }
   const cut = units.slice(1, depth).reduce((s, u) => s + u.unreachable, 0);

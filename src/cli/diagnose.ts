@@ -45,7 +45,7 @@ function report(d: RadixDiagnosis, customKron: boolean): string {
   } else if (d.skipped) {
     lines.push('', d.skipped);
   }
-  lines.push('', `verdict: ${d.verdict}`);
+  lines.push('', `verdict: ${d.verdict}${d.predictedStrange ? ' (predicted strange)' : ''}`);
   for (const r of d.risks) lines.push(`  - ${r.text}`);
   if (d.verdict !== 'ok') {
     if (customKron) lines.push('no alternatives suggested: they are searched with the default Kronecker widths only');
