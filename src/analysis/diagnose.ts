@@ -86,8 +86,8 @@ export interface Diagnosis {
 
 /**
  * The fewest last-hidden units an output may be fed by before the verdict calls the topology at risk: without biases
- * a class fed by one or two ReLU units is lost for good once they stop firing for every input. The training
- * measurement behind the number is in docs/strange-models.md.
+ * a class scored from one or two non-negative ReLU outputs is easily never predicted at all. The training measurement
+ * behind the number is in docs/strange-models.md.
  */
 export const MIN_OUTPUT_FAN_IN = 3;
 
@@ -247,8 +247,9 @@ function findRisks(layers: number[], units: UnitLayerDiagnosis[], classes: Class
       const most = Math.max(...narrow.map((c) => c.fanIn));
       risks.push({ kind: 'narrow-output', text: `output${plural(narrow.map((c) => c.output))} ` +
         `${list(narrow.map((c) => c.output))} ${narrow.length === 1 ? 'is' : 'are'} fed by ${least === most ? 'only' : 'as few as'} ` +
-        `${least} unit${least === 1 ? '' : 's'} of the last hidden layer (fewer than ${MIN_OUTPUT_FAN_IN}); without biases a class ` +
-        'whose feeding ReLU units all stop firing can never be predicted again. ' +
+        `${least} unit${least === 1 ? '' : 's'} of the last hidden layer (fewer than ${MIN_OUTPUT_FAN_IN}): without biases such a ` +
+        'class\'s score is a weighted sum of that few non-negative ReLU outputs, and trained models like this never ' +
+        'predict some of their classes. ' +
         (least <= STRANGE_MAX_OUTPUT_FAN_IN
           ? `The topology rule predicts this model strange (an output fed by <= ${STRANGE_MAX_OUTPUT_FAN_IN} unit)`
           : 'Models like this train strangely on some seeds, but the topology rule does not predict them strange') });
