@@ -76,6 +76,7 @@ describe('strange-models and seed-study experiments', function () {
     expect(s.data.staysStrange).to.deep.equal(['10,10/1']);
     expect(s.data.bands).to.deep.equal([{ low: 0.29, high: 0.29, count: 1 }, { low: 0.58, high: 0.58, count: 1 }]);
     expect(s.data.everyStrangeHasRadix10).to.equal(true);
+    expect(s.data.modelsWithRadix10).to.equal(4);
     expect(s.text[1]).to.equal('strange (epoch-3 training accuracy <= 0.75): 2 of 4');
   });
 

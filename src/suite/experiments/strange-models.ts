@@ -177,7 +177,9 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
   const seedTable = confusion(all.map((r) => ({ predicted: r.predicted, observed: majority(r) })));
   const retrained = strange.filter((r) => r.retrainAccuracy !== null);
   const bands = accuracyBands(retrained.map((r) => r.retrainAccuracy!), p.bandGap);
-  const withoutBig = strange.filter((r) => Math.max(...parseRadixList(r.radices).flat()) < 10);
+  const hasBig = (r: ModelRow): boolean => Math.max(...parseRadixList(r.radices).flat()) >= 10;
+  const withoutBig = strange.filter((r) => !hasBig(r));
+  const bigInSet = all.filter(hasBig).length;
   const byChance = strange.filter((r) => r.extraRuns > 0 && 2 * r.extraStrange < r.extraRuns);
   const stays = strange.filter((r) => r.extraRuns > 0 && r.extraStrange === r.extraRuns);
 
@@ -186,7 +188,8 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
       `${p.epochs} epochs, batch ${p.batch}, seed ${p.seed}`,
     `strange (epoch-${p.epochs} training accuracy <= ${p.threshold}): ${strange.length} of ${all.length}`,
     `every strange model has a radix >= 10: ${strange.length === 0 ? 'none strange' : withoutBig.length === 0 ? 'yes' :
-      `no, ${withoutBig.length} without: ${withoutBig.map((r) => r.radices).join(' ')}`}`,
+      `no, ${withoutBig.length} without: ${withoutBig.map((r) => r.radices).join(' ')}`} (so do ${bigInSet} of the ${all.length} ` +
+      'models screened, so this alone does not single strange models out)',
     '',
     `prediction from the topology (strange when some output is fed by <= ${STRANGE_MAX_OUTPUT_FAN_IN} last-hidden unit) ` +
       `vs the screen (seed ${p.seed}):`,
@@ -223,7 +226,7 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
     data: {
       models: all.length, strange: strange.map((r) => r.radices), predictor: { screen: screenTable, majority: seedTable },
       bands, strangeByChance: byChance.map((r) => r.radices), staysStrange: stays.map((r) => r.radices),
-      everyStrangeHasRadix10: withoutBig.length === 0, rows: all,
+      everyStrangeHasRadix10: withoutBig.length === 0, modelsWithRadix10: bigInSet, rows: all,
     },
   };
 }
