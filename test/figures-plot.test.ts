@@ -56,6 +56,8 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
       expect(p.attrs.fill ?? 'none').to.be.oneOf(['none', 'transparent']);
     }
     expect(CHEVRON).to.equal('M-1,0.5L0,-0.5L1,0.5');
+    expect(svgMarks(svg, 'mark-text role-legend-label').flat(), 'legend entries').to.have.length(2);
+    expect(svg).to.match(/<text[^>]*>train<\/text>/).and.to.match(/<text[^>]*>validation<\/text>/);
     const accuracies = new Set(records.map((r) => r.final!.trainAccuracy.toFixed(3)));
     for (const p of train) expect(accuracies).to.include(Number(/final accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(3));
   });

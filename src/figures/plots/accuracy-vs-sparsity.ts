@@ -15,6 +15,8 @@ export const accuracyVsSparsityPlot: Plot = {
         points.push({ sparsity: r.topology.sparsity, accuracy: r.final.valAccuracy, metric: 'validation', radices: r.topology.radices });
       }
     }
+    // chevrons over dots: the two accuracies are often within a point of each other
+    points.sort((a, b) => Number(a.metric === 'train') - Number(b.metric === 'train'));
     const cfg = records[0].config;
     const setup = cfg ? `${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}, batch ${cfg.batchSize}, seed ${cfg.seed}` : '';
     const spec = {
@@ -22,13 +24,14 @@ export const accuracyVsSparsityPlot: Plot = {
       width: 480,
       height: 300,
       data: { values: points },
-      mark: { type: 'point', size: 40, strokeWidth: 1.4, opacity: 0.85 },
+      mark: { type: 'point', strokeWidth: 1.3, opacity: 0.9 },
       encoding: {
         x: { field: 'sparsity', type: 'quantitative', title: 'sparsity', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
         y: { field: 'accuracy', type: 'quantitative', title: 'final accuracy', scale: { domain: [0, 1] } },
         shape: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: [CHEVRON, 'circle'] } },
         color: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: [TRAIN_COLOUR, VALIDATION_COLOUR] } },
-        fill: { field: 'metric', type: 'nominal', legend: null, scale: { domain: ['train', 'validation'], range: ['transparent', VALIDATION_COLOUR] } },
+        fill: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: ['transparent', VALIDATION_COLOUR] } },
+        size: { field: 'metric', type: 'ordinal', title: null, scale: { domain: ['train', 'validation'], range: [70, 22] } },
         tooltip: [{ field: 'radices' }, { field: 'metric' }, { field: 'accuracy', format: '.4f' }],
       },
     } as TopLevelSpec;
