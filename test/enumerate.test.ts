@@ -7,7 +7,10 @@ import {
 const LENET = [784, 300, 100, 10];
 const ONE_TO_TEN = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/** The valid 3-radix lists over `factors`, by the four cuts of a, b, c and the rules of docs/radixnet.md section 1, spelled out. */
+/**
+ * The valid 3-radix lists over `factors`, by the four cuts of a, b, c and the rules of docs/radixnet.md section 1,
+ * spelled out.
+ */
 function bruteValidLists(factors: number[]): string[] {
   const out: string[] = [];
   for (const a of factors) {
@@ -40,7 +43,7 @@ function distinctByMasks(lists: RadixList[], layers: number[]): { count: number;
 }
 
 describe('valid permutations of factors', () => {
-  it('finds exactly the lists that the section 1 rules allow, for factors 1..10 on LeNet-300-100', () => {
+  it('finds exactly the lists that the rules of docs/radixnet.md section 1 allow, for factors 1..10 on LeNet-300-100', () => {
     const { lists } = validPermutations(ONE_TO_TEN, LENET);
     expect(lists.map((x) => x.text).sort()).to.deep.equal(bruteValidLists(ONE_TO_TEN).sort());
     expect(lists.length).to.equal(1517);
