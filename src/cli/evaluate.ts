@@ -2,6 +2,7 @@
 // RadixDense/Dense layers) and measure it on the MNIST test set.
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { importTfjs } from '../tfjs/lazy.js';
 import { loadMnist, mnistDataset } from '../data/mnist.js';
 import { intOption } from './options.js';
 
@@ -13,7 +14,7 @@ export function registerEvaluate(program: Command): void {
     .option('--threads <n>', 'kernel threads', intOption('--threads', 1, 64))
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, o) => {
-      const { loadModel, evaluateFast } = await import('../tfjs/index.js');
+      const { loadModel, evaluateFast } = await importTfjs('radixnet evaluate', () => import('../tfjs/index.js'));
       const model = await loadModel(dir);
       // evaluation needs the loss the model was trained with; files saved without an optimizer carry none
       model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `radixnet` command: each subcommand lives in its own file and registers itself on the program.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 import { registerTopology } from './topology.js';
@@ -25,6 +26,7 @@ const program = new Command();
 program
   .name('radixnet')
   .description('Build, train, study and draw RadiX-Nets: sparse mixed-radix neural networks on WebAssembly SIMD.')
+  .version(packageVersion(), '-V, --version', 'print the radixnet version')
   .option('--debug', 'print stack traces for errors')
   .showHelpAfterError()
   .exitOverride();
@@ -60,4 +62,9 @@ function reportError(err: unknown): number {
   }
   console.error(debug ? err : `radixnet: internal error: ${(err as Error)?.message ?? String(err)} (run with --debug for the stack trace)`);
   return 1;
+}
+
+/** The version in the package's own package.json (dist/src/cli/main.js is three folders below it). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

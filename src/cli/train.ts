@@ -6,6 +6,7 @@ import { parseSizes } from '../topology/radixnet.js';
 import { choiceOption, intOption, numberOption } from './options.js';
 import { InputError } from '../errors.js';
 import { checkSaveTarget } from '../tfjs/model-folder.js';
+import { importTfjs } from '../tfjs/lazy.js';
 
 export function registerTrain(program: Command): void {
   const p = PAPER_PRESET;
@@ -41,9 +42,10 @@ export function registerTrain(program: Command): void {
       };
       const hooks = progressHooks(Boolean(o.json));
       if (o.save) {
+        // tfjs is loaded only when saving (the training path never pays for it), and before training: a missing
+        // TensorFlow.js is reported before minutes are spent
+        const { saveWeightsAsModel } = await importTfjs('radixnet train --save', () => import('../tfjs/export.js'));
         hooks.onTrained = async (model) => {
-          // tfjs is loaded only when saving: the training path never pays for it
-          const { saveWeightsAsModel } = await import('../tfjs/export.js');
           const bytes = await saveWeightsAsModel(model.getWeights(), { radices: config.radices, layers: config.layers, kron: config.kron, bias: config.bias }, o.save, { force: o.force });
           (o.json ? process.stderr : process.stdout).write(`saved the model to ${o.save} (${(bytes / 1024).toFixed(0)} KiB, tfjs format)\n`);
         };

@@ -7,6 +7,7 @@ import { loadMnist, mnistDataset } from '../data/mnist.js';
 import { validationSplit } from '../data/dataset.js';
 import { checkCost, checkKernelMemory, mlpBytes, MNIST_TEST_SAMPLES, MNIST_TRAIN_SAMPLES, TFJS_WASM_BYTES, tfjsFitBytes } from '../topology/cost.js';
 import { radixNetSparsity } from '../topology/radixnet.js';
+import { importTfjs } from '../tfjs/lazy.js';
 
 /** Every backend name compare accepts, and what it runs. */
 export const COMPARE_BACKENDS: Record<string, string> = {
@@ -63,7 +64,7 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
     throw new InputError(`compare trains on MNIST, so layers must start with 784 (pixels) and end with 10 (digits), got ${layers.join(',')}`);
   }
   checkCompareCost(opts);
-  const tfjs = await import('../tfjs/index.js');
+  const tfjs = await importTfjs('radixnet compare', () => import('../tfjs/index.js'));
   const tf = await import('@tensorflow/tfjs-core');
   const mnist = await loadMnist({ dir: opts.data });
   const split = validationSplit(mnistDataset(mnist.train), 0.1);

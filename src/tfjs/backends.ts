@@ -7,16 +7,29 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core registers no gradients by itself; the tfjs-layers bundle registers them all (as @tensorflow/tfjs does)
-import '@tensorflow/tfjs-layers';
+import { version_layers } from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors.js';
+import { checkOneTfjsCopy, checkTfjsVersion, installedVersion, ourTfjsCore } from './peer.js';
 
 /** The backends radixnet knows how to start: tfjs' own JS (`cpu`), tfjs' XNNPACK wasm (`wasm`), tfjs-node (`tensorflow`). */
 export const KNOWN_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
 export type BackendName = (typeof KNOWN_BACKENDS)[number];
 
 const require = createRequire(import.meta.url);
+
+checkTfjsVersion('@tensorflow/tfjs-core', tf.version_core, ourTfjsCore);
+checkTfjsVersion('@tensorflow/tfjs-layers', version_layers, 'beside it');
+checkOneTfjsCopy();
+
+// The cpu backend is an optional peer: tfjs-node or wasm users may not have it. tfjs' own umbrella package brings it.
+export const cpuBackendMissing: string | null = (() => {
+  const version = installedVersion('@tensorflow/tfjs-backend-cpu');
+  if (version === null) return `@tensorflow/tfjs-backend-cpu is not installed: \`npm install @tensorflow/tfjs-backend-cpu@${tf.version_core}\` (the version of your tfjs-core)`;
+  checkTfjsVersion('@tensorflow/tfjs-backend-cpu', version, 'beside tfjs-core');
+  require('@tensorflow/tfjs-backend-cpu');
+  return null;
+})();
 
 // The cpu backend prints an "install tfjs-node" banner on its first tensor. Users chose this backend (or have no
 // other); the banner is noise in a CLI table. tfjs may create the backend more than once (tf.getBackend re-runs the
@@ -76,12 +89,15 @@ export function loadTfjsNode(): Promise<string | null> {
 
 /** Whether `name` can run here: null when it can, else why not. Loads the backend's package as a side effect. */
 export async function backendUnavailable(name: string): Promise<string | null> {
-  if (name === 'cpu') return null;
+  if (name === 'cpu') return cpuBackendMissing;
   if (name === 'wasm') {
     try {
       await loadWasm();
       return null;
     } catch (err) {
+      if (installedVersion('@tensorflow/tfjs-backend-wasm') === null) {
+        return `@tensorflow/tfjs-backend-wasm is not installed: \`npm install @tensorflow/tfjs-backend-wasm@${tf.version_core}\` (the version of your tfjs-core)`;
+      }
       return `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message.split('\n')[0]}`;
     }
   }

@@ -6,7 +6,12 @@
 //   await model.fit(x, y, { epochs: 1, batchSize: 100 });        // tfjs' loop, our op on cpu/wasm
 //   await radixnet.fit(model, x, y, { epochs: 1, batchSize: 100 }); // our engine, same model and history shape
 //
-// Kept out of the package's main entry so that the CLI and engine users never load tfjs.
+// Kept out of the package's main entry so that the CLI and engine users never load tfjs. TensorFlow.js is a peer:
+// this entry runs on the user's own @tensorflow/tfjs-core (4.x, one copy; peer.ts checks both at import).
+//
+// Importing it has three side effects, all on the user's tfjs: it registers the RadixMatMul kernels for cpu and wasm
+// and the RadixDense layer class (so tf.loadLayersModel finds it); it registers a `file://` save/load router
+// (io.ts) unless tfjs-node's own is there; and it marks the cpu backend's "install tfjs-node" banner as shown.
 export { Mask, type MaskSpec, type MaskValues } from './mask.js';
 export { RadixDense, radixDense, type RadixDenseArgs, type InitializerLike } from './layer.js';
 export { radixModel, saveModel, loadModel, type RadixModelArgs } from './model.js';

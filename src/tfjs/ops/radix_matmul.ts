@@ -26,6 +26,7 @@ import { Spmm, type SpmmProfile } from '../../engine/spmm.js';
 import type { SparseMask } from '../../topology/mask.js';
 import { Mask } from '../mask.js';
 import '../backends.js';
+import { checkOneTfjsCopy, tfjsCopiesProblem } from '../peer.js';
 
 /** Kernel name of y [batch, out] = x [batch, in] · (kernel [in, out] * mask); inputs {x, kernel}, attrs {mask}. */
 export const RADIX_MATMUL = 'RadixMatMul';
@@ -168,6 +169,8 @@ function gradWeightsKernel(io: (b: tf.KernelBackend) => Io): tf.KernelFunc {
 }
 
 const IO: Record<(typeof RADIX_BACKENDS)[number], (b: tf.KernelBackend) => Io> = { cpu: cpuIo, wasm: wasmIo };
+/** Our forward kernel per backend: what the registry must hold for the op to run our code. */
+const ourForward = new Map<string, tf.KernelFunc>();
 
 for (const backendName of RADIX_BACKENDS) {
   const io = IO[backendName];
@@ -180,11 +183,19 @@ for (const backendName of RADIX_BACKENDS) {
     // a second copy of this module (two builds in one process) must not re-register: tfjs warns on duplicates
     if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc });
   }
+  // a second radixnet copy finds the first one's kernels, which know only the first one's mask ids: there the op is
+  // not active and computes tf.matMul of the masked kernel instead
+  ourForward.set(backendName, kernels[0][1]);
 }
 
-/** Whether the active backend runs RadixMatMul on our kernels. */
+/**
+ * Whether RadixMatMul runs our kernels now: the active backend is cpu or wasm, its registered kernel is this
+ * module's, and only one copy of tfjs-core is loaded (with two, tensors of the other copy never reach our op).
+ */
 export function radixKernelsActive(): boolean {
-  return tf.getKernel(RADIX_MATMUL, tf.getBackend()) !== undefined;
+  const backend = tf.getBackend();
+  const registered = tf.getKernel(RADIX_MATMUL, backend)?.kernelFunc;
+  return registered !== undefined && registered === ourForward.get(backend) && tfjsCopiesProblem() === null;
 }
 
 if (!tf.getGradient(RADIX_MATMUL)) {
@@ -226,6 +237,7 @@ function maskTensor(attrs: tf.NamedAttrMap | undefined): tf.Tensor2D {
  * off the mask. x and kernel must be float32. See `Implementation` for where it runs our kernels.
  */
 export function radixMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: Mask, implementation: Implementation = 'auto'): tf.Tensor2D {
+  checkOneTfjsCopy();
   if (!(x instanceof tf.Tensor) || !(kernel instanceof tf.Tensor)) throw new InputError(`radixMatMul: x and kernel must be tf.Tensors`);
   if (x.rank !== 2) throw new InputError(`radixMatMul: x must be 2-D [batch, ${mask.nIn}], got shape [${x.shape.join(', ')}]`);
   if (kernel.rank !== 2 || kernel.shape[0] !== mask.nIn || kernel.shape[1] !== mask.nOut) {
