@@ -143,7 +143,7 @@ export async function benchTfjs(opts: { steps?: number; log?: (line: string) => 
       const model = radixModel({ radices: topology, layers: LAYERS, seed: 1 });
       const times: number[] = [];
       for (let rep = 0; rep < 3; rep++) {
-        const h = await fitFast(model, bx, by, { epochs: 1, batchSize: BATCH, threads });
+        const h = await fitFast(model, bx, by, { epochs: 1, batchSize: BATCH, threads, verbose: 0 });
         times.push((h.seconds[0] * 1000) / 54);
       }
       add({ name: `fitFast step, ${threads} thread${threads > 1 ? 's' : ''}`, backend: 'ours', topology, shape: SHAPE, ms: median(times) }, flops, 'model.fit step, masked dense @ cpu');

@@ -100,10 +100,10 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
     let trainLoss = NaN;
     let trainAccuracy = NaN;
     if (backend === 'ours') {
-      const h = await tfjs.fitFast(model, x, y, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, threads: opts.threads });
+      const h = await tfjs.fitFast(model, x, y, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, threads: opts.threads, verbose: 0 });
       epochSeconds.push(...h.seconds);
-      trainLoss = h.history.loss[h.history.loss.length - 1];
-      trainAccuracy = h.history.acc[h.history.acc.length - 1];
+      trainLoss = h.history.loss[h.history.loss.length - 1] as number;
+      trainAccuracy = h.history.acc[h.history.acc.length - 1] as number;
     } else {
       let t0 = 0;
       const h = await model.fit(x, y, {

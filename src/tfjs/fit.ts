@@ -1,57 +1,59 @@
-// The fast path: train a tfjs model of radixDense (or Dense) layers on our fused engine instead of through tfjs ops.
-// model.fit runs ~15 tfjs ops per layer per step, each allocating tensors, and updates dense [nIn, nOut] kernels;
-// our engine runs one dispatch per phase over the nonzeros only, on all cores. fitFast copies the model's weights
-// into an Mlp (src/engine/mlp.ts), trains it with src/engine/fit.ts, and writes the weights back, returning a
-// history shaped like model.fit's.
+// radixnet.fit: a drop-in for model.fit that trains a tfjs model of radixDense (or Dense) layers on our fused engine
+// instead of through tfjs ops. model.fit runs ~15 tfjs ops per layer per step, each allocating tensors, and updates
+// dense [nIn, nOut] kernels; our engine runs one dispatch per phase over the nonzeros only, on all cores. fit copies
+// the model's weights into an Mlp (src/engine/mlp.ts), runs the steps there, and writes the weights back.
+//
+// What makes it a drop-in: it takes tf.ModelFitArgs and drives tfjs' own callback machinery (tfjs-layers'
+// CallbackList, CustomCallback and History, exported by the package), in model.fit's order: setModel, setParams,
+// onTrainBegin, then per epoch onEpochBegin, per batch onBatchBegin/onBatchEnd with {batch, size, loss, acc}, the
+// validation logs, onEpochEnd, and model.stopTraining checked after every batch and epoch; it returns a tf.History.
+// Options the engine cannot honour (sampleWeight, non-uniform classWeight, stepsPerEpoch) are an InputError, never
+// silently ignored.
 //
 // The Mlp (and its optimizer state: Adam's m, v and step) is kept per model between calls, like model.fit keeps the
-// optimizer's: a second fitFast continues where the first stopped, unless the weights changed in between (setWeights,
-// a tfjs model.fit), in which case they are copied in again and the optimizer starts over.
+// optimizer's: a second fit continues where the first stopped, unless the weights changed in between (setWeights,
+// a tfjs model.fit, a callback), in which case they are copied in again (the optimizer starts over only when the
+// change happened outside a fit).
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
-import { fit } from '../engine/fit.js';
 import { Mlp, type Metrics } from '../engine/mlp.js';
 import type { OptimizerSpec } from '../engine/optimizer.js';
+import type { ResidentData } from '../engine/resident.js';
+import { Rng } from '../random.js';
 import type { SparseMask } from '../topology/mask.js';
 import { RadixDense } from './layer.js';
+import { checkOneTfjsCopy } from './peer.js';
 
-export interface FitFastArgs {
-  epochs?: number;
-  batchSize?: number;
-  /** Fraction of the data, from its end, held out (Keras semantics). */
-  validationSplit?: number;
-  /** [x, y] held out explicitly (overrides validationSplit). */
-  validationData?: [tf.Tensor | Float32Array, tf.Tensor | ArrayLike<number>];
-  /** Reshuffle every epoch (default true). Unlike model.fit, the order is seeded. */
-  shuffle?: boolean;
-  /** Seed of the batch order (default 100); epoch e uses seed + e. */
+/** What radixnet.fit adds to tf.ModelFitArgs. */
+export interface RadixFitOptions {
+  /** Seed of the batch order (default 100); epoch e uses seed + e. model.fit's order is not seeded. */
   seed?: number;
   /** Kernel threads (default: RADIXNET_THREADS or every core). */
   threads?: number;
-  /** model.fit-style callbacks. onBatchEnd runs synchronously between steps (a promise it returns is not awaited). */
-  callbacks?: FitFastCallbacks;
 }
 
-export interface FitFastCallbacks {
-  onTrainBegin?: (logs?: tfl.Logs) => unknown;
-  onTrainEnd?: (logs?: tfl.Logs) => unknown;
-  onEpochBegin?: (epoch: number, logs?: tfl.Logs) => unknown;
-  onEpochEnd?: (epoch: number, logs?: tfl.Logs) => unknown;
-  onBatchEnd?: (batch: number, logs?: tfl.Logs) => unknown;
-}
+/** tf.ModelFitArgs, plus radixnet's seed and threads. */
+export type RadixFitArgs = tfl.ModelFitArgs & RadixFitOptions;
+/** @deprecated the old name of RadixFitArgs. */
+export type FitFastArgs = RadixFitArgs;
 
-/** The fields of tfjs' History that model.fit callers read. */
-export interface FitFastHistory {
-  epoch: number[];
-  history: Record<string, number[]>;
-  params: { epochs: number; initialEpoch: number; samples: number; steps: null; batchSize: number; verbose: 0; doValidation: boolean; metrics: string[] };
-  /** Wall time (s) of each epoch's training steps, validation excluded. */
-  seconds: number[];
-}
+/** The tf.History model.fit returns, plus the wall time (s) of each epoch's training steps (validation excluded). */
+export type RadixHistory = tfl.History & { seconds: number[] };
 
-/** What fitFast runs: the engine model built from a tfjs model, and the tfjs weights it was last synced with. */
+const SUPPORTED = new Set(['batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'shuffle',
+  'classWeight', 'initialEpoch', 'yieldEvery', 'seed', 'threads']);
+const UNSUPPORTED: Record<string, string> = {
+  sampleWeight: 'per-sample loss weights (the fused loss kernel weighs every sample alike)',
+  stepsPerEpoch: 'step-wise training (model.fit itself does not implement it for tensors)',
+  validationSteps: 'step-wise validation (it needs stepsPerEpoch)',
+};
+
+type Callback = InstanceType<typeof tfl.CallbackList>['callbacks'][number];
+type Logs = Record<string, number>;
+
+/** What fit runs: the engine model built from a tfjs model, and the tfjs weights it was last synced with. */
 interface Twin {
   mlp: Mlp;
   engine: Engine;
@@ -82,69 +84,184 @@ interface Plan {
 }
 
 /**
- * Trains `model` (compiled, a chain of radixDense or Dense layers: ReLU ... ReLU, softmax; sparse or one-hot
- * categorical cross-entropy; Adam, SGD or momentum) on x [N, n_0] and y (N labels, or [N, classes] one-hot) with our
- * engine, then writes the trained weights back into the model. Resolves to a history shaped like model.fit's.
+ * A drop-in for `model.fit(x, y, args)`: trains `model` (compiled; a chain of radixDense or Dense layers: ReLU ...
+ * ReLU, softmax; sparse or one-hot categorical cross-entropy; Adam, SGD or momentum) on x [N, n_0] and y (N labels,
+ * or [N, classes] one-hot) with our engine, running `args.callbacks` the way model.fit does, and writes the trained
+ * weights back into the model. Resolves to the tf.History model.fit would return (also set as `model.history`).
  */
-export async function fitFast(model: tfl.LayersModel, x: tf.Tensor | Float32Array, y: tf.Tensor | ArrayLike<number>, args: FitFastArgs = {}): Promise<FitFastHistory> {
+export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | Float32Array, y: tf.Tensor | tf.Tensor[] | ArrayLike<number>, args: RadixFitArgs = {}): Promise<RadixHistory> {
+  checkOneTfjsCopy();
+  checkArgs(args);
   const plan = planOf(model);
   const twin = await twinOf(model, plan, args.threads);
   const { mlp } = twin;
-  const data = toData(x, y, plan, 'x', 'y');
+  const data = toData(single(x, 'x'), single(y, 'y'), plan, 'x', 'y');
   const epochs = args.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new InputError(`fitFast: epochs must be an integer >= 1, got ${epochs}`);
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new InputError(`radixnet.fit: epochs must be an integer >= 1, got ${epochs}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new InputError(`radixnet.fit: initialEpoch must be an integer >= 0, got ${initialEpoch}`);
   const batchSize = args.batchSize ?? 32;
-  const split = args.validationSplit ?? 0;
-  if (!(split >= 0 && split < 1)) throw new InputError(`fitFast: validationSplit must be in [0, 1), got ${split}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`radixnet.fit: batchSize must be an integer >= 1, got ${batchSize}`);
+  const verbose = args.verbose ?? 1;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new InputError(`radixnet.fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  checkClassWeight(args.classWeight);
 
-  let train = data;
-  let val: { x: Float32Array; y: Int32Array } | undefined;
-  if (args.validationData) {
-    val = toData(args.validationData[0], args.validationData[1], plan, 'validationData[0]', 'validationData[1]');
-  } else if (split > 0) {
-    // Keras semantics: the last fraction of the samples, before any shuffle
-    const n = data.y.length;
-    const nTrain = n - Math.floor(n * split);
-    if (nTrain < 1 || nTrain === n) throw new InputError(`fitFast: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
-    const F = plan.sizes[0];
-    train = { x: data.x.subarray(0, nTrain * F), y: data.y.subarray(0, nTrain) };
-    val = { x: data.x.subarray(nTrain * F), y: data.y.subarray(nTrain) };
-  }
-
-  const history: FitFastHistory = {
-    epoch: [], history: {}, seconds: [],
-    params: { epochs, initialEpoch: 0, samples: train.y.length, steps: null, batchSize, verbose: 0, doValidation: val !== undefined, metrics: [] },
-  };
+  const { train, val } = splitData(data, args, plan);
   const names = plan.metrics;
-  history.params.metrics = [...names, ...(val ? names.map((n) => `val_${n}`) : [])];
-  for (const key of history.params.metrics) history.history[key] = [];
-
-  const cb = args.callbacks ?? {};
-  model.stopTraining = false;
-  await cb.onTrainBegin?.();
+  const callbackMetrics = val ? [...names, ...names.map((n) => `val_${n}`)] : [...names];
+  const history = new tfl.History() as RadixHistory;
+  history.seconds = [];
+  const list = new tfl.CallbackList([...standardizeCallbacks(args.callbacks, args.yieldEvery), ...(verbose > 0 ? [epochPrinter(epochs)] : []), history]);
+  list.setModel(model);
+  list.setParams({
+    epochs, initialEpoch, samples: train.y.length, steps: null as unknown as number, batchSize, verbose, doValidation: val !== undefined, metrics: callbackMetrics,
+  });
+  // callbacks that read the model in the middle of an epoch see the weights of that step, as with model.fit
+  const batchHooks = list.callbacks.some(hasBatchHooks);
+  const training = model as unknown as { isTraining: boolean; history: tfl.History };
+  if (training.isTraining) throw new InputError('radixnet.fit: the model is already training (a model.fit or radixnet.fit that has not finished)');
+  training.isTraining = true;
+  training.history = history;
+  mlp.ensureCapacity(batchSize);
+  const resident: ResidentData = mlp.resident(train.x);
   try {
-    for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
-      await cb.onEpochBegin?.(epoch);
-      const h = fit(mlp, train.x, train.y, {
-        epochs: 1, batchSize, shuffle: args.shuffle ?? true, seed: (args.seed ?? 100) + epoch,
-        validationData: val,
-        onBatchEnd: cb.onBatchEnd ? (step, _steps, running) => void cb.onBatchEnd!(step - 1, logsOf(names, running)) : undefined,
-      });
-      const e = h.epochs[0];
-      const logs = logsOf(names, e);
-      if (val) Object.assign(logs, prefixed(logsOf(names, { loss: e.valLoss!, accuracy: e.valAccuracy! })));
-      history.epoch.push(epoch);
-      history.seconds.push(e.seconds);
-      for (const key of Object.keys(history.history)) history.history[key].push(logs[key]);
+    await list.onTrainBegin();
+    model.stopTraining = false;
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      await list.onEpochBegin(epoch);
+      reloadIfChanged(plan, twin);
+      const order = Int32Array.from({ length: train.y.length }, (_, i) => i);
+      if (args.shuffle ?? true) new Rng((args.seed ?? 100) + epoch).shuffle(order);
+      const steps = Math.ceil(order.length / batchSize);
+      let lossSum = 0;
+      let correctSum = 0;
+      let seen = 0;
+      let seconds = 0;
+      for (let step = 0; step < steps; step++) {
+        const size = Math.min(batchSize, order.length - step * batchSize);
+        const batchLogs: Logs = {};
+        await list.onBatchBegin(step, batchLogs);
+        reloadIfChanged(plan, twin);
+        const t0 = performance.now();
+        const m = mlp.trainStepOn(resident, train.y, order, step * batchSize, size);
+        seconds += (performance.now() - t0) / 1000;
+        if (!Number.isFinite(m.loss)) {
+          throw new InputError(`radixnet.fit: loss became ${m.loss} at epoch ${epoch}, batch ${step}: training diverged; lower the learning rate (now ${plan.optimizer.lr})`);
+        }
+        lossSum += m.loss * size;
+        correctSum += m.accuracy * size;
+        seen += size;
+        Object.assign(batchLogs, { batch: step, size }, logsOf(names, m));
+        if (batchHooks) writeBack(model, plan, twin);
+        await list.onBatchEnd(step, batchLogs);
+        if (model.stopTraining) break;
+      }
+      // as model.fit: validation after the epoch's last batch only, the epoch logs averaged over the batches run
+      const epochLogs: Logs = seen > 0 ? logsOf(names, { loss: lossSum / seen, accuracy: correctSum / seen }) : {};
+      if (val && seen === order.length) {
+        reloadIfChanged(plan, twin);
+        Object.assign(epochLogs, prefixed(logsOf(names, mlp.evaluate(val.x, val.y))));
+      }
+      history.seconds.push(seconds);
       // the model sees its new weights before onEpochEnd, as with model.fit (checkpoints, early stopping)
       writeBack(model, plan, twin);
-      await cb.onEpochEnd?.(epoch, logs);
+      await list.onEpochEnd(epoch, epochLogs);
+      if (model.stopTraining) break;
     }
+    await list.onTrainEnd();
+    await history.syncData();
+    return history;
   } finally {
+    resident.release();
+    training.isTraining = false;
     writeBack(model, plan, twin);
   }
-  await cb.onTrainEnd?.();
-  return history;
+}
+
+/** @deprecated the old name of fit. */
+export const fitFast = fit;
+
+function checkArgs(args: RadixFitArgs): void {
+  if (args === null || typeof args !== 'object') throw new InputError(`radixnet.fit: args must be an object (tf.ModelFitArgs), got ${String(args)}`);
+  for (const [key, value] of Object.entries(args)) {
+    if (value === undefined || SUPPORTED.has(key)) continue;
+    if (key in UNSUPPORTED) throw new InputError(`radixnet.fit does not support ${key}: ${UNSUPPORTED[key]}; use model.fit for it`);
+    throw new InputError(`radixnet.fit: unknown option "${key}"; it takes tf.ModelFitArgs (${[...SUPPORTED].filter((k) => k !== 'seed' && k !== 'threads').join(', ')}) plus seed and threads`);
+  }
+}
+
+/** classWeight is honoured when it weighs every class alike (1): then it changes nothing. */
+function checkClassWeight(cw: tfl.ModelFitArgs['classWeight']): void {
+  if (cw === undefined || cw === null) return;
+  const maps = Array.isArray(cw) ? cw : [cw];
+  for (const map of maps) {
+    for (const [k, w] of Object.entries(map as Record<string, number>)) {
+      if (w !== 1) throw new InputError(`radixnet.fit does not support classWeight other than 1 (class ${k} has weight ${w}): the fused loss kernel weighs every sample alike; use model.fit for weighted classes`);
+    }
+  }
+}
+
+function single<T>(v: T | T[], what: string): T {
+  if (!Array.isArray(v) || !(v.length === 0 || v[0] instanceof tf.Tensor)) return v as T;
+  if (v.length !== 1) throw new InputError(`radixnet.fit: ${what} is an array of ${v.length} tensors; the fast path trains single-input, single-output models (use model.fit)`);
+  return v[0];
+}
+
+/** Keras semantics: validationData wins; else the last validationSplit of the samples, before any shuffle. */
+function splitData(data: Data, args: RadixFitArgs, plan: Plan): { train: Data; val?: Data } {
+  if (args.validationData) {
+    const vd = args.validationData;
+    if (!Array.isArray(vd) || vd.length < 2) throw new InputError('radixnet.fit: validationData must be [x, y]');
+    if (vd.length > 2) throw new InputError('radixnet.fit does not support validation sample weights (validationData [x, y, weights]); pass [x, y] or use model.fit');
+    const vx = single(vd[0] as tf.Tensor | tf.Tensor[], 'validationData[0]');
+    const vy = single(vd[1] as tf.Tensor | tf.Tensor[], 'validationData[1]');
+    return { train: data, val: toData(vx, vy, plan, 'validationData[0]', 'validationData[1]') };
+  }
+  const split = args.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1)) throw new InputError(`radixnet.fit: validationSplit must be in [0, 1), got ${split}`);
+  if (split === 0) return { train: data };
+  const n = data.y.length;
+  const nTrain = n - Math.floor(n * split);
+  if (nTrain < 1 || nTrain === n) throw new InputError(`radixnet.fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
+  const F = plan.sizes[0];
+  return {
+    train: { x: data.x.subarray(0, nTrain * F), y: data.y.subarray(0, nTrain) },
+    val: { x: data.x.subarray(nTrain * F), y: data.y.subarray(nTrain) },
+  };
+}
+
+/** tfjs' standardizeCallbacks (not exported): callback objects as they are, plain configs as CustomCallbacks. */
+function standardizeCallbacks(callbacks: tfl.ModelFitArgs['callbacks'], yieldEvery: tfl.ModelFitArgs['yieldEvery']): Callback[] {
+  if (callbacks === undefined || callbacks === null) return [];
+  const list = (Array.isArray(callbacks) ? callbacks : [callbacks]) as unknown[];
+  return list.map((cb, k) => {
+    if (!cb || typeof cb !== 'object') throw new InputError(`radixnet.fit: callbacks[${k}] is ${String(cb)}; pass callback objects or {onEpochEnd: ...} configs`);
+    if (typeof (cb as Callback).setParams === 'function' && typeof (cb as Callback).setModel === 'function') return cb as Callback;
+    return new tfl.CustomCallback(cb as ConstructorParameters<typeof tfl.CustomCallback>[0], yieldEvery) as unknown as Callback;
+  });
+}
+
+/** Whether a callback does something per batch (then the model's weights are written back every step for it). */
+function hasBatchHooks(cb: Callback): boolean {
+  if (cb instanceof tfl.History) return false;
+  if (cb instanceof tfl.CustomCallback) {
+    const c = cb as unknown as { batchBegin?: unknown; batchEnd?: unknown };
+    return c.batchBegin != null || c.batchEnd != null;
+  }
+  const base = tfl.Callback.prototype;
+  return cb.onBatchBegin !== base.onBatchBegin || cb.onBatchEnd !== base.onBatchEnd;
+}
+
+/** verbose 1 or 2: one line per epoch on stdout (model.fit prints only where tfjs-node registered its logger). */
+function epochPrinter(epochs: number): Callback {
+  let t0 = 0;
+  return new tfl.CustomCallback({
+    onEpochBegin: async () => void (t0 = performance.now()),
+    onEpochEnd: async (epoch, logs) => {
+      const values = Object.entries(logs ?? {}).map(([k, v]) => `${k}=${(v as number).toPrecision(4)}`).join(' ');
+      console.log(`Epoch ${epoch + 1} / ${epochs}: ${(performance.now() - t0).toFixed(0)}ms ${values}`);
+    },
+  }) as unknown as Callback;
 }
 
 /** Loss and accuracy of `model` on x, y computed by our engine (weights copied in when they changed). */
@@ -159,52 +276,52 @@ export async function evaluateFast(model: tfl.LayersModel, x: tf.Tensor | Float3
 // --- the model as our engine sees it --------------------------------------------------------------------------
 
 function planOf(model: tfl.LayersModel): Plan {
-  if (!model || typeof (model as { compile?: unknown }).compile !== 'function') throw new InputError('fitFast: model must be a tfjs LayersModel (tf.sequential() or tf.model())');
+  if (!model || typeof (model as { compile?: unknown }).compile !== 'function') throw new InputError('radixnet.fit: model must be a tfjs LayersModel (tf.sequential() or tf.model())');
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new InputError(`fitFast: the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; the fast path runs single-input, single-output chains (use model.fit)`);
+    throw new InputError(`radixnet.fit: the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; the fast path runs single-input, single-output chains (use model.fit)`);
   }
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  if (layers.length === 0) throw new InputError('fitFast: the model has no layers');
+  if (layers.length === 0) throw new InputError('radixnet.fit: the model has no layers');
   const sizes: number[] = [];
   const masks: (SparseMask | null)[] = [];
   const biases: boolean[] = [];
   layers.forEach((layer, l) => {
     const cls = layer.getClassName();
     if (!(layer instanceof RadixDense) && cls !== 'Dense') {
-      throw new InputError(`fitFast: layer ${l} "${layer.name}" is a ${cls}; the fast path runs chains of RadixDense and Dense layers (use model.fit for others)`);
+      throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" is a ${cls}; the fast path runs chains of RadixDense and Dense layers (use model.fit for others)`);
     }
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
     if (l > 0 && (layer.inboundNodes.length !== 1 || inbound.length !== 1 || inbound[0] !== layers[l - 1])) {
-      throw new InputError(`fitFast: layer ${l} "${layer.name}" does not take exactly the previous layer's output; the fast path runs plain chains (use model.fit)`);
+      throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" does not take exactly the previous layer's output; the fast path runs plain chains (use model.fit)`);
     }
     const config = layer.getConfig();
     const act = String(config.activation);
     const want = l < layers.length - 1 ? 'relu' : 'softmax';
     if (act !== want) {
-      throw new InputError(`fitFast: layer ${l} "${layer.name}" has activation ${act}; the fast path runs ReLU hidden layers and a softmax output (use model.fit)`);
+      throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" has activation ${act}; the fast path runs ReLU hidden layers and a softmax output (use model.fit)`);
     }
     const kernel = layer.getWeights()[0];
-    if (!kernel || kernel.rank !== 2) throw new InputError(`fitFast: layer ${l} "${layer.name}" is not built (call model.predict or build the model first)`);
+    if (!kernel || kernel.rank !== 2) throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" is not built (call model.predict or build the model first)`);
     const [nIn, nOut] = kernel.shape as [number, number];
     if (l === 0) sizes.push(nIn);
-    else if (nIn !== sizes[l]) throw new InputError(`fitFast: layer ${l} "${layer.name}" takes ${nIn} inputs but layer ${l - 1} gives ${sizes[l]}`);
+    else if (nIn !== sizes[l]) throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" takes ${nIn} inputs but layer ${l - 1} gives ${sizes[l]}`);
     sizes.push(nOut);
     masks.push(layer instanceof RadixDense ? layer.mask.sparse : null);
     biases.push(Boolean(config.useBias));
   });
   if (biases.some((b) => b !== biases[0])) {
-    throw new InputError(`fitFast: some layers have a bias and some not (${biases.join(', ')}); the fast path needs all or none (use model.fit)`);
+    throw new InputError(`radixnet.fit: some layers have a bias and some not (${biases.join(', ')}); the fast path needs all or none (use model.fit)`);
   }
   return { layers, sizes, masks, bias: biases[0], labels: labelsOf(model), optimizer: optimizerOf(model), metrics: metricsOf(model) };
 }
 
 function labelsOf(model: tfl.LayersModel): 'sparse' | 'onehot' {
   const loss = model.loss;
-  if (loss === undefined) throw new InputError('fitFast: compile the model first (as model.fit needs), e.g. model.compile({optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"]})');
+  if (loss === undefined) throw new InputError('radixnet.fit: compile the model first (as model.fit needs), e.g. model.compile({optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"]})');
   const name = Array.isArray(loss) && loss.length === 1 ? loss[0] : loss;
   if (name === 'sparseCategoricalCrossentropy') return 'sparse';
   if (name === 'categoricalCrossentropy') return 'onehot';
-  throw new InputError(`fitFast: the model's loss is ${typeof name === 'string' ? name : 'a custom function'}; the fast path trains sparseCategoricalCrossentropy or categoricalCrossentropy (use model.fit)`);
+  throw new InputError(`radixnet.fit: the model's loss is ${typeof name === 'string' ? name : 'a custom function'}; the fast path trains sparseCategoricalCrossentropy or categoricalCrossentropy (use model.fit)`);
 }
 
 function optimizerOf(model: tfl.LayersModel): OptimizerSpec {
@@ -215,14 +332,14 @@ function optimizerOf(model: tfl.LayersModel): OptimizerSpec {
   if (name === 'SGD') return { name: 'sgd', lr: c.learningRate as number };
   // tfjs momentum: a = m a + g; w -= lr a. Keras (our kernel): v = m v - lr g; w += v. The same steps for a fixed lr.
   if (name === 'Momentum' && !c.useNesterov) return { name: 'sgd', lr: c.learningRate as number, momentum: c.momentum as number };
-  throw new InputError(`fitFast: the optimizer is ${name}${c.useNesterov ? ' with Nesterov' : ''}; the fast path runs Adam, SGD and (non-Nesterov) momentum (use model.fit)`);
+  throw new InputError(`radixnet.fit: the optimizer is ${name}${c.useNesterov ? ' with Nesterov' : ''}; the fast path runs Adam, SGD and (non-Nesterov) momentum (use model.fit)`);
 }
 
 function metricsOf(model: tfl.LayersModel): string[] {
   const names = model.metricsNames;
   for (const n of names) {
     if (n !== 'loss' && n !== 'acc' && n !== 'accuracy') {
-      throw new InputError(`fitFast: the model reports metric "${n}"; the fast path computes loss and accuracy only (compile with metrics: ['accuracy'], or use model.fit)`);
+      throw new InputError(`radixnet.fit: the model reports metric "${n}"; the fast path computes loss and accuracy only (compile with metrics: ['accuracy'], or use model.fit)`);
     }
   }
   return names;
@@ -238,13 +355,25 @@ async function twinOf(model: tfl.LayersModel, plan: Plan, threads: number | unde
   // new, or the weights changed outside the fast path (setWeights, model.fit): copy them in, the optimizer starts over
   old?.mlp.dispose();
   const mlp = new Mlp(engine, { layers: plan.sizes, masks: plan.masks, bias: plan.bias, optimizer: plan.optimizer, batchSize: 100 });
-  mlp.setWeights(plan.layers.map((layer) => {
-    const [kernel, bias] = layer.getWeights();
-    return { kernel: kernel.dataSync() as Float32Array, ...(bias ? { bias: bias.dataSync() as Float32Array } : {}) };
-  }));
+  mlp.setWeights(readWeights(plan));
   const twin: Twin = { mlp, engine, key, synced: ids };
   twins.set(model, twin);
   return twin;
+}
+
+function readWeights(plan: Plan): { kernel: Float32Array; bias?: Float32Array }[] {
+  return plan.layers.map((layer) => {
+    const [kernel, bias] = layer.getWeights();
+    return { kernel: kernel.dataSync() as Float32Array, ...(bias ? { bias: bias.dataSync() as Float32Array } : {}) };
+  });
+}
+
+/** Copies the model's weights into the Mlp when something (a callback) assigned them since the last sync; the optimizer state stays, as in tfjs. */
+function reloadIfChanged(plan: Plan, twin: Twin): void {
+  const ids = weightIds(plan);
+  if (ids.length === twin.synced.length && ids.every((id, k) => id === twin.synced[k])) return;
+  twin.mlp.setWeights(readWeights(plan));
+  twin.synced = ids;
 }
 
 /** The identities of the model's weight tensors: tfjs gives a variable a new dataId whenever it is assigned. */
@@ -267,34 +396,39 @@ function writeBack(model: tfl.LayersModel, plan: Plan, twin: Twin): void {
 
 // --- data ---------------------------------------------------------------------------------------------------
 
-function toData(x: tf.Tensor | Float32Array, y: tf.Tensor | ArrayLike<number>, plan: Plan, xName: string, yName: string): { x: Float32Array; y: Int32Array } {
+interface Data {
+  x: Float32Array;
+  y: Int32Array;
+}
+
+function toData(x: tf.Tensor | Float32Array, y: tf.Tensor | ArrayLike<number>, plan: Plan, xName: string, yName: string): Data {
   const F = plan.sizes[0];
   const C = plan.sizes[plan.sizes.length - 1];
   let xs: Float32Array;
   if (x instanceof tf.Tensor) {
-    if (x.dtype !== 'float32') throw new InputError(`fitFast: ${xName} has dtype ${x.dtype}; it must be float32 (tf.cast(${xName}, 'float32'))`);
-    if (x.rank !== 2 || x.shape[1] !== F) throw new InputError(`fitFast: ${xName} has shape [${x.shape.join(', ')}] but the model takes [N, ${F}]`);
+    if (x.dtype !== 'float32') throw new InputError(`radixnet.fit: ${xName} has dtype ${x.dtype}; it must be float32 (tf.cast(${xName}, 'float32'))`);
+    if (x.rank !== 2 || x.shape[1] !== F) throw new InputError(`radixnet.fit: ${xName} has shape [${x.shape.join(', ')}] but the model takes [N, ${F}]`);
     xs = x.dataSync() as Float32Array;
   } else if (x instanceof Float32Array) {
     xs = x;
   } else {
-    throw new InputError(`fitFast: ${xName} must be a tf.Tensor or a Float32Array [N * ${F}]`);
+    throw new InputError(`radixnet.fit: ${xName} must be a tf.Tensor or a Float32Array [N * ${F}]`);
   }
-  if (xs.length % F !== 0) throw new InputError(`fitFast: ${xName} has ${xs.length} values, not a multiple of the model's ${F} inputs`);
+  if (xs.length % F !== 0) throw new InputError(`radixnet.fit: ${xName} has ${xs.length} values, not a multiple of the model's ${F} inputs`);
   const n = xs.length / F;
   let labels: Int32Array;
   if (y instanceof tf.Tensor) {
     const onehot = plan.labels === 'onehot';
     const ok = onehot ? y.rank === 2 && y.shape[1] === C : y.rank === 1 || (y.rank === 2 && y.shape[1] === 1);
     if (!ok) {
-      throw new InputError(`fitFast: ${yName} has shape [${y.shape.join(', ')}]; with ${onehot ? 'categoricalCrossentropy it must be one-hot [N, ' + C + ']' : 'sparseCategoricalCrossentropy it must be labels [N] or [N, 1]'}`);
+      throw new InputError(`radixnet.fit: ${yName} has shape [${y.shape.join(', ')}]; with ${onehot ? 'categoricalCrossentropy it must be one-hot [N, ' + C + ']' : 'sparseCategoricalCrossentropy it must be labels [N] or [N, 1]'}`);
     }
     labels = onehot ? fromOneHot(y.dataSync(), C, yName) : Int32Array.from(y.dataSync());
   } else {
-    if (plan.labels === 'onehot') throw new InputError(`fitFast: with categoricalCrossentropy ${yName} must be a one-hot tensor [N, ${C}]`);
+    if (plan.labels === 'onehot') throw new InputError(`radixnet.fit: with categoricalCrossentropy ${yName} must be a one-hot tensor [N, ${C}]`);
     labels = Int32Array.from(y);
   }
-  if (labels.length !== n) throw new InputError(`fitFast: ${xName} has ${n} samples but ${yName} has ${labels.length}`);
+  if (labels.length !== n) throw new InputError(`radixnet.fit: ${xName} has ${n} samples but ${yName} has ${labels.length}`);
   return { x: xs, y: labels };
 }
 
@@ -306,9 +440,9 @@ function fromOneHot(values: ArrayLike<number>, C: number, what: string): Int32Ar
     for (let c = 0; c < C; c++) {
       const v = values[b * C + c];
       if (v === 1 && hot < 0) hot = c;
-      else if (v !== 0) throw new InputError(`fitFast: ${what} row ${b} is not one-hot (value ${v} at column ${c}); soft labels need model.fit`);
+      else if (v !== 0) throw new InputError(`radixnet.fit: ${what} row ${b} is not one-hot (value ${v} at column ${c}); soft labels need model.fit`);
     }
-    if (hot < 0) throw new InputError(`fitFast: ${what} row ${b} has no 1; every row must be one-hot`);
+    if (hot < 0) throw new InputError(`radixnet.fit: ${what} row ${b} has no 1; every row must be one-hot`);
     out[b] = hot;
   }
   return out;
