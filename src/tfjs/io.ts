@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
 import { formatBytes, LIMITS } from '../topology/cost.js';
 import { readModelFolder, writeModelFolder } from './model-folder.js';
+import { checkModelFormat, MODEL_FORMAT, packWeights, unpackWeights, type FormatField } from './sparse-weights.js';
 
 /** Options of a save through fileSystem. */
 export interface SaveOptions {
@@ -25,8 +26,10 @@ export function fileSystem(path: string, opts: SaveOptions = {}): tf.io.IOHandle
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new InputError('fileSystem: this handler saves Layers models (JSON topology), not binary graph models');
       }
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      // what is written (radixDense kernels as their nonzeros) is sparse-weights.ts' business
+      const { weightSpecs, weightData } = packWeights(artifacts);
       const modelJSON = {
+        radixnet: { format: MODEL_FORMAT },
         modelTopology: artifacts.modelTopology as object,
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
@@ -34,14 +37,16 @@ export function fileSystem(path: string, opts: SaveOptions = {}): tf.io.IOHandle
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      await writeModelFolder(path, modelJSON, artifacts.weightSpecs ?? [], new Uint8Array(weightData), opts);
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      await writeModelFolder(path, modelJSON, weightSpecs, new Uint8Array(weightData), opts);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightSpecs, weightData }) };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const files = readModelFolder(path);
+      checkModelFormat(files.modelJSON as FormatField, files.jsonPath);
       checkTopologyCost(files.modelJSON.modelTopology, files.jsonPath);
-      return tf.io.getModelArtifactsForJSON(files.modelJSON as unknown as tf.io.ModelJSON, async () => [files.weightSpecs as tf.io.WeightsManifestEntry[], files.weightData]);
+      const weights = unpackWeights(files.modelJSON.modelTopology, files.weightSpecs as tf.io.WeightsManifestEntry[], files.weightData, files.jsonPath);
+      return tf.io.getModelArtifactsForJSON(files.modelJSON as unknown as tf.io.ModelJSON, async () => [weights.weightSpecs, weights.weightData]);
     },
   };
 }
