@@ -120,6 +120,20 @@ describe('serverless handler', function () {
     });
   }
 
+  it('the serverless handler builds a huge radix fast and refuses a response too large to send (issue 14, reproducers 7, 10)', async () => {
+    const t0 = performance.now();
+    const x = Array.from({ length: 8 }, (_, b) => Array.from({ length: 64 }, (_, f) => ((b + f) % 5) / 5));
+    const train = await handler({ body: JSON.stringify({ action: 'train', radices: '2147483647', layers: [64, 4], x, y: x.map((_, b) => b % 4), steps: 5 }) });
+    expect(train.statusCode, train.body).to.equal(200);
+    expect(performance.now() - t0).to.be.below(1000);
+    const model = { format: 'radixnet-mlp/1', radices: 'dense', layers: [1, 4096], weights: Buffer.alloc(4096 * 4).toString('base64') };
+    const t1 = performance.now();
+    const res = await handler({ body: JSON.stringify({ action: 'predict', model, x: Array.from({ length: 10000 }, () => [0.5]) }) });
+    expect(performance.now() - t1).to.be.below(1000);
+    expect(res.statusCode).to.equal(400);
+    expect(JSON.parse(res.body).error).to.match(/probabilities of 10000 rows x 4096 classes, about 938 MiB, over the 6\.0 MiB a response may hold; send fewer rows/);
+  });
+
   it('rejects a body over the size limit before parsing it', async () => {
     const { res, json } = await call(' '.repeat(LIMITS.bodyBytes + 1));
     expect(res.statusCode).to.equal(400);

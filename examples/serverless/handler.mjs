@@ -224,7 +224,8 @@ function checkResponse(bytes, what, fix) {
     }
 }
 function mib(bytes) {
-    return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    const v = bytes / 2 ** 20;
+    return `${v < 10 ? v.toFixed(1) : v.toFixed(0)} MiB`;
 }
 function checkParameters(nnz) {
     if (nnz > LIMITS.parameters)
