@@ -15,7 +15,10 @@ function files(): Map<string, string> {
     if (!existsSync(d)) return;
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
+      // installed packages and build output (examples/serverless builds its own node_modules) are not the repository's
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
+      }
       else if (TEXT.test(e.name)) out.set(relative(REPO_ROOT, p).split(sep).join('/'), readFileSync(p, 'utf8'));
     }
   };

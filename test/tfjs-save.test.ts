@@ -20,6 +20,12 @@ function inputs(n: number, features: number, seed: number): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from({ length: n * features }, () => 2 * rng.next() - 1), [n, features]);
 }
 
+/** The weights file a saved model's manifest names (one group, one file). */
+function weightsFile(path: string): string {
+  const json = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8'));
+  return join(path, json.weightsManifest[0].paths[0]);
+}
+
 function predictions(model: tfl.LayersModel, x: tf.Tensor): number[] {
   return Array.from((model.predict(x) as tf.Tensor).dataSync());
 }
@@ -49,7 +55,7 @@ describe('tfjs sparse saves', function () {
     const path = join(dir, 'lenet');
     await saveModel(model, path);
     // 23,520 + 3,000 + 100 connections of the 266,200 of LeNet-300-100
-    expect(statSync(join(path, 'weights.bin')).size).to.equal(26620 * 4);
+    expect(statSync(weightsFile(path)).size).to.equal(26620 * 4);
     const json = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8'));
     expect(json.radixnet).to.deep.equal({ format: 2 });
     expect(json.weightsManifest[0].weights[0]).to.deep.include({ shape: [23520], dtype: 'float32', radixnet: { packed: 'mask-nonzeros', shape: [784, 300] } });
@@ -79,7 +85,7 @@ describe('tfjs sparse saves', function () {
     const entries = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8')).weightsManifest[0].weights as { shape: number[]; radixnet?: object }[];
     expect(entries.filter((e) => e.radixnet).map((e) => e.shape)).to.deep.equal([[150]]);
     // kernel 150 + bias 20 + dense 20x4 + 4, then Adam's iteration count and m, v of the 4 weights
-    expect(statSync(join(path, 'weights.bin')).size).to.equal((150 + 20 + 80 + 4 + 1 + 2 * (600 + 20 + 80 + 4)) * 4);
+    expect(statSync(weightsFile(path)).size).to.equal((150 + 20 + 80 + 4 + 1 + 2 * (600 + 20 + 80 + 4)) * 4);
     const loaded = await loadModel(path);
     expect(predictions(loaded, x)).to.deep.equal(predictions(model, x));
     await loaded.fit(x, y, { epochs: 1, batchSize: 24, shuffle: false, verbose: 0 });
@@ -115,7 +121,7 @@ describe('tfjs sparse saves', function () {
     const path = join(dir, 'plain');
     await saveModel(radixModel({ layers: [16, 16, 8, 4], radices: '2,2/2', seed: 2 }), path);
     const json = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8'));
-    const bin = readFileSync(join(path, 'weights.bin'));
+    const bin = readFileSync(weightsFile(path));
     const memory = tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) });
     let err: unknown;
     await tfl.loadLayersModel(memory).catch((e) => (err = e));

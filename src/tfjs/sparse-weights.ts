@@ -144,8 +144,14 @@ export function unpackWeights(
       continue;
     }
     const mask = masks.get(e.name);
+    if (!mask) {
+      // its layer is no radixDense (any more): left packed, tfjs refuses it when it rebuilds that layer
+      outSpecs.push(e);
+      parts.push(raw);
+      continue;
+    }
     const [nIn, nOut] = e.radixnet.shape ?? [];
-    if (e.radixnet.packed !== PACKED || !mask || mask.nIn !== nIn || mask.nOut !== nOut || e.shape.length !== 1 || e.shape[0] !== mask.nnz) {
+    if (e.radixnet.packed !== PACKED || mask.nIn !== nIn || mask.nOut !== nOut || e.shape.length !== 1 || e.shape[0] !== mask.nnz) {
       throw new InputError(`${where}: weight ${e.name} is packed (${JSON.stringify(e.radixnet)}, shape [${e.shape.join(', ')}]) but its layer's mask does not match it (damaged model.json?)`);
     }
     const values = new Float32Array(raw);
