@@ -1,4 +1,4 @@
-// Sparse saved models: a radixDense kernel is written as its mask's nonzeros, so weights.bin is about nnz * 4 bytes;
+// Sparse saved models: a radixDense kernel is written as its mask's nonzeros, so the weights file is about nnz * 4 bytes;
 // reloads give identical predictions; dense saves of format 1 still load; a newer format and a plain tfjs loader
 // fail with clear errors.
 import { expect } from 'chai';
@@ -48,7 +48,7 @@ describe('tfjs sparse saves', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes a RadiX-Net\'s kernels as their nonzeros: weights.bin is nnz * 4 bytes, 10x below dense, and reloads exactly', async () => {
+  it('writes a RadiX-Net\'s kernels as their nonzeros: the weights file is nnz * 4 bytes, 10x below dense, and reloads exactly', async () => {
     const model = radixModel({ radices: '10,10/10', seed: 3 });
     const x = inputs(16, 784, 1);
     await model.fit(x, tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5]), { epochs: 1, batchSize: 8, verbose: 0 });

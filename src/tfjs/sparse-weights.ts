@@ -1,5 +1,5 @@
 // What radixnet writes into a saved tfjs model: a radixDense kernel is stored as its mask's nonzeros only (the mask
-// itself is already in model.json, as its recipe or bits), so weights.bin is about nnz * 4 bytes instead of
+// itself is already in model.json, as its recipe or bits), so the weights file is about nnz * 4 bytes instead of
 // nIn * nOut * 4. Everything else (Dense layers, biases, optimizer state) stays in tfjs' own dense layout.
 //
 // The file format, versioned by `radixnet.format` at the top of model.json:
