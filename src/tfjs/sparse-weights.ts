@@ -135,7 +135,7 @@ export function unpackWeights(
   for (const e of specs as PackedEntry[]) {
     const bytes = entryBytes(e);
     if (bytes === null) throw new InputError(`${where}: weight ${e.name} is quantized or not numeric; radixnet's packed format has only float32 entries beside packed kernels`);
-    if (at + bytes > data.byteLength) throw new InputError(`${where}: weights.bin has ${data.byteLength} bytes, fewer than the manifest lists (damaged or truncated)`);
+    if (at + bytes > data.byteLength) throw new InputError(`${where}: the weights files hold ${data.byteLength} bytes, fewer than the manifest lists (damaged or truncated)`);
     const raw = data.slice(at, at + bytes);
     at += bytes;
     if (!e.radixnet) {
