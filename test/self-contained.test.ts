@@ -1,5 +1,5 @@
-// The repository stands alone: no file points at documents outside it, and every relative link of the Markdown pages
-// resolves to a file inside the repository.
+// The repository stands alone: no file points at documents outside it, every docs/ page a file names exists, and
+// every relative link of the Markdown pages resolves to a file inside the repository.
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -36,6 +36,13 @@ describe('the repository stands alone', () => {
   it('no file refers to documents outside the repository', () => {
     const bad = [...all].flatMap(([path, text]) => text.split('\n').flatMap((line, k) => (OUTSIDE.test(line) ? [`${path}:${k + 1}: ${line.trim()}`] : [])));
     expect(bad).to.deep.equal([]);
+  });
+
+  it('every docs/*.md that a file names exists', () => {
+    const missing = [...all].flatMap(([path, text]) => [...text.matchAll(/\bdocs\/([\w-]+\.md)/g)]
+      .filter((m) => !existsSync(join(REPO_ROOT, 'docs', m[1])))
+      .map((m) => `${path}: docs/${m[1]}`));
+    expect(missing).to.deep.equal([]);
   });
 
   it('every relative link of a Markdown page resolves to a file inside the repository', () => {
