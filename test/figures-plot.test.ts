@@ -39,6 +39,13 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     expect(bars).to.have.length(occupied.size);
     const counts = bars.map((b) => Number(/radix lists: (\d+)/.exec(b.attrs['aria-label'])![1]));
     expect(counts.reduce((a, b) => a + b, 0)).to.equal(records.length);
+    // each bar rises from the axis, its height in proportion to its count: M x,y h width v height ...
+    const heights = bars.map((b) => Number(/^M[-\d.]+,[-\d.]+h[\d.]+v([\d.]+)/.exec(b.attrs.d)![1]));
+    const bottoms = bars.map((b, k) => Number(/^M[-\d.]+,([-\d.]+)/.exec(b.attrs.d)![1]) + heights[k]);
+    for (let k = 0; k < bars.length; k++) {
+      expect(heights[k] / counts[k]).to.be.closeTo(heights[0] / counts[0], 1e-6);
+      expect(bottoms[k]).to.be.closeTo(bottoms[0], 1e-6);
+    }
   });
 
   it('Fig. 4: a red chevron per training accuracy and a blue dot per validation accuracy', async () => {

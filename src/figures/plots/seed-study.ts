@@ -12,6 +12,8 @@ export const seedStudyPlot: Plot = {
       const runs = records.filter((r) => tag(r, 'model', where) === model);
       if (runs.length === 0) throw new InputError(`${where}: no records of the ${model} model (tags.model '${model}'); Fig. 9 needs both`);
       const values = runs.flatMap((r) => epochRows(r).map((e) => ({ ...e, seed: String(r.tags.seed ?? r.config?.seed ?? r.key) })));
+      const seeds = [...new Set(values.map((v) => v.seed))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+      const epochs = Math.max(...values.map((v) => v.epoch));
       return {
         title: { text: `${model} model ${runs[0].topology.radices}`, subtitle: `${runs.length} seeds`, fontSize: 12 },
         width: 480,
@@ -19,9 +21,9 @@ export const seedStudyPlot: Plot = {
         data: { values },
         mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+          x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } },
           y: { field: 'accuracy', type: 'quantitative', title: 'training accuracy', scale: { domain: [0, 1] } },
-          color: { field: 'seed', type: 'nominal', title: 'seed', sort: null, legend: { symbolType: 'stroke' } },
+          color: { field: 'seed', type: 'nominal', title: 'seed', scale: { domain: seeds }, legend: { symbolType: 'stroke' } },
         },
       };
     });

@@ -32,6 +32,7 @@ export const sparsityDistributionPlot: Plot = {
         x: { field: 'start', type: 'quantitative', title: 'sparsity', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
         x2: { field: 'end' },
         y: { field: 'lists', type: 'quantitative', title: 'radix lists' },
+        y2: { datum: 0 },
       },
     } as TopLevelSpec;
     const caption = `Distribution of the sparsities of ${records.length} valid radix lists (factors ${factors}${layers ? `, ${layers}` : ''}), ` +

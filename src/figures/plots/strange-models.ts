@@ -27,7 +27,7 @@ export const strangeModelsPlot: Plot = {
       data: { values },
       mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, epochs] } },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'accuracy', type: 'quantitative', title: 'training accuracy', scale: { domain: [0, 1] } },
         color: { field: 'model', type: 'nominal', legend, scale: { scheme: 'tableau20' } },
       },
