@@ -131,7 +131,7 @@ function runsTable(path: string, records: readonly RunRecord[]): string {
     ['wall time', `${fmtSeconds(total)} in all; per run median ${fmtSeconds(walls[walls.length >> 1])}, longest ${fmtSeconds(walls[walls.length - 1])}`],
     ['hosts', `${hosts.slice(0, 6).join(', ')}${hosts.length > 6 ? ', ...' : ''}`],
     ['threads per run', threads.join(', ')],
-    ...Object.entries(records[0].params).map(([k, v]): [string, string] => [`parameter ${k}`, JSON.stringify(v)]),
+    ['parameters', Object.entries(records[0].params).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')],
   ];
   if (cfg) {
     rows.push(['training', `${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, init ${cfg.init}, ` +

@@ -4,7 +4,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
 import type { RunRecord } from '../../suite/experiment.js';
-import { median, type Plot, tag } from './plot.js';
+import { count, median, type Plot, tag } from './plot.js';
+
+/** The experiment's methods in the order the legend lists them; others follow by name. */
+const METHOD_ORDER = ['one-shot', 'gradual', 'radixnet', 'random'];
 
 export const pruningPlot: Plot = {
   experiment: 'pruning',
@@ -30,12 +33,13 @@ export const pruningPlot: Plot = {
         accuracy: median(rs.map((r) => r.history[e].valAccuracy ?? r.history[e].accuracy)),
       }));
     });
-    const methods = [...new Set(finals.map((f) => f.method))];
+    const rank = (m: string): number => (METHOD_ORDER.includes(m) ? METHOD_ORDER.indexOf(m) : METHOD_ORDER.length);
+    const methods = [...new Set(finals.map((f) => f.method))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     const seeds = Math.max(...finals.map((f) => f.seeds));
     const color = { field: 'method', type: 'nominal', title: 'method', scale: { domain: methods, scheme: 'category10' } };
     const spec = {
-      title: { text: 'Magnitude pruning vs RadiX-Nets at equal sparsity', subtitle: `${overall.length} runs: ${methods.length} methods x ` +
-        `${new Set(finals.map((f) => f.target)).size} targets, medians over up to ${seeds} seed${seeds === 1 ? '' : 's'}` },
+      title: { text: 'Magnitude pruning vs RadiX-Nets at equal sparsity', subtitle: `${count(overall.length, 'run')}: ${count(methods.length, 'method')} x ` +
+        `${count(new Set(finals.map((f) => f.target)).size, 'target')}, medians over up to ${count(seeds, 'seed')}` },
       hconcat: [
         {
           title: { text: 'final test accuracy vs sparsity', fontSize: 12 },
