@@ -7,7 +7,7 @@ import { mergeResults } from '../suite/merge.js';
 import { plan, resolveParams } from '../suite/plan.js';
 import { runPlan, type ProgressEvent } from '../suite/runner.js';
 import { resolveShard } from '../suite/shard.js';
-import { summarizeFile } from '../suite/summarize.js';
+import { summarizeFile, summarizeRecords } from '../suite/summarize.js';
 import { intOption } from './options.js';
 
 export function registerExperiment(program: Command): void {
@@ -87,14 +87,15 @@ function registerOne(parent: Command, exp: Experiment<any>): void {
       } finally {
         progress.stop();
       }
-      const summary = exp.summarize(result.records, result.plan.params);
+      const summary = summarizeRecords(result.records);
       const shardText = shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source})` : '';
       const rate = result.ran ? `, ${(result.ran / (result.wallSeconds / 60)).toFixed(1)} runs/min` : '';
-      const timing = `${result.ran} runs in ${result.wallSeconds.toFixed(1)} s${rate} on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
+      const copies = result.copied ? ` (${result.copied} copied from a twin with identical masks)` : '';
+      const timing = `${result.ran} runs${copies} in ${result.wallSeconds.toFixed(1)} s${rate} on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
         `${result.skipped} already done${shardText}; results in ${out}`;
       if (o.json) {
         process.stdout.write(JSON.stringify({
-          experiment: exp.name, planId: result.plan.planId, out, ran: result.ran, skipped: result.skipped, records: result.records.length,
+          experiment: exp.name, planId: result.plan.planId, out, ran: result.ran, copied: result.copied, skipped: result.skipped, records: result.records.length,
           wallSeconds: result.wallSeconds, workers: result.workers, threads: result.threads, shard, summary: summary.data,
         }) + '\n');
       } else printSummary(summary, timing);

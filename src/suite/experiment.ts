@@ -23,6 +23,11 @@ export interface RunSpec {
   /** The layer sizes of a topology-only run (`config` absent). */
   layers?: number[];
   tags: Tags;
+  /**
+   * Runs with the same twin key compute the same thing (e.g. radix lists whose masks are identical, trained with the
+   * same config): the runner executes one and makes the others' outcomes with the experiment's `twinOutcome`.
+   */
+  twin?: string;
 }
 
 /** The topology a record was run on, both sparsities, and the parameter counts. */
@@ -119,6 +124,8 @@ export interface Experiment<P extends Record<string, unknown> = Record<string, u
   plan(params: P, done: readonly RunRecord[]): RunSpec[];
   /** Executes one run; pure function of the spec (training is seeded). */
   execute(run: RunSpec, ctx: RunContext): Promise<RunOutcome>;
+  /** The outcome of `run` from that of its twin (same `twin` key), equal to what executing `run` would give. */
+  twinOutcome?(outcome: RunOutcome, run: RunSpec): RunOutcome;
   /** The numbers to print at the end and in `radixnet summarize`. */
   summarize(records: readonly RunRecord[], params: P): Summary;
 }

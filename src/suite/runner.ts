@@ -57,6 +57,8 @@ export interface RunPlanResult {
   /** Every record of the results (earlier invocations included) in this shard, in plan order. */
   records: RunRecord[];
   ran: number;
+  /** Of the runs done, those copied from a twin (identical computation) instead of executed. */
+  copied: number;
   skipped: number;
   wallSeconds: number;
   workers: number;
@@ -92,6 +94,7 @@ export async function runPlan(experiment: Experiment<any> | string, opts: RunPla
   if (!Number.isInteger(requested) || requested < 1) throw new InputError(`workers must be a whole number >= 1, got ${requested}`);
   let executor: Executor | null = null;
   let ran = 0;
+  let copied = 0;
   const progress = (type: ProgressEvent['type'], total: number, last?: RunRecord): void => {
     if (!opts.onProgress) return;
     const elapsedSeconds = (performance.now() - t0) / 1000;
@@ -115,25 +118,67 @@ export async function runPlan(experiment: Experiment<any> | string, opts: RunPla
         started = true;
       }
       if (todo.length === 0) break;
-      executor ??= await startExecutor(exp, Math.min(requested, todo.length), opts);
-      await executor.run(todo, (run, outcome, wallSeconds) => {
-        const record = makeRecord(current, run, outcome, wallSeconds, executor!.threads, host);
+      const write = (run: PlannedRun, outcome: RunOutcome, wallSeconds: number): void => {
+        const record = makeRecord(current, run, outcome, wallSeconds, executor?.threads ?? 1, host);
         writer?.append(record);
         done.set(run.key, record);
         ran++;
         progress('run', mine.length, record);
+      };
+      const { execute, copies, followers } = splitTwins(exp, current.runs, todo, done);
+      // a copy costs nothing: its wallSeconds is 0
+      for (const [run, twin] of copies) write(run, exp.twinOutcome!(outcomeOf(twin), run), 0);
+      copied += copies.length + [...followers.values()].reduce((n, f) => n + f.length, 0);
+      if (execute.length === 0) continue;
+      executor ??= await startExecutor(exp, Math.min(requested, execute.length), opts);
+      await executor.run(execute, (run, outcome, wallSeconds) => {
+        write(run, outcome, wallSeconds);
+        for (const f of followers.get(run.key) ?? []) write(f, exp.twinOutcome!(outcome, f), 0);
       });
     }
     const records = current.runs.map((r) => done.get(r.key)).filter((r): r is RunRecord => r !== undefined && inShard(r.index, shard));
     progress('end', current.runs.filter((r) => inShard(r.index, shard)).length);
     return {
-      plan: current, records, ran, skipped, wallSeconds: (performance.now() - t0) / 1000,
+      plan: current, records, ran, copied, skipped, wallSeconds: (performance.now() - t0) / 1000,
       workers: executor?.workers ?? 0, threads: executor?.threads ?? 0,
     };
   } finally {
     await executor?.close();
     writer?.close();
   }
+}
+
+/**
+ * Sorts the runs to do into those to execute, copies of a twin already recorded, and followers: runs copied from a
+ * twin that executes now (keyed by that twin's key). Experiments without twinOutcome execute everything.
+ */
+function splitTwins(exp: Experiment<any>, all: PlannedRun[], todo: PlannedRun[], done: Map<string, RunRecord>): {
+  execute: PlannedRun[]; copies: [PlannedRun, RunRecord][]; followers: Map<string, PlannedRun[]>;
+} {
+  if (!exp.twinOutcome) return { execute: todo, copies: [], followers: new Map() };
+  const recorded = new Map<string, RunRecord>();
+  for (const r of all) if (r.twin !== undefined && done.has(r.key) && !recorded.has(r.twin)) recorded.set(r.twin, done.get(r.key)!);
+  const execute: PlannedRun[] = [];
+  const copies: [PlannedRun, RunRecord][] = [];
+  const followers = new Map<string, PlannedRun[]>();
+  const leaderOf = new Map<string, string>();
+  for (const run of todo) {
+    if (run.twin === undefined) execute.push(run);
+    else if (recorded.has(run.twin)) copies.push([run, recorded.get(run.twin)!]);
+    else if (leaderOf.has(run.twin)) followers.get(leaderOf.get(run.twin)!)!.push(run);
+    else {
+      leaderOf.set(run.twin, run.key);
+      followers.set(run.key, []);
+      execute.push(run);
+    }
+  }
+  return { execute, copies, followers };
+}
+
+function outcomeOf(r: RunRecord): RunOutcome {
+  const outcome: RunOutcome = { config: r.config, topology: r.topology, history: r.history, final: r.final };
+  if (r.data !== undefined) outcome.data = r.data;
+  return outcome;
 }
 
 /** One record, its fields in a fixed order so that equal runs give equal lines. */

@@ -2,6 +2,8 @@
 // key of a run, and executing a run on the worker's engine and MNIST.
 import { InputError } from '../errors.js';
 import type { ParamSpec, RunContext, RunOutcome } from './experiment.js';
+import { formatRadixList, parseRadixList } from '../topology/radix.js';
+import { radixNetSparsity } from '../topology/radixnet.js';
 import { PAPER_PRESET, trainMnist, type TrainConfig } from './mnist-train.js';
 import { choiceParam, countOrAllParam, intParam, positiveParam, sizesParam } from './param-specs.js';
 
@@ -51,6 +53,17 @@ export function trainingConfig(p: TrainingParams, radices: string, seed: number)
 /** The stable key of a training run: radix list, seed, epochs, batch. */
 export function trainingKey(config: TrainConfig): string {
   return `${config.radices}|seed=${config.seed}|epochs=${config.epochs}|batch=${config.batchSize}`;
+}
+
+/**
+ * The outcome of training `config` from that of a twin config: identical masks and settings train identically (same
+ * init, same batches, same kernels), so only the radix list and the untrimmed (Kronecker) sparsity can differ.
+ */
+export function twinTraining(outcome: RunOutcome, config: TrainConfig | undefined): RunOutcome {
+  if (!config) throw new Error('a training run needs a config');
+  const list = parseRadixList(config.radices);
+  const { sparsity, kroneckerSparsity } = radixNetSparsity(list, config.layers, config.kron);
+  return { ...outcome, config, topology: { ...outcome.topology, radices: formatRadixList(list), sparsity, kroneckerSparsity } };
 }
 
 /** Trains one run's config on the context's MNIST and engine; the outcome a record is made of. */

@@ -4,7 +4,7 @@ import { binLabel, sparsityBin, spread } from '../../analysis/stats.js';
 import { validPermutations } from '../../topology/enumerate.js';
 import type { Experiment, RunRecord } from '../experiment.js';
 import { factorsParam, intParam, numberParam } from '../param-specs.js';
-import { executeTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
+import { executeTraining, twinTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
 
 export interface AccuracyVsSparsityParams extends TrainingParams {
   factors: number[];
@@ -31,11 +31,13 @@ export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
   plan(p) {
     return validPermutations(p.factors, p.layers).lists.map((l) => {
       const config = trainingConfig(p, l.text, p.seed);
-      return { key: trainingKey(config), config, tags: { bin: sparsityBin(l.sparsity, p.bins) } };
+      // lists with identical masks train identically: one trains, its twins copy (README: 1367 distinct of 1517)
+      return { key: trainingKey(config), config, tags: { bin: sparsityBin(l.sparsity, p.bins) }, twin: `topology ${l.topology}` };
     });
   },
 
   execute: (run, ctx) => executeTraining(run.config, ctx),
+  twinOutcome: (outcome, run) => twinTraining(outcome, run.config),
 
   summarize(records, p) {
     const rows = binRows(records, p.bins);

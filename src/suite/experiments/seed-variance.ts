@@ -2,10 +2,10 @@
 // median and range of validation accuracy over the seeds.
 import { binLabel, sparsityBin, spread } from '../../analysis/stats.js';
 import { Rng } from '../../random.js';
-import { validPermutations } from '../../topology/enumerate.js';
+import { validPermutations, type EnumeratedList } from '../../topology/enumerate.js';
 import type { Experiment, RunSpec } from '../experiment.js';
 import { factorsParam, intParam, seedsParam } from '../param-specs.js';
-import { executeTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
+import { executeTraining, twinTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
 
 export interface SeedVarianceParams extends TrainingParams {
   factors: number[];
@@ -35,21 +35,21 @@ export const seedVariance: Experiment<SeedVarianceParams> = {
   needsData: true,
 
   plan(p) {
-    const byBin = new Map<number, string[]>();
+    const byBin = new Map<number, EnumeratedList[]>();
     for (const l of validPermutations(p.factors, p.layers).lists) {
       const b = sparsityBin(l.sparsity, p.bins);
       if (!byBin.has(b)) byBin.set(b, []);
-      byBin.get(b)!.push(l.text);
+      byBin.get(b)!.push(l);
     }
     const runs: RunSpec[] = [];
     const rng = new Rng(p.drawSeed);
     for (const bin of [...byBin.keys()].sort((a, b) => a - b)) {
       const lists = byBin.get(bin)!;
       const drawn = Array.from(rng.permutation(lists.length).subarray(0, p.networksPerBin), (i) => lists[i]);
-      drawn.forEach((radices, network) => {
+      drawn.forEach((list, network) => {
         for (const seed of p.seeds) {
-          const config = trainingConfig(p, radices, seed);
-          runs.push({ key: trainingKey(config), config, tags: { bin, network, seed } });
+          const config = trainingConfig(p, list.text, seed);
+          runs.push({ key: trainingKey(config), config, tags: { bin, network, seed }, twin: `topology ${list.topology} seed ${seed}` });
         }
       });
     }
@@ -57,6 +57,7 @@ export const seedVariance: Experiment<SeedVarianceParams> = {
   },
 
   execute: (run, ctx) => executeTraining(run.config, ctx),
+  twinOutcome: (outcome, run) => twinTraining(outcome, run.config),
 
   summarize(records, p) {
     const groups = new Map<string, { bin: number; network: number; radices: string; acc: number[] }>();
