@@ -170,6 +170,21 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     expectSameCalls(rb.calls, ra.calls);
   });
 
+  it('yields to onYield as model.fit does for a yieldEvery in ms, and refuses onYield with "never"', async () => {
+    const [a, b] = twins(23);
+    const yields = async (fitter: (args: tfl.ModelFitArgs) => Promise<unknown>): Promise<[number, number][]> => {
+      const seen: [number, number][] = [];
+      await fitter({ epochs: 2, batchSize: 40, shuffle: false, verbose: 0, yieldEvery: 1e-6, callbacks: { onYield: async (epoch, batch) => void seen.push([epoch, batch]) } });
+      return seen;
+    };
+    const theirs = await yields((args) => a.fit(x, y, args));
+    const ours = await yields((args) => fit(b, x, y, args));
+    expect(theirs).to.have.length(6);
+    expect(ours).to.deep.equal(theirs);
+    const err = await rejection(fit(b, x, y, { verbose: 0, yieldEvery: 'never', callbacks: { onYield: async () => {} } }));
+    expect(err.message).to.match(/yieldEvery is `never` but you provided an `onYield` callback/);
+  });
+
   it('prints one line per epoch for verbose 1 and 2, nothing for 0', async () => {
     const [, b] = twins(15);
     const lines: string[] = [];
