@@ -1,6 +1,6 @@
 // radixnet.fit against model.fit on the same model: the history, every callback form and hook in order, early
-// stopping, stopTraining, initialEpoch, verbose, shuffle, validation, classWeight, and one clear error per option the
-// fast path cannot honour.
+// stopping, stopTraining, initialEpoch, yieldEvery, verbose, shuffle, validation, classWeight, and one clear error per
+// option the fast path cannot honour.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -213,14 +213,27 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     expect(maxAbsDiff(kernels(a), kernels(c))).to.be.above(1e-6);
   });
 
-  it('honours classWeight that weighs every class alike and refuses other weights, saying to use model.fit', async () => {
-    const [a, b] = twins(19);
-    await fit(a, x, y, { epochs: 1, batchSize: 40, shuffle: false, verbose: 0, classWeight: { 0: 1, 1: 1, 2: 1, 3: 1 } });
-    await fit(b, x, y, { epochs: 1, batchSize: 40, shuffle: false, verbose: 0 });
-    expect(maxAbsDiff(kernels(a), kernels(b))).to.equal(0);
-    const err = await rejection(fit(a, x, y, { verbose: 0, classWeight: { 0: 1, 1: 5 } }));
+  it('weighs the loss by classWeight as model.fit does (in all three forms), and wants a weight for every class', async () => {
+    const weights = { 0: 1, 1: 2.5, 2: 0.5, 3: 3 };
+    const forms: tfl.ModelFitArgs['classWeight'][] = [weights, [weights]];
+    for (const classWeight of forms) {
+      const [a, b] = twins(19);
+      const args: tfl.ModelFitArgs = { epochs: 2, batchSize: 40, shuffle: false, verbose: 0, classWeight, validationSplit: 0.25 };
+      const ha = await a.fit(x, y, args);
+      const hb = await fit(b, x, y, args);
+      for (const key of Object.keys(ha.history)) {
+        (ha.history[key] as number[]).forEach((v, e) => expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4));
+      }
+      expect(maxAbsDiff(kernels(b), kernels(a))).to.be.below(1e-5);
+    }
+    const [c] = twins(19);
+    const byName = await fit(c, x, y, { epochs: 2, batchSize: 40, shuffle: false, verbose: 0, validationSplit: 0.25, classWeight: { [c.outputNames[0]]: weights } });
+    const [d] = twins(19);
+    const plain = await fit(d, x, y, { epochs: 2, batchSize: 40, shuffle: false, verbose: 0, validationSplit: 0.25, classWeight: weights });
+    expect(byName.history.loss).to.deep.equal(plain.history.loss);
+    const err = await rejection(fit(c, x, y, { verbose: 0, classWeight: { 0: 1, 1: 5 } }));
     expect(err).to.be.instanceOf(InputError);
-    expect(err.message).to.match(/does not support classWeight other than 1 \(class 1 has weight 5\).*use model.fit/);
+    expect(err.message).to.match(/classWeight must contain all classes in the training data; class [23] has none/);
   });
 
   it('refuses options it cannot honour, and unknown ones, before training', async () => {

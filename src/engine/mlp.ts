@@ -192,12 +192,14 @@ export class Mlp {
   /**
    * One optimizer step on `n` samples: rows `order[start..start+n)` of x ([N, n_0] row-major, or resident in kernel
    * memory) and labels y, or rows start..start+n when order is null. Inputs are trusted (fit checks them once).
+   * `classWeights` (one per class) weighs each sample's loss by its class, as Keras' classWeight does.
    */
-  trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number): Metrics {
+  trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number, classWeights?: ArrayLike<number>): Metrics {
     this.checkAlive();
     checkStep(x, y, order, start, n, this.inputs, this.capacity);
     const nb = this.loadBatch(x, y, order, start, n);
     this.forwardLoss(n, nb);
+    if (classWeights) this.weighClasses(classWeights, n);
     const { ldb } = this;
     const pool = this.engine.pool;
     for (let l = this.depth - 1; l >= 0; l--) {
@@ -367,6 +369,23 @@ export class Mlp {
       args: [this.acts[this.depth], this.labels, this.classes, n, this.ldb, this.grads[this.depth], this.lossBuf, this.correctBuf, 1 / n],
     };
     this.timed('loss', () => this.engine.pool.run(task));
+  }
+
+  /**
+   * Keras' classWeight: each sample's loss and output gradient times its class' weight (`weights[label]`, one per
+   * class), so the step minimises the mean of weight * loss. Applied on this thread between the loss and the backward
+   * kernels; the accuracy stays unweighted, as Keras reports it.
+   */
+  private weighClasses(weights: ArrayLike<number>, n: number): void {
+    const mem = this.engine.memory;
+    const labels = mem.i32(this.labels, n);
+    const loss = mem.f32(this.lossBuf, n);
+    const dz = mem.f32(this.grads[this.depth], this.classes * this.ldb);
+    for (let b = 0; b < n; b++) {
+      const w = weights[labels[b]];
+      loss[b] *= w;
+      for (let c = 0; c < this.classes; c++) dz[c * this.ldb + b] *= w;
+    }
   }
 
   private readMetrics(n: number): Metrics {

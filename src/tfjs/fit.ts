@@ -7,8 +7,7 @@
 // CallbackList, CustomCallback and History, exported by the package), in model.fit's order: setModel, setParams,
 // onTrainBegin, then per epoch onEpochBegin, per batch onBatchBegin/onBatchEnd with {batch, size, loss, acc}, the
 // validation logs, onEpochEnd, and model.stopTraining checked after every batch and epoch; it returns a tf.History.
-// Options the engine cannot honour (sampleWeight, non-uniform classWeight, stepsPerEpoch) are an InputError, never
-// silently ignored.
+// Options the engine cannot honour (sampleWeight, stepsPerEpoch) are an InputError, never silently ignored.
 //
 // The Mlp (and its optimizer state: Adam's m, v and step) is kept per model between calls, like model.fit keeps the
 // optimizer's: a second fit continues where the first stopped, unless the weights changed in between (setWeights,
@@ -104,9 +103,8 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`radixnet.fit: batchSize must be an integer >= 1, got ${batchSize}`);
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new InputError(`radixnet.fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
-  checkClassWeight(args.classWeight);
-
   const { train, val } = splitData(data, args, plan);
+  const classWeights = classWeightsOf(args.classWeight, model, plan.sizes[plan.sizes.length - 1], train.y);
   const names = plan.metrics;
   const callbackMetrics = val ? [...names, ...names.map((n) => `val_${n}`)] : [...names];
   const history = new tfl.History() as RadixHistory;
@@ -143,7 +141,7 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
         await list.onBatchBegin(step, batchLogs);
         reloadIfChanged(plan, twin);
         const t0 = performance.now();
-        const m = mlp.trainStepOn(resident, train.y, order, step * batchSize, size);
+        const m = mlp.trainStepOn(resident, train.y, order, step * batchSize, size, classWeights);
         seconds += (performance.now() - t0) / 1000;
         if (!Number.isFinite(m.loss)) {
           throw new InputError(`radixnet.fit: loss became ${m.loss} at epoch ${epoch}, batch ${step}: training diverged; lower the learning rate (now ${plan.optimizer.lr})`);
@@ -190,15 +188,27 @@ function checkArgs(args: RadixFitArgs): void {
   }
 }
 
-/** classWeight is honoured when it weighs every class alike (1): then it changes nothing. */
-function checkClassWeight(cw: tfl.ModelFitArgs['classWeight']): void {
-  if (cw === undefined || cw === null) return;
-  const maps = Array.isArray(cw) ? cw : [cw];
-  for (const map of maps) {
-    for (const [k, w] of Object.entries(map as Record<string, number>)) {
-      if (w !== 1) throw new InputError(`radixnet.fit does not support classWeight other than 1 (class ${k} has weight ${w}): the fused loss kernel weighs every sample alike; use model.fit for weighted classes`);
-    }
+/**
+ * tf.ModelFitArgs' classWeight as one weight per class, or undefined without one. Like tfjs: a single-output model
+ * takes {class: weight}, [{...}] or {outputName: {...}}, and every class of the training labels needs a weight.
+ */
+function classWeightsOf(cw: tfl.ModelFitArgs['classWeight'], model: tfl.LayersModel, classes: number, labels: Int32Array): Float32Array | undefined {
+  if (cw === undefined || cw === null) return undefined;
+  const output = model.outputNames[0];
+  let map: unknown = Array.isArray(cw) ? (cw.length === 1 ? cw[0] : undefined) : cw;
+  if (map && typeof map === 'object' && output in map && typeof (map as Record<string, unknown>)[output] === 'object') map = (map as Record<string, unknown>)[output];
+  if (!map || typeof map !== 'object') throw new InputError(`radixnet.fit: classWeight must be {class: weight} (or [that], or {${output}: that}) for this single-output model, got ${JSON.stringify(cw)}`);
+  const weights = new Float32Array(classes).fill(NaN);
+  for (const [k, w] of Object.entries(map as Record<string, unknown>)) {
+    const c = Number(k);
+    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new InputError(`radixnet.fit: classWeight names class ${JSON.stringify(k)}; the model has classes 0 to ${classes - 1}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InputError(`radixnet.fit: classWeight of class ${c} is ${JSON.stringify(w)}; weights must be finite numbers >= 0`);
+    weights[c] = w;
   }
+  for (const label of labels) {
+    if (Number.isNaN(weights[label])) throw new InputError(`radixnet.fit: classWeight must contain all classes in the training data; class ${label} has none`);
+  }
+  return weights;
 }
 
 function single<T>(v: T | T[], what: string): T {
