@@ -1,7 +1,8 @@
 // The one font every figure names, measures its text with and is rasterised with: DejaVu Sans, as the TrueType files
 // of the npm package dejavu-fonts-ttf. Vega lays text out from these widths (instead of its rough 0.8 em per
-// character guess), resvg draws the PNG with the same files, and a browser with DejaVu Sans installed (Debian's
-// Chromium pulls it in) shows the SVG the same way; other browsers fall back to a sans-serif of similar width.
+// character guess), resvg draws the PNG with the same files, the report embeds them, and a browser shows a standalone
+// SVG the same way where DejaVu Sans is installed (Debian's fontconfig installs it by default); elsewhere a sans-serif
+// of similar width stands in.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 

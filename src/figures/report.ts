@@ -62,37 +62,37 @@ export async function buildReport(files: readonly string[], opts: ReportOptions 
   const sections: string[] = [];
   const figures: string[] = [];
   let tables = 0;
-  const addFigure = (title: string, svg: string, caption: string): string => {
+  /** One section: heading, the figure (ids scoped to it), its caption, then what goes under it. */
+  const addFigure = (title: string, svg: string, caption: string, below: string[] = []): void => {
     figures.push(title);
     const id = `figure-${figures.length}`;
     sections.push(`<section id="${id}"><h2>Figure ${figures.length}. ${esc(title)}</h2>\n<figure>${scopeIds(svg, id)}` +
-      `<figcaption><b>Figure ${figures.length}.</b> ${esc(caption)}</figcaption></figure>`);
-    return id;
+      `<figcaption><b>Figure ${figures.length}.</b> ${esc(caption)}</figcaption></figure>\n${below.join('\n')}</section>`);
   };
 
-  const net = radixNet(opts.radices ?? '10,10/10', opts.layers ?? [784, 300, 100, 10]);
+  const radices = opts.radices ?? '10,10/10';
+  const net = radixNet(radices, opts.layers ?? [784, 300, 100, 10]);
   const heat = heatmapFigure(net);
-  addFigure(`Mask heatmaps of ${net.layers.join('-')} with radices ${opts.radices ?? '10,10/10'} (Fig. 1)`, await renderSvg(heat.spec),
+  addFigure(`Mask heatmaps of ${net.layers.join('-')} with radices ${radices} (Fig. 1)`, await renderSvg(heat.spec),
     `The top-left ${heat.block} x ${heat.block} block of each layer's connection mask: yellow where an input (row) feeds an ` +
     'output (column), purple where it does not. Each block repeats the mixed-radix pattern of its unit layer.');
-  sections.push('</section>');
   const graph = graphFigure(net);
-  addFigure(`Layered graph of the same network (Fig. 2)`, await renderSvg(graph.spec),
-    `The first ${graph.nodes[0]} units of each layer and the ${graph.edges} connections among them: every unit of a layer has the ` +
-    'same number of connections, the symmetry that makes RadiX-Nets path-connected.');
-  sections.push('</section>');
+  addFigure('Layered graph of the same network (Fig. 2)', await renderSvg(graph.spec),
+    `The first ${graph.nodes[0]} units of each layer and the ${graph.edges} connections among them: the same pattern of ` +
+    'connections repeats along every layer, the symmetry of RadiX-Nets.');
 
   for (const { path, records } of results) {
     const plot = plotFor(records, path);
     const { spec, caption } = plot.draw(records, path);
-    addFigure(`${records[0].experiment} (${plot.figure}${plot.figure.startsWith('Fig') ? ' of the paper' : ''}), from ${basename(path)}`, await renderSvg(spec), caption);
+    const below: string[] = [];
     // the experiment's own summary: the numbers behind the figure, as `radixnet summarize` prints them
     if (Object.hasOwn(experiments, records[0].experiment)) {
-      sections.push(`<h3>Summary</h3>\n<pre>${esc(summarizeRecords(records).text.join('\n'))}</pre>`);
+      below.push(`<h3>Summary</h3>\n<pre>${esc(summarizeRecords(records).text.join('\n'))}</pre>`);
     }
-    sections.push(runsTable(path, records));
+    below.push(runsTable(path, records));
     tables++;
-    sections.push('</section>');
+    const paper = plot.figure.startsWith('Fig') ? ' of the paper' : '';
+    addFigure(`${records[0].experiment} (${plot.figure}${paper}), from ${basename(path)}`, await renderSvg(spec), caption, below);
   }
 
   if (opts.bench) {
