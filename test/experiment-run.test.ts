@@ -213,14 +213,18 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     const exp = getExperiment('accuracy-vs-sparsity');
     const base = baseline[0];
     const rows: [number, number][] = [[0.05, 0.97], [0.07, 0.95], [0.55, 0.9], [0.9, 0.7], [0.95, 0.5], [0.99, 0.81]];
-    const file = join(dir, 'fixed.jsonl');
-    writeFileSync(file, rows.map(([s, acc], index) => JSON.stringify({
+    /** The first lines `radixnet summarize` prints for a file of these records. */
+    const summaryOf = (name: string, records: object[], lines: number): string[] => {
+      const file = join(dir, name);
+      writeFileSync(file, records.map((r) => JSON.stringify(r) + '\n').join(''));
+      const r = cli(['summarize', file]);
+      expect(r.status, r.stderr).to.equal(0);
+      return r.stdout.split('\n').slice(0, lines);
+    };
+    expect(summaryOf('fixed4.jsonl', rows.map(([s, acc], index) => ({
       ...base, index, key: `k${index}`, topology: { ...base.topology, radices: `r${index}`, sparsity: s },
       final: { ...base.final, valAccuracy: acc },
-    }) + '\n').join(''));
-    const r = cli(['summarize', file]);
-    expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout.split('\n').slice(0, 6)).to.deep.equal([
+    })), 6)).to.deep.equal([
       '6 networks trained (1 epochs, batch 100); validation accuracy per sparsity bin:',
       'sparsity bin  nets  median     min     max',
       '       0-10%     2  0.9600  0.9500  0.9700',
@@ -231,18 +235,14 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(exp.name).to.equal(base.experiment);
 
     // Fig. 5: two networks of bin 9 and one of bin 5, over three seeds
-    const fig5 = join(dir, 'fixed5.jsonl');
     const seedRows: [number, number, string, number][] = [
       [9, 0, 'a', 0.9], [9, 0, 'a', 0.5], [9, 0, 'a', 0.7], [9, 1, 'b', 0.8], [9, 1, 'b', 0.82], [9, 1, 'b', 0.81], [5, 0, 'c', 0.95],
     ];
     const params5 = { ...getExperiment('seed-variance').defaults, seeds: [1, 2, 3] };
-    writeFileSync(fig5, seedRows.map(([bin, network, radices, acc], index) => JSON.stringify({
+    expect(summaryOf('fixed5.jsonl', seedRows.map(([bin, network, radices, acc], index) => ({
       ...base, experiment: 'seed-variance', params: params5, index, key: `k${index}`, tags: { bin, network, seed: index },
       topology: { ...base.topology, radices }, final: { ...base.final, valAccuracy: acc },
-    }) + '\n').join(''));
-    const r5 = cli(['summarize', fig5]);
-    expect(r5.status, r5.stderr).to.equal(0);
-    expect(r5.stdout.split('\n').slice(0, 5)).to.deep.equal([
+    })), 5)).to.deep.equal([
       '3 networks x up to 3 seeds (3 epochs, batch 100); validation accuracy over seeds:',
       'sparsity bin  radices            seeds  median     min     max   range',
       '      50-60%  c                      1  0.9500  0.9500  0.9500  0.0000',

@@ -50,6 +50,10 @@ export function registerExperiment(program: Command): void {
       if (r.missing.length) {
         console.log(`missing ${r.missing.length} runs (a shard not run or not finished): indices ${ranges(r.missing.map((m) => m.index))}`);
       }
+      if (r.laterStages.length) {
+        console.log(`${r.laterStages.length} runs of a later stage are planned from these records: run radixnet experiment ${r.experiment} ` +
+          `with the same options and --out ${out} to run them`);
+      }
       if (r.duplicates.length) console.log(`duplicated ${r.duplicates.length} runs (kept one copy): ${r.duplicates.slice(0, 10).join(' ')}${r.duplicates.length > 10 ? ' ...' : ''}`);
     });
 }

@@ -11,8 +11,10 @@ export interface MergeReport {
   experiment: string;
   planId: string;
   records: RunRecord[];
-  /** Planned runs no input holds: plan index and key. */
+  /** Runs of the record-free plan (what the shards ran) no input holds: a shard that did not run or finish. */
   missing: { index: number; key: string }[];
+  /** Runs of later stages, planned from the merged records: run the experiment on the merged file to do them. */
+  laterStages: { index: number; key: string }[];
   /** Keys found more than once (the first copy is kept; copies differ at most in timing and host). */
   duplicates: string[];
   /** Plan size (after the stages that the merged records make plannable). */
@@ -58,12 +60,14 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
   const any = byKey.values().next().value as RunRecord;
   const exp = getExperiment(any.experiment);
   const p = expand(exp, any.params, [...byKey.values()]);
+  const firstStage = new Set(expand(exp, any.params, []).runs.map((r) => r.key));
   const records: RunRecord[] = [];
   const missing: { index: number; key: string }[] = [];
+  const laterStages: { index: number; key: string }[] = [];
   for (const run of p.runs) {
     const r = byKey.get(run.key);
     if (r) records.push(r);
-    else missing.push({ index: run.index, key: run.key });
+    else (firstStage.has(run.key) ? missing : laterStages).push({ index: run.index, key: run.key });
   }
   if (records.length !== byKey.size) {
     const planned = new Set(p.runs.map((r) => r.key));
@@ -71,7 +75,7 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
     throw new InputError(`run '${stray}' is not in the plan of ${any.experiment} ${any.planId.slice(0, 12)}; the inputs were edited or come from another radixnet version`);
   }
   writeAtomically(out, records.map(recordLine).join(''));
-  return { experiment: any.experiment, planId: any.planId, records, missing, duplicates, planned: p.runs.length };
+  return { experiment: any.experiment, planId: any.planId, records, missing, laterStages, duplicates, planned: p.runs.length };
 }
 
 /** Writes `text` to a temp file beside `path`, fsyncs it and renames it into place. */
