@@ -4,6 +4,7 @@
 // onBatchEnd. The masks are SparseMasks, so once pruning is over the model is rebuilt on them and trains on the
 // sparse kernels (prunedModel), and radixDense takes them like any RadiX-Net mask.
 import { InputError } from '../errors.js';
+import { Rng } from '../data/random.js';
 import { SparseMask } from '../topology/mask.js';
 import type { Engine } from '../engine/engine.js';
 import { Mlp, type MlpSpec } from '../engine/mlp.js';
@@ -162,17 +163,18 @@ export class PolynomialDecay {
 export class MagnitudePruner {
   private readonly flags: Uint8Array[];
   private readonly sparsities: number[];
+  private readonly schedules: (PolynomialDecay | null)[];
   private next = 0;
 
   /**
    * @param model the model being trained (dense or already masked; pruning stays within its masks)
-   * @param schedule the target sparsity over steps
-   * @param layers which weight layers to prune (default all), e.g. [0] for the first layer only
+   * @param schedule one schedule for every weight layer, or one per layer (null: that layer is not pruned)
    */
-  constructor(readonly model: Mlp, readonly schedule: PolynomialDecay, readonly layers: readonly number[] = model.layers.map((_, l) => l)) {
-    for (const l of layers) {
-      if (!Number.isInteger(l) || l < 0 || l >= model.depth) throw new InputError(`MagnitudePruner: layer ${l} does not exist; the model has layers 0..${model.depth - 1}`);
-    }
+  constructor(readonly model: Mlp, schedule: PolynomialDecay | readonly (PolynomialDecay | null)[]) {
+    if (Array.isArray(schedule)) {
+      if (schedule.length !== model.depth) throw new InputError(`MagnitudePruner: got ${schedule.length} schedules for a model with ${model.depth} weight layers; give one per layer (null to leave a layer alone)`);
+      this.schedules = [...schedule];
+    } else this.schedules = model.layers.map(() => schedule as PolynomialDecay);
     this.flags = model.layers.map((layer) => new Uint8Array(layer.nnz).fill(1));
     this.sparsities = model.layers.map(() => 0);
     this.step();
@@ -187,10 +189,9 @@ export class MagnitudePruner {
   step(): void {
     const t = this.next++;
     const params = this.model.parameters();
-    if (this.schedule.shouldPrune(t)) {
-      const s = this.schedule.sparsity(t);
-      for (const l of this.layers) this.prune(l, s, params);
-    }
+    this.schedules.forEach((schedule, l) => {
+      if (schedule?.shouldPrune(t)) this.prune(l, schedule.sparsity(t), params);
+    });
     this.model.layers.forEach((layer, l) => {
       const f = this.flags[l];
       for (let k = 0; k < layer.nnz; k++) if (!f[k]) params[layer.wOffset + k] = 0;
@@ -244,6 +245,28 @@ export function prunedModel(engine: Engine, model: Mlp, masks: readonly SparseMa
   const sparse = new Mlp(engine, { ...spec, layers: [...model.sizes], masks: [...masks], bias: model.hasBias });
   sparse.setWeights(weights);
   return sparse;
+}
+
+/**
+ * A random static mask keeping exactly `keep` of the nIn * nOut connections, uniformly drawn from `seed`: the control
+ * that separates what magnitude or structure selects from what any mask of the same size does.
+ */
+export function randomMask(nIn: number, nOut: number, keep: number, seed: number): SparseMask {
+  const size = nIn * nOut;
+  if (!Number.isInteger(keep) || keep < 0 || keep > size) throw new InputError(`randomMask: cannot keep ${keep} of ${size} connections; give a whole number from 0 to ${size}`);
+  const rng = new Rng(seed);
+  const order = new Int32Array(size);
+  for (let k = 0; k < size; k++) order[k] = k;
+  const dense = new Uint8Array(size);
+  // the first `keep` entries of a partial Fisher-Yates shuffle: a uniform subset
+  for (let k = 0; k < keep; k++) {
+    const j = k + rng.int(size - k);
+    const t = order[k];
+    order[k] = order[j];
+    order[j] = t;
+    dense[order[k]] = 1;
+  }
+  return SparseMask.fromDense(dense, nIn, nOut);
 }
 
 /** Per layer, 1 - nnz / (nIn * nOut), and overall 1 - sum nnz / sum (nIn * nOut). */
