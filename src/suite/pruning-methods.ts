@@ -66,8 +66,11 @@ export interface PruningResult {
   schedules?: (ReturnType<PolynomialDecay['toJSON']> | null)[];
 }
 
-/** Trains one method to the reference's per-layer connection counts; see the file header. */
-export function trainPruned(engine: Engine, run: PruningRun, data: PruningData): PruningResult {
+/**
+ * Trains one method to the reference's per-layer connection counts; see the file header. `onTrained` sees the final
+ * sparse model (to read its weights) before it is disposed.
+ */
+export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, onTrained?: (model: Mlp) => void): PruningResult {
   checkRun(run, data);
   const layers = [run.reference[0].nIn, ...run.reference.map((m) => m.nOut)];
   const history: EpochLogs[] = [];
@@ -124,6 +127,7 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData):
   }
   const tEnd = performance.now();
   const test = sparse.evaluate(data.test.x, data.test.y);
+  onTrained?.(sparse);
   const masks = sparse.layers.map((_, l) => maskOf(sparse, l));
   const speedup = run.timingSteps > 0 ? sparseSpeedup(engine, sparse, data.train, run.batchSize, run.timingSteps, run.optimizer) : null;
   // newest first, so a long-lived engine gets all of the run's memory back
