@@ -5,7 +5,7 @@ import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
 import { fit } from '../src/engine/fit.js';
 import { InputError } from '../src/errors.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/random.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { magnitudePrune } from '../src/analysis/pruning.js';

@@ -4,7 +4,7 @@
 // onBatchEnd. The masks are SparseMasks, so once pruning is over the model is rebuilt on them and trains on the
 // sparse kernels (prunedModel), and radixDense takes them like any RadiX-Net mask.
 import { InputError } from '../errors.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../random.js';
 import { SparseMask } from '../topology/mask.js';
 import type { Engine } from '../engine/engine.js';
 import { Mlp, type MlpSpec } from '../engine/mlp.js';
