@@ -83,7 +83,8 @@ export interface TrainHooks {
 // per (data, fraction, subset) rather than once per run.
 const splits = new WeakMap<Mnist, Map<string, ReturnType<typeof validationSplit>>>();
 
-function splitOf(mnist: Mnist, fraction: number, trainSamples: number | undefined): ReturnType<typeof validationSplit> {
+/** The paper's train/validation split of `mnist` (first `trainSamples` only when given), made once and cached. */
+export function splitOf(mnist: Mnist, fraction: number, trainSamples: number | undefined): ReturnType<typeof validationSplit> {
   let byKey = splits.get(mnist);
   if (!byKey) splits.set(mnist, (byKey = new Map()));
   const key = `${fraction}|${trainSamples ?? 'all'}`;

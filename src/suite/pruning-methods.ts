@@ -145,37 +145,37 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
  * untimed block each warms them up. Trains copies: `model` is left as it was.
  */
 export function sparseSpeedup(engine: Engine, model: Mlp, train: Dataset, batchSize: number, steps: number, optimizer: OptimizerSpec): SpeedupMeasurement {
-  const blockSteps = Math.max(1, Math.min(10, steps));
-  const blocks = Math.ceil(steps / blockSteps);
-  const need = blockSteps * batchSize;
-  if (train.count < need) throw new InputError(`timing needs ${need} training samples (${blockSteps} steps of ${batchSize}) but there are ${train.count}; lower the timing steps or the batch size`);
+  if (train.count < batchSize) throw new InputError(`timing needs at least one batch of ${batchSize} training samples but there are ${train.count}; lower the batch size`);
+  const blockSteps = Math.max(1, Math.min(10, steps, Math.floor(train.count / batchSize)));
   const weights = model.getWeights();
   const masks = model.layers.map((_, l) => maskOf(model, l));
   const sparse = prunedModel(engine, model, masks, { batchSize, optimizer });
   const dense = new Mlp(engine, { layers: [...model.sizes], bias: model.hasBias, batchSize, optimizer });
   dense.setWeights(weights);
-  const x = train.x.subarray(0, need * train.features);
-  const y = train.y.subarray(0, need);
-  const time = (m: Mlp): number => fit(m, x, y, { epochs: 1, batchSize, shuffle: false }).epochs[0].seconds;
-  time(sparse);
-  time(dense);
+  // one block of k steps: one epoch over the first k batches, in order
+  const time = (m: Mlp, k: number): number => {
+    const x = train.x.subarray(0, k * batchSize * train.features);
+    return fit(m, x, train.y.subarray(0, k * batchSize), { epochs: 1, batchSize, shuffle: false }).epochs[0].seconds;
+  };
+  time(sparse, blockSteps);
+  time(dense, blockSteps);
   let sparseSeconds = 0;
   let denseSeconds = 0;
-  for (let b = 0; b < blocks; b++) {
+  for (let done = 0, b = 0; done < steps; done += blockSteps, b++) {
+    const k = Math.min(blockSteps, steps - done);
     if (b % 2 === 0) {
-      sparseSeconds += time(sparse);
-      denseSeconds += time(dense);
+      sparseSeconds += time(sparse, k);
+      denseSeconds += time(dense, k);
     } else {
-      denseSeconds += time(dense);
-      sparseSeconds += time(sparse);
+      denseSeconds += time(dense, k);
+      sparseSeconds += time(sparse, k);
     }
   }
   dense.dispose();
   sparse.dispose();
-  const n = blocks * blockSteps;
-  const sparseStepMs = (sparseSeconds * 1000) / n;
-  const denseStepMs = (denseSeconds * 1000) / n;
-  return { steps: n, batchSize, sparseStepMs, denseStepMs, ratio: denseStepMs / sparseStepMs };
+  const sparseStepMs = (sparseSeconds * 1000) / steps;
+  const denseStepMs = (denseSeconds * 1000) / steps;
+  return { steps, batchSize, sparseStepMs, denseStepMs, ratio: denseStepMs / sparseStepMs };
 }
 
 /** The mask a model's layer l was built on (the layer keeps its CSR arrays). */

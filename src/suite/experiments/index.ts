@@ -2,6 +2,8 @@
 import { InputError } from '../../errors.js';
 import type { Experiment } from '../experiment.js';
 import { accuracyVsSparsity } from './accuracy-vs-sparsity.js';
+import { pruning } from './pruning.js';
+import { saliencyExperiment } from './saliency.js';
 import { seedVariance } from './seed-variance.js';
 import { sparsityDistribution } from './sparsity-distribution.js';
 import { strangeModels } from './strange-models.js';
@@ -13,6 +15,8 @@ export const experiments: Record<string, Experiment<any>> = {
   [seedVariance.name]: seedVariance,
   [strangeModels.name]: strangeModels,
   [seedStudy.name]: seedStudy,
+  [pruning.name]: pruning,
+  [saliencyExperiment.name]: saliencyExperiment,
 };
 
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
