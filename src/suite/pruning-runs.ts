@@ -63,7 +63,9 @@ export async function executePruning(run: RunSpec, ctx: RunContext, onTrained?: 
     return {
       config,
       topology: {
-        radices: config.radices, sparsity: sp.overall,
+        // only the radixnet method runs on the RadiX-Net itself; the others only share its per-layer sizes
+        radices: s.method === 'radixnet' && s.layersPruned === 'all' ? config.radices : `${s.method}${s.layersPruned === 'first' ? ' first layer' : ''} (as ${config.radices})`,
+        sparsity: sp.overall,
         kroneckerSparsity: s.method === 'radixnet' && s.layersPruned === 'all' ? net.kroneckerSparsity : null,
         weights: sp.weights, denseWeights: sp.denseWeights, layerSparsity: sp.layers,
       },

@@ -142,7 +142,7 @@ export function summaryRows(records: readonly RunRecord[]): PruningSummaryRow[] 
   return [...groups.values()].map((rs) => {
     const d = (r: RunRecord) => r.data as { seconds: { total: number }; speedup: { ratio: number } | null };
     return {
-      scope: String(rs[0].tags.scope), target: Number(rs[0].tags.target), radices: rs[0].topology.radices, sparsity: rs[0].topology.sparsity,
+      scope: String(rs[0].tags.scope), target: Number(rs[0].tags.target), radices: rs[0].config?.radices ?? '', sparsity: rs[0].topology.sparsity,
       method: String(rs[0].tags.method), seeds: rs.length,
       testAccuracy: median(rs.map((r) => r.final?.testAccuracy ?? NaN)),
       seconds: median(rs.map((r) => d(r).seconds.total)),

@@ -57,8 +57,7 @@ export const saliencyExperiment: Experiment<SaliencyParams> = {
   execute: (run, ctx) => executePruning(run, ctx, (model) => {
     const [first] = model.getWeights();
     const map = saliency(first.kernel, [model.sizes[0], model.sizes[1]]);
-    const rows = Array.from({ length: map.height }, (_, r) => map.values.slice(r * map.width, (r + 1) * map.width));
-    return { saliency: rows, saliencyStats: saliencyStats(map, Number(run.tags.ringWidth)), firstLayerWeights: model.layers[0].nnz };
+    return { saliency: map, saliencyStats: saliencyStats(map, Number(run.tags.ringWidth)), firstLayerWeights: model.layers[0].nnz };
   }),
 
   summarize(records, p) {
