@@ -82,7 +82,9 @@ export const pruning: Experiment<PruningParams> = {
 
   execute: (run, ctx) => executePruning(run, ctx),
 
-  summarize(records, p) {
+  summarize(records, params) {
+    // records carry their params; older or hand-made files may lack some, which then take the defaults
+    const p = { ...pruning.defaults, ...params };
     const rows = summaryRows(records);
     const methods = PRUNING_METHODS.filter((m) => rows.some((r) => r.method === m));
     const cases = [...new Map(rows.map((r) => [`${r.scope}=${r.target}`, r])).values()];
@@ -93,7 +95,7 @@ export const pruning: Experiment<PruningParams> = {
       ...cases.map((c) => `${`${c.scope === 'first-layer' ? 'layer 1 ' : ''}${c.target} (${c.radices} ${c.sparsity.toFixed(4)})`.padEnd(34)}` +
         methods.map((m) => {
           const r = rows.find((x) => x.method === m && x.scope === c.scope && x.target === c.target);
-          return (r ? `${r.testAccuracy.toFixed(4)} ${r.seconds.toFixed(1).padStart(5)}s ${r.speedup.toFixed(1).padStart(4)}x` : '-').padStart(24);
+          return (r ? `${num(r.testAccuracy, 4)} ${num(r.seconds, 1, 's').padStart(6)} ${num(r.speedup, 1, 'x').padStart(5)}` : '-').padStart(24);
         }).join('')),
     ];
     return { text, data: { rows } };
@@ -134,21 +136,26 @@ export interface PruningSummaryRow {
 export function summaryRows(records: readonly RunRecord[]): PruningSummaryRow[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of records) {
-    const id = `${r.tags.scope}|${r.tags.target}|${r.tags.method}`;
+    const id = `${r.tags.scope ?? 'overall'}|${r.tags.target}|${r.tags.method}`;
     if (!groups.has(id)) groups.set(id, []);
     groups.get(id)!.push(r);
   }
   const order = (r: PruningSummaryRow): number => (r.scope === 'first-layer' ? 1 : 0);
   return [...groups.values()].map((rs) => {
-    const d = (r: RunRecord) => r.data as { seconds: { total: number }; speedup: { ratio: number } | null };
+    const d = (r: RunRecord) => (r.data ?? {}) as { seconds?: { total: number }; speedup?: { ratio: number } | null };
     return {
-      scope: String(rs[0].tags.scope), target: Number(rs[0].tags.target), radices: rs[0].config?.radices ?? '', sparsity: rs[0].topology.sparsity,
+      scope: String(rs[0].tags.scope ?? 'overall'), target: Number(rs[0].tags.target), radices: rs[0].config?.radices ?? '', sparsity: rs[0].topology.sparsity,
       method: String(rs[0].tags.method), seeds: rs.length,
       testAccuracy: median(rs.map((r) => r.final?.testAccuracy ?? NaN)),
-      seconds: median(rs.map((r) => d(r).seconds.total)),
+      seconds: median(rs.map((r) => d(r).seconds?.total ?? NaN)),
       speedup: median(rs.map((r) => d(r).speedup?.ratio ?? NaN)),
     };
   }).sort((a, b) => order(a) - order(b) || a.target - b.target || PRUNING_METHODS.indexOf(a.method as PruningMethod) - PRUNING_METHODS.indexOf(b.method as PruningMethod));
+}
+
+/** Fixed-point, or '-' for a number a record did not have. */
+function num(v: number, digits: number, unit = ''): string {
+  return Number.isFinite(v) ? v.toFixed(digits) + unit : '-';
 }
 
 /** A comma-separated list, each item through `item`. */

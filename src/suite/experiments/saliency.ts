@@ -4,7 +4,7 @@
 // maps and the numbers that make the paper's visual claim checkable: dead pixels, spread, mass by distance from the
 // centre.
 import { median } from '../../analysis/stats.js';
-import { saliency, saliencyStats, type SaliencyStats } from '../../analysis/saliency.js';
+import { saliency, saliencyStats, type SaliencyMap, type SaliencyStats } from '../../analysis/saliency.js';
 import { InputError } from '../../errors.js';
 import { formatRadixList, parseRadixList } from '../../topology/radix.js';
 import type { Experiment, RunRecord, RunSpec } from '../experiment.js';
@@ -60,17 +60,19 @@ export const saliencyExperiment: Experiment<SaliencyParams> = {
     return { saliency: map, saliencyStats: saliencyStats(map, Number(run.tags.ringWidth)), firstLayerWeights: model.layers[0].nnz };
   }),
 
-  summarize(records, p) {
+  summarize(records, params) {
+    // records carry their params; older or hand-made files may lack some, which then take the defaults
+    const p = { ...saliencyExperiment.defaults, ...params };
     const rows = MODELS.map((model) => {
       const rs = records.filter((r) => r.tags.model === model);
-      const stats = (r: RunRecord) => (r.data as { saliencyStats: SaliencyStats }).saliencyStats;
-      const med = (f: (r: RunRecord) => number): number => median(rs.map(f));
+      const stats = rs.map((r) => statsOf(r, p.ringWidth));
+      const med = (f: (s: SaliencyStats) => number): number => median(stats.map((s) => (s ? f(s) : NaN)));
       return {
         model, seeds: rs.length,
-        firstLayerSparsity: med((r) => r.topology.layerSparsity?.[0] ?? NaN), sparsity: med((r) => r.topology.sparsity),
-        testAccuracy: med((r) => r.final?.testAccuracy ?? NaN),
-        deadFraction: med((r) => stats(r).deadFraction), cv: med((r) => stats(r).cv), halfMassRadius: med((r) => stats(r).halfMassRadius),
-        innerMass: med((r) => innerMass(stats(r), 4 * p.ringWidth)),
+        firstLayerSparsity: median(rs.map((r) => r.topology.layerSparsity?.[0] ?? NaN)), sparsity: median(rs.map((r) => r.topology.sparsity)),
+        testAccuracy: median(rs.map((r) => r.final?.testAccuracy ?? NaN)),
+        deadFraction: med((s) => s.deadFraction), cv: med((s) => s.cv), halfMassRadius: med((s) => s.halfMassRadius),
+        innerMass: med((s) => innerMass(s, 4 * p.ringWidth)),
       };
     }).filter((r) => r.seeds > 0);
     const text = [
@@ -83,6 +85,13 @@ export const saliencyExperiment: Experiment<SaliencyParams> = {
     return { text, data: { models: rows } };
   },
 };
+
+/** A record's saliency numbers, recomputed from its map (null when it has none). */
+function statsOf(r: RunRecord, ringWidth: number): SaliencyStats | null {
+  const map = r.data?.saliency as SaliencyMap | undefined;
+  if (!map || !Array.isArray(map.values) || map.values.length !== map.height * map.width) return null;
+  return saliencyStats(map, ringWidth);
+}
 
 /** Fraction of the saliency mass in rings whose outer radius is at most `radius` pixels. */
 function innerMass(s: SaliencyStats, radius: number): number {
