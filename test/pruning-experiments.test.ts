@@ -75,7 +75,7 @@ describe('radixnet experiment pruning and saliency (--quick)', function () {
       expect(saliencyStats(d.saliency, 2)).to.deep.equal(d.saliencyStats);
     }
     const [radix, pruned] = records;
-    // 1,100/1: every pixel keeps 3 outgoing connections; the pruned dense model keeps the rest of its layers full
+    // 1,100/100: every pixel keeps 3 outgoing connections; the pruned dense model keeps the rest of its layers full
     expect((radix.data as { saliencyStats: { deadFraction: number } }).saliencyStats.deadFraction).to.equal(0);
     expect(pruned.topology.layerSparsity!.slice(1)).to.deep.equal([0, 0]);
     const summary = getExperiment('saliency').summarize(records, records[0].params);

@@ -17,7 +17,10 @@ import { TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type T
 export interface PruningParams extends TrainingParams {
   /** Overall target sparsities; each is matched to the nearest RadiX-Net within `tolerance`. */
   targets: number[];
-  /** Radix list of the first-layer case (its first layer keeps 1%), or null for none. */
+  /**
+   * Radix list of the first-layer case (its first layer keeps 1%), or null for none. 1,100/100 rather than 1,100/1:
+   * the latter's last layer keeps 10 of 1000 connections, one per class, which caps every method at that size.
+   */
   firstLayer: string | null;
   methods: PruningMethod[];
   seeds: number[];
@@ -33,7 +36,7 @@ export const pruning: Experiment<PruningParams> = {
   name: 'pruning',
   description: 'pruning comparison: one-shot and gradual magnitude pruning vs RadiX-Nets and random masks of equal per-layer size',
   defaults: {
-    ...TRAINING_DEFAULTS, targets: [0.5, 0.75, 0.9, 0.96], firstLayer: '1,100/1', methods: [...PRUNING_METHODS], seeds: [1, 2, 3],
+    ...TRAINING_DEFAULTS, targets: [0.5, 0.75, 0.9, 0.96], firstLayer: '1,100/100', methods: [...PRUNING_METHODS], seeds: [1, 2, 3],
     factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], tolerance: 0.01, fineTuneEpochs: 2, frequency: 100, pruneEnd: 0.75, timingSteps: 50,
   },
   quick: { targets: [0.9], seeds: [1], epochs: 1, fineTuneEpochs: 1, trainSamples: 1000, frequency: 2, timingSteps: 10 },
@@ -45,7 +48,7 @@ export const pruning: Experiment<PruningParams> = {
       return v;
     }),
     firstLayer: {
-      flag: 'first-layer', description: 'radix list of the first-layer case (e.g. 1,100/1), or "none"',
+      flag: 'first-layer', description: 'radix list of the first-layer case (default 1,100/100: first layer 1%, the rest dense), or "none"',
       parse: (t) => (t.trim() === 'none' ? null : formatRadixList(parseRadixList(t))),
     },
     methods: listParam('methods', `methods, any of ${PRUNING_METHODS.join(',')}`, (t) => {

@@ -13,7 +13,10 @@ import { executePruning, settingsTags } from '../pruning-runs.js';
 import { TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
 
 export interface SaliencyParams extends TrainingParams {
-  /** The RadiX-Net; its first layer's connection count is the pruned model's too. */
+  /**
+   * The RadiX-Net; its first layer's connection count is the pruned model's too. Default 1,100/100 (first layer 1%,
+   * the rest dense), so that both models train well; 1,100/1 keeps one connection per class in the last layer.
+   */
   radices: string;
   seeds: number[];
   /** Epochs of sparse fine-tuning of the pruned model (the RadiX-Net trains epochs + this). */
@@ -27,11 +30,11 @@ const MODELS = ['radixnet', 'pruned'] as const;
 export const saliencyExperiment: Experiment<SaliencyParams> = {
   name: 'saliency',
   description: 'Fig. 7: first-layer saliency maps of a RadiX-Net keeping 1% of the first layer and a magnitude-pruned model of the same size',
-  defaults: { ...TRAINING_DEFAULTS, radices: '1,100/1', seeds: [1], fineTuneEpochs: 2, ringWidth: 2 },
+  defaults: { ...TRAINING_DEFAULTS, radices: '1,100/100', seeds: [1], fineTuneEpochs: 2, ringWidth: 2 },
   quick: { epochs: 1, fineTuneEpochs: 1, trainSamples: 1000 },
   params: {
     ...TRAINING_PARAMS,
-    radices: { flag: 'radices', description: 'the RadiX-Net (its first layer sets the pruned first layer\'s size), e.g. 1,100/1', parse: (t) => formatRadixList(parseRadixList(t)) },
+    radices: { flag: 'radices', description: 'the RadiX-Net (its first layer sets the pruned first layer\'s size), e.g. 1,100/100', parse: (t) => formatRadixList(parseRadixList(t)) },
     seeds: seedsParam('seeds', 'training seeds, e.g. 1..3'),
     fineTuneEpochs: intParam('fine-tune-epochs', 'epochs of sparse fine-tuning of the pruned model', 1, 10000),
     ringWidth: numberParam('ring-width', 'width in pixels of the distance rings around the image centre', 0.1, 40),
