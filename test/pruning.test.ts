@@ -12,6 +12,7 @@ import { SparseMask } from '../src/topology/mask.js';
 import { keepCount, magnitudePrune, MagnitudePruner, maskSparsity, PolynomialDecay, prunedModel } from '../src/analysis/pruning.js';
 import { saliency, saliencyStats } from '../src/analysis/saliency.js';
 import { radixDense } from '../src/tfjs/layer.js';
+import { Mask } from '../src/tfjs/mask.js';
 
 /** Reference top-k: sort all indices by |w| descending, then index ascending; keep the first k. */
 function refTopK(w: ArrayLike<number>, k: number): Set<number> {
@@ -77,6 +78,14 @@ describe('magnitudePrune: exact top-k of |w|', () => {
       const m = magnitudePrune(w, [nIn, nOut], s);
       expect(m.nnz, `sparsity ${s}`).to.equal(k);
       expect([...keptSet(m)].sort((a, b) => a - b)).to.deep.equal([...refTopK(w, k)].sort((a, b) => a - b));
+    }
+  });
+
+  it('agrees with the tfjs Mask.magnitude written separately (same tie rule)', () => {
+    const rng = new Rng(9);
+    const w = Float32Array.from({ length: 40 * 13 }, () => (rng.int(9) - 4) / 2);
+    for (const s of [0.3, 0.5, 0.9]) {
+      expect(magnitudePrune(w, [40, 13], s).equals(Mask.magnitude(w, 1 - s, [40, 13]).sparse), `sparsity ${s}`).to.equal(true);
     }
   });
 
