@@ -133,10 +133,10 @@ function progressPrinter(json: boolean): { update: (e: ProgressEvent) => void; s
         process.stderr.write(JSON.stringify(e) + '\n');
         return;
       }
-      const fields = { rate: e.runsPerMinute === null ? '-' : e.runsPerMinute.toFixed(1), eta: eta(e.etaSeconds) };
+      const fields = { rate: e.runsPerMinute === null ? '-' : e.runsPerMinute.toFixed(1), etaText: eta(e.etaSeconds) };
       if (tty) {
         if (!bar) {
-          bar = new SingleBar({ format: 'runs [{bar}] {value}/{total} | {rate} runs/min | ETA {eta}', stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+          bar = new SingleBar({ format: 'runs [{bar}] {value}/{total} | {rate} runs/min | ETA {etaText}', stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
           bar.start(e.total, e.done, fields);
         }
         bar.setTotal(e.total);
@@ -147,7 +147,7 @@ function progressPrinter(json: boolean): { update: (e: ProgressEvent) => void; s
       if (e.type === 'start' && e.done > 0) process.stderr.write(`resuming: ${e.done} of ${e.total} runs already done\n`);
       if (e.type === 'run' && (e.done === e.total || Math.floor(e.done / step) !== lastLine)) {
         lastLine = Math.floor(e.done / step);
-        process.stderr.write(`${e.done}/${e.total} runs | ${fields.rate} runs/min | ETA ${fields.eta}\n`);
+        process.stderr.write(`${e.done}/${e.total} runs | ${fields.rate} runs/min | ETA ${fields.etaText}\n`);
       }
     },
     stop() {
