@@ -4,8 +4,9 @@
 // onBatchEnd. The masks are SparseMasks, so once pruning is over the model is rebuilt on them and trains on the
 // sparse kernels (prunedModel), and radixDense takes them like any RadiX-Net mask.
 import { InputError } from '../errors.js';
-import { Rng } from '../random.js';
 import { SparseMask } from '../topology/mask.js';
+import { largestMagnitude } from '../topology/mask-select.js';
+export { randomMask } from '../topology/mask-select.js';
 import type { Engine } from '../engine/engine.js';
 import { Mlp, type MlpSpec } from '../engine/mlp.js';
 
@@ -31,53 +32,7 @@ export function magnitudePrune(
   weights: ArrayLike<number>, shape: readonly [number, number], sparsity: number, within?: SparseMask,
 ): SparseMask {
   const [nIn, nOut] = checkShape(weights, shape);
-  const size = nIn * nOut;
-  const k = keepCount(size, sparsity);
-  const abs = new Float32Array(size);
-  for (let idx = 0; idx < size; idx++) {
-    const w = weights[idx];
-    if (!Number.isFinite(w)) throw new InputError(`magnitudePrune: weight ${idx} (input ${Math.floor(idx / nOut)}, output ${idx % nOut}) is ${w}; prune finite weights`);
-    abs[idx] = Math.abs(w);
-  }
-  let eligible: Uint8Array | null = null;
-  if (within) {
-    if (within.nIn !== nIn || within.nOut !== nOut) {
-      throw new InputError(`magnitudePrune: the mask to prune within is [${within.nIn}, ${within.nOut}] but the kernel is [${nIn}, ${nOut}]`);
-    }
-    eligible = within.toDense();
-  }
-  const keep = topK(abs, Math.min(k, eligible ? within!.nnz : size), eligible);
-  return SparseMask.fromDense(keep, nIn, nOut);
-}
-
-/**
- * 0/1 flags of the k largest values of `abs` (only where `eligible` is 1, when given); ties go to the lower index.
- * The threshold is the k-th largest eligible value; everything above it is kept, then tied entries in index order.
- */
-function topK(abs: Float32Array, k: number, eligible: Uint8Array | null): Uint8Array {
-  const flags = new Uint8Array(abs.length);
-  if (k === 0) return flags;
-  let sorted: Float32Array;
-  if (eligible) {
-    sorted = new Float32Array(eligible.reduce((s, e) => s + e, 0));
-    for (let idx = 0, n = 0; idx < abs.length; idx++) if (eligible[idx]) sorted[n++] = abs[idx];
-  } else sorted = abs.slice();
-  sorted.sort();
-  const threshold = sorted[sorted.length - k];
-  let kept = 0;
-  for (let idx = 0; idx < abs.length; idx++) {
-    if ((!eligible || eligible[idx]) && abs[idx] > threshold) {
-      flags[idx] = 1;
-      kept++;
-    }
-  }
-  for (let idx = 0; idx < abs.length && kept < k; idx++) {
-    if ((!eligible || eligible[idx]) && abs[idx] === threshold) {
-      flags[idx] = 1;
-      kept++;
-    }
-  }
-  return flags;
+  return largestMagnitude(weights, nIn, nOut, keepCount(nIn * nOut, sparsity), within, 'magnitudePrune');
 }
 
 export interface PolynomialDecayOptions {
@@ -247,27 +202,6 @@ export function prunedModel(engine: Engine, model: Mlp, masks: readonly SparseMa
   return sparse;
 }
 
-/**
- * A random static mask keeping exactly `keep` of the nIn * nOut connections, uniformly drawn from `seed`: the control
- * that separates what magnitude or structure selects from what any mask of the same size does.
- */
-export function randomMask(nIn: number, nOut: number, keep: number, seed: number): SparseMask {
-  const size = nIn * nOut;
-  if (!Number.isInteger(keep) || keep < 0 || keep > size) throw new InputError(`randomMask: cannot keep ${keep} of ${size} connections; give a whole number from 0 to ${size}`);
-  const rng = new Rng(seed);
-  const order = new Int32Array(size);
-  for (let k = 0; k < size; k++) order[k] = k;
-  const dense = new Uint8Array(size);
-  // the first `keep` entries of a partial Fisher-Yates shuffle: a uniform subset
-  for (let k = 0; k < keep; k++) {
-    const j = k + rng.int(size - k);
-    const t = order[k];
-    order[k] = order[j];
-    order[j] = t;
-    dense[order[k]] = 1;
-  }
-  return SparseMask.fromDense(dense, nIn, nOut);
-}
 
 /** Per layer, 1 - nnz / (nIn * nOut), and overall 1 - sum nnz / sum (nIn * nOut). */
 export function maskSparsity(masks: readonly SparseMask[]): { layers: number[]; overall: number; weights: number; denseWeights: number } {

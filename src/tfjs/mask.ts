@@ -5,8 +5,8 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
-import { Rng } from '../random.js';
 import { MAX_DENSE_ELEMENTS, SparseMask } from '../topology/mask.js';
+import { largestMagnitude, randomMask } from '../topology/mask-select.js';
 import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList, type RadixList } from '../topology/radix.js';
 
@@ -113,21 +113,7 @@ export class Mask {
   /** A random static mask keeping exactly round(density * nIn * nOut) connections, drawn from `seed`. */
   static random(nIn: number, nOut: number, density: number, seed = 100): Mask {
     if (!(density >= 0 && density <= 1)) throw new InputError(`random mask density must be in [0, 1], got ${density}`);
-    const size = nIn * nOut;
-    const keep = Math.round(density * size);
-    const rng = new Rng(seed);
-    const dense = new Uint8Array(size);
-    // a partial Fisher–Yates: the first `keep` entries of a uniform permutation
-    const order = new Int32Array(size);
-    for (let k = 0; k < size; k++) order[k] = k;
-    for (let k = 0; k < keep; k++) {
-      const j = k + rng.int(size - k);
-      const t = order[k];
-      order[k] = order[j];
-      order[j] = t;
-      dense[order[k]] = 1;
-    }
-    return Mask.fromSparse(SparseMask.fromDense(dense, nIn, nOut));
+    return Mask.fromSparse(randomMask(nIn, nOut, Math.round(density * nIn * nOut), seed));
   }
 
   /**
@@ -147,14 +133,7 @@ export class Mask {
       values = kernel;
       dims = shape;
     }
-    const size = dims[0] * dims[1];
-    if (values.length !== size) throw new InputError(`kernel has ${values.length} values but shape [${dims.join(', ')}] needs ${size}`);
-    const order = Array.from({ length: size }, (_, k) => k);
-    order.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
-    const dense = new Uint8Array(size);
-    const count = Math.round(keep * size);
-    for (let k = 0; k < count; k++) dense[order[k]] = 1;
-    return Mask.fromSparse(SparseMask.fromDense(dense, dims[0], dims[1]));
+    return Mask.fromSparse(largestMagnitude(values, dims[0], dims[1], Math.round(keep * dims[0] * dims[1])));
   }
 
   /** Rebuilds a mask from its spec (a layer config's `mask`), checking it. */
