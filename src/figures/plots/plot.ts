@@ -4,6 +4,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
 import type { RunRecord } from '../../suite/experiment.js';
 
+// the summaries' statistics, so a figure's medians and bin labels are the printed ones
+export { binLabel, median } from '../../analysis/stats.js';
+
 export interface Plot {
   /** The experiment whose records this plot draws. */
   experiment: string;
@@ -36,12 +39,6 @@ export function binCount(r: RunRecord): number {
   return typeof b === 'number' && b >= 1 ? b : 10;
 }
 
-/** `90-100%`-style label of sparsity bin `bin` of `bins`. */
-export function binLabel(bin: number, bins: number): string {
-  const pct = (b: number): string => String(Math.round((b * 100) / bins));
-  return `${pct(bin)}-${pct(bin + 1)}%`;
-}
-
 /** Accuracy per epoch of a record: training accuracy, and validation accuracy where it was measured. */
 export function epochRows(r: RunRecord): { epoch: number; accuracy: number; valAccuracy: number | null }[] {
   return r.history.map((h) => ({ epoch: h.epoch, accuracy: h.accuracy, valAccuracy: h.valAccuracy ?? null }));
@@ -52,10 +49,3 @@ export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** Median of the values (mean of the middle two for an even count); NaN when empty. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
