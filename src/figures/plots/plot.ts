@@ -44,6 +44,11 @@ export function epochRows(r: RunRecord): { epoch: number; accuracy: number; valA
   return r.history.map((h) => ({ epoch: h.epoch, accuracy: h.accuracy, valAccuracy: h.valAccuracy ?? null }));
 }
 
+/** The x encoding of accuracy-per-epoch curves: whole epochs from 1 to `epochs` (at least 2, so one epoch still has an axis). */
+export function epochAxis(epochs: number): Record<string, unknown> {
+  return { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } };
+}
+
 /** `n` with its noun, pluralised. */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -2,7 +2,7 @@
 // the normal model on top and the strange one below.
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
-import { epochRows, type Plot, tag } from './plot.js';
+import { epochRows, type Plot, tag, epochAxis } from './plot.js';
 
 export const seedStudyPlot: Plot = {
   experiment: 'seed-study',
@@ -21,7 +21,7 @@ export const seedStudyPlot: Plot = {
         data: { values },
         mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } },
+          x: epochAxis(epochs),
           y: { field: 'accuracy', type: 'quantitative', title: 'training accuracy', scale: { domain: [0, 1] } },
           color: { field: 'seed', type: 'nominal', title: 'seed', scale: { domain: seeds }, legend: { symbolType: 'stroke' } },
         },

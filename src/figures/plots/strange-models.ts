@@ -2,7 +2,7 @@
 // settle into separated bands.
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
-import { epochRows, type Plot } from './plot.js';
+import { epochRows, type Plot, epochAxis } from './plot.js';
 
 /** Models up to which each line gets a legend entry; beyond it the legend would crowd out the plot. */
 const MAX_LEGEND = 16;
@@ -27,7 +27,7 @@ export const strangeModelsPlot: Plot = {
       data: { values },
       mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } },
+        x: epochAxis(epochs),
         y: { field: 'accuracy', type: 'quantitative', title: 'training accuracy', scale: { domain: [0, 1] } },
         color: { field: 'model', type: 'nominal', legend, scale: { scheme: 'tableau20' } },
       },
