@@ -9,7 +9,7 @@ import { store4x4T } from './transpose';
 // n <= b < ceil4(n); features [f0, f1) -> dst (nFeat, ldb) feature-major.
 // Loop order: 4 sample rows at a time, streaming along them. The transpose order of transpose_in (all samples per
 // 4 features) touches a different page of a large dataset on every load, and TLB misses made that several
-// times slower (README, design measurements).
+// times slower (docs/performance.md, design measurements).
 export function gather_in(f0: i32, f1: i32, src: usize, rows: usize, n: i32, nFeat: i32, dst: usize, ldb: i32): void {
   const ld = <usize>ldb << 2;
   const rs = <usize>nFeat << 2;

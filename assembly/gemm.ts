@@ -8,7 +8,7 @@
 // plus loads must fit its 15 allocatable xmm registers: 8 + 6 here (wider tiles spilled and ran slower).
 // Every element is summed in the same order whatever tile computes it, so splitting [start, end) never changes bits.
 // Multiply-adds go through madd.ts (fused in the FMA build). The same tiles serve both builds: a 6x2 forward tile
-// (12 accumulators, no product temporaries with FMA) was slower than 4x2 in the FMA build too (README, design
+// (12 accumulators, no product temporaries with FMA) was slower than 4x2 in the FMA build too (docs/performance.md, design
 // measurements). Tiles are named <outputs>x<vectors> (for the input gradient, <inputs>x<vectors>).
 import { madd } from './madd';
 import { dot1, rowSum, sum4, vec } from './reduce';

@@ -6,7 +6,7 @@ import { vec } from './reduce';
 
 // Optimizer state that decays towards zero (momentum and Adam's m of a weight whose gradient stays zero, e.g. behind a
 // dead ReLU) would become subnormal within a few hundred steps, and x86 takes ~100 cycles per subnormal result: one
-// such epoch ran many times slower (README, design measurements). TensorFlow runs with flush-to-zero for the same
+// such epoch ran many times slower (docs/performance.md, design measurements). TensorFlow runs with flush-to-zero for the same
 // reason; wasm cannot set FTZ, so states below TINY (2^-100, far below anything that moves a weight: Adam divides by
 // sqrt(v) + eps) are set to exactly 0, and gradients below 2^-60 are not squared into v (their square would be
 // subnormal).
@@ -65,7 +65,7 @@ export function momentum_update(k0: i32, k1: i32, w: usize, g: usize, m: usize, 
 
 // adam_update: w, g, m, v (nnz) f32; m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt v + eps).
 // Two vectors per step: V8 rebuilds the splat constants inside the loop, once per iteration, so two vectors per
-// iteration halve that cost (README, design measurements).
+// iteration halve that cost (docs/performance.md, design measurements).
 export function adam_update(k0: i32, k1: i32, w: usize, g: usize, m: usize, v: usize, alpha: f32, beta1: f32, beta2: f32, eps: f32): void {
   const c1: f32 = 1 - beta1;
   const c2: f32 = 1 - beta2;

@@ -16,7 +16,7 @@ import { dot1, hsum, rowSum, sum4, vec } from './reduce';
 
 // One output row, 7 batch vectors (28 columns) from x column xc: y = act(bias + sum_k w[k] x[colIdx[k], :]).
 // 7, not 8: V8 issues all 7 loads of a nonzero before its multiplies, so 7 accumulators + 7 loads + the splat fill
-// exactly its 15 allocatable xmm registers (8 spilled an accumulator and ran slower: README, design measurements).
+// exactly its 15 allocatable xmm registers (8 spilled an accumulator and ran slower: docs/performance.md, design measurements).
 function fwdTile1x7(ci: usize, ciEnd: usize, wk: usize, xc: usize, ld: usize, b: v128, out: usize, relu: i32): void {
   let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b;
   while (ci < ciEnd) {

@@ -8,7 +8,7 @@
 // order (a run's weights are consecutive), so the optimizer, the CSC of dX and the weight layout are unchanged, and
 // every output element is summed with the same operations in the same order as spmm_fwd: the results are
 // bit-identical to the CSR kernel whatever the thread split. The weight gradient has no run version: its index work
-// is per 4 nonzeros and amortized over the batch, so runs saved nothing there (README, design measurements); pairs
+// is per 4 nonzeros and amortized over the batch, so runs saved nothing there (docs/performance.md, design measurements); pairs
 // below do save loads.
 // Tiles are named <outputs>x<vectors>, as in spmm.ts.
 import { madd } from './madd';

@@ -1,5 +1,5 @@
 // The paper's reference runs (docs/training.md: 5 epochs, batch 500, test accuracy) on our engine, over
-// 5 seeds each: prints the markdown table that the README quotes. Run: node dist/examples/paper-runs.js
+// 5 seeds each: prints the markdown table that docs/cli.md quotes. Run: node dist/examples/paper-runs.js
 import { loadMnist } from '../src/data/mnist.js';
 import { PAPER_PRESET, trainMnist } from '../src/suite/mnist-train.js';
 

@@ -39,7 +39,7 @@ describe('experiment plans', () => {
     }
   });
 
-  it('Fig. 3 plans one run per valid list of factors 1..10 (1517; README explains the paper\'s 1130)', () => {
+  it('Fig. 3 plans one run per valid list of factors 1..10 (1517, not the paper\'s 1130)', () => {
     const exp = getExperiment('sparsity-distribution');
     expect(plan(exp, resolveParams(exp)).runs).to.have.length(1517);
   });

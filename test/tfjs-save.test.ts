@@ -128,7 +128,7 @@ describe('tfjs sparse saves', function () {
     expect((err as Error).message).to.match(/Shape mismatch: \[16,16\] vs\. \[\d+\]/);
   });
 
-  it('without radixnet/tfjs imported, tfjs says "Unknown layer: RadixDense" (the README names the fix)', () => {
+  it('without radixnet/tfjs imported, tfjs says "Unknown layer: RadixDense" (docs/library.md names the fix)', () => {
     const model = { modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'RadixDense', config: { name: 'r', units: 2, batch_input_shape: [null, 2] } }] } } };
     const r = spawnSync(process.execPath, ['-e', `
       const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-backend-cpu'); const tfl = require('@tensorflow/tfjs-layers');

@@ -12,7 +12,7 @@ import { transposeCsr } from '../kernels/csr.js';
  * Mean nonzeros per run from which the forward walks runs (spmm_runs_fwd, spmm_pair_fwd) instead of CSR indices.
  * A run saves an index load per nonzero but costs a setup and a mispredicted exit, so short runs lose to CSR and
  * runs of about 10 at random places only tie; RadiX-Nets' longer, regular runs win, more with output pairs
- * (outputPairs). `node dist/bench/kernels.js` times both on runs of 2, 4, 10 and 30 (README, design measurements).
+ * (outputPairs). `node dist/bench/kernels.js` times both on runs of 2, 4, 10 and 30 (docs/performance.md, design measurements).
  * The weight gradient walks CSR indices (its index work is per 4 nonzeros, amortized over the batch) and uses the
  * pair kernel whenever outputs pair up.
  */

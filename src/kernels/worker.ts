@@ -23,7 +23,7 @@ const { i32 } = cb;
 let seen = 0;
 parentPort?.postMessage('ready');
 for (;;) {
-  // spin first: waking a sleeping worker costs two orders of magnitude more than a spinning one notices (README,
+  // spin first: waking a sleeping worker costs two orders of magnitude more than a spinning one notices (docs/performance.md,
   // design measurements), and a training step dispatches a dozen kernels back to back
   let spins = init.spin;
   while (Atomics.load(i32, SEQ) === seen && spins-- > 0);

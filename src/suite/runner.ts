@@ -67,7 +67,7 @@ export interface RunPlanResult {
 
 /**
  * Trainings at once by default: one per core, each on one thread. Measured on a 2-core machine: 2 workers x 1 thread
- * ran a sweep faster than 1 model at a time on 2 threads (README, "Experiments"), as sparse kernels scale below
+ * ran a sweep faster than 1 model at a time on 2 threads (docs/sweeps.md, "Real runs"), as sparse kernels scale below
  * linearly with threads while independent runs scale with cores.
  */
 export function defaultWorkers(): number {

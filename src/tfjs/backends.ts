@@ -1,6 +1,6 @@
 // Which tfjs backends this process can run, and switching between them quietly.
 //
-// We import tfjs-core, -layers and -backend-cpu rather than the @tensorflow/tfjs bundle: it loads faster (README,
+// We import tfjs-core, -layers and -backend-cpu rather than the @tensorflow/tfjs bundle: it loads faster (docs/performance.md,
 // design measurements) and leaves out webgl, the converter and tfjs-data, which Node never uses. The wasm backend is
 // imported only when asked for (importing it makes it the default backend), and tfjs-node only through a dynamic
 // import, because its installer downloads libtensorflow and it is often absent.

@@ -31,7 +31,7 @@ export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
   plan(p) {
     return validPermutations(p.factors, p.layers).lists.map((l) => {
       const config = trainingConfig(p, l.text, p.seed);
-      // lists with identical masks train identically: one trains, its twins copy (README: 1367 distinct of 1517)
+      // lists with identical masks train identically: one trains, its twins copy (docs/cli.md, enumerate: 1367 distinct of 1517)
       return { key: trainingKey(config), config, tags: { bin: sparsityBin(l.sparsity, p.bins) }, twin: `topology ${l.topology}` };
     });
   },
