@@ -40,3 +40,12 @@ export function gather_in(f0: i32, f1: i32, src: usize, rows: usize, n: i32, nFe
     }
   }
 }
+
+// gather_labels: dst[b] = src[rows[b]] for b in [b0, b1) (src, rows, dst i32): a batch's labels picked from labels
+// resident beside the rows, so a fused training step (program.ts) needs nothing from the host but the row indices.
+export function gather_labels(b0: i32, b1: i32, src: usize, rows: usize, dst: usize): void {
+  for (let b = b0; b < b1; b++) {
+    const o = <usize>b << 2;
+    store<i32>(dst + o, load<i32>(src + (<usize>load<i32>(rows + o) << 2)));
+  }
+}

@@ -46,6 +46,8 @@
 //     dst[b*nFeat+f] = src[f,b]  (feature-major -> batch-major)
 // gather_in(f0, f1, src, rows, n, nFeat, dst, ldb)
 //     dst[f,b] = src[rows[b]*nFeat+f] for b < n, 0 for n <= b < ceil4(n)  (batch rows by index -> feature-major)
+// gather_labels(b0, b1, src, rows, dst)
+//     dst[b] = src[rows[b]]  (i32: a batch's labels by row index)
 // sgd_update(k0, k1, w, g, lr)
 //     w -= lr g
 // momentum_update(k0, k1, w, g, m, lr, momentum)
@@ -53,6 +55,9 @@
 // adam_update(k0, k1, w, g, m, v, alpha, beta1, beta2, eps)
 //     m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps)
 //     (Keras Adam; the host folds bias correction into alpha = lr sqrt(1-beta2^t) / (1-beta1^t))
+// run_program(prog, count)
+//     the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in
+//     the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call
 // simd_peak(iters, a, b): f32
 //     96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling
 // fma_peak(iters, a, b): f32
@@ -63,6 +68,7 @@ export { spmm_runs_fwd, spmm_pair_fwd, spmm_pair_bwd_w } from './spmm_runs';
 export { gemm_fwd, gemm_bwd_x, gemm_bwd_w } from './gemm';
 export { softmax_xent, softmax_fwd } from './softmax';
 export { transpose_in, transpose_out } from './transpose';
-export { gather_in } from './gather';
+export { gather_in, gather_labels } from './gather';
 export { sgd_update, momentum_update, adam_update } from './optimizer';
+export { run_program } from './program';
 export { simd_peak, fma_peak } from './peak';

@@ -9,6 +9,8 @@ import { radixNet } from '../src/topology/radixnet.js';
 import { transposeCsr } from '../src/kernels/csr.js';
 import { csrRuns, outputPairs } from '../src/kernels/runs.js';
 import { instantiateKernels, kernelVariant, KERNEL_NAMES, type KernelExports } from '../src/kernels/wasm.js';
+import { KernelProgram } from '../src/kernels/program.js';
+import type { Task } from '../src/kernels/pool.js';
 
 export interface Row {
   kernel: string;
@@ -181,6 +183,8 @@ export async function benchKernels(): Promise<Row[]> {
   const dataset = fill(mem, SET * 784, 6);
   const picked = mem.putI32(Array.from({ length: BATCH }, (_, b) => (b * 7919) % SET));
   add('gather_in', `${BATCH} of ${SET} x 784`, null, 2 * 4 * 784 * BATCH, () => k.gather_in(0, 784, dataset, picked, BATCH, 784, act[0], LDB));
+  const setLabels = mem.putI32(Array.from({ length: SET }, (_, i) => i % 10));
+  add('gather_labels', `${BATCH} of ${SET}`, null, 3 * 4 * BATCH, () => k.gather_labels(0, BATCH, setLabels, picked, labels));
   const nnz = layers.reduce((n, L) => n + L.s.nnz, 0);
   const L0 = layers[0];
   const n0 = L0.s.nnz;
@@ -224,6 +228,26 @@ export async function benchKernels(): Promise<Row[]> {
   const stepFlops = layers.reduce((f, L, l) => f + 2 * BATCH * L.s.nnz * (l > 0 ? 3 : 2), 0);
   add('sparse step', `10,10/10 nnz ${nnz} b${BATCH}`, stepFlops, null, step);
   add('sparse step, pairs', `10,10/10 nnz ${nnz} b${BATCH}`, stepFlops, null, pairStep);
+  // the same calls as one kernel program: one call from JS per step (what a single-threaded Mlp runs)
+  const pairTasks: Task[] = [{ kernel: 'transpose_in', n: 784, args: [images, BATCH, 784, act[0], LDB] }];
+  for (let l = 0; l < 3; l++) {
+    const L = layers[l];
+    const relu = l < 2 ? 1 : 0;
+    pairTasks.push(L.paired
+      ? { kernel: 'spmm_pair_fwd', n: L.nPairs, args: [L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, relu] }
+      : { kernel: 'spmm_runs_fwd', n: L.s.nOut, args: [L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, relu] });
+  }
+  pairTasks.push({ kernel: 'softmax_xent', n: LDB, args: [act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH] });
+  for (let l = 2; l >= 0; l--) {
+    const L = layers[l];
+    pairTasks.push(L.paired
+      ? { kernel: 'spmm_pair_bwd_w', n: L.nPairs, args: [L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB] }
+      : { kernel: 'spmm_bwd_w', n: L.s.nOut, args: [L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB] });
+    if (l > 0) pairTasks.push({ kernel: 'spmm_bwd_x', n: L.s.nIn, args: [L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB] });
+  }
+  for (const L of layers) pairTasks.push({ kernel: 'adam_update', n: L.s.nnz, args: [L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7] });
+  const program = new KernelProgram(mem, mem, pairTasks);
+  add('run_program', `sparse step, pairs, as one program of ${program.count} calls`, stepFlops, null, () => program.run(k));
 
   // the same step for the dense LeNet-300-100
   const denseStep = (): void => {

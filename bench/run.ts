@@ -71,15 +71,18 @@ log('');
 // 3b. PyTorch CPU on the same rows and masks, all threads, side by side with our epochs of the same run
 const torch: PytorchResult = args['no-torch'] ? { skipped: '--no-torch' } : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
 const torchMs = (topo: string): number | undefined => ('rows' in torch ? torch.rows.find((r) => r.topology === topo)?.epochMs : undefined);
-table(['topology', 'sparsity', 'threads', 'ms/epoch', 'ms/step', 'gather', 'forward', 'loss', 'dX', 'dW', 'optimizer', 'dispatches/step', 'PyTorch / ours'], training.map((r) => {
+// the FLOP floor of a step: its multiply-adds at the single-thread peak of the build that runs (times threads)
+const floorMs = (r: TrainingRow): number => r.stepFlops / (ceiling * 1e9 * r.threads) * 1000;
+table(['topology', 'sparsity', 'threads', 'ms/epoch', 'ms/step', 'floor ms', 'x floor', 'unfused/fused', 'gather', 'forward', 'loss', 'dX', 'dW', 'optimizer', 'dispatches/step', 'PyTorch / ours'], training.map((r) => {
   const t = r.threads === threads ? torchMs(r.topology) : undefined;
   return [
     r.topology, r.sparsity.toFixed(3), String(r.threads), r.epochMs.toFixed(0), r.stepMs.toFixed(3),
+    floorMs(r).toFixed(3), `${(r.stepMs / floorMs(r)).toFixed(2)}x`, r.unfusedEpochMs ? `${(r.unfusedEpochMs / r.epochMs).toFixed(2)}x` : '',
     ...[r.profile.gather, r.profile.forward, r.profile.loss, r.profile.gradInput, r.profile.gradWeights, r.profile.optimizer].map((v) => v.toFixed(3)),
     r.dispatchesPerStep.toFixed(0), t ? `${(t / r.epochMs).toFixed(1)}x` : '',
   ];
 }));
-log('(phase columns: ms per step from a profiled epoch)');
+log('(floor: the step\'s multiply-adds at the single-thread peak above times the threads; unfused/fused: the same epochs with one call per kernel, measured alternately with the fused ones on one thread; phase columns: ms per step from a profiled epoch, phases run apart)');
 if ('rows' in torch) {
   log(`PyTorch ${torch.version} CPU, ${threads} threads, masked dense (weight * mask every step), same rows and masks, ms/epoch: ` +
     torch.rows.map((r) => `${r.topology} ${r.epochMs.toFixed(0)}`).join(', ') + '\n');

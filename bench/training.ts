@@ -50,6 +50,17 @@ export interface TrainingRow {
   /** Where a step's time goes (ms per step), from a profiled epoch (phases then run as separate dispatches). */
   profile: Omit<StepProfile, 'steps'>;
   dispatchesPerStep: number;
+  /** Floating-point operations of one step's multiply-adds (2 per multiply-add: forward and dW of every layer, dX of
+   * all but the first): the step's FLOP floor is this over the peak. */
+  stepFlops: number;
+  /** On one thread: the same epochs with the step as separate kernel calls (Mlp.fused = false), median ms, measured
+   * alternately with the fused ones. */
+  unfusedEpochMs?: number;
+}
+
+/** A step's multiply-add flops for batch `batch` on these masks (null: dense). */
+export function stepFlops(masks: (SparseMask | null)[], sizes: readonly number[], batch: number): number {
+  return masks.reduce((f, m, l) => f + 2 * batch * (m?.nnz ?? sizes[l] * sizes[l + 1]) * (l > 0 ? 3 : 2), 0);
 }
 
 /** Trains one epoch per repeat for each topology and thread count on (x, y): 54,000 MNIST samples. */
@@ -63,14 +74,21 @@ export async function benchTraining(x: Float32Array, y: Uint8Array, opts: { repe
     for (const topo of benchTopologies()) {
       const model = new Mlp(engine, { layers: LENET, masks: topo.masks, batchSize: 100, seed: 1 });
       const times: number[] = [];
+      const unfused: number[] = [];
       // one warm-up epoch's worth of steps lets V8 tier the JS up and fault the pages in
       fit(model, x.subarray(0, 5400 * 784), y.subarray(0, 5400), { epochs: 1, batchSize: 100 });
       const d0 = engine.pool.stats.dispatches;
       for (let r = 0; r < repeats; r++) {
         const h = fit(model, x, y, { epochs: 1, batchSize: 100, seed: r });
         times.push(h.epochs[0].seconds * 1000);
+        if (threads === 1) {
+          // side by side: the unfused step right after the fused one, under the same load
+          model.fused = false;
+          unfused.push(fit(model, x, y, { epochs: 1, batchSize: 100, seed: r }).epochs[0].seconds * 1000);
+          model.fused = true;
+        }
       }
-      const dispatches = (engine.pool.stats.dispatches - d0) / (repeats * 540);
+      const dispatches = (engine.pool.stats.dispatches - d0) / (repeats * 540) / (threads === 1 ? 2 : 1);
       model.profile = { gather: 0, forward: 0, loss: 0, gradInput: 0, gradWeights: 0, optimizer: 0, steps: 0 };
       fit(model, x, y, { epochs: 1, batchSize: 100 });
       const p = model.profile;
@@ -78,6 +96,7 @@ export async function benchTraining(x: Float32Array, y: Uint8Array, opts: { repe
       const epochMs = median(times);
       rows.push({
         topology: topo.name, sparsity: topo.sparsity, threads, epochMs, stepMs: epochMs / 540, dispatchesPerStep: dispatches,
+        stepFlops: stepFlops(topo.masks, LENET, 100), ...(threads === 1 ? { unfusedEpochMs: median(unfused) } : {}),
         profile: { gather: per(p.gather), forward: per(p.forward), loss: per(p.loss), gradInput: per(p.gradInput), gradWeights: per(p.gradWeights), optimizer: per(p.optimizer) },
       });
       opts.log?.(`  ours ${topo.name.padEnd(10)} ${threads} thread(s): ${epochMs.toFixed(0)} ms/epoch`);

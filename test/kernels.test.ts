@@ -264,6 +264,18 @@ function gatherCase(shape: string, count: number, n: number, nFeat: number, ldb:
   });
 }
 
+/** A batch's labels picked by row index (with repeats, in any order) from `count` resident labels. */
+function gatherLabelsCase(shape: string, count: number, n: number, range?: [number, number]): (rng: Rng) => Case {
+  return (rng) => ({
+    name: `gather_labels ${shape}`, kernel: 'gather_labels', n, range,
+    bufs: { src: Int32Array.from({ length: count }, () => Math.floor(rng() * 1000)), rows: Int32Array.from({ length: n }, () => Math.floor(rng() * count)), dst: new Int32Array(n).fill(-7) },
+    outputs: ['dst'],
+    args: (p) => [p.src, p.rows, p.dst],
+    ref: (b, s0, s1) => ref.gatherLabels(s0, s1, i32(b, 'src'), i32(b, 'rows'), i32(b, 'dst')),
+    tol: {},
+  });
+}
+
 const OPTIMIZER: Tol = { atol: 1e-7, rtolFixed: 1e-6 };
 
 function optimizerCases(shape: string, n: number, range?: [number, number]): ((rng: Rng) => Case)[] {
@@ -332,6 +344,8 @@ const CASES: ((rng: Rng) => Case)[] = [
   gatherCase('13 x batch 7 (ldb 12) from 9 samples', 9, 7, 13, 12),
   gatherCase('1 x batch 1 (ldb 4) from 1 sample', 1, 1, 1, 4),
   gatherCase('10 x batch 6 from 50 samples', 50, 6, 10, 8),
+  gatherLabelsCase('b100 from 300 samples', 300, 100),
+  gatherLabelsCase('sub-range [2, 5) of batch 7 from 3 samples', 3, 7, [2, 5]),
   ...optimizerCases('23520 (784->300 RadiX nonzeros)', 23520),
   ...optimizerCases('13', 13),
   ...optimizerCases('sub-range [3, 18) of 21', 21, [3, 18]),

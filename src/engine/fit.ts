@@ -71,11 +71,13 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
   const history: History = { epochs: [], trainSamples: trainCount, validationSamples: val ? val.y.length : 0 };
 
   // the training rows go into kernel memory once, so each step's gather is one multithreaded kernel
-  const data = model.resident(x.subarray(0, trainCount * F));
+  // with their labels, so that single-threaded steps run fused (one wasm call each)
+  const labels = trainCount === count ? y : sliceLabels(y, 0, trainCount);
+  const data = model.resident(x.subarray(0, trainCount * F), labels);
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (opts.shuffle ?? true) rng.shuffle(order);
-      const logs = trainEpoch(model, data, y, order, batch, epoch, opts.onBatchEnd);
+      const logs = trainEpoch(model, data, labels, order, batch, epoch, opts.onBatchEnd);
       if (val) {
         const v = model.evaluate(val.x, val.y);
         logs.valLoss = v.loss;

@@ -14,6 +14,7 @@ import { Layer, type LayerIO } from './layer.js';
 import { Arena, type KernelMemory } from '../kernels/memory.js';
 import { formatBytes, KERNEL_MEMORY_BYTES, mlpBytes } from '../topology/cost.js';
 import { Optimizer } from './optimizer.js';
+import { KernelProgram } from '../kernels/program.js';
 import { ResidentData } from './resident.js';
 import { checkBatchSize, resolveMlpSpec, type InitName, type MlpConfig, type MlpSpec } from './mlp-spec.js';
 import { checkData, checkFinite, checkSamples, checkStep, labelAt } from './mlp-input.js';
@@ -69,6 +70,10 @@ export class Mlp {
   private correctBuf = 0;
   private out = 0;
   private disposed = false;
+  /** Fused training steps built for (resident data, batch size), newest last; freed when the batch buffers move. */
+  private programs: { key: string; program: KernelProgram }[] = [];
+  /** A view of the rows buffer for the fused step (views of shared memory stay valid when it grows). */
+  private rowsView: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
   constructor(engine: Engine, spec: MlpSpec) {
     this.engine = engine;
@@ -160,6 +165,9 @@ export class Mlp {
   }
 
   private freeBatchBuffers(): void {
+    // programs point into the batch buffers
+    for (const p of this.programs) this.arena.free(p.program.ptr);
+    this.programs = [];
     for (const ptr of this.batchBlocks) this.arena.free(ptr);
     this.batchBlocks = [];
     this.capacity = 0;
@@ -172,12 +180,12 @@ export class Mlp {
   checkFitMemory(batch: number, samples: number): void {
     this.checkAlive();
     const sizes = batch > this.capacity ? this.batchBufferSizes(batch) : [];
-    sizes.push(4 * samples * this.inputs);
+    sizes.push(4 * samples * this.inputs, 4 * samples);
     // the current batch buffers count as held: a growth frees them first, so this errs on the safe side
     const mem = this.engine.memory;
     if (!mem.fits(sizes)) {
       const bytes = sizes.reduce((s, b) => s + b, 0);
-      throw new InputError(`fit needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`);
+      throw new InputError(`fit needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values and their labels) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`);
     }
   }
 
@@ -197,26 +205,78 @@ export class Mlp {
   trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number, classWeights?: ArrayLike<number>): Metrics {
     this.checkAlive();
     checkStep(x, y, order, start, n, this.inputs, this.capacity);
+    if (this.canFuse(x, y, classWeights)) return this.fusedStep(x as ResidentData, order, start, n);
     const nb = this.loadBatch(x, y, order, start, n);
     this.forwardLoss(n, nb);
     if (classWeights) this.weighClasses(classWeights, n);
-    const { ldb } = this;
     const pool = this.engine.pool;
-    for (let l = this.depth - 1; l >= 0; l--) {
-      const layer = this.layers[l];
-      const io = this.io(l);
-      const gw = layer.gradWeights(this.gAt(layer.wOffset), this.gAt(layer.bOffset), io, nb, ldb);
-      if (l === 0) this.timed('gradWeights', () => pool.run(gw));
+    for (const [gw, gx] of this.backwardTasks(nb)) {
+      if (!gx) this.timed('gradWeights', () => pool.run(gw));
       else if (this.profile) {
-        const gx = layer.gradInput(this.wAt(layer.wOffset), io, nb, ldb);
         this.timed('gradWeights', () => pool.run(gw));
         this.timed('gradInput', () => pool.run(gx));
-      } else pool.run(gw, layer.gradInput(this.wAt(layer.wOffset), io, nb, ldb));
+      } else pool.run(gw, gx);
     }
     const update = this.optimizer.update(this.w, this.g, this.paramCount, this.paramSplit);
     this.timed('optimizer', () => pool.run(update));
     if (this.profile) this.profile.steps++;
     return this.readMetrics(n);
+  }
+
+  /**
+   * Whether a step runs fused: one thread (threads share no memory barrier inside a program), rows and labels
+   * resident (the labels given being the resident ones), no class weights (applied on the host between kernels) and
+   * no profile (which times each phase apart). `fused = false` forces the separate kernel calls (tests compare both).
+   */
+  private canFuse(x: Float32Array | ResidentData, y: ArrayLike<number>, classWeights?: ArrayLike<number>): boolean {
+    return this.fused && this.engine.pool.threads === 1 && x instanceof ResidentData && x.labelsPtr !== 0 && x.labels === y && !classWeights && !this.profile;
+  }
+
+  /** Run single-threaded steps on resident data as one wasm call each (default true; false: one call per kernel). */
+  fused = true;
+  /** Steps this model ran fused (tests and benchmarks read it). */
+  fusedSteps = 0;
+
+  /**
+   * One training step as one call into wasm: the kernel program of this batch size and dataset (gather the rows and
+   * labels, forward, loss, backward, optimizer), the same kernel calls in the same order as the step above, so the
+   * same bits. The host writes the batch's row indices and the optimizer's step-dependent arguments first.
+   */
+  private fusedStep(x: ResidentData, order: Int32Array | null, start: number, n: number): Metrics {
+    const program = this.stepProgram(x, n);
+    const rows = this.rowsView;
+    if (order) for (let b = 0; b < n; b++) rows[b] = order[start + b];
+    else for (let b = 0; b < n; b++) rows[b] = start + b;
+    const update = this.optimizer.update(this.w, this.g, this.paramCount, this.paramSplit);
+    const last = program.count - 1;
+    for (let a = 0; a < update.args.length; a++) program.setArg(last, a, update.args[a]);
+    program.run(this.engine.pool.kernels);
+    this.fusedSteps++;
+    return this.readMetrics(n);
+  }
+
+  /** The fused step's kernel program for data `x` and `n` samples, built on first use (a few kept per model). */
+  private stepProgram(x: ResidentData, n: number): KernelProgram {
+    const key = `${x.ptr}:${x.labelsPtr}:${n}`;
+    const found = this.programs.find((p) => p.key === key);
+    if (found) return found.program;
+    const nb = ceil4(n);
+    const F = this.inputs;
+    const tasks: Task[] = [
+      { kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] },
+      { kernel: 'gather_labels', n, args: [x.labelsPtr, this.rows, this.labels] },
+      ...this.forwardTasks(nb),
+      this.lossTask(n, nb),
+      ...this.backwardTasks(nb).flatMap(([gw, gx]) => (gx ? [gw, gx] : [gw])),
+      // its step-dependent arguments are written before each run
+      this.optimizer.template(this.w, this.g, this.paramCount),
+    ];
+    const program = new KernelProgram(this.engine.memory, this.arena, tasks);
+    this.programs.push({ key, program });
+    // a run over several datasets (train, then fine-tune on another) keeps the latest few
+    if (this.programs.length > 4) this.arena.free(this.programs.shift()!.program.ptr);
+    this.rowsView = this.engine.memory.i32(this.rows, this.capacity);
+    return program;
   }
 
   /** Loss and accuracy on a dataset (x [N, n_0], y [N]), in batches of the model's capacity; no update. */
@@ -315,10 +375,14 @@ export class Mlp {
     return offset < 0 ? 0 : this.g + offset * 4;
   }
 
-  /** Copies `x` into kernel memory for fast batch gathers; release() it when done (fit does both). */
-  resident(x: Float32Array): ResidentData {
+  /**
+   * Copies `x` (and its labels `y`, checked, when given: single-threaded steps on it then run fused) into kernel memory
+   * for fast batch gathers; release() it when done (fit does both).
+   */
+  resident(x: Float32Array, y?: ArrayLike<number>): ResidentData {
     this.checkAlive();
-    return new ResidentData(this.engine.memory, x, this.inputs);
+    if (y) this.checkData(x, y, 'resident');
+    return new ResidentData(this.engine.memory, x, this.inputs, y);
   }
 
   /**
@@ -351,23 +415,45 @@ export class Mlp {
     return ceil4(n);
   }
 
+  /** The forward kernels, one per layer, in order (each reads what the one before wrote). */
+  private forwardTasks(nb: number): Task[] {
+    return this.layers.map((layer, l) => layer.forward(this.wAt(layer.wOffset), this.wAt(layer.bOffset), this.io(l), nb, this.ldb));
+  }
+
+  private lossTask(n: number, nb: number): Task {
+    return {
+      kernel: 'softmax_xent',
+      n: nb,
+      args: [this.acts[this.depth], this.labels, this.classes, n, this.ldb, this.grads[this.depth], this.lossBuf, this.correctBuf, 1 / n],
+    };
+  }
+
+  /**
+   * The backward kernels from the last layer to the first: per layer its weight gradient and (except the first
+   * layer, whose input gradient no one needs) its input gradient, which read the same dy and write different buffers,
+   * so a pool may run the two in one dispatch.
+   */
+  private backwardTasks(nb: number): [Task, Task | null][] {
+    const out: [Task, Task | null][] = [];
+    for (let l = this.depth - 1; l >= 0; l--) {
+      const layer = this.layers[l];
+      const io = this.io(l);
+      const gw = layer.gradWeights(this.gAt(layer.wOffset), this.gAt(layer.bOffset), io, nb, this.ldb);
+      out.push([gw, l === 0 ? null : layer.gradInput(this.wAt(layer.wOffset), io, nb, this.ldb)]);
+    }
+    return out;
+  }
+
   private forward(nb: number): void {
     const pool = this.engine.pool;
     this.timed('forward', () => {
-      for (let l = 0; l < this.depth; l++) {
-        const layer = this.layers[l];
-        pool.run(layer.forward(this.wAt(layer.wOffset), this.wAt(layer.bOffset), this.io(l), nb, this.ldb));
-      }
+      for (const task of this.forwardTasks(nb)) pool.run(task);
     });
   }
 
   private forwardLoss(n: number, nb: number): void {
     this.forward(nb);
-    const task: Task = {
-      kernel: 'softmax_xent',
-      n: nb,
-      args: [this.acts[this.depth], this.labels, this.classes, n, this.ldb, this.grads[this.depth], this.lossBuf, this.correctBuf, 1 / n],
-    };
+    const task = this.lossTask(n, nb);
     this.timed('loss', () => this.engine.pool.run(task));
   }
 

@@ -53,8 +53,20 @@ export class Optimizer {
   }
 
   /** The update of parameters [0, n) at `w` from gradients `g`; advances the step count. */
-  update(w: number, g: number, n: number, bounds: Int32Array): Task {
+  update(w: number, g: number, n: number, bounds?: Int32Array): Task {
     this.step++;
+    return this.task(w, g, n, bounds);
+  }
+
+  /**
+   * The update's kernel and arguments for the current step count, without advancing it: the shape of the last call of
+   * a fused step, whose step-dependent arguments (Adam's alpha) update() gives each step.
+   */
+  template(w: number, g: number, n: number): Task {
+    return this.task(w, g, n);
+  }
+
+  private task(w: number, g: number, n: number, bounds?: Int32Array): Task {
     const s = this.spec;
     if (s.name === 'adam') {
       // Keras folds both bias corrections into the step size

@@ -1,15 +1,27 @@
 // A dataset copied into kernel memory, so that each training step gathers its batch rows straight from it with one
-// multithreaded kernel (gather_in) instead of a host copy plus a transpose.
+// multithreaded kernel (gather_in) instead of a host copy plus a transpose. With its labels resident too, a
+// single-threaded step needs nothing from the host but the batch's row indices (Mlp's fused step).
 import type { KernelMemory } from '../kernels/memory.js';
 
 export class ResidentData {
   /** Byte offset of x ([count, features] row-major f32) in kernel memory. */
   readonly ptr: number;
+  /** Byte offset of the labels (count i32), or 0 when only x is resident. */
+  readonly labelsPtr: number;
   private released = false;
 
-  /** Copies x ([count, features] row-major) into `memory`. */
-  constructor(private readonly memory: KernelMemory, readonly source: Float32Array, readonly features: number) {
+  /**
+   * Copies x ([count, features] row-major) into `memory`, and `labels` (count integers, already checked) when given;
+   * `labels` is kept so a step can tell that the labels it is given are these.
+   */
+  constructor(private readonly memory: KernelMemory, readonly source: Float32Array, readonly features: number, readonly labels?: ArrayLike<number>) {
     this.ptr = memory.putF32(source);
+    try {
+      this.labelsPtr = labels ? memory.putI32(labels) : 0;
+    } catch (err) {
+      memory.free(this.ptr);
+      throw err;
+    }
   }
 
   get count(): number {
@@ -21,5 +33,6 @@ export class ResidentData {
     if (this.released) return;
     this.released = true;
     this.memory.free(this.ptr);
+    if (this.labelsPtr) this.memory.free(this.labelsPtr);
   }
 }

@@ -5,7 +5,7 @@ import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from '
 import { InputError } from '../errors.js';
 import { ControlBlock, SEQ, CLAIM, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS, MAX_CHUNKS, CHUNKS_PER_THREAD, tagOf } from './dispatch.js';
 import { KernelMemory } from './memory.js';
-import { instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName } from './wasm.js';
+import { compileKernels, instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from './wasm.js';
 
 /** One kernel call of a dispatch: `kernel(start, end, ...args)` over [0, n), split by `bounds` when given. */
 export interface Task {
@@ -27,6 +27,8 @@ export interface PoolOptions {
   /** Time both modes now and then and use one thread while that is faster, e.g. when another process keeps a core
    * busy (default true). */
   adaptive?: boolean;
+  /** Which kernel build every thread runs (default: the process' choice, kernelModule()); tests compare both. */
+  variant?: KernelVariant;
 }
 
 /** Resolves the thread count: option, then RADIXNET_THREADS, then the cores available; validated. */
@@ -71,12 +73,12 @@ export class ThreadPool {
   /** Counters for benchmarks: dispatches, time (ms) waiting for workers, stretches spent on the main thread only. */
   readonly stats = { dispatches: 0, waitMs: 0, fallbacks: 0 };
 
-  private constructor(memory: KernelMemory, threads: number, opts: PoolOptions) {
+  private constructor(memory: KernelMemory, threads: number, opts: PoolOptions, module: WebAssembly.Module) {
     this.memory = memory;
     this.threads = threads;
     this.spin = opts.spin ?? 20000;
     this.adaptive = opts.adaptive ?? true;
-    this.kernels = instantiateKernels(memory.memory);
+    this.kernels = instantiateKernels(memory.memory, module);
     const k = this.kernels as unknown as Record<string, (...a: number[]) => void>;
     this.table = KERNEL_NAMES.map((n) => k[n]);
     this.cb = new ControlBlock();
@@ -84,8 +86,8 @@ export class ThreadPool {
 
   /** Starts `threads - 1` workers (each instantiates the kernels over `memory`) and resolves when all are ready. */
   static async create(memory: KernelMemory, opts: PoolOptions = {}): Promise<ThreadPool> {
-    const pool = new ThreadPool(memory, resolveThreads(opts.threads), opts);
-    const module = kernelModule();
+    const module = opts.variant ? compileKernels(opts.variant) : kernelModule();
+    const pool = new ThreadPool(memory, resolveThreads(opts.threads), opts, module);
     const ready: Promise<void>[] = [];
     for (let tid = 1; tid < pool.threads; tid++) {
       const { port1, port2 } = new MessageChannel();
@@ -126,8 +128,8 @@ export class ThreadPool {
   }
 
   /** A single-threaded pool, made synchronously (no workers to wait for): for callers that cannot await. */
-  static createSync(memory: KernelMemory): ThreadPool {
-    return new ThreadPool(memory, 1, {});
+  static createSync(memory: KernelMemory, variant?: KernelVariant): ThreadPool {
+    return new ThreadPool(memory, 1, {}, variant ? compileKernels(variant) : kernelModule());
   }
 
   /**

@@ -9,29 +9,36 @@ export interface KernelSpec {
   args: readonly string[];
   returns: 'void' | 'f32';
   split: boolean;
+  /** Each argument's wasm type, from the source: how a kernel program (src/kernels/program.ts) stores it. */
+  types: readonly ('i32' | 'usize' | 'f32')[];
 }
+
+/** 4-byte words of one record of a kernel program: kernel index, range, arguments (assembly/calls.ts reads them). */
+export const PROGRAM_RECORD_WORDS = 16;
 
 /** Every kernel, as assembly/kernels.json lists them. */
 export const KERNEL_TABLE: readonly KernelSpec[] = [
-  { name: 'spmm_fwd', file: 'spmm', args: ['o0', 'o1', 'rowPtr', 'colIdx', 'w', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true },
-  { name: 'spmm_bwd_x', file: 'spmm', args: ['i0', 'i1', 'colPtr', 'rowIdx', 'wPos', 'w', 'dy', 'a', 'dx', 'nb', 'ldb'], returns: 'void', split: true },
-  { name: 'spmm_bwd_w', file: 'spmm', args: ['o0', 'o1', 'rowPtr', 'colIdx', 'dy', 'x', 'dw', 'db', 'nb', 'ldb'], returns: 'void', split: true },
-  { name: 'spmm_runs_fwd', file: 'spmm_runs', args: ['o0', 'o1', 'rowPtr', 'runPtr', 'runs', 'w', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true },
-  { name: 'spmm_pair_fwd', file: 'spmm_runs', args: ['p0', 'p1', 'pairs', 'rowPtr', 'runPtr', 'runs', 'w', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true },
-  { name: 'spmm_pair_bwd_w', file: 'spmm_runs', args: ['p0', 'p1', 'pairs', 'rowPtr', 'colIdx', 'dy', 'x', 'dw', 'db', 'nb', 'ldb'], returns: 'void', split: true },
-  { name: 'gemm_fwd', file: 'gemm', args: ['o0', 'o1', 'w', 'nIn', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true },
-  { name: 'gemm_bwd_x', file: 'gemm', args: ['i0', 'i1', 'w', 'nIn', 'nOut', 'dy', 'a', 'dx', 'nb', 'ldb'], returns: 'void', split: true },
-  { name: 'gemm_bwd_w', file: 'gemm', args: ['o0', 'o1', 'nIn', 'dy', 'x', 'dw', 'db', 'nb', 'ldb'], returns: 'void', split: true },
-  { name: 'softmax_xent', file: 'softmax', args: ['b0', 'b1', 'z', 'labels', 'c', 'n', 'ldb', 'dz', 'loss', 'correct', 'scale'], returns: 'void', split: true },
-  { name: 'softmax_fwd', file: 'softmax', args: ['b0', 'b1', 'z', 'c', 'ldb', 'p'], returns: 'void', split: true },
-  { name: 'transpose_in', file: 'transpose', args: ['f0', 'f1', 'src', 'n', 'nFeat', 'dst', 'ldb'], returns: 'void', split: true },
-  { name: 'transpose_out', file: 'transpose', args: ['b0', 'b1', 'src', 'nFeat', 'ldb', 'dst'], returns: 'void', split: true },
-  { name: 'gather_in', file: 'gather', args: ['f0', 'f1', 'src', 'rows', 'n', 'nFeat', 'dst', 'ldb'], returns: 'void', split: true },
-  { name: 'sgd_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'lr'], returns: 'void', split: true },
-  { name: 'momentum_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'lr', 'momentum'], returns: 'void', split: true },
-  { name: 'adam_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'v', 'alpha', 'beta1', 'beta2', 'eps'], returns: 'void', split: true },
-  { name: 'simd_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false },
-  { name: 'fma_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false },
+  { name: 'spmm_fwd', file: 'spmm', args: ['o0', 'o1', 'rowPtr', 'colIdx', 'w', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32'] },
+  { name: 'spmm_bwd_x', file: 'spmm', args: ['i0', 'i1', 'colPtr', 'rowIdx', 'wPos', 'w', 'dy', 'a', 'dx', 'nb', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32'] },
+  { name: 'spmm_bwd_w', file: 'spmm', args: ['o0', 'o1', 'rowPtr', 'colIdx', 'dy', 'x', 'dw', 'db', 'nb', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32'] },
+  { name: 'spmm_runs_fwd', file: 'spmm_runs', args: ['o0', 'o1', 'rowPtr', 'runPtr', 'runs', 'w', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32'] },
+  { name: 'spmm_pair_fwd', file: 'spmm_runs', args: ['p0', 'p1', 'pairs', 'rowPtr', 'runPtr', 'runs', 'w', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32'] },
+  { name: 'spmm_pair_bwd_w', file: 'spmm_runs', args: ['p0', 'p1', 'pairs', 'rowPtr', 'colIdx', 'dy', 'x', 'dw', 'db', 'nb', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32'] },
+  { name: 'gemm_fwd', file: 'gemm', args: ['o0', 'o1', 'w', 'nIn', 'bias', 'x', 'y', 'nb', 'ldb', 'relu'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'i32', 'usize', 'usize', 'usize', 'i32', 'i32', 'i32'] },
+  { name: 'gemm_bwd_x', file: 'gemm', args: ['i0', 'i1', 'w', 'nIn', 'nOut', 'dy', 'a', 'dx', 'nb', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'i32', 'i32', 'usize', 'usize', 'usize', 'i32', 'i32'] },
+  { name: 'gemm_bwd_w', file: 'gemm', args: ['o0', 'o1', 'nIn', 'dy', 'x', 'dw', 'db', 'nb', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32'] },
+  { name: 'softmax_xent', file: 'softmax', args: ['b0', 'b1', 'z', 'labels', 'c', 'n', 'ldb', 'dz', 'loss', 'correct', 'scale'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'i32', 'i32', 'i32', 'usize', 'usize', 'usize', 'f32'] },
+  { name: 'softmax_fwd', file: 'softmax', args: ['b0', 'b1', 'z', 'c', 'ldb', 'p'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'i32', 'i32', 'usize'] },
+  { name: 'transpose_in', file: 'transpose', args: ['f0', 'f1', 'src', 'n', 'nFeat', 'dst', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'i32', 'i32', 'usize', 'i32'] },
+  { name: 'transpose_out', file: 'transpose', args: ['b0', 'b1', 'src', 'nFeat', 'ldb', 'dst'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'i32', 'i32', 'usize'] },
+  { name: 'gather_in', file: 'gather', args: ['f0', 'f1', 'src', 'rows', 'n', 'nFeat', 'dst', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'i32', 'i32', 'usize', 'i32'] },
+  { name: 'gather_labels', file: 'gather', args: ['b0', 'b1', 'src', 'rows', 'dst'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize'] },
+  { name: 'sgd_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'lr'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'f32'] },
+  { name: 'momentum_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'lr', 'momentum'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'f32'] },
+  { name: 'adam_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'v', 'alpha', 'beta1', 'beta2', 'eps'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'f32', 'f32', 'f32', 'f32'] },
+  { name: 'run_program', file: 'program', args: ['prog', 'count'], returns: 'void', split: false, types: ['usize', 'i32'] },
+  { name: 'simd_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
+  { name: 'fma_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
 ];
 
 /** The kernels' exports. Pointers are byte offsets into the shared memory; sizes and indices are i32; f32 values
@@ -65,12 +72,16 @@ export interface KernelExports {
   transpose_out(b0: number, b1: number, src: number, nFeat: number, ldb: number, dst: number): void;
   /** dst[f,b] = src[rows[b]*nFeat+f] for b < n, 0 for n <= b < ceil4(n)  (batch rows by index -> feature-major) */
   gather_in(f0: number, f1: number, src: number, rows: number, n: number, nFeat: number, dst: number, ldb: number): void;
+  /** dst[b] = src[rows[b]]  (i32: a batch's labels by row index) */
+  gather_labels(b0: number, b1: number, src: number, rows: number, dst: number): void;
   /** w -= lr g */
   sgd_update(k0: number, k1: number, w: number, g: number, lr: number): void;
   /** m = momentum m - lr g; w += m  (Keras SGD momentum) */
   momentum_update(k0: number, k1: number, w: number, g: number, m: number, lr: number, momentum: number): void;
   /** m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps) (Keras Adam; the host folds bias correction into alpha = lr sqrt(1-beta2^t) / (1-beta1^t)) */
   adam_update(k0: number, k1: number, w: number, g: number, m: number, v: number, alpha: number, beta1: number, beta2: number, eps: number): void;
+  /** the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call */
+  run_program(prog: number, count: number): void;
   /** 96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling */
   simd_peak(iters: number, a: number, b: number): number;
   /** the same with one madd (madd.ts) per step: relaxed_madd (FMA) in the fma build, mul + add in the plain one */
@@ -79,5 +90,5 @@ export interface KernelExports {
 
 /** The kernels a thread pool runs (those with a split range), in the order it numbers them: a worker looks a
  * kernel up by its index here. */
-export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'sgd_update', 'momentum_update', 'adam_update'] as const;
+export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];

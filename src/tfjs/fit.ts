@@ -121,7 +121,7 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
   training.isTraining = true;
   training.history = history;
   mlp.ensureCapacity(batchSize);
-  const resident: ResidentData = mlp.resident(train.x);
+  const resident: ResidentData = mlp.resident(train.x, train.y);
   try {
     await list.onTrainBegin();
     model.stopTraining = false;

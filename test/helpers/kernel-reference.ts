@@ -168,6 +168,11 @@ export function gatherIn(f0: number, f1: number, src: Floats, rows: Int32Array, 
   }
 }
 
+// dst[b] = src[rows[b]] for b in [b0, b1) (labels by row index).
+export function gatherLabels(b0: number, b1: number, src: Int32Array, rows: Int32Array, dst: Int32Array): void {
+  for (let b = b0; b < b1; b++) dst[b] = src[rows[b]];
+}
+
 // dst[b*nFeat+f] = src[f,b] for samples [b0, b1). src (nFeat, ldb) feature-major.
 export function transposeOut(b0: number, b1: number, src: Floats, nFeat: number, ldb: number, dst: Floats): void {
   for (let b = b0; b < b1; b++) {

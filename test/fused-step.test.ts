@@ -1,0 +1,119 @@
+// The fused training step (one wasm call per step: gather, forward, loss, backward, optimizer) against the same step
+// as separate kernel calls, and against two threads (which never fuse): the weights and every step's metrics must
+// be the same bits after a few hundred steps, for both kernel builds, on dense, RadiX-Net and random masks.
+import { expect } from 'chai';
+import { Engine } from '../src/engine/engine.js';
+import { fit } from '../src/engine/fit.js';
+import { Mlp, type MlpSpec } from '../src/engine/mlp.js';
+import type { OptimizerSpec } from '../src/engine/optimizer.js';
+import { compileKernels, type KernelVariant } from '../src/kernels/wasm.js';
+import { SparseMask } from '../src/topology/mask.js';
+import { radixNet } from '../src/topology/radixnet.js';
+import { Rng } from '../src/random.js';
+
+function randomMask(nIn: number, nOut: number, density: number, rng: Rng): SparseMask {
+  const dense = new Uint8Array(nIn * nOut);
+  for (let k = 0; k < dense.length; k++) dense[k] = rng.next() < density ? 1 : 0;
+  return SparseMask.fromDense(dense, nIn, nOut);
+}
+
+/** Samples whose label depends on the inputs (so the loss moves and the ReLUs switch), 230: the last batch of 20 is 10. */
+function data(features: number, classes: number): { x: Float32Array; y: Int32Array } {
+  const rng = new Rng(7);
+  const count = 230;
+  const x = Float32Array.from({ length: count * features }, () => rng.next());
+  const y = Int32Array.from({ length: count }, (_, i) => Math.floor(x[i * features] * classes) % classes);
+  return { x, y };
+}
+
+interface Trained {
+  params: Uint32Array;
+  losses: number[];
+  fusedSteps: number;
+}
+
+async function train(spec: MlpSpec, variant: KernelVariant, threads: number, fused: boolean): Promise<Trained> {
+  const engine = await Engine.create({ threads, variant, adaptive: false });
+  try {
+    const model = new Mlp(engine, spec);
+    model.fused = fused;
+    const { x, y } = data(spec.layers[0], spec.layers[spec.layers.length - 1]);
+    const losses: number[] = [];
+    // 12 steps per epoch (11 of 20 samples, one of 10): 25 epochs are 300 steps
+    fit(model, x, y, { epochs: 25, batchSize: 20, seed: 3, onBatchEnd: (_s, _n, m) => losses.push(m.loss, m.accuracy) });
+    return { params: new Uint32Array(Float32Array.from(model.parameters()).buffer), losses, fusedSteps: model.fusedSteps };
+  } finally {
+    engine.close();
+  }
+}
+
+const rng = new Rng(11);
+const lenet = radixNet('10,10/10', [784, 300, 100, 10]);
+const CASES: { name: string; spec: MlpSpec }[] = [
+  { name: 'dense 100-64-32-10, Adam', spec: { layers: [100, 64, 32, 10], seed: 1 } },
+  { name: 'RadiX-Net 10,10/10 on LeNet-300-100 (runs and output pairs), Adam', spec: { layers: lenet.layers, masks: lenet.masks, seed: 2 } },
+  {
+    name: 'random 10% masks 196-100-50-10, SGD with momentum',
+    spec: { layers: [196, 100, 50, 10], masks: [randomMask(196, 100, 0.1, rng), randomMask(100, 50, 0.1, rng), randomMask(50, 10, 0.3, rng)], seed: 3, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 } as OptimizerSpec },
+  },
+  { name: 'dense 100-64-32-10 without bias, plain SGD', spec: { layers: [100, 64, 32, 10], seed: 4, bias: false, optimizer: { name: 'sgd', lr: 0.1 } as OptimizerSpec } },
+];
+
+const fmaWhy = ((): string | null => {
+  try {
+    compileKernels('fma');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+})();
+
+for (const variant of ['simd', 'fma'] as KernelVariant[]) {
+  const title = `the fused training step, ${variant === 'fma' ? 'FMA' : 'plain SIMD'} build`;
+  describe(variant === 'fma' && fmaWhy ? `${title}: SKIPPED, ${fmaWhy}` : title, function () {
+    this.timeout(60000);
+    before(function () {
+      if (variant === 'fma' && fmaWhy) this.skip();
+    });
+    for (const { name, spec } of CASES) {
+      it(`gives the same weights and metrics, bit for bit, as separate kernel calls and as 2 threads over 300 steps: ${name}`, async () => {
+        const fusedRun = await train(spec, variant, 1, true);
+        const separate = await train(spec, variant, 1, false);
+        const twoThreads = await train(spec, variant, 2, true);
+        expect(fusedRun.losses.length).to.equal(600);
+        // the first ran as one wasm call per step, the others as one call per kernel
+        expect([fusedRun.fusedSteps, separate.fusedSteps, twoThreads.fusedSteps]).to.deep.equal([300, 0, 0]);
+        // the weights moved: a step that did nothing would pass the comparisons below
+        const initial = new Uint32Array(Float32Array.from(new Mlp(Engine.createSync(), spec).parameters()).buffer);
+        expect(fusedRun.params.some((v, k) => v !== initial[k])).to.equal(true);
+        expect(Buffer.from(fusedRun.params.buffer).equals(Buffer.from(separate.params.buffer)), 'fused vs separate calls').to.equal(true);
+        expect(Buffer.from(fusedRun.params.buffer).equals(Buffer.from(twoThreads.params.buffer)), 'fused vs 2 threads').to.equal(true);
+        expect(fusedRun.losses).to.deep.equal(separate.losses);
+        expect(fusedRun.losses).to.deep.equal(twoThreads.losses);
+      });
+    }
+  });
+}
+
+describe('when a training step fuses', () => {
+  it('trains on the labels it is given, not the resident ones, when they differ', async () => {
+    const engine = await Engine.create({ threads: 1 });
+    const model = new Mlp(engine, { layers: [8, 6, 3], batchSize: 4, seed: 1 });
+    const x = Float32Array.from({ length: 8 * 8 }, (_, i) => Math.cos(i));
+    const y = Int32Array.from({ length: 8 }, (_, i) => i % 3);
+    const twin = new Mlp(engine, { layers: [8, 6, 3], batchSize: 4, seed: 1 });
+    twin.fused = false;
+    const data = model.resident(x, y);
+    const other = Int32Array.from(y).reverse();
+    // with labels other than the resident ones the step must use the labels given (unfused), as the twin does
+    const a = model.trainStepOn(data, other, null, 0, 4);
+    const b = twin.trainStepOn(twin.resident(x), other, null, 0, 4);
+    expect(a).to.deep.equal(b);
+    expect(model.fusedSteps).to.equal(0);
+    // with the resident labels it fuses, and still steps as the twin does
+    expect(model.trainStepOn(data, y, null, 4, 4)).to.deep.equal(twin.trainStepOn(twin.resident(x), y, null, 4, 4));
+    expect(model.fusedSteps).to.equal(1);
+    expect(Array.from(model.parameters())).to.deep.equal(Array.from(twin.parameters()));
+    engine.close();
+  });
+});
