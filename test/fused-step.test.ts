@@ -117,3 +117,38 @@ describe('when a training step fuses', () => {
     engine.close();
   });
 });
+
+describe('evaluation on resident rows and labels', () => {
+  it('equals evaluation from host arrays bit for bit, and parts in one pass equal each part alone (1 and 2 threads)', async () => {
+    for (const threads of [1, 2]) {
+      const engine = await Engine.create({ threads, adaptive: false });
+      const net = radixNet('10,10/10', [784, 300, 100, 10]);
+      const model = new Mlp(engine, { layers: net.layers, masks: net.masks, batchSize: 32, seed: 5 });
+      const { x, y } = data(784, 10);
+      train_(model, x, y);
+      const val = { x: x.subarray(0, 70 * 784), y: y.subarray(0, 70) };
+      const test = { x: x.subarray(70 * 784), y: y.subarray(70) };
+      const resident = model.resident(x, y);
+      const [a, b] = model.evaluateParts(resident, [70, 160]);
+      // from host arrays: batches of 32 from each part's start (70 = 32 + 32 + 6, 160 = 5 x 32)
+      expect(a).to.deep.equal(model.evaluate(val.x, val.y));
+      expect(b).to.deep.equal(model.evaluate(test.x, test.y));
+      expect(model.evaluate(resident, y)).to.deep.equal(model.evaluate(x, y));
+      expect(a.accuracy).to.be.greaterThan(0);
+      resident.release();
+      engine.close();
+    }
+  });
+
+  it('refuses parts beyond the resident rows', async () => {
+    const engine = Engine.createSync();
+    const model = new Mlp(engine, { layers: [4, 3], batchSize: 4 });
+    const resident = model.resident(new Float32Array(16), [0, 1, 2, 0]);
+    expect(() => model.evaluateParts(resident, [3, 2])).to.throw(/parts 3, 2 must be whole counts of at least 1, together at most the 4 resident samples/);
+  });
+});
+
+/** A few steps so the evaluated model is not at its initial weights. */
+function train_(model: Mlp, x: Float32Array, y: Int32Array): void {
+  fit(model, x, y, { epochs: 2, batchSize: 32, seed: 1 });
+}

@@ -243,7 +243,7 @@ export class Mlp {
    * same bits. The host writes the batch's row indices and the optimizer's step-dependent arguments first.
    */
   private fusedStep(x: ResidentData, order: Int32Array | null, start: number, n: number): Metrics {
-    const program = this.stepProgram(x, n);
+    const program = this.programFor(x, n, 'train');
     const rows = this.rowsView;
     if (order) for (let b = 0; b < n; b++) rows[b] = order[start + b];
     else for (let b = 0; b < n; b++) rows[b] = start + b;
@@ -255,9 +255,12 @@ export class Mlp {
     return this.readMetrics(n);
   }
 
-  /** The fused step's kernel program for data `x` and `n` samples, built on first use (a few kept per model). */
-  private stepProgram(x: ResidentData, n: number): KernelProgram {
-    const key = `${x.ptr}:${x.labelsPtr}:${n}`;
+  /**
+   * The kernel program of a fused training step ('train') or evaluation batch ('eval': gather, forward, loss) on data
+   * `x` and `n` samples, built on first use (a few kept per model).
+   */
+  private programFor(x: ResidentData, n: number, kind: 'train' | 'eval'): KernelProgram {
+    const key = `${kind}:${x.ptr}:${x.labelsPtr}:${n}`;
     const found = this.programs.find((p) => p.key === key);
     if (found) return found.program;
     const nb = ceil4(n);
@@ -267,27 +270,65 @@ export class Mlp {
       { kernel: 'gather_labels', n, args: [x.labelsPtr, this.rows, this.labels] },
       ...this.forwardTasks(nb),
       this.lossTask(n, nb),
-      ...this.backwardTasks(nb).flatMap(([gw, gx]) => (gx ? [gw, gx] : [gw])),
-      // its step-dependent arguments are written before each run
-      this.optimizer.template(this.w, this.g, this.paramCount),
+      ...(kind === 'eval' ? [] : [
+        ...this.backwardTasks(nb).flatMap(([gw, gx]) => (gx ? [gw, gx] : [gw])),
+        // its step-dependent arguments are written before each run
+        this.optimizer.template(this.w, this.g, this.paramCount),
+      ]),
     ];
     const program = new KernelProgram(this.engine.memory, this.arena, tasks);
     this.programs.push({ key, program });
     // a run over several datasets (train, then fine-tune on another) keeps the latest few
-    if (this.programs.length > 4) this.arena.free(this.programs.shift()!.program.ptr);
+    if (this.programs.length > 8) this.arena.free(this.programs.shift()!.program.ptr);
     this.rowsView = this.engine.memory.i32(this.rows, this.capacity);
     return program;
   }
 
-  /** Loss and accuracy on a dataset (x [N, n_0], y [N]), in batches of the model's capacity; no update. */
-  evaluate(x: Float32Array, y: ArrayLike<number>): Metrics {
+  /**
+   * Loss and accuracy on a dataset (x [N, n_0], y [N], or rows and labels resident in kernel memory), in batches of
+   * the model's capacity; no update.
+   */
+  evaluate(x: Float32Array | ResidentData, y: ArrayLike<number>): Metrics {
+    if (x instanceof ResidentData) return this.evaluateParts(x, [x.count])[0];
     const count = this.checkData(x, y, 'evaluate');
+    return this.evaluateRange(x, y, 0, count);
+  }
+
+  /**
+   * Loss and accuracy of consecutive parts of resident rows and labels (part sizes `counts`, e.g. validation then test
+   * rows resident as one set), in one pass; each part is batched from its own start, so each gives what evaluating
+   * it alone gives, bit for bit.
+   */
+  evaluateParts(data: ResidentData, counts: readonly number[]): Metrics[] {
+    this.checkAlive();
+    if (!data.labels) throw new InputError('evaluate: resident data needs its labels (model.resident(x, y))');
+    const total = counts.reduce((s, c) => s + c, 0);
+    if (counts.some((c) => !Number.isInteger(c) || c < 1) || total > data.count) {
+      throw new InputError(`evaluate: parts ${counts.join(', ')} must be whole counts of at least 1, together at most the ${data.count} resident samples`);
+    }
+    let from = 0;
+    return counts.map((c) => {
+      const m = this.evaluateRange(data, data.labels!, from, c);
+      from += c;
+      return m;
+    });
+  }
+
+  private evaluateRange(x: Float32Array | ResidentData, y: ArrayLike<number>, from: number, count: number): Metrics {
     let loss = 0;
     let correct = 0;
+    const fuse = x instanceof ResidentData && this.canFuse(x, y);
     for (let s = 0; s < count; s += this.capacity) {
       const n = Math.min(this.capacity, count - s);
-      const nb = this.loadBatch(x, y, null, s, n);
-      this.forwardLoss(n, nb);
+      if (fuse) {
+        const program = this.programFor(x as ResidentData, n, 'eval');
+        const rows = this.rowsView;
+        for (let b = 0; b < n; b++) rows[b] = from + s + b;
+        program.run(this.engine.pool.kernels);
+      } else {
+        const nb = this.loadBatch(x, y, null, from + s, n);
+        this.forwardLoss(n, nb);
+      }
       const m = this.readMetrics(n);
       loss += m.loss * n;
       correct += m.accuracy * n;

@@ -11,6 +11,7 @@ import { plan as expand, resolveParams, type Plan, type PlannedRun } from './pla
 import { readResults, ResultsWriter } from './results-file.js';
 import { inShard, type Shard } from './shard.js';
 import { shareMnist, WorkerPool } from './workers.js';
+import { expectedCost, longestFirst } from './run-cost.js';
 
 export interface RunPlanOptions {
   /** Parameter overrides (parsed values by parameter name), applied after the defaults and --quick. */
@@ -43,6 +44,11 @@ export interface ProgressEvent {
   ran: number;
   /** Seconds since this invocation started. */
   elapsedSeconds: number;
+  /**
+   * Runs per minute expected over the runs left, and the seconds they should take: both from the expected cost of
+   * each run (src/suite/run-cost.ts: nonzeros times samples) and the cost this invocation has trained per second so
+   * far, so a sweep that trains its dense nets first does not promise too much at the start.
+   */
   runsPerMinute: number | null;
   etaSeconds: number | null;
   /** The record just written (`run` events). */
@@ -95,14 +101,19 @@ export async function runPlan(experiment: Experiment<any> | string, opts: RunPla
   let executor: Executor | null = null;
   let ran = 0;
   let copied = 0;
+  // expected cost trained by this invocation, and of the runs it still has to execute
+  let costDone = 0;
+  let costLeft = 0;
   const progress = (type: ProgressEvent['type'], total: number, last?: RunRecord): void => {
     if (!opts.onProgress) return;
     const elapsedSeconds = (performance.now() - t0) / 1000;
     const doneInShard = [...done.values()].filter((r) => inShard(r.index, shard)).length;
-    const rate = ran > 0 ? ran / (elapsedSeconds / 60) : null;
+    const etaSeconds = costDone > 0 ? (costLeft / costDone) * elapsedSeconds : null;
+    const left = total - doneInShard;
+    const runsPerMinute = etaSeconds === null ? null : etaSeconds > 0 ? left / (etaSeconds / 60) : ran / (elapsedSeconds / 60);
     opts.onProgress({
-      type, total, done: doneInShard, ran, elapsedSeconds, runsPerMinute: rate,
-      etaSeconds: rate ? ((total - doneInShard) / rate) * 60 : null, key: last?.key, index: last?.index,
+      type, total, done: doneInShard, ran, elapsedSeconds, runsPerMinute,
+      etaSeconds, key: last?.key, index: last?.index,
       workers: executor?.workers ?? 0, threads: executor?.threads ?? 0,
     });
   };
@@ -131,7 +142,11 @@ export async function runPlan(experiment: Experiment<any> | string, opts: RunPla
       copied += copies.length + [...followers.values()].reduce((n, f) => n + f.length, 0);
       if (execute.length === 0) continue;
       executor ??= await startExecutor(exp, Math.min(requested, execute.length), opts);
-      await executor.run(execute, (run, outcome, wallSeconds) => {
+      costLeft = execute.reduce((c, r) => c + expectedCost(r), 0);
+      await executor.run(longestFirst(execute), (run, outcome, wallSeconds) => {
+        const cost = expectedCost(run);
+        costDone += cost;
+        costLeft -= cost;
         write(run, outcome, wallSeconds);
         for (const f of followers.get(run.key) ?? []) write(f, exp.twinOutcome!(outcome, f), 0);
       });
