@@ -20,6 +20,11 @@ export interface FitOptions {
   seed?: number;
   /** Called after every step with the running mean loss and accuracy of the epoch so far. */
   onBatchEnd?: (step: number, steps: number, running: Metrics) => void;
+  /**
+   * Keep the training and validation rows resident in the engine's memory after fit, and use copies kept by an earlier
+   * fit of the same arrays (Mlp.keepResident): a sweep worker then copies and checks its data once, not once per run.
+   */
+  keepResident?: boolean;
   /** Called at the end of every epoch; return false to stop training. */
   onEpochEnd?: (logs: EpochLogs) => void | boolean;
 }
@@ -50,13 +55,16 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
   if (!Number.isInteger(batch) || batch < 1) throw new InputError(`batch size must be an integer >= 1, got ${batch}`);
   const split = opts.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) throw new InputError(`validationSplit must be in [0, 1), got ${split}`);
-  const count = model.checkData(x, y, 'fit');
+  // kept data was checked when it was first made resident
+  const count = opts.keepResident && opts.validationData ? x.length / model.inputs : model.checkData(x, y, 'fit');
+  if (!Number.isInteger(count)) model.checkData(x, y, 'fit');
   const F = model.inputs;
 
   let trainCount = count;
   let val = opts.validationData;
-  if (val) model.checkData(val.x, val.y, 'fit: validationData');
-  else if (split > 0) {
+  if (val) {
+    if (!opts.keepResident) model.checkData(val.x, val.y, 'fit: validationData');
+  } else if (split > 0) {
     trainCount = count - Math.floor(count * split);
     if (trainCount < 1 || trainCount === count) throw new InputError(`validationSplit ${split} of ${count} samples leaves no training or no validation samples`);
     val = { x: x.subarray(trainCount * F, count * F), y: sliceLabels(y, trainCount, count) };
@@ -73,13 +81,16 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
   // the training rows go into kernel memory once, so each step's gather is one multithreaded kernel
   // with their labels, so that single-threaded steps run fused (one wasm call each)
   const labels = trainCount === count ? y : sliceLabels(y, 0, trainCount);
-  const data = model.resident(x.subarray(0, trainCount * F), labels);
+  // only whole arrays are kept: a split made here is a new array every fit, which a later fit could never find
+  const keep = (opts.keepResident ?? false) && trainCount === count;
+  const data = keep ? model.keepResident(x, labels) : model.resident(x.subarray(0, trainCount * F), labels);
+  const valData = val && keep ? model.keepResident(val.x, val.y) : null;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (opts.shuffle ?? true) rng.shuffle(order);
       const logs = trainEpoch(model, data, labels, order, batch, epoch, opts.onBatchEnd);
       if (val) {
-        const v = model.evaluate(val.x, val.y);
+        const v = valData ? model.evaluate(valData, val.y) : model.evaluate(val.x, val.y);
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
@@ -87,7 +98,7 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
       if (opts.onEpochEnd?.(logs) === false) break;
     }
   } finally {
-    data.release();
+    if (!keep) data.release();
   }
   return history;
 }

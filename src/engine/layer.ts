@@ -32,6 +32,31 @@ export interface LayerIO {
   inputRelu: boolean;
 }
 
+/** What a sparse layer derives from its mask on the host: the CSC over inputs, runs of inputs, output pairs. */
+interface Derived {
+  csc: ReturnType<typeof transposeCsr>;
+  runs: ReturnType<typeof csrRuns> | null;
+  pairs: ReturnType<typeof outputPairs>;
+}
+
+// Masks are immutable, so what a layer derives from one is kept with it: a sweep that trains the same topology
+// again (another seed, another experiment) builds its layers without deriving them again.
+const derivedOf = new WeakMap<SparseMask, Derived>();
+
+function derive(mask: SparseMask): Derived {
+  let d = derivedOf.get(mask);
+  if (!d) {
+    const runs = csrRuns(mask.rowPtr, mask.colIdx);
+    d = {
+      csc: transposeCsr(mask.rowPtr, mask.colIdx, mask.nIn),
+      runs: meanRunLength(runs, mask.nnz) >= MIN_RUN_LENGTH ? runs : null,
+      pairs: outputPairs(mask.rowPtr, mask.colIdx),
+    };
+    derivedOf.set(mask, d);
+  }
+  return d;
+}
+
 export class Layer {
   readonly nIn: number;
   readonly nOut: number;
@@ -78,16 +103,14 @@ export class Layer {
       this.inSplit = splitEven(this.nIn, chunks);
       return;
     }
-    const csc = transposeCsr(mask.rowPtr, mask.colIdx, mask.nIn);
+    const { csc, runs, pairs } = derive(mask);
     this.pRowPtr = mem.putI32(mask.rowPtr);
     this.pColIdx = mem.putI32(mask.colIdx);
     this.pColPtr = mem.putI32(csc.colPtr);
     this.pRowIdx = mem.putI32(csc.rowIdx);
     this.pWPos = mem.putI32(csc.wPos);
-    const runs = csrRuns(mask.rowPtr, mask.colIdx);
-    const pairs = outputPairs(mask.rowPtr, mask.colIdx);
     this.hasPairs = pairs.paired > 0;
-    if (meanRunLength(runs, mask.nnz) >= MIN_RUN_LENGTH) {
+    if (runs) {
       this.pRunPtr = mem.putI32(runs.runPtr);
       this.pRuns = mem.putI32(runs.runs);
     }

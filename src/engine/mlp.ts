@@ -15,7 +15,7 @@ import { Arena, type KernelMemory } from '../kernels/memory.js';
 import { formatBytes, KERNEL_MEMORY_BYTES, mlpBytes } from '../topology/cost.js';
 import { Optimizer } from './optimizer.js';
 import { KernelProgram } from '../kernels/program.js';
-import { ResidentData } from './resident.js';
+import { keptResident, ResidentData } from './resident.js';
 import { checkBatchSize, resolveMlpSpec, type InitName, type MlpConfig, type MlpSpec } from './mlp-spec.js';
 import { checkData, checkFinite, checkSamples, checkStep, labelAt } from './mlp-input.js';
 
@@ -420,6 +420,16 @@ export class Mlp {
    * Copies `x` (and its labels `y`, checked, when given: single-threaded steps on it then run fused) into kernel memory
    * for fast batch gathers; release() it when done (fit does both).
    */
+  /**
+   * Like resident(x, y), but the copy stays in the engine's memory after use and later calls with the same arrays
+   * (from any model of this engine) get it back without copying or checking again: for sweeps, which train many models
+   * on one dataset. Never release() it; it lives as long as the engine's memory.
+   */
+  keepResident(x: Float32Array, y: ArrayLike<number>): ResidentData {
+    this.checkAlive();
+    return keptResident(this.engine.memory, x, y, this.inputs, () => this.checkData(x, y, 'resident'));
+  }
+
   resident(x: Float32Array, y?: ArrayLike<number>): ResidentData {
     this.checkAlive();
     if (y) this.checkData(x, y, 'resident');

@@ -28,6 +28,10 @@ export class ResidentData {
     return this.source.length / this.features;
   }
 
+  get isReleased(): boolean {
+    return this.released;
+  }
+
   /** Gives the memory back (idempotent). */
   release(): void {
     if (this.released) return;
@@ -35,4 +39,24 @@ export class ResidentData {
     this.memory.free(this.ptr);
     if (this.labelsPtr) this.memory.free(this.labelsPtr);
   }
+}
+
+// Copies kept for the life of an engine's memory (see Mlp.keepResident), per source array: a sweep worker trains many
+// models on the same training, validation and test arrays, and each is copied and checked once, not once per run.
+const kept = new WeakMap<KernelMemory, WeakMap<Float32Array, ResidentData>>();
+
+/**
+ * The copy of x (with labels y) kept in `memory`, made (after `check`) on first use; the same x with other labels or
+ * another width is a different dataset and replaces it.
+ */
+export function keptResident(memory: KernelMemory, x: Float32Array, y: ArrayLike<number>, features: number, check: () => void): ResidentData {
+  let byArray = kept.get(memory);
+  if (!byArray) kept.set(memory, (byArray = new WeakMap()));
+  const have = byArray.get(x);
+  if (have && have.labels === y && have.features === features && !have.isReleased) return have;
+  check();
+  have?.release();
+  const data = new ResidentData(memory, x, features, y);
+  byArray.set(x, data);
+  return data;
 }

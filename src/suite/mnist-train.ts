@@ -114,9 +114,20 @@ export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kr
     return { masks: config.layers.slice(1).map(() => null), radices: 'dense', sparsity: 0, kroneckerSparsity: null };
   }
   const list = parseRadixList(config.radices);
-  const net = radixNet(list, config.layers, { kron: config.kron });
-  return { masks: net.masks, radices: formatRadixList(list), sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity };
+  const key = `${formatRadixList(list)}|${config.layers.join(',')}|${config.kron?.join(',') ?? ''}`;
+  let topo = recentMasks.get(key);
+  if (!topo) {
+    const net = radixNet(list, config.layers, { kron: config.kron });
+    topo = { masks: net.masks, radices: formatRadixList(list), sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity };
+    recentMasks.set(key, topo);
+    if (recentMasks.size > 16) recentMasks.delete(recentMasks.keys().next().value!);
+  }
+  return topo;
 }
+
+// A sweep trains each topology several times (seeds, experiments): the last few topologies' masks are kept, so a run
+// of a topology built before neither rebuilds its masks nor (src/engine/layer.ts keeps them per mask) its layers.
+const recentMasks = new Map<string, ReturnType<typeof configMasks>>();
 
 function testSet(mnist: Mnist, testSamples: number | undefined): ReturnType<typeof mnistDataset> {
   const test = mnistDataset(mnist.test);
@@ -158,13 +169,15 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       batchSize: config.batchSize,
       validationData: split.validation.count > 0 ? { x: split.validation.x, y: split.validation.y } : undefined,
       seed: config.seed,
+      // a sweep's engine (hooks.engine) keeps the rows resident from run to run
+      keepResident: hooks.engine !== undefined,
       onBatchEnd: (step, steps, running) => {
         if (step === 1) hooks.onEpochBegin?.(++epochNo, config.epochs);
         hooks.onBatchEnd?.(step, steps, running, config.batchSize);
       },
       onEpochEnd: (logs) => hooks.onEpochEnd?.(logs),
     });
-    const testMetrics = model.evaluate(test.x, test.y);
+    const testMetrics = hooks.engine ? model.evaluate(model.keepResident(test.x, test.y), test.y) : model.evaluate(test.x, test.y);
     await hooks.onTrained?.(model);
     const last = history.epochs[history.epochs.length - 1];
     const later = history.epochs.slice(1);
