@@ -13,6 +13,7 @@ import { registerExperiment } from './experiment.js';
 import { registerDraw } from './draw.js';
 import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
+import { registerReproduce } from './reproduce.js';
 
 // a reader that goes away (`radixnet train --save M | head -2`) must not stop the work, a save above all: output
 // to a closed pipe is dropped instead of ending the process
@@ -41,6 +42,7 @@ registerExperiment(program);
 registerDraw(program);
 registerPlot(program);
 registerReport(program);
+registerReproduce(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -28,6 +28,8 @@ export interface RunPlanOptions {
   threads?: number;
   /** MNIST directory (default: the loader's search order). */
   data?: string;
+  /** MNIST already loaded (reproduce loads it once for all experiments); default: loaded when a run needs it. */
+  mnist?: Mnist;
   onProgress?: (event: ProgressEvent) => void;
   /** Warnings (a torn last line dropped); default stderr. */
   warn?: (message: string) => void;
@@ -222,11 +224,12 @@ async function startExecutor(exp: Experiment<any>, workers: number, opts: RunPla
   if (workers > 1) {
     const threads = opts.threads ?? 1;
     // loaded once here and shared: N workers would otherwise each spend the load and hold a copy
-    const mnist = exp.needsData ? shareMnist(await loadMnist({ dir: opts.data })) : undefined;
+    const loaded = exp.needsData ? (opts.mnist ?? (await loadMnist({ dir: opts.data }))) : undefined;
+    const mnist = loaded && (loaded.train.images.buffer instanceof SharedArrayBuffer ? loaded : shareMnist(loaded));
     const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData, mnist });
     return { workers, threads, run: (runs, onDone) => pool.run(runs, onDone), close: () => pool.close() };
   }
-  const mnist: Mnist | null = exp.needsData ? await loadMnist({ dir: opts.data }) : null;
+  const mnist: Mnist | null = exp.needsData ? (opts.mnist ?? (await loadMnist({ dir: opts.data }))) : null;
   const engine = exp.needsData ? await Engine.create({ threads: opts.threads }) : undefined;
   const ctx = { mnist, threads: engine?.threads ?? 1, engine };
   return {
