@@ -36,7 +36,8 @@ function nonzeros(radices: string, layers: number[], kron?: number[]): number {
 /** The expected cost of `run`: samples trained times (nonzeros + a fixed part), plus a fixed part per run. */
 export function expectedCost(run: PlannedRun): number {
   const c = run.config;
-  if (!c) return FIXED_PER_RUN / 100; // topology-only runs (Fig 3): no training
+  // topology-only runs (Fig 3): no training, a few milliseconds each, about a fifth of a run's fixed part
+  if (!c) return FIXED_PER_RUN / 5;
   // of the 60,000 MNIST training images (or the first trainSamples), the validation split is held out
   const samples = c.epochs * Math.round((c.trainSamples ?? 60000) * (1 - c.validationSplit));
   return FIXED_PER_RUN + samples * (nonzeros(c.radices, c.layers, c.kron) + FIXED_PER_SAMPLE);
