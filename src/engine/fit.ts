@@ -88,7 +88,8 @@ export function fit(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: Fit
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (opts.shuffle ?? true) rng.shuffle(order);
-      const logs = trainEpoch(model, data, labels, order, batch, epoch, opts.onBatchEnd);
+      // the resident labels themselves (a kept copy's may be another view of the same labels), so steps fuse
+      const logs = trainEpoch(model, data, data.labels ?? labels, order, batch, epoch, opts.onBatchEnd);
       if (val) {
         const v = valData ? model.evaluate(valData, val.y) : model.evaluate(val.x, val.y);
         logs.valLoss = v.loss;

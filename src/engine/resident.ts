@@ -41,22 +41,35 @@ export class ResidentData {
   }
 }
 
-// Copies kept for the life of an engine's memory (see Mlp.keepResident), per source array: a sweep worker trains many
-// models on the same training, validation and test arrays, and each is copied and checked once, not once per run.
-const kept = new WeakMap<KernelMemory, WeakMap<Float32Array, ResidentData>>();
+// Copies kept for the life of an engine's memory (see Mlp.keepResident), per region of a source buffer: a sweep worker
+// trains many models on the same training, validation and test arrays, and each is copied and checked once, not once
+// per run. Keyed by buffer, offset and length, not by array object, so a subarray made again for each run (the first N
+// test samples) finds its copy instead of leaving a new one behind every run.
+const kept = new WeakMap<KernelMemory, WeakMap<ArrayBufferLike, Map<string, ResidentData>>>();
+
+/** Whether two arrays view the same elements of the same buffer (or are the same array). */
+function sameView(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a === b) return true;
+  if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b)) return false;
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength && a.constructor === b.constructor;
+}
 
 /**
- * The copy of x (with labels y) kept in `memory`, made (after `check`) on first use; the same x with other labels or
- * another width is a different dataset and replaces it.
+ * The copy of x (with labels y) kept in `memory`, made (after `check`) on first use; the same rows with other labels
+ * or another width are a different dataset and replace it. The copy holds the values of its first use: arrays changed
+ * in place later are not read again.
  */
 export function keptResident(memory: KernelMemory, x: Float32Array, y: ArrayLike<number>, features: number, check: () => void): ResidentData {
-  let byArray = kept.get(memory);
-  if (!byArray) kept.set(memory, (byArray = new WeakMap()));
-  const have = byArray.get(x);
-  if (have && have.labels === y && have.features === features && !have.isReleased) return have;
+  let byBuffer = kept.get(memory);
+  if (!byBuffer) kept.set(memory, (byBuffer = new WeakMap()));
+  let byRegion = byBuffer.get(x.buffer);
+  if (!byRegion) byBuffer.set(x.buffer, (byRegion = new Map()));
+  const region = `${x.byteOffset}:${x.length}`;
+  const have = byRegion.get(region);
+  if (have && sameView(have.labels!, y) && have.features === features && !have.isReleased) return have;
   check();
   have?.release();
   const data = new ResidentData(memory, x, features, y);
-  byArray.set(x, data);
+  byRegion.set(region, data);
   return data;
 }
