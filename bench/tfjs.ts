@@ -3,7 +3,7 @@
 //                   RadixMatMul (our kernels) vs tf.matMul(x, kernel * mask) (the paper's masked-dense way)
 //   model.fit step  one tfjs training step (model.trainOnBatch, Adam): radixDense with RadixMatMul vs masked dense
 //   copies          of the RadixMatMul step above: time moving data between tfjs' memory and ours
-//   fitFast step    the same model trained by our engine (fitFast), 1 thread and all cores
+//   radixnet.fit step    the same model trained by our engine (radixnet.fit), 1 thread and all cores
 // on tfjs' cpu and wasm backends. Run: `node dist/bench/tfjs.js` (table; `--json` for JSON); bench/run.ts imports
 // benchTfjs().
 import { availableParallelism } from 'node:os';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../src/random.js';
 import { radixModel } from '../src/tfjs/model.js';
-import { fitFast } from '../src/tfjs/fit.js';
+import { fit } from '../src/tfjs/fit.js';
 import { Mask } from '../src/tfjs/mask.js';
 import { radixMatMul, profileRadixOps } from '../src/tfjs/ops/radix_matmul.js';
 import { useBackend } from '../src/tfjs/backends.js';
@@ -143,10 +143,10 @@ export async function benchTfjs(opts: { steps?: number; log?: (line: string) => 
       const model = radixModel({ radices: topology, layers: LAYERS, seed: 1 });
       const times: number[] = [];
       for (let rep = 0; rep < 3; rep++) {
-        const h = await fitFast(model, bx, by, { epochs: 1, batchSize: BATCH, threads, verbose: 0 });
+        const h = await fit(model, bx, by, { epochs: 1, batchSize: BATCH, threads, verbose: 0 });
         times.push((h.seconds[0] * 1000) / 54);
       }
-      add({ name: `fitFast step, ${threads} thread${threads > 1 ? 's' : ''}`, backend: 'ours', topology, shape: SHAPE, ms: median(times) }, flops, 'model.fit step, masked dense @ cpu');
+      add({ name: `radixnet.fit step, ${threads} thread${threads > 1 ? 's' : ''}`, backend: 'ours', topology, shape: SHAPE, ms: median(times) }, flops, 'model.fit step, masked dense @ cpu');
       model.dispose();
     }
     tf.dispose([bx, by]);

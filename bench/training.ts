@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp, type StepProfile } from '../src/engine/mlp.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { SparseMask } from '../src/topology/mask.js';
 import { Rng } from '../src/random.js';
@@ -44,7 +44,7 @@ export interface TrainingRow {
   topology: string;
   sparsity: number;
   threads: number;
-  /** Median over repeats of one full epoch (54,000 samples through fit, gather included), ms. */
+  /** Median over repeats of one full epoch (54,000 samples through train, gather included), ms. */
   epochMs: number;
   stepMs: number;
   /** Where a step's time goes (ms per step), from a profiled epoch (phases then run as separate dispatches). */
@@ -76,21 +76,21 @@ export async function benchTraining(x: Float32Array, y: Uint8Array, opts: { repe
       const times: number[] = [];
       const unfused: number[] = [];
       // one warm-up epoch's worth of steps lets V8 tier the JS up and fault the pages in
-      fit(model, x.subarray(0, 5400 * 784), y.subarray(0, 5400), { epochs: 1, batchSize: 100 });
+      train(model, x.subarray(0, 5400 * 784), y.subarray(0, 5400), { epochs: 1, batchSize: 100 });
       const d0 = engine.pool.stats.dispatches;
       for (let r = 0; r < repeats; r++) {
-        const h = fit(model, x, y, { epochs: 1, batchSize: 100, seed: r });
+        const h = train(model, x, y, { epochs: 1, batchSize: 100, seed: r });
         times.push(h.epochs[0].seconds * 1000);
         if (threads === 1) {
           // side by side: the unfused step right after the fused one, under the same load
           model.fused = false;
-          unfused.push(fit(model, x, y, { epochs: 1, batchSize: 100, seed: r }).epochs[0].seconds * 1000);
+          unfused.push(train(model, x, y, { epochs: 1, batchSize: 100, seed: r }).epochs[0].seconds * 1000);
           model.fused = true;
         }
       }
       const dispatches = (engine.pool.stats.dispatches - d0) / (repeats * 540) / (threads === 1 ? 2 : 1);
       model.profile = { gather: 0, forward: 0, loss: 0, gradInput: 0, gradWeights: 0, optimizer: 0, steps: 0 };
-      fit(model, x, y, { epochs: 1, batchSize: 100 });
+      train(model, x, y, { epochs: 1, batchSize: 100 });
       const p = model.profile;
       const per = (v: number): number => v / p.steps;
       const epochMs = median(times);

@@ -5,7 +5,7 @@ export * from './topology/index.js';
 export { InputError } from './errors.js';
 export { Engine } from './engine/engine.js';
 export { Mlp, type MlpSpec, type MlpConfig, type Metrics, type InitName, type StepProfile } from './engine/mlp.js';
-export { fit, type FitOptions, type EpochLogs, type History } from './engine/fit.js';
+export { train, TrainingRun, DEFAULT_SEED, type TrainOptions, type TrainHooks, type TrainEvent, type BatchLogs, type EpochLogs, type TrainHistory } from './engine/train.js';
 export { type OptimizerSpec, type OptimizerName, resolveOptimizer } from './engine/optimizer.js';
 export { type PoolOptions, resolveThreads } from './kernels/pool.js';
 export { kernelVariant } from './kernels/wasm.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { InputError } from '../src/errors.js';
 import { SparseMask } from '../src/topology/mask.js';
 import { radixNet } from '../src/topology/radixnet.js';
@@ -150,7 +150,7 @@ describe('engine: MLP training on the wasm kernels', function () {
     expect(model.paramCount).to.equal(net.masks.reduce((s, m) => s + m.nnz, 0));
     const rand = seeded(5);
     const { x, y } = randomData(200, 16, 4, rand);
-    fit(model, x, y, { epochs: 3, batchSize: 10 });
+    train(model, x, y, { epochs: 3, batchSize: 10 });
     model.getWeights().forEach((w, l) => {
       const dense = net.masks[l].toDense();
       for (let k = 0; k < dense.length; k++) if (!dense[k]) expect(w.kernel[k]).to.equal(0);
@@ -165,7 +165,7 @@ describe('engine: MLP training on the wasm kernels', function () {
     const { x, y } = randomData(250, 784, 10, rand);
     const run = (engine: Engine): Float32Array[] => {
       const model = new Mlp(engine, { layers: net.layers, masks: net.masks, batchSize: 50, seed: 11 });
-      fit(model, x, y, { epochs: 2, batchSize: 50, seed: 3 });
+      train(model, x, y, { epochs: 2, batchSize: 50, seed: 3 });
       const w = model.getWeights().map((p) => p.kernel);
       model.dispose();
       return w;
@@ -187,7 +187,7 @@ describe('engine: MLP training on the wasm kernels', function () {
     // hidden layers of 32 (8 unit blocks of N = 4): with only 8 units a sparse net can lose a class to dead ReLUs
     const net = radixNet('2,2/2', [8, 32, 32, 4]);
     const model = new Mlp(engine2, { layers: net.layers, masks: net.masks, batchSize: 20, init: 'glorot-uniform', optimizer: { name: 'adam', lr: 0.01 } });
-    const history = fit(model, x, y, { epochs: 5, batchSize: 20 });
+    const history = train(model, x, y, { epochs: 5, batchSize: 20 });
     expect(history.epochs).to.have.length(5);
     expect(model.evaluate(x, y).accuracy).to.equal(1);
     const p = model.predict(x.subarray(0, 8 * 4));
@@ -210,24 +210,24 @@ describe('engine: MLP training on the wasm kernels', function () {
     const y = new Int32Array(2);
 
     it('rejects x whose length is not a multiple of the input size', () => {
-      expect(() => fit(model, new Float32Array(7), y)).to.throw(InputError, /x has 7 values, not a multiple of the 4 inputs/);
+      expect(() => train(model, new Float32Array(7), y)).to.throw(InputError, /x has 7 values, not a multiple of the 4 inputs/);
     });
     it('rejects a label count that does not match x', () => {
-      expect(() => fit(model, x, new Int32Array(3))).to.throw(InputError, /2 samples of 4 values but y has 3 labels/);
+      expect(() => train(model, x, new Int32Array(3))).to.throw(InputError, /2 samples of 4 values but y has 3 labels/);
     });
     it('rejects NaN and Infinity inputs with their index', () => {
       const bad = x.slice();
       bad[5] = NaN;
-      expect(() => fit(model, bad, y)).to.throw(InputError, /non-finite value \(NaN\) at index 5/);
+      expect(() => train(model, bad, y)).to.throw(InputError, /non-finite value \(NaN\) at index 5/);
       bad[5] = Infinity;
       expect(() => model.predict(bad)).to.throw(InputError, /non-finite value \(Infinity\) at index 5/);
     });
     it('rejects labels out of range', () => {
-      expect(() => fit(model, x, Int32Array.of(0, 2))).to.throw(InputError, /label 1 is 2, labels must be integers in \[0, 1\]/);
+      expect(() => train(model, x, Int32Array.of(0, 2))).to.throw(InputError, /label 1 is 2, labels must be integers in \[0, 1\]/);
     });
     it('rejects batch size 0 and epochs 0', () => {
-      expect(() => fit(model, x, y, { batchSize: 0 })).to.throw(InputError, /batch size must be an integer >= 1, got 0/);
-      expect(() => fit(model, x, y, { epochs: 0 })).to.throw(InputError, /epochs must be an integer >= 1, got 0/);
+      expect(() => train(model, x, y, { batchSize: 0 })).to.throw(InputError, /batch size must be an integer >= 1, got 0/);
+      expect(() => train(model, x, y, { epochs: 0 })).to.throw(InputError, /epochs must be an integer >= 1, got 0/);
     });
     it('rejects masks that do not fit the layer sizes', () => {
       expect(() => new Mlp(engine1, { layers: [4, 3, 2], masks: [SparseMask.full(3, 4)] })).to.throw(InputError, /mask 0 has shape \[3, 4\] but layer 0 is \[4, 3\]/);
@@ -241,7 +241,7 @@ describe('engine: MLP training on the wasm kernels', function () {
       const m = new Mlp(engine1, { layers: [4, 3, 2], batchSize: 2, optimizer: { name: 'sgd', lr: 1e30 } });
       const xs = Float32Array.from({ length: 40 }, (_, k) => (k % 7) - 3);
       const ys = Int32Array.from({ length: 10 }, (_, k) => k % 2);
-      expect(() => fit(m, xs, ys, { epochs: 5, batchSize: 2 })).to.throw(InputError, /loss became (NaN|Infinity) at epoch \d+, step \d+ of 5: .*lower the learning rate \(now 1e\+30/);
+      expect(() => train(m, xs, ys, { epochs: 5, batchSize: 2 })).to.throw(InputError, /loss became (NaN|Infinity) at epoch \d+, step \d+ of 5: .*lower the learning rate \(now 1e\+30/);
       m.dispose();
     });
   });

@@ -3,7 +3,7 @@
 // be the same bits after a few hundred steps, for both kernel builds, on dense, RadiX-Net and random masks.
 import { expect } from 'chai';
 import { Engine } from '../src/engine/engine.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { Mlp, type MlpSpec } from '../src/engine/mlp.js';
 import type { OptimizerSpec } from '../src/engine/optimizer.js';
 import { compileKernels, type KernelVariant } from '../src/kernels/wasm.js';
@@ -32,7 +32,7 @@ interface Trained {
   fusedSteps: number;
 }
 
-async function train(spec: MlpSpec, variant: KernelVariant, threads: number, fused: boolean): Promise<Trained> {
+async function trainWith(spec: MlpSpec, variant: KernelVariant, threads: number, fused: boolean): Promise<Trained> {
   const engine = await Engine.create({ threads, variant, adaptive: false });
   try {
     const model = new Mlp(engine, spec);
@@ -40,7 +40,7 @@ async function train(spec: MlpSpec, variant: KernelVariant, threads: number, fus
     const { x, y } = data(spec.layers[0], spec.layers[spec.layers.length - 1]);
     const losses: number[] = [];
     // 12 steps per epoch (11 of 20 samples, one of 10): 25 epochs are 300 steps
-    fit(model, x, y, { epochs: 25, batchSize: 20, seed: 3, onBatchEnd: (_s, _n, m) => losses.push(m.loss, m.accuracy) });
+    train(model, x, y, { epochs: 25, batchSize: 20, seed: 3, onBatchEnd: (_s, _n, m) => losses.push(m.loss, m.accuracy) });
     return { params: new Uint32Array(Float32Array.from(model.parameters()).buffer), losses, fusedSteps: model.fusedSteps };
   } finally {
     engine.close();
@@ -77,9 +77,9 @@ for (const variant of ['simd', 'fma'] as KernelVariant[]) {
     });
     for (const { name, spec } of CASES) {
       it(`gives the same weights and metrics, bit for bit, as separate kernel calls and as 2 threads over 300 steps: ${name}`, async () => {
-        const fusedRun = await train(spec, variant, 1, true);
-        const separate = await train(spec, variant, 1, false);
-        const twoThreads = await train(spec, variant, 2, true);
+        const fusedRun = await trainWith(spec, variant, 1, true);
+        const separate = await trainWith(spec, variant, 1, false);
+        const twoThreads = await trainWith(spec, variant, 2, true);
         expect(fusedRun.losses.length).to.equal(600);
         // the first ran as one wasm call per step, the others as one call per kernel
         expect([fusedRun.fusedSteps, separate.fusedSteps, twoThreads.fusedSteps]).to.deep.equal([300, 0, 0]);
@@ -150,5 +150,5 @@ describe('evaluation on resident rows and labels', () => {
 
 /** A few steps so the evaluated model is not at its initial weights. */
 function train_(model: Mlp, x: Float32Array, y: Int32Array): void {
-  fit(model, x, y, { epochs: 2, batchSize: 32, seed: 1 });
+  train(model, x, y, { epochs: 2, batchSize: 32, seed: 1 });
 }

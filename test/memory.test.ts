@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { InputError } from '../src/errors.js';
 import { KernelMemory, Arena } from '../src/kernels/memory.js';
 import { radixNet } from '../src/topology/radixnet.js';
@@ -117,7 +117,7 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
     const x = Float32Array.from({ length: 32 * 400 }, () => rng.normal());
     const y = Int32Array.from({ length: 400 }, (_, k) => k % 4);
     const start = engine.memory.used;
-    for (let k = 1; k <= 200; k++) fit(model, x, y, { batchSize: 2 * k, epochs: 1 });
+    for (let k = 1; k <= 200; k++) train(model, x, y, { batchSize: 2 * k, epochs: 1 });
     const grown = engine.memory.used - start;
     // the batch-400 buffers, the resident data, and room for one generation of smaller buffers beside them
     const batch400 = 4 * (32 + 16 + 4 + 16 + 4 + 32 + 5 + 4) * 400;
@@ -164,7 +164,7 @@ describe('engine bad input (reproducer 15)', () => {
 
   it('gives InputErrors, not TypeErrors, for missing data and labels out of range in a direct step', () => {
     const m = new Mlp(engine, { layers: [4, 3], batchSize: 2 });
-    expect(() => fit(m, new Float32Array(8), undefined as unknown as number[])).to.throw(InputError, /fit: y must be an array of 2 integer labels \(got undefined\)/);
+    expect(() => train(m, new Float32Array(8), undefined as unknown as number[])).to.throw(InputError, /train: y must be an array of 2 integer labels \(got undefined\)/);
     expect(() => m.predict(null as unknown as Float32Array)).to.throw(InputError, /predict: x must be a Float32Array .* \(got null\)/);
     expect(() => m.trainStepOn(new Float32Array(8), [0, 3], null, 0, 2)).to.throw(InputError, /label of sample 1 is 3; labels must be integers in \[0, 2\]/);
     expect(() => m.trainStepOn(new Float32Array(8), [0, 1], Int32Array.of(0, 5), 0, 2)).to.throw(InputError, /order\[1\] is 5, outside the 2 samples/);

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { InputError } from '../src/errors.js';
 import { Rng } from '../src/random.js';
 import type { Dataset } from '../src/data/dataset.js';
@@ -65,7 +65,7 @@ describe('pruning methods: one-shot, gradual, RadiX-Net and random on the same p
   it('one-shot prunes exactly the top-|w| of the dense phase, replayed independently', () => {
     const r = trainPruned(engine, base, data);
     const dense = new Mlp(engine, { layers, seed: 7, batchSize: 20, optimizer: { name: 'adam', lr: 1e-2 } });
-    fit(dense, data.train.x, data.train.y, { epochs: 2, batchSize: 20, seed: 7, validationData: { x: data.validation.x, y: data.validation.y } });
+    train(dense, data.train.x, data.train.y, { epochs: 2, batchSize: 20, seed: 7, validationData: { x: data.validation.x, y: data.validation.y } });
     const w = dense.getWeights();
     dense.dispose();
     r.masks.forEach((m, l) => {

@@ -1,11 +1,11 @@
-// Magnitude pruning, the polynomial-decay schedule, the pruner in fit, sparse fine-tuning, and saliency maps, checked
+// Magnitude pruning, the polynomial-decay schedule, the pruner in the training loop, sparse fine-tuning, and saliency maps, checked
 // against hand-computed cases and a plain-JS sort reference.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { InputError } from '../src/errors.js';
 import { Rng } from '../src/random.js';
 import { SparseMask } from '../src/topology/mask.js';
@@ -159,7 +159,7 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
 
   it('one-shot: prunes a trained dense model, fine-tunes it on the sparse masks, off-mask weights stay exactly 0', () => {
     const dense = new Mlp(engine, { layers: sizes, seed: 1, batchSize: 20 });
-    fit(dense, data.x, data.y, { epochs: 2, batchSize: 20, seed: 2 });
+    train(dense, data.x, data.y, { epochs: 2, batchSize: 20, seed: 2 });
     const trained = dense.getWeights();
     const masks = trained.map((w, l) => magnitudePrune(w.kernel, [sizes[l], sizes[l + 1]], 0.75));
     const sparse = prunedModel(engine, dense, masks, { batchSize: 20 });
@@ -168,7 +168,7 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
       const keep = masks[l].toDense();
       w.kernel.forEach((v, idx) => expect(v).to.equal(keep[idx] ? trained[l].kernel[idx] : 0));
     });
-    fit(sparse, data.x, data.y, { epochs: 2, batchSize: 20, seed: 3 });
+    train(sparse, data.x, data.y, { epochs: 2, batchSize: 20, seed: 3 });
     sparse.getWeights().forEach((w, l) => {
       const keep = masks[l].toDense();
       let moved = 0;
@@ -183,13 +183,13 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
     dense.dispose();
   });
 
-  it('gradual: the pruner follows the schedule inside fit and ends on exact top-k masks with zeros off them', () => {
+  it('gradual: the pruner follows the schedule inside the training loop and ends on exact top-k masks with zeros off them', () => {
     const model = new Mlp(engine, { layers: sizes, seed: 4, batchSize: 20 });
     // 400 samples / 20 = 20 steps per epoch, 3 epochs = 60 steps; prune at 0, 10, ..., 40
     const schedule = new PolynomialDecay({ initialSparsity: 0.2, finalSparsity: 0.8, beginStep: 0, endStep: 40, frequency: 10 });
     const pruner = new MagnitudePruner(model, schedule);
     const seen: number[] = [];
-    fit(model, data.x, data.y, {
+    train(model, data.x, data.y, {
       epochs: 3, batchSize: 20, seed: 5,
       onBatchEnd: () => {
         pruner.step();
@@ -210,7 +210,7 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
     expect(new Set(seen.slice(40))).to.have.lengthOf(1);
     // the masks are top-k of the weights at step 40, and later steps only move kept weights: off-mask stays 0
     const sparse = prunedModel(engine, model, masks, { batchSize: 20 });
-    fit(sparse, data.x, data.y, { epochs: 1, batchSize: 20, seed: 6 });
+    train(sparse, data.x, data.y, { epochs: 1, batchSize: 20, seed: 6 });
     sparse.getWeights().forEach((w, l) => {
       const keep = masks[l].toDense();
       w.kernel.forEach((v, idx) => { if (!keep[idx]) expect(v).to.equal(0); });

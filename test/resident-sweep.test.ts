@@ -1,4 +1,4 @@
-// A sweep worker keeps its training, validation and test rows resident in its engine from run to run (fit's
+// A sweep worker keeps its training, validation and test rows resident in its engine from run to run (train's
 // keepResident, Mlp.keepResident): the records must be those of runs that copy their data fresh.
 import { expect } from 'chai';
 import { Engine } from '../src/engine/engine.js';

@@ -11,7 +11,7 @@ import { radixNet } from '../src/topology/radixnet.js';
 import { Mask } from '../src/tfjs/mask.js';
 import { RadixDense, radixDense } from '../src/tfjs/layer.js';
 import { radixModel, saveModel, loadModel } from '../src/tfjs/model.js';
-import { fitFast } from '../src/tfjs/fit.js';
+import { fit } from '../src/tfjs/fit.js';
 import { useBackend, loadTfjsNode } from '../src/tfjs/backends.js';
 import { compare } from '../src/suite/compare.js';
 
@@ -163,7 +163,7 @@ describe('tfjs radixDense: the mask is enforced on every write', function () {
   });
 });
 
-describe('tfjs fitFast: the same training on our engine', function () {
+describe('radixnet.fit: the same training on our engine', function () {
   before(async () => {
     await useBackend('cpu');
   });
@@ -179,7 +179,7 @@ describe('tfjs fitFast: the same training on our engine', function () {
     const b = make();
     const opts = { epochs: 2, batchSize: 100, shuffle: false, validationSplit: 0.2 };
     const ha = await a.fit(x, y, { ...opts, verbose: 0 });
-    const hb = await fitFast(b, x, y, opts);
+    const hb = await fit(b, x, y, opts);
     expect(Object.keys(hb.history).sort()).to.deep.equal(Object.keys(ha.history).sort());
     expect(hb.epoch).to.deep.equal(ha.epoch);
     expect(hb.params.samples).to.equal(ha.params.samples);
@@ -195,9 +195,9 @@ describe('tfjs fitFast: the same training on our engine', function () {
     const { x, y } = data(300, 784, 10, 5);
     const a = radixModel({ seed: 9 });
     const b = radixModel({ seed: 9 });
-    await fitFast(a, x, y, { epochs: 2, batchSize: 100, shuffle: false });
-    await fitFast(b, x, y, { epochs: 1, batchSize: 100, shuffle: false });
-    await fitFast(b, x, y, { epochs: 1, batchSize: 100, shuffle: false });
+    await fit(a, x, y, { epochs: 2, batchSize: 100, shuffle: false });
+    await fit(b, x, y, { epochs: 1, batchSize: 100, shuffle: false });
+    await fit(b, x, y, { epochs: 1, batchSize: 100, shuffle: false });
     expect(maxAbsDiff(kernels(a), kernels(b))).to.equal(0);
   });
 
@@ -205,10 +205,10 @@ describe('tfjs fitFast: the same training on our engine', function () {
     const { x, y } = data(200, 784, 10, 6);
     const model = radixModel({ seed: 10 });
     const initial = model.getWeights().map((w) => w.clone());
-    await fitFast(model, x, y, { epochs: 1, batchSize: 100, shuffle: false });
+    await fit(model, x, y, { epochs: 1, batchSize: 100, shuffle: false });
     const first = kernels(model);
     model.setWeights(initial);
-    await fitFast(model, x, y, { epochs: 1, batchSize: 100, shuffle: false });
+    await fit(model, x, y, { epochs: 1, batchSize: 100, shuffle: false });
     expect(maxAbsDiff(kernels(model), first)).to.equal(0);
   });
 
@@ -217,13 +217,13 @@ describe('tfjs fitFast: the same training on our engine', function () {
     const tanh = tfl.sequential({ layers: [radixDense({ mask: Mask.full(20, 3), activation: 'tanh', inputShape: [20] })] });
     tanh.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     let err: unknown;
-    await fitFast(tanh, x, y).catch((e) => (err = e));
+    await fit(tanh, x, y).catch((e) => (err = e));
     expect(err).to.be.instanceOf(InputError);
     expect((err as Error).message).to.match(/activation tanh; .*use model.fit/);
     const ok = tfl.sequential({ layers: [radixDense({ mask: Mask.full(20, 3), activation: 'softmax', inputShape: [20] })] });
     ok.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     err = undefined;
-    await fitFast(ok, tf.cast(x, 'int32'), y).catch((e) => (err = e));
+    await fit(ok, tf.cast(x, 'int32'), y).catch((e) => (err = e));
     expect((err as Error).message).to.match(/x has dtype int32; it must be float32/);
   });
 });

@@ -1,6 +1,6 @@
 // Low-magnitude weight pruning, the baseline RadiX-Nets are compared against: a one-shot top-k mask of a kernel, the
 // polynomial-decay schedule of gradual pruning (Zhu & Gupta 2017, "To prune, or not to prune", as TensorFlow Model
-// Optimization's PolynomialDecay defines it), and a pruner that applies that schedule to an engine model from fit's
+// Optimization's PolynomialDecay defines it), and a pruner that applies that schedule to an engine model from train's
 // onBatchEnd. The masks are SparseMasks, so once pruning is over the model is rebuilt on them and trains on the
 // sparse kernels (prunedModel), and radixDense takes them like any RadiX-Net mask.
 import { InputError } from '../errors.js';
@@ -108,9 +108,9 @@ export class PolynomialDecay {
 /**
  * Gradual magnitude pruning of an engine model, TF-MOT style: before each optimizer step t the schedule may recompute
  * every pruned layer's mask to sparsity(t) from the current weights, and the weights off the mask are set to zero.
- * Use it from fit:
+ * Use it from train:
  *   const pruner = new MagnitudePruner(model, schedule);        // applies step 0 at once
- *   fit(model, x, y, { onBatchEnd: () => pruner.step() });       // then before every following step
+ *   train(model, x, y, { onBatchEnd: () => pruner.step() });       // then before every following step
  *   const sparse = prunedModel(engine, model, pruner.masks(), spec);   // the same weights on the sparse kernels
  * While the model is still dense the masked weights receive gradients like in TF-MOT and are zeroed again before
  * the next step; after the last step they are zero.

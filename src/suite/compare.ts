@@ -1,5 +1,5 @@
 // The same model, from the same initial weights, trained on each backend side by side: our engine (`ours`, through
-// fitFast) and tfjs' model.fit on `cpu`, `wasm` and `tensorflow` (tfjs-node) with the masked-dense kernel the way the
+// radixnet.fit) and tfjs' model.fit on `cpu`, `wasm` and `tensorflow` (tfjs-node) with the masked-dense kernel the way the
 // paper does it, tf.matMul(x, kernel * mask). `cpu-radix` and `wasm-radix` run model.fit with our RadixMatMul op
 // instead. tfjs is imported only when compare() runs, so loading this module costs nothing.
 import { InputError } from '../errors.js';
@@ -100,7 +100,7 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
     let trainLoss = NaN;
     let trainAccuracy = NaN;
     if (backend === 'ours') {
-      const h = await tfjs.fitFast(model, x, y, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, threads: opts.threads, verbose: 0 });
+      const h = await tfjs.fit(model, x, y, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, threads: opts.threads, verbose: 0 });
       epochSeconds.push(...h.seconds);
       trainLoss = h.history.loss[h.history.loss.length - 1] as number;
       trainAccuracy = h.history.acc[h.history.acc.length - 1] as number;

@@ -2,7 +2,7 @@
 // Every experiment of the suite (src/suite/experiments/<name>.ts) implements `Experiment`; the runner, the shards,
 // the merge, `summarize`, `plot` and `report` know experiments only through this interface and `RunRecord`.
 import type { TrainConfig } from './mnist-train.js';
-import type { EpochLogs } from '../engine/fit.js';
+import type { EpochLogs } from '../engine/train.js';
 import type { Mnist } from '../data/mnist.js';
 import type { Engine } from '../engine/engine.js';
 

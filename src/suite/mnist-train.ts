@@ -4,7 +4,7 @@ import { validationSplit } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { Mlp, type InitName } from '../engine/mlp.js';
-import { fit, type EpochLogs } from '../engine/fit.js';
+import { train, type EpochLogs } from '../engine/train.js';
 import { Optimizer, type OptimizerSpec } from '../engine/optimizer.js';
 import { checkKernelMemory, mlpBytes, MNIST_TRAIN_SAMPLES } from '../topology/cost.js';
 import { radixNet } from '../topology/radixnet.js';
@@ -163,18 +163,15 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
     model = new Mlp(engine, {
       layers: config.layers, masks: topo.masks, bias: config.bias, init: config.init, seed: config.seed, batchSize: config.batchSize, optimizer,
     });
-    let epochNo = 0;
-    const history = fit(model, split.train.x, split.train.y, {
+    const history = train(model, split.train.x, split.train.y, {
       epochs: config.epochs,
       batchSize: config.batchSize,
       validationData: split.validation.count > 0 ? { x: split.validation.x, y: split.validation.y } : undefined,
       seed: config.seed,
       // a sweep's engine (hooks.engine) keeps the rows resident from run to run
       keepResident: hooks.engine !== undefined,
-      onBatchEnd: (step, steps, running) => {
-        if (step === 1) hooks.onEpochBegin?.(++epochNo, config.epochs);
-        hooks.onBatchEnd?.(step, steps, running, config.batchSize);
-      },
+      onEpochBegin: (epoch, epochs) => hooks.onEpochBegin?.(epoch, epochs),
+      onBatchEnd: (step, steps, running) => hooks.onBatchEnd?.(step, steps, running, config.batchSize),
       onEpochEnd: (logs) => hooks.onEpochEnd?.(logs),
     });
     const testMetrics = hooks.engine ? model.evaluate(model.keepResident(test.x, test.y), test.y) : model.evaluate(test.x, test.y);

@@ -6,7 +6,7 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Engine } from '../engine/engine.js';
 import { Mlp, type Metrics } from '../engine/mlp.js';
-import { fit, type EpochLogs } from '../engine/fit.js';
+import { train, type EpochLogs } from '../engine/train.js';
 import type { OptimizerSpec } from '../engine/optimizer.js';
 import { InputError } from '../errors.js';
 import { SparseMask } from '../topology/mask.js';
@@ -82,7 +82,7 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
     }
   };
   const spec = { layers, seed: run.seed, batchSize: run.batchSize, optimizer: run.optimizer };
-  const fitOpts = (epochs: number, seed: number) => ({
+  const trainOpts = (epochs: number, seed: number) => ({
     epochs, batchSize: run.batchSize, seed,
     validationData: data.validation ? { x: data.validation.x, y: data.validation.y } : undefined,
   });
@@ -97,12 +97,12 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
       ? [...run.reference]
       : run.reference.map((m, l) => (m.nnz === m.nIn * m.nOut ? m : randomMask(m.nIn, m.nOut, m.nnz, run.seed * 31 + l)));
     sparse = new Mlp(engine, { ...spec, masks });
-    record(fit(sparse, data.train.x, data.train.y, fitOpts(run.epochs + run.fineTuneEpochs, run.seed)), 'sparse');
+    record(train(sparse, data.train.x, data.train.y, trainOpts(run.epochs + run.fineTuneEpochs, run.seed)), 'sparse');
   } else {
     dense = new Mlp(engine, spec);
     let masks: SparseMask[];
     if (run.method === 'one-shot') {
-      record(fit(dense, data.train.x, data.train.y, fitOpts(run.epochs, run.seed)), 'dense');
+      record(train(dense, data.train.x, data.train.y, trainOpts(run.epochs, run.seed)), 'dense');
       tDense = performance.now();
       const weights = dense.getWeights();
       masks = run.reference.map((m, l) => (isFull(m) ? m : magnitudePrune(weights[l].kernel, [m.nIn, m.nOut], sparsityOf(m))));
@@ -114,7 +114,7 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
       })));
       schedules = perLayer.map((s) => s?.toJSON() ?? null);
       const pruner = new MagnitudePruner(dense, perLayer);
-      record(fit(dense, data.train.x, data.train.y, { ...fitOpts(run.epochs, run.seed), onBatchEnd: () => pruner.step() }), 'dense');
+      record(train(dense, data.train.x, data.train.y, { ...trainOpts(run.epochs, run.seed), onBatchEnd: () => pruner.step() }), 'dense');
       tDense = performance.now();
       masks = pruner.masks();
     }
@@ -123,7 +123,7 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
     });
     sparse = prunedModel(engine, dense, masks, { batchSize: run.batchSize, optimizer: run.optimizer });
     tPruned = performance.now();
-    record(fit(sparse, data.train.x, data.train.y, fitOpts(run.fineTuneEpochs, run.seed + 1)), 'fine-tune');
+    record(train(sparse, data.train.x, data.train.y, trainOpts(run.fineTuneEpochs, run.seed + 1)), 'fine-tune');
   }
   const tEnd = performance.now();
   const test = sparse.evaluate(data.test.x, data.test.y);
@@ -144,9 +144,9 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
  * alternating blocks (sparse first, then dense first, ...) so that a neighbour's load falls on both alike; one
  * untimed block each warms them up. Trains copies: `model` is left as it was.
  */
-export function sparseSpeedup(engine: Engine, model: Mlp, train: Dataset, batchSize: number, steps: number, optimizer: OptimizerSpec): SpeedupMeasurement {
-  if (train.count < batchSize) throw new InputError(`timing needs at least one batch of ${batchSize} training samples but there are ${train.count}; lower the batch size`);
-  const blockSteps = Math.max(1, Math.min(10, steps, Math.floor(train.count / batchSize)));
+export function sparseSpeedup(engine: Engine, model: Mlp, data: Dataset, batchSize: number, steps: number, optimizer: OptimizerSpec): SpeedupMeasurement {
+  if (data.count < batchSize) throw new InputError(`timing needs at least one batch of ${batchSize} training samples but there are ${data.count}; lower the batch size`);
+  const blockSteps = Math.max(1, Math.min(10, steps, Math.floor(data.count / batchSize)));
   const weights = model.getWeights();
   const masks = model.layers.map((_, l) => maskOf(model, l));
   const sparse = prunedModel(engine, model, masks, { batchSize, optimizer });
@@ -154,8 +154,8 @@ export function sparseSpeedup(engine: Engine, model: Mlp, train: Dataset, batchS
   dense.setWeights(weights);
   // one block of k steps: one epoch over the first k batches, in order
   const time = (m: Mlp, k: number): number => {
-    const x = train.x.subarray(0, k * batchSize * train.features);
-    return fit(m, x, train.y.subarray(0, k * batchSize), { epochs: 1, batchSize, shuffle: false }).epochs[0].seconds;
+    const x = data.x.subarray(0, k * batchSize * data.features);
+    return train(m, x, data.y.subarray(0, k * batchSize), { epochs: 1, batchSize, shuffle: false }).epochs[0].seconds;
   };
   time(sparse, blockSteps);
   time(dense, blockSteps);

@@ -19,15 +19,15 @@ import { InputError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import { Mlp, type Metrics } from '../engine/mlp.js';
 import type { OptimizerSpec } from '../engine/optimizer.js';
-import type { ResidentData } from '../engine/resident.js';
-import { Rng } from '../random.js';
+import { TrainingRun } from '../engine/train.js';
 import type { SparseMask } from '../topology/mask.js';
 import { RadixDense } from './layer.js';
 import { checkOneTfjsCopy } from './peer.js';
 
 /** What radixnet.fit adds to tf.ModelFitArgs. */
 export interface RadixFitOptions {
-  /** Seed of the batch order (default 100); epoch e uses seed + e. model.fit's order is not seeded. */
+  /** Seed of the batch order (default DEFAULT_SEED, 100): the engine's one shuffle rule, so `train` with the same seed
+   * trains the same batches. model.fit's order is not seeded. */
   seed?: number;
   /** Kernel threads (default: RADIXNET_THREADS or every core). */
   threads?: number;
@@ -35,8 +35,6 @@ export interface RadixFitOptions {
 
 /** tf.ModelFitArgs, plus radixnet's seed and threads. */
 export type RadixFitArgs = tfl.ModelFitArgs & RadixFitOptions;
-/** @deprecated the old name of RadixFitArgs. */
-export type FitFastArgs = RadixFitArgs;
 
 /** The tf.History model.fit returns, plus the wall time (s) of each epoch's training steps (validation excluded). */
 export type RadixHistory = tfl.History & { seconds: number[] };
@@ -97,22 +95,24 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
   const data = toData(single(x, 'x'), single(y, 'y'), plan, 'x', 'y');
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new InputError(`radixnet.fit: epochs must be an integer >= 1, got ${epochs}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new InputError(`radixnet.fit: initialEpoch must be an integer >= 0, got ${initialEpoch}`);
   const batchSize = args.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`radixnet.fit: batchSize must be an integer >= 1, got ${batchSize}`);
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new InputError(`radixnet.fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
-  const { train, val } = splitData(data, args, plan);
-  const classWeights = classWeightsOf(args.classWeight, model, plan.sizes[plan.sizes.length - 1], train.y);
+  const validationData = validationDataOf(args, plan);
+  // the engine's loop checks the rest of the arguments and holds out validationSplit, before anything is allocated
+  const run = new TrainingRun(mlp, data.x, data.y, {
+    epochs, initialEpoch, batchSize, validationData, validationSplit: args.validationSplit, shuffle: args.shuffle, seed: args.seed, caller: 'radixnet.fit',
+    classWeights: classWeightsOf(args.classWeight, model, plan.sizes[plan.sizes.length - 1]),
+  });
   const names = plan.metrics;
+  const val = run.validation !== undefined;
   const callbackMetrics = val ? [...names, ...names.map((n) => `val_${n}`)] : [...names];
   const history = new tfl.History() as RadixHistory;
   history.seconds = [];
   const list = new tfl.CallbackList([...standardizeCallbacks(args.callbacks, args.yieldEvery), ...(verbose > 0 ? [epochPrinter(epochs)] : []), history]);
   list.setModel(model);
   list.setParams({
-    epochs, initialEpoch, samples: train.y.length, steps: null as unknown as number, batchSize, verbose, doValidation: val !== undefined, metrics: callbackMetrics,
+    epochs, initialEpoch, samples: run.trainSamples, steps: null as unknown as number, batchSize, verbose, doValidation: val, metrics: callbackMetrics,
   });
   // callbacks that read the model in the middle of an epoch see the weights of that step, as with model.fit
   const batchHooks = list.callbacks.some(hasBatchHooks);
@@ -120,64 +120,43 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
   if (training.isTraining) throw new InputError('radixnet.fit: the model is already training (a model.fit or radixnet.fit that has not finished)');
   training.isTraining = true;
   training.history = history;
-  mlp.ensureCapacity(batchSize);
-  const resident: ResidentData = mlp.resident(train.x, train.y);
+  const events = run.events();
   try {
     await list.onTrainBegin();
     model.stopTraining = false;
-    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-      await list.onEpochBegin(epoch);
-      reloadIfChanged(plan, twin);
-      const order = Int32Array.from({ length: train.y.length }, (_, i) => i);
-      if (args.shuffle ?? true) new Rng((args.seed ?? 100) + epoch).shuffle(order);
-      const steps = Math.ceil(order.length / batchSize);
-      let lossSum = 0;
-      let correctSum = 0;
-      let seen = 0;
-      let seconds = 0;
-      for (let step = 0; step < steps; step++) {
-        const size = Math.min(batchSize, order.length - step * batchSize);
-        const batchLogs: Logs = {};
-        await list.onBatchBegin(step, batchLogs);
-        reloadIfChanged(plan, twin);
-        const t0 = performance.now();
-        const m = mlp.trainStepOn(resident, train.y, order, step * batchSize, size, classWeights);
-        seconds += (performance.now() - t0) / 1000;
-        if (!Number.isFinite(m.loss)) {
-          throw new InputError(`radixnet.fit: loss became ${m.loss} at epoch ${epoch}, batch ${step}: training diverged; lower the learning rate (now ${plan.optimizer.lr})`);
-        }
-        lossSum += m.loss * size;
-        correctSum += m.accuracy * size;
-        seen += size;
-        Object.assign(batchLogs, { batch: step, size }, logsOf(names, m));
+    // the engine's loop, its hook points mapped onto model.fit's callbacks (tfjs counts epochs and batches from 0);
+    // after each callback the Mlp takes any weights the callback assigned
+    let next = events.next();
+    while (!next.done) {
+      const e = next.value;
+      let go = true;
+      if (e.type === 'epochBegin') await list.onEpochBegin(e.epoch - 1);
+      else if (e.type === 'batchBegin') await list.onBatchBegin(e.step - 1, {});
+      else if (e.type === 'batchEnd') {
         if (batchHooks) writeBack(model, plan, twin);
-        await list.onBatchEnd(step, batchLogs);
-        if (model.stopTraining) break;
+        await list.onBatchEnd(e.step - 1, { batch: e.step - 1, size: e.batch.size, ...logsOf(names, e.batch) });
+        go = !model.stopTraining;
+      } else {
+        const logs = logsOf(names, e.logs);
+        if (e.logs.valLoss !== undefined) Object.assign(logs, prefixed(logsOf(names, { loss: e.logs.valLoss, accuracy: e.logs.valAccuracy as number })));
+        history.seconds.push(e.logs.seconds);
+        // the model sees its new weights before onEpochEnd, as with model.fit (checkpoints, early stopping)
+        writeBack(model, plan, twin);
+        await list.onEpochEnd(e.logs.epoch - 1, logs);
+        go = !model.stopTraining;
       }
-      // as model.fit: validation after the epoch's last batch only, the epoch logs averaged over the batches run
-      const epochLogs: Logs = seen > 0 ? logsOf(names, { loss: lossSum / seen, accuracy: correctSum / seen }) : {};
-      if (val && seen === order.length) {
-        reloadIfChanged(plan, twin);
-        Object.assign(epochLogs, prefixed(logsOf(names, mlp.evaluate(val.x, val.y))));
-      }
-      history.seconds.push(seconds);
-      // the model sees its new weights before onEpochEnd, as with model.fit (checkpoints, early stopping)
-      writeBack(model, plan, twin);
-      await list.onEpochEnd(epoch, epochLogs);
-      if (model.stopTraining) break;
+      reloadIfChanged(plan, twin);
+      next = events.next(go);
     }
     await list.onTrainEnd();
     await history.syncData();
     return history;
   } finally {
-    resident.release();
+    events.return(undefined as never);
     training.isTraining = false;
     writeBack(model, plan, twin);
   }
 }
-
-/** @deprecated the old name of fit. */
-export const fitFast = fit;
 
 function checkArgs(args: RadixFitArgs): void {
   if (args === null || typeof args !== 'object') throw new InputError(`radixnet.fit: args must be an object (tf.ModelFitArgs), got ${String(args)}`);
@@ -189,10 +168,11 @@ function checkArgs(args: RadixFitArgs): void {
 }
 
 /**
- * tf.ModelFitArgs' classWeight as one weight per class, or undefined without one. Like tfjs: a single-output model
- * takes {class: weight}, [{...}] or {outputName: {...}}, and every class of the training labels needs a weight.
+ * tf.ModelFitArgs' classWeight as one weight per class (NaN for a class without one: the loop refuses training labels
+ * of such a class), or undefined without one. Like tfjs, a single-output model takes {class: weight}, [{...}] or
+ * {outputName: {...}}.
  */
-function classWeightsOf(cw: tfl.ModelFitArgs['classWeight'], model: tfl.LayersModel, classes: number, labels: Int32Array): Float32Array | undefined {
+function classWeightsOf(cw: tfl.ModelFitArgs['classWeight'], model: tfl.LayersModel, classes: number): Float32Array | undefined {
   if (cw === undefined || cw === null) return undefined;
   const output = model.outputNames[0];
   let map: unknown = Array.isArray(cw) ? (cw.length === 1 ? cw[0] : undefined) : cw;
@@ -205,9 +185,6 @@ function classWeightsOf(cw: tfl.ModelFitArgs['classWeight'], model: tfl.LayersMo
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InputError(`radixnet.fit: classWeight of class ${c} is ${JSON.stringify(w)}; weights must be finite numbers >= 0`);
     weights[c] = w;
   }
-  for (const label of labels) {
-    if (Number.isNaN(weights[label])) throw new InputError(`radixnet.fit: classWeight must contain all classes in the training data; class ${label} has none`);
-  }
   return weights;
 }
 
@@ -217,27 +194,15 @@ function single<T>(v: T | T[], what: string): T {
   return v[0];
 }
 
-/** Keras semantics: validationData wins; else the last validationSplit of the samples, before any shuffle. */
-function splitData(data: Data, args: RadixFitArgs, plan: Plan): { train: Data; val?: Data } {
-  if (args.validationData) {
-    const vd = args.validationData;
-    if (!Array.isArray(vd) || vd.length < 2) throw new InputError('radixnet.fit: validationData must be [x, y]');
-    if (vd.length > 2) throw new InputError('radixnet.fit does not support validation sample weights (validationData [x, y, weights]); pass [x, y] or use model.fit');
-    const vx = single(vd[0] as tf.Tensor | tf.Tensor[], 'validationData[0]');
-    const vy = single(vd[1] as tf.Tensor | tf.Tensor[], 'validationData[1]');
-    return { train: data, val: toData(vx, vy, plan, 'validationData[0]', 'validationData[1]') };
-  }
-  const split = args.validationSplit ?? 0;
-  if (!(split >= 0 && split < 1)) throw new InputError(`radixnet.fit: validationSplit must be in [0, 1), got ${split}`);
-  if (split === 0) return { train: data };
-  const n = data.y.length;
-  const nTrain = n - Math.floor(n * split);
-  if (nTrain < 1 || nTrain === n) throw new InputError(`radixnet.fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
-  const F = plan.sizes[0];
-  return {
-    train: { x: data.x.subarray(0, nTrain * F), y: data.y.subarray(0, nTrain) },
-    val: { x: data.x.subarray(nTrain * F), y: data.y.subarray(nTrain) },
-  };
+/** Keras semantics: validationData wins over validationSplit (which the loop holds out). */
+function validationDataOf(args: RadixFitArgs, plan: Plan): Data | undefined {
+  if (!args.validationData) return undefined;
+  const vd = args.validationData;
+  if (!Array.isArray(vd) || vd.length < 2) throw new InputError('radixnet.fit: validationData must be [x, y]');
+  if (vd.length > 2) throw new InputError('radixnet.fit does not support validation sample weights (validationData [x, y, weights]); pass [x, y] or use model.fit');
+  const vx = single(vd[0] as tf.Tensor | tf.Tensor[], 'validationData[0]');
+  const vy = single(vd[1] as tf.Tensor | tf.Tensor[], 'validationData[1]');
+  return toData(vx, vy, plan, 'validationData[0]', 'validationData[1]');
 }
 
 /** tfjs' standardizeCallbacks (not exported): callback objects as they are, plain configs as CustomCallbacks. */

@@ -15,7 +15,7 @@
 export { Mask, type MaskSpec, type MaskValues } from './mask.js';
 export { RadixDense, radixDense, type RadixDenseArgs, type InitializerLike } from './layer.js';
 export { radixModel, saveModel, loadModel, type RadixModelArgs } from './model.js';
-export { fit, fitFast, evaluateFast, type RadixFitArgs, type RadixFitOptions, type RadixHistory, type FitFastArgs } from './fit.js';
+export { fit, evaluateFast, type RadixFitArgs, type RadixFitOptions, type RadixHistory } from './fit.js';
 export {
   radixMatMul, maskId, setRadixThreads, profileRadixOps, radixKernelsActive, type Implementation,
   RADIX_MATMUL, RADIX_MATMUL_GRAD_INPUT, RADIX_MATMUL_GRAD_WEIGHTS, RADIX_BACKENDS,
