@@ -1,4 +1,4 @@
-// The topology API: radix lists, unit layers, sparse masks, fitted RadiX-Nets and the paper's enumerations.
+// radixnet/topology, the topology API: radix lists, unit layers, sparse masks, fitted RadiX-Nets and the paper's enumerations.
 // It knows nothing of training; the engine and tfjs layers consume SparseMask.
 export { type RadixList, MAX_PRODUCT, parseRadixList, formatRadixList, validateRadixList, isValidRadixList, product, unitSize } from './radix.js';
 export { UnitLayer, unitLayers } from './unit-layer.js';
@@ -10,7 +10,6 @@ export {
   type EnumeratedList, type Enumeration, type FamilyModel, type SimpleFamily, MAX_CANDIDATES,
   type EnumerationOptions, validPermutations, simpleFamily, topologyKey, parseFactors,
 } from './enumerate.js';
-export {
-  LIMITS, type Cost, checkCost, checkSoftLimit, checkDenseOut, checkKernelMemory, formatBytes, maskCost, denseOutBytes, mlpBytes,
-  tfjsFitBytes, KERNEL_MEMORY_BYTES,
-} from './cost.js';
+// the limits every entry point checks its estimated cost against (each overridable by an environment variable); the
+// estimates and checks themselves are internals
+export { LIMITS } from './cost.js';
