@@ -4,6 +4,12 @@
 // integer ops, which JavaScript does exactly with Math.imul and `>>> 0`.
 import { InputError } from './errors.js';
 
+/**
+ * The seed of every seeded draw when none is given: weight init, batch order, random masks, and the paper protocol's
+ * runs. One constant, so that leaving the seed out anywhere reproduces the same run.
+ */
+export const DEFAULT_SEED = 100;
+
 const TWO_POW_32 = 4294967296;
 const INV_TWO_POW_32 = 1 / TWO_POW_32;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { diagnoseMasks, diagnoseRadixNet, MIN_OUTPUT_FAN_IN } from '../src/analysis/diagnose.js';
 import { spread } from '../src/analysis/stats.js';
 import { radixNet, SparseMask } from '../src/topology/index.js';
+import { LIMITS } from '../src/topology/cost.js';
 
 const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
@@ -110,6 +111,27 @@ describe('diagnose', () => {
       expect(s.minOutputFanIn).to.be.at.least(MIN_OUTPUT_FAN_IN);
       expect(diagnoseRadixNet(s.radices, [784, 300, 100, 10]).verdict).to.equal('ok');
     }
+  });
+
+  it('skips the per-class sweeps past the work limit, LIMITS.work, and honours RADIXNET_MAX_WORK', () => {
+    const net = radixNet('2,2/2', [16, 12, 8, 4]);
+    // 4 outputs x (nonzeros + units): far below the default limit
+    expect(diagnoseMasks(net.masks).classes).to.have.length(4);
+    const saved = LIMITS.work;
+    try {
+      LIMITS.work = 10;
+      const d = diagnoseMasks(net.masks);
+      expect(d.classes).to.equal(null);
+      expect(d.skipped).to.match(/^per-class reach and path counts skipped: 4 outputs x \d+ connections is more than the 1\.0e\+1-operation work limit \(RADIXNET_MAX_WORK\)$/);
+    } finally {
+      LIMITS.work = saved;
+    }
+    // the environment variable sets the limit when the process starts; two full 4 x 4 layers are over 10 operations
+    const dist = join(process.cwd(), 'dist', 'src');
+    const code = `Promise.all([import('${join(dist, 'analysis', 'diagnose.js')}'), import('${join(dist, 'topology', 'mask.js')}')])` +
+      `.then(([{ diagnoseMasks }, { SparseMask }]) => { const m = SparseMask.fromDense(new Array(16).fill(1), 4, 4); console.log(diagnoseMasks([m, m]).skipped); })`;
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RADIXNET_MAX_WORK: '10' } });
+    expect(r.stdout).to.match(/skipped: 4 outputs x 32 connections is more than the 1\.0e\+1-operation work limit/);
   });
 
   it('refuses masks that do not chain', () => {

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { formatRadixList, isValidRadixList, type RadixList } from '../topology/radix.js';
 import { radixNet, radixNetSparsity } from '../topology/radixnet.js';
 import type { SparseMask } from '../topology/mask.js';
+import { LIMITS } from '../topology/cost.js';
 import { spread as spreadOf } from './stats.js';
 import { STRANGE_MAX_OUTPUT_FAN_IN } from './strangeness.js';
 
@@ -91,9 +92,6 @@ export interface Diagnosis {
  */
 export const MIN_OUTPUT_FAN_IN = 3;
 
-/** Largest number of multiply-adds (outputs x connections) the per-class sweeps may spend. */
-export const MAX_SWEEP_WORK = 2e9;
-
 /**
  * Diagnoses a stack of masks: mask l has shape [n_l, n_{l+1}] and consecutive masks must chain (nOut of l = nIn of
  * l + 1).
@@ -129,9 +127,11 @@ export function diagnoseMasks(masks: readonly SparseMask[]): Diagnosis {
   let classes: ClassDiagnosis[] | null = null;
   let paths: PathDiagnosis | null = null;
   let skipped: string | undefined;
-  if (work > MAX_SWEEP_WORK) {
+  // the per-class sweeps are held to the work limit every request is (LIMITS.work, RADIXNET_MAX_WORK), read now so
+  // that a change to it applies
+  if (work > LIMITS.work) {
     skipped = `per-class reach and path counts skipped: ${layers[depth]} outputs x ${nnzTotal} connections is more than ` +
-      `${MAX_SWEEP_WORK} operations`;
+      `the ${LIMITS.work.toExponential(1)}-operation work limit (RADIXNET_MAX_WORK)`;
   } else {
     ({ classes, paths } = sweepClasses(masks, fanIns[depth - 1]));
   }

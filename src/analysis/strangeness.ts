@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js';
 import { parseRadixList } from '../topology/radix.js';
 import { radixNet } from '../topology/radixnet.js';
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 
 /** The paper's threshold: a model is strange when its screen training accuracy is <= 0.75 (inclusive). */
 export const STRANGE_ACCURACY = 0.75;

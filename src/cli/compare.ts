@@ -1,6 +1,7 @@
 // `radixnet compare`: options and the table; the work is src/suite/compare.ts (tfjs is imported only when it runs).
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { DEFAULT_SEED } from '../random.js';
 import { parseSizes } from '../topology/radixnet.js';
 import { COMPARE_BACKENDS, compare, type CompareRow } from '../suite/compare.js';
 import { intOption } from './options.js';
@@ -14,7 +15,7 @@ export function registerCompare(program: Command): void {
     .option('--layers <sizes>', 'layer sizes (must start with 784 and end with 10 for MNIST)', '784,300,100,10')
     .option('--epochs <n>', 'epochs', intOption('--epochs', 1, 1000), 1)
     .option('--batch <n>', 'batch size', intOption('--batch', 1, 65536), 100)
-    .option('--seed <n>', 'seed of the initial weights (and of our batch order)', intOption('--seed', 0), 100)
+    .option('--seed <n>', 'seed of the initial weights (and of our batch order)', intOption('--seed', 0), DEFAULT_SEED)
     .option('--limit <n>', 'train on the first N training samples only (a quick look: tfjs cpu needs ~2 min per full epoch)', intOption('--limit', 1))
     .option('--threads <n>', 'threads of our engine (default: RADIXNET_THREADS or all cores)', intOption('--threads', 1, 64))
     .option('--data <dir>', 'MNIST directory (default: the loader\'s search order)')

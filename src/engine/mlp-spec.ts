@@ -1,6 +1,7 @@
 // What an Mlp is built from: the user's MlpSpec (every field but the layer sizes optional) resolved once into a frozen
 // MlpConfig, with every default filled in and every value checked before the model allocates anything.
 import { InputError } from '../errors.js';
+import { DEFAULT_SEED } from '../random.js';
 import type { SparseMask } from '../topology/mask.js';
 import { resolveOptimizer, type OptimizerName, type OptimizerSpec } from './optimizer.js';
 
@@ -16,7 +17,7 @@ export interface MlpSpec {
   /** Weight init: 'normal' (mean 0, `stddev`, default 0.05: Keras random_normal) or 'glorot-uniform'. */
   init?: InitName;
   stddev?: number;
-  /** Seed of the weight init (default 100). */
+  /** Seed of the weight init (default DEFAULT_SEED, 100). */
   seed?: number;
   /** Largest batch the model's buffers hold (default 100; fit grows it when asked for more). */
   batchSize?: number;
@@ -66,7 +67,7 @@ export function resolveMlpSpec(spec: MlpSpec): MlpConfig {
     bias: spec.bias ?? false,
     init,
     stddev,
-    seed: spec.seed ?? 100,
+    seed: spec.seed ?? DEFAULT_SEED,
     batchSize,
     optimizer: Object.freeze(resolveOptimizer(spec.optimizer ?? 'adam')),
   });

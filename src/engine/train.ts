@@ -5,11 +5,10 @@
 // drivers (a synchronous one here, an asynchronous one in tfjs), so both paths train the same batches for a seed.
 import { InputError } from '../errors.js';
 import { holdOut } from '../data/hold-out.js';
-import { Rng } from '../random.js';
+import { DEFAULT_SEED, Rng } from '../random.js';
 import type { Metrics, Mlp } from './mlp.js';
 
-/** The seed of the batch order (and of `Mlp` weight init) when none is given. */
-export const DEFAULT_SEED = 100;
+export { DEFAULT_SEED };
 
 export interface TrainOptions {
   /** Index of the last epoch, as Keras counts: the loop runs epochs initialEpoch+1 .. epochs (default 1). */

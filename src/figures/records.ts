@@ -2,7 +2,7 @@
 // exists, holds records, and all of one experiment. Every problem is a one-line InputError naming the file (and line).
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 import { readResults } from '../suite/results-file.js';
 
 /**

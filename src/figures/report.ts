@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 import { experiments } from '../suite/experiments/index.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { radixNet } from '../topology/index.js';

@@ -1,16 +1,12 @@
 // What an experiment is: parameters -> a deterministic plan of runs -> one JSON-lines record per run -> a summary.
 // Every experiment of the suite (src/suite/experiments/<name>.ts) implements `Experiment`; the runner, the shards,
 // the merge, `summarize`, `plot` and `report` know experiments only through this interface and `RunRecord`.
-import type { TrainConfig } from './mnist-train.js';
-import type { EpochLogs } from '../engine/train.js';
+import type { RunRecord, Tags, TrainConfig } from '../records/run-record.js';
 import type { Mnist } from '../data/mnist.js';
 import type { Engine } from '../engine/engine.js';
 
-/** Version of the record format; bumped when a field changes meaning. */
-export const RECORD_VERSION = 1;
-
-/** Tags are the experiment's own coordinates of a run (bin, network, method, stage...), used to group records. */
-export type Tags = Record<string, string | number | boolean | null>;
+// the record format, below the suite (src/records/run-record.ts); re-exported for the experiments that write it
+export { RECORD_VERSION, type RunRecord, type RecordTopology, type RecordFinal, type Tags } from '../records/run-record.js';
 
 /** One run of a plan: everything needed to redo it, and nothing that depends on when or where it ran. */
 export interface RunSpec {
@@ -28,52 +24,6 @@ export interface RunSpec {
    * same config): the runner executes one and makes the others' outcomes with the experiment's `twinOutcome`.
    */
   twin?: string;
-}
-
-/** The topology a record was run on, both sparsities, and the parameter counts. */
-export interface RecordTopology {
-  radices: string;
-  sparsity: number;
-  kroneckerSparsity: number | null;
-  /** Stored nonzero weights. */
-  weights: number;
-  /** Weights of the same layers dense. */
-  denseWeights: number;
-  /** Per weight layer: 1 - nnz / (n_l * n_{l+1}). */
-  layerSparsity?: number[];
-}
-
-/** Final metrics: the last epoch's running training metrics (Keras semantics), then validation and test. */
-export interface RecordFinal {
-  trainAccuracy: number;
-  trainLoss: number;
-  valAccuracy: number | null;
-  valLoss: number | null;
-  testAccuracy: number;
-  testLoss: number;
-}
-
-/** One line of a results file. */
-export interface RunRecord {
-  v: number;
-  experiment: string;
-  planId: string;
-  /** The experiment's resolved parameters (defaults, overrides, --quick), so a merged file can be summarized alone. */
-  params: Record<string, unknown>;
-  /** Position of the run in the full plan (shards keep the plan's indices). */
-  index: number;
-  key: string;
-  tags: Tags;
-  config: TrainConfig | null;
-  topology: RecordTopology;
-  history: EpochLogs[];
-  final: RecordFinal | null;
-  /** Experiment-specific data (saliency maps, pruning schedule, ...), plain JSON. */
-  data?: Record<string, unknown>;
-  /** Seconds the run took end to end on its worker (build, train, evaluate). */
-  wallSeconds: number;
-  threads: number;
-  host: string;
 }
 
 /** What a run's executor gets: MNIST loaded once per worker, and the thread count to train with. */

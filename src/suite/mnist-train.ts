@@ -2,8 +2,10 @@
 import { loadMnist, mnistDataset, type Mnist } from '../data/mnist.js';
 import { validationSplit } from '../data/dataset.js';
 import { InputError } from '../errors.js';
+import { DEFAULT_SEED } from '../random.js';
 import { Engine } from '../engine/engine.js';
-import { Mlp, type InitName } from '../engine/mlp.js';
+import { Mlp } from '../engine/mlp.js';
+import type { TrainConfig } from '../records/run-record.js';
 import { train, type EpochLogs } from '../engine/train.js';
 import { Optimizer, type OptimizerSpec } from '../engine/optimizer.js';
 import { checkKernelMemory, mlpBytes, MNIST_TRAIN_SAMPLES } from '../topology/cost.js';
@@ -11,31 +13,7 @@ import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList } from '../topology/radix.js';
 import type { SparseMask } from '../topology/mask.js';
 
-export interface TrainConfig {
-  /** Radix list text (`10,10/10`) or JSON; `dense` for a dense model. */
-  radices: string;
-  layers: number[];
-  /** Kronecker widths (default ceil(n_l / N)). */
-  kron?: number[];
-  epochs: number;
-  batchSize: number;
-  optimizer: 'adam' | 'sgd';
-  lr: number;
-  /** SGD momentum (ignored by Adam). */
-  momentum: number;
-  seed: number;
-  bias: boolean;
-  init: InitName;
-  validationSplit: number;
-  /** Kernel threads (default: RADIXNET_THREADS or the cores available). */
-  threads?: number;
-  /** MNIST directory (default: the loader's search order). */
-  data?: string;
-  /** Train on the first N samples of the MNIST training set only (validation split taken from them); default all. */
-  trainSamples?: number;
-  /** Test on the first N samples of the MNIST test set only; default all 10000. */
-  testSamples?: number;
-}
+export type { TrainConfig } from '../records/run-record.js';
 
 /** The paper's protocol (docs/training.md): LeNet-300-100, no bias, normal(0.05), Adam 1e-3, batch 100. */
 export const PAPER_PRESET: TrainConfig = {
@@ -46,7 +24,7 @@ export const PAPER_PRESET: TrainConfig = {
   optimizer: 'adam',
   lr: 1e-3,
   momentum: 0,
-  seed: 100,
+  seed: DEFAULT_SEED,
   bias: false,
   init: 'normal',
   validationSplit: 0.1,
@@ -101,6 +79,11 @@ export function splitOf(mnist: Mnist, fraction: number, trainSamples: number | u
     byKey.set(key, split);
   }
   return split;
+}
+
+/** The engine optimizer of a config: Adam, or SGD with the config's momentum (0: plain SGD). */
+export function optimizerSpec(config: Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>): OptimizerSpec {
+  return config.optimizer === 'adam' ? { name: 'adam', lr: config.lr } : { name: 'sgd', lr: config.lr, momentum: config.momentum };
 }
 
 /** Builds the masks of a config: a RadiX-Net, or all-dense when radices is `dense`. */
@@ -159,9 +142,9 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   const engine = hooks.engine ?? (await Engine.create({ threads: config.threads }));
   let model: Mlp | null = null;
   try {
-    const optimizer: OptimizerSpec = config.optimizer === 'adam' ? { name: 'adam', lr: config.lr } : { name: 'sgd', lr: config.lr, momentum: config.momentum };
     model = new Mlp(engine, {
-      layers: config.layers, masks: topo.masks, bias: config.bias, init: config.init, seed: config.seed, batchSize: config.batchSize, optimizer,
+      layers: config.layers, masks: topo.masks, bias: config.bias, init: config.init, seed: config.seed, batchSize: config.batchSize,
+      optimizer: optimizerSpec(config),
     });
     const history = train(model, split.train.x, split.train.y, {
       epochs: config.epochs,

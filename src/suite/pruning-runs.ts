@@ -8,7 +8,7 @@ import { SparseMask } from '../topology/mask.js';
 import { radixNet } from '../topology/radixnet.js';
 import { maskSparsity } from '../analysis/pruning.js';
 import type { RunContext, RunOutcome, RunSpec, Tags } from './experiment.js';
-import { splitOf, type TrainConfig } from './mnist-train.js';
+import { optimizerSpec, splitOf, type TrainConfig } from './mnist-train.js';
 import { PRUNING_METHODS, trainPruned, type PruningMethod, type PruningRun } from './pruning-methods.js';
 
 /** What a pruning run needs beyond its TrainConfig; stored in the run's tags so the spec alone redoes it. */
@@ -52,7 +52,7 @@ export async function executePruning(run: RunSpec, ctx: RunContext, onTrained?: 
   const data = { train: split.train, validation: split.validation.count > 0 ? split.validation : null, test: mnistDataset(ctx.mnist.test) };
   const pruningRun: PruningRun = {
     method: s.method, reference, epochs: config.epochs, fineTuneEpochs: s.fineTuneEpochs, batchSize: config.batchSize,
-    optimizer: optimizerOf(config), seed: config.seed, frequency: s.frequency, power: s.power, pruneEnd: s.pruneEnd, timingSteps: s.timingSteps,
+    optimizer: optimizerSpec(config), seed: config.seed, frequency: s.frequency, power: s.power, pruneEnd: s.pruneEnd, timingSteps: s.timingSteps,
   };
   const engine = ctx.engine ?? (await Engine.create({ threads: ctx.threads }));
   let extra: Record<string, unknown> = {};
@@ -82,8 +82,4 @@ export async function executePruning(run: RunSpec, ctx: RunContext, onTrained?: 
   } finally {
     if (!ctx.engine) engine.close();
   }
-}
-
-function optimizerOf(config: TrainConfig): PruningRun['optimizer'] {
-  return config.optimizer === 'adam' ? { name: 'adam', lr: config.lr } : { name: 'sgd', lr: config.lr, momentum: config.momentum };
 }

@@ -5,6 +5,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
+import { DEFAULT_SEED } from '../random.js';
 import { MAX_DENSE_ELEMENTS, SparseMask } from '../topology/mask.js';
 import { largestMagnitude, randomMask } from '../topology/mask-select.js';
 import { radixNet } from '../topology/radixnet.js';
@@ -111,7 +112,7 @@ export class Mask {
   }
 
   /** A random static mask keeping exactly round(density * nIn * nOut) connections, drawn from `seed`. */
-  static random(nIn: number, nOut: number, density: number, seed = 100): Mask {
+  static random(nIn: number, nOut: number, density: number, seed = DEFAULT_SEED): Mask {
     if (!(density >= 0 && density <= 1)) throw new InputError(`random mask density must be in [0, 1], got ${density}`);
     return Mask.fromSparse(randomMask(nIn, nOut, Math.round(density * nIn * nOut), seed));
   }

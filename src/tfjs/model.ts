@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors.js';
+import { DEFAULT_SEED } from '../random.js';
 import type { RadixList } from '../topology/radix.js';
 import { fileSystem } from './io.js';
 import { oneLine } from './model-folder.js';
@@ -37,7 +38,7 @@ export function radixModel(args: RadixModelArgs = {}): tfl.Sequential {
   const layers = args.layers ?? [784, 300, 100, 10];
   if (!Array.isArray(layers) || layers.length < 2) throw new InputError(`radixModel: layers must list at least 2 sizes, got ${JSON.stringify(layers)}`);
   const masks = modelMasks(args, layers);
-  const seed = args.seed ?? 100;
+  const seed = args.seed ?? DEFAULT_SEED;
   const stddev = args.stddev ?? 0.05;
   const L = layers.length - 1;
   const model = tfl.sequential();

@@ -1,6 +1,6 @@
 // The figure of each experiment, by the experiment's name (the `experiment` field of its records).
 import { InputError } from '../../errors.js';
-import type { RunRecord } from '../../suite/experiment.js';
+import type { RunRecord } from '../../records/run-record.js';
 import type { Plot } from './plot.js';
 import { sparsityDistributionPlot } from './sparsity-distribution.js';
 import { accuracyVsSparsityPlot } from './accuracy-vs-sparsity.js';

@@ -2,7 +2,7 @@
 // alone (their params say how the experiment was run).
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
-import type { RunRecord } from '../../suite/experiment.js';
+import type { RunRecord } from '../../records/run-record.js';
 
 // the summaries' statistics, so a figure's medians and bin labels are the printed ones
 export { binLabel, median } from '../../analysis/stats.js';

@@ -3,7 +3,7 @@
 // seeds of the final test accuracy against the sparsity reached, and the median accuracy per epoch.
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
-import type { RunRecord } from '../../suite/experiment.js';
+import type { RunRecord } from '../../records/run-record.js';
 import { count, median, type Plot, tag } from './plot.js';
 
 /** The experiment's methods in the order the legend lists them; others follow by name. */

@@ -2,7 +2,7 @@
 // a RadiX-Net of the same first-layer sparsity, drawn as images side by side on one colour scale.
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
-import type { RunRecord } from '../../suite/experiment.js';
+import type { RunRecord } from '../../records/run-record.js';
 import { type Plot, tag } from './plot.js';
 
 /** A record's saliency map: data.saliency as { height, width, values } or as a plain square array. */

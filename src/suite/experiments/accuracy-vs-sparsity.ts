@@ -2,6 +2,7 @@
 // validation accuracy against sparsity.
 import { binLabel, sparsityBin, spread } from '../../analysis/stats.js';
 import { validPermutations } from '../../topology/enumerate.js';
+import { DEFAULT_SEED } from '../../random.js';
 import type { Experiment, RunRecord } from '../experiment.js';
 import { factorsParam, intParam, numberParam } from '../param-specs.js';
 import { executeTraining, twinTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
@@ -17,7 +18,7 @@ export interface AccuracyVsSparsityParams extends TrainingParams {
 export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
   name: 'accuracy-vs-sparsity',
   description: 'Fig. 4: train every valid radix list of the factors (LeNet-300-100, 3 epochs, batch 100); accuracy vs sparsity',
-  defaults: { factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ...TRAINING_DEFAULTS, seed: 100, bins: 10, threshold: 0.8 },
+  defaults: { factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ...TRAINING_DEFAULTS, seed: DEFAULT_SEED, bins: 10, threshold: 0.8 },
   quick: { factors: [2, 10], epochs: 1, trainSamples: 3000, testSamples: 1000 },
   params: {
     factors: factorsParam('factors', 'radix factors, e.g. 1..10 or 2,3,5'),

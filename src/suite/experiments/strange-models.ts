@@ -5,6 +5,7 @@
 import { accuracyBands, confusion, confusionLines, isStrange, predictStrange, STRANGE_MAX_OUTPUT_FAN_IN } from '../../analysis/strangeness.js';
 import { MIN_OUTPUT_FAN_IN } from '../../analysis/diagnose.js';
 import { InputError } from '../../errors.js';
+import { DEFAULT_SEED } from '../../random.js';
 import { parseRadixList, formatRadixList } from '../../topology/radix.js';
 import { simpleFamily } from '../../topology/enumerate.js';
 import type { Experiment, RunRecord, RunSpec } from '../experiment.js';
@@ -35,7 +36,7 @@ export const strangeModels: Experiment<StrangeModelsParams> = {
   description: 'Fig. 8: the simple family [[i,j],[k]] at >= 0.9 kronecker sparsity (426 models), 3 epochs; strange ones ' +
     '(train accuracy <= 0.75) retrained 30 epochs and re-screened on extra seeds; topology predictor scored',
   defaults: {
-    ...TRAINING_DEFAULTS, max: 15, minKroneckerSparsity: 0.9, models: null, seed: 100, threshold: 0.75, retrainEpochs: 30,
+    ...TRAINING_DEFAULTS, max: 15, minKroneckerSparsity: 0.9, models: null, seed: DEFAULT_SEED, threshold: 0.75, retrainEpochs: 30,
     extraSeeds: 3, bandGap: 0.03,
   },
   quick: { models: ['10,10/1', '10,10/2'], epochs: 1, trainSamples: 3000, retrainEpochs: 2, extraSeeds: 1 },
