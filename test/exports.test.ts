@@ -50,11 +50,11 @@ const ENTRIES: Record<string, { values: string[]; types: string[] }> = {
   },
   'radixnet/suite': {
     values: [
-      'COMPARE_BACKENDS', 'PAPER_PRESET', 'RECORD_VERSION', 'checkRecord', 'compare', 'configMasks', 'defaultWorkers', 'experiments', 'getExperiment',
+      'COMPARE_BACKENDS', 'EXPERIMENT_NAMES', 'PAPER_PRESET', 'RECORD_VERSION', 'checkRecord', 'compare', 'configMasks', 'defaultWorkers', 'experiments', 'getExperiment',
       'mergeResults', 'plan', 'planId', 'readResults', 'resolveParams', 'runPlan', 'summarizeFile', 'summarizeRecords', 'trainMnist',
     ],
     types: [
-      'CompareOptions', 'CompareRow', 'Experiment', 'MergeReport', 'ParamSpec', 'Plan', 'PlannedRun', 'ProgressEvent', 'ReadResultsOptions', 'RecordFinal',
+      'CompareOptions', 'CompareRow', 'Experiment', 'ExperimentName', 'MergeReport', 'ParamSpec', 'Plan', 'PlannedRun', 'ProgressEvent', 'ReadResultsOptions', 'RecordFinal',
       'RecordTopology', 'ResultsFile', 'RunContext', 'RunOutcome', 'RunPlanOptions', 'RunPlanResult', 'RunRecord', 'RunSpec', 'Summary', 'Tags',
       'TrainConfig', 'TrainMnistHooks', 'TrainResult',
     ],

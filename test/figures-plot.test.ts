@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRecords } from '../src/figures/records.js';
-import { plotFor } from '../src/figures/plots/index.js';
+import { plotFor, plots, plotTable } from '../src/figures/plots/index.js';
+import { EXPERIMENT_NAMES, getExperiment } from '../src/suite/experiments/index.js';
 import { CHEVRON, TRAIN_COLOUR, VALIDATION_COLOUR } from '../src/figures/plots/plot.js';
 import { renderPng, renderSvg, svgSize } from '../src/figures/render.js';
 import type { RunRecord } from '../src/suite/experiment.js';
@@ -133,6 +134,16 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     expect(items(svg, 'line')).to.have.length(methods.size + groups.size);
     const medians = [...groups.values()].map((acc) => (acc.length === 2 ? (acc[0] + acc[1]) / 2 : NaN).toFixed(4)).sort();
     expect(points.map((p) => Number(/test accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(4)).sort()).to.deep.equal(medians);
+  });
+
+  it('has one plot per experiment of the registry, and docs/experiments.md holds their table in the report\'s order', () => {
+    expect(Object.keys(plots)).to.deep.equal([...EXPERIMENT_NAMES]);
+    for (const name of EXPERIMENT_NAMES) expect(getExperiment(name).name, 'registry key = experiment name').to.equal(name);
+    const doc = readFileSync(join(process.cwd(), 'docs', 'experiments.md'), 'utf8').split('\n');
+    const start = doc.indexOf('| experiment | figure | reads |');
+    expect(start, 'the table\'s header in docs/experiments.md').to.be.above(-1);
+    const table = doc.slice(start, doc.findIndex((l, k) => k > start && !l.startsWith('|')));
+    expect(table).to.deep.equal(plotTable());
   });
 
   it('keeps every figure\'s text and marks inside the image (PNG frame of 3 px left blank)', async () => {

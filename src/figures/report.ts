@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunRecord } from '../records/run-record.js';
-import { experiments } from '../suite/experiments/index.js';
+import { EXPERIMENT_NAMES, experiments } from '../suite/experiments/index.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { radixNet } from '../topology/index.js';
 import { fontBuffers } from './font.js';
@@ -13,9 +13,6 @@ import { heatmapFigure } from './heatmap.js';
 import { plotFor } from './plots/index.js';
 import { readRecords } from './records.js';
 import { renderSvg } from './render.js';
-
-/** Figure order of the paper; experiments not listed come after, by name. */
-const PAPER_ORDER = ['sparsity-distribution', 'accuracy-vs-sparsity', 'seed-variance', 'saliency', 'strange-models', 'seed-study', 'pruning'];
 
 export interface ReportOptions {
   /** The network of Fig. 1 and 2 (default the paper's 10,10/10 on LeNet-300-100). */
@@ -56,7 +53,9 @@ export function resultsFiles(args: readonly string[]): string[] {
 /** Builds the report page from results files (each one experiment's records). */
 export async function buildReport(files: readonly string[], opts: ReportOptions = {}): Promise<Report> {
   const results = files.map((path) => ({ path, records: readRecords(path, opts.warn) }));
-  const rank = (e: string): number => (PAPER_ORDER.includes(e) ? PAPER_ORDER.indexOf(e) : PAPER_ORDER.length);
+  // the registry's order, which is the paper's; records of an experiment it does not hold come after, by name
+  const order: readonly string[] = EXPERIMENT_NAMES;
+  const rank = (e: string): number => (order.includes(e) ? order.indexOf(e) : order.length);
   results.sort((a, b) => rank(a.records[0].experiment) - rank(b.records[0].experiment) ||
     a.records[0].experiment.localeCompare(b.records[0].experiment));
   const sections: string[] = [];

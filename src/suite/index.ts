@@ -6,7 +6,7 @@ export {
   RECORD_VERSION, type Experiment, type RunRecord, type RunSpec, type RunContext, type RunOutcome, type ParamSpec, type Summary, type Tags,
   type RecordTopology, type RecordFinal,
 } from './experiment.js';
-export { experiments, getExperiment } from './experiments/index.js';
+export { experiments, getExperiment, EXPERIMENT_NAMES, type ExperimentName } from './experiments/index.js';
 export { plan, resolveParams, planId, type Plan, type PlannedRun } from './plan.js';
 export { runPlan, defaultWorkers, type RunPlanOptions, type RunPlanResult, type ProgressEvent } from './runner.js';
 export { readResults, checkRecord, type ResultsFile, type ReadResultsOptions } from './results-file.js';

@@ -4,8 +4,9 @@ import { InputError } from '../../errors.js';
 import { CHEVRON, type Plot, TRAIN_COLOUR, VALIDATION_COLOUR } from './plot.js';
 
 export const accuracyVsSparsityPlot: Plot = {
-  experiment: 'accuracy-vs-sparsity',
   figure: 'Fig. 4',
+  shows: 'train chevrons, validation dots',
+  reads: '`topology.sparsity`, `final.trainAccuracy`, `final.valAccuracy`',
   draw(records, where) {
     const points: { sparsity: number; accuracy: number; metric: string; radices: string }[] = [];
     for (const r of records) {

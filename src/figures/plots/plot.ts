@@ -7,11 +7,14 @@ import type { RunRecord } from '../../records/run-record.js';
 // the summaries' statistics, so a figure's medians and bin labels are the printed ones
 export { binLabel, median } from '../../analysis/stats.js';
 
+/** The figure of one experiment (plots/index.ts keys them by experiment name), with its row of docs/experiments.md. */
 export interface Plot {
-  /** The experiment whose records this plot draws. */
-  experiment: string;
   /** The paper's figure it reproduces, e.g. 'Fig. 4'. */
   figure: string;
+  /** What it draws, in a few words. */
+  shows: string;
+  /** The record fields it reads (Markdown). */
+  reads: string;
   /** Builds the spec and a one-paragraph caption; throws InputError when the records lack what the plot needs. */
   draw(records: readonly RunRecord[], where: string): { spec: TopLevelSpec; caption: string };
 }

@@ -10,8 +10,9 @@ import { count, median, type Plot, tag } from './plot.js';
 const METHOD_ORDER = ['one-shot', 'gradual', 'radixnet', 'random'];
 
 export const pruningPlot: Plot = {
-  experiment: 'pruning',
   figure: 'pruning comparison',
+  shows: 'accuracy vs sparsity and per epoch, per method',
+  reads: '`tags.method`, `tags.target`, `tags.scope` (`overall` drawn), `final.testAccuracy`, `history` (medians over seeds)',
   draw(records, where) {
     // the first-layer case belongs with Fig. 7; this figure compares whole networks
     const overall = records.filter((r) => (r.tags.scope ?? 'overall') === 'overall');

@@ -17,8 +17,9 @@ export function saliencyOf(r: RunRecord, where: string): { height: number; width
 }
 
 export const saliencyPlot: Plot = {
-  experiment: 'saliency',
   figure: 'Fig. 7',
+  shows: 'two 28 x 28 maps, one colour scale',
+  reads: '`tags.model`, `tags.seed` (lowest shown), `data.saliency` `{height, width, values}`',
   draw(records, where) {
     // one map per model: the lowest seed's (the experiment may run several)
     const bySeed = [...records].sort((a, b) => Number(a.tags.seed ?? 0) - Number(b.tags.seed ?? 0));

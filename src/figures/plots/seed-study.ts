@@ -5,8 +5,9 @@ import { InputError } from '../../errors.js';
 import { epochRows, type Plot, tag, epochAxis } from './plot.js';
 
 export const seedStudyPlot: Plot = {
-  experiment: 'seed-study',
   figure: 'Fig. 9',
+  shows: 'two panels, a curve per seed',
+  reads: '`tags.model` (`normal`, `strange`), `tags.seed`, `history[].accuracy`',
   draw(records, where) {
     const panels = ['normal', 'strange'].map((model) => {
       const runs = records.filter((r) => tag(r, 'model', where) === model);

@@ -23,8 +23,9 @@ export function seedSpread(records: Parameters<Plot['draw']>[0], where: string):
 }
 
 export const seedVariancePlot: Plot = {
-  experiment: 'seed-variance',
   figure: 'Fig. 5',
+  shows: 'range bar and median per network, by bin',
+  reads: '`tags.bin`, `tags.network`, `final.valAccuracy`, `params.bins`',
   draw(records, where) {
     const bins = binCount(records[0]);
     const rows = seedSpread(records, where).map((r) => ({ ...r, binLabel: binLabel(r.bin, bins) }));

@@ -14,8 +14,9 @@ export function histogram(sparsities: readonly number[], step = HISTOGRAM_STEP):
 }
 
 export const sparsityDistributionPlot: Plot = {
-  experiment: 'sparsity-distribution',
   figure: 'Fig. 3',
+  shows: 'histogram (2.5% bars)',
+  reads: '`topology.sparsity`, `tags.topology` (distinct count)',
   draw(records) {
     const p = records[0].params;
     const topologies = new Set(records.map((r) => String(r.tags.topology ?? r.topology.radices))).size;

@@ -8,8 +8,9 @@ import { epochRows, type Plot, epochAxis } from './plot.js';
 const MAX_LEGEND = 16;
 
 export const strangeModelsPlot: Plot = {
-  experiment: 'strange-models',
   figure: 'Fig. 8',
+  shows: 'accuracy per epoch of the retrained',
+  reads: '`tags.stage` (`screen`, `retrain`), `history[].accuracy`',
   draw(records, where) {
     const retrained = records.filter((r) => r.tags.stage === 'retrain');
     const screened = records.filter((r) => r.tags.stage === 'screen').length;

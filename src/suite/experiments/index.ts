@@ -1,4 +1,5 @@
-// The experiments by name: the CLI, the runner's workers and `summarize` find experiments here (one line each).
+// The experiments by name: the CLI, the runner's workers, `summarize`, the figures and the report find experiments
+// here (one line each).
 import { InputError } from '../../errors.js';
 import type { Experiment } from '../experiment.js';
 import { accuracyVsSparsity } from './accuracy-vs-sparsity.js';
@@ -9,15 +10,26 @@ import { sparsityDistribution } from './sparsity-distribution.js';
 import { strangeModels } from './strange-models.js';
 import { seedStudy } from './seed-study.js';
 
-export const experiments: Record<string, Experiment<any>> = {
-  [sparsityDistribution.name]: sparsityDistribution,
-  [accuracyVsSparsity.name]: accuracyVsSparsity,
-  [seedVariance.name]: seedVariance,
-  [strangeModels.name]: strangeModels,
-  [seedStudy.name]: seedStudy,
-  [pruning.name]: pruning,
-  [saliencyExperiment.name]: saliencyExperiment,
-};
+// In the paper's figure order, which is the report's. An experiment's name is its key here, and ExperimentName (the
+// keys) is what figures key their plots by, so an experiment without a plot does not compile.
+const REGISTRY = {
+  'sparsity-distribution': sparsityDistribution,
+  'accuracy-vs-sparsity': accuracyVsSparsity,
+  'seed-variance': seedVariance,
+  'saliency': saliencyExperiment,
+  'strange-models': strangeModels,
+  'seed-study': seedStudy,
+  'pruning': pruning,
+} satisfies Record<string, Experiment<any>>;
+
+/** The name of an experiment of the suite. */
+export type ExperimentName = keyof typeof REGISTRY;
+
+/** The experiments' names in the paper's figure order (the report's order). */
+export const EXPERIMENT_NAMES = Object.freeze(Object.keys(REGISTRY) as ExperimentName[]);
+
+/** The experiments by name. */
+export const experiments: Record<string, Experiment<any>> = { ...REGISTRY };
 
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
 export function getExperiment(name: string): Experiment<any> {
