@@ -40,7 +40,7 @@ async function trainWith(spec: MlpSpec, variant: KernelVariant, threads: number,
     const { x, y } = data(spec.layers[0], spec.layers[spec.layers.length - 1]);
     const losses: number[] = [];
     // 12 steps per epoch (11 of 20 samples, one of 10): 25 epochs are 300 steps
-    train(model, x, y, { epochs: 25, batchSize: 20, seed: 3, onBatchEnd: (_s, _n, m) => losses.push(m.loss, m.accuracy) });
+    train(model, x, y, { epochs: 25, batchSize: 20, seed: 3, onBatchEnd: (_s, _n, m) => void losses.push(m.loss, m.accuracy) });
     return { params: new Uint32Array(Float32Array.from(model.parameters()).buffer), losses, fusedSteps: model.fusedSteps };
   } finally {
     engine.close();
