@@ -141,10 +141,10 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
     b.dispose();
   });
 
-  it('fit counts its batch buffers and resident rows before allocating any (reproducer 11)', () => {
+  it('the training loop counts its batch buffers and resident rows before allocating any (reproducer 11)', () => {
     const model = new Mlp(engine, { layers: [784, 10], batchSize: 10 });
     const used = engine.memory.used;
-    expect(() => model.checkFitMemory(100, 2e8)).to.throw(InputError, /fit needs 585 GiB more kernel memory \(batch 100, 200000000 resident samples of 784 values and their labels\) but only .* of the 4 GiB WebAssembly memory is free/);
+    expect(() => model.checkFitMemory(100, 2e8)).to.throw(InputError, /training needs 585 GiB more kernel memory \(batch 100, 200000000 resident samples of 784 values and their labels\) but only .* of the 4 GiB WebAssembly memory is free/);
     expect(() => model.checkFitMemory(100, 1000)).not.to.throw();
     expect(engine.memory.used).to.equal(used);
     model.dispose();

@@ -19,7 +19,7 @@ export interface MlpSpec {
   stddev?: number;
   /** Seed of the weight init (default DEFAULT_SEED, 100). */
   seed?: number;
-  /** Largest batch the model's buffers hold (default 100; fit grows it when asked for more). */
+  /** Largest batch the model's buffers hold (default 100; train grows it when asked for more). */
   batchSize?: number;
   /** Default Adam with Keras' settings (docs/training.md). */
   optimizer?: OptimizerSpec | OptimizerName;

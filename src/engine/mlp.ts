@@ -185,7 +185,7 @@ export class Mlp {
     const mem = this.engine.memory;
     if (!mem.fits(sizes)) {
       const bytes = sizes.reduce((s, b) => s + b, 0);
-      throw new InputError(`fit needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values and their labels) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`);
+      throw new InputError(`training needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values and their labels) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`);
     }
   }
 
@@ -199,7 +199,7 @@ export class Mlp {
 
   /**
    * One optimizer step on `n` samples: rows `order[start..start+n)` of x ([N, n_0] row-major, or resident in kernel
-   * memory) and labels y, or rows start..start+n when order is null. Inputs are trusted (fit checks them once).
+   * memory) and labels y, or rows start..start+n when order is null. Inputs are trusted (train checks them once).
    * `classWeights` (one per class) weighs each sample's loss by its class, as Keras' classWeight does.
    */
   trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number, classWeights?: ArrayLike<number>): Metrics {
@@ -418,7 +418,7 @@ export class Mlp {
 
   /**
    * Copies `x` (and its labels `y`, checked, when given: single-threaded steps on it then run fused) into kernel memory
-   * for fast batch gathers; release() it when done (fit does both).
+   * for fast batch gathers; release() it when done (train does both).
    */
   /**
    * Like resident(x, y), but the copy stays in the engine's memory after use and later calls with the same arrays

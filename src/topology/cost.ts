@@ -100,7 +100,7 @@ export function denseOutBytes(layers: readonly number[], format: 'json' | 'npy')
 /**
  * An Mlp in kernel memory (see engine/mlp.ts): per stored weight, the weight, its gradient and `slots` optimizer
  * values (4 bytes each) plus the sparse structure (16 bytes per nonzero of a masked layer); activations and gradients
- * of every layer for `batch` samples; the input stage; and `samples` rows made resident for fit.
+ * of every layer for `batch` samples; the input stage; and `samples` rows made resident for training.
  * @param stored per weight layer: weights stored (nnz, or n_l * n_{l+1} when dense)
  * @param sparse per weight layer: whether it has a mask (its CSR/CSC structures live in kernel memory too)
  */
