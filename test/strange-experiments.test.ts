@@ -86,11 +86,12 @@ describe('strange-models and seed-study experiments', function () {
     const records = readResults(out).records;
     expect(records).to.have.length(r.records.length);
     // 1 epoch on 540 samples leaves both models far below 0.75: both strange, each re-seeded once and retrained 2 epochs
-    expect(records.map((x) => `${x.tags.stage} ${x.key}`)).to.deep.equal([
+    // (in any order: a sweep hands out its costliest runs first)
+    expect(records.map((x) => `${x.tags.stage} ${x.key}`).sort()).to.deep.equal([
       'screen 10,10/1|seed=100|epochs=1|batch=100', 'screen 10,10/2|seed=100|epochs=1|batch=100',
       'seeds 10,10/1|seed=101|epochs=1|batch=100', 'seeds 10,10/2|seed=101|epochs=1|batch=100',
       'retrain 10,10/1|seed=100|epochs=2|batch=100', 'retrain 10,10/2|seed=100|epochs=2|batch=100',
-    ]);
+    ].sort());
     for (const x of records) {
       expect(x).to.include({ v: 1, experiment: 'strange-models', planId: records[0].planId });
       expect(x.history).to.have.length(x.config!.epochs);
