@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
-import { fit } from '../src/engine/fit.js';
+import { train } from '../src/engine/train.js';
 import { loadMnist, mnistDataset } from '../src/data/mnist.js';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { instantiateKernels, kernelVariant } from '../src/kernels/wasm.js';
@@ -44,14 +44,14 @@ const engine = await Engine.create({ threads: 1 });
 const stepRows = [];
 for (const t of benchTopologies()) {
   const model = new Mlp(engine, { layers: LENET, masks: t.masks, batchSize: 100, seed: 1 });
-  fit(model, x, y, { epochs: 1, batchSize: 100 });
+  train(model, x, y, { epochs: 1, batchSize: 100 });
   const wall: Record<'fused' | 'unfused', number[]> = { fused: [], unfused: [] };
   const cpu: Record<'fused' | 'unfused', number[]> = { fused: [], unfused: [] };
   for (let r = 0; r < repeats; r++) {
     for (const mode of ['fused', 'unfused'] as const) {
       model.fused = mode === 'fused';
       const c0 = cpuMs();
-      const h = fit(model, x, y, { epochs: 1, batchSize: 100, seed: r });
+      const h = train(model, x, y, { epochs: 1, batchSize: 100, seed: r });
       cpu[mode].push((cpuMs() - c0) / steps);
       wall[mode].push((h.epochs[0].seconds * 1000) / steps);
     }
