@@ -1,16 +1,28 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { radixNet } from '../src/topology/index.js';
+import { jsonData, runBinary, runIn, type CliResult } from './helpers/cli.js';
 
-const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+interface Row {
+  radices: string;
+  list: number[][];
+  sparsity: number;
+  kroneckerSparsity: number;
+  topology: number;
+  kron: number[];
 }
+interface Summary {
+  family: string;
+  lists: number;
+  factors: number[];
+  distinctTopologies: number;
+  models: number;
+}
+
+/** `radixnet ...args` in this process. */
+const cli = (...args: string[]): Promise<CliResult> => runIn(args);
 
 /** Parses an NPY v1.0 file: its header dict text and the data bytes after it. */
 function readNpy(path: string): { header: string; data: Buffer; dataOffset: number } {
@@ -29,8 +41,8 @@ describe('radixnet topology', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints a per-layer table and both sparsities', () => {
-    const r = cli('topology', '10/5,2', '--kron', '80,30,10,1');
+  it('prints a per-layer table and both sparsities', async () => {
+    const r = await cli('topology', '10/5,2', '--kron', '80,30,10,1');
     expect(r.status).to.equal(0);
     expect(r.stdout).to.match(/N = 10, Kronecker widths B = 80,30,10,1/);
     expect(r.stdout).to.match(/^0\s+784 x 300\s+235200\s+784\/784\s+300\/300\s+0\.000000$/m);
@@ -39,26 +51,26 @@ describe('radixnet topology', () => {
     expect(r.stdout).to.include('kronecker sparsity: 0.058302583025830246');
   });
 
-  it('defaults to LeNet-300-100 and ceil(n_l / N) widths', () => {
-    const r = cli('topology', '[[10,10],[1]]');
+  it('defaults to LeNet-300-100 and ceil(n_l / N) widths', async () => {
+    const r = await cli('topology', '[[10,10],[1]]');
     expect(r.status).to.equal(0);
     expect(r.stdout).to.include('on 784,300,100,10: N = 100, Kronecker widths B = 8,3,1,1');
     expect(r.stdout).to.include('kronecker sparsity: 0.9032142857142857');
   });
 
-  it('prints one JSON object with --json', () => {
-    const r = cli('topology', '10,10/10', '--json');
+  it('prints one JSON envelope with --json', async () => {
+    const r = await cli('topology', '10,10/10', '--json');
     expect(r.status).to.equal(0);
-    const out = JSON.parse(r.stdout);
+    const out = jsonData<{ list: number[][]; kron: number[]; layerStats: { nnz: number }[] }>(r.stdout);
     expect(out).to.include({ radices: '10,10/10', N: 100, sparsity: 0.9, kroneckerSparsity: 0.9 });
     expect(out.list).to.deep.equal([[10, 10], [10]]);
     expect(out.kron).to.deep.equal([8, 3, 1, 1]);
     expect(out.layerStats.map((s: { nnz: number }) => s.nnz)).to.deep.equal([23520, 3000, 100]);
   });
 
-  it('writes one valid uint8 NPY file per layer with --dense-out FILE.npy', () => {
+  it('writes one valid uint8 NPY file per layer with --dense-out FILE.npy', async () => {
     const file = join(dir, 'masks.npy');
-    const r = cli('topology', '2,3/6', '--layers', '37,23,11,5', '--dense-out', file);
+    const r = await cli('topology', '2,3/6', '--layers', '37,23,11,5', '--dense-out', file);
     expect(r.status).to.equal(0);
     const net = radixNet('2,3/6', [37, 23, 11, 5]);
     net.masks.forEach((mask, l) => {
@@ -70,11 +82,11 @@ describe('radixnet topology', () => {
     expect(r.stderr).to.include('masks.2.npy');
   });
 
-  it('writes the masks as nested 0/1 arrays with --dense-out FILE.json', () => {
+  it('writes the masks as nested 0/1 arrays with --dense-out FILE.json', async () => {
     const file = join(dir, 'masks.json');
-    const r = cli('topology', '2,2/2', '--layers', '6,4,3,2', '--json', '--dense-out', file);
+    const r = await cli('topology', '2,2/2', '--layers', '6,4,3,2', '--json', '--dense-out', file);
     expect(r.status).to.equal(0);
-    JSON.parse(r.stdout); // stdout stays pure JSON; the "wrote" line goes to stderr
+    jsonData(r.stdout); // stdout stays one JSON line; the "wrote" line goes to stderr
     const masks = JSON.parse(readFileSync(file, 'utf8')) as number[][][];
     const net = radixNet('2,2/2', [6, 4, 3, 2]);
     expect(masks.length).to.equal(3);
@@ -91,8 +103,8 @@ describe('radixnet topology', () => {
     ['too small Kronecker widths', ['topology', '10,10/10', '--kron', '7,3,1,1'], /B_0 \* N = 700 < n_0 = 784/],
     ['an unknown --dense-out format', ['topology', '2,2/2', '--dense-out', 'masks.csv'], /must end in \.json or \.npy/],
   ] as [string, string[], RegExp][]) {
-    it(`exits 2 with a one-line message and no stack trace for ${what}`, () => {
-      const r = cli(...args);
+    it(`exits 2 with a one-line message and no stack trace for ${what}`, async () => {
+      const r = await cli(...args);
       expect(r.status).to.equal(2);
       expect(r.stdout).to.equal('');
       const lines = r.stderr.trimEnd().split('\n');
@@ -102,16 +114,32 @@ describe('radixnet topology', () => {
     });
   }
 
-  it('explains itself with --help', () => {
-    const r = cli('topology', '--help');
+  it('the executable exits 2 with one line on stderr for bad input, and 0 with the table for good input', () => {
+    const bad = runBinary(['topology', '10,10/10', '--layers', '784,0']);
+    expect([bad.status, bad.stdout]).to.deep.equal([2, '']);
+    expect(bad.stderr).to.match(/^radixnet: --layers entry 2 is '0'.*\n$/);
+    const good = runBinary(['topology', '10,10/10']);
+    expect(good.status).to.equal(0);
+    expect(good.stdout).to.include('sparsity: 0.9\n');
+  });
+
+  it('creates the folder of --dense-out', async () => {
+    const file = join(dir, 'new', 'deeper', 'masks.npy');
+    const r = await cli('topology', '2,2/2', '--layers', '8,8,4,2', '--dense-out', file);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(existsSync(join(dir, 'new', 'deeper', 'masks.0.npy'))).to.equal(true);
+  });
+
+  it('explains itself with --help', async () => {
+    const r = await cli('topology', '--help');
     expect(r.status).to.equal(0);
     for (const flag of ['--layers', '--kron', '--json', '--dense-out', 'Examples']) expect(r.stdout).to.include(flag);
   });
 });
 
 describe('radixnet enumerate', () => {
-  it('lists the valid permutations of 1..10 on LeNet-300-100 and ends with the counts', () => {
-    const r = cli('enumerate', '--factors', '1..10', '--layers', '784,300,100,10');
+  it('lists the valid permutations of 1..10 on LeNet-300-100 and ends with the counts', async () => {
+    const r = await cli('enumerate', '--factors', '1..10', '--layers', '784,300,100,10');
     expect(r.status).to.equal(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).to.match(/^radix list\s+sparsity\s+kronecker sparsity\s+topology$/);
@@ -120,32 +148,29 @@ describe('radixnet enumerate', () => {
     expect(r.stdout).to.match(/^10,10\/10\s+0\.9\s+0\.9\s+\d+$/m);
   });
 
-  it('prints one JSON object per line and a summary with --json', () => {
-    const r = cli('enumerate', '--factors', '2,3,5', '--json');
+  it('prints the lists and their counts in one JSON envelope with --json', async () => {
+    const r = await cli('enumerate', '--factors', '2,3,5', '--json');
     expect(r.status).to.equal(0);
-    const rows = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
-    const summary = rows.pop().summary;
+    const { lists: rows, summary } = jsonData<{ lists: Row[]; summary: Summary }>(r.stdout);
     expect(summary).to.include({ lists: rows.length, family: 'permutations' });
     expect(summary.factors).to.deep.equal([2, 3, 5]);
-    const row = rows.find((x) => x.radices === '5/5/5');
+    const row = rows.find((x) => x.radices === '5/5/5')!;
     expect(row.list).to.deep.equal([[5], [5], [5]]);
     expect(row.sparsity).to.be.a('number');
     expect(new Set(rows.map((x) => x.topology)).size).to.equal(summary.distinctTopologies);
   });
 
-  it('lists one radix list per topology with --distinct', () => {
-    const r = cli('enumerate', '--factors', '1..10', '--distinct', '--json');
-    const rows = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
-    const summary = rows.pop().summary;
+  it('lists one radix list per topology with --distinct', async () => {
+    const r = await cli('enumerate', '--factors', '1..10', '--distinct', '--json');
+    const { lists: rows, summary } = jsonData<{ lists: Row[]; summary: Summary }>(r.stdout);
     expect(rows.length).to.equal(summary.distinctTopologies);
     expect(rows.map((x) => x.topology)).to.deep.equal(rows.map((_, k) => k));
   });
 
-  it('gives the strange-model study set with --family simple', () => {
-    const r = cli('enumerate', '--family', 'simple', '--max', '15', '--min-sparsity', '0.9', '--json');
+  it('gives the strange-model study set with --family simple', async () => {
+    const r = await cli('enumerate', '--family', 'simple', '--max', '15', '--min-sparsity', '0.9', '--json');
     expect(r.status).to.equal(0);
-    const rows = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
-    const summary = rows.pop().summary;
+    const { lists: rows, summary } = jsonData<{ lists: Row[]; summary: Summary }>(r.stdout);
     expect(summary).to.include({ models: 426, paper: 426, candidates: 1645 });
     expect(rows[34]).to.deep.include({ radices: '10,10/1', kron: [8, 3, 1, 1], kroneckerSparsity: 0.9032142857142857 });
   });
@@ -157,8 +182,8 @@ describe('radixnet enumerate', () => {
     ['a simple-only option on permutations', ['enumerate', '--max', '12'], /--max applies only to --family simple/],
     ['a bad threshold', ['enumerate', '--family', 'simple', '--min-sparsity', 'high'], /--min-sparsity is 'high'/],
   ] as [string, string[], RegExp][]) {
-    it(`exits 2 with a one-line message for ${what}`, () => {
-      const r = cli(...args);
+    it(`exits 2 with a one-line message for ${what}`, async () => {
+      const r = await cli(...args);
       expect(r.status).to.equal(2);
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines.length, r.stderr).to.equal(1);
@@ -166,8 +191,8 @@ describe('radixnet enumerate', () => {
     });
   }
 
-  it('explains itself with --help', () => {
-    const r = cli('enumerate', '--help');
+  it('explains itself with --help', async () => {
+    const r = await cli('enumerate', '--help');
     expect(r.status).to.equal(0);
     for (const flag of ['--factors', '--layers', '--family', '--distinct', '--min-sparsity', '--json']) expect(r.stdout).to.include(flag);
   });

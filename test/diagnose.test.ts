@@ -1,17 +1,11 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { diagnoseMasks, diagnoseRadixNet, MIN_OUTPUT_FAN_IN } from '../src/analysis/diagnose.js';
 import { spread } from '../src/analysis/stats.js';
 import { radixNet, SparseMask } from '../src/topology/index.js';
 import { LIMITS } from '../src/topology/cost.js';
+import { jsonData, runIn, type CliResult } from './helpers/cli.js';
 
-const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]): Promise<CliResult> => runIn(args);
 
 /** A mask from rows of 0/1 (row i = input i, column o = output o). */
 function mask(rows: number[][]): SparseMask {
@@ -140,8 +134,8 @@ describe('diagnose', () => {
 });
 
 describe('radixnet diagnose', () => {
-  it('prints the tables, the verdict and suggestions', () => {
-    const r = cli('diagnose', '10,10/1');
+  it('prints the tables, the verdict and suggestions', async () => {
+    const r = await cli('diagnose', '10,10/1');
     expect(r.status).to.equal(0);
     expect(r.stdout).to.match(/^2\s+100 x 10\s+10\s+1\/1\/1\s+0\/0\/1$/m);
     expect(r.stdout).to.match(/^0\s+1\s+30\s+1\s+784\s+3\/3\/3$/m);
@@ -149,21 +143,21 @@ describe('radixnet diagnose', () => {
     expect(r.stdout).to.include('nearby radix lists of the same or higher sparsity without the problem:');
   });
 
-  it('prints one JSON object with --json', () => {
-    const r = cli('diagnose', '2,2/2', '--layers', '8,6,5,3', '--json');
+  it('prints the diagnosis in one JSON envelope with --json', async () => {
+    const r = await cli('diagnose', '2,2/2', '--layers', '8,6,5,3', '--json');
     expect(r.status).to.equal(0);
-    const out = JSON.parse(r.stdout);
+    const out = jsonData<{ classes: { fanIn: number }[]; layers: number[] }>(r.stdout);
     // N = 4; output c reads the hidden-2 units (of 0..4) with residue c or c + 1 mod 4: {0, 1, 4}, {1, 2}, {2, 3}
     expect(out).to.include({ radices: '2,2/2', N: 4, verdict: 'at risk' });
-    expect(out.classes.map((c: { fanIn: number }) => c.fanIn)).to.deep.equal([3, 2, 2]);
+    expect(out.classes.map((c) => c.fanIn)).to.deep.equal([3, 2, 2]);
     expect(out.layers).to.deep.equal([8, 6, 5, 3]);
   });
 
-  it('rejects bad input exactly as topology does, exit 2', () => {
+  it('rejects bad input exactly as topology does, exit 2', async () => {
     for (const args of [['10,10/3'], ['10,0/10'], ['10,10/10', '--layers', '784,x'], ['10,10/10', '--kron', '1,1,1,1'],
       ['10,10/10', '--layers', '784,300,10']]) {
-      const d = cli('diagnose', ...args);
-      const t = cli('topology', ...args);
+      const d = await cli('diagnose', ...args);
+      const t = await cli('topology', ...args);
       expect(d.status).to.equal(2);
       expect(d.stderr.split('\n')[0]).to.equal(t.stderr.split('\n')[0]);
       expect(d.stderr).to.match(/^radixnet: /);

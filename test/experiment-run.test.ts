@@ -9,6 +9,7 @@ import { getExperiment } from '../src/suite/experiments/index.js';
 import { runPlan, type ProgressEvent } from '../src/suite/runner.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { trainMnist } from '../src/suite/mnist-train.js';
+import { jsonData } from './helpers/cli.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: '1' };
@@ -132,7 +133,7 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     const again = cli(['experiment', ...QUICK, '--out', out, '--json']);
     expect(again.status, again.stderr).to.equal(0);
     expect(again.stderr).to.match(/dropped a torn last line/);
-    expect(JSON.parse(again.stdout)).to.include({ ran: 18 - before, skipped: before, records: 18 });
+    expect(jsonData(again.stdout)).to.include({ ran: 18 - before, skipped: before, records: 18 });
     // --json progress: JSON lines on stderr, from the resumed count to the end
     const events = again.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(events[0]).to.include({ type: 'start', done: before, total: 18 });
@@ -147,7 +148,7 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(lines(out)).to.have.length(18);
   });
 
-  it('three shards as three processes, merged, equal the single-process results; merge reports missing and duplicated runs', async () => {
+  it('three shards as three processes, merged, equal the single-process results; merge reports missing (exit 1) and duplicated runs', async () => {
     const shards = [0, 1, 2].map((i) => join(dir, `shard-${i}.jsonl`));
     const results = await Promise.all(shards.map((f, i) => cliAsync(['experiment', ...QUICK, '--shard', `${i}/3`, '--out', f, '--workers', '1', '--threads', '1'])));
     for (const r of results) expect(r.status, r.stderr).to.equal(0);
@@ -163,9 +164,15 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(lines(merged).map(untimed)).to.deep.equal(baseline.map(untimed));
 
     const partial = join(dir, 'partial.jsonl');
+    // missing runs fail the merge (exit 1), so a cluster job stops before summarizing half the results; the
+    // merged file and the report are there all the same
     const p = cli(['merge', partial, shards[0], shards[2], shards[0], '--json']);
-    expect(p.status, p.stderr).to.equal(0);
-    const report = JSON.parse(p.stdout);
+    expect(p.status, p.stderr).to.equal(1);
+    expect(p.stderr).to.match(/^radixnet: 6 of 18 runs are missing from the merged files .*; rerun those shards, then merge again\n$/);
+    const envelope = JSON.parse(p.stdout);
+    expect(envelope).to.deep.include({ command: 'merge', ok: false, error: { kind: 'failed', message: p.stderr.slice(10).trim(), exitCode: 1 } });
+    expect(lines(partial)).to.have.length(12);
+    const report = envelope.data;
     expect(report.missing.map((x: { index: number }) => x.index)).to.deep.equal([1, 4, 7, 10, 13, 16]);
     expect(report.duplicates).to.deep.equal(lines(shards[0]).map((r) => r.key));
     expect(report.records).to.equal(12);
@@ -185,7 +192,7 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
       [['experiment', ...QUICK, '--shard', '3/3', '--out', out], /--shard must be i\/n with 0 <= i < n/],
       [['experiment', ...QUICK, '--epochs', 'x'], /--epochs must be a whole number from 1 to 10000, got "x"/],
       [['merge', join(dir, 'm2.jsonl'), out, join(dir, 'fig3.jsonl')], /only shards of one plan can be merged/],
-      [['summarize', join(dir, 'nothing.jsonl')], /holds no records/],
+      [['summarize', join(dir, 'nothing.jsonl')], /nothing\.jsonl does not exist; check the path/],
     ];
     for (const [args, pattern] of cases) {
       const r = cli(args);
@@ -264,6 +271,6 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     }) + '\n').join(''));
     const r3 = cli(['summarize', fig3, '--json']);
     expect(r3.status, r3.stderr).to.equal(0);
-    expect(JSON.parse(r3.stdout).data).to.deep.equal({ lists: 5, distinctTopologies: 4, binCounts: [2, 0, 0, 0, 0, 1, 0, 0, 0, 2] });
+    expect(jsonData<{ summary: unknown }>(r3.stdout).summary).to.deep.equal({ lists: 5, distinctTopologies: 4, binCounts: [2, 0, 0, 0, 0, 1, 0, 0, 0, 2] });
   });
 });

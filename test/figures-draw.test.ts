@@ -8,6 +8,7 @@ import { heatmapFigure, MAX_HEATMAP_CELLS, NONZERO_COLOUR, ZERO_COLOUR } from '.
 import { graphFigure, MAX_GRAPH_EDGES } from '../src/figures/graph.js';
 import { renderPng, renderSvg, svgSize } from '../src/figures/render.js';
 import { decodePng, hasWhiteFrame, svgMarks, translation } from './helpers/images.js';
+import { jsonData, runIn } from './helpers/cli.js';
 
 const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
@@ -139,16 +140,22 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
     expect(yellow).to.be.above(1000);
   });
 
-  it('radixnet draw writes SVG and PNG and refuses bad output paths in one line', () => {
+  it('radixnet draw writes SVG and PNG, creates a missing folder, and refuses bad output paths in one line', async () => {
     const png = join(dir, 'g.png');
-    const ok = cli(['draw', 'graph', '2,2/2', '--layers', '8,8,4,2', '--nodes', '6', '--out', png]);
+    const ok = await runIn(['draw', 'graph', '2,2/2', '--layers', '8,8,4,2', '--nodes', '6', '--out', png]);
     expect(ok.status, ok.stderr).to.equal(0);
     expect(ok.stdout).to.match(/^wrote .*g\.png \(PNG, (\d+) x (\d+) px, 18 nodes, \d+ edges\)\n$/);
     const [, w, h] = /(\d+) x (\d+) px/.exec(ok.stdout)!;
     const img = decodePng(readFileSync(png));
     expect([img.width, img.height]).to.deep.equal([Number(w), Number(h)]);
-    for (const [out, message] of [[join(dir, 'missing', 'h.svg'), /cannot write --out file .*\(ENOENT\)/], [join(dir, 'h.pdf'), /must end in \.svg or \.png/]] as const) {
-      const bad = cli(['draw', 'heatmap', '10,10/10', '--out', out]);
+    const nested = join(dir, 'missing', 'deeper', 'h.svg');
+    const made = await runIn(['draw', 'heatmap', '2,2/2', '--layers', '8,8,4,2', '--out', nested, '--json']);
+    expect(made.status, made.stderr).to.equal(0);
+    expect(jsonData<{ path: string; format: string; panels: number }>(made.stdout)).to.include({ path: nested, format: 'svg', panels: 3 });
+    expect(readFileSync(nested, 'utf8')).to.match(/^<svg/);
+    // a folder that cannot be made (a file is in the way)
+    for (const [out, message] of [[join(png, 'h.svg'), /cannot write --out file .*\((ENOTDIR|EEXIST)\)/], [join(dir, 'h.pdf'), /must end in \.svg or \.png/]] as const) {
+      const bad = await runIn(['draw', 'heatmap', '10,10/10', '--out', out]);
       expect(bad.status).to.equal(2);
       expect(bad.stderr).to.match(message);
       expect(bad.stderr.trim().split('\n')).to.have.length(1);

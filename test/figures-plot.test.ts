@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,7 @@ import { CHEVRON, TRAIN_COLOUR, VALIDATION_COLOUR } from '../src/figures/plots/p
 import { renderPng, renderSvg, svgSize } from '../src/figures/render.js';
 import type { RunRecord } from '../src/suite/experiment.js';
 import { decodePng, hasWhiteFrame, svgMarks } from './helpers/images.js';
-
-const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+import { jsonData, runIn, type CliResult } from './helpers/cli.js';
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'results');
 const fixture = (name: string): string => join(FIXTURES, `${name}.jsonl`);
 
@@ -162,11 +160,11 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
       writeFileSync(path, text);
       return path;
     };
-    const plot = (path: string) => spawnSync(process.execPath, [MAIN, 'plot', path, '--out', join(dir, 'out.svg')], { encoding: 'utf8' });
+    const plot = (path: string): Promise<CliResult> => runIn(['plot', path, '--out', join(dir, 'out.svg')]);
     const line = (exp = 'accuracy-vs-sparsity') => readFileSync(fixture('accuracy-vs-sparsity'), 'utf8').split('\n')[0]
       .replace('"experiment":"accuracy-vs-sparsity"', `"experiment":"${exp}"`);
 
-    it('refuses an empty file, a corrupt line, an unknown experiment and mixed experiments with file and line', () => {
+    it('refuses an empty file, a corrupt line, an unknown experiment and mixed experiments with file and line', async () => {
       const cases: [string, string, RegExp][] = [
         ['empty.jsonl', '', /empty\.jsonl holds no results records/],
         ['corrupt.jsonl', `${line()}\n{"v":1,"exp\n${line()}\n`, /corrupt\.jsonl:2: line is not JSON/],
@@ -175,12 +173,12 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
         ['notrecord.jsonl', '{"v":1}\n', /notrecord\.jsonl:1: not a results record: field 'experiment' is missing/],
       ];
       for (const [name, text, message] of cases) {
-        const r = plot(write(name, text));
+        const r = await plot(write(name, text));
         expect(r.status, name).to.equal(2);
         expect(r.stderr).to.match(message);
         expect(r.stderr.trim().split('\n'), name).to.have.length(1);
       }
-      const missing = plot(join(dir, 'nothere.jsonl'));
+      const missing = await plot(join(dir, 'nothere.jsonl'));
       expect(missing.status).to.equal(2);
       expect(missing.stderr).to.match(/cannot read results file .*nothere\.jsonl \(ENOENT\)/);
     });
@@ -194,12 +192,23 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
       expect(warnings[0]).to.match(/torn\.jsonl: dropped a torn last line/);
     });
 
-    it('writes the figure next to the results by default and names the figure it drew', () => {
+    it('writes the figure next to the results by default and names the figure it drew', async () => {
       const path = write('fig4.jsonl', readFileSync(fixture('accuracy-vs-sparsity'), 'utf8'));
-      const r = spawnSync(process.execPath, [MAIN, 'plot', path], { encoding: 'utf8' });
+      const r = await runIn(['plot', path]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^wrote .*fig4\.svg \(Fig\. 4, SVG, \d+ x \d+ px\)\n/);
       expect(readFileSync(join(dir, 'fig4.svg'), 'utf8')).to.match(/^<svg /);
+    });
+
+    it('creates the folder of --out and answers with the file and caption under --json', async () => {
+      const path = write('fig4b.jsonl', readFileSync(fixture('accuracy-vs-sparsity'), 'utf8'));
+      const out = join(dir, 'new-folder', 'fig4.png');
+      const r = await runIn(['plot', path, '--out', out, '--json']);
+      expect(r.status, r.stderr).to.equal(0);
+      const data = jsonData<{ path: string; format: string; figure: string; caption: string }>(r.stdout);
+      expect(data).to.include({ path: out, format: 'png', figure: 'Fig. 4' });
+      expect(data.caption).to.be.a('string').and.not.equal('');
+      expect(decodePng(readFileSync(out)).width).to.be.above(0);
     });
   });
 });

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReport, resultsFiles } from '../src/figures/report.js';
 import { experiments } from '../src/suite/experiments/index.js';
+import { runIn } from './helpers/cli.js';
 
-const MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'results');
 
 describe('figures: radixnet report', () => {
@@ -44,17 +43,17 @@ describe('figures: radixnet report', () => {
     for (const m of html.matchAll(/url\(#([^)]+)\)/g)) expect(ids).to.include(m[1]);
   });
 
-  it('radixnet report writes the page and refuses a folder without results', () => {
+  it('radixnet report writes the page and refuses a folder without results', async () => {
     const out = join(dir, 'r.html');
     const benchFile = join(dir, 'none.json');
-    const r = spawnSync(process.execPath, [MAIN, 'report', join(FIXTURES, 'seed-study.jsonl'), '--out', out, '--bench', benchFile], { encoding: 'utf8' });
+    const r = await runIn(['report', join(FIXTURES, 'seed-study.jsonl'), '--out', out, '--bench', benchFile]);
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^wrote .*r\.html \(3 figures, 1 table, [\d.]+ MB\)\n$/);
     expect(readFileSync(out, 'utf8')).to.match(/^<!doctype html>/);
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     writeFileSync(join(empty, 'notes.txt'), 'x');
-    const bad = spawnSync(process.execPath, [MAIN, 'report', empty], { encoding: 'utf8' });
+    const bad = await runIn(['report', empty]);
     expect(bad.status).to.equal(2);
     expect(bad.stderr.trim()).to.match(/^radixnet: folder '.*empty' holds no results files \(\*\.jsonl\)$/);
   });

@@ -1,6 +1,7 @@
 // `radixnet reproduce --quick`: every experiment of the paper into one folder, killed in the middle and run again,
 // then the report of the folder. (Small: 500 training and test samples per run, one worker.)
 import { expect } from 'chai';
+import { jsonData } from './helpers/cli.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ describe('radixnet reproduce', function () {
 
     const again = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 240000 });
     expect(again.status, again.stderr).to.equal(0);
-    const result = JSON.parse(again.stdout) as { experiments: { experiment: string; ran: number; skipped: number; records: number; wallSeconds: number }[]; report: string };
+    const result = jsonData<{ experiments: { experiment: string; ran: number; skipped: number; records: number; wallSeconds: number }[]; report: string }>(again.stdout);
     expect(result.experiments.map((e) => e.experiment)).to.deep.equal(PAPER_EXPERIMENTS.map((e) => e.name));
     for (const [i, e] of result.experiments.entries()) {
       // each file holds its plan's runs once each (staged experiments: every stage), whatever was done before the kill

@@ -1,4 +1,5 @@
 // `radixnet compare`: options and the table; the work is src/suite/compare.ts (tfjs is imported only when it runs).
+import type { Io } from './io.js';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
@@ -6,7 +7,7 @@ import { parseSizes } from '../topology/radixnet.js';
 import { COMPARE_BACKENDS, compare, type CompareRow } from '../suite/compare.js';
 import { intOption } from './options.js';
 
-export function registerCompare(program: Command): void {
+export function registerCompare(program: Command, _io: Io): void {
   program
     .command('compare')
     .description('train the same model from the same initial weights on each backend; time per epoch and accuracy side by side')

@@ -1,27 +1,28 @@
 // `radixnet diagnose`: what a RadiX-Net's trimmed topology says about trainability, before training it.
 import type { Command } from 'commander';
 import { diagnoseRadixNet, type RadixDiagnosis, type Spread } from '../analysis/diagnose.js';
-import { addNetworkOptions, type NetworkOptions, parseNetworkOptions } from './topology.js';
+import type { Io } from './io.js';
+import { addNetworkOptions, type NetworkOptions } from './options.js';
 
-interface DiagnoseOptions extends NetworkOptions {
-  json?: boolean;
+export type DiagnoseOptions = NetworkOptions;
+
+/** Diagnoses the network and answers with the diagnosis. */
+export function diagnoseRun(opts: DiagnoseOptions, io: Io): void {
+  const d = diagnoseRadixNet(opts.radices, opts.layers, { kron: opts.kron });
+  io.result(d, () => report(d, opts.kron !== undefined));
 }
 
 /** Adds `radixnet diagnose <radices>` to the program. */
-export function registerDiagnose(program: Command): void {
+export function registerDiagnose(program: Command, io: Io): void {
   addNetworkOptions(program
     .command('diagnose')
     .description('say what a RadiX-Net\'s topology alone tells about trainability: fan-in/fan-out, units cut off, ' +
       'what reaches each output class, input->output path counts, a verdict (ok / at risk) and, when at risk, ' +
       'nearby radix lists that are not'))
-    .option('--json', 'print one JSON object instead of text')
+    .option('--json', 'print the diagnosis as JSON (docs/cli.md)')
     .addHelpText('after', '\nExamples:\n  radixnet diagnose 10,10/10\n  radixnet diagnose 10,10/1 --json\n' +
       '  radixnet diagnose 4,4/2 --layers 32,32,32,8')
-    .action((radices: string, opts: DiagnoseOptions) => {
-      const { layers, kron } = parseNetworkOptions(opts);
-      const d = diagnoseRadixNet(radices, layers, { kron });
-      console.log(opts.json ? JSON.stringify(d) : report(d, kron !== undefined));
-    });
+    .action((radices: string, flags: Omit<DiagnoseOptions, 'radices'>) => diagnoseRun({ radices, layers: flags.layers, kron: flags.kron }, io));
 }
 
 function report(d: RadixDiagnosis, customKron: boolean): string {

@@ -1,12 +1,13 @@
 // `radixnet evaluate DIR`: reload a model saved by `radixnet train --save DIR` (or any tfjs LayersModel of
 // RadixDense/Dense layers) and measure it on the MNIST test set.
+import type { Io } from './io.js';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { importTfjs } from '../tfjs/lazy.js';
 import { loadMnist, mnistDataset } from '../data/mnist.js';
 import { intOption } from './options.js';
 
-export function registerEvaluate(program: Command): void {
+export function registerEvaluate(program: Command, _io: Io): void {
   program
     .command('evaluate <dir>')
     .description('reload a saved model (model.json + weights.bin) and report its loss and accuracy on the MNIST test set')

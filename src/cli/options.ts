@@ -1,5 +1,36 @@
-// Parsers for numeric CLI options: each rejects bad values with a one-line InputError naming the option and range.
+// Parsers for CLI options (each rejects bad values with a one-line InputError naming the option and range), and the
+// options several commands share.
+import { Option, type Command } from 'commander';
 import { InputError } from '../errors.js';
+import { parseSizes } from '../topology/radixnet.js';
+
+/** The network every command that builds one RadiX-Net takes (topology, diagnose, draw). */
+export interface NetworkOptions {
+  radices: string;
+  layers: number[];
+  kron?: number[];
+}
+
+/** The paper's LeNet-300-100. */
+export const DEFAULT_LAYERS = [784, 300, 100, 10];
+
+/** Adds the `<radices>` argument and --layers/--kron to a command, parsed to numbers. */
+export function addNetworkOptions(command: Command): Command {
+  return command
+    .argument('<radices>', 'radix list: sublists separated by "/", e.g. 10,10/10, or JSON [[10,10],[10]]')
+    .addOption(layersOption('layer sizes n_0,...,n_L (one radix per weight layer)'))
+    .option('--kron <widths>', 'Kronecker widths B_0,...,B_L, each B_l * N >= n_l (default ceil(n_l / N))', sizesOption('--kron'));
+}
+
+/** --layers, parsed to numbers, LeNet-300-100 by default. */
+export function layersOption(description: string): Option {
+  return new Option('--layers <sizes>', description).argParser(sizesOption('--layers')).default(DEFAULT_LAYERS, DEFAULT_LAYERS.join(','));
+}
+
+/** Comma-separated positive integers (layer sizes, Kronecker widths). */
+export function sizesOption(name: string): (v: string) => number[] {
+  return (v) => parseSizes(v, name);
+}
 
 /** An integer option in [min, max]. */
 export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {

@@ -2,25 +2,44 @@
 import type { Command } from 'commander';
 import { readRecords } from '../figures/records.js';
 import { plotFor } from '../figures/plots/index.js';
-import { formatOf, writeFigure } from '../figures/render.js';
+import { formatOf, writeFigure, type WrittenFigure } from '../figures/render.js';
+import type { Io } from './io.js';
+
+export interface PlotOptions {
+  /** A results file (JSON lines). */
+  results: string;
+  /** .svg or .png; default: the results file with .svg. */
+  out?: string;
+}
+
+/** What `plot` answers with: the file written, the figure's name and its caption. */
+export interface PlotResult extends WrittenFigure {
+  figure: string;
+  caption: string;
+}
+
+export async function plotRun(opts: PlotOptions, io: Io): Promise<void> {
+  const out = opts.out ?? `${opts.results.replace(/\.jsonl?$/, '')}.svg`;
+  formatOf(out);
+  const records = readRecords(opts.results, (m) => io.warn(m));
+  const plot = plotFor(records, opts.results);
+  const { spec, caption } = plot.draw(records, opts.results);
+  const written = await writeFigure(spec, out);
+  io.result({ ...written, figure: plot.figure, caption }, (r) => [
+    `wrote ${r.path} (${r.figure}, ${r.format.toUpperCase()}, ${r.width} x ${r.height} px)`,
+    r.caption,
+  ]);
+}
 
 /** Adds `radixnet plot` to the program. */
-export function registerPlot(program: Command): void {
+export function registerPlot(program: Command, io: Io): void {
   program
     .command('plot')
     .description('draw the figure of a results file (Fig 3, 4, 5, 7, 8, 9 or the pruning comparison, chosen by the ' +
       'experiment that wrote it) as SVG or PNG')
     .argument('<results>', 'a results file (JSON lines) written by `radixnet experiment`')
-    .option('--out <file>', 'output file: .svg, or .png (2 device pixels per px); default: the results file with .svg')
+    .option('--out <file>', 'output file: .svg, or .png (2 device pixels per px); its folder is created; default: the results file with .svg')
+    .option('--json', 'print what was written as JSON (docs/cli.md)')
     .addHelpText('after', '\nExamples:\n  radixnet plot results/accuracy-vs-sparsity.jsonl\n  radixnet plot fig5.jsonl --out fig5.png')
-    .action(async (results: string, opts: { out?: string }) => {
-      const out = opts.out ?? `${results.replace(/\.jsonl?$/, '')}.svg`;
-      formatOf(out);
-      const records = readRecords(results, (m) => console.error(`radixnet: warning: ${m}`));
-      const plot = plotFor(records, results);
-      const { spec, caption } = plot.draw(records, results);
-      const written = await writeFigure(spec, out);
-      console.log(`wrote ${written.path} (${plot.figure}, ${written.format.toUpperCase()}, ${written.width} x ${written.height} px)`);
-      console.log(caption);
-    });
+    .action((results: string, f: { out?: string }) => plotRun({ results, out: f.out }, io));
 }

