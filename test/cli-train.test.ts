@@ -4,6 +4,9 @@ import { mkdtempSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EvaluateResult } from '../src/cli/evaluate.js';
+import type { TrainResult } from '../src/suite/mnist-train.js';
+import { jsonData, runIn } from './helpers/cli.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
@@ -17,7 +20,7 @@ describe('radixnet train / evaluate (CLI)', function () {
     const dir = join(mkdtempSync(join(tmpdir(), 'radixnet-')), 'model');
     const r = run(['train', '--epochs', '1', '--json', '--save', dir]);
     expect(r.status, r.stderr).to.equal(0);
-    const result = JSON.parse(r.stdout);
+    const result = jsonData<TrainResult>(r.stdout);
     expect(result.config).to.include({ radices: '10,10/10', epochs: 1, batchSize: 100, optimizer: 'adam', lr: 0.001, seed: 100, bias: false, init: 'normal', validationSplit: 0.1 });
     expect(result.config.layers).to.deep.equal([784, 300, 100, 10]);
     expect(result.topology).to.include({ radices: '10,10/10', sparsity: 0.9, weights: 26620, denseWeights: 266200 });
@@ -34,7 +37,7 @@ describe('radixnet train / evaluate (CLI)', function () {
 
     const e = run(['evaluate', dir, '--json']);
     expect(e.status, e.stderr).to.equal(0);
-    const ev = JSON.parse(e.stdout);
+    const ev = jsonData<EvaluateResult>(e.stdout);
     // the reloaded model is the trained one: the same test accuracy to the last sample
     expect(ev.testAccuracy).to.equal(result.final.testAccuracy);
     expect(ev.samples).to.equal(10000);
@@ -50,8 +53,8 @@ describe('radixnet train / evaluate (CLI)', function () {
     [['--optimizer', 'rmsprop'], /--optimizer must be one of adam, sgd, got "rmsprop"/],
     [['--validation-split', '0.9999999999'], /validation fraction of 0\.9999999999 \(--validation-split, validationSplit\) leaves none of the 60000 samples for training; use at most 0\.999983/],
   ] as [string[], RegExp][]) {
-    it(`rejects ${args.join(' ')} with one line and exit code 2`, () => {
-      const r = run(['train', ...args]);
+    it(`rejects ${args.join(' ')} with one line and exit code 2`, async () => {
+      const r = await runIn(['train', ...args]);
       expect(r.status).to.equal(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines, r.stderr).to.have.length(1);
@@ -61,14 +64,14 @@ describe('radixnet train / evaluate (CLI)', function () {
     });
   }
 
-  it('says where the problem is when a saved model is missing, and how to make one (item 15)', () => {
-    const r = run(['evaluate', '/nonexistent/model']);
+  it('says where the problem is when a saved model is missing, and how to make one', async () => {
+    const r = await runIn(['evaluate', '/nonexistent/model']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/no saved model at \/nonexistent\/model\/model\.json: save one there first \(radixnet train --save \/nonexistent\/model/);
     expect(r.stderr).not.to.match(/file:\/\//);
   });
 
-  it('refuses a --save target that is a file, under a file, or holds another model before training (reproducers 1, 5)', () => {
+  it('refuses a --save target that is a file, under a file, or holds another model before training', async () => {
     const root = mkdtempSync(join(tmpdir(), 'radixnet-'));
     writeFileSync(join(root, 'file'), 'x');
     mkdirSync(join(root, 'm'));
@@ -79,7 +82,7 @@ describe('radixnet train / evaluate (CLI)', function () {
       [join(root, 'm', 'other.json'), /already holds another model \(model\.json\).*--force/],
     ] as [string, RegExp][]) {
       const t0 = performance.now();
-      const r = run(['train', '--save', target]);
+      const r = await runIn(['train', '--save', target]);
       expect(r.status, r.stderr).to.equal(2);
       expect(r.stderr.trim().split('\n')).to.have.length(1);
       expect(r.stderr).to.match(pattern);
@@ -88,7 +91,7 @@ describe('radixnet train / evaluate (CLI)', function () {
     }
   });
 
-  it('saves the model when stdout is closed early: `train --save M | head -1` (reproducer 5)', () => {
+  it('saves the model when stdout is closed early: `train --save M | head -1`', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'radixnet-')), 'model');
     const train = [process.execPath, CLI, 'train', '--radices', '2', '--layers', '784,10', '--epochs', '1', '--save', dir].map((a) => `'${a}'`).join(' ');
     // pipefail: the pipeline's status is train's, not head's
@@ -97,10 +100,10 @@ describe('radixnet train / evaluate (CLI)', function () {
     expect(r.stdout.trim().split('\n')).to.have.length(1);
     const e = run(['evaluate', dir, '--json']);
     expect(e.status, e.stderr).to.equal(0);
-    expect(JSON.parse(e.stdout).testAccuracy).to.be.above(0.8);
+    expect(jsonData<EvaluateResult>(e.stdout).testAccuracy).to.be.above(0.8);
   });
 
-  it('leaves line wrapping and the cursor as they were when Ctrl-C stops training on a terminal (reproducer 15)', async function () {
+  it('leaves line wrapping and the cursor as they were when Ctrl-C stops training on a terminal', async function () {
     if (spawnSync('script', ['--version']).status !== 0) this.skip();
     // script(1) gives train a pseudo-terminal, so the progress bar runs; Ctrl-C typed there interrupts it as a user would
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -124,5 +127,20 @@ describe('radixnet train / evaluate (CLI)', function () {
     expect(count('\x1b[?7l')).to.equal(count('\x1b[?7h'));
     expect(count('\x1b[?25l')).to.equal(count('\x1b[?25h'));
   });
-});
 
+  it('says once, before loading MNIST, that a tfjs backend is not installed', () => {
+    // a resolve hook hides @tensorflow/tfjs-backend-wasm, as on a machine without it
+    const dir = mkdtempSync(join(tmpdir(), 'radixnet-'));
+    const hook = join(dir, 'no-wasm-backend.mjs');
+    const resolver = 'export async function resolve(s, c, next) { if (s.startsWith("@tensorflow/tfjs-backend-wasm")) ' +
+      'throw Object.assign(new Error("Cannot find package " + s), { code: "ERR_MODULE_NOT_FOUND" }); return next(s, c); }';
+    writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`);
+    // --data names no MNIST: had it been loaded first, that would be the error
+    const r = spawnSync(process.execPath, ['--import', hook, CLI, 'train', '--backend', 'wasm', '--data', join(dir, 'no-mnist')],
+      { encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: '1' } });
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.match(/^radixnet: --backend wasm is unavailable: @tensorflow\/tfjs-backend-wasm /);
+    expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
+  });
+});

@@ -1,34 +1,57 @@
 // `radixnet compare`: options and the table; the work is src/suite/compare.ts (tfjs is imported only when it runs).
-import type { Io } from './io.js';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
-import { parseSizes } from '../topology/radixnet.js';
 import { COMPARE_BACKENDS, compare, type CompareRow } from '../suite/compare.js';
-import { intOption } from './options.js';
+import type { Io } from './io.js';
+import { intOption, sizesOption } from './options.js';
 
-export function registerCompare(program: Command, _io: Io): void {
+export interface CompareOptions {
+  /** Names from COMPARE_BACKENDS, run in this order. */
+  backends: string[];
+  radices: string;
+  layers: number[];
+  epochs: number;
+  batch: number;
+  seed: number;
+  /** Train on the first N training samples only. */
+  limit?: number;
+  threads?: number;
+  data?: string;
+}
+
+/** What `compare` answers with: one row per backend (unavailable ones say why). */
+export interface CompareResult {
+  rows: CompareRow[];
+}
+
+export async function compareRun(opts: CompareOptions, io: Io): Promise<void> {
+  const rows = await compare({
+    backends: opts.backends, radices: opts.radices, layers: opts.layers, epochs: opts.epochs, batchSize: opts.batch,
+    seed: opts.seed, limit: opts.limit, threads: opts.threads, data: opts.data, log: (line) => io.info(line),
+  });
+  io.result<CompareResult>({ rows }, (r) => table(r.rows));
+}
+
+/** Adds `radixnet compare` to the program. */
+export function registerCompare(program: Command, io: Io): void {
   program
     .command('compare')
     .description('train the same model from the same initial weights on each backend; time per epoch and accuracy side by side')
-    .option('--backends <list>', `comma-separated, from: ${Object.keys(COMPARE_BACKENDS).join(', ')}`, 'ours,cpu,wasm,tensorflow')
+    .option('--backends <list>', `comma-separated, from: ${Object.keys(COMPARE_BACKENDS).join(', ')}`, parseBackends, ['ours', 'cpu', 'wasm', 'tensorflow'])
     .option('--radices <list>', 'radix list (e.g. 10,10/10) or "dense"', '10,10/10')
-    .option('--layers <sizes>', 'layer sizes (must start with 784 and end with 10 for MNIST)', '784,300,100,10')
+    .option('--layers <sizes>', 'layer sizes (must start with 784 and end with 10 for MNIST; default 784,300,100,10)', sizesOption('--layers'), [784, 300, 100, 10])
     .option('--epochs <n>', 'epochs', intOption('--epochs', 1, 1000), 1)
     .option('--batch <n>', 'batch size', intOption('--batch', 1, 65536), 100)
     .option('--seed <n>', 'seed of the initial weights (and of our batch order)', intOption('--seed', 0), DEFAULT_SEED)
     .option('--limit <n>', 'train on the first N training samples only (a quick look: tfjs cpu needs ~2 min per full epoch)', intOption('--limit', 1))
     .option('--threads <n>', 'threads of our engine (default: RADIXNET_THREADS or all cores)', intOption('--threads', 1, 64))
     .option('--data <dir>', 'MNIST directory (default: the loader\'s search order)')
-    .option('--json', 'print the rows as JSON on stdout')
-    .action(async (o) => {
-      const backends = parseBackends(o.backends);
-      const layers = parseSizes(o.layers, '--layers');
-      const log = (s: string): boolean => (o.json ? process.stderr : process.stdout).write(s + '\n');
-      const rows = await compare({ backends, radices: o.radices, layers, epochs: o.epochs, batchSize: o.batch, seed: o.seed, limit: o.limit, threads: o.threads, data: o.data, log });
-      if (o.json) process.stdout.write(JSON.stringify(rows) + '\n');
-      else printTable(rows);
-    });
+    .option('--json', 'print the rows as JSON (docs/cli.md)')
+    .action((f: CompareOptions) => compareRun({
+      backends: f.backends, radices: f.radices, layers: f.layers, epochs: f.epochs, batch: f.batch, seed: f.seed,
+      limit: f.limit, threads: f.threads, data: f.data,
+    }, io));
 }
 
 function parseBackends(text: string): string[] {
@@ -40,19 +63,21 @@ function parseBackends(text: string): string[] {
   return [...new Set(names)];
 }
 
-function printTable(rows: CompareRow[]): void {
+function table(rows: CompareRow[]): string[] {
+  const lines: string[] = [];
   const ours = rows.find((r) => r.backend === 'ours' && r.available);
   const mean = (r: CompareRow): number => r.epochSeconds!.reduce((s, v) => s + v, 0) / r.epochSeconds!.length;
-  console.log();
-  console.log(`${'backend'.padEnd(11)} ${'s/epoch'.padStart(9)} ${'samples/s'.padStart(10)} ${'vs ours'.padStart(8)} ${'train loss'.padStart(10)} ${'train acc'.padStart(9)} ${'test acc'.padStart(9)}  runs`);
+  lines.push('');
+  lines.push(`${'backend'.padEnd(11)} ${'s/epoch'.padStart(9)} ${'samples/s'.padStart(10)} ${'vs ours'.padStart(8)} ${'train loss'.padStart(10)} ${'train acc'.padStart(9)} ${'test acc'.padStart(9)}  runs`);
   for (const r of rows) {
     if (!r.available) {
-      console.log(`${r.backend.padEnd(11)} ${'-'.padStart(9)} ${'-'.padStart(10)} ${'-'.padStart(8)} ${'-'.padStart(10)} ${'-'.padStart(9)} ${'-'.padStart(9)}  unavailable: ${r.reason}`);
+      lines.push(`${r.backend.padEnd(11)} ${'-'.padStart(9)} ${'-'.padStart(10)} ${'-'.padStart(8)} ${'-'.padStart(10)} ${'-'.padStart(9)} ${'-'.padStart(9)}  unavailable: ${r.reason}`);
       continue;
     }
     const s = mean(r);
     const ratio = ours ? `${(s / mean(ours)).toFixed(1)}x` : '-';
-    console.log(`${r.backend.padEnd(11)} ${s.toFixed(3).padStart(9)} ${r.samplesPerSecond!.toFixed(0).padStart(10)} ${ratio.padStart(8)} ${r.trainLoss!.toFixed(4).padStart(10)} ${r.trainAccuracy!.toFixed(4).padStart(9)} ${r.testAccuracy!.toFixed(4).padStart(9)}  ${r.runs}`);
+    lines.push(`${r.backend.padEnd(11)} ${s.toFixed(3).padStart(9)} ${r.samplesPerSecond!.toFixed(0).padStart(10)} ${ratio.padStart(8)} ${r.trainLoss!.toFixed(4).padStart(10)} ${r.trainAccuracy!.toFixed(4).padStart(9)} ${r.testAccuracy!.toFixed(4).padStart(9)}  ${r.runs}`);
   }
-  console.log('\nSame initial weights everywhere; tfjs shuffles batches with Math.random (unseeded), ours with --seed, so accuracies differ by run-to-run noise.');
+  lines.push('\nSame initial weights everywhere; tfjs shuffles batches with Math.random (unseeded), ours with --seed, so accuracies differ by run-to-run noise.');
+  return lines;
 }
