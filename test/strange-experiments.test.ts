@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { jsonData, runIn } from './helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,5 +140,15 @@ describe('strange-models and seed-study experiments', function () {
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.include('a run trained badly when its final validation accuracy is <= 0.75; 6 runs');
     expect(r.stdout).to.include('precision 0.333, recall 0.500');
+  });
+
+  it('scores the topology predictor on RadiX-Nets only: pruning and saliency summaries have no predictor section', async () => {
+    for (const name of ['pruning', 'saliency']) {
+      const r = await runIn(['summarize', join(process.cwd(), 'test', 'fixtures', 'results', `${name}.jsonl`), '--json']);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(jsonData<{ summary: object }>(r.stdout).summary, name).to.not.have.property('predictor');
+      const text = await runIn(['summarize', join(process.cwd(), 'test', 'fixtures', 'results', `${name}.jsonl`)]);
+      expect(text.stdout, name).to.not.match(/predictor/);
+    }
   });
 });

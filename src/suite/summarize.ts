@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { predictorReport } from '../analysis/strangeness.js';
+import { parseRadixList } from '../topology/radix.js';
 import type { RunRecord, Summary } from './experiment.js';
 import { getExperiment } from './experiments/index.js';
 import { readResults } from './results-file.js';
@@ -18,18 +19,32 @@ export function summarizeRecords(records: readonly RunRecord[]): Summary & { exp
 }
 
 /**
- * Adds the strangeness predictor's confusion table to summaries of trained runs that lack one (a run trained badly:
- * final validation accuracy <= 0.75); a record missing a needed field is named instead of failing the summary.
+ * Adds the strangeness predictor's confusion table to summaries of trained RadiX-Nets that lack one (a run trained
+ * badly: final validation accuracy <= 0.75); a record missing a needed field is named instead of failing the summary.
+ * The predictor reads a RadiX-Net's topology from its radix list, so a file that also holds other models (pruned or
+ * random masks, whose records name their method) gets no predictor section.
  */
 function withPredictor(summary: Summary, records: readonly RunRecord[]): Summary {
   const trained = records.filter((r) => r.config !== null);
   if ('predictor' in summary.data || trained.length === 0) return summary;
+  if (!trained.every((r) => isRadixList(r.topology?.radices))) return summary;
   try {
     const report = predictorReport(trained);
     return { text: [...summary.text, '', ...report.text], data: { ...summary.data, predictor: report.data } };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     return { text: [...summary.text, '', `topology predictor not scored: ${err.message}`], data: summary.data };
+  }
+}
+
+function isRadixList(text: unknown): boolean {
+  // a record without radices is named by the predictor's own error; a dense model is scored (never strange)
+  if (typeof text !== 'string' || text === 'dense') return true;
+  try {
+    parseRadixList(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
