@@ -1,10 +1,9 @@
 // `npm run bench`: where radixnet's training time goes and how it compares, side by side in one run, with tfjs' cpu
 // and wasm backends (and tfjs-node when installed) and PyTorch CPU (when python3 has torch) training the same
 // LeNet-300-100 the paper's way. Prints tables and writes bench/out/bench.json.
-// Options: --quick (fewer repeats), --no-tfjs, --no-torch, --json (JSON to stdout).
+// Options: bench/options.ts (`npm run bench -- --help`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { loadMnist } from '../src/data/mnist.js';
@@ -15,8 +14,15 @@ import { benchDispatch, benchTopologies, benchTraining, type TrainingRow } from 
 import { benchTfjsBaseline, type TfjsRow } from './tfjs-baseline.js';
 import { benchTfjs, type Row as TfjsPathRow } from './tfjs.js';
 import { benchPytorch, type PytorchResult } from './pytorch.js';
+import { parseBenchOptions } from './options.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' } } });
+const parsed = parseBenchOptions(process.argv.slice(2));
+if (!('quick' in parsed)) {
+  if (parsed.stdout) process.stdout.write(parsed.stdout);
+  if (parsed.stderr) process.stderr.write(parsed.stderr);
+  process.exit(parsed.exit);
+}
+const args = parsed;
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
 
 /** Best of 5 runs of a register-only loop of 96 flops per iteration: the ceiling a kernel can reach (GFLOP/s). */
@@ -69,7 +75,7 @@ const training: TrainingRow[] = await benchTraining(x, y, { repeats: args.quick 
 log('');
 
 // 3b. PyTorch CPU on the same rows and masks, all threads, side by side with our epochs of the same run
-const torch: PytorchResult = args['no-torch'] ? { skipped: '--no-torch' } : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
+const torch: PytorchResult = args.noTorch ? { skipped: '--no-torch' } : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
 const torchMs = (topo: string): number | undefined => ('rows' in torch ? torch.rows.find((r) => r.topology === topo)?.epochMs : undefined);
 // the FLOP floor of a step: its multiply-adds at the single-thread peak of the build that runs (times threads)
 const floorMs = (r: TrainingRow): number => r.stepFlops / (ceiling * 1e9 * r.threads) * 1000;
@@ -91,7 +97,7 @@ if ('rows' in torch) {
 // 4. the same training on tfjs backends, masked dense
 let baseline: TfjsRow[] = [];
 let paths: TfjsPathRow[] = [];
-if (!args['no-tfjs']) {
+if (!args.noTfjs) {
   log('the same training on tfjs (masked dense, model.trainOnBatch, Adam), ms per step:');
   baseline = await benchTfjsBaseline(benchTopologies(), ['cpu', 'wasm', 'tensorflow'], { steps: { cpu: args.quick ? 3 : 6, wasm: args.quick ? 5 : 15, tensorflow: 15 }, log });
   log('');
