@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { experiments } from '../src/suite/experiments/index.js';
+import type { LooseJson } from './helpers/loose-json.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const docs = (file: string): any[] => parseAllDocuments(readFileSync(`${ROOT}/examples/k8s/${file}`, 'utf8')).map((d) => {
+const docs = (file: string): LooseJson[] => parseAllDocuments(readFileSync(`${ROOT}/examples/k8s/${file}`, 'utf8')).map((d) => {
   expect(d.errors, file).to.deep.equal([]);
   return d.toJS();
 });

@@ -1,6 +1,6 @@
-// The kernel-memory allocator (issue 14, reproducers 13-14): blocks never overlap, memory freed in any order is
+// The kernel-memory allocator: blocks never overlap, memory freed in any order is
 // reused, a disposed model cannot be touched, growing batch buffers reuse their space, and fit counts every buffer
-// it allocates before the first one. Plus the smaller bad-input items of reproducer 15 that live in the engine.
+// it allocates before the first one. Plus the smaller bad-input checks that live in the engine.
 import { expect } from 'chai';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
@@ -82,7 +82,7 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
   before(async () => (engine = await Engine.create({ threads: 1 })));
   after(() => engine.close());
 
-  it('creates and disposes models in random order 1,000 times in bounded memory (reproducer 14)', () => {
+  it('creates and disposes models in random order 1,000 times in bounded memory', () => {
     const rng = new Rng(7);
     const masks = radixNet('4/4', [64, 48, 10]).masks;
     const specs = [
@@ -111,7 +111,7 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
     expect(engine.memory.used).to.equal(start);
   });
 
-  it('a growing batch reuses its old buffers: 200 fits with growing batches stay bounded (reproducer 14)', () => {
+  it('a growing batch reuses its old buffers: 200 fits with growing batches stay bounded', () => {
     const model = new Mlp(engine, { layers: [32, 16, 4], batchSize: 1 });
     const rng = new Rng(3);
     const x = Float32Array.from({ length: 32 * 400 }, () => rng.normal());
@@ -125,7 +125,7 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
     model.dispose();
   });
 
-  it("a disposed model's accessors throw, and its memory belongs to the next model untouched (reproducer 13)", () => {
+  it("a disposed model's accessors throw, and its memory belongs to the next model untouched", () => {
     const a = new Mlp(engine, { layers: [8, 4], seed: 1 });
     const view = a.parameters();
     a.dispose();
@@ -141,7 +141,7 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
     b.dispose();
   });
 
-  it('the training loop counts its batch buffers and resident rows before allocating any (reproducer 11)', () => {
+  it('the training loop counts its batch buffers and resident rows before allocating any', () => {
     const model = new Mlp(engine, { layers: [784, 10], batchSize: 10 });
     const used = engine.memory.used;
     expect(() => model.checkFitMemory(100, 2e8)).to.throw(InputError, /training needs 585 GiB more kernel memory \(batch 100, 200000000 resident samples of 784 values and their labels\) but only .* of the 4 GiB WebAssembly memory is free/);
@@ -151,7 +151,7 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
   });
 });
 
-describe('engine bad input (reproducer 15)', () => {
+describe('engine bad input', () => {
   let engine: Engine;
   before(async () => (engine = await Engine.create({ threads: 1 })));
   after(() => engine.close());

@@ -1,5 +1,5 @@
-// Saved models are never lost or mixed, and loading a model folder is safe against hostile or damaged files
-// (issue 14, reproducers 1-6). Pauses inside the writer come from its RADIXNET_SAVE_PAUSE hook, not from timing.
+// Saved models are never lost or mixed, and loading a model folder is safe against hostile or damaged files.
+// Pauses inside the writer come from its RADIXNET_SAVE_PAUSE hook, not from timing.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { InputError } from '../src/errors.js';
 import { Rng } from '../src/random.js';
 import { radixModel, saveModel, loadModel } from '../src/tfjs/model.js';
 import { checkSaveTarget, LOCK_FILE } from '../src/tfjs/model-folder.js';
+import type { LooseJson } from './helpers/loose-json.js';
 
 const MODEL_TS = fileURLToPath(new URL('../src/tfjs/model.js', import.meta.url));
 const X = tf.tensor2d(new Rng(3).fillNormal(new Float32Array(5 * 8)), [5, 8]);
@@ -51,7 +52,7 @@ describe('model folders: checked, atomic saves', function () {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('refuses a .json path into a folder holding another model unless forced, and keeps both then (reproducer 1)', async () => {
+  it('refuses a .json path into a folder holding another model unless forced, and keeps both then', async () => {
     const m = join(root, 'm');
     const a = small(1);
     const b = small(2);
@@ -67,7 +68,7 @@ describe('model folders: checked, atomic saves', function () {
     expect(outputs(a)).not.to.deep.equal(outputs(b));
   });
 
-  it('refuses a file, a path under a file, before any work (reproducer 5)', () => {
+  it('refuses a file, a path under a file, before any work', () => {
     const file = join(root, 'file');
     writeFileSync(file, 'x');
     expect(() => checkSaveTarget(file)).to.throw(InputError, /is a file, not a folder/);
@@ -76,7 +77,7 @@ describe('model folders: checked, atomic saves', function () {
     expect(existsSync(join(root, 'new')), 'checking creates nothing').to.equal(false);
   });
 
-  it('refuses an unwritable folder before any work (reproducer 5)', function () {
+  it('refuses an unwritable folder before any work', function () {
     // root writes anywhere a mode allows nothing, so as root use a folder the kernel refuses even to root, if any
     let locked = join(root, 'locked');
     mkdirSync(locked, { mode: 0o500 });
@@ -92,7 +93,7 @@ describe('model folders: checked, atomic saves', function () {
     expect(() => checkSaveTarget(join(locked, 'model'))).to.throw(InputError, /is not writable \(E(ACCES|ROFS|PERM)\); choose a folder you can write to/);
   });
 
-  it('serializes two writers: the second waits for the first, a reader sees the old model meanwhile (reproducer 2)', async () => {
+  it('serializes two writers: the second waits for the first, a reader sees the old model meanwhile', async () => {
     const m = join(root, 'm');
     const [old, a, b] = [small(1), small(2), small(3)];
     await saveModel(old, m);
@@ -126,7 +127,7 @@ describe('model folders: checked, atomic saves', function () {
     return { m, old, gate, child, exited };
   }
 
-  it('serializes writers in two processes: a save waits while another process holds the lock (reproducer 2)', async () => {
+  it('serializes writers in two processes: a save waits while another process holds the lock', async () => {
     const { m, old, gate, exited } = await pausedChildSave();
     const mine = small(4);
     let done = false;
@@ -142,7 +143,7 @@ describe('model folders: checked, atomic saves', function () {
   });
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
-    it(`keeps the old model whole when a save over it is stopped by ${signal}, and the next save takes over its lock (reproducer 3)`, async () => {
+    it(`keeps the old model whole when a save over it is stopped by ${signal}, and the next save takes over its lock`, async () => {
       const { m, old, child, exited } = await pausedChildSave();
       child.kill(signal);
       await exited;
@@ -161,7 +162,7 @@ describe('model folders: hostile-input-safe loading', function () {
   this.timeout(60000);
   let root: string;
   let good: string;
-  let goodJson: Record<string, any>;
+  let goodJson: Record<string, LooseJson>;
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'radixnet-load-'));
     good = join(root, 'good');
@@ -172,7 +173,7 @@ describe('model folders: hostile-input-safe loading', function () {
 
   let count = 0;
   /** A copy of the good model with model.json edited by `edit`. */
-  function variant(edit: (json: Record<string, any>, dir: string) => void): string {
+  function variant(edit: (json: Record<string, LooseJson>, dir: string) => void): string {
     const dir = join(root, `v${count++}`);
     mkdirSync(dir);
     for (const name of weightFiles(good)) copyFileSync(join(good, name), join(dir, name));
@@ -189,12 +190,12 @@ describe('model folders: hostile-input-safe loading', function () {
     expect(err.message).not.to.contain('\n');
   }
 
-  it('refuses a model.json without weightsManifest instead of using random weights (reproducer 4)', async () => {
+  it('refuses a model.json without weightsManifest instead of using random weights', async () => {
     await rejects(variant((j) => delete j.weightsManifest), /model\.json has no weightsManifest/);
     await rejects(variant((j) => (j.weightsManifest = [{ paths: [], weights: [] }])), /lists no weights/);
   });
 
-  it('keeps manifest paths inside the model folder, symbolic links included (reproducer 6)', async () => {
+  it('keeps manifest paths inside the model folder, symbolic links included', async () => {
     await rejects(variant((j) => (j.weightsManifest[0].paths = ['../../../../dev/zero'])), /weightsManifest\[0\]\.paths\[0\] is "..\/..\/..\/..\/dev\/zero", outside the model folder/);
     await rejects(variant((j) => (j.weightsManifest[0].paths = ['/etc/hostname'])), /outside the model folder/);
     await rejects(variant((j, dir) => {
@@ -207,7 +208,7 @@ describe('model folders: hostile-input-safe loading', function () {
     }), /not a regular file/);
   });
 
-  it('checks weight files against the manifest shapes before reading: missing, truncated, wrong dtype (reproducer 6)', async () => {
+  it('checks weight files against the manifest shapes before reading: missing, truncated, wrong dtype', async () => {
     await rejects(variant((j, dir) => rmSync(join(dir, j.weightsManifest[0].paths[0]))), /paths\[0\] names .* which is missing/);
     await rejects(variant((j, dir) => truncateSync(join(dir, j.weightsManifest[0].paths[0]), 10)), /names files of 10 bytes but its weights' shapes need 160;/);
     await rejects(variant((j) => (j.weightsManifest[0].weights[0].dtype = 'float64')), /weights\[0\]\.dtype is "float64"/);
@@ -221,7 +222,7 @@ describe('model folders: hostile-input-safe loading', function () {
     expect(performance.now() - t0).to.be.below(1000);
   });
 
-  it('stops a deflate bomb in the mask bits at the stated size (reproducer 6)', async () => {
+  it('stops a deflate bomb in the mask bits at the stated size', async () => {
     // 16 MiB of zeros in 16 KiB: uncapped, inflation would return all of it and fail only on the length check
     // ("decode to 16777216 bytes"); capped at the stated shape it stops at once ("decode to no bytes")
     const bomb = deflateRawSync(Buffer.alloc(16 * 2 ** 20));
@@ -257,7 +258,7 @@ describe('model folders: hostile-input-safe loading', function () {
     for (let k = 0; k < 300; k++) {
       const dir = variant((j) => {
         const path = all[rng.int(all.length)];
-        let parent: any = j;
+        let parent: LooseJson = j;
         for (const key of path.slice(0, -1)) parent = parent[key];
         const key = path[path.length - 1];
         if (rng.next() < 0.25) {

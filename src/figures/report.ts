@@ -1,6 +1,6 @@
 // `radixnet report`: one self-contained HTML page (inline SVG, inline CSS, the font embedded; nothing fetched) with
 // every figure the results allow, each captioned, the numbers behind it, how it was run, and the benchmark tables.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { RunRecord } from '../records/run-record.js';

@@ -83,7 +83,7 @@ export function defaultWorkers(): number {
 }
 
 /** Runs (or resumes) the plan of `experiment` and returns its records. */
-export async function runPlan(experiment: Experiment<any> | string, opts: RunPlanOptions = {}): Promise<RunPlanResult> {
+export async function runPlan(experiment: Experiment | string, opts: RunPlanOptions = {}): Promise<RunPlanResult> {
   const exp = typeof experiment === 'string' ? getExperiment(experiment) : experiment;
   const params = resolveParams(exp, opts.params ?? {}, opts.quick ?? false);
   const t0 = performance.now();
@@ -169,7 +169,7 @@ export async function runPlan(experiment: Experiment<any> | string, opts: RunPla
  * Sorts the runs to do into those to execute, copies of a twin already recorded, and followers: runs copied from a
  * twin that executes now (keyed by that twin's key). Experiments without twinOutcome execute everything.
  */
-function splitTwins(exp: Experiment<any>, all: PlannedRun[], todo: PlannedRun[], done: Map<string, RunRecord>): {
+function splitTwins(exp: Experiment, all: PlannedRun[], todo: PlannedRun[], done: Map<string, RunRecord>): {
   execute: PlannedRun[]; copies: [PlannedRun, RunRecord][]; followers: Map<string, PlannedRun[]>;
 } {
   if (!exp.twinOutcome) return { execute: todo, copies: [], followers: new Map() };
@@ -220,7 +220,7 @@ interface Executor {
   close(): Promise<void>;
 }
 
-async function startExecutor(exp: Experiment<any>, workers: number, opts: RunPlanOptions): Promise<Executor> {
+async function startExecutor(exp: Experiment, workers: number, opts: RunPlanOptions): Promise<Executor> {
   if (workers > 1) {
     const threads = opts.threads ?? 1;
     // loaded once here and shared: N workers would otherwise each spend the load and hold a copy
@@ -249,7 +249,7 @@ async function startExecutor(exp: Experiment<any>, workers: number, opts: RunPla
 }
 
 /** Executes one run; an error names the run. */
-export async function runOne(exp: Experiment<any>, run: PlannedRun, ctx: Parameters<Experiment['execute']>[1]): Promise<RunOutcome> {
+export async function runOne(exp: Experiment, run: PlannedRun, ctx: Parameters<Experiment['execute']>[1]): Promise<RunOutcome> {
   try {
     return await exp.execute(run, ctx);
   } catch (err) {

@@ -20,7 +20,7 @@ const REGISTRY = {
   'strange-models': strangeModels,
   'seed-study': seedStudy,
   'pruning': pruning,
-} satisfies Record<string, Experiment<any>>;
+} satisfies Record<string, Experiment>;
 
 /** The name of an experiment of the suite. */
 export type ExperimentName = keyof typeof REGISTRY;
@@ -29,10 +29,10 @@ export type ExperimentName = keyof typeof REGISTRY;
 export const EXPERIMENT_NAMES = Object.freeze(Object.keys(REGISTRY) as ExperimentName[]);
 
 /** The experiments by name. */
-export const experiments: Record<string, Experiment<any>> = { ...REGISTRY };
+export const experiments: Record<string, Experiment> = { ...REGISTRY };
 
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
-export function getExperiment(name: string): Experiment<any> {
+export function getExperiment(name: string): Experiment {
   const exp = Object.hasOwn(experiments, name) ? experiments[name] : undefined;
   if (!exp) throw new InputError(`unknown experiment '${name}'; the experiments are ${Object.keys(experiments).join(', ')}`);
   return exp;
