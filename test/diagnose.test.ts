@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { diagnoseMasks, diagnoseRadixNet, MIN_OUTPUT_FAN_IN } from '../src/analysis/diagnose.js';
 import { spread } from '../src/analysis/stats.js';
 import { radixNet, SparseMask } from '../src/topology/index.js';
