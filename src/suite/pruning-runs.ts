@@ -8,7 +8,7 @@ import { SparseMask } from '../topology/mask.js';
 import { radixNet } from '../topology/radixnet.js';
 import { maskSparsity } from '../analysis/pruning.js';
 import type { RunContext, RunOutcome, RunSpec, Tags } from './experiment.js';
-import { optimizerSpec, splitOf, type TrainConfig } from './mnist-train.js';
+import { optimizerSpec, splitOf } from './mnist-train.js';
 import { PRUNING_METHODS, trainPruned, type PruningMethod, type PruningRun } from './pruning-methods.js';
 
 /** What a pruning run needs beyond its TrainConfig; stored in the run's tags so the spec alone redoes it. */

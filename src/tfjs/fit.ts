@@ -48,7 +48,6 @@ const UNSUPPORTED: Record<string, string> = {
 };
 
 type Callback = InstanceType<typeof tfl.CallbackList>['callbacks'][number];
-type Logs = Record<string, number>;
 
 /** What fit runs: the engine model built from a tfjs model, and the tfjs weights it was last synced with. */
 interface Twin {
