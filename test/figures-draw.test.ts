@@ -170,7 +170,8 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
     const topology = cli(['topology', '2,2/2'], ['--import', hook]);
     expect(topology.status, topology.stderr).to.equal(0);
     const library = spawnSync(process.execPath, ['--import', hook, '--input-type=module', '-e',
-      `const r = await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'index.js'))}); if (!r.heatmapFigure) process.exit(3);`], { encoding: 'utf8' });
+      `await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'index.js'))}); ` +
+      `const f = await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'figures', 'index.js'))}); if (!f.heatmapFigure) process.exit(3);`], { encoding: 'utf8' });
     expect(library.status, library.stderr).to.equal(0);
     // the same hook does stop a command that draws
     const draw = cli(['draw', 'heatmap', '2,2/2', '--out', join(dir, 'x.svg')], ['--import', hook]);
