@@ -9,6 +9,7 @@ import { softmax_xent, softmax_fwd } from './softmax';
 import { transpose_in, transpose_out } from './transpose';
 import { gather_in, gather_labels } from './gather';
 import { sgd_update, momentum_update, adam_update } from './optimizer';
+import { challenge_fwd } from './challenge';
 
 export const RECORD_WORDS = 16;
 
@@ -33,6 +34,7 @@ export function callRecord(r: usize): void {
     case 15: sgd_update(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<f32>(r, 20)); break;
     case 16: momentum_update(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<f32>(r, 28)); break;
     case 17: adam_update(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<f32>(r, 28), load<f32>(r, 32), load<f32>(r, 36), load<f32>(r, 40)); break;
+    case 18: challenge_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<f32>(r, 44), load<i32>(r, 48)); break;
     default: unreachable();
   }
 }

@@ -58,6 +58,9 @@
 // run_program(prog, count)
 //     the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in
 //     the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call
+// challenge_fwd(b0, b1, ptr, idx, w, bias, n, act, stride, ldb, ymax, parity)
+//     per batch block act + b*stride (layout: assembly/challenge.ts): y = min(max(x W + bias, 0), ymax) where x W != 0,
+//     W CSR over outputs; skips dead input rows, marks live rows and packs live samples to the front
 // simd_peak(iters, a, b): f32
 //     96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling
 // fma_peak(iters, a, b): f32
@@ -71,4 +74,5 @@ export { transpose_in, transpose_out } from './transpose';
 export { gather_in, gather_labels } from './gather';
 export { sgd_update, momentum_update, adam_update } from './optimizer';
 export { run_program } from './program';
+export { challenge_fwd } from './challenge';
 export { simd_peak, fma_peak } from './peak';

@@ -8,6 +8,7 @@ import { KernelMemory } from '../src/kernels/memory.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { transposeCsr } from '../src/kernels/csr.js';
 import { csrRuns, outputPairs } from '../src/kernels/runs.js';
+import { challengeBlock } from '../src/kernels/challenge-block.js';
 import { instantiateKernels, kernelVariant, KERNEL_NAMES, type KernelExports } from '../src/kernels/wasm.js';
 import { KernelProgram } from '../src/kernels/program.js';
 import type { Task } from '../src/kernels/pool.js';
@@ -263,6 +264,24 @@ export async function benchKernels(): Promise<Row[]> {
   };
   const denseFlops = dense.reduce((f, L, l) => f + 2 * BATCH * L.nIn * L.nOut * (l > 0 ? 3 : 2), 0);
   add('dense step', `784-300-100-10 b${BATCH}`, denseFlops, null, denseStep);
+
+  // one layer of the Graph Challenge's 1024-neuron network (radix 2 x6 Kronecker 16: 32 inputs per neuron, weights
+  // 1/16) on a batch of 128 samples whose every row and sample stays live: the kernel's steady state
+  {
+    const cn = 1024;
+    const cb = 128;
+    const cl = radixNet('2,2,2,2,2,2', new Array(7).fill(cn)).masks[0];
+    const blk = challengeBlock(cn, cb);
+    const block = mem.alloc(blk.stride, 64);
+    const buf = mem.memory.buffer;
+    new Int32Array(buf, block, 1)[0] = cb;
+    new Uint8Array(buf, block + blk.flags, cn).fill(1);
+    new Float32Array(buf, block + blk.bufs, cn * cb).fill(1);
+    const [cptr, cidx, cw] = [mem.putI32(cl.rowPtr), mem.putI32(cl.colIdx), mem.allocF32(cl.nnz)];
+    new Float32Array(mem.memory.buffer, cw, cl.nnz).fill(1 / 16);
+    add('challenge_fwd', `graph challenge ${cn} nnz ${cl.nnz} b${cb}`, 2 * cb * cl.nnz, null,
+      () => k.challenge_fwd(0, 1, cptr, cidx, cw, -0.3, cn, block, blk.stride, cb, 32, 0));
+  }
   const missing = KERNEL_NAMES.filter((name) => !rows.some((r) => r.kernel === name));
   if (missing.length > 0) throw new Error(`bench/kernels.ts has no row for ${missing.join(', ')} of assembly/kernels.json: add one`);
   return rows;

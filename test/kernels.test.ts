@@ -540,6 +540,7 @@ const TESTED_ELSEWHERE: Partial<Record<KernelName, string>> = {
   spmm_runs_fwd: 'test/kernels-runs.test.ts',
   spmm_pair_fwd: 'test/kernels-runs.test.ts',
   spmm_pair_bwd_w: 'test/kernels-runs.test.ts',
+  challenge_fwd: 'test/challenge.test.ts (against a float64 reference of the whole inference)',
 };
 
 describe('kernel test coverage', () => {

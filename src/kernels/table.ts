@@ -37,6 +37,7 @@ export const KERNEL_TABLE: readonly KernelSpec[] = [
   { name: 'momentum_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'lr', 'momentum'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'f32'] },
   { name: 'adam_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'v', 'alpha', 'beta1', 'beta2', 'eps'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'f32', 'f32', 'f32', 'f32'] },
   { name: 'run_program', file: 'program', args: ['prog', 'count'], returns: 'void', split: false, types: ['usize', 'i32'] },
+  { name: 'challenge_fwd', file: 'challenge', args: ['b0', 'b1', 'ptr', 'idx', 'w', 'bias', 'n', 'act', 'stride', 'ldb', 'ymax', 'parity'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'i32', 'usize', 'usize', 'i32', 'f32', 'i32'] },
   { name: 'simd_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
   { name: 'fma_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
 ];
@@ -82,6 +83,8 @@ export interface KernelExports {
   adam_update(k0: number, k1: number, w: number, g: number, m: number, v: number, alpha: number, beta1: number, beta2: number, eps: number): void;
   /** the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call */
   run_program(prog: number, count: number): void;
+  /** per batch block act + b*stride (layout: assembly/challenge.ts): y = min(max(x W + bias, 0), ymax) where x W != 0, W CSR over outputs; skips dead input rows, marks live rows and packs live samples to the front */
+  challenge_fwd(b0: number, b1: number, ptr: number, idx: number, w: number, bias: number, n: number, act: number, stride: number, ldb: number, ymax: number, parity: number): void;
   /** 96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling */
   simd_peak(iters: number, a: number, b: number): number;
   /** the same with one madd (madd.ts) per step: relaxed_madd (FMA) in the fma build, mul + add in the plain one */
@@ -90,5 +93,5 @@ export interface KernelExports {
 
 /** The kernels a thread pool runs (those with a split range), in the order it numbers them: a worker looks a
  * kernel up by its index here. */
-export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update'] as const;
+export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update', 'challenge_fwd'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];

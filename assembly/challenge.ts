@@ -1,0 +1,166 @@
+// Sparse DNN inference in the Graph Challenge's form (docs/graph-challenge.md): one layer Y = min(max(Y W + b, 0), ymax)
+// where Y W is nonzero, over many independent batches of inputs, each batch in its own block of memory (the batch
+// index is the kernel's outer range, so a thread pool splits a layer over batches and threads never share a block).
+//
+// Why this shape: inputs die (a sample whose activations are all zero stays zero for good, since the kernel adds the
+// bias only where the product is nonzero) and neurons die (a neuron zero for every live sample of a batch). So each
+// batch keeps its live samples packed at the front of its columns (compacted after a layer kills some, the sample ids
+// permuted alike), and one byte per neuron says whether its row holds anything: a nonzero of a dead input row is
+// skipped without loading the row, and an output whose inputs are all dead is neither computed nor stored (its row
+// keeps stale values, which nothing reads: every reader checks the flag first). Bias, ReLU and the clamp are fused
+// into the store, and the same pass marks which samples and which neurons are still alive. Sums run in nonzero order
+// per element, so the split over threads never changes a bit.
+//
+// The block of batch b starts at act + b * stride (host: src/engine/challenge.ts, challengeBlock, the same layout):
+//   0      i32 live samples (columns 0..live-1 of every live row; columns live..ceil4(live)-1 are zero)
+//   8      f64 multiply-adds done so far (4 per vector step: the work the kernel did, against the edges counted)
+//   64     ids   i32 [ldb]  the original index of each column's sample
+//   +4ldb  any   i32 [ldb]  scratch: per column, whether the layer's output has a nonzero
+//   +8ldb  flags u8 [2][n16] (n16 = n rounded up to 16): row live flags, flags[parity] of the input, the other of the output
+//   then   buffers f32 [2][n][ldb]: buffers[parity] is the input, the other the output
+import { madd } from './madd';
+import { vec } from './reduce';
+
+@inline function n16(n: usize): usize {
+  return (n + 15) & ~(<usize>15);
+}
+
+// The fused store of `acc` (the product, no bias yet) at out: zero where the product is zero, else
+// min(max(acc + bias, 0), ymax); returns the lanes that are nonzero (all ones) and ors them into `any`.
+@inline function finish(acc: v128, bias: v128, ymax: v128, out: usize, any: usize): v128 {
+  const y = f32x4.min(f32x4.max(f32x4.add(acc, bias), f32x4.splat(0)), ymax);
+  const nz = f32x4.ne(acc, f32x4.splat(0));
+  const v = v128.and(y, nz);
+  v128.store(out, v);
+  const live = f32x4.ne(v, f32x4.splat(0));
+  v128.store(any, v128.or(v128.load(any), live));
+  return live;
+}
+
+// One output row over 7 batch vectors (28 columns): 7 accumulators, 7 loads and the weight's splat fill the 15
+// allocatable xmm registers, as in spmm.ts's fwdTile1x7.
+@inline function tile7(k: usize, kEnd: usize, idx: usize, w: usize, flags: usize, xin: usize, ld: usize,
+  bias: v128, ymax: v128, out: usize, any: usize): v128 {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0;
+  for (; k < kEnd; k++) {
+    const i = <usize>load<i32>(idx + (k << 2));
+    if (load<u8>(flags + i) == 0) continue;
+    const xp = xin + i * ld;
+    const s = v128.load32_splat(w + (k << 2));
+    a0 = madd(s, v128.load(xp, 0), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
+    a2 = madd(s, v128.load(xp, 32), a2);
+    a3 = madd(s, v128.load(xp, 48), a3);
+    a4 = madd(s, v128.load(xp, 64), a4);
+    a5 = madd(s, v128.load(xp, 80), a5);
+    a6 = madd(s, v128.load(xp, 96), a6);
+  }
+  let r = finish(a0, bias, ymax, out, any);
+  r = v128.or(r, finish(a1, bias, ymax, out + 16, any + 16));
+  r = v128.or(r, finish(a2, bias, ymax, out + 32, any + 32));
+  r = v128.or(r, finish(a3, bias, ymax, out + 48, any + 48));
+  r = v128.or(r, finish(a4, bias, ymax, out + 64, any + 64));
+  r = v128.or(r, finish(a5, bias, ymax, out + 80, any + 80));
+  return v128.or(r, finish(a6, bias, ymax, out + 96, any + 96));
+}
+
+// The same over 3 batch vectors.
+@inline function tile3(k: usize, kEnd: usize, idx: usize, w: usize, flags: usize, xin: usize, ld: usize,
+  bias: v128, ymax: v128, out: usize, any: usize): v128 {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
+  for (; k < kEnd; k++) {
+    const i = <usize>load<i32>(idx + (k << 2));
+    if (load<u8>(flags + i) == 0) continue;
+    const xp = xin + i * ld;
+    const s = v128.load32_splat(w + (k << 2));
+    a0 = madd(s, v128.load(xp, 0), a0);
+    a1 = madd(s, v128.load(xp, 16), a1);
+    a2 = madd(s, v128.load(xp, 32), a2);
+  }
+  let r = finish(a0, bias, ymax, out, any);
+  r = v128.or(r, finish(a1, bias, ymax, out + 16, any + 16));
+  return v128.or(r, finish(a2, bias, ymax, out + 32, any + 32));
+}
+
+// The same over 1 batch vector.
+@inline function tile1(k: usize, kEnd: usize, idx: usize, w: usize, flags: usize, xin: usize, ld: usize,
+  bias: v128, ymax: v128, out: usize, any: usize): v128 {
+  let a0 = f32x4.splat(0);
+  for (; k < kEnd; k++) {
+    const i = <usize>load<i32>(idx + (k << 2));
+    if (load<u8>(flags + i) == 0) continue;
+    a0 = madd(v128.load32_splat(w + (k << 2)), v128.load(xin + i * ld), a0);
+  }
+  return finish(a0, bias, ymax, out, any);
+}
+
+// challenge_fwd(b0, b1, ptr, idx, w, bias, n, act, stride, ldb, ymax, parity): one layer for batches [b0, b1).
+// Layer: CSR over outputs (ptr (n+1) i32, idx (nnz) i32 input neurons, w (nnz) f32), one bias for every neuron.
+export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize, bias: f32, n: i32, act: usize,
+  stride: usize, ldb: i32, ymax: f32, parity: i32): void {
+  const nn = <usize>n;
+  const ld = <usize>ldb << 2;
+  const vb = f32x4.splat(bias);
+  const vmax = f32x4.splat(ymax);
+  for (let b = b0; b < b1; b++) {
+    const blk = act + <usize>b * stride;
+    const live = load<i32>(blk);
+    const ids = blk + 64;
+    const any = ids + ld;
+    const flags0 = any + ld;
+    const bufs = (flags0 + 2 * n16(nn) + 15) & ~(<usize>15);
+    const fin = flags0 + (parity ? n16(nn) : 0);
+    const fout = flags0 + (parity ? 0 : n16(nn));
+    const xin = bufs + (parity ? nn * ld : 0);
+    const xout = bufs + (parity ? 0 : nn * ld);
+    if (live == 0) {
+      memory.fill(fout, 0, nn);
+      continue;
+    }
+    const nv = <usize>((live + 3) >> 2);
+    memory.fill(any, 0, vec(nv));
+    let madds: f64 = 0;
+    for (let j: usize = 0; j < nn; j++) {
+      const k0 = <usize>load<i32>(ptr + (j << 2));
+      const k1 = <usize>load<i32>(ptr + (j << 2) + 4);
+      let liveIn = 0;
+      for (let k = k0; k < k1; k++) liveIn += <i32>load<u8>(fin + <usize>load<i32>(idx + (k << 2)));
+      if (liveIn == 0) {
+        store<u8>(fout + j, 0);
+        continue;
+      }
+      madds += <f64>liveIn * <f64>(nv << 2);
+      const out = xout + j * ld;
+      let r = v128.splat<i32>(0);
+      let v: usize = 0;
+      for (; v + 7 <= nv; v += 7) r = v128.or(r, tile7(k0, k1, idx, w, fin, xin + vec(v), ld, vb, vmax, out + vec(v), any + vec(v)));
+      for (; v + 3 <= nv; v += 3) r = v128.or(r, tile3(k0, k1, idx, w, fin, xin + vec(v), ld, vb, vmax, out + vec(v), any + vec(v)));
+      for (; v < nv; v++) r = v128.or(r, tile1(k0, k1, idx, w, fin, xin + vec(v), ld, vb, vmax, out + vec(v), any + vec(v)));
+      store<u8>(fout + j, v128.any_true(r) ? 1 : 0);
+    }
+    store<f64>(blk + 8, load<f64>(blk + 8) + madds);
+    // samples that died: pack the survivors to the front of every live row (and of ids), zero the freed lanes of the
+    // last vector, so that the next layer's vectors hold live samples only
+    let keep = 0;
+    for (let c = 0; c < live; c++) if (load<i32>(any + (<usize>c << 2)) != 0) keep++;
+    if (keep == live) continue;
+    for (let j: usize = 0; j < nn; j++) {
+      if (load<u8>(fout + j) == 0) continue;
+      const row = xout + j * ld;
+      let to: usize = 0;
+      for (let c: usize = 0; c < <usize>live; c++) {
+        if (load<i32>(any + (c << 2)) == 0) continue;
+        store<f32>(row + (to << 2), load<f32>(row + (c << 2)));
+        to++;
+      }
+      for (; (to & 3) != 0; to++) store<f32>(row + (to << 2), 0);
+    }
+    let to: usize = 0;
+    for (let c: usize = 0; c < <usize>live; c++) {
+      if (load<i32>(any + (c << 2)) == 0) continue;
+      store<i32>(ids + (to << 2), load<i32>(ids + (c << 2)));
+      to++;
+    }
+    store<i32>(blk, keep);
+  }
+}
