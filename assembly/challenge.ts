@@ -17,6 +17,7 @@
 //   64     ids   i32 [ldb]  the original index of each column's sample
 //   +4ldb  any   i32 [ldb]  scratch: per column, whether the layer's output has a nonzero
 //   +8ldb  flags u8 [2][n16] (n16 = n rounded up to 16): row live flags, flags[parity] of the input, the other of the output
+//   then   list (i32, f32) [n16]: scratch, one output row's live inputs (byte offset of the row, weight)
 //   then   buffers f32 [2][n][ldb]: buffers[parity] is the input, the other the output
 import { madd } from './madd';
 import { vec } from './reduce';
@@ -37,16 +38,14 @@ import { vec } from './reduce';
   return live;
 }
 
-// One output row over 7 batch vectors (28 columns): 7 accumulators, 7 loads and the weight's splat fill the 15
-// allocatable xmm registers, as in spmm.ts's fwdTile1x7.
-@inline function tile7(k: usize, kEnd: usize, idx: usize, w: usize, flags: usize, xin: usize, ld: usize,
-  bias: v128, ymax: v128, out: usize, any: usize): v128 {
+// One output row over 7 batch vectors (28 columns) from the row's live inputs, listed as (byte offset of the input row,
+// weight) pairs at list..list+8cnt: 7 accumulators, 7 loads and the weight's splat fill the 15 allocatable xmm
+// registers, as in spmm.ts's fwdTile1x7.
+@inline function tile7(list: usize, end: usize, xin: usize, bias: v128, ymax: v128, out: usize, any: usize): v128 {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0;
-  for (; k < kEnd; k++) {
-    const i = <usize>load<i32>(idx + (k << 2));
-    if (load<u8>(flags + i) == 0) continue;
-    const xp = xin + i * ld;
-    const s = v128.load32_splat(w + (k << 2));
+  for (let p = list; p < end; p += 8) {
+    const xp = xin + <usize>load<i32>(p);
+    const s = v128.load32_splat(p, 4);
     a0 = madd(s, v128.load(xp, 0), a0);
     a1 = madd(s, v128.load(xp, 16), a1);
     a2 = madd(s, v128.load(xp, 32), a2);
@@ -65,14 +64,11 @@ import { vec } from './reduce';
 }
 
 // The same over 3 batch vectors.
-@inline function tile3(k: usize, kEnd: usize, idx: usize, w: usize, flags: usize, xin: usize, ld: usize,
-  bias: v128, ymax: v128, out: usize, any: usize): v128 {
+@inline function tile3(list: usize, end: usize, xin: usize, bias: v128, ymax: v128, out: usize, any: usize): v128 {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
-  for (; k < kEnd; k++) {
-    const i = <usize>load<i32>(idx + (k << 2));
-    if (load<u8>(flags + i) == 0) continue;
-    const xp = xin + i * ld;
-    const s = v128.load32_splat(w + (k << 2));
+  for (let p = list; p < end; p += 8) {
+    const xp = xin + <usize>load<i32>(p);
+    const s = v128.load32_splat(p, 4);
     a0 = madd(s, v128.load(xp, 0), a0);
     a1 = madd(s, v128.load(xp, 16), a1);
     a2 = madd(s, v128.load(xp, 32), a2);
@@ -83,14 +79,9 @@ import { vec } from './reduce';
 }
 
 // The same over 1 batch vector.
-@inline function tile1(k: usize, kEnd: usize, idx: usize, w: usize, flags: usize, xin: usize, ld: usize,
-  bias: v128, ymax: v128, out: usize, any: usize): v128 {
+@inline function tile1(list: usize, end: usize, xin: usize, bias: v128, ymax: v128, out: usize, any: usize): v128 {
   let a0 = f32x4.splat(0);
-  for (; k < kEnd; k++) {
-    const i = <usize>load<i32>(idx + (k << 2));
-    if (load<u8>(flags + i) == 0) continue;
-    a0 = madd(v128.load32_splat(w + (k << 2)), v128.load(xin + i * ld), a0);
-  }
+  for (let p = list; p < end; p += 8) a0 = madd(v128.load32_splat(p, 4), v128.load(xin + <usize>load<i32>(p)), a0);
   return finish(a0, bias, ymax, out, any);
 }
 
@@ -108,7 +99,8 @@ export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize
     const ids = blk + 64;
     const any = ids + ld;
     const flags0 = any + ld;
-    const bufs = (flags0 + 2 * n16(nn) + 15) & ~(<usize>15);
+    const list = flags0 + 2 * n16(nn);
+    const bufs = list + 8 * n16(nn);
     const fin = flags0 + (parity ? n16(nn) : 0);
     const fout = flags0 + (parity ? 0 : n16(nn));
     const xin = bufs + (parity ? nn * ld : 0);
@@ -123,19 +115,26 @@ export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize
     for (let j: usize = 0; j < nn; j++) {
       const k0 = <usize>load<i32>(ptr + (j << 2));
       const k1 = <usize>load<i32>(ptr + (j << 2) + 4);
-      let liveIn = 0;
-      for (let k = k0; k < k1; k++) liveIn += <i32>load<u8>(fin + <usize>load<i32>(idx + (k << 2)));
-      if (liveIn == 0) {
+      // the row's live inputs as (row offset, weight) pairs: dead rows are skipped once here, not in every tile
+      let end = list;
+      for (let k = k0; k < k1; k++) {
+        const i = <usize>load<i32>(idx + (k << 2));
+        if (load<u8>(fin + i) == 0) continue;
+        store<i32>(end, <i32>(i * ld));
+        store<f32>(end, load<f32>(w + (k << 2)), 4);
+        end += 8;
+      }
+      if (end == list) {
         store<u8>(fout + j, 0);
         continue;
       }
-      madds += <f64>liveIn * <f64>(nv << 2);
+      madds += <f64>((end - list) >> 3) * <f64>(nv << 2);
       const out = xout + j * ld;
       let r = v128.splat<i32>(0);
       let v: usize = 0;
-      for (; v + 7 <= nv; v += 7) r = v128.or(r, tile7(k0, k1, idx, w, fin, xin + vec(v), ld, vb, vmax, out + vec(v), any + vec(v)));
-      for (; v + 3 <= nv; v += 3) r = v128.or(r, tile3(k0, k1, idx, w, fin, xin + vec(v), ld, vb, vmax, out + vec(v), any + vec(v)));
-      for (; v < nv; v++) r = v128.or(r, tile1(k0, k1, idx, w, fin, xin + vec(v), ld, vb, vmax, out + vec(v), any + vec(v)));
+      for (; v + 7 <= nv; v += 7) r = v128.or(r, tile7(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
+      for (; v + 3 <= nv; v += 3) r = v128.or(r, tile3(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
+      for (; v < nv; v++) r = v128.or(r, tile1(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
       store<u8>(fout + j, v128.any_true(r) ? 1 : 0);
     }
     store<f64>(blk + 8, load<f64>(blk + 8) + madds);

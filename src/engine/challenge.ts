@@ -167,8 +167,8 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
         nb++;
       }
       seconds += (performance.now() - t0) / 1000;
-      const bounds = new Int32Array(nb + 1).map((_, i) => i);
-      for (let l = 0; l < L; l++) {
+      let bounds = new Int32Array(nb + 1).map((_, i) => i);
+      for (let l = 0; l < L && nb > 0; l++) {
         const tl = performance.now();
         let w = resident[l];
         if (!w) {
@@ -184,7 +184,20 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
         layerSeconds[l] += dt;
         seconds += dt;
         const i32now = new Int32Array(mem.memory.buffer);
-        for (let b = 0; b < nb; b++) liveAfter[l] += i32now[act + b * block.stride >> 2];
+        let live = 0;
+        for (let b = 0; b < nb; b++) live += i32now[act + b * block.stride >> 2];
+        liveAfter[l] += live;
+        // when inputs have died, fewer full batches do the same work with less overhead per neuron and tile
+        if (l + 1 < L && Math.ceil(live / ldb) <= 0.75 * nb) {
+          const t2 = performance.now();
+          const r = repack(mem.memory.buffer, act, block, n, ldb, nb, (l + 1) & 1);
+          madds += r.madds;
+          nb = r.batches;
+          bounds = new Int32Array(nb + 1).map((_, i) => i);
+          const dt2 = (performance.now() - t2) / 1000;
+          layerSeconds[l] += dt2;
+          seconds += dt2;
+        }
       }
       const after = mem.memory.buffer;
       const i32a = new Int32Array(after);
@@ -206,4 +219,64 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
     categories: Int32Array.from(categories).sort(), samples, seconds, layerSeconds, layerLoadSeconds, madds, liveAfter, rounds,
     batch: ldb, batchesPerRound, threads: engine.threads, kernelBytes: plan.kernelBytes,
   };
+}
+
+/**
+ * Moves the live samples of batches [0, nb) into as few batches as they fill, in order, with their ids, row flags and
+ * the rows of the activations the next layer reads (buffer and flags `parity`); returns the new batch count and the
+ * multiply-adds the batches had counted (their counters restart at 0). A row of a new batch is live where it was live
+ * in any batch that went into it; columns of a sample from a batch where the row was dead get zeros.
+ */
+export function repack(buffer: ArrayBufferLike, act: number, block: ReturnType<typeof challengeBlock>, n: number, ldb: number, nb: number, parity: number):
+  { batches: number; madds: number } {
+  const i32 = new Int32Array(buffer);
+  const f32 = new Float32Array(buffer);
+  const u8 = new Uint8Array(buffer);
+  let madds = 0;
+  // copy every batch's survivors out first: the new batches overwrite the old blocks
+  const parts: { live: number; ids: Int32Array; rows: Int32Array; data: Float32Array }[] = [];
+  for (let b = 0; b < nb; b++) {
+    const blk = act + b * block.stride;
+    const md = new Float64Array(buffer, blk + BLOCK_MADDS, 1);
+    madds += md[0];
+    md[0] = 0;
+    const live = i32[blk >> 2];
+    if (live === 0) continue;
+    const flags = blk + block.flags + parity * block.flagBytes;
+    const rows: number[] = [];
+    for (let r = 0; r < n; r++) if (u8[flags + r]) rows.push(r);
+    const data = new Float32Array(rows.length * live);
+    const base = (blk + block.bufs >> 2) + parity * n * ldb;
+    rows.forEach((r, k) => data.set(f32.subarray(base + r * ldb, base + r * ldb + live), k * live));
+    parts.push({ live, ids: i32.slice((blk + BLOCK_IDS >> 2), (blk + BLOCK_IDS >> 2) + live), rows: Int32Array.from(rows), data });
+  }
+  const total = parts.reduce((a, p) => a + p.live, 0);
+  const batches = Math.ceil(total / ldb);
+  // sample s of the round goes to batch floor(s / ldb), column s mod ldb
+  let s = 0;
+  for (let t = 0; t < batches; t++) {
+    const blk = act + t * block.stride;
+    const flags = blk + block.flags + parity * block.flagBytes;
+    u8.fill(0, flags, flags + n);
+    i32[blk >> 2] = Math.min(ldb, total - t * ldb);
+  }
+  for (const p of parts) {
+    for (let c = 0; c < p.live; c++, s++) {
+      const t = Math.floor(s / ldb);
+      const col = s % ldb;
+      const blk = act + t * block.stride;
+      const flags = blk + block.flags + parity * block.flagBytes;
+      const base = (blk + block.bufs >> 2) + parity * n * ldb;
+      i32[(blk + BLOCK_IDS >> 2) + col] = p.ids[c];
+      for (let k = 0; k < p.rows.length; k++) {
+        const r = p.rows[k];
+        if (u8[flags + r] === 0) {
+          u8[flags + r] = 1;
+          f32.fill(0, base + r * ldb, base + (r + 1) * ldb);
+        }
+        f32[base + r * ldb + col] = p.data[k * p.live + c];
+      }
+    }
+  }
+  return { batches, madds };
 }

@@ -9,7 +9,9 @@ export const BLOCK_IDS = 64;
 export function challengeBlock(neurons: number, ldb: number): { stride: number; flags: number; flagBytes: number; bufs: number } {
   const n16 = (neurons + 15) & ~15;
   const flags = BLOCK_IDS + 8 * ldb;
-  const bufs = (flags + 2 * n16 + 15) & ~15;
+  // then the scratch list of one row's live inputs (8 bytes per neuron), then the two buffers (16-byte aligned,
+  // as ldb is a multiple of 4)
+  const bufs = flags + 2 * n16 + 8 * n16;
   const stride = Math.ceil((bufs + 2 * neurons * ldb * 4) / 64) * 64;
   return { stride, flags, flagBytes: n16, bufs };
 }
