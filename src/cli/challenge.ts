@@ -49,7 +49,7 @@ export function challengeText(r: ChallengeRecord | ChallengeMerge['record']): st
   const show = (a: number[]): string => a.map((x) => x.toFixed(1)).join(' ');
   lines.push(`time per layer (ms): ${ms.length <= 12 ? show(ms) : `${show(ms.slice(0, 6))} ... ${show(ms.slice(-3))}; mean ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)}`}`);
   lines.push(`load average: ${r.loadAverage.before.map((x) => x.toFixed(2)).join(' ')} before, ${r.loadAverage.after.map((x) => x.toFixed(2)).join(' ')} after; ` +
-    `${r.cpuSeconds.toFixed(1)} CPU s`);
+    `${r.cpuSeconds.toFixed(2)} CPU s (${G(r.edgesPerCpuSecond)}edges per CPU s)`);
   if ('shards' in r) {
     lines.push(`shards: ${r.shards.length}; rate = edges / slowest shard's time; sum of the shards' own rates ${G(r.sumOfShardRates)}edges/s`);
   }

@@ -41,6 +41,9 @@ export interface ChallengeInference {
   samples: number;
   /** Inference seconds: laying out the inputs and every layer's dispatches (not making or reading layers). */
   seconds: number;
+  /** CPU seconds of the process (all threads) over the same spans as `seconds`: on a loaded machine, the time the
+   * work had the cores, where `seconds` also counts the waits for them. */
+  cpuSeconds: number;
   /** Seconds per layer, summed over rounds. */
   layerSeconds: number[];
   /** Seconds spent making or reading layers (excluded from `seconds`). */
@@ -123,6 +126,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
   const liveAfter = new Array<number>(L).fill(0);
   let layerLoadSeconds = 0;
   let seconds = 0;
+  let cpuSeconds = 0;
   let madds = 0;
   let samples = 0;
   let rounds = 0;
@@ -133,6 +137,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
     while (!pending.done) {
       // lay out one round: batch after batch, each sample's pixels set in the rows it touches (others flagged dead)
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const buf = mem.memory.buffer;
       const i32 = new Int32Array(buf);
       const f32 = new Float32Array(buf);
@@ -167,6 +172,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
         nb++;
       }
       seconds += (performance.now() - t0) / 1000;
+      cpuSeconds += cpuSince(c0);
       let bounds = new Int32Array(nb + 1).map((_, i) => i);
       for (let l = 0; l < L && nb > 0; l++) {
         const tl = performance.now();
@@ -178,6 +184,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
           else w = scratch = upload(layer, scratch ?? undefined);
         }
         const t1 = performance.now();
+        const c1 = process.cpuUsage();
         layerLoadSeconds += (t1 - tl) / 1000;
         pool.run({ kernel: 'challenge_fwd', n: nb, bounds, args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, l & 1] });
         const dt = (performance.now() - t1) / 1000;
@@ -198,6 +205,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
           layerSeconds[l] += dt2;
           seconds += dt2;
         }
+        cpuSeconds += cpuSince(c1);
       }
       const after = mem.memory.buffer;
       const i32a = new Int32Array(after);
@@ -216,9 +224,14 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
     if (scratch) for (const p of [scratch.ptr, scratch.idx, scratch.w]) mem.free(p);
   }
   return {
-    categories: Int32Array.from(categories).sort(), samples, seconds, layerSeconds, layerLoadSeconds, madds, liveAfter, rounds,
+    categories: Int32Array.from(categories).sort(), samples, seconds, cpuSeconds, layerSeconds, layerLoadSeconds, madds, liveAfter, rounds,
     batch: ldb, batchesPerRound, threads: engine.threads, kernelBytes: plan.kernelBytes,
   };
+}
+
+function cpuSince(c: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1e6;
 }
 
 /**

@@ -95,6 +95,7 @@ export function mergeChallenge(out: string, inputs: string[]): ChallengeMerge {
       : null,
     memory: { kernelBytes: Math.max(...shards.map((s) => s.memory.kernelBytes)), rssBytes: Math.max(...shards.map((s) => s.memory.rssBytes)) },
     cpuSeconds: shards.reduce((a, s) => a + s.cpuSeconds, 0),
+    edgesPerCpuSecond: edges / shards.reduce((a, s) => a + s.cpuSeconds, 0),
     loadAverage: { before: first.r.loadAverage.before, after: shards[shards.length - 1].loadAverage.after },
     shards: shards.map((s) => ({ index: s.shard?.index ?? 0, seconds: s.seconds, edgesPerSecond: s.edgesPerSecond, samples: s.samples, categories: s.categories.length, host: s.host })),
     sumOfShardRates: shards.reduce((a, s) => a + s.edgesPerSecond, 0),

@@ -77,8 +77,11 @@ export interface ChallengeRecord {
   threads: number;
   batch: number;
   kernels: string;
-  /** CPU seconds of this process during the inference (all threads), and the load averages around it. */
+  /** CPU seconds of this process (all threads) over the timed spans, and the edges per CPU second: on a loaded
+   * machine, the rate the work had while it had a core (edgesPerSecond also counts the waits for one). */
   cpuSeconds: number;
+  edgesPerCpuSecond: number;
+  /** The load averages (1, 5, 15 minutes) before and after the inference. */
   loadAverage: { before: number[]; after: number[] };
   host: string;
   date: string;
@@ -181,7 +184,6 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
 
   const engine = await Engine.create({ threads: opts.threads, adaptive: false });
   const before = loadavg();
-  const cpu0 = process.cpuUsage();
   let r;
   try {
     r = challengeInfer(engine, source, images, to - from, {
@@ -191,7 +193,6 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
   } finally {
     engine.close();
   }
-  const cpu = process.cpuUsage(cpu0);
   const nnzAll = files ? fileNnz : net!.nnz;
   const edges = (to - from) * nnzAll;
   const categories = Array.from(r.categories, (c) => c + 1);
@@ -212,7 +213,7 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
     liveAfter: r.liveAfter, categories, truth,
     memory: { kernelBytes: r.kernelBytes, rssBytes: process.memoryUsage().rss },
     threads: r.threads, batch: r.batch, kernels: kernelVariant(),
-    cpuSeconds: (cpu.user + cpu.system) / 1e6, loadAverage: { before, after: loadavg() },
+    cpuSeconds: r.cpuSeconds, edgesPerCpuSecond: edges / r.cpuSeconds, loadAverage: { before, after: loadavg() },
     host: hostname(), date: new Date().toISOString(),
   };
   if (opts.out) appendFileSync(opts.out, JSON.stringify(record) + '\n');
