@@ -60,10 +60,13 @@ export interface ChallengeInference {
   kernelBytes: number;
 }
 
-/** The batch width for `neurons`: two buffers of neurons x batch f32 near 1 MiB (a core's L2), at least 32 samples. */
+/**
+ * The batch width for `neurons`: 28 x 2^k samples (whole 7-vector register tiles, assembly/challenge.ts), the largest
+ * whose two buffers of neurons x batch f32 stay within 1 MiB (a core's L2), at least 28.
+ */
 export function challengeBatch(neurons: number): number {
-  let b = 128;
-  while (b > 32 && 2 * neurons * b * 4 > 2 ** 20) b /= 2;
+  let b = 112;
+  while (b > 28 && 2 * neurons * b * 4 > 2 ** 20) b /= 2;
   return b;
 }
 
