@@ -40,7 +40,7 @@ export function challengeText(r: ChallengeRecord | ChallengeMerge['record']): st
   const lines = [
     `graph challenge: ${r.neurons} neurons x ${r.layers} layers, ${r.weights === 'generated' ? `generated network (seed ${r.seed})` : r.weights}, ` +
       `${r.inputs === 'mnist' ? 'MNIST inputs' : r.inputs} ${r.slice.from + 1}..${r.slice.to}${shard}`,
-    `rate: ${G(r.edgesPerSecond)}edges/s  (${r.edges.toExponential(3)} edges = ${r.slice.to - r.slice.from} inputs x ${r.nnz} weights, in ${r.seconds.toFixed(3)} s on ${r.threads} threads, ${r.kernels} kernels)`,
+    `rate: ${G(r.edgesPerSecond)} edges/s  (${r.edges.toExponential(3)} edges = ${r.slice.to - r.slice.from} inputs x ${r.nnz} weights, in ${r.seconds.toFixed(3)} s on ${r.threads} threads, ${r.kernels} kernels)`,
     `work: ${r.maddsPerEdge.toFixed(3)} multiply-adds per edge (dead inputs and neurons skipped); layers made or read in ${r.layerLoadSeconds.toFixed(1)} s, not timed`,
     `categories: ${r.categories.length} of ${r.samples} inputs run${r.truth ? `; truth ${r.truth.file}: ${r.truth.equal ? 'equal' : `DIFFERENT (${r.truth.missing} missing, ${r.truth.extra} extra)`}` : ''}`,
     `memory: kernel ${formatBytes(r.memory.kernelBytes)}, process ${formatBytes(r.memory.rssBytes)}`,
@@ -49,9 +49,9 @@ export function challengeText(r: ChallengeRecord | ChallengeMerge['record']): st
   const show = (a: number[]): string => a.map((x) => x.toFixed(1)).join(' ');
   lines.push(`time per layer (ms): ${ms.length <= 12 ? show(ms) : `${show(ms.slice(0, 6))} ... ${show(ms.slice(-3))}; mean ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)}`}`);
   lines.push(`load average: ${r.loadAverage.before.map((x) => x.toFixed(2)).join(' ')} before, ${r.loadAverage.after.map((x) => x.toFixed(2)).join(' ')} after; ` +
-    `${r.cpuSeconds.toFixed(2)} CPU s (${G(r.edgesPerCpuSecond)}edges per CPU s)`);
+    `${r.cpuSeconds.toFixed(2)} CPU s (${G(r.edgesPerCpuSecond)} edges per CPU s)`);
   if ('shards' in r) {
-    lines.push(`shards: ${r.shards.length}; rate = edges / slowest shard's time; sum of the shards' own rates ${G(r.sumOfShardRates)}edges/s`);
+    lines.push(`shards: ${r.shards.length}; rate = edges / slowest shard's time; sum of the shards' own rates ${G(r.sumOfShardRates)} edges/s`);
   }
   return lines;
 }
