@@ -25,7 +25,7 @@ describe('radixnet challenge (CLI)', function () {
   it('runs the official-format fixture: its categories equal the truth file, edges counted the challenge\'s way', () => {
     const r = challenge([...official, '--categories', join(FIXTURE, 'neuron64-l4-categories.tsv'), '--json']);
     expect(r.status, r.stderr).to.equal(0);
-    const rec = JSON.parse(r.stdout);
+    const rec = JSON.parse(r.stdout).data;
     expect(rec.categories).to.deep.equal([9, 11, 12]);
     expect(rec.truth).to.include({ equal: true, missing: 0, extra: 0 });
     // 12 inputs (the last row of the file is 12; rows 6 and 10 have no pixel) x 4 layers x 64 x 32 weights
@@ -49,7 +49,10 @@ describe('radixnet challenge (CLI)', function () {
     writeFileSync(truth, '9\n11\n');
     const r = challenge([...official, '--categories', truth, '--json']);
     expect(r.status).to.equal(1);
-    expect(JSON.parse(r.stdout).truth).to.include({ equal: false, missing: 0, extra: 1 });
+    const env = JSON.parse(r.stdout);
+    expect(env.ok).to.equal(false);
+    expect(env.data.truth).to.include({ equal: false, missing: 0, extra: 1 });
+    expect(r.stderr).to.match(/the categories differ from .*truth\.tsv: 0 missing, 1 extra/);
   });
 
   it('runs 2 shards (--shard and SLURM_ARRAY_TASK_ID) whose merge has the single run\'s categories, equal to the float64 reference', async () => {
@@ -57,7 +60,7 @@ describe('radixnet challenge (CLI)', function () {
     const gen = ['--neurons', '1024', '--layers', '12', '--inputs-limit', '300'];
     const whole = challenge([...gen, '--json']);
     expect(whole.status, whole.stderr).to.equal(0);
-    const all = JSON.parse(whole.stdout);
+    const all = JSON.parse(whole.stdout).data;
     const net = new ChallengeNet(1024, 12);
     const layers = Array.from({ length: 12 }, (_, l) => net.layer(l));
     const mnist = await loadMnist({ download: false });

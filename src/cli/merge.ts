@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { mergeResults, type MergeReport } from '../suite/merge.js';
 import { ranges } from './format.js';
 import type { Io } from './io.js';
+import { isChallengeFile } from '../suite/challenge-merge.js';
+import { challengeMergeRun } from './challenge.js';
 
 export interface MergeOptions {
   /** The merged results file to write. */
@@ -17,6 +19,8 @@ export interface MergeOptions {
 export type MergeResult = Omit<MergeReport, 'records'> & { out: string; records: number; files: number };
 
 export function mergeRun(opts: MergeOptions, io: Io): void {
+  // shards of `radixnet challenge` have their own merge (src/suite/challenge-merge.ts)
+  if (opts.files.length > 0 && isChallengeFile(opts.files[0])) return challengeMergeRun(opts, io);
   const { records, ...report } = mergeResults(opts.out, opts.files, (m) => io.warn(m));
   const data: MergeResult = { ...report, out: opts.out, records: records.length, files: opts.files.length };
   if (data.missing.length === 0) io.result(data, text);

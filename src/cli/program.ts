@@ -16,6 +16,7 @@ import { registerDraw } from './draw.js';
 import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
 import { registerReproduce } from './reproduce.js';
+import { registerChallenge } from './challenge.js';
 
 /** Runs the CLI on `argv` (the words after `radixnet`) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
@@ -63,6 +64,7 @@ export function buildProgram(io: Io): Command {
   registerPlot(program, io);
   registerReport(program, io);
   registerReproduce(program, io);
+  registerChallenge(program, io);
   return program;
 }
 
