@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../src/errors.js';
 import { Io } from '../src/cli/io.js';
 import { captureIo, captureStreams, runBinary, runIn } from './helpers/cli.js';
@@ -94,6 +97,27 @@ describe('radixnet exit codes and --json', () => {
     const usage = await runIn(['diagnose', '--json']);
     expect(usage.status).to.equal(2);
     expect(JSON.parse(usage.stdout)).to.deep.include({ command: 'diagnose', ok: false, error: { kind: 'usage', message: "missing required argument 'radices'", exitCode: 2 } });
+  });
+
+  it('answers in one envelope shape across commands: command, ok, data', async () => {
+    const fixture = (name: string): string => join(process.cwd(), 'test', 'fixtures', 'results', `${name}.jsonl`);
+    const dir = mkdtempSync(join(tmpdir(), 'radixnet-envelope-'));
+    const cases: [string[], string, string[]][] = [
+      [['topology', '2,2/2', '--layers', '8,8,4,2'], 'topology', ['radices', 'sparsity']],
+      [['enumerate', '--factors', '2,3'], 'enumerate', ['lists', 'summary']],
+      [['experiment', 'sparsity-distribution', '--quick', '--plan'], 'experiment sparsity-distribution', ['planId', 'runs']],
+      [['summarize', fixture('seed-study')], 'summarize', ['experiment', 'summary']],
+      [['plot', fixture('seed-study'), '--out', join(dir, 'f.svg')], 'plot', ['path', 'figure', 'caption']],
+      [['draw', 'graph', '2,2/2', '--layers', '8,8,4,2', '--out', join(dir, 'g.svg')], 'draw graph', ['path', 'nodes']],
+    ];
+    for (const [args, command, fields] of cases) {
+      const r = await runIn([...args, '--json']);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
+      const envelope = JSON.parse(r.stdout) as { command: string; ok: boolean; data: object };
+      expect(Object.keys(envelope)).to.deep.equal(['command', 'ok', 'data']);
+      expect(envelope).to.include({ command, ok: true });
+      expect(envelope.data).to.include.keys(...fields);
+    }
   });
 
   it('the executable returns the same exit codes as the in-process CLI', () => {
