@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/suite/experiment.js';
 import { getExperiment } from '../src/suite/experiments/index.js';
+import { planId } from '../src/suite/plan.js';
 import { runPlan, type ProgressEvent } from '../src/suite/runner.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { trainMnist } from '../src/suite/mnist-train.js';
@@ -251,7 +252,7 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     ];
     const params5 = { ...getExperiment('seed-variance').defaults, seeds: [1, 2, 3] };
     expect(summaryOf('fixed5.jsonl', seedRows.map(([bin, network, radices, acc], index) => ({
-      ...base, experiment: 'seed-variance', params: params5, index, key: `k${index}`, tags: { bin, network, seed: index },
+      ...base, experiment: 'seed-variance', params: params5, planId: planId('seed-variance', params5), index, key: `k${index}`, tags: { bin, network, seed: index },
       topology: { ...base.topology, radices }, final: { ...base.final, valAccuracy: acc },
     })), 5)).to.deep.equal([
       '3 networks x up to 3 seeds (3 epochs, batch 100); validation accuracy over seeds:',
@@ -266,7 +267,7 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     const topoRows: [number, number][] = [[0, 0], [0.05, 0], [0.5, 1], [0.95, 2], [0.99, 3]];
     const params3 = getExperiment('sparsity-distribution').defaults;
     writeFileSync(fig3, topoRows.map(([sparsity, topology], index) => JSON.stringify({
-      ...base, experiment: 'sparsity-distribution', params: params3, index, key: `k${index}`, tags: { bin: 0, topology },
+      ...base, experiment: 'sparsity-distribution', params: params3, planId: planId('sparsity-distribution', params3), index, key: `k${index}`, tags: { bin: 0, topology },
       config: null, history: [], final: null, topology: { ...base.topology, sparsity },
     }) + '\n').join(''));
     const r3 = cli(['summarize', fig3, '--json']);

@@ -168,8 +168,8 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
       const cases: [string, string, RegExp][] = [
         ['empty.jsonl', '', /empty\.jsonl holds no results records/],
         ['corrupt.jsonl', `${line()}\n{"v":1,"exp\n${line()}\n`, /corrupt\.jsonl:2: line is not JSON/],
-        ['unknown.jsonl', `${line('nonesuch')}\n`, /unknown\.jsonl: no figure for experiment 'nonesuch'; radixnet plots sparsity-distribution, /],
-        ['mixed.jsonl', `${line()}\n${line('seed-study')}\n`, /mixed\.jsonl:2: a record of experiment 'seed-study' in a file of 'accuracy-vs-sparsity'/],
+        ['unknown.jsonl', `${line('nonesuch')}\n`, /unknown\.jsonl:1: unknown experiment 'nonesuch'; the experiments are /],
+        ['mixed.jsonl', `${line()}\n${line('seed-study')}\n`, /mixed\.jsonl:2: params\.factors is not a parameter of seed-study/],
         ['notrecord.jsonl', '{"v":1}\n', /notrecord\.jsonl:1: not a results record: field 'experiment' is missing/],
       ];
       for (const [name, text, message] of cases) {

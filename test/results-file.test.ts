@@ -5,11 +5,16 @@ import { join } from 'node:path';
 import { InputError } from '../src/errors.js';
 import type { RunRecord } from '../src/suite/experiment.js';
 import { readResults, ResultsWriter } from '../src/suite/results-file.js';
+import { planId } from '../src/suite/plan.js';
 
-const PLAN = 'a'.repeat(64);
-export function fakeRecord(index: number, planId = PLAN, extra: Partial<RunRecord> = {}): RunRecord {
+const PARAMS = { factors: [2], layers: [784, 300, 100, 10], bins: 10 };
+const PLAN = planId('sparsity-distribution', PARAMS);
+/** The plan id of sparsity-distribution with `bins` (other bins give other plans). */
+export const planOfBins = (bins: number): string => planId('sparsity-distribution', { ...PARAMS, bins });
+/** A record of sparsity-distribution (factors 2, bins `bins`) whose plan id is its params' own. */
+export function fakeRecord(index: number, bins = 10, extra: Partial<RunRecord> = {}): RunRecord {
   return {
-    v: 1, experiment: 'sparsity-distribution', planId, params: { factors: [2], layers: [784, 300, 100, 10], bins: 10 }, index,
+    v: 1, experiment: 'sparsity-distribution', planId: planOfBins(bins), params: { ...PARAMS, bins }, index,
     key: `k${index}`, tags: { bin: 0 }, config: null, topology: { radices: '2', sparsity: 0.5, kroneckerSparsity: 0.5, weights: 1, denseWeights: 2 },
     history: [], final: null, wallSeconds: 0.1, threads: 1, host: 'h', ...extra,
   };
@@ -59,9 +64,9 @@ describe('results files', () => {
   it('refuses records of another plan and lines that are not records', () => {
     const f = file();
     writeFileSync(f, `${JSON.stringify(fakeRecord(0))}\n`);
-    expect(() => readResults(f, { planId: 'b'.repeat(64) })).to.throw(InputError, /holds runs of plan aaaaaaaaaaaa \(sparsity-distribution\), not plan bbbbbbbbbbbb; use another --out/);
-    appendFileSync(f, `${JSON.stringify(fakeRecord(1, 'c'.repeat(64)))}\n`);
-    expect(() => readResults(f)).to.throw(InputError, /:2: this results file holds runs of plan cccc/);
+    expect(() => readResults(f, { planId: planOfBins(20) })).to.throw(InputError, new RegExp(`holds runs of plan ${PLAN.slice(0, 12)} \\(sparsity-distribution\\), not plan ${planOfBins(20).slice(0, 12)}; use another --out`));
+    appendFileSync(f, `${JSON.stringify(fakeRecord(1, 30))}\n`);
+    expect(() => readResults(f)).to.throw(InputError, new RegExp(`:2: this results file holds runs of plan ${planOfBins(30).slice(0, 12)}`));
     const g = file();
     const { host: _h, ...noHost } = fakeRecord(0);
     writeFileSync(g, `${JSON.stringify(noHost)}\n${JSON.stringify(fakeRecord(1))}\n`);

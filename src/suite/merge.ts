@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import type { RunRecord } from './experiment.js';
 import { getExperiment } from './experiments/index.js';
 import { plan as expand } from './plan.js';
-import { readResults, recordLine } from './results-file.js';
+import { lockResults, readResults, recordLine, sameRunText } from './results-file.js';
 
 export interface MergeReport {
   experiment: string;
@@ -21,12 +21,6 @@ export interface MergeReport {
   planned: number;
 }
 
-/** Fields that depend on when and where a run ran: ignored when comparing duplicate records. */
-export function withoutTiming(r: RunRecord): unknown {
-  const { wallSeconds: _w, host: _h, threads: _t, ...rest } = r;
-  return { ...rest, history: r.history.map(({ seconds: _s, samplesPerSecond: _p, ...e }) => e) };
-}
-
 /** Combines the records of `inputs` (one plan) and writes them to `out` (a temp file renamed into place). */
 export function mergeResults(out: string, inputs: string[], warn?: (m: string) => void): MergeReport {
   if (inputs.length === 0) throw new InputError('merge needs at least one results file: radixnet merge OUT FILE...');
@@ -34,26 +28,29 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
     throw new InputError(`${out} exists and is not one of the inputs; merge into a new file, or list ${out} among the inputs to add to it`);
   }
   const byKey = new Map<string, RunRecord>();
+  const seenAt = new Map<string, { where: string; same: string }>();
   const duplicates: string[] = [];
   let first: { planId: string; file: string } | null = null;
   for (const file of inputs) {
     if (!existsSync(file)) throw new InputError(`${file} does not exist; give the shard files to merge`);
-    const { records } = readResults(file, { warn });
-    for (const r of records) {
+    const { records, lines, duplicates: inFile } = readResults(file, { warn });
+    duplicates.push(...inFile);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
       first ??= { planId: r.planId, file };
       if (r.planId !== first.planId) {
         throw new InputError(`${file} holds runs of plan ${r.planId.slice(0, 12)} (${r.experiment}), ${first.file} of plan ${first.planId.slice(0, 12)}: ` +
           'only shards of one plan can be merged');
       }
-      const seen = byKey.get(r.key);
+      const where = `${file}:${lines[i]}`;
+      const same = sameRunText(r);
+      const seen = seenAt.get(r.key);
       if (!seen) {
         byKey.set(r.key, r);
-        continue;
-      }
-      if (JSON.stringify(withoutTiming(seen)) !== JSON.stringify(withoutTiming(r))) {
-        throw new InputError(`run '${r.key}' appears in several files with different results (${file}); keep one copy and merge again`);
-      }
-      duplicates.push(r.key);
+        seenAt.set(r.key, { where, same });
+      } else if (seen.same !== same) {
+        throw new InputError(`${where}: run '${r.key.slice(0, 80)}' is also at ${seen.where} with different results; keep one of the two lines and merge again`);
+      } else duplicates.push(r.key);
     }
   }
   if (!first) throw new InputError(`no records in ${inputs.join(', ')}; nothing to merge`);
@@ -74,7 +71,13 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
     const stray = [...byKey.keys()].find((k) => !planned.has(k));
     throw new InputError(`run '${stray}' is not in the plan of ${any.experiment} ${any.planId.slice(0, 12)}; the inputs were edited or come from another radixnet version`);
   }
-  writeAtomically(out, records.map(recordLine).join(''));
+  // the output's writer lock: a sweep appending to `out` meanwhile would lose its records to the rename
+  const lock = lockResults(out);
+  try {
+    writeAtomically(out, records.map(recordLine).join(''));
+  } finally {
+    lock.release();
+  }
   return { experiment: any.experiment, planId: any.planId, records, missing, laterStages, duplicates, planned: p.runs.length };
 }
 

@@ -3,7 +3,8 @@
 import { InputError } from '../errors.js';
 import { parseFactors } from '../topology/enumerate.js';
 import { parseSizes } from '../topology/radixnet.js';
-import type { ParamSpec } from './experiment.js';
+import type { Experiment, ParamSpec } from './experiment.js';
+import { canonicalJson } from './plan.js';
 
 /** A whole number in [min, max]. */
 export function intParam(flag: string, description: string, min: number, max = Number.MAX_SAFE_INTEGER): ParamSpec {
@@ -95,4 +96,42 @@ export function numberParam(flag: string, description: string, min: number, max:
       return n;
     },
   };
+}
+
+/**
+ * Checks the parameters a record carries (a results file is user input) against the experiment's specs: each value
+ * is written back as option text and must parse, through the same parser as the CLI option, to itself. So a hostile
+ * `bins: 3e8` gets the one-line error `--bins 3e8` would, and `factors: 5` (not a list) is refused before any
+ * summary uses it. Parameters the record lacks are left to the experiment's defaults; unknown ones are refused.
+ */
+export function checkParams(exp: Experiment<any>, params: Record<string, unknown>, where: string): void {
+  for (const [name, value] of Object.entries(params)) {
+    const spec = Object.hasOwn(exp.params, name) ? (exp.params as Record<string, ParamSpec>)[name] : undefined;
+    if (!spec) {
+      throw new InputError(`${where}: params.${name.slice(0, 40)} is not a parameter of ${exp.name} (its parameters are ${Object.keys(exp.params).join(', ')})`);
+    }
+    let error: unknown = null;
+    const ok = optionTexts(value).some((text) => {
+      try {
+        return canonicalJson(spec.parse(text)) === canonicalJson(value);
+      } catch (err) {
+        error ??= err;
+        return false;
+      }
+    });
+    if (ok) continue;
+    if (error instanceof InputError) throw new InputError(`${where}: params.${name}: ${error.message}`);
+    if (error) throw error;
+    const shown = JSON.stringify(value);
+    throw new InputError(`${where}: params.${name} is ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}, not a value of --${spec.flag} (${spec.description})`);
+  }
+}
+
+/** The option texts that may give a parameter value (none: no option text does). */
+function optionTexts(value: unknown): string[] {
+  if (value === null) return ['all', 'none'];
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return [String(value)];
+  // lists are written with ',' (factors, seeds) or ';' (radix lists, which hold commas themselves)
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number' || typeof v === 'string')) return [value.join(','), value.join(';')];
+  return [];
 }

@@ -88,18 +88,22 @@ export async function runPlan(experiment: Experiment | string, opts: RunPlanOpti
   const params = resolveParams(exp, opts.params ?? {}, opts.quick ?? false);
   const t0 = performance.now();
   let current = expand(exp, params, []);
-  const done = new Map<string, RunRecord>();
-  if (opts.out) {
-    for (const r of readResults(opts.out, { planId: current.planId, repair: true, warn: opts.warn }).records) {
-      if (!done.has(r.key)) done.set(r.key, r);
-    }
-  }
-  const skipped = done.size;
-  const writer = opts.out ? ResultsWriter.open(opts.out) : null;
-  const shard = opts.shard ?? { index: 0, count: 1 };
-  const host = hostname();
   const requested = opts.workers ?? (exp.needsData ? defaultWorkers() : 1);
   if (!Number.isInteger(requested) || requested < 1) throw new InputError(`workers must be a whole number >= 1, got ${requested}`);
+  const done = new Map<string, RunRecord>();
+  // the writer's lock first: the file is read and repaired by the one process that then appends to it
+  const writer = opts.out ? ResultsWriter.open(opts.out) : null;
+  try {
+    if (opts.out) {
+      for (const r of readResults(opts.out, { planId: current.planId, repair: true, warn: opts.warn }).records) done.set(r.key, r);
+    }
+  } catch (err) {
+    writer?.close();
+    throw err;
+  }
+  const skipped = done.size;
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const host = hostname();
   let executor: Executor | null = null;
   let ran = 0;
   let copied = 0;

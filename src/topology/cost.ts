@@ -7,29 +7,80 @@ import { InputError } from '../errors.js';
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
-function fromEnv(name: string, fallback: number): number {
-  const text = process.env[name];
+/**
+ * A number from the environment variable `name`, or `fallback` when it is unset or empty. Anything else must be a
+ * plain decimal number (no hex, no Infinity) from `min` to `max`, whole when `integer`; otherwise an InputError names
+ * the variable, its text and the valid range: a typo must never silently become the default or "no limit".
+ */
+export function envNumber(name: string, fallback: number, range: { min: number; max: number; integer?: boolean }, env: NodeJS.ProcessEnv = process.env): number {
+  const text = env[name];
   if (text === undefined || text.trim() === '') return fallback;
-  const value = Number(text);
-  if (!(value > 0)) throw new InputError(`${name} is '${text}'; give a positive number`);
+  const value = /^\s*[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value < range.min || value > range.max || (range.integer && !Number.isInteger(value))) {
+    throw new InputError(`${name} is '${text.length > 40 ? `${text.slice(0, 40)}...` : text}'; give ${range.integer ? 'a whole number' : 'a number'} ` +
+      `from ${range.min} to ${range.max} (or unset it for the default, ${fallback})`);
+  }
   return value;
 }
 
-/** The limits every cost check uses (bytes, counts). Assign to change them for this process. */
-export const LIMITS = {
+/**
+ * A size or count limit: RADIXNET_... from the environment (a whole number from 1 to 2^53 - 1), read at first use so
+ * that a bad value is the one-line error of the command that uses it, not a crash at startup; assignable.
+ */
+function limit(name: string, fallback: number, range = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }): PropertyDescriptor {
+  let value: number | undefined;
+  return {
+    enumerable: true,
+    get: () => (value ??= envNumber(name, fallback, range)),
+    set: (v: number) => {
+      value = v;
+    },
+  };
+}
+
+export interface Limits {
   /** Host memory one request may allocate (RADIXNET_MAX_MEMORY_BYTES, default 4 GiB). */
-  memoryBytes: fromEnv('RADIXNET_MAX_MEMORY_BYTES', 4 * GiB),
+  memoryBytes: number;
   /** A saved model's topology file (RADIXNET_MAX_MODEL_JSON_BYTES, default 256 MiB). */
-  modelJsonBytes: fromEnv('RADIXNET_MAX_MODEL_JSON_BYTES', 256 * MiB),
+  modelJsonBytes: number;
   /** A saved model's weights, all files together (RADIXNET_MAX_WEIGHT_BYTES, default 2 GiB). */
-  weightBytes: fromEnv('RADIXNET_MAX_WEIGHT_BYTES', 2 * GiB),
+  weightBytes: number;
   /** Files written without --force (--dense-out; RADIXNET_MAX_OUTPUT_BYTES, default 256 MiB). */
-  outputBytes: fromEnv('RADIXNET_MAX_OUTPUT_BYTES', 256 * MiB),
+  outputBytes: number;
   /** Candidate radix lists an enumeration may examine without --force (RADIXNET_MAX_ENUMERATION, default 200,000). */
-  enumeration: fromEnv('RADIXNET_MAX_ENUMERATION', 200_000),
+  enumeration: number;
   /** Elementary steps (mask entries built, lists checked) one request may take (RADIXNET_MAX_WORK, default 2e9). */
-  work: fromEnv('RADIXNET_MAX_WORK', 2e9),
-};
+  work: number;
+  /**
+   * One line (record) of a results file (RADIXNET_MAX_RECORD_BYTES, default 16 MiB; the largest the suite writes, a
+   * saliency run's maps, is under 100 KiB).
+   */
+  recordBytes: number;
+  /** A whole results file (RADIXNET_MAX_RESULTS_BYTES, default 1 GiB: a full Fig. 4 sweep is about 3 MiB). */
+  resultsBytes: number;
+  /** Nesting of arrays and objects in any JSON a user hands in (RADIXNET_MAX_JSON_DEPTH, default 64). */
+  jsonDepth: number;
+  /**
+   * Milliseconds a lock's holder that this process cannot check directly (another host or PID namespace) may go
+   * without touching the lock before it counts as dead (RADIXNET_LOCK_STALE_MS, 100 to 86400000, default 30 s;
+   * a live holder touches it every quarter of this).
+   */
+  lockStaleMs: number;
+}
+
+/** The limits every cost check uses (bytes, counts). Assign to change them for this process. */
+export const LIMITS: Limits = Object.defineProperties({} as Limits, {
+  memoryBytes: limit('RADIXNET_MAX_MEMORY_BYTES', 4 * GiB),
+  modelJsonBytes: limit('RADIXNET_MAX_MODEL_JSON_BYTES', 256 * MiB),
+  weightBytes: limit('RADIXNET_MAX_WEIGHT_BYTES', 2 * GiB),
+  outputBytes: limit('RADIXNET_MAX_OUTPUT_BYTES', 256 * MiB),
+  enumeration: limit('RADIXNET_MAX_ENUMERATION', 200_000),
+  work: limit('RADIXNET_MAX_WORK', 2e9),
+  recordBytes: limit('RADIXNET_MAX_RECORD_BYTES', 16 * MiB),
+  resultsBytes: limit('RADIXNET_MAX_RESULTS_BYTES', GiB),
+  jsonDepth: limit('RADIXNET_MAX_JSON_DEPTH', 64),
+  lockStaleMs: limit('RADIXNET_LOCK_STALE_MS', 30_000, { min: 100, max: 86_400_000, integer: true }),
+});
 
 /** 1536 -> "1.5 KiB", 3e9 -> "2.8 GiB". */
 export function formatBytes(bytes: number): string {
@@ -109,7 +160,7 @@ export function mlpBytes(layers: readonly number[], stored: readonly number[], s
   for (let l = 0; l < stored.length; l++) {
     bytes += stored[l] * 4 * (2 + slots) + (sparse[l] ? 16 * stored[l] + 8 * (layers[l] + layers[l + 1]) : 0) + 4 * layers[l + 1];
   }
-  const ldb = (batch + 3) & ~3;
+  const ldb = Math.ceil(batch / 4) * 4; // not (batch + 3) & ~3, which wraps negative from 2^31 - 3
   const units = layers.reduce((s, n) => s + n, 0);
   bytes += 2 * units * 4 * ldb + ldb * layers[0] * 4 + 5 * 4 * ldb + ldb * layers[layers.length - 1] * 4;
   return bytes + samples * layers[0] * 4;
@@ -150,4 +201,26 @@ export const MNIST_TEST_SAMPLES = 10_000;
 /** Refuses (InputError) an engine model plus its resident data that would not fit in kernel memory. */
 export function checkKernelMemory(what: string, bytes: number, fix: string): void {
   checkCost(what, { bytes, steps: 0 }, fix, { bytes: KERNEL_MEMORY_BYTES, bytesName: 'WebAssembly memory is limited to 4 GiB' });
+}
+
+/**
+ * Refuses JSON text nested deeper than LIMITS.jsonDepth (arrays and objects) before it is parsed: the parser copes,
+ * but every walk over the value afterwards (comparing, hashing, printing it in a message) would overflow the stack.
+ * `what` names the input (`results.jsonl:3`, `model.json`, `the request body`). One pass, no allocation.
+ */
+export function checkJsonDepth(text: string, what: string, max = LIMITS.jsonDepth): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        throw new InputError(`${what}: nests arrays and objects more than ${max} deep (RADIXNET_MAX_JSON_DEPTH); it is not data this program wrote`);
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
 }
