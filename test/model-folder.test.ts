@@ -195,6 +195,13 @@ describe('model folders: hostile-input-safe loading', function () {
     await rejects(variant((j) => (j.weightsManifest = [{ paths: [], weights: [] }])), /lists no weights/);
   });
 
+  it('refuses a model.json nested 200,000 levels deep with one line, before tfjs walks it', async () => {
+    const dir = variant(() => undefined);
+    const text = JSON.stringify(goodJson).replace('"modelTopology":', `"deep":${'['.repeat(200000)}${']'.repeat(200000)},"modelTopology":`);
+    writeFileSync(join(dir, 'model.json'), text);
+    await rejects(dir, /model\.json: nests arrays and objects more than 64 deep \(RADIXNET_MAX_JSON_DEPTH\)/);
+  });
+
   it('keeps manifest paths inside the model folder, symbolic links included', async () => {
     await rejects(variant((j) => (j.weightsManifest[0].paths = ['../../../../dev/zero'])), /weightsManifest\[0\]\.paths\[0\] is "..\/..\/..\/..\/dev\/zero", outside the model folder/);
     await rejects(variant((j) => (j.weightsManifest[0].paths = ['/etc/hostname'])), /outside the model folder/);

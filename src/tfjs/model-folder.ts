@@ -11,7 +11,8 @@ import {
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { formatBytes, LIMITS } from '../topology/cost.js';
+import { tryLock, type FileLock, type LockHeld } from '../data/file-lock.js';
+import { checkJsonDepth, envNumber, formatBytes, LIMITS } from '../topology/cost.js';
 
 /** The default name of the topology file in a model folder. */
 export const MODEL_JSON = 'model.json';
@@ -145,8 +146,11 @@ function readOnce(path: string): ModelFiles {
     throw new InputError(`${jsonPath} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.modelJsonBytes)} limit on a topology file (RADIXNET_MAX_MODEL_JSON_BYTES); it is not a radixnet model`);
   }
   let modelJSON: unknown;
+  const text = readFileSync(jsonPath, 'utf8');
+  // before parsing: tfjs walks the topology recursively, and a file of nested brackets would overflow its stack
+  checkJsonDepth(text, jsonPath);
   try {
-    modelJSON = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    modelJSON = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read the model at ${jsonPath}: ${oneLine(err)}`);
   }
@@ -302,45 +306,39 @@ function removeUnreferenced(dir: string, previous: string[]): void {
   }
 }
 
-/** How long a save waits for another process's save into the same folder (ms). */
-const LOCK_WAIT_MS = Number(process.env.RADIXNET_SAVE_LOCK_WAIT_MS) > 0 ? Number(process.env.RADIXNET_SAVE_LOCK_WAIT_MS) : 120_000;
-
-async function acquireLock(dir: string): Promise<() => void> {
-  const path = join(dir, LOCK_FILE);
-  const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      writeFileSync(path, token, { flag: 'wx' });
-      return () => {
-        if (readOrNull(path) === token) rmSync(path, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new InputError(`cannot lock the model folder ${dir} (${(err as NodeJS.ErrnoException).code}); choose a folder you can write to`);
-      }
-    }
-    const holder = readOrNull(path);
-    const pid = Number.parseInt(holder ?? '', 10);
-    // a lock whose process is gone was left by a killed save; an unreadable one older than a second likewise
-    const stale = Number.isInteger(pid) ? !alive(pid) : Date.now() - (statOrNull(path)?.mtimeMs ?? 0) > 1000;
-    if (stale) {
-      if (readOrNull(path) === holder) rmSync(path, { force: true });
-      continue;
-    }
-    if (Date.now() - t0 > LOCK_WAIT_MS) {
-      throw new InputError(`another process (pid ${pid}) has been saving a model into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s; wait for it, or delete ${path} if no such process runs`);
-    }
-    await sleep(20);
-  }
+/**
+ * How long a save waits for another live process's save into the same folder (ms): RADIXNET_SAVE_LOCK_WAIT_MS, 0
+ * (fail at once) to one day, default 120 s. Read at each save, so a bad value is an error of that save.
+ */
+function lockWaitMs(): number {
+  return envNumber('RADIXNET_SAVE_LOCK_WAIT_MS', 120_000, { min: 0, max: 86_400_000, integer: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+/**
+ * Takes the folder's save lock, waiting while a live process holds it. A lock whose holder is gone (killed mid-save,
+ * also in a container restarted under the same pid: see src/data/file-lock.ts) is taken over at once, or once it has
+ * gone untouched for LIMITS.lockStaleMs when its holder is on another host or in another PID namespace.
+ */
+async function acquireLock(dir: string): Promise<() => void> {
+  const path = join(dir, LOCK_FILE);
+  const waitMs = lockWaitMs();
+  const t0 = Date.now();
+  for (;;) {
+    let got: FileLock | LockHeld;
+    try {
+      got = tryLock(path, LIMITS.lockStaleMs);
+    } catch (err) {
+      throw new InputError(`cannot lock the model folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`);
+    }
+    if ('release' in got) {
+      const lock = got;
+      return () => lock.release();
+    }
+    if (Date.now() - t0 >= waitMs) {
+      throw new InputError(`another process, ${got.holder}, has been saving a model into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
+        `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`);
+    }
+    await sleep(20);
   }
 }
 
