@@ -2,7 +2,7 @@
 // MlpConfig, with every default filled in and every value checked before the model allocates anything.
 import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
-import type { SparseMask } from '../topology/mask.js';
+import { SparseMask } from '../topology/mask.js';
 import { resolveOptimizer, type OptimizerName, type OptimizerSpec } from './optimizer.js';
 
 export type InitName = 'normal' | 'glorot-uniform';
@@ -50,7 +50,9 @@ export function resolveMlpSpec(spec: MlpSpec): MlpConfig {
   if (!Array.isArray(given)) throw new InputError(`masks must be an array with one mask (or null for dense) per weight layer, got ${typeof given}`);
   if (given.length > L) throw new InputError(`got ${given.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
   const masks = sizes.slice(0, L).map((nIn, l) => {
-    const m = given[l] ?? null;
+    const mine = given[l] ?? null;
+    // checked again and copied: the caller may have changed its arrays since the mask was made, or passed a look-alike
+    const m = mine === null ? null : SparseMask.copyOf(mine, `mask ${l}`);
     if (m && (m.nIn !== nIn || m.nOut !== sizes[l + 1])) {
       throw new InputError(`mask ${l} has shape [${m.nIn}, ${m.nOut}] but layer ${l} is [${nIn}, ${sizes[l + 1]}] (layers ${sizes.join(',')})`);
     }

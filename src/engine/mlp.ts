@@ -38,7 +38,8 @@ export interface StepProfile {
   steps: number;
 }
 
-const ceil4 = (n: number): number => (n + 3) & ~3;
+// plain arithmetic, not `(n + 3) & ~3`: the bit operation wraps to a negative number from n = 2^31 - 3 on
+const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 export class Mlp {
   /** The spec this model was built from, with every default resolved. */
@@ -125,6 +126,11 @@ export class Mlp {
     this.checkAlive();
     checkBatchSize(batch);
     if (batch <= this.capacity) return;
+    const bytes = this.batchBufferSizes(batch).reduce((s, b) => s + b, 0);
+    if (!(bytes <= KERNEL_MEMORY_BYTES)) {
+      throw new InputError(`a batch of ${batch} samples needs about ${formatBytes(bytes)} of kernel memory for layers ${this.sizes.join(',')}, ` +
+        `over the ${formatBytes(KERNEL_MEMORY_BYTES)} WebAssembly allows; use a smaller batch size`);
+    }
     // the old buffers are scratch: freed first, so the larger ones can reuse their space
     const before = this.capacity;
     this.freeBatchBuffers();

@@ -17,7 +17,8 @@
 import { InputError } from '../errors.js';
 import type { Engine } from './engine.js';
 import { Layer, type LayerIO } from './layer.js';
-import type { SparseMask } from '../topology/mask.js';
+import { SparseMask } from '../topology/mask.js';
+import { formatBytes, KERNEL_MEMORY_BYTES } from '../topology/cost.js';
 
 /** Where the weights come from: CSR-ordered nonzeros (length nnz), or a dense [nIn, nOut] kernel to gather from. */
 export type SpmmWeights = Float32Array | { dense: ArrayLike<number>; key?: object };
@@ -30,7 +31,8 @@ export interface SpmmProfile {
   calls: number;
 }
 
-const ceil4 = (n: number): number => (n + 3) & ~3;
+// plain arithmetic, not `(n + 3) & ~3`: the bit operation wraps to a negative number from n = 2^31 - 3 on
+const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 export class Spmm {
   readonly nIn: number;
@@ -68,7 +70,8 @@ export class Spmm {
     this.nnz = mask.nnz;
     const mem = engine.memory;
     // no activation and no bias here: tfjs (or the caller) applies them, so the op stays a plain masked matmul
-    this.layer = new Layer(mask, false, 0, -1, mem, engine.pool.chunks);
+    // a checked copy: the caller's mask may have been changed since it was made (kernels trust the structure)
+    this.layer = new Layer(SparseMask.copyOf(mask, 'the mask'), false, 0, -1, mem, engine.pool.chunks);
     this.w = mem.allocF32(Math.max(1, this.nnz));
     this.g = mem.allocF32(Math.max(1, this.nnz));
     if (batchCapacity > 0) this.ensureCapacity(batchCapacity);
@@ -85,6 +88,11 @@ export class Spmm {
     const mem = this.engine.memory;
     const cap = Math.max(batch, Math.min(2 * this.capacity, batch + 1024));
     const ldb = ceil4(cap);
+    const bytes = 4 * ldb * (2 * this.nIn + 2 * this.nOut + Math.max(this.nIn, this.nOut));
+    if (!(bytes <= KERNEL_MEMORY_BYTES)) {
+      throw new InputError(`a batch of ${batch} rows of a [${this.nIn}, ${this.nOut}] layer needs about ${formatBytes(bytes)} of kernel memory, ` +
+        `over the ${formatBytes(KERNEL_MEMORY_BYTES)} WebAssembly allows; pass fewer rows at a time`);
+    }
     // the old buffers are scratch: freed first, so the larger ones can reuse their space
     for (const ptr of [this.x, this.y, this.dy, this.dx, this.stage]) if (ptr !== 0) mem.free(ptr);
     this.x = mem.allocF32(this.nIn * ldb);

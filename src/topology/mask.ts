@@ -14,32 +14,42 @@ export interface FanStats {
 /** Largest dense form toDense will build (elements): a guard against asking for N x N with N = 65536. */
 export const MAX_DENSE_ELEMENTS = 2 ** 31 - 1;
 
+/** Set while a builder of this module hands over arrays it made itself and keeps no reference to (no copy needed). */
+let adopting = false;
+
 export class SparseMask {
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Int32Array;
+
   /**
-   * Wraps CSR arrays after checking them (O(nnz)): rowPtr is (nOut+1) non-decreasing from 0 to nnz, and each output's
-   * inputs are strictly ascending and in [0, nIn). The arrays are kept, not copied.
+   * Checks CSR arrays (O(nnz)) and keeps copies of them, so that changing the caller's arrays afterwards cannot make a
+   * model built on the mask read outside its inputs: rowPtr is (nOut+1) non-decreasing from 0 to nnz, and each
+   * output's inputs are strictly ascending and in [0, nIn).
    */
-  constructor(readonly nIn: number, readonly nOut: number, readonly rowPtr: Int32Array, readonly colIdx: Int32Array) {
+  constructor(readonly nIn: number, readonly nOut: number, rowPtr: Int32Array, colIdx: Int32Array) {
     checkSize('nIn', nIn);
     checkSize('nOut', nOut);
-    if (rowPtr.length !== nOut + 1) {
-      throw new InputError(`mask rowPtr has length ${rowPtr.length}, but a mask with nOut = ${nOut} needs nOut + 1 = ${nOut + 1}`);
+    if (!(rowPtr instanceof Int32Array) || !(colIdx instanceof Int32Array)) {
+      throw new InputError(`mask rowPtr and colIdx must be Int32Arrays, got ${kind(rowPtr)} and ${kind(colIdx)}`);
     }
-    if (rowPtr[0] !== 0 || rowPtr[nOut] !== colIdx.length) {
-      throw new InputError(`mask rowPtr must run from 0 to colIdx.length = ${colIdx.length}, got ${rowPtr[0]} to ${rowPtr[nOut]}`);
-    }
-    for (let o = 0; o < nOut; o++) {
-      const start = rowPtr[o];
-      const end = rowPtr[o + 1];
-      if (end < start) throw new InputError(`mask rowPtr decreases at output ${o} (${start} then ${end}); it must be non-decreasing`);
-      let prev = -1;
-      for (let k = start; k < end; k++) {
-        const i = colIdx[k];
-        if (i <= prev || i >= nIn) {
-          throw new InputError(`mask output ${o} lists input ${i} after ${prev}; inputs must be strictly ascending in [0, ${nIn})`);
-        }
-        prev = i;
-      }
+    this.rowPtr = adopting ? rowPtr : rowPtr.slice();
+    this.colIdx = adopting ? colIdx : colIdx.slice();
+    checkCsr(nIn, nOut, this.rowPtr, this.colIdx);
+  }
+
+  /**
+   * A checked copy of a mask from elsewhere: a SparseMask whose arrays may have been changed since it was made, or a
+   * plain object of the same shape. Models take their masks through this, so a tampered index is an InputError here,
+   * never a read outside the model's memory.
+   */
+  static copyOf(mask: unknown, what = 'mask'): SparseMask {
+    const m = mask as Partial<SparseMask> | null;
+    if (m === null || typeof m !== 'object') throw new InputError(`${what} must be a SparseMask (or null for dense), got ${kind(mask)}`);
+    try {
+      return new SparseMask(m.nIn as number, m.nOut as number, m.rowPtr as Int32Array, m.colIdx as Int32Array);
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError(`${what}: ${err.message}`);
+      throw err;
     }
   }
 
@@ -125,7 +135,7 @@ export class SparseMask {
       const base = i * nOut;
       for (let o = 0; o < nOut; o++) if (dense[base + o] === 1) colIdx[next[o]++] = i;
     }
-    return new SparseMask(nIn, nOut, rowPtr, colIdx);
+    return adoptMask(nIn, nOut, rowPtr, colIdx);
   }
 
   /** The dense layer: every input connected to every output. */
@@ -140,7 +150,7 @@ export class SparseMask {
       rowPtr[o + 1] = (o + 1) * nIn;
       for (let i = 0; i < nIn; i++) colIdx[o * nIn + i] = i;
     }
-    return new SparseMask(nIn, nOut, rowPtr, colIdx);
+    return adoptMask(nIn, nOut, rowPtr, colIdx);
   }
 
   /** Same shape and the same connections. */
@@ -169,6 +179,45 @@ export class SparseMask {
     h1 ^= h1 >>> 13;
     return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
   }
+}
+
+/**
+ * A mask over arrays the caller has just built and hands over (it must keep no reference that it writes to later):
+ * checked like any mask, but not copied. For the builders of masks (radixNet, fromDense, full).
+ */
+export function adoptMask(nIn: number, nOut: number, rowPtr: Int32Array, colIdx: Int32Array): SparseMask {
+  adopting = true;
+  try {
+    return new SparseMask(nIn, nOut, rowPtr, colIdx);
+  } finally {
+    adopting = false;
+  }
+}
+
+function checkCsr(nIn: number, nOut: number, rowPtr: Int32Array, colIdx: Int32Array): void {
+  if (rowPtr.length !== nOut + 1) {
+    throw new InputError(`mask rowPtr has length ${rowPtr.length}, but a mask with nOut = ${nOut} needs nOut + 1 = ${nOut + 1}`);
+  }
+  if (rowPtr[0] !== 0 || rowPtr[nOut] !== colIdx.length) {
+    throw new InputError(`mask rowPtr must run from 0 to colIdx.length = ${colIdx.length}, got ${rowPtr[0]} to ${rowPtr[nOut]}`);
+  }
+  for (let o = 0; o < nOut; o++) {
+    const start = rowPtr[o];
+    const end = rowPtr[o + 1];
+    if (end < start) throw new InputError(`mask rowPtr decreases at output ${o} (${start} then ${end}); it must be non-decreasing`);
+    let prev = -1;
+    for (let k = start; k < end; k++) {
+      const i = colIdx[k];
+      if (i <= prev || i >= nIn) {
+        throw new InputError(`mask output ${o} lists input ${i} after ${prev}; inputs must be strictly ascending in [0, ${nIn})`);
+      }
+      prev = i;
+    }
+  }
+}
+
+function kind(v: unknown): string {
+  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
 }
 
 function fanStats(counts: Int32Array): FanStats {

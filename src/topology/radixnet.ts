@@ -2,7 +2,7 @@
 // trimmed to [n_l, n_{l+1}], so entry (i, c) is W_l[i mod N, c mod N]: output c reads every input i < n_l whose
 // residue is one of the unit layer's inputs of c mod N. We build that CSR directly, never the Kronecker product.
 import { InputError } from '../errors.js';
-import { type FanStats, SparseMask } from './mask.js';
+import { adoptMask, type FanStats, SparseMask } from './mask.js';
 import { checkCost, maskCost } from './cost.js';
 import { formatRadixList, parseRadixList, type RadixList, unitSize, validateRadixList } from './radix.js';
 import { type UnitLayer, unitLayers } from './unit-layer.js';
@@ -206,5 +206,5 @@ function buildMask(unit: UnitLayer, nIn: number, nOut: number, nnz: number): Spa
     }
   }
   for (let c = head; c < nOut; c++) colIdx.copyWithin(rowPtr[c], rowPtr[c - n], rowPtr[c - n + 1]);
-  return new SparseMask(nIn, nOut, rowPtr, colIdx);
+  return adoptMask(nIn, nOut, rowPtr, colIdx);
 }
