@@ -141,6 +141,21 @@ describe('serverless handler', function () {
     expect(json.error).to.match(/over the 6291456-byte limit/);
   });
 
+  it('answers a 2 MB body of nested brackets in radices with a one-line 400, not a 500', async () => {
+    const depth = 1_000_000;
+    const { res, json } = await call(`{"action":"train","radices":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    expect(res.statusCode).to.equal(400);
+    expect(json.error).to.equal('the body nests arrays and objects more than 16 deep; a request needs 3 (body, x, a row)');
+  });
+
+  it('answers 422, not 200 with NaN, for a posted model whose outputs overflow (every weight 3e38)', async () => {
+    const trained = await call(trainRequest);
+    const weights = Buffer.from(new Float32Array(192).fill(3e38).buffer).toString('base64');
+    const { res, json } = await call({ action: 'predict', model: { ...trained.json.model, weights }, x: data.x.slice(0, 3) });
+    expect(res.statusCode, res.body).to.equal(422);
+    expect(json.error).to.match(/^the model's output for x\[0\] is not a finite number \(its weights overflow float32 on these inputs\)/);
+  });
+
   it('rejects an event that is not an object', async () => {
     const res = await handler(null as never);
     expect(res.statusCode).to.equal(400);

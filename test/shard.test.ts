@@ -16,8 +16,9 @@ describe('shards', () => {
     expect(resolveShard({ count: 5 }, { JOB_COMPLETION_INDEX: '4' })).to.include({ index: 4, count: 5, source: 'JOB_COMPLETION_INDEX' });
     expect(resolveShard({}, { JOB_COMPLETION_INDEX: '1', RADIXNET_SHARD_COUNT: '2' })).to.include({ index: 1, count: 2 });
     expect(resolveShard({}, { AWS_BATCH_JOB_ARRAY_INDEX: '0', AWS_BATCH_JOB_ARRAY_SIZE: '3' })).to.include({ index: 0, count: 3 });
-    // --shard wins over the environment; no variables, no shard
-    expect(resolveShard({ shard: '0/2' }, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' })).to.include({ index: 0, source: '--shard' });
+    // --shard agreeing with the environment; no variables, no shard
+    expect(resolveShard({ shard: '1/2' }, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' })).to.include({ index: 1, source: '--shard' });
+    expect(resolveShard({ shard: '4/5' }, { JOB_COMPLETION_INDEX: '4' })).to.include({ index: 4, count: 5, source: '--shard' });
     expect(resolveShard({}, {})).to.equal(null);
   });
 
@@ -26,5 +27,12 @@ describe('shards', () => {
     expect(() => resolveShard({}, { JOB_COMPLETION_INDEX: '1' })).to.throw(InputError, /shard count is not; pass --shard-count/);
     expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' })).to.throw(InputError, /not a whole number/);
     expect(() => resolveShard({ count: 3 }, {})).to.throw(InputError, /no shard index/);
+  });
+
+  it('refuses --shard that disagrees with the array job\'s variables, naming both', () => {
+    expect(() => resolveShard({ shard: '0/2' }, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' })).to.throw(InputError,
+      '--shard 0/2 disagrees with SLURM_ARRAY_TASK_ID (shard 1/2); inside an array job leave --shard out (the job\'s variables pick the shard), or unset the variables');
+    expect(() => resolveShard({ shard: '1/4' }, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' })).to.throw(InputError, /--shard 1\/4 disagrees with SLURM_ARRAY_TASK_ID \(shard 1\/2\)/);
+    expect(() => resolveShard({ shard: '0/3' }, { AWS_BATCH_JOB_ARRAY_INDEX: '2' })).to.throw(InputError, /--shard 0\/3 disagrees with AWS_BATCH_JOB_ARRAY_INDEX \(shard 2\/3\)/);
   });
 });

@@ -8,6 +8,8 @@
 //   POST {"action": "predict", "model": <the model from train>, "x": [[...], ...]}
 //     -> 200 {"classes": [...], "probabilities": [[...], ...], "timing": {...}}
 //   Anything else -> 400 {"error": "<what was wrong, the value seen, what is allowed>"}
+//   A well-formed request whose numbers do not hold (a posted model whose outputs overflow float32, training that
+//   diverges) -> 422 {"error": "..."}: never a 200 carrying NaN or Infinity, never a 500 for anything a client sent.
 //
 // Plain ESM JavaScript that imports only radixnet's public entry, so the folder deploys as it is: `npm run build`
 // zips this file with its production node_modules (build.mjs); the Lambda handler string is `handler.handler`.
@@ -28,7 +30,12 @@ export const LIMITS = {
     historyPoints: 100,
     /** Lambda's synchronous response limit: a response that would be larger is refused before any work. */
     responseBytes: 6 * 2 ** 20,
+    /** Nesting of arrays and objects in the body (a request needs 3: body, x, a row). */
+    jsonDepth: 16,
 };
+/** A request that is well-formed but whose numbers cannot give an answer: 422 Unprocessable Content. */
+class UnprocessableError extends InputError {
+}
 /** JSON bytes of one probability (float32 printed by JSON.stringify, with its comma, at most). */
 const PROBABILITY_BYTES = 24;
 const moduleReadyAt = performance.now();
@@ -62,6 +69,8 @@ export async function handler(event) {
         throw new InputError(`action must be "train" or "predict", got ${JSON.stringify(action)}`);
     }
     catch (err) {
+        if (err instanceof UnprocessableError)
+            return respond(422, { error: err.message });
         if (err instanceof InputError)
             return respond(400, { error: err.message });
         console.error(err);
@@ -106,12 +115,15 @@ async function train(req) {
             const m = mlp.trainStepOn(x.data, y, order, at, batch);
             at += batch;
             if (!Number.isFinite(m.loss))
-                throw new InputError(`training diverged at step ${s} (loss ${m.loss}); lower learningRate (now ${lr})`);
+                throw new UnprocessableError(`training diverged at step ${s} (loss ${m.loss}); lower learningRate (now ${lr})`);
             if (s % every === 0 || s === steps)
                 history.push({ step: s, loss: m.loss, accuracy: m.accuracy });
         }
         const final = mlp.evaluate(x.data, y);
         const params = mlp.parameters();
+        if (!Number.isFinite(final.loss) || !params.every(Number.isFinite)) {
+            throw new UnprocessableError(`training ended with non-finite ${Number.isFinite(final.loss) ? 'weights' : `loss (${final.loss})`}; lower learningRate (now ${lr})`);
+        }
         const model = {
             format: 'radixnet-mlp/1', radices: topo.radices, layers: topo.layers, ...(topo.kron ? { kron: topo.kron } : {}),
             weights: Buffer.from(params.buffer, params.byteOffset, params.byteLength).toString('base64'),
@@ -153,6 +165,11 @@ async function predict(req) {
         const C = mlp.classes;
         const classes = [];
         const probabilities = [];
+        for (let k = 0; k < probs.length; k++) {
+            if (!Number.isFinite(probs[k])) {
+                throw new UnprocessableError(`the model's output for x[${Math.floor(k / C)}] is not a finite number (its weights overflow float32 on these inputs); send a model a train request returned, or smaller inputs`);
+            }
+        }
         for (let b = 0; b < x.rows; b++) {
             const row = Array.from(probs.subarray(b * C, b * C + C));
             probabilities.push(row);
@@ -184,6 +201,7 @@ function parseBody(event) {
     const bytes = Buffer.byteLength(body);
     if (bytes > LIMITS.bodyBytes)
         throw new InputError(`the body is ${bytes} bytes, over the ${LIMITS.bodyBytes}-byte limit; send fewer samples`);
+    checkDepth(body);
     let parsed;
     try {
         parsed = JSON.parse(body);
@@ -194,6 +212,31 @@ function parseBody(event) {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
         throw new InputError('the body must be a JSON object with an "action"');
     return parsed;
+}
+/**
+ * Refuses a body nested deeper than LIMITS.jsonDepth before parsing it: every later walk over the value (the messages
+ * that quote it) would overflow the stack on a megabyte of brackets.
+ */
+function checkDepth(text) {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === 0x5c)
+                i++;
+            else if (c === 0x22)
+                inString = false;
+        }
+        else if (c === 0x22)
+            inString = true;
+        else if (c === 0x5b || c === 0x7b) {
+            if (++depth > LIMITS.jsonDepth)
+                throw new InputError(`the body nests arrays and objects more than ${LIMITS.jsonDepth} deep; a request needs 3 (body, x, a row)`);
+        }
+        else if (c === 0x5d || c === 0x7d)
+            depth--;
+    }
 }
 function topology(req) {
     const { radices } = req;

@@ -28,12 +28,23 @@ export function parseShard(text: string): Shard {
  * The shard of this process: `--shard` text first, else the environment: Slurm (SLURM_ARRAY_TASK_ID minus
  * SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT), a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or AWS Batch
  * (AWS_BATCH_JOB_ARRAY_INDEX), whose shard count comes from `count` (--shard-count) or RADIXNET_SHARD_COUNT.
- * Null when none is set (the whole plan). `source` says where the shard came from.
+ * Null when none is set (the whole plan). `source` says where the shard came from. `--shard` together with array-job
+ * variables must name the same shard (an InputError otherwise).
  */
 export function resolveShard(
   opts: { shard?: string; count?: number }, env: NodeJS.ProcessEnv = process.env,
 ): (Shard & { source: string }) | null {
-  if (opts.shard !== undefined) return { ...parseShard(opts.shard), source: '--shard' };
+  if (opts.shard !== undefined) {
+    const given = parseShard(opts.shard);
+    // inside an array job, --shard must say what the scheduler says: a copied job script with a stale --shard would
+    // otherwise run one shard twice and another never
+    const fromEnv = INDEX_VARIABLES.some((name) => (env[name] ?? '') !== '') ? environmentShard(opts.count, given.count, env) : null;
+    if (fromEnv && (fromEnv.index !== given.index || fromEnv.count !== given.count)) {
+      throw new InputError(`--shard ${given.index}/${given.count} disagrees with ${fromEnv.source} (shard ${fromEnv.index}/${fromEnv.count}); ` +
+        'inside an array job leave --shard out (the job\'s variables pick the shard), or unset the variables');
+    }
+    return { ...given, source: '--shard' };
+  }
   const int = (name: string): number | undefined => {
     const v = env[name];
     if (v === undefined || v === '') return undefined;
@@ -62,4 +73,16 @@ export function resolveShard(
   }
   if (opts.count !== undefined) throw new InputError('--shard-count is given but no shard index: pass --shard i/n or run inside an array job');
   return null;
+}
+
+const INDEX_VARIABLES = ['SLURM_ARRAY_TASK_ID', 'JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX'];
+
+/** The shard the array job's variables name; the count of --shard stands in only where they give none. */
+function environmentShard(count: number | undefined, fallback: number, env: NodeJS.ProcessEnv): (Shard & { source: string }) | null {
+  try {
+    return resolveShard({ count }, env);
+  } catch (err) {
+    if (!(err instanceof InputError) || !/shard count is not/.test(err.message)) throw err;
+    return resolveShard({ count: fallback }, env);
+  }
 }
