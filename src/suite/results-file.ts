@@ -332,17 +332,34 @@ export function checkRecord(value: unknown, where: string): RunRecord {
   if (!/^[0-9a-f]{64}$/.test(r.planId as string)) bad("'planId' is not 64 hex digits");
   if (!(Number.isFinite(r.wallSeconds) && (r.wallSeconds as number) >= 0)) bad("'wallSeconds' is not a number >= 0");
   if (!Array.isArray(r.history)) bad("'history' is not a list");
-  for (const e of r.history as unknown[]) if (!e || typeof e !== 'object' || Array.isArray(e)) bad("an entry of 'history' is not an object");
+  for (const e of r.history as unknown[]) {
+    if (!e || typeof e !== 'object' || Array.isArray(e)) bad("an entry of 'history' is not an object");
+    for (const [k, v] of Object.entries(e as object)) if (!isMetric(k, v)) bad(`'history' holds ${k.slice(0, 40)} = ${String(JSON.stringify(v)).slice(0, 20)}, not a ${metricKind(k)}`);
+  }
   const t = r.topology as Record<string, unknown>;
   if (t === null || Array.isArray(t) || typeof t.radices !== 'string' || !isFraction(t.sparsity)) bad("'topology' lacks radices or a sparsity in [0, 1]");
+  for (const k of ['weights', 'denseWeights']) {
+    if (t[k] !== undefined && !(Number.isSafeInteger(t[k]) && (t[k] as number) >= 0)) bad(`'topology.${k}' is not a whole number >= 0`);
+  }
   if (!(t.kroneckerSparsity === null || t.kroneckerSparsity === undefined || isFraction(t.kroneckerSparsity))) bad("'topology.kroneckerSparsity' is not in [0, 1]");
   if (r.final !== null) {
     const f = r.final as Record<string, unknown>;
     if (Array.isArray(f)) bad("'final' is not an object or null");
-    for (const [k, v] of Object.entries(f)) if (!(v === null || Number.isFinite(v))) bad(`'final.${k.slice(0, 40)}' is not a finite number or null`);
+    for (const [k, v] of Object.entries(f)) if (!isMetric(k, v)) bad(`'final.${k.slice(0, 40)}' is not a ${metricKind(k)}`);
   }
   if (r.data !== undefined && (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data))) bad("'data' is not an object");
   return value as RunRecord;
+}
+
+/** Accuracies are fractions, everything else a finite number >= 0; null stands for a metric not measured (or NaN). */
+function isMetric(name: string, v: unknown): boolean {
+  if (v === null) return true;
+  if (/accuracy/i.test(name)) return isFraction(v);
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+function metricKind(name: string): string {
+  return /accuracy/i.test(name) ? 'fraction in [0, 1] or null' : 'finite number >= 0 or null';
 }
 
 function isFraction(v: unknown): boolean {
