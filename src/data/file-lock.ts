@@ -56,7 +56,7 @@ export function tryLock(path: string, staleMs: number): FileLock | LockHeld {
     const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
     writeFileSync(tmp, text);
     try {
-      linkSync(tmp, path);
+      createExclusive(tmp, path, text);
       return held(path, text, staleMs);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -88,6 +88,20 @@ export function describe(owner: LockOwner | null): string {
   if (owner === null) return 'an unknown process';
   const since = new Date(owner.since).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   return `pid ${owner.pid} on host ${owner.host}${owner.since ? ` (since ${since})` : ''}`;
+}
+
+/**
+ * Creates `path` holding `text` unless it exists (EEXIST then): by link(2) from the whole temporary file, so no reader
+ * ever sees a lock half written; on filesystems without hard links (some FUSE and SMB mounts), by O_EXCL.
+ */
+function createExclusive(tmp: string, path: string, text: string): void {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK') throw err;
+    writeFileSync(path, text, { flag: 'wx' });
+  }
 }
 
 function held(path: string, text: string, staleMs: number): FileLock {
