@@ -160,6 +160,16 @@ describe('environment overrides are parsed strictly', () => {
     expect(envNumber('V', 120000, range, { V: '' })).to.equal(120000);
   });
 
+  it('RADIXNET_THREADS takes whole numbers from 1 to 64 only (0x10, 1e1 and 4x refused)', async () => {
+    const { resolveThreads } = await import('../src/kernels/pool.js');
+    for (const text of ['0x10', '1e1.5', '4x', '0', '65']) {
+      await withEnv({ RADIXNET_THREADS: text }, async () => {
+        expect(() => resolveThreads(), text).to.throw(InputError, new RegExp(`^RADIXNET_THREADS is '${text}'; give a whole number from 1 to 64`));
+      });
+    }
+    await withEnv({ RADIXNET_THREADS: '2' }, async () => expect(resolveThreads()).to.equal(2));
+  });
+
   it('a save with RADIXNET_SAVE_LOCK_WAIT_MS=1e400 fails at once with that message; a limit override likewise in the CLI', async () => {
     const root = mkdtempSync(join(tmpdir(), 'radixnet-env-'));
     try {

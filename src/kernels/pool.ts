@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InputError } from '../errors.js';
+import { envNumber } from '../topology/cost.js';
 import { ControlBlock, SEQ, CLAIM, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS, MAX_CHUNKS, CHUNKS_PER_THREAD, tagOf } from './dispatch.js';
 import { KernelMemory } from './memory.js';
 import { compileKernels, instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from './wasm.js';
@@ -34,7 +35,8 @@ export interface PoolOptions {
 /** Resolves the thread count: option, then RADIXNET_THREADS, then the cores available; validated. */
 export function resolveThreads(threads?: number): number {
   const env = process.env.RADIXNET_THREADS;
-  const value = threads ?? (env !== undefined && env !== '' ? Number(env) : availableParallelism());
+  // the variable strictly (no hex, no 1e1, no trailing garbage): a typo must not pick a thread count
+  const value = threads ?? envNumber('RADIXNET_THREADS', availableParallelism(), { min: 1, max: MAX_THREADS, integer: true });
   if (!Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
     const from = threads !== undefined ? 'threads' : 'RADIXNET_THREADS';
     throw new InputError(`${from} must be an integer from 1 to ${MAX_THREADS}, got ${threads ?? env}`);
