@@ -2,7 +2,7 @@
 // oversized lines, hostile parameters, deep nesting, invalid UTF-8 with a torn last line.
 import { expect } from 'chai';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,7 @@ describe('results files against hostile input', () => {
       expect(summarizeFile(c, () => undefined).runs).to.equal(planned);
       const s = cli('summarize', c, '--json');
       expect(s.status, s.stderr).to.equal(0);
-      expect(JSON.parse(s.stdout).runs).to.equal(planned);
+      expect(JSON.parse(s.stdout).data.runs).to.equal(planned);
       const merged = mergeResults(join(dir, `m${n++}.jsonl`), [c, c]);
       expect(merged.records).to.have.length(planned);
     });

@@ -104,7 +104,7 @@ export function numberParam(flag: string, description: string, min: number, max:
  * `bins: 3e8` gets the one-line error `--bins 3e8` would, and `factors: 5` (not a list) is refused before any
  * summary uses it. Parameters the record lacks are left to the experiment's defaults; unknown ones are refused.
  */
-export function checkParams(exp: Experiment<any>, params: Record<string, unknown>, where: string): void {
+export function checkParams(exp: Pick<Experiment, 'name' | 'params'>, params: Record<string, unknown>, where: string): void {
   for (const [name, value] of Object.entries(params)) {
     const spec = Object.hasOwn(exp.params, name) ? (exp.params as Record<string, ParamSpec>)[name] : undefined;
     if (!spec) {
