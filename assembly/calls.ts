@@ -13,28 +13,28 @@ import { challenge_fwd } from './challenge';
 
 export const RECORD_WORDS = 16;
 
-// Calls the kernel of the record at r.
-export function callRecord(r: usize): void {
+// Calls the kernel of the record at r over [s, e) of its range (the record holds the whole range, words 1 and 2).
+export function callRecord(r: usize, s: i32, e: i32): void {
   switch (load<i32>(r)) {
-    case 0: spmm_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40), load<i32>(r, 44)); break;
-    case 1: spmm_bwd_x(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<i32>(r, 44)); break;
-    case 2: spmm_bwd_w(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
-    case 3: spmm_runs_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<i32>(r, 44), load<i32>(r, 48)); break;
-    case 4: spmm_pair_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<usize>(r, 40), load<i32>(r, 44), load<i32>(r, 48), load<i32>(r, 52)); break;
-    case 5: spmm_pair_bwd_w(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<i32>(r, 44)); break;
-    case 6: gemm_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<i32>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<i32>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
-    case 7: gemm_bwd_x(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
-    case 8: gemm_bwd_w(load<i32>(r, 4), load<i32>(r, 8), load<i32>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<i32>(r, 32), load<i32>(r, 36)); break;
-    case 9: softmax_xent(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<usize>(r, 40), load<f32>(r, 44)); break;
-    case 10: softmax_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24)); break;
-    case 11: transpose_in(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24), load<i32>(r, 28)); break;
-    case 12: transpose_out(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24)); break;
-    case 13: gather_in(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<usize>(r, 28), load<i32>(r, 32)); break;
-    case 14: gather_labels(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20)); break;
-    case 15: sgd_update(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<f32>(r, 20)); break;
-    case 16: momentum_update(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<f32>(r, 28)); break;
-    case 17: adam_update(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<f32>(r, 28), load<f32>(r, 32), load<f32>(r, 36), load<f32>(r, 40)); break;
-    case 18: challenge_fwd(load<i32>(r, 4), load<i32>(r, 8), load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<f32>(r, 44), load<i32>(r, 48)); break;
+    case 0: spmm_fwd(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40), load<i32>(r, 44)); break;
+    case 1: spmm_bwd_x(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<i32>(r, 44)); break;
+    case 2: spmm_bwd_w(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
+    case 3: spmm_runs_fwd(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<i32>(r, 44), load<i32>(r, 48)); break;
+    case 4: spmm_pair_fwd(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<usize>(r, 40), load<i32>(r, 44), load<i32>(r, 48), load<i32>(r, 52)); break;
+    case 5: spmm_pair_bwd_w(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<i32>(r, 44)); break;
+    case 6: gemm_fwd(s, e, load<usize>(r, 12), load<i32>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<i32>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
+    case 7: gemm_bwd_x(s, e, load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
+    case 8: gemm_bwd_w(s, e, load<i32>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<i32>(r, 32), load<i32>(r, 36)); break;
+    case 9: softmax_xent(s, e, load<usize>(r, 12), load<usize>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<usize>(r, 40), load<f32>(r, 44)); break;
+    case 10: softmax_fwd(s, e, load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24)); break;
+    case 11: transpose_in(s, e, load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24), load<i32>(r, 28)); break;
+    case 12: transpose_out(s, e, load<usize>(r, 12), load<i32>(r, 16), load<i32>(r, 20), load<usize>(r, 24)); break;
+    case 13: gather_in(s, e, load<usize>(r, 12), load<usize>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<usize>(r, 28), load<i32>(r, 32)); break;
+    case 14: gather_labels(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20)); break;
+    case 15: sgd_update(s, e, load<usize>(r, 12), load<usize>(r, 16), load<f32>(r, 20)); break;
+    case 16: momentum_update(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<f32>(r, 28)); break;
+    case 17: adam_update(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<f32>(r, 28), load<f32>(r, 32), load<f32>(r, 36), load<f32>(r, 40)); break;
+    case 19: challenge_fwd(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<f32>(r, 44), load<i32>(r, 48)); break;
     default: unreachable();
   }
 }

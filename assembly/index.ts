@@ -55,6 +55,11 @@
 // adam_update(k0, k1, w, g, m, v, alpha, beta1, beta2, eps)
 //     m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps)
 //     (Keras Adam; the host folds bias correction into alpha = lr sqrt(1-beta2^t) / (1-beta1^t))
+// run_program_mt(t0, t1, prog, count, sched, ctl)
+//     run_program on several threads, each calling it (t0, t1: the thread slots this call stands for): record t's
+//     range in chunks sched[t] = (chunks, barrier, bounds...) claimed through ctl[2t] (zeroed by the host before),
+//     ctl[2t+1] counting chunks done; after a record with barrier 1, each thread waits until every chunk since the
+//     last barrier is done
 // run_program(prog, count)
 //     the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in
 //     the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call
@@ -73,6 +78,6 @@ export { softmax_xent, softmax_fwd } from './softmax';
 export { transpose_in, transpose_out } from './transpose';
 export { gather_in, gather_labels } from './gather';
 export { sgd_update, momentum_update, adam_update } from './optimizer';
-export { run_program } from './program';
+export { run_program_mt, run_program } from './program';
 export { challenge_fwd } from './challenge';
 export { simd_peak, fma_peak } from './peak';

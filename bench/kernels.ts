@@ -249,6 +249,15 @@ export async function benchKernels(): Promise<Row[]> {
   for (const L of layers) pairTasks.push({ kernel: 'adam_update', n: L.s.nnz, args: [L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7] });
   const program = new KernelProgram(mem, mem, pairTasks);
   add('run_program', `sparse step, pairs, as one program of ${program.count} calls`, stepFlops, null, () => program.run(k));
+  // the threaded runner on one thread (one slot, one chunk per record): what its claims and barriers add
+  const sched = mem.allocI32(pairTasks.length * (2 + 129));
+  const schedView = mem.i32(sched, pairTasks.length * (2 + 129));
+  pairTasks.forEach((t, i) => schedView.set([1, 1, 0, t.n], i * (2 + 129)));
+  const ctl = mem.allocI32(2 * pairTasks.length);
+  add('run_program_mt', `the same program, 1 thread slot, a barrier after each call`, stepFlops, null, () => {
+    mem.i32(ctl, 2 * pairTasks.length).fill(0);
+    k.run_program_mt(0, 1, program.ptr, program.count, sched, ctl);
+  });
 
   // the same step for the dense LeNet-300-100
   const denseStep = (): void => {

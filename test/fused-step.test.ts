@@ -1,6 +1,7 @@
-// The fused training step (one wasm call per step: gather, forward, loss, backward, optimizer) against the same step
-// as separate kernel calls, and against two threads (which never fuse): the weights and every step's metrics must
-// be the same bits after a few hundred steps, for both kernel builds, on dense, RadiX-Net and random masks.
+// The fused training step (one wasm call per step: gather, forward, loss, backward, optimizer; with threads, one pool
+// dispatch of a program with barriers in shared memory) against the same step as separate kernel calls: the weights
+// and every step's metrics must be the same bits after a few hundred steps, on 1, 2 and 3 threads, for both kernel
+// builds, on dense, RadiX-Net and random masks.
 import { expect } from 'chai';
 import { Engine } from '../src/engine/engine.js';
 import { train } from '../src/engine/train.js';
@@ -76,13 +77,18 @@ for (const variant of ['simd', 'fma'] as KernelVariant[]) {
       if (variant === 'fma' && fmaWhy) this.skip();
     });
     for (const { name, spec } of CASES) {
-      it(`gives the same weights and metrics, bit for bit, as separate kernel calls and as 2 threads over 300 steps: ${name}`, async () => {
+      it(`gives the same weights and metrics, bit for bit, as separate kernel calls, and fused on 2 and 3 threads, over 300 steps: ${name}`, async () => {
         const fusedRun = await trainWith(spec, variant, 1, true);
         const separate = await trainWith(spec, variant, 1, false);
         const twoThreads = await trainWith(spec, variant, 2, true);
+        const threeThreads = await trainWith(spec, variant, 3, true);
+        expect(threeThreads.fusedSteps).to.equal(300);
+        expect(Buffer.from(fusedRun.params.buffer).equals(Buffer.from(threeThreads.params.buffer)), 'fused vs 3 threads').to.equal(true);
+        expect(fusedRun.losses).to.deep.equal(threeThreads.losses);
         expect(fusedRun.losses.length).to.equal(600);
-        // the first ran as one wasm call per step, the others as one call per kernel
-        expect([fusedRun.fusedSteps, separate.fusedSteps, twoThreads.fusedSteps]).to.deep.equal([300, 0, 0]);
+        // the first ran as one wasm call per step, the second as one call per kernel, the third as one dispatch of
+        // a program on 2 threads per step
+        expect([fusedRun.fusedSteps, separate.fusedSteps, twoThreads.fusedSteps]).to.deep.equal([300, 0, 300]);
         // the weights moved: a step that did nothing would pass the comparisons below
         const initial = new Uint32Array(Float32Array.from(new Mlp(Engine.createSync(), spec).parameters()).buffer);
         expect(fusedRun.params.some((v, k) => v !== initial[k])).to.equal(true);

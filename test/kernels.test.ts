@@ -541,6 +541,7 @@ const TESTED_ELSEWHERE: Partial<Record<KernelName, string>> = {
   spmm_pair_fwd: 'test/kernels-runs.test.ts',
   spmm_pair_bwd_w: 'test/kernels-runs.test.ts',
   challenge_fwd: 'test/challenge.test.ts (against a float64 reference of the whole inference)',
+  run_program_mt: 'test/fused-step.test.ts',
 };
 
 describe('kernel test coverage', () => {

@@ -172,7 +172,7 @@ export class Mlp {
 
   private freeBatchBuffers(): void {
     // programs point into the batch buffers
-    for (const p of this.programs) this.arena.free(p.program.ptr);
+    for (const p of this.programs) for (const b of p.program.blocks) this.arena.free(b);
     this.programs = [];
     for (const ptr of this.batchBlocks) this.arena.free(ptr);
     this.batchBlocks = [];
@@ -230,12 +230,12 @@ export class Mlp {
   }
 
   /**
-   * Whether a step runs fused: one thread (threads share no memory barrier inside a program), rows and labels
+   * Whether a step runs fused (one call into wasm, or with threads one pool dispatch): rows and labels
    * resident (the labels given being the resident ones), no class weights (applied on the host between kernels) and
    * no profile (which times each phase apart). `fused = false` forces the separate kernel calls (tests compare both).
    */
   private canFuse(x: Float32Array | ResidentData, y: ArrayLike<number>, classWeights?: ArrayLike<number>): boolean {
-    return this.fused && this.engine.pool.threads === 1 && x instanceof ResidentData && x.labelsPtr !== 0 && x.labels === y && !classWeights && !this.profile;
+    return this.fused && x instanceof ResidentData && x.labelsPtr !== 0 && x.labels === y && !classWeights && !this.profile;
   }
 
   /** Run single-threaded steps on resident data as one wasm call each (default true; false: one call per kernel). */
@@ -271,21 +271,24 @@ export class Mlp {
     if (found) return found.program;
     const nb = ceil4(n);
     const F = this.inputs;
-    const tasks: Task[] = [
-      { kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] },
-      { kernel: 'gather_labels', n, args: [x.labelsPtr, this.rows, this.labels] },
-      ...this.forwardTasks(nb),
-      this.lossTask(n, nb),
+    // the calls in groups, one group per dispatch of the separate-call path (calls of a group write different
+    // buffers); with threads, a barrier ends each group
+    const groups: Task[][] = [
+      [{ kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] }, { kernel: 'gather_labels', n, args: [x.labelsPtr, this.rows, this.labels] }],
+      ...this.forwardTasks(nb).map((t) => [t]),
+      [this.lossTask(n, nb)],
       ...(kind === 'eval' ? [] : [
-        ...this.backwardTasks(nb).flatMap(([gw, gx]) => (gx ? [gw, gx] : [gw])),
+        ...this.backwardTasks(nb).map(([gw, gx]) => (gx ? [gw, gx] : [gw])),
         // its step-dependent arguments are written before each run
-        this.optimizer.template(this.w, this.g, this.paramCount),
+        [this.optimizer.template(this.w, this.g, this.paramCount)],
       ]),
     ];
-    const program = new KernelProgram(this.engine.memory, this.arena, tasks);
+    const tasks = groups.flat();
+    const barrierAfter = groups.flatMap((g) => g.map((_, i) => i === g.length - 1));
+    const program = new KernelProgram(this.engine.memory, this.arena, tasks, { pool: this.engine.pool, barrierAfter });
     this.programs.push({ key, program });
     // a run over several datasets (train, then fine-tune on another) keeps the latest few
-    if (this.programs.length > 8) this.arena.free(this.programs.shift()!.program.ptr);
+    if (this.programs.length > 8) for (const b of this.programs.shift()!.program.blocks) this.arena.free(b);
     this.rowsView = this.engine.memory.i32(this.rows, this.capacity);
     return program;
   }

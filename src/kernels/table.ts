@@ -36,6 +36,7 @@ export const KERNEL_TABLE: readonly KernelSpec[] = [
   { name: 'sgd_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'lr'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'f32'] },
   { name: 'momentum_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'lr', 'momentum'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'f32'] },
   { name: 'adam_update', file: 'optimizer', args: ['k0', 'k1', 'w', 'g', 'm', 'v', 'alpha', 'beta1', 'beta2', 'eps'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'f32', 'f32', 'f32', 'f32'] },
+  { name: 'run_program_mt', file: 'program', args: ['t0', 't1', 'prog', 'count', 'sched', 'ctl'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'i32', 'usize', 'usize'] },
   { name: 'run_program', file: 'program', args: ['prog', 'count'], returns: 'void', split: false, types: ['usize', 'i32'] },
   { name: 'challenge_fwd', file: 'challenge', args: ['b0', 'b1', 'ptr', 'idx', 'w', 'bias', 'n', 'act', 'stride', 'ldb', 'ymax', 'parity'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'i32', 'usize', 'usize', 'i32', 'f32', 'i32'] },
   { name: 'simd_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
@@ -81,6 +82,8 @@ export interface KernelExports {
   momentum_update(k0: number, k1: number, w: number, g: number, m: number, lr: number, momentum: number): void;
   /** m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps) (Keras Adam; the host folds bias correction into alpha = lr sqrt(1-beta2^t) / (1-beta1^t)) */
   adam_update(k0: number, k1: number, w: number, g: number, m: number, v: number, alpha: number, beta1: number, beta2: number, eps: number): void;
+  /** run_program on several threads, each calling it (t0, t1: the thread slots this call stands for): record t's range in chunks sched[t] = (chunks, barrier, bounds...) claimed through ctl[2t] (zeroed by the host before), ctl[2t+1] counting chunks done; after a record with barrier 1, each thread waits until every chunk since the last barrier is done */
+  run_program_mt(t0: number, t1: number, prog: number, count: number, sched: number, ctl: number): void;
   /** the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call */
   run_program(prog: number, count: number): void;
   /** per batch block act + b*stride (layout: assembly/challenge.ts): y = min(max(x W + bias, 0), ymax) where x W != 0, W CSR over outputs; skips dead input rows, marks live rows and packs live samples to the front */
@@ -93,5 +96,5 @@ export interface KernelExports {
 
 /** The kernels a thread pool runs (those with a split range), in the order it numbers them: a worker looks a
  * kernel up by its index here. */
-export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update', 'challenge_fwd'] as const;
+export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update', 'run_program_mt', 'challenge_fwd'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
