@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../src/random.js';
-import { packedTarball, ROOT } from './helpers/package.js';
+import { npmInstall, packedTarball, ROOT } from './helpers/package.js';
 import type { LooseJson } from './helpers/loose-json.js';
 
 interface LambdaResponse {
@@ -44,6 +44,8 @@ async function call(body: unknown, extra: object = {}): Promise<{ res: LambdaRes
 describe('serverless handler', function () {
   before(async function () {
     this.timeout(180000);
+    // as its README says: the folder's own tool (yazl) first, then the build
+    npmInstall([], EXAMPLE);
     execFileSync(process.execPath, ['build.mjs', '--tarball', packedTarball()], { cwd: EXAMPLE, stdio: 'pipe' });
     ({ handler, LIMITS } = await import(pathToFileURL(join(EXAMPLE, '.build', 'function', 'handler.mjs')).href));
   });
