@@ -22,9 +22,12 @@
 //   steps; 1.2e-7 absolute is the worst seen).
 // Elements a call must not write start as a sentinel and must keep it exactly.
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
-import { compileKernels, instantiateKernels, kernelVariant, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from '../src/kernels/wasm.js';
+import { compileKernels, instantiateKernels, kernelVariant, maddFuses, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from '../src/kernels/wasm.js';
 import * as ref from './helpers/kernel-reference.js';
 import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Rng } from './helpers/kernel-data.js';
 
@@ -704,22 +707,41 @@ for (const build of BUILDS) {
 
 // ---- which build the loader picks (kernelModule() decides once per process, so each case runs in a new process) ----
 
+/** The CPU's feature flags (Linux), or '' where /proc/cpuinfo cannot be read. */
+function readCpuFlags(): string {
+  try {
+    return /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
 describe('kernel loader', () => {
   const wasmJs = new URL('../src/kernels/wasm.js', import.meta.url).href;
   const variantWith = (value: string | undefined): string => {
     const env = { ...process.env };
     if (value === undefined) delete env.RADIXNET_SIMD;
     else env.RADIXNET_SIMD = value;
-    const code = `import { kernelVariant } from ${JSON.stringify(wasmJs)}; process.stdout.write(kernelVariant());`;
-    return execFileSync(process.execPath, ['--input-type=module', '-e', code], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // a script file rather than `node --input-type=module -e`: Bun and Deno run a file given to process.execPath too
+    const file = join(tmpdir(), `radixnet-variant-${process.pid}.mjs`);
+    writeFileSync(file, `import { kernelVariant } from ${JSON.stringify(wasmJs)}; process.stdout.write(kernelVariant());`);
+    return execFileSync(process.execPath, [file], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   };
   const fma = BUILDS[1].kernels !== null;
+  // relaxed_madd may run fused or as mul then add (the proposal allows both): V8 (Node, Deno) fuses where the CPU has
+  // FMA, JavaScriptCore (Bun) does not; where it does not, the FMA build is the plain build's arithmetic, and the
+  // loader picks the plain one
+  const fuses = fma && !process.versions.bun && /\bfma\b/.test(readCpuFlags());
+
+  it(`knows whether relaxed_madd fuses here (${fuses ? 'it does' : 'it does not'})`, () => {
+    expect(maddFuses()).to.equal(fuses);
+  });
 
   it('falls back to the plain build when RADIXNET_SIMD=plain', () => {
     expect(variantWith('plain')).to.equal('simd');
   });
-  it(`picks the ${fma ? 'FMA' : 'plain'} build by default (relaxed SIMD ${fma ? '' : 'un'}available here)`, () => {
-    expect(variantWith(undefined)).to.equal(fma ? 'fma' : 'simd');
+  it(`picks the ${fuses ? 'FMA' : 'plain'} build by default (relaxed SIMD ${fma ? '' : 'un'}available${fma && !fuses ? ', not fused' : ''} here)`, () => {
+    expect(variantWith(undefined)).to.equal(fuses ? 'fma' : 'simd');
   });
   it(fma ? 'runs the FMA build when RADIXNET_SIMD=fma' : 'fails loudly when RADIXNET_SIMD=fma and relaxed SIMD is unavailable', () => {
     if (fma) expect(variantWith('fma')).to.equal('fma');

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { envNumber } from '../topology/cost.js';
 import { ControlBlock, SEQ, CLAIM, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS, MAX_CHUNKS, CHUNKS_PER_THREAD, tagOf } from './dispatch.js';
 import { KernelMemory } from './memory.js';
+import { notice, runtimeName } from './notice.js';
 import { compileKernels, instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from './wasm.js';
 
 /** One kernel call of a dispatch: `kernel(start, end, ...args)` over [0, n), split by `bounds` when given. */
@@ -89,28 +90,48 @@ export class ThreadPool {
   /** Starts `threads - 1` workers (each instantiates the kernels over `memory`) and resolves when all are ready. */
   static async create(memory: KernelMemory, opts: PoolOptions = {}): Promise<ThreadPool> {
     const module = opts.variant ? compileKernels(opts.variant) : kernelModule();
-    const pool = new ThreadPool(memory, resolveThreads(opts.threads), opts, module);
+    const threads = resolveThreads(opts.threads);
+    if (threads > 1 && !mainThreadMayWait()) {
+      notice(`${runtimeName()} does not allow Atomics.wait on this thread: the main thread spins while workers finish`);
+    }
+    const pool = new ThreadPool(memory, threads, opts, module);
+    try {
+      await pool.startWorkers(module);
+    } catch (err) {
+      // a runtime without worker threads (or one whose workers cannot load the kernels) still trains, on one thread
+      pool.close();
+      notice(`${runtimeName()} could not start worker threads (${(err as Error)?.message ?? String(err)}): running on 1 thread`);
+      return new ThreadPool(memory, 1, opts, module);
+    }
+    pool.warmUp();
+    return pool;
+  }
+
+  /** Starts `threads - 1` workers, each instantiating `module` over the memory; resolves when all are ready. */
+  private async startWorkers(module: WebAssembly.Module): Promise<void> {
     const ready: Promise<void>[] = [];
-    for (let tid = 1; tid < pool.threads; tid++) {
+    for (let tid = 1; tid < this.threads; tid++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(new URL('./worker.js', import.meta.url), {
-        workerData: { module, memory: memory.memory, control: pool.cb.sab, spin: pool.spin, port: port2 },
+        workerData: { module, memory: this.memory.memory, control: this.cb.sab, spin: this.spin, port: port2 },
         transferList: [port2],
       });
-      worker.unref();
-      port1.unref();
-      pool.workers.push(worker);
-      pool.ports.push(port1);
+      this.workers.push(worker);
+      this.ports.push(port1);
       ready.push(
         new Promise((resolve, reject) => {
           worker.once('message', () => resolve());
           worker.once('error', reject);
+          // a worker that exits before it is ready (its runtime refused it) must not leave create() waiting forever
+          worker.once('exit', (code) => reject(new Error(`a kernel worker exited with code ${code} before it started`)));
         }),
       );
     }
     await Promise.all(ready);
-    pool.warmUp();
-    return pool;
+    // only now: until every worker is ready they must keep the process alive, or one that dies at start leaves an
+    // event loop with nothing in it and the awaiting caller is never resumed
+    for (const w of this.workers) w.unref();
+    for (const p of this.ports) p.unref();
   }
 
   // The dispatch loop runs a few thousand times an epoch; until V8 has optimized it (on this thread and in every
@@ -236,8 +257,9 @@ export class ThreadPool {
     Atomics.add(i32, DONE, own);
     const t1 = performance.now();
     let spins = this.spin;
+    const mayWait = mainThreadMayWait();
     for (let done = Atomics.load(i32, DONE); done < total; done = Atomics.load(i32, DONE)) {
-      if (spins-- <= 0) Atomics.wait(i32, DONE, done, 1);
+      if (spins-- <= 0 && mayWait) Atomics.wait(i32, DONE, done, 1);
     }
     // close the dispatch before its descriptors are rewritten: a worker that read CLAIM late must not claim again
     Atomics.store(i32, CLAIM, tag | 0xffff);
@@ -267,6 +289,25 @@ export class ThreadPool {
     for (const w of this.workers) void w.terminate();
     for (const p of this.ports) p.close();
   }
+}
+
+let mayWait: boolean | undefined;
+
+/**
+ * Whether this thread may block in Atomics.wait. Node, Bun and Deno allow it on the main thread; a runtime that does
+ * not (as browsers do not) throws a TypeError before comparing the value, so a wait on a value that is not there
+ * tells without blocking.
+ */
+export function mainThreadMayWait(): boolean {
+  if (mayWait === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      mayWait = true;
+    } catch {
+      mayWait = false;
+    }
+  }
+  return mayWait;
 }
 
 /** Splits [0, n) into `parts` contiguous ranges of near-equal length, bounds aligned to `align` (SIMD width). */
