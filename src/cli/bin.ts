@@ -4,6 +4,7 @@
 // there with an error that names neither the version found nor the one needed. This file imports only node:fs.
 import { readFileSync } from 'node:fs';
 
+denoPermissions();
 const floor = nodeFloor();
 const found = process.versions.node;
 if (compareVersions(found, floor) < 0) {
@@ -13,6 +14,19 @@ if (compareVersions(found, floor) < 0) {
   process.exit(2);
 }
 await import('./main.js');
+
+/**
+ * Deno runs Node programs but grants nothing by default: without read and env access the first file read would fail
+ * with a stack trace (or prompt, file by file, on a terminal). Say what to pass instead.
+ */
+function denoPermissions(): void {
+  const deno = (globalThis as { Deno?: { permissions: { querySync(p: { name: string }): { state: string } } } }).Deno;
+  if (!deno) return;
+  const missing = ['read', 'env'].filter((name) => deno.permissions.querySync({ name }).state !== 'granted');
+  if (missing.length === 0) return;
+  process.stderr.write(`radixnet: Deno has not granted ${missing.map((m) => `--allow-${m}`).join(' and ')}: run it as \`deno run -A <radixnet's bin.js> ...\` (radixnet reads its kernels, MNIST and settings, and writes results)\n`);
+  process.exit(2);
+}
 
 /** The floor of package.json `engines.node` (">=20.19.0"): one place says which Node radixnet needs. */
 function nodeFloor(): string {
