@@ -23,7 +23,8 @@ const PRELOADS: Record<string, string> = {
 
 const TRAIN = `
 import { createHash } from 'node:crypto';
-import { Engine, Mlp, radixNet, Rng, kernelVariant } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'index.js')).href)};
+import { Engine, Mlp, radixNet, Rng } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'index.js')).href)};
+import { kernelVariant } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'kernels', 'wasm.js')).href)};
 const engine = await Engine.create({ threads: 2, adaptive: false });
 const layers = [32, 16, 8, 4];
 const mlp = new Mlp(engine, { layers, masks: radixNet('2,2/2', layers).masks, seed: 3, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 } });
