@@ -165,7 +165,8 @@ console.log(JSON.stringify({ before, after, nnz: net.masks.reduce((s, m) => s + 
     const env = { RADIXNET_MNIST_DIR: '' };
     const out = sh(join(esm, 'node_modules', '.bin', 'radixnet'), ['train', '--epochs', '1', '--json'], esm, env);
     const r = JSON.parse(out);
-    const acc = r.final?.testAccuracy;
+    // --json answers in the CLI's envelope {command, ok, data}
+    const acc = (r.data ?? r).final?.testAccuracy;
     assert(typeof acc === 'number' && acc > 0.85, `test accuracy ${acc} (want > 0.85): ${out.slice(0, 300)}`);
     return `test accuracy ${acc.toFixed(4)}`;
   });

@@ -110,7 +110,9 @@ export function cliTrain(rt, options = ['--epochs', '1'], env = {}) {
   const r = run(cmd, args, { env });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) return { fatal: `radixnet train exited ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}` };
-  const j = JSON.parse(r.stdout);
+  // --json answers in the CLI's envelope {command, ok, data}
+  const out = JSON.parse(r.stdout);
+  const j = out.data ?? out;
   return { final: j.final, history: j.history, timing: j.timing, threads: j.threads, wallMs, stderr: r.stderr };
 }
 
