@@ -50,11 +50,11 @@ const ENTRIES: Record<string, { values: string[]; types: string[] }> = {
   },
   'radixnet/suite': {
     values: [
-      'COMPARE_BACKENDS', 'EXPERIMENT_NAMES', 'PAPER_PRESET', 'RECORD_VERSION', 'checkRecord', 'compare', 'configMasks', 'defaultWorkers', 'experiments', 'getExperiment',
-      'mergeResults', 'plan', 'planId', 'readResults', 'resolveParams', 'runPlan', 'summarizeFile', 'summarizeRecords', 'trainMnist',
+      'CHALLENGE_INPUTS', 'COMPARE_BACKENDS', 'EXPERIMENT_NAMES', 'PAPER_PRESET', 'RECORD_VERSION', 'checkRecord', 'compare', 'configMasks', 'defaultWorkers', 'experiments', 'getExperiment',
+      'mergeChallenge', 'mergeResults', 'plan', 'planId', 'readResults', 'resolveParams', 'runChallenge', 'runPlan', 'summarizeFile', 'summarizeRecords', 'trainMnist',
     ],
     types: [
-      'CompareOptions', 'CompareRow', 'Experiment', 'ExperimentName', 'MergeReport', 'ParamSpec', 'Plan', 'PlannedRun', 'ProgressEvent', 'ReadResultsOptions', 'RecordFinal',
+      'ChallengeMerge', 'ChallengeOptions', 'ChallengeRecord', 'CompareOptions', 'CompareRow', 'Experiment', 'ExperimentName', 'MergeReport', 'ParamSpec', 'Plan', 'PlannedRun', 'ProgressEvent', 'ReadResultsOptions', 'RecordFinal',
       'RecordTopology', 'ResultsFile', 'RunContext', 'RunOutcome', 'RunPlanOptions', 'RunPlanResult', 'RunRecord', 'RunSpec', 'Summary', 'Tags',
       'TrainConfig', 'TrainMnistHooks', 'TrainResult',
     ],

@@ -13,3 +13,5 @@ export { readResults, checkRecord, type ResultsFile, type ReadResultsOptions } f
 export { summarizeRecords, summarizeFile } from './summarize.js';
 export { mergeResults, type MergeReport } from './merge.js';
 export { compare, COMPARE_BACKENDS, type CompareOptions, type CompareRow } from './compare.js';
+export { runChallenge, CHALLENGE_INPUTS, type ChallengeOptions, type ChallengeRecord } from './challenge.js';
+export { mergeChallenge, type ChallengeMerge } from './challenge-merge.js';
