@@ -29,6 +29,13 @@ export interface TrainConfig {
   trainSamples?: number;
   /** Test on the first N samples of the MNIST test set only; default all 10000. */
   testSamples?: number;
+  /** Weight layers (0-based) trained dense whatever the radices say, e.g. [2] for a dense last layer (default none). */
+  denseLayers?: number[];
+  /**
+   * Start the last layer's weights at the absolute value of their initial draw (default false): a class whose few
+   * feeding weights all start negative is usually never predicted (docs/strange-models.md), and this removes that start.
+   */
+  nonNegativeLast?: boolean;
 }
 
 /** Version of the record format; bumped when a field changes meaning. */
@@ -50,7 +57,10 @@ export interface RecordTopology {
   layerSparsity?: number[];
 }
 
-/** Final metrics: the last epoch's running training metrics (Keras semantics), then validation and test. */
+/**
+ * Final metrics: the last epoch's running training metrics (Keras semantics), then validation and test, and per class
+ * on the test set (absent in records written before they were kept).
+ */
 export interface RecordFinal {
   trainAccuracy: number;
   trainLoss: number;
@@ -58,7 +68,14 @@ export interface RecordFinal {
   valLoss: number | null;
   testAccuracy: number;
   testLoss: number;
+  /** Recall of each class on the test set (src/analysis/per-class.ts). */
+  testRecall?: number[];
+  /** Test-set confusion matrix: [true class][predicted class] counts. */
+  testConfusion?: number[][];
 }
+
+/** An epoch's logs, with the per-class training recall when the run asked for it (`TrainHooks.perClassEpochs`). */
+export type RecordEpoch = EpochLogs & { trainRecall?: number[] };
 
 /** One line of a results file. */
 export interface RunRecord {
@@ -73,7 +90,8 @@ export interface RunRecord {
   tags: Tags;
   config: TrainConfig | null;
   topology: RecordTopology;
-  history: EpochLogs[];
+  /** Per epoch; `trainRecall` (per-class recall on training samples) where the experiment asks for it. */
+  history: RecordEpoch[];
   final: RecordFinal | null;
   /** Experiment-specific data (saliency maps, pruning schedule, ...), plain JSON. */
   data?: Record<string, unknown>;

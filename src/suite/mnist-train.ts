@@ -5,13 +5,14 @@ import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
 import { Engine } from '../engine/engine.js';
 import { Mlp } from '../engine/mlp.js';
-import type { TrainConfig } from '../records/run-record.js';
+import type { RecordEpoch, TrainConfig } from '../records/run-record.js';
 import { train, type EpochLogs } from '../engine/train.js';
 import { Optimizer, type OptimizerSpec } from '../engine/optimizer.js';
 import { checkKernelMemory, mlpBytes, MNIST_TRAIN_SAMPLES } from '../topology/cost.js';
 import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList } from '../topology/radix.js';
 import type { SparseMask } from '../topology/mask.js';
+import { confusionMatrix, recallPerClass } from '../analysis/per-class.js';
 
 export type { TrainConfig } from '../records/run-record.js';
 
@@ -33,15 +34,40 @@ export const PAPER_PRESET: TrainConfig = {
 export interface TrainResult {
   config: TrainConfig;
   topology: { radices: string; sparsity: number; kroneckerSparsity: number | null; weights: number; denseWeights: number };
-  history: EpochLogs[];
-  /** Last epoch's running training metrics (Keras semantics), then validation and test on the final weights. */
-  final: { trainAccuracy: number; trainLoss: number; valAccuracy: number | null; valLoss: number | null; testAccuracy: number; testLoss: number };
+  history: TrainEpochLogs[];
+  /**
+   * Last epoch's running training metrics (Keras semantics), then validation and test on the final weights, and per
+   * class on the test set: the confusion matrix (rows true class, columns predicted) and each class's recall.
+   */
+  final: {
+    trainAccuracy: number; trainLoss: number; valAccuracy: number | null; valLoss: number | null; testAccuracy: number; testLoss: number;
+    testRecall: number[]; testConfusion: number[][];
+  };
   timing: { loadSeconds: number; firstEpochSeconds: number; laterEpochSeconds: number | null; totalSeconds: number };
   threads: number;
   dataSource: string;
 }
 
+/** An epoch's logs, with the per-class training recall when the run asked for it (`TrainHooks.perClassEpochs`). */
+export type TrainEpochLogs = RecordEpoch;
+
+/**
+ * Training samples (the first of the training split) on which the per-epoch per-class recall is measured with the
+ * epoch's final weights: enough for about 1000 per class, a few percent of an epoch's work.
+ */
+export const PER_CLASS_PROBE = 10000;
+
+/** When `TrainHooks.inspect` sees the model: before the first step, after it, and after every epoch. */
+export type InspectPoint = { at: 'init' } | { at: 'first-step' } | { at: 'epoch-end'; epoch: number };
+
 export interface TrainHooks {
+  /** Measure each epoch's per-class recall on the first PER_CLASS_PROBE training samples (history[e].trainRecall). */
+  perClassEpochs?: boolean;
+  /**
+   * Sees the model at its initial weights, after the first step (its gradients still readable) and after every
+   * epoch, with the training rows, to record what decides a run (src/analysis/init-features.ts).
+   */
+  inspect?: (model: Mlp, point: InspectPoint, train: { x: Float32Array; y: ArrayLike<number> }) => void;
   onEpochBegin?: (epoch: number, epochs: number) => void;
   onBatchEnd?: (step: number, steps: number, running: { loss: number; accuracy: number }, batchSize: number) => void;
   onEpochEnd?: (logs: EpochLogs) => void;
@@ -146,6 +172,11 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       layers: config.layers, masks: topo.masks, bias: config.bias, init: config.init, seed: config.seed, batchSize: config.batchSize,
       optimizer: optimizerSpec(config),
     });
+    let epochNo = 0;
+    const rows = { x: split.train.x, y: split.train.y };
+    const probeCount = Math.min(PER_CLASS_PROBE, split.train.count);
+    const probe = { x: split.train.x.subarray(0, probeCount * split.train.features), y: split.train.y.subarray(0, probeCount) };
+    hooks.inspect?.(model, { at: 'init' }, rows);
     const history = train(model, split.train.x, split.train.y, {
       epochs: config.epochs,
       batchSize: config.batchSize,
@@ -153,11 +184,24 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       seed: config.seed,
       // a sweep's engine (hooks.engine) keeps the rows resident from run to run
       keepResident: hooks.engine !== undefined,
-      onEpochBegin: (epoch, epochs) => hooks.onEpochBegin?.(epoch, epochs),
-      onBatchEnd: (step, steps, running) => hooks.onBatchEnd?.(step, steps, running, config.batchSize),
-      onEpochEnd: (logs) => hooks.onEpochEnd?.(logs),
+      onEpochBegin: (epoch, epochs) => {
+        epochNo = epoch;
+        hooks.onEpochBegin?.(epoch, epochs);
+      },
+      onBatchEnd: (step, steps, running) => {
+        if (step === 1 && epochNo === 1) hooks.inspect?.(model!, { at: 'first-step' }, rows);
+        hooks.onBatchEnd?.(step, steps, running, config.batchSize);
+      },
+      onEpochEnd: (logs) => {
+        if (hooks.perClassEpochs) {
+          (logs as TrainEpochLogs).trainRecall = recallPerClass(confusionMatrix(probe.y, model!.predict(probe.x), model!.classes));
+        }
+        hooks.inspect?.(model!, { at: 'epoch-end', epoch: logs.epoch }, rows);
+        hooks.onEpochEnd?.(logs);
+      },
     });
     const testMetrics = hooks.engine ? model.evaluate(model.keepResident(test.x, test.y), test.y) : model.evaluate(test.x, test.y);
+    const testConfusion = confusionMatrix(test.y, model.predict(test.x), model.classes);
     await hooks.onTrained?.(model);
     const last = history.epochs[history.epochs.length - 1];
     const later = history.epochs.slice(1);
@@ -170,6 +214,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
         trainAccuracy: last.accuracy, trainLoss: last.loss,
         valAccuracy: last.valAccuracy ?? null, valLoss: last.valLoss ?? null,
         testAccuracy: testMetrics.accuracy, testLoss: testMetrics.loss,
+        testRecall: recallPerClass(testConfusion), testConfusion,
       },
       timing: {
         loadSeconds,

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { predictorReport } from '../analysis/strangeness.js';
 import { parseRadixList } from '../topology/radix.js';
+import { countLostClasses, lostClassLine } from '../analysis/per-class.js';
 import type { RunRecord, Summary } from './experiment.js';
 import { getExperiment } from './experiments/index.js';
 import { readResults } from './results-file.js';
@@ -15,7 +16,15 @@ export function summarizeRecords(records: readonly RunRecord[]): Summary & { exp
   const exp = getExperiment(experiment);
   // completion order varies with workers; summaries read in plan order
   const ordered = [...records].sort((a, b) => a.index - b.index);
-  return { experiment, planId, ...withPredictor(exp.summarize(ordered, params), ordered) };
+  return { experiment, planId, ...withLostClasses(withPredictor(exp.summarize(ordered, params), ordered), ordered) };
+}
+
+/** Adds the count of lost classes (test recall < 5%) over the records that carry a per-class test recall. */
+function withLostClasses(summary: Summary, records: readonly RunRecord[]): Summary {
+  const recalls = records.map((r) => r.final?.testRecall).filter((r): r is number[] => Array.isArray(r));
+  if (recalls.length === 0 || 'lostClasses' in summary.data) return summary;
+  const count = countLostClasses(recalls);
+  return { text: [...summary.text, '', lostClassLine(count)], data: { ...summary.data, lostClasses: count } };
 }
 
 /**
