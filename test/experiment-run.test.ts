@@ -56,7 +56,12 @@ function checkSchema(r: RunRecord, experiment: string, planId: string, training:
   expect(r.key).to.equal(`${r.config!.radices}|seed=${r.config!.seed}|epochs=${r.config!.epochs}|batch=${r.config!.batchSize}`);
   expect(r.history).to.have.length(r.config!.epochs);
   for (const e of r.history) expect(Object.keys(e).sort()).to.deep.equal(['accuracy', 'epoch', 'loss', 'samplesPerSecond', 'seconds', 'valAccuracy', 'valLoss']);
-  expect(Object.keys(r.final!).sort()).to.deep.equal(['testAccuracy', 'testLoss', 'trainAccuracy', 'trainLoss', 'valAccuracy', 'valLoss']);
+  expect(Object.keys(r.final!).sort()).to.deep.equal(['testAccuracy', 'testConfusion', 'testLoss', 'testRecall', 'trainAccuracy', 'trainLoss', 'valAccuracy', 'valLoss']);
+  // the per-class outcome agrees with the test accuracy: the confusion matrix's diagonal over its total
+  const m = r.final!.testConfusion!;
+  const total = m.flat().reduce((s, v) => s + v, 0);
+  expect(m.reduce((s, row, t) => s + row[t], 0) / total).to.be.closeTo(r.final!.testAccuracy, 1e-9);
+  expect(r.final!.testRecall).to.have.length(m.length);
   const last = r.history[r.history.length - 1];
   expect(r.final).to.include({ trainAccuracy: last.accuracy, valAccuracy: last.valAccuracy });
   for (const v of [r.final!.valAccuracy, r.final!.testAccuracy]) expect(v).to.be.within(0, 1);
