@@ -9,6 +9,9 @@ import type { SparseMask } from '../topology/mask.js';
 import { LIMITS } from '../topology/cost.js';
 import { spread as spreadOf } from './stats.js';
 import { STRANGE_MAX_OUTPUT_FAN_IN } from './strangeness.js';
+import { calibratedRisk, calibratedRiskLines, type CalibratedRisk } from './strange-risk.js';
+import { MEASURED_PREVENTION, MEASURED_RISK, MEASURED_SOURCE, PREVENTION_MODELS } from './strange-measured.js';
+import { cheapestMeasure, type MeasureRow } from './prevention.js';
 
 /** Minimum, median (mean of the two middle values for an even count) and maximum. */
 export interface Spread {
@@ -152,6 +155,10 @@ export interface RadixDiagnosis extends Diagnosis {
   kroneckerSparsity: number;
   /** Nearby valid lists, no less sparse, whose diagnosis is ok (empty when ok or when none is near). */
   suggestions: Suggestion[];
+  /** The measured probability that a run of this topology ends strange, where it was measured (docs/strange-models.md). */
+  calibratedRisk: CalibratedRisk;
+  /** When at risk: the cheapest preventive measure that worked in the measurement (null when none did or not at risk). */
+  prevention: MeasureRow | null;
 }
 
 export interface Suggestion {
@@ -178,8 +185,34 @@ export function diagnoseRadixNet(list: RadixList | string, layers: number[],
   return {
     radices: formatRadixList(net.radices), kron: net.kron, N: net.N, sparsity: net.sparsity,
     kroneckerSparsity: net.kroneckerSparsity, ...diagnosis, suggestions,
+    calibratedRisk: calibratedRisk(formatRadixList(net.radices), layers, opts.kron, MEASURED_RISK),
+    prevention: diagnosis.verdict === 'ok' ? null : cheapestMeasure(MEASURED_PREVENTION),
   };
 }
+
+/** What diagnose says of the measured risk and, when at risk, the measured remedy. */
+export function riskSectionLines(d: RadixDiagnosis): string[] {
+  const lines = calibratedRiskLines(d.calibratedRisk, MEASURED_SOURCE);
+  if (d.verdict !== 'ok') {
+    const p = d.prevention;
+    lines.push(p
+      ? `cheapest measured remedy: ${PREVENTION_TEXT[p.measure] ?? p.measure} (${p.normal} of ${p.runs} runs ended normal, 95% CI ` +
+        `${p.ciLow.toFixed(2)}-${p.ciHigh.toFixed(2)}, against the unchanged protocol's ${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.normal ?? '?'} of ` +
+        `${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.runs ?? '?'}; ${Math.round(p.addedWeights)} parameters added), measured on ${PREVENTION_MODELS}`
+      : `no measured remedy passed (docs/strange-models.md); nearby lists below avoid the narrow outputs`);
+  }
+  return lines;
+}
+
+const PREVENTION_TEXT: Record<string, string> = {
+  bias: 'train with biases (radixnet train --bias)',
+  glorot: 'Glorot-uniform initialisation',
+  'lr-3e-4': 'a learning rate of 3e-4',
+  'sgd-momentum': 'SGD with momentum 0.9, learning rate 0.01',
+  'dense-last': 'a dense last layer',
+  'wider-last': 'a last hidden layer twice as wide',
+  nearby: 'the first nearby list suggested below',
+};
 
 /** The smallest number of last-hidden units feeding any output; the strangeness predictor's feature. */
 export function minOutputFanIn(d: Pick<Diagnosis, 'weightLayers'>): number {

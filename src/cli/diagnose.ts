@@ -1,6 +1,6 @@
 // `radixnet diagnose`: what a RadiX-Net's trimmed topology says about trainability, before training it.
 import type { Command } from 'commander';
-import { diagnoseRadixNet, type RadixDiagnosis, type Spread } from '../analysis/diagnose.js';
+import { diagnoseRadixNet, riskSectionLines, type RadixDiagnosis, type Spread } from '../analysis/diagnose.js';
 import type { Io } from './io.js';
 import { addNetworkOptions, type NetworkOptions } from './options.js';
 
@@ -48,6 +48,7 @@ function report(d: RadixDiagnosis, customKron: boolean): string {
   }
   lines.push('', `verdict: ${d.verdict}${d.predictedStrange ? ' (predicted strange)' : ''}`);
   for (const r of d.risks) lines.push(`  - ${r.text}`);
+  lines.push(...riskSectionLines(d));
   if (d.verdict !== 'ok') {
     if (customKron) lines.push('no alternatives suggested: they are searched with the default Kronecker widths only');
     else if (d.suggestions.length === 0) lines.push('no nearby radix list of the same or higher sparsity avoids the problem');

@@ -113,7 +113,7 @@ export function optimizerSpec(config: Pick<TrainConfig, 'optimizer' | 'lr' | 'mo
 }
 
 /** Builds the masks of a config: a RadiX-Net, or all-dense when radices is `dense`. */
-export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kron'>): {
+export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kron' | 'denseLayers'>): {
   masks: (SparseMask | null)[];
   radices: string;
   sparsity: number;
@@ -131,7 +131,17 @@ export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kr
     recentMasks.set(key, topo);
     if (recentMasks.size > 16) recentMasks.delete(recentMasks.keys().next().value!);
   }
-  return topo;
+  const dense = new Set(config.denseLayers ?? []);
+  for (const l of dense) {
+    if (!Number.isInteger(l) || l < 0 || l >= topo.masks.length) {
+      throw new InputError(`denseLayers holds ${l}; give weight layer indices from 0 to ${topo.masks.length - 1}`);
+    }
+  }
+  if (dense.size === 0) return topo;
+  const masks = topo.masks.map((m, l) => (dense.has(l) ? null : m));
+  const total = config.layers.slice(1).reduce((s, n, l) => s + n * config.layers[l], 0);
+  const stored = masks.reduce((s, m, l) => s + (m ? m.nnz : config.layers[l] * config.layers[l + 1]), 0);
+  return { masks, radices: topo.radices, sparsity: 1 - stored / total, kroneckerSparsity: topo.kroneckerSparsity };
 }
 
 // A sweep trains each topology several times (seeds, experiments): the last few topologies' masks are kept, so a run
@@ -176,6 +186,12 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
     const rows = { x: split.train.x, y: split.train.y };
     const probeCount = Math.min(PER_CLASS_PROBE, split.train.count);
     const probe = { x: split.train.x.subarray(0, probeCount * split.train.features), y: split.train.y.subarray(0, probeCount) };
+    if (config.nonNegativeLast) {
+      const w = model.getWeights();
+      const last = w[w.length - 1].kernel;
+      for (let i = 0; i < last.length; i++) last[i] = Math.abs(last[i]);
+      model.setWeights(w);
+    }
     hooks.inspect?.(model, { at: 'init' }, rows);
     const history = train(model, split.train.x, split.train.y, {
       epochs: config.epochs,

@@ -10,6 +10,7 @@ import { saliencyPlot } from './saliency.js';
 import { strangeModelsPlot } from './strange-models.js';
 import { seedStudyPlot } from './seed-study.js';
 import { pruningPlot } from './pruning.js';
+import { strangeCausesPlot } from './strange-causes.js';
 
 export type { Plot } from './plot.js';
 
@@ -22,6 +23,7 @@ export const plots: Readonly<Record<ExperimentName, Plot>> = {
   'strange-models': strangeModelsPlot,
   'seed-study': seedStudyPlot,
   'pruning': pruningPlot,
+  'strange-causes': strangeCausesPlot,
 };
 
 /** The table of docs/experiments.md: one row per experiment, in the report's order, from its plot. */

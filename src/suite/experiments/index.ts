@@ -9,6 +9,7 @@ import { seedVariance } from './seed-variance.js';
 import { sparsityDistribution } from './sparsity-distribution.js';
 import { strangeModels } from './strange-models.js';
 import { seedStudy } from './seed-study.js';
+import { strangeCauses } from './strange-causes.js';
 
 // In the paper's figure order, which is the report's. An experiment's name is its key here, and ExperimentName (the
 // keys) is what figures key their plots by, so an experiment without a plot does not compile.
@@ -20,6 +21,7 @@ const REGISTRY = {
   'strange-models': strangeModels,
   'seed-study': seedStudy,
   'pruning': pruning,
+  'strange-causes': strangeCauses,
 } satisfies Record<string, Experiment>;
 
 /** The name of an experiment of the suite. */
