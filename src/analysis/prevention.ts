@@ -76,8 +76,8 @@ export function cheapestMeasure(rows: readonly MeasureRow[], floor = 0.7): Measu
 /** Text lines of the table. */
 export function measureLines(rows: readonly MeasureRow[]): string[] {
   return [
-    '  measure       runs  normal  recovery  95% CI       p vs baseline  lost a class  params added  mean train acc',
-    ...rows.map((r) => `  ${r.measure.padEnd(12)}  ${String(r.runs).padStart(4)}  ${String(r.normal).padStart(6)}  ${r.recovery.toFixed(3).padStart(8)}  ` +
+    '  measure            runs  normal  recovery  95% CI       p vs baseline  lost a class  params added  mean train acc',
+    ...rows.map((r) => `  ${r.measure.padEnd(17)}  ${String(r.runs).padStart(4)}  ${String(r.normal).padStart(6)}  ${r.recovery.toFixed(3).padStart(8)}  ` +
       `${r.ciLow.toFixed(3)}-${r.ciHigh.toFixed(3)}  ${(Number.isNaN(r.pVsBaseline) ? '-' : r.pVsBaseline.toPrecision(2)).padStart(13)}  ` +
       `${String(r.withLostClass).padStart(12)}  ${Math.round(r.addedWeights).toString().padStart(13)}  ${r.meanTrainAccuracy.toFixed(3).padStart(14)}`),
   ];
