@@ -1,7 +1,7 @@
 // Preventive measures against strangeness, measured: for each measure (a change of protocol or topology), how many of
 // its runs on strange and at-risk models end normal (training accuracy > 0.75 after the screen), against the same
 // models and seeds under the paper's protocol, and what it costs in weights added.
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 import { fisherExact, wilson } from './inference.js';
 import { lostClasses } from './per-class.js';
 import { isStrange, STRANGE_ACCURACY } from './strangeness.js';

@@ -2,7 +2,7 @@
 // the first step's gradients) or after epoch 1 (per-class training recall, dead feeding units), for models whose
 // topology makes strangeness a coin toss (output fan-in 2). Fitted on some seeds, scored on others.
 import { InputError } from '../errors.js';
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 import type { FeedData, FeedSnapshot } from './feed-recorder.js';
 import { fisherExact, fitLogistic, predictLogistic, rocAuc, type Logistic } from './inference.js';
 import { lostClasses } from './per-class.js';

@@ -2,7 +2,7 @@
 // bin) or stuck (they plateau below, usually with classes lost); and which topology features predict stuck beyond
 // sparsity, scored by cross-validated ROC AUC on held-out lists against a sparsity-only model.
 import { InputError } from '../errors.js';
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 import { diagnoseRadixNet } from './diagnose.js';
 import { fitLogistic, predictLogistic, rocAuc } from './inference.js';
 import { lostClasses } from './per-class.js';

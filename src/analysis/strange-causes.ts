@@ -1,7 +1,13 @@
 // The summary of the strange-causes experiment (src/suite/experiments/strange-causes.ts): per stage, what its records
 // measure (risk calibration, preventive measures, slow vs stuck, per-run prediction). It reads records only, so it
 // runs on any results file, merged shards included, and on a file holding only some of the stages.
-import type { RunRecord, Summary } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
+
+/** A summary as the suite prints it: lines of text and plain data. */
+export interface Summary {
+  text: string[];
+  data: Record<string, unknown>;
+}
 import { evaluateRisk, riskLines, riskRuns, type RiskEvaluation } from './strange-risk.js';
 import { cheapestMeasure, measureLines, measureTable } from './prevention.js';
 import { binNormalLevels, classifySlowStuck, crossValidatedAuc, topologyFeatures, type SlowStuck } from './slow-stuck.js';

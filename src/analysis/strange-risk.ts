@@ -5,7 +5,7 @@
 // output alone.
 import { InputError } from '../errors.js';
 import type { SparseMask } from '../topology/mask.js';
-import type { RunRecord } from '../suite/experiment.js';
+import type { RunRecord } from '../records/run-record.js';
 import { parseRadixList } from '../topology/radix.js';
 import { radixNet } from '../topology/radixnet.js';
 import { brier, fitLogistic, predictLogistic, reliabilityTable, wilson, type Logistic, type ReliabilityRow } from './inference.js';
