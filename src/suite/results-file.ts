@@ -354,11 +354,16 @@ export function checkRecord(value: unknown, where: string): RunRecord {
 /** Accuracies are fractions, everything else a finite number >= 0; null stands for a metric not measured (or NaN). */
 function isMetric(name: string, v: unknown): boolean {
   if (v === null) return true;
+  // per-class outcomes: recall per class (null for a class without samples), confusion counts [true][predicted]
+  if (/recall/i.test(name)) return Array.isArray(v) && v.every((x) => x === null || isFraction(x));
+  if (/confusion/i.test(name)) return Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => Number.isSafeInteger(x) && x >= 0));
   if (/accuracy/i.test(name)) return isFraction(v);
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
 function metricKind(name: string): string {
+  if (/recall/i.test(name)) return 'list of fractions in [0, 1] or null';
+  if (/confusion/i.test(name)) return 'list of lists of whole numbers >= 0';
   return /accuracy/i.test(name) ? 'fraction in [0, 1] or null' : 'finite number >= 0 or null';
 }
 
