@@ -78,3 +78,26 @@ export function parseIdx(bytes: Uint8Array, name: string, expectMagic: number): 
   }
   return { magic, dims, data: buf.subarray(headerBytes) };
 }
+
+/** The idx type codes, by their byte in the magic (only 0x08 holds a dataset this reader takes). */
+const IDX_TYPES: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' };
+
+/**
+ * Parses an idx file of unsigned bytes of any shape (EMNIST, KMNIST and Fashion-MNIST ship as MNIST does): samples
+ * [count][...] when `role` is 'samples' (2 or more dimensions), labels [count] when 'labels' (1 dimension).
+ */
+export function parseIdxUbyte(bytes: Uint8Array, name: string, role: 'samples' | 'labels'): IdxFile {
+  const buf = gunzipIfGzip(bytes, name);
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) {
+    throw new InputError(`${name}: not an idx file (its magic number does not start with two zero bytes); give the idx files as shipped (raw or .gz)`);
+  }
+  const type = buf[2];
+  const ndim = buf[3];
+  if (type !== 0x08) {
+    throw new InputError(`${name}: idx values are ${IDX_TYPES[type] ?? `of unknown type 0x${type.toString(16)}`}; only unsigned bytes (type 0x08) are read: convert the file, or save it as .npy`);
+  }
+  if (role === 'labels' ? ndim !== 1 : ndim < 2) {
+    throw new InputError(`${name}: an idx file of ${ndim} dimension${ndim === 1 ? '' : 's'}, but ${role === 'labels' ? 'labels need 1 (count)' : 'samples need 2 or more (count, features...)'}; is this the ${role === 'labels' ? 'labels' : 'images'} file?`);
+  }
+  return parseIdx(buf, name, (type << 8) | ndim);
+}

