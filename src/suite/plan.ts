@@ -25,7 +25,8 @@ export function resolveParams<P extends Record<string, unknown>>(
   exp: Experiment<P>, overrides: Partial<P> = {}, quick = false,
 ): P {
   for (const name of Object.keys(overrides)) {
-    if (!(name in exp.defaults)) {
+    // a parameter without a default (optional, such as --dataset) is known by its spec
+    if (!(name in exp.defaults) && !(name in exp.params)) {
       throw new InputError(`experiment ${exp.name} has no parameter '${name}'; its parameters are ${Object.keys(exp.defaults).join(', ')}`);
     }
   }

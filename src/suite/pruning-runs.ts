@@ -1,6 +1,6 @@
 // Running one pruning-comparison run on MNIST: the spec's config and tags to trainPruned's inputs, and its result to
 // the outcome a record is made of. Shared by the pruning and saliency experiments.
-import { mnistDataset } from '../data/mnist.js';
+import { dataKey } from '../data/source.js';
 import { Engine } from '../engine/engine.js';
 import type { Mlp } from '../engine/mlp.js';
 import { InputError } from '../errors.js';
@@ -8,7 +8,7 @@ import { SparseMask } from '../topology/mask.js';
 import { radixNet } from '../topology/radixnet.js';
 import { maskSparsity } from '../analysis/pruning.js';
 import type { RunContext, RunOutcome, RunSpec, Tags } from './experiment.js';
-import { optimizerSpec, splitOf } from './mnist-train.js';
+import { optimizerSpec, splitOf, testSetOf } from './mnist-train.js';
 import { PRUNING_METHODS, trainPruned, type PruningMethod, type PruningRun } from './pruning-methods.js';
 
 /** What a pruning run needs beyond its TrainConfig; stored in the run's tags so the spec alone redoes it. */
@@ -44,12 +44,13 @@ function settingsOf(tags: Tags): PruningSettings {
 export async function executePruning(run: RunSpec, ctx: RunContext, onTrained?: (model: Mlp) => Record<string, unknown>): Promise<RunOutcome> {
   const config = run.config;
   if (!config) throw new InputError('a pruning run needs a config');
-  if (!ctx.mnist) throw new Error('a pruning run needs MNIST in its context');
+  const source = ctx.datasets?.get(dataKey(config)) ?? ctx.mnist;
+  if (!source) throw new Error('a pruning run needs its data in its context');
   const s = settingsOf(run.tags);
   const net = radixNet(config.radices, config.layers, { kron: config.kron });
   const reference = s.layersPruned === 'first' ? net.masks.map((m, l) => (l === 0 ? m : SparseMask.full(m.nIn, m.nOut))) : net.masks;
-  const split = splitOf(ctx.mnist, config.validationSplit, config.trainSamples);
-  const data = { train: split.train, validation: split.validation.count > 0 ? split.validation : null, test: mnistDataset(ctx.mnist.test) };
+  const split = splitOf(source, config.validationSplit, config.trainSamples);
+  const data = { train: split.train, validation: split.validation.count > 0 ? split.validation : null, test: testSetOf(source) };
   const pruningRun: PruningRun = {
     method: s.method, reference, epochs: config.epochs, fineTuneEpochs: s.fineTuneEpochs, batchSize: config.batchSize,
     optimizer: optimizerSpec(config), seed: config.seed, frequency: s.frequency, power: s.power, pruneEnd: s.pruneEnd, timingSteps: s.timingSteps,

@@ -18,9 +18,10 @@ const fail = (err: unknown): void => reply({
 
 try {
   const exp = getExperiment(setup.experiment);
-  const mnist = setup.needsData ? (setup.mnist ?? (await loadMnist({ dir: setup.data }))) : null;
+  // the pool's starter loaded the plan's data (setup.mnist, setup.datasets); MNIST only if it did not say
+  const mnist = setup.needsData && !setup.datasets ? (setup.mnist ?? (await loadMnist({ dir: setup.data }))) : (setup.mnist ?? null);
   const engine = setup.needsData ? await Engine.create({ threads: setup.threads }) : undefined;
-  const ctx: RunContext = { mnist, threads: engine?.threads ?? 1, engine };
+  const ctx: RunContext = { mnist, datasets: new Map(setup.datasets ?? []), threads: engine?.threads ?? 1, engine };
   port.on('message', async (m: { type: 'run'; run: PlannedRun }) => {
     try {
       const t0 = performance.now();

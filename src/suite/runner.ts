@@ -10,8 +10,9 @@ import { getExperiment } from './experiments/index.js';
 import { plan as expand, resolveParams, type Plan, type PlannedRun } from './plan.js';
 import { readResults, ResultsWriter } from './results-file.js';
 import { inShard, type Shard } from './shard.js';
-import { shareMnist, WorkerPool } from './workers.js';
+import { shareData, shareMnist, WorkerPool } from './workers.js';
 import { expectedCost, longestFirst } from './run-cost.js';
+import { dataKey, dataSpecOf, isPlainMnist, isUserData, loadData, type DataSpec, type TrainData } from '../data/source.js';
 
 export interface RunPlanOptions {
   /** Parameter overrides (parsed values by parameter name), applied after the defaults and --quick. */
@@ -147,7 +148,7 @@ export async function runPlan(experiment: Experiment | string, opts: RunPlanOpti
       for (const [run, twin] of copies) write(run, exp.twinOutcome!(outcomeOf(twin), run), 0);
       copied += copies.length + [...followers.values()].reduce((n, f) => n + f.length, 0);
       if (execute.length === 0) continue;
-      executor ??= await startExecutor(exp, Math.min(requested, execute.length), opts);
+      executor ??= await startExecutor(exp, Math.min(requested, execute.length), opts, current.runs);
       costLeft = execute.reduce((c, r) => c + expectedCost(r), 0);
       await executor.run(longestFirst(execute), (run, outcome, wallSeconds) => {
         const cost = expectedCost(run);
@@ -224,18 +225,40 @@ interface Executor {
   close(): Promise<void>;
 }
 
-async function startExecutor(exp: Experiment, workers: number, opts: RunPlanOptions): Promise<Executor> {
+/**
+ * The data the plan's runs train on, each dataset loaded once: MNIST when a run trains on it as shipped (or has no
+ * config), and every other DataSpec by its key. `--data` (opts.data) is where a named dataset's files are.
+ */
+async function loadPlanData(exp: Experiment, opts: RunPlanOptions, runs: readonly PlannedRun[]): Promise<{ mnist: Mnist | null; datasets: Map<string, TrainData> }> {
+  const datasets = new Map<string, TrainData>();
+  if (!exp.needsData) return { mnist: null, datasets };
+  let needsMnist = false;
+  const specs = new Map<string, DataSpec>();
+  for (const run of runs) {
+    if (!run.config || isPlainMnist(run.config)) needsMnist = true;
+    else specs.set(dataKey(run.config), dataSpecOf(run.config));
+  }
+  const mnist = needsMnist ? (opts.mnist ?? (await loadMnist({ dir: opts.data }))) : null;
+  for (const [key, spec] of specs) {
+    const named = !isUserData(spec);
+    datasets.set(key, await loadData(named && spec.data === undefined && opts.data !== undefined ? { ...spec, data: opts.data } : spec, { mnist: mnist ?? undefined, log: opts.warn }));
+  }
+  return { mnist, datasets };
+}
+
+async function startExecutor(exp: Experiment, workers: number, opts: RunPlanOptions, runs: readonly PlannedRun[]): Promise<Executor> {
+  const loaded = await loadPlanData(exp, opts, runs);
   if (workers > 1) {
     const threads = opts.threads ?? 1;
     // loaded once here and shared: N workers would otherwise each spend the load and hold a copy
-    const loaded = exp.needsData ? (opts.mnist ?? (await loadMnist({ dir: opts.data }))) : undefined;
-    const mnist = loaded && (loaded.train.images.buffer instanceof SharedArrayBuffer ? loaded : shareMnist(loaded));
-    const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData, mnist });
+    const mnist = loaded.mnist ? (loaded.mnist.train.images.buffer instanceof SharedArrayBuffer ? loaded.mnist : shareMnist(loaded.mnist)) : undefined;
+    const datasets = [...loaded.datasets].map(([k, d]) => [k, shareData(d)] as [string, TrainData]);
+    const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData, mnist, datasets });
     return { workers, threads, run: (runs, onDone) => pool.run(runs, onDone), close: () => pool.close() };
   }
-  const mnist: Mnist | null = exp.needsData ? (opts.mnist ?? (await loadMnist({ dir: opts.data }))) : null;
+  const mnist: Mnist | null = loaded.mnist;
   const engine = exp.needsData ? await Engine.create({ threads: opts.threads }) : undefined;
-  const ctx = { mnist, threads: engine?.threads ?? 1, engine };
+  const ctx = { mnist, datasets: loaded.datasets, threads: engine?.threads ?? 1, engine };
   return {
     workers: 1,
     threads: ctx.threads,

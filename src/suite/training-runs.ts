@@ -1,6 +1,7 @@
 // What the training experiments share: the paper's training parameters (every one overridable), the TrainConfig and
 // key of a run, and executing a run on the worker's engine and MNIST.
 import { InputError } from '../errors.js';
+import { dataKey, DATASETS } from '../data/source.js';
 import type { ParamSpec, RunContext, RunOutcome } from './experiment.js';
 import { formatRadixList, parseRadixList } from '../topology/radix.js';
 import { radixNetSparsity } from '../topology/radixnet.js';
@@ -18,6 +19,11 @@ export interface TrainingParams extends Record<string, unknown> {
   trainSamples: number | null;
   /** First N MNIST test samples only (null: all 10000). */
   testSamples: number | null;
+  /**
+   * A named dataset other than MNIST (`--dataset fashion-mnist`). Absent for MNIST, so that the plan ids of MNIST
+   * experiments stay what they were; `--data DIR` says where its files are.
+   */
+  dataset?: string;
 }
 
 export const TRAINING_DEFAULTS: TrainingParams = {
@@ -38,7 +44,14 @@ export const TRAINING_PARAMS: Record<keyof TrainingParams & string, ParamSpec> =
   lr: positiveParam('lr', 'learning rate'),
   trainSamples: countOrAllParam('train-samples', 'train on the first N MNIST training samples ("all": 60000)', 10),
   testSamples: countOrAllParam('test-samples', 'test on the first N MNIST test samples ("all": 10000)', 1),
+  dataset: datasetParam(),
 };
+
+/** `--dataset NAME`: one of DATASETS; `mnist` parses to undefined (the default, absent from params and plan ids). */
+function datasetParam(): ParamSpec {
+  const choice = choiceParam('dataset', `the dataset: ${DATASETS.join(' or ')} (default mnist; --data DIR: where its files are)`, DATASETS);
+  return { ...choice, parse: (text) => (text === 'mnist' ? undefined : choice.parse(text)) };
+}
 
 /** The full TrainConfig of one run (paper protocol, the experiment's training parameters, a radix list and a seed). */
 export function trainingConfig(p: TrainingParams, radices: string, seed: number): TrainConfig {
@@ -47,6 +60,7 @@ export function trainingConfig(p: TrainingParams, radices: string, seed: number)
   };
   if (p.trainSamples !== null) config.trainSamples = p.trainSamples;
   if (p.testSamples !== null) config.testSamples = p.testSamples;
+  if (p.dataset !== undefined && p.dataset !== 'mnist') config.dataset = p.dataset;
   return config;
 }
 
@@ -69,7 +83,8 @@ export function twinTraining(outcome: RunOutcome, config: TrainConfig | undefine
 /** Trains one run's config on the context's MNIST and engine; the outcome a record is made of. */
 export async function executeTraining(config: TrainConfig | undefined, ctx: RunContext): Promise<RunOutcome> {
   if (!config) throw new InputError('a training run needs a config');
-  if (!ctx.mnist) throw new Error('a training run needs MNIST in its context');
-  const r = await trainMnist(config, { mnist: ctx.mnist, engine: ctx.engine });
+  const data = ctx.datasets?.get(dataKey(config));
+  if (!data && !ctx.mnist) throw new Error('a training run needs its data in its context');
+  const r = await trainMnist(config, { mnist: ctx.mnist ?? undefined, data, engine: ctx.engine });
   return { config: r.config, topology: r.topology, history: r.history, final: r.final };
 }

@@ -2,6 +2,8 @@
 // handed, one at a time. Runs go out in plan order to whichever worker is free; results come back as they finish.
 import { Worker } from 'node:worker_threads';
 import type { Mnist, MnistSplit } from '../data/mnist.js';
+import type { Dataset } from '../data/dataset.js';
+import type { TrainData } from '../data/source.js';
 import { InputError } from '../errors.js';
 import type { RunOutcome } from './experiment.js';
 import type { PlannedRun } from './plan.js';
@@ -16,6 +18,21 @@ export interface WorkerSetup {
   needsData: boolean;
   /** MNIST already loaded, in shared memory (see shareMnist): the workers read it instead of loading their own. */
   mnist?: Mnist;
+  /** The other datasets of the plan by key, in shared memory (see shareData). */
+  datasets?: [string, TrainData][];
+}
+
+function shared<T extends Float32Array | Uint8Array | Int32Array>(a: T): T {
+  const Ctor = a.constructor as { new (b: SharedArrayBuffer): T };
+  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
+/** A copy of `d` whose arrays live in SharedArrayBuffers, so every worker reads the one copy. */
+export function shareData(d: TrainData): TrainData {
+  const share = (s: Dataset): Dataset => ({ ...s, x: shared(s.x), y: shared(s.y) });
+  return { ...d, train: share(d.train), test: share(d.test) };
 }
 
 /** A copy of `m` whose arrays live in SharedArrayBuffers, so every worker reads the one copy. */

@@ -2,7 +2,7 @@
 // validation accuracy against sparsity.
 import { binLabel, sparsityBin, spread } from '../../analysis/stats.js';
 import { validPermutations } from '../../topology/enumerate.js';
-import { DEFAULT_SEED } from '../../random.js';
+import { DEFAULT_SEED, Rng } from '../../random.js';
 import type { Experiment, RunRecord } from '../experiment.js';
 import { factorsParam, intParam, numberParam } from '../param-specs.js';
 import { executeTraining, twinTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
@@ -13,6 +13,12 @@ export interface AccuracyVsSparsityParams extends TrainingParams {
   bins: number;
   /** Validation accuracy below which a network counts as failing (the summary's count). */
   threshold: number;
+  /**
+   * Train only a random sample of this many lists (the paper trains all; absent then, so the plan ids of full sweeps
+   * stay what they were), drawn with `sampleSeed` (default 1) and kept in plan order.
+   */
+  sample?: number;
+  sampleSeed?: number;
 }
 
 export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
@@ -26,11 +32,18 @@ export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
     seed: intParam('seed', 'seed of every run (weight init and batch order)', 0),
     bins: intParam('bins', 'equal sparsity bins of [0, 1] in the summary', 1, 1000),
     threshold: numberParam('threshold', 'validation accuracy counted as failing below', 0, 1),
+    sample: intParam('sample', 'train a random sample of this many of the lists (default: all, as the paper)', 1),
+    sampleSeed: intParam('sample-seed', 'seed of --sample\'s draw (default 1)', 0),
   },
   needsData: true,
 
   plan(p) {
-    return validPermutations(p.factors, p.layers).lists.map((l) => {
+    let lists = validPermutations(p.factors, p.layers).lists;
+    if (p.sample !== undefined && p.sample < lists.length) {
+      const keep = new Rng(p.sampleSeed ?? 1).permutation(lists.length).subarray(0, p.sample).sort();
+      lists = Array.from(keep, (i) => lists[i]);
+    }
+    return lists.map((l) => {
       const config = trainingConfig(p, l.text, p.seed);
       // lists with identical masks train identically: one trains, its twins copy (docs/cli.md, enumerate: 1367 distinct of 1517)
       return { key: trainingKey(config), config, tags: { bin: sparsityBin(l.sparsity, p.bins) }, twin: `topology ${l.topology}` };
