@@ -17,6 +17,8 @@ import { registerPlot } from './plot.js';
 import { registerReport } from './report.js';
 import { registerReproduce } from './reproduce.js';
 import { registerChallenge } from './challenge.js';
+import { registerSweep } from './sweep.js';
+import { registerExport } from './export.js';
 
 /** Runs the CLI on `argv` (the words after `radixnet`) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
@@ -65,6 +67,8 @@ export function buildProgram(io: Io): Command {
   registerReport(program, io);
   registerReproduce(program, io);
   registerChallenge(program, io);
+  registerSweep(program);
+  registerExport(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ import { strangeModelsPlot } from './strange-models.js';
 import { seedStudyPlot } from './seed-study.js';
 import { pruningPlot } from './pruning.js';
 import { strangeCausesPlot } from './strange-causes.js';
+import { sweepPlot } from './sweep.js';
 
 export type { Plot } from './plot.js';
 
@@ -35,7 +36,8 @@ export function plotTable(): string[] {
 /** The plot of the records' experiment; `where` (the file) names the input in errors. */
 export function plotFor(records: readonly RunRecord[], where: string): Plot {
   const name = records[0].experiment;
-  const plot = Object.hasOwn(plots, name) ? plots[name as ExperimentName] : undefined;
+  // a sweep file's runs (radixnet sweep) are the one experiment outside the registry's figure list
+  const plot = name === 'sweep' ? sweepPlot : Object.hasOwn(plots, name) ? plots[name as ExperimentName] : undefined;
   if (!plot) throw new InputError(`${where}: no figure for experiment '${name}'; radixnet plots ${Object.keys(plots).join(', ')}`);
   return plot;
 }

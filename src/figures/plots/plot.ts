@@ -16,7 +16,14 @@ export interface Plot {
   /** The record fields it reads (Markdown). */
   reads: string;
   /** Builds the spec and a one-paragraph caption; throws InputError when the records lack what the plot needs. */
-  draw(records: readonly RunRecord[], where: string): { spec: TopLevelSpec; caption: string };
+  draw(records: readonly RunRecord[], where: string, opts?: PlotOptions): { spec: TopLevelSpec; caption: string };
+}
+
+/** Axes of the plots that take them (a sweep's metric against a parameter, one series per value of another). */
+export interface PlotOptions {
+  x?: string;
+  y?: string;
+  series?: string;
 }
 
 /** The paper's colours for training (red) and validation (blue) accuracy. */

@@ -10,6 +10,7 @@ import { sparsityDistribution } from './sparsity-distribution.js';
 import { strangeModels } from './strange-models.js';
 import { seedStudy } from './seed-study.js';
 import { strangeCauses } from './strange-causes.js';
+import { sweepExperiment } from './sweep.js';
 
 // In the paper's figure order, which is the report's. An experiment's name is its key here, and ExperimentName (the
 // keys) is what figures key their plots by, so an experiment without a plot does not compile.
@@ -33,9 +34,12 @@ export const EXPERIMENT_NAMES = Object.freeze(Object.keys(REGISTRY) as Experimen
 /** The experiments by name. */
 export const experiments: Record<string, Experiment> = { ...REGISTRY };
 
+/** Experiments run through their own command (`radixnet sweep FILE`), found by name but not listed as experiments. */
+const others: Record<string, Experiment<any>> = { [sweepExperiment.name]: sweepExperiment };
+
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
 export function getExperiment(name: string): Experiment {
-  const exp = Object.hasOwn(experiments, name) ? experiments[name] : undefined;
+  const exp = Object.hasOwn(experiments, name) ? experiments[name] : Object.hasOwn(others, name) ? others[name] : undefined;
   if (!exp) throw new InputError(`unknown experiment '${name}'; the experiments are ${Object.keys(experiments).join(', ')}`);
   return exp;
 }
