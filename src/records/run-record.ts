@@ -41,6 +41,11 @@ export interface TrainConfig extends DataSpec {
    * feeding weights all start negative is usually never predicted (docs/strange-models.md), and this removes that start.
    */
   nonNegativeLast?: boolean;
+  /**
+   * Early stopping: stop when the validation loss has not improved for this many epochs, and restore the weights of
+   * the epoch with the lowest validation loss (default: train every epoch).
+   */
+  earlyStopping?: number;
 }
 
 /** Version of the record format; bumped when a field changes meaning. */

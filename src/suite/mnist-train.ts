@@ -48,6 +48,8 @@ export interface TrainResult {
   timing: { loadSeconds: number; firstEpochSeconds: number; laterEpochSeconds: number | null; totalSeconds: number };
   threads: number;
   dataSource: string;
+  /** With earlyStopping: the epoch whose weights were kept (lowest validation loss) and the last epoch trained. */
+  earlyStopping?: { bestEpoch: number; stoppedEpoch: number; patience: number };
   /** The dataset trained on: its name, scaling, how its test set was made, and a note when there is one. */
   dataset?: { name: string; scale: string; testSplit: string; trainSamples: number; testSamples: number; features: number; classes: number; note?: string };
 }
@@ -80,8 +82,8 @@ export interface TrainHooks {
   mnist?: Mnist;
   /** Already-loaded data of the config's DataSpec (sweeps load each dataset once); overrides `mnist`. */
   data?: TrainData;
-  /** Called with the trained model before its engine stops (to save or inspect its weights). */
-  onTrained?: (model: Mlp) => void | Promise<void>;
+  /** Called with the trained model before its engine stops (to save or inspect its weights), and the data it trained on. */
+  onTrained?: (model: Mlp, data: TrainData) => void | Promise<void>;
   /**
    * A running engine to train on (sweeps keep one per worker); the model is disposed after the run and the engine
    * stays open. Default: a new engine with `config.threads`, closed after the run.
@@ -203,7 +205,7 @@ function checkFits(config: TrainConfig, samples: number): ReturnType<typeof conf
 export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const t0 = performance.now();
   // the named datasets' sizes are known: a model that cannot fit is refused before anything loads
-  if (!isUserData(config) && config.hidden === undefined) {
+  if (!hooks.data && !isUserData(config) && config.hidden === undefined) {
     resolveLayers(config, 784, config.classes ?? 10, config.dataset ?? 'MNIST (28x28 pixels, 10 digits)');
     checkFits(config, MNIST_TRAIN_SAMPLES);
   }
@@ -234,6 +236,13 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       model.setWeights(w);
     }
     hooks.inspect?.(model, { at: 'init' }, rows);
+    const patience = config.earlyStopping;
+    if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1)) throw new InputError(`--early-stopping must be a whole number of epochs >= 1, got ${patience}`);
+    if (patience !== undefined && split.validation.count === 0) {
+      throw new InputError('--early-stopping watches the validation loss, but --validation-split is 0; give a validation split (the paper uses 0.1)');
+    }
+    // early stopping keeps a copy of the best weights (host memory, the size of the model)
+    let best: { epoch: number; loss: number; weights: ReturnType<Mlp['getWeights']> } | null = null;
     const history = train(model, split.train.x, split.train.y, {
       epochs: config.epochs,
       batchSize: config.batchSize,
@@ -255,12 +264,18 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
         }
         hooks.inspect?.(model!, { at: 'epoch-end', epoch: logs.epoch }, rows);
         hooks.onEpochEnd?.(logs);
+        if (patience === undefined) return;
+        if (best === null || logs.valLoss! < best.loss) best = { epoch: logs.epoch, loss: logs.valLoss!, weights: model!.getWeights() };
+        else if (logs.epoch - best.epoch >= patience) return false;
       },
     });
+    const kept = best as { epoch: number; loss: number; weights: ReturnType<Mlp['getWeights']> } | null;
+    if (kept && kept.epoch !== history.epochs.length) model.setWeights(kept.weights);
     const testMetrics = hooks.engine ? model.evaluate(model.keepResident(test.x, test.y), test.y) : model.evaluate(test.x, test.y);
     const testConfusion = confusionMatrix(test.y, model.predict(test.x), model.classes);
-    await hooks.onTrained?.(model);
-    const last = history.epochs[history.epochs.length - 1];
+    await hooks.onTrained?.(model, data);
+    // the final metrics are those of the weights kept: the best epoch's under early stopping
+    const last = history.epochs[(kept?.epoch ?? history.epochs.length) - 1];
     const later = history.epochs.slice(1);
     const denseWeights = config.layers.slice(1).reduce((s, n, l) => s + n * config.layers[l], 0);
     return {
@@ -281,6 +296,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       },
       threads: engine.threads,
       dataSource: data.source,
+      ...(kept && patience !== undefined ? { earlyStopping: { bestEpoch: kept.epoch, stoppedEpoch: history.epochs.length, patience } } : {}),
       dataset: {
         name: data.name, scale: data.scale, testSplit: data.testSplit, trainSamples: split.train.count, testSamples: test.count,
         features: data.train.features, classes: data.train.classes, ...(data.note ? { note: data.note } : {}),

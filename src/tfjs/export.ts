@@ -14,11 +14,14 @@ export interface ExportSpec {
 
 /**
  * Saves trained weights (per layer: dense [n_l, n_{l+1}] kernel with zeros off the mask, optional bias) as a tfjs
- * model in `dir` (replacing a model there atomically; `force`: see checkSaveTarget). Returns the files' total size in bytes.
+ * model in `dir` (replacing a model there atomically; `force`: see checkSaveTarget); `metadata` goes into model.json's
+ * userDefinedMetadata. Returns the files' total size in bytes.
  */
-export async function saveWeightsAsModel(weights: { kernel: Float32Array; bias?: Float32Array }[], spec: ExportSpec, dir: string, opts: { force?: boolean } = {}): Promise<number> {
+export async function saveWeightsAsModel(weights: { kernel: Float32Array; bias?: Float32Array }[], spec: ExportSpec, dir: string, opts: { force?: boolean; metadata?: object } = {}): Promise<number> {
   const model = radixModel({ radices: spec.radices, layers: spec.layers, kron: spec.kron, useBias: spec.bias, compile: false });
   try {
+    // model.json's userDefinedMetadata: what a reader needs to prepare inputs as the training data was (radixnet predict)
+    if (opts.metadata) model.setUserDefinedMetadata(opts.metadata);
     const tensors = weights.flatMap((w, l) => {
       const kernel = tf.tensor2d(w.kernel, [spec.layers[l], spec.layers[l + 1]]);
       return w.bias ? [kernel, tf.tensor1d(w.bias)] : [kernel];
