@@ -232,7 +232,7 @@ describe('training on a dataset from files', function () {
     expect(r.history).to.have.length(2);
     const err = await rejection(trainMnist({ ...PAPER_PRESET, radices: 'dense', layers: [784, 5, 10], threads: 1, data: f('idx') }));
     expect(err).to.be.instanceOf(InputError);
-    expect(err.message).to.include('12 inputs and 4 classes').and.include('--layers 12,5,4').and.include('--hidden 5');
+    expect(err.message).to.include('--layers must start with 12 (the inputs of').and.include('end with 4 (its classes), got 784,5,10').and.include('--layers 12,5,4').and.include('--hidden 5');
   });
 
   it('keeps the plan id of MNIST experiments (no dataset key), and names another dataset in params', async () => {

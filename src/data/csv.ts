@@ -115,8 +115,9 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
         y![count] = v;
         continue;
       }
-      // +'' and +' ' are 0: an empty cell is a missing value, not a zero
-      if (v !== v || (v === 0 && cell.trim() === '')) {
+      // +'' and +' ' are 0: an empty cell is a missing value, not a zero (checked without trim: most cells of image
+      // data are "0", and this loop runs once per cell)
+      if (v !== v || (v === 0 && isBlank(cell))) {
         fail(`line ${line}, ${colName(c)}: '${cell}' is ${cell.trim() === '' ? 'empty (a missing value)' : 'not a number'}; every feature must be a number: fill or drop the missing values first`);
       }
       if (v === Infinity || v === -Infinity) fail(`line ${line}, ${colName(c)}: '${cell}' is infinite; features must be finite numbers`);
@@ -157,6 +158,15 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
   return {
     x: x!.subarray(0, count * features), y: y!.subarray(0, opts.noLabels ? 0 : count), count, features, header, labelIndex,
   };
+}
+
+/** True for '' and cells of spaces or tabs only. */
+function isBlank(cell: string): boolean {
+  for (let k = 0; k < cell.length; k++) {
+    const c = cell.charCodeAt(k);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
 }
 
 /** The label column's index among `columns`, from a name or an index (negative counts from the end). */

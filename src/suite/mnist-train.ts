@@ -184,7 +184,7 @@ export function resolveLayers(config: Pick<TrainConfig, 'layers' | 'hidden'>, fe
   const layers = config.layers;
   if (layers[0] !== features || layers[layers.length - 1] !== classes) {
     throw new InputError(
-      `--layers ${layers.join(',')} does not fit ${what}: it has ${features} inputs and ${classes} classes, so the layers must start with ${features} and end with ${classes}; ` +
+      `--layers must start with ${features} (the inputs of ${what}) and end with ${classes} (its classes), got ${layers.join(',')}; ` +
         `give --layers ${[features, ...layers.slice(1, -1), classes].join(',')}, or only the hidden sizes (--hidden ${layers.slice(1, -1).join(',') || '300,100'})`,
     );
   }
@@ -206,7 +206,7 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   const t0 = performance.now();
   // the named datasets' sizes are known: a model that cannot fit is refused before anything loads
   if (!hooks.data && !isUserData(config) && config.hidden === undefined) {
-    resolveLayers(config, 784, config.classes ?? 10, config.dataset ?? 'MNIST (28x28 pixels, 10 digits)');
+    resolveLayers(config, 784, config.classes ?? 10, config.dataset ?? 'MNIST, 28x28 pixels');
     checkFits(config, MNIST_TRAIN_SAMPLES);
   }
   const data = hooks.data ?? (await loadData(dataSpecOf(config), { mnist: hooks.mnist }));
