@@ -98,7 +98,7 @@ describe('cost model: refusals before work at every entry point', function () {
   });
 
   it('trainMnist and compare count the resident dataset and the wasm heap before loading anything', async () => {
-    const config = { radices: 'dense', layers: [784, 310000, 10], epochs: 1, batchSize: 100, optimizer: 'adam' as const, lr: 1e-3, momentum: 0, seed: 1, bias: false, init: 'normal' as const, validationSplit: 0.1, data: '/nonexistent' };
+    const config = { radices: 'dense', layers: [784, 310000, 10], epochs: 1, batchSize: 100, optimizer: 'adam' as const, lr: 1e-3, momentum: 0, seed: 1, bias: false, init: 'normal' as const, validationSplit: 0.1, dataset: 'mnist', data: '/nonexistent' };
     await refusedFast(() => trainMnist(config), /training dense on layers 784,310000,10 .*54000 resident samples.* needs about 4\.1 GiB of memory, over the 3\.9 GiB limit \(WebAssembly memory/);
     const base = { radices: '10,10/10', epochs: 1, batchSize: 100, seed: 1, data: '/nonexistent' };
     await refusedFast(() => compare({ ...base, backends: ['wasm'], layers: [784, 100000, 10] }), /on tfjs' wasm backend needs about 2\.1 GiB of memory, over the 2\.0 GiB limit/);

@@ -208,6 +208,9 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   if (!hooks.data && !isUserData(config) && config.hidden === undefined) {
     resolveLayers(config, 784, config.classes ?? 10, config.dataset ?? 'MNIST, 28x28 pixels');
     checkFits(config, MNIST_TRAIN_SAMPLES);
+  } else if (!hooks.data && config.hidden === undefined) {
+    // the user's data: its size is not known yet, but a model that alone cannot fit is refused before reading it
+    checkFits(config, 0);
   }
   const data = hooks.data ?? (await loadData(dataSpecOf(config), { mnist: hooks.mnist }));
   const loadSeconds = (performance.now() - t0) / 1000;
