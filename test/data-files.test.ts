@@ -196,6 +196,16 @@ describe('datasets from files', function () {
       await refuses({ data: f('with-header.csv'), classes: 2 }, 'with-header.csv', 'outside 0..1');
     });
 
+    it('tells the caller the row bound and width before parsing, so a training that cannot fit is refused first', async () => {
+      const seen: number[][] = [];
+      const err = await rejection(readCsv(f('with-header.csv'), { onShape: (rows, features) => {
+        seen.push([rows, features]);
+        throw new InputError('too big');
+      } }));
+      expect(seen).to.deep.equal([[12, 5]]);
+      expect(err.message).to.equal('too big');
+    });
+
     it('refuses a file over the memory limit before allocating it', async () => {
       const err = await rejection(readCsv(f('with-header.csv'), { maxBytes: 100 }));
       expect(err).to.be.instanceOf(InputError);

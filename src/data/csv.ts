@@ -12,6 +12,11 @@ export interface CsvOptions {
   noLabels?: boolean;
   /** Bytes the features and labels may take (default: RADIXNET_MAX_MEMORY_BYTES or 4 GiB, as LIMITS.memoryBytes). */
   maxBytes?: number;
+  /**
+   * Called once the rows (an upper bound) and features are known, before any value is parsed: a caller that can tell
+   * from them alone that the data will not do (a training that cannot fit) throws here, before the long part.
+   */
+  onShape?: (rows: number, features: number) => void;
 }
 
 /** The memory limit of src/topology/cost.ts' LIMITS, read the same way (data may not import topology). */
@@ -95,6 +100,7 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
     if (need > limit) {
       fail(`up to ${rows} rows x ${features} features need ${mib(need)} as float32, over the ${mib(limit)} limit (RADIXNET_MAX_MEMORY_BYTES); use a sample of the rows, or raise the limit (the file has ${mib(size)})`);
     }
+    opts.onShape?.(rows, features);
     x = new Float32Array(rows * features);
     y = new Int32Array(opts.noLabels ? 0 : rows);
     return isHeader;

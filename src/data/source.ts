@@ -93,6 +93,8 @@ export function isUserData(spec: DataSpec): boolean {
 export interface LoadDataOptions {
   /** Already-loaded MNIST, used when the spec is plain MNIST. */
   mnist?: Mnist;
+  /** CSV: called with the row bound and the features before any value is parsed (see CsvOptions.onShape). */
+  onShape?: (rows: number, features: number) => void;
   log?: (line: string) => void;
 }
 
@@ -100,7 +102,7 @@ export interface LoadDataOptions {
 export async function loadData(spec: DataSpec, opts: LoadDataOptions = {}): Promise<TrainData> {
   const t0 = performance.now();
   checkSpec(spec);
-  const data = isUserData(spec) ? await loadUserData(spec) : await loadNamed(spec, opts);
+  const data = isUserData(spec) ? await loadUserData(spec, opts) : await loadNamed(spec, opts);
   data.seconds = (performance.now() - t0) / 1000;
   return data;
 }
@@ -240,7 +242,7 @@ interface Raw {
   labelsWhere: string;
 }
 
-async function loadUserData(spec: DataSpec): Promise<TrainData> {
+async function loadUserData(spec: DataSpec, opts: LoadDataOptions): Promise<TrainData> {
   const path = spec.data!;
   let train: Raw;
   let test: Raw | null = null;
@@ -250,7 +252,7 @@ async function loadUserData(spec: DataSpec): Promise<TrainData> {
     train = readIdxPair(found.train[0], found.train[1]);
     if (found.test && spec.testData === undefined) test = readIdxPair(found.test[0], found.test[1]);
   } else {
-    train = await readFile(path, spec.labels, spec, '--data');
+    train = await readFile(path, spec.labels, spec, '--data', opts.onShape);
   }
   let testSplit = 'file';
   if (spec.testData !== undefined) {
@@ -345,7 +347,7 @@ function head(file: string, n: number): Buffer {
 }
 
 /** Reads one samples file (.npy, idx, or CSV) and its labels. */
-async function readFile(file: string, labels: string | undefined, spec: DataSpec, option: string): Promise<Raw> {
+async function readFile(file: string, labels: string | undefined, spec: DataSpec, option: string, onShape?: (rows: number, features: number) => void): Promise<Raw> {
   const first = head(file, 8);
   const labelsOption = option === '--data' ? '--labels' : '--test-labels';
   if (first[0] === 0x93 && first.subarray(1, 6).toString('latin1') === 'NUMPY') {
@@ -357,7 +359,7 @@ async function readFile(file: string, labels: string | undefined, spec: DataSpec
     return readIdxPair(file, labels);
   }
   if (labels !== undefined) throw new InputError(`${file}: a CSV holds its own labels (--label-column); drop ${labelsOption} ${labels}`);
-  const t = await readCsv(file, { labelColumn: spec.labelColumn });
+  const t = await readCsv(file, { labelColumn: spec.labelColumn, onShape });
   return { x: t.x, y: t.y, count: t.count, features: t.features, bytes: false, where: file, labelsWhere: file };
 }
 

@@ -2,7 +2,7 @@
 // network on any dataset src/data/source.ts reads (a named one, or the user's files), with the same protocol.
 import { mnistDataset, type Mnist } from '../data/mnist.js';
 import { validationSplit, type Dataset } from '../data/dataset.js';
-import { dataSpecOf, isUserData, loadData, type DataSpec, type TrainData } from '../data/source.js';
+import { dataSpecOf, DEFAULT_TEST_FRACTION, isUserData, loadData, type DataSpec, type TrainData } from '../data/source.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
 import { Engine } from '../engine/engine.js';
@@ -212,7 +212,13 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
     // the user's data: its size is not known yet, but a model that alone cannot fit is refused before reading it
     checkFits(config, 0);
   }
-  const data = hooks.data ?? (await loadData(dataSpecOf(config), { mnist: hooks.mnist }));
+  // a CSV's size is known after a scan of its lines: a training that cannot hold its rows is refused before parsing
+  // (the rows alone: the model is checked once the classes are known)
+  const onShape = (rows: number, features: number): void => {
+    const samples = Math.ceil(rows * (1 - (config.testFraction ?? DEFAULT_TEST_FRACTION)) * (1 - config.validationSplit));
+    checkKernelMemory(`training on up to ${samples} resident rows of ${features} features`, samples * features * 4, 'train on a sample of the rows');
+  };
+  const data = hooks.data ?? (await loadData(dataSpecOf(config), { mnist: hooks.mnist, onShape }));
   const loadSeconds = (performance.now() - t0) / 1000;
   hooks.onLoaded?.({ source: data.source, seconds: loadSeconds });
   const layers = resolveLayers(config, data.train.features, data.train.classes, `the data of ${data.source}`);
