@@ -280,7 +280,7 @@ describe('radixnet train --data (CLI)', function () {
   it('trains on a CSV with --hidden and prints the data line; a bad CSV is one line on stderr and exit 2', () => {
     const ok = run(['train', '--data', f('with-header.csv'), '--hidden', '4', '--radices', 'dense', '--epochs', '1', '--batch', '3', '--threads', '1', '--json']);
     expect(ok.status, ok.stderr).to.equal(0);
-    const result = JSON.parse(ok.stdout);
+    const result = JSON.parse(ok.stdout).data;
     expect(result.config.layers).to.deep.equal([5, 4, 3]);
     expect(result.config.data).to.equal(f('with-header.csv'));
     expect(result.dataset).to.include({ trainSamples: 9, testSamples: 2, testSplit: 'held-out 0.2' });

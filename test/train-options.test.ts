@@ -59,7 +59,7 @@ describe('train options: early stopping, predict', function () {
       '--scale', 'standardize', '--hidden', '6', '--radices', 'dense', '--epochs', '8', '--batch', '3', '--lr', '0.01', '--threads', '1', '--save', dir, '--json']);
     if (t.status !== 0 && /TensorFlow\.js|tfjs/.test(t.stderr)) this.skip();
     expect(t.status, t.stderr).to.equal(0);
-    const result = JSON.parse(t.stdout);
+    const result = JSON.parse(t.stdout).data;
     const p = run(['predict', dir, '--data', join(F, 'x-f8.npy'), '--labels', join(F, 'y-i4-col.npy'), '--format', 'json']);
     expect(p.status, p.stderr).to.equal(0);
     const out = JSON.parse(p.stdout);
