@@ -7,7 +7,7 @@ import { checkSaveTarget } from '../tfjs/model-folder.js';
 import { importTfjs } from '../tfjs/lazy.js';
 import type { Bar, Io } from './io.js';
 import { choiceOption, intOption, numberOption, sizesOption } from './options.js';
-import { isPlainMnist, isUserData, type DataSpec } from '../data/source.js';
+import { isUserData, type DataSpec } from '../data/source.js';
 import { addDataOptions, dataSpecFromOptions } from './data-options.js';
 
 const BACKENDS = ['ours', 'cpu', 'wasm', 'tensorflow'] as const;
@@ -116,8 +116,11 @@ async function trainOnTfjs(opts: TrainOptions, io: Io): Promise<void> {
   if (opts.save || opts.bias || opts.optimizer !== 'adam' || opts.init !== 'normal' || opts.kron) {
     throw new InputError(`--backend ${opts.backend} trains the paper's model only (Adam, normal init, no bias, default Kronecker widths, no --save); use --backend ours for the other options`);
   }
-  if (!isPlainMnist(opts.spec) || opts.hidden !== undefined || opts.earlyStopping !== undefined) {
-    throw new InputError(`--backend ${opts.backend} trains on MNIST only, without early stopping; use --backend ours for --dataset, --data, --hidden and the other data options`);
+  // tfjs' model.fit trains the paper's MNIST job: --data is then the MNIST folder, as before the data options
+  const others = Object.keys(opts.spec).filter((k) => k !== 'data' && k !== 'dataset');
+  const dataset = opts.spec.dataset;
+  if ((dataset !== undefined && dataset !== 'mnist') || others.length > 0 || opts.hidden !== undefined || opts.earlyStopping !== undefined) {
+    throw new InputError(`--backend ${opts.backend} trains on MNIST only (--data DIR: its folder), without early stopping; use --backend ours for --dataset, --hidden and the other data options`);
   }
   // whether the backend runs here is known before MNIST is loaded, and said once
   const { backendUnavailable } = await importTfjs(`radixnet train --backend ${opts.backend}`, () => import('../tfjs/backends.js'));
