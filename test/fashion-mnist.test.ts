@@ -12,7 +12,10 @@ function fakePackage(perClass: number): string {
   mkdirSync(join(dir, 'src', 'clothes'), { recursive: true });
   for (let c = 0; c < 10; c++) {
     const data: number[][] = Array.from({ length: perClass }, (_, i) => new Array(784).fill(c * 10 + (i % 10)));
-    if (c === 0) data.splice(3, 0, []), data.push([]);
+    if (c === 0) {
+      data.splice(3, 0, []);
+      data.push([]);
+    }
     writeFileSync(join(dir, 'src', 'clothes', `${c}.json`), JSON.stringify({ data }));
   }
   return dir;

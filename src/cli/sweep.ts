@@ -25,7 +25,7 @@ export function registerSweep(program: Command): void {
     .option('--data <dir>', 'folder of a named dataset\'s files (as radixnet experiment --data)')
     .option('--json', 'print the plan or summary as JSON on stdout and progress as JSON lines on stderr')
     .addHelpText('after', '\nExamples:\n  radixnet sweep examples/sweeps/lr-vs-radices.yaml --plan\n  radixnet sweep examples/sweeps/lr-vs-radices.yaml --out lr.jsonl\n  radixnet summarize lr.jsonl --by lr --metric testAccuracy\n  radixnet plot lr.jsonl --x lr --series radices')
-    .action(async (file: string, o: Record<string, any>) => {
+    .action(async (file: string, o: { plan?: boolean; out?: string; maxRuns?: number; shard?: string; shardCount?: number; workers?: number; threads?: number; data?: string; json?: boolean }) => {
       const params = await readSweepFile(file);
       if (o.maxRuns !== undefined) params.maxRuns = o.maxRuns;
       const shard = resolveShard({ shard: o.shard, count: o.shardCount });

@@ -2,7 +2,7 @@
 // network on any dataset src/data/source.ts reads (a named one, or the user's files), with the same protocol.
 import { mnistDataset, type Mnist } from '../data/mnist.js';
 import { validationSplit, type Dataset } from '../data/dataset.js';
-import { dataSpecOf, DEFAULT_TEST_FRACTION, isUserData, loadData, type DataSpec, type TrainData } from '../data/source.js';
+import { dataSpecOf, DEFAULT_TEST_FRACTION, isUserData, loadData, type TrainData } from '../data/source.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_SEED } from '../random.js';
 import { Engine } from '../engine/engine.js';

@@ -35,7 +35,7 @@ export const EXPERIMENT_NAMES = Object.freeze(Object.keys(REGISTRY) as Experimen
 export const experiments: Record<string, Experiment> = { ...REGISTRY };
 
 /** Experiments run through their own command (`radixnet sweep FILE`), found by name but not listed as experiments. */
-const others: Record<string, Experiment<any>> = { [sweepExperiment.name]: sweepExperiment };
+const others: Record<string, Experiment> = { [sweepExperiment.name]: sweepExperiment };
 
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
 export function getExperiment(name: string): Experiment {
