@@ -133,5 +133,7 @@ function optionTexts(value: unknown): string[] {
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return [String(value)];
   // lists are written with ',' (factors, seeds) or ';' (radix lists, which hold commas themselves)
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number' || typeof v === 'string')) return [value.join(','), value.join(';')];
+  // a mapping (a sweep file's base and parameters) is written as JSON
+  if (typeof value === 'object' && !Array.isArray(value)) return [JSON.stringify(value)];
   return [];
 }

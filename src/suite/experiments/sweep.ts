@@ -4,7 +4,7 @@
 import { InputError } from '../../errors.js';
 import { Rng } from '../../random.js';
 import { isUserData } from '../../data/source.js';
-import type { Experiment, RunSpec, Tags } from '../experiment.js';
+import type { Experiment, ParamSpec, RunSpec, Tags } from '../experiment.js';
 import { groupRows, type GroupRow } from '../group.js';
 import { PAPER_PRESET, type TrainConfig } from '../mnist-train.js';
 import { SWEEP_MAX_RUNS, type Domain, type SweepParams } from '../sweep-file.js';
@@ -68,8 +68,17 @@ export const sweepExperiment: Experiment<SweepParams> = {
   description: 'a sweep defined in a file (radixnet sweep FILE): base training options and the options to vary',
   defaults: { name: null, method: 'grid', count: null, seed: 1, base: {}, parameters: {}, maxRuns: SWEEP_MAX_RUNS },
   quick: {},
-  // set from the file, not from options: radixnet sweep FILE
-  params: {} as Experiment<SweepParams>['params'],
+  // set from the file (radixnet sweep FILE), not from options; as text, each is its JSON (how a results file's params
+  // are checked against the experiment)
+  params: {
+    name: jsonParam('name', 'the sweep\'s name'),
+    method: jsonParam('method', 'grid or random'),
+    count: jsonParam('count', 'draws of a random sweep'),
+    seed: jsonParam('seed', 'seed of a random sweep\'s draws'),
+    base: jsonParam('base', 'training options every run shares'),
+    parameters: jsonParam('parameters', 'the swept options and their values'),
+    maxRuns: jsonParam('max-runs', 'largest plan allowed'),
+  },
   needsData: true,
 
   plan(p) {
@@ -108,6 +117,21 @@ export const sweepExperiment: Experiment<SweepParams> = {
     return { text, data: { by: data } };
   },
 };
+
+/** A sweep parameter as text: its JSON ('all' and 'none' for null, a bare word for a string). */
+function jsonParam(flag: string, description: string): ParamSpec {
+  return {
+    flag, description,
+    parse: (text) => {
+      if (text === 'all' || text === 'none') return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    },
+  };
+}
 
 function strip(r: GroupRow): { median: number; min: number; max: number } {
   return { median: r.median, min: r.min, max: r.max };
