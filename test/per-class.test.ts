@@ -25,7 +25,7 @@ describe('per-class outcomes', function () {
     expect(recallPerClass(m)).to.deep.equal([2 / 3, 1 / 2, 1 / 2]);
     // a class never predicted correctly is lost; a class with no samples has NaN recall and is not counted lost
     expect(recallPerClass([[3, 0], [4, 0]])).to.deep.equal([1, 0]);
-    expect(recallPerClass([[0, 0], [1, 1]])[0]).to.be.NaN;
+    expect(Number.isNaN(recallPerClass([[0, 0], [1, 1]])[0])).to.equal(true);
     expect(lostClasses([0.9, 0.04, 0.05, 0, NaN])).to.deep.equal([1, 3]);
   });
 

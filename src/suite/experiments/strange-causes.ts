@@ -246,7 +246,6 @@ export function calibrationModels(p: StrangeCausesParams): { text: string; group
   const all = simpleFamily({ max: p.max, minKroneckerSparsity: p.minKroneckerSparsity, layers: p.layers }).models.map((m) => ({
     text: m.text, fanIn: radixNet(m.radices, p.layers, { kron: m.kron }).masks.at(-1)!.fanInCounts().reduce((a, b) => Math.min(a, b), Infinity),
   }));
-  const risky = all.filter((m) => m.fanIn <= p.atRiskFanIn);
   const rest = all.filter((m) => m.fanIn > p.atRiskFanIn);
   const order = new Rng(p.sampleSeed).permutation(rest.length);
   const sampled = new Set(Array.from(order).slice(0, p.others).map((k) => rest[k].text));
