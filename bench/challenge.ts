@@ -13,7 +13,13 @@ import { instantiateKernels, kernelVariant } from '../src/kernels/wasm.js';
 import { runChallenge, type ChallengeRecord } from '../src/suite/challenge.js';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, cases: { type: 'string' }, threads: { type: 'string' }, figure: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    quick: { type: 'boolean' },
+    cases: { type: 'string' },
+    threads: { type: 'string' },
+    figure: { type: 'string' },
+    json: { type: 'boolean' },
+  },
 });
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
 
@@ -88,11 +94,26 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const peak = fmaPeakMadds();
   const limit = threads * peak;
-  log(`radixnet graph challenge bench: ${cpus()[0]?.model ?? 'cpu'}, ${threads} threads, ${kernelVariant()} kernels, Node ${process.version}`);
-  log(`FMA peak of one thread ${(peak / 1e9).toFixed(1)} G multiply-adds/s; FMA limit ${threads} x that = ${(limit / 1e9).toFixed(1)} G edges/s; load average ${load0.map((x) => x.toFixed(2)).join(' ')}\n`);
+  log(
+    `radixnet graph challenge bench: ${cpus()[0]?.model ?? 'cpu'}, ${threads} threads, ${kernelVariant()} kernels, Node ${process.version}`,
+  );
+  log(
+    `FMA peak of one thread ${(peak / 1e9).toFixed(1)} G multiply-adds/s; FMA limit ${threads} x that = ${(limit / 1e9).toFixed(1)} G edges/s; load average ${load0.map((x) => x.toFixed(2)).join(' ')}\n`,
+  );
   const rows: ChallengeBenchRow[] = [];
   const records: ChallengeRecord[] = [];
-  const head = ['case', 'inputs', 'G edges/s', 'per core', 'of FMA limit', 'madds/edge', 'G edges/CPU s', 'GraphBLAS 1 thread', 'GraphBLAS per core', 'load (1 min)'];
+  const head = [
+    'case',
+    'inputs',
+    'G edges/s',
+    'per core',
+    'of FMA limit',
+    'madds/edge',
+    'G edges/CPU s',
+    'GraphBLAS 1 thread',
+    'GraphBLAS per core',
+    'load (1 min)',
+  ];
   log(head.join(' | '));
   for (const c of cases) {
     const r = await runChallenge({ neurons: c.neurons, layers: c.layers, inputsLimit: c.inputs, threads });
@@ -100,18 +121,47 @@ async function main(): Promise<void> {
     const key = `${c.neurons}x${c.layers}`;
     const forty = GRAPHBLAS.fortyThreads[key];
     const row: ChallengeBenchRow = {
-      case: key, neurons: c.neurons, layers: c.layers, inputs: c.inputs, edges: r.edges, seconds: r.seconds,
-      edgesPerSecond: r.edgesPerSecond, edgesPerCpuSecond: r.edgesPerCpuSecond, maddsPerEdge: r.maddsPerEdge,
-      categories: r.categories.length, ofFmaLimit: r.edgesPerSecond / limit,
-      graphblasOneThread: GRAPHBLAS.oneThread[key] ?? null, graphblasPerCore: forty === undefined ? null : forty / GRAPHBLAS.cores,
+      case: key,
+      neurons: c.neurons,
+      layers: c.layers,
+      inputs: c.inputs,
+      edges: r.edges,
+      seconds: r.seconds,
+      edgesPerSecond: r.edgesPerSecond,
+      edgesPerCpuSecond: r.edgesPerCpuSecond,
+      maddsPerEdge: r.maddsPerEdge,
+      categories: r.categories.length,
+      ofFmaLimit: r.edgesPerSecond / limit,
+      graphblasOneThread: GRAPHBLAS.oneThread[key] ?? null,
+      graphblasPerCore: forty === undefined ? null : forty / GRAPHBLAS.cores,
       loadAverage: r.loadAverage,
     };
     rows.push(row);
-    log([key, String(c.inputs), (r.edgesPerSecond / 1e9).toFixed(1), (r.edgesPerSecond / threads / 1e9).toFixed(1), `${(100 * row.ofFmaLimit).toFixed(0)}%`,
-      r.maddsPerEdge.toFixed(3), (r.edgesPerCpuSecond / 1e9).toFixed(1), row.graphblasOneThread?.toFixed(1) ?? '-', row.graphblasPerCore?.toFixed(1) ?? '-',
-      `${r.loadAverage.before[0].toFixed(1)}-${r.loadAverage.after[0].toFixed(1)}`].join(' | '));
+    log(
+      [
+        key,
+        String(c.inputs),
+        (r.edgesPerSecond / 1e9).toFixed(1),
+        (r.edgesPerSecond / threads / 1e9).toFixed(1),
+        `${(100 * row.ofFmaLimit).toFixed(0)}%`,
+        r.maddsPerEdge.toFixed(3),
+        (r.edgesPerCpuSecond / 1e9).toFixed(1),
+        row.graphblasOneThread?.toFixed(1) ?? '-',
+        row.graphblasPerCore?.toFixed(1) ?? '-',
+        `${r.loadAverage.before[0].toFixed(1)}-${r.loadAverage.after[0].toFixed(1)}`,
+      ].join(' | '),
+    );
   }
-  const out = { machine: cpus()[0]?.model ?? 'cpu', threads, kernels: kernelVariant(), fmaPeakMaddsPerThread: peak, fmaLimit: limit, graphblas: GRAPHBLAS, rows, loadAverage: { before: load0, after: loadavg() } };
+  const out = {
+    machine: cpus()[0]?.model ?? 'cpu',
+    threads,
+    kernels: kernelVariant(),
+    fmaPeakMaddsPerThread: peak,
+    fmaLimit: limit,
+    graphblas: GRAPHBLAS,
+    rows,
+    loadAverage: { before: load0, after: loadavg() },
+  };
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'challenge.json'), JSON.stringify(out, null, 2) + '\n');
@@ -119,20 +169,44 @@ async function main(): Promise<void> {
   if (args.figure) {
     const { challengeRateSpec } = await import('../src/figures/challenge.js');
     const { writeFigure } = await import('../src/figures/render.js');
-    const points = rows.map((r) => ({ neurons: r.neurons, layers: r.layers, edgesPerSecond: r.edgesPerSecond, who: `radixnet (wall clock)` }));
+    const points = rows.map((r) => ({
+      neurons: r.neurons,
+      layers: r.layers,
+      edgesPerSecond: r.edgesPerSecond,
+      who: `radixnet (wall clock)`,
+    }));
     // on a shared machine the wall clock counts the waits for a core; edges per CPU second x threads is the rate the
     // same work had while it ran (both are measured; the table prints both)
-    for (const r of rows) points.push({ neurons: r.neurons, layers: r.layers, edgesPerSecond: r.edgesPerCpuSecond * threads, who: `radixnet (per CPU s x ${threads})` });
+    for (const r of rows)
+      points.push({
+        neurons: r.neurons,
+        layers: r.layers,
+        edgesPerSecond: r.edgesPerCpuSecond * threads,
+        who: `radixnet (per CPU s x ${threads})`,
+      });
     for (const [key, g] of Object.entries(GRAPHBLAS.oneThread)) {
       const [n, l] = key.split('x').map(Number);
-      points.push({ neurons: n, layers: l, edgesPerSecond: g * 1e9 * threads, who: `GraphBLAS 1 thread (x ${threads})` });
+      points.push({
+        neurons: n,
+        layers: l,
+        edgesPerSecond: g * 1e9 * threads,
+        who: `GraphBLAS 1 thread (x ${threads})`,
+      });
     }
     for (const [key, g] of Object.entries(GRAPHBLAS.fortyThreads)) {
       const [n, l] = key.split('x').map(Number);
-      points.push({ neurons: n, layers: l, edgesPerSecond: (g / GRAPHBLAS.cores) * 1e9 * threads, who: `GraphBLAS per core (x ${threads})` });
+      points.push({
+        neurons: n,
+        layers: l,
+        edgesPerSecond: (g / GRAPHBLAS.cores) * 1e9 * threads,
+        who: `GraphBLAS per core (x ${threads})`,
+      });
     }
-    const spec = challengeRateSpec(points, `generated networks, MNIST inputs; ${threads} cores of ${out.machine}, load average ${load0[0].toFixed(1)}-${out.loadAverage.after[0].toFixed(1)}`,
-      { edgesPerSecond: limit, label: `FMA limit: ${threads} x ${(peak / 1e9).toFixed(1)} G multiply-adds/s` });
+    const spec = challengeRateSpec(
+      points,
+      `generated networks, MNIST inputs; ${threads} cores of ${out.machine}, load average ${load0[0].toFixed(1)}-${out.loadAverage.after[0].toFixed(1)}`,
+      { edgesPerSecond: limit, label: `FMA limit: ${threads} x ${(peak / 1e9).toFixed(1)} G multiply-adds/s` },
+    );
     const w = await writeFigure(spec, args.figure);
     log(`\nwrote ${w.path} (${w.width} x ${w.height})`);
   }

@@ -16,7 +16,9 @@ import { instantiateKernels, kernelVariant } from '../src/kernels/wasm.js';
 import { configMasks, PAPER_PRESET, splitOf, trainMnist } from '../src/suite/mnist-train.js';
 import { benchTopologies, LENET, median, stepFlops } from './training.js';
 
-const { values: args } = parseArgs({ options: { repeats: { type: 'string' }, samples: { type: 'string' }, json: { type: 'boolean' } } });
+const { values: args } = parseArgs({
+  options: { repeats: { type: 'string' }, samples: { type: 'string' }, json: { type: 'boolean' } },
+});
 const repeats = Number(args.repeats ?? 5);
 const samples = Number(args.samples ?? 10800);
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
@@ -34,7 +36,9 @@ for (let r = 0; r < 7; r++) {
   k.fma_peak(2e7, 1, 0);
   peak = Math.max(peak, (96 * 2e7) / ((cpuMs() - t0) / 1000) / 1e9);
 }
-log(`${kernelVariant() === 'fma' ? 'FMA' : 'plain SIMD'} build, FMA peak by CPU time ${peak.toFixed(1)} GFLOP/s; ${repeats} alternating repeats of ${samples} samples`);
+log(
+  `${kernelVariant() === 'fma' ? 'FMA' : 'plain SIMD'} build, FMA peak by CPU time ${peak.toFixed(1)} GFLOP/s; ${repeats} alternating repeats of ${samples} samples`,
+);
 
 const mnist = await loadMnist();
 const x = mnist.train.images.subarray(0, samples * 784);
@@ -58,18 +62,46 @@ for (const t of benchTopologies()) {
   }
   const floorMs = (stepFlops(t.masks, LENET, 100) / (peak * 1e9)) * 1000;
   stepRows.push({
-    topology: t.name, sparsity: t.sparsity, floorMs,
-    wallMs: { fused: median(wall.fused), unfused: median(wall.unfused) }, cpuMs: { fused: median(cpu.fused), unfused: median(cpu.unfused) },
+    topology: t.name,
+    sparsity: t.sparsity,
+    floorMs,
+    wallMs: { fused: median(wall.fused), unfused: median(wall.unfused) },
+    cpuMs: { fused: median(cpu.fused), unfused: median(cpu.unfused) },
   });
   model.dispose();
 }
 engine.close();
-log('\nper step (ms, medians): wall and CPU time, fused (one wasm call) and unfused (one call per kernel), and the FLOP floor');
-table(['topology', 'sparsity', 'floor', 'cpu fused', 'x floor', 'cpu unfused', 'x floor', 'unfused/fused (cpu)', 'wall fused', 'wall unfused', 'unfused/fused (wall)'], stepRows.map((r) => [
-  r.topology, r.sparsity.toFixed(3), r.floorMs.toFixed(3), r.cpuMs.fused.toFixed(3), `${(r.cpuMs.fused / r.floorMs).toFixed(2)}x`,
-  r.cpuMs.unfused.toFixed(3), `${(r.cpuMs.unfused / r.floorMs).toFixed(2)}x`, `${(r.cpuMs.unfused / r.cpuMs.fused).toFixed(3)}x`,
-  r.wallMs.fused.toFixed(3), r.wallMs.unfused.toFixed(3), `${(r.wallMs.unfused / r.wallMs.fused).toFixed(3)}x`,
-]));
+log(
+  '\nper step (ms, medians): wall and CPU time, fused (one wasm call) and unfused (one call per kernel), and the FLOP floor',
+);
+table(
+  [
+    'topology',
+    'sparsity',
+    'floor',
+    'cpu fused',
+    'x floor',
+    'cpu unfused',
+    'x floor',
+    'unfused/fused (cpu)',
+    'wall fused',
+    'wall unfused',
+    'unfused/fused (wall)',
+  ],
+  stepRows.map((r) => [
+    r.topology,
+    r.sparsity.toFixed(3),
+    r.floorMs.toFixed(3),
+    r.cpuMs.fused.toFixed(3),
+    `${(r.cpuMs.fused / r.floorMs).toFixed(2)}x`,
+    r.cpuMs.unfused.toFixed(3),
+    `${(r.cpuMs.unfused / r.floorMs).toFixed(2)}x`,
+    `${(r.cpuMs.unfused / r.cpuMs.fused).toFixed(3)}x`,
+    r.wallMs.fused.toFixed(3),
+    r.wallMs.unfused.toFixed(3),
+    `${(r.wallMs.unfused / r.wallMs.fused).toFixed(3)}x`,
+  ]),
+);
 
 // 2. a sweep run's costs besides its epochs, on one worker engine (the first run pays for the kept data)
 const runEngine = await Engine.create({ threads: 1 });
@@ -82,7 +114,12 @@ for (let r = 0; r < repeats; r++) {
 }
 const split = splitOf(mnist, config.validationSplit, undefined);
 const test = mnistDataset(mnist.test);
-const parts: Record<string, number[]> = { masks: [], 'model build': [], 'resident data (kept)': [], 'validation x3 + test evaluation': [] };
+const parts: Record<string, number[]> = {
+  masks: [],
+  'model build': [],
+  'resident data (kept)': [],
+  'validation x3 + test evaluation': [],
+};
 const timed = <T>(name: string, fn: () => T): T => {
   const t0 = performance.now();
   const v = fn();
@@ -91,8 +128,22 @@ const timed = <T>(name: string, fn: () => T): T => {
 };
 for (let r = 0; r < repeats; r++) {
   const topo = timed('masks', () => configMasks(config));
-  const model = timed('model build', () => new Mlp(runEngine, { layers: config.layers, masks: topo.masks, bias: false, init: 'normal', seed: r, batchSize: 100 }));
-  const [val, tst] = timed('resident data (kept)', () => [model.keepResident(split.validation.x, split.validation.y), model.keepResident(test.x, test.y)]);
+  const model = timed(
+    'model build',
+    () =>
+      new Mlp(runEngine, {
+        layers: config.layers,
+        masks: topo.masks,
+        bias: false,
+        init: 'normal',
+        seed: r,
+        batchSize: 100,
+      }),
+  );
+  const [val, tst] = timed('resident data (kept)', () => [
+    model.keepResident(split.validation.x, split.validation.y),
+    model.keepResident(test.x, test.y),
+  ]);
   timed('validation x3 + test evaluation', () => {
     for (let e = 0; e < 3; e++) model.evaluate(val, split.validation.y);
     model.evaluate(tst, test.y);
@@ -101,12 +152,18 @@ for (let r = 0; r < repeats; r++) {
 }
 runEngine.close();
 const later = runs.slice(1);
-log(`\na sweep run of 28,28/28 on a worker's engine (3 epochs, paper protocol), later runs (the first makes the data resident): ` +
-  `median overhead ${median(later.map((r) => r.total - r.epochs)).toFixed(3)} s beside ${median(later.map((r) => r.epochs)).toFixed(3)} s of epochs; of which (ms, medians):`);
-table(['part', 'ms'], Object.entries(parts).map(([name, v]) => [name, median(v).toFixed(1)]));
+log(
+  `\na sweep run of 28,28/28 on a worker's engine (3 epochs, paper protocol), later runs (the first makes the data resident): ` +
+    `median overhead ${median(later.map((r) => r.total - r.epochs)).toFixed(3)} s beside ${median(later.map((r) => r.epochs)).toFixed(3)} s of epochs; of which (ms, medians):`,
+);
+table(
+  ['part', 'ms'],
+  Object.entries(parts).map(([name, v]) => [name, median(v).toFixed(1)]),
+);
 if (args.json) process.stdout.write(JSON.stringify({ peakGflops: peak, steps: stepRows, runs, parts }) + '\n');
 
 function table(head: string[], body: string[][]): void {
   const width = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  for (const r of [head, ...body]) log(r.map((v, c) => (c === 0 ? v.padEnd(width[c]) : v.padStart(width[c]))).join('  '));
+  for (const r of [head, ...body])
+    log(r.map((v, c) => (c === 0 ? v.padEnd(width[c]) : v.padStart(width[c]))).join('  '));
 }

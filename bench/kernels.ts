@@ -44,12 +44,25 @@ const NET = radixNet('10,10/10', SIZES);
 
 function radixLayer(l: number): Sparse {
   const m = NET.masks[l];
-  return { nIn: m.nIn, nOut: m.nOut, nnz: m.nnz, rowPtr: m.rowPtr, colIdx: m.colIdx, ...transposeCsr(m.rowPtr, m.colIdx, m.nIn) };
+  return {
+    nIn: m.nIn,
+    nOut: m.nOut,
+    nnz: m.nnz,
+    rowPtr: m.rowPtr,
+    colIdx: m.colIdx,
+    ...transposeCsr(m.rowPtr, m.colIdx, m.nIn),
+  };
 }
 
 /** A CSR mask whose rows are ceil(fanIn / len) runs of `len` consecutive inputs at seeded random places (touching runs
  * merge into longer ones). */
-function randomRuns(nIn: number, nOut: number, fanIn: number, len: number, seed: number): { rowPtr: Int32Array; colIdx: Int32Array; nnz: number } {
+function randomRuns(
+  nIn: number,
+  nOut: number,
+  fanIn: number,
+  len: number,
+  seed: number,
+): { rowPtr: Int32Array; colIdx: Int32Array; nnz: number } {
   let s = seed;
   const next = (n: number): number => {
     s = (Math.imul(s, 1664525) + 1013904223) | 0;
@@ -103,7 +116,13 @@ export async function benchKernels(): Promise<Row[]> {
   const rows: Row[] = [];
   const add = (kernel: string, shape: string, flops: number | null, bytes: number | null, fn: () => void): void => {
     const us = time(fn);
-    rows.push({ kernel, shape, us, gflops: flops === null ? null : flops / us / 1e3, gbps: bytes === null ? null : bytes / us / 1e3 });
+    rows.push({
+      kernel,
+      shape,
+      us,
+      gflops: flops === null ? null : flops / us / 1e3,
+      gbps: bytes === null ? null : bytes / us / 1e3,
+    });
   };
   const act = SIZES.map((n, l) => fill(mem, n * LDB, 11 + l)); // activations (and gradients) per layer
   const grad = SIZES.map((n, l) => fill(mem, n * LDB, 21 + l));
@@ -111,13 +130,23 @@ export async function benchKernels(): Promise<Row[]> {
   // dense layers
   const dense = [0, 1, 2].map((l) => {
     const [nIn, nOut] = [SIZES[l], SIZES[l + 1]];
-    return { nIn, nOut, w: fill(mem, nIn * nOut, 31 + l), dw: mem.allocF32(nIn * nOut), m: mem.allocF32(nIn * nOut), v: mem.allocF32(nIn * nOut) };
+    return {
+      nIn,
+      nOut,
+      w: fill(mem, nIn * nOut, 31 + l),
+      dw: mem.allocF32(nIn * nOut),
+      m: mem.allocF32(nIn * nOut),
+      v: mem.allocF32(nIn * nOut),
+    };
   });
   for (const [l, { nIn, nOut, w, dw }] of dense.entries()) {
     const flops = 2 * BATCH * nIn * nOut;
     const shape = `${nIn}->${nOut} b${BATCH}`;
     add('gemm_fwd', shape, flops, null, () => k.gemm_fwd(0, nOut, w, nIn, 0, act[l], act[l + 1], BATCH, LDB, 1));
-    if (l > 0) add('gemm_bwd_x', shape, flops, null, () => k.gemm_bwd_x(0, nIn, w, nIn, nOut, grad[l + 1], act[l], grad[l], BATCH, LDB));
+    if (l > 0)
+      add('gemm_bwd_x', shape, flops, null, () =>
+        k.gemm_bwd_x(0, nIn, w, nIn, nOut, grad[l + 1], act[l], grad[l], BATCH, LDB),
+      );
     add('gemm_bwd_w', shape, flops, null, () => k.gemm_bwd_w(0, nOut, nIn, grad[l + 1], act[l], dw, 0, BATCH, LDB));
   }
 
@@ -126,33 +155,57 @@ export async function benchKernels(): Promise<Row[]> {
     const s = radixLayer(l);
     return {
       s,
-      rowPtr: mem.putI32(s.rowPtr), colIdx: mem.putI32(s.colIdx),
-      colPtr: mem.putI32(s.colPtr), rowIdx: mem.putI32(s.rowIdx), wPos: mem.putI32(s.wPos),
+      rowPtr: mem.putI32(s.rowPtr),
+      colIdx: mem.putI32(s.colIdx),
+      colPtr: mem.putI32(s.colPtr),
+      rowIdx: mem.putI32(s.rowIdx),
+      wPos: mem.putI32(s.wPos),
       ...(() => {
         const r = csrRuns(s.rowPtr, s.colIdx);
         const p = outputPairs(s.rowPtr, s.colIdx);
-        return { runPtr: mem.putI32(r.runPtr), runs: mem.putI32(r.runs), nRuns: r.runPtr[s.nOut], pairs: mem.putI32(p.pairs), nPairs: p.entries, paired: p.paired };
+        return {
+          runPtr: mem.putI32(r.runPtr),
+          runs: mem.putI32(r.runs),
+          nRuns: r.runPtr[s.nOut],
+          pairs: mem.putI32(p.pairs),
+          nPairs: p.entries,
+          paired: p.paired,
+        };
       })(),
-      w: fill(mem, s.nnz, 41 + l), dw: mem.allocF32(s.nnz), m: mem.allocF32(s.nnz), v: mem.allocF32(s.nnz),
+      w: fill(mem, s.nnz, 41 + l),
+      dw: mem.allocF32(s.nnz),
+      m: mem.allocF32(s.nnz),
+      v: mem.allocF32(s.nnz),
     };
   });
   for (let l = 0; l < 3; l++) {
     const L = layers[l];
     const flops = 2 * BATCH * L.s.nnz;
     const shape = `${L.s.nIn}->${L.s.nOut} fan-in ${(L.s.nnz / L.s.nOut).toFixed(0)} b${BATCH}`;
-    add('spmm_fwd', shape, flops, null, () => k.spmm_fwd(0, L.s.nOut, L.rowPtr, L.colIdx, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
+    add('spmm_fwd', shape, flops, null, () =>
+      k.spmm_fwd(0, L.s.nOut, L.rowPtr, L.colIdx, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1),
+    );
     if (l > 0) {
       add('spmm_bwd_x', shape, flops, null, () =>
-        k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB));
+        k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB),
+      );
     }
-    add('spmm_bwd_w', shape, flops, null, () => k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB));
+    add('spmm_bwd_w', shape, flops, null, () =>
+      k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB),
+    );
     // the same layer as runs of inputs (assembly/spmm_runs.ts)
     const runShape = `${shape}, ${(L.s.nnz / L.nRuns).toFixed(1)}/run`;
-    add('spmm_runs_fwd', runShape, flops, null, () => k.spmm_runs_fwd(0, L.s.nOut, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
+    add('spmm_runs_fwd', runShape, flops, null, () =>
+      k.spmm_runs_fwd(0, L.s.nOut, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1),
+    );
     // and with outputs of identical rows computed in pairs (what the engine runs for these layers)
     const pairShape = `${runShape}, ${L.paired}/${L.s.nOut} paired`;
-    add('spmm_pair_fwd', pairShape, flops, null, () => k.spmm_pair_fwd(0, L.nPairs, L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1));
-    add('spmm_pair_bwd_w', pairShape, flops, null, () => k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB));
+    add('spmm_pair_fwd', pairShape, flops, null, () =>
+      k.spmm_pair_fwd(0, L.nPairs, L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, 1),
+    );
+    add('spmm_pair_bwd_w', pairShape, flops, null, () =>
+      k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB),
+    );
   }
 
   // CSR against runs on a 784->300 layer made of runs of length L at random places: where
@@ -160,11 +213,19 @@ export async function benchKernels(): Promise<Row[]> {
   for (const len of [2, 4, 10, 30]) {
     const s = randomRuns(784, 300, 80, len, 51 + len);
     const r = csrRuns(s.rowPtr, s.colIdx);
-    const [rowPtr, colIdx, runPtr, runs, w] = [mem.putI32(s.rowPtr), mem.putI32(s.colIdx), mem.putI32(r.runPtr), mem.putI32(r.runs), fill(mem, s.nnz, 61)];
+    const [rowPtr, colIdx, runPtr, runs, w] = [
+      mem.putI32(s.rowPtr),
+      mem.putI32(s.colIdx),
+      mem.putI32(r.runPtr),
+      mem.putI32(r.runs),
+      fill(mem, s.nnz, 61),
+    ];
     const flops = 2 * BATCH * s.nnz;
     const shape = `784->300 fan-in ${(s.nnz / 300).toFixed(0)}, random runs of ${len} (${(s.nnz / r.runPtr[300]).toFixed(1)}/run), b${BATCH}`;
     add('spmm_fwd', shape, flops, null, () => k.spmm_fwd(0, 300, rowPtr, colIdx, w, 0, act[0], act[1], BATCH, LDB, 1));
-    add('spmm_runs_fwd', shape, flops, null, () => k.spmm_runs_fwd(0, 300, rowPtr, runPtr, runs, w, 0, act[0], act[1], BATCH, LDB, 1));
+    add('spmm_runs_fwd', shape, flops, null, () =>
+      k.spmm_runs_fwd(0, 300, rowPtr, runPtr, runs, w, 0, act[0], act[1], BATCH, LDB, 1),
+    );
   }
 
   // softmax, layout, optimizer
@@ -172,26 +233,37 @@ export async function benchKernels(): Promise<Row[]> {
   const loss = mem.allocF32(BATCH);
   const correct = mem.allocI32(BATCH);
   add('softmax_xent', `10 x b${BATCH}`, null, 2 * 4 * 10 * BATCH, () =>
-    k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH));
+    k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH),
+  );
   const probs = mem.allocF32(10 * LDB);
   add('softmax_fwd', `10 x b${BATCH}`, null, 2 * 4 * 10 * BATCH, () => k.softmax_fwd(0, LDB, act[3], 10, LDB, probs));
   const images = fill(mem, BATCH * 784, 5);
-  add('transpose_in', `${BATCH} x 784`, null, 2 * 4 * 784 * BATCH, () => k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB));
+  add('transpose_in', `${BATCH} x 784`, null, 2 * 4 * 784 * BATCH, () =>
+    k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB),
+  );
   const out = mem.allocF32(BATCH * 10);
-  add('transpose_out', `10 x ${BATCH}`, null, 2 * 4 * 10 * BATCH, () => k.transpose_out(0, BATCH, act[3], 10, LDB, out));
+  add('transpose_out', `10 x ${BATCH}`, null, 2 * 4 * 10 * BATCH, () =>
+    k.transpose_out(0, BATCH, act[3], 10, LDB, out),
+  );
   // a batch of rows spread over a training set resident in kernel memory, as fit gathers them
   const SET = 6000;
   const dataset = fill(mem, SET * 784, 6);
   const picked = mem.putI32(Array.from({ length: BATCH }, (_, b) => (b * 7919) % SET));
-  add('gather_in', `${BATCH} of ${SET} x 784`, null, 2 * 4 * 784 * BATCH, () => k.gather_in(0, 784, dataset, picked, BATCH, 784, act[0], LDB));
+  add('gather_in', `${BATCH} of ${SET} x 784`, null, 2 * 4 * 784 * BATCH, () =>
+    k.gather_in(0, 784, dataset, picked, BATCH, 784, act[0], LDB),
+  );
   const setLabels = mem.putI32(Array.from({ length: SET }, (_, i) => i % 10));
-  add('gather_labels', `${BATCH} of ${SET}`, null, 3 * 4 * BATCH, () => k.gather_labels(0, BATCH, setLabels, picked, labels));
+  add('gather_labels', `${BATCH} of ${SET}`, null, 3 * 4 * BATCH, () =>
+    k.gather_labels(0, BATCH, setLabels, picked, labels),
+  );
   const nnz = layers.reduce((n, L) => n + L.s.nnz, 0);
   const L0 = layers[0];
   const n0 = L0.s.nnz;
   add('sgd_update', `${n0}`, null, 3 * 4 * n0, () => k.sgd_update(0, n0, L0.w, L0.dw, 0));
   add('momentum_update', `${n0}`, null, 5 * 4 * n0, () => k.momentum_update(0, n0, L0.w, L0.dw, L0.m, 0, 0.9));
-  add('adam_update', `${n0}`, null, 7 * 4 * n0, () => k.adam_update(0, n0, L0.w, L0.dw, L0.m, L0.v, 0, 0.9, 0.999, 1e-7));
+  add('adam_update', `${n0}`, null, 7 * 4 * n0, () =>
+    k.adam_update(0, n0, L0.w, L0.dw, L0.m, L0.v, 0, 0.9, 0.999, 1e-7),
+  );
 
   // one sparse training step as the engine runs it: forward, loss, backward (no dx for the first layer), Adam
   const step = (): void => {
@@ -214,13 +286,30 @@ export async function benchKernels(): Promise<Row[]> {
     k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB);
     for (let l = 0; l < 3; l++) {
       const L = layers[l];
-      if (L.paired) k.spmm_pair_fwd(0, L.nPairs, L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
-      else k.spmm_runs_fwd(0, L.s.nOut, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
+      if (L.paired)
+        k.spmm_pair_fwd(
+          0,
+          L.nPairs,
+          L.pairs,
+          L.rowPtr,
+          L.runPtr,
+          L.runs,
+          L.w,
+          0,
+          act[l],
+          act[l + 1],
+          BATCH,
+          LDB,
+          l < 2 ? 1 : 0,
+        );
+      else
+        k.spmm_runs_fwd(0, L.s.nOut, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
     }
     k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH);
     for (let l = 2; l >= 0; l--) {
       const L = layers[l];
-      if (L.paired) k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
+      if (L.paired)
+        k.spmm_pair_bwd_w(0, L.nPairs, L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
       else k.spmm_bwd_w(0, L.s.nOut, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB);
       if (l > 0) k.spmm_bwd_x(0, L.s.nIn, L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB);
     }
@@ -234,21 +323,49 @@ export async function benchKernels(): Promise<Row[]> {
   for (let l = 0; l < 3; l++) {
     const L = layers[l];
     const relu = l < 2 ? 1 : 0;
-    pairTasks.push(L.paired
-      ? { kernel: 'spmm_pair_fwd', n: L.nPairs, args: [L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, relu] }
-      : { kernel: 'spmm_runs_fwd', n: L.s.nOut, args: [L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, relu] });
+    pairTasks.push(
+      L.paired
+        ? {
+            kernel: 'spmm_pair_fwd',
+            n: L.nPairs,
+            args: [L.pairs, L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, relu],
+          }
+        : {
+            kernel: 'spmm_runs_fwd',
+            n: L.s.nOut,
+            args: [L.rowPtr, L.runPtr, L.runs, L.w, 0, act[l], act[l + 1], BATCH, LDB, relu],
+          },
+    );
   }
-  pairTasks.push({ kernel: 'softmax_xent', n: LDB, args: [act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH] });
+  pairTasks.push({
+    kernel: 'softmax_xent',
+    n: LDB,
+    args: [act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH],
+  });
   for (let l = 2; l >= 0; l--) {
     const L = layers[l];
-    pairTasks.push(L.paired
-      ? { kernel: 'spmm_pair_bwd_w', n: L.nPairs, args: [L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB] }
-      : { kernel: 'spmm_bwd_w', n: L.s.nOut, args: [L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB] });
-    if (l > 0) pairTasks.push({ kernel: 'spmm_bwd_x', n: L.s.nIn, args: [L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB] });
+    pairTasks.push(
+      L.paired
+        ? {
+            kernel: 'spmm_pair_bwd_w',
+            n: L.nPairs,
+            args: [L.pairs, L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB],
+          }
+        : { kernel: 'spmm_bwd_w', n: L.s.nOut, args: [L.rowPtr, L.colIdx, grad[l + 1], act[l], L.dw, 0, BATCH, LDB] },
+    );
+    if (l > 0)
+      pairTasks.push({
+        kernel: 'spmm_bwd_x',
+        n: L.s.nIn,
+        args: [L.colPtr, L.rowIdx, L.wPos, L.w, grad[l + 1], act[l], grad[l], BATCH, LDB],
+      });
   }
-  for (const L of layers) pairTasks.push({ kernel: 'adam_update', n: L.s.nnz, args: [L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7] });
+  for (const L of layers)
+    pairTasks.push({ kernel: 'adam_update', n: L.s.nnz, args: [L.w, L.dw, L.m, L.v, 0, 0.9, 0.999, 1e-7] });
   const program = new KernelProgram(mem, mem, pairTasks);
-  add('run_program', `sparse step, pairs, as one program of ${program.count} calls`, stepFlops, null, () => program.run(k));
+  add('run_program', `sparse step, pairs, as one program of ${program.count} calls`, stepFlops, null, () =>
+    program.run(k),
+  );
   // the threaded runner on one thread (one slot, one chunk per record): what its claims and barriers add
   const sched = mem.allocI32(pairTasks.length * (2 + 129));
   const schedView = mem.i32(sched, pairTasks.length * (2 + 129));
@@ -262,7 +379,8 @@ export async function benchKernels(): Promise<Row[]> {
   // the same step for the dense LeNet-300-100
   const denseStep = (): void => {
     k.transpose_in(0, 784, images, BATCH, 784, act[0], LDB);
-    for (const [l, L] of dense.entries()) k.gemm_fwd(0, L.nOut, L.w, L.nIn, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
+    for (const [l, L] of dense.entries())
+      k.gemm_fwd(0, L.nOut, L.w, L.nIn, 0, act[l], act[l + 1], BATCH, LDB, l < 2 ? 1 : 0);
     k.softmax_xent(0, LDB, act[3], labels, 10, BATCH, LDB, grad[3], loss, correct, 1 / BATCH);
     for (let l = 2; l >= 0; l--) {
       const L = dense[l];
@@ -288,26 +406,37 @@ export async function benchKernels(): Promise<Row[]> {
     new Float32Array(buf, block + blk.bufs, cn * cb).fill(1);
     const [cptr, cidx, cw] = [mem.putI32(cl.rowPtr), mem.putI32(cl.colIdx), mem.allocF32(cl.nnz)];
     new Float32Array(mem.memory.buffer, cw, cl.nnz).fill(1 / 16);
-    add('challenge_fwd', `graph challenge ${cn} nnz ${cl.nnz} b${cb}`, 2 * cb * cl.nnz, null,
-      () => k.challenge_fwd(0, 1, cptr, cidx, cw, -0.3, cn, block, blk.stride, cb, 32, 0));
+    add('challenge_fwd', `graph challenge ${cn} nnz ${cl.nnz} b${cb}`, 2 * cb * cl.nnz, null, () =>
+      k.challenge_fwd(0, 1, cptr, cidx, cw, -0.3, cn, block, blk.stride, cb, 32, 0),
+    );
   }
   const missing = KERNEL_NAMES.filter((name) => !rows.some((r) => r.kernel === name));
-  if (missing.length > 0) throw new Error(`bench/kernels.ts has no row for ${missing.join(', ')} of assembly/kernels.json: add one`);
+  if (missing.length > 0)
+    throw new Error(`bench/kernels.ts has no row for ${missing.join(', ')} of assembly/kernels.json: add one`);
   return rows;
 }
 
 function print(rows: Row[]): void {
   const head = ['kernel', 'shape', 'us/call', 'GFLOP/s', 'GB/s'];
-  const body = rows.map((r) => [r.kernel, r.shape, r.us.toFixed(2), r.gflops?.toFixed(1) ?? '', r.gbps?.toFixed(1) ?? '']);
+  const body = rows.map((r) => [
+    r.kernel,
+    r.shape,
+    r.us.toFixed(2),
+    r.gflops?.toFixed(1) ?? '',
+    r.gbps?.toFixed(1) ?? '',
+  ]);
   const width = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
-  for (const r of [head, ...body]) console.log(r.map((v, c) => (c < 2 ? v.padEnd(width[c]) : v.padStart(width[c]))).join('  '));
+  for (const r of [head, ...body])
+    console.log(r.map((v, c) => (c < 2 ? v.padEnd(width[c]) : v.padStart(width[c]))).join('  '));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await benchKernels();
   if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2));
   else {
-    console.log(`radixnet kernels, ${kernelVariant() === 'fma' ? 'FMA build (relaxed SIMD)' : 'plain wasm SIMD build'}, 1 thread\n`);
+    console.log(
+      `radixnet kernels, ${kernelVariant() === 'fma' ? 'FMA build (relaxed SIMD)' : 'plain wasm SIMD build'}, 1 thread\n`,
+    );
     print(rows);
   }
 }

@@ -34,9 +34,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions | { exit: 0 | 2;
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
+      args: argv,
+      strict: true,
+      allowPositionals: false,
       options: {
-        quick: { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, json: { type: 'boolean' }, runtimes: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        'no-tfjs': { type: 'boolean' },
+        'no-torch': { type: 'boolean' },
+        json: { type: 'boolean' },
+        runtimes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -44,5 +50,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions | { exit: 0 | 2;
     return { exit: 2, stderr: `bench: ${(err as Error).message.split('\n')[0]}\n${BENCH_USAGE}` };
   }
   if (values.help) return { exit: 0, stdout: BENCH_USAGE };
-  return { quick: values.quick === true, noTfjs: values['no-tfjs'] === true, noTorch: values['no-torch'] === true, json: values.json === true, runtimes: values.runtimes === true };
+  return {
+    quick: values.quick === true,
+    noTfjs: values['no-tfjs'] === true,
+    noTorch: values['no-torch'] === true,
+    json: values.json === true,
+    runtimes: values.runtimes === true,
+  };
 }

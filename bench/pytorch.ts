@@ -30,7 +30,12 @@ function probe(): { version: string } | { skipped: string } {
  * Trains one epoch per repeat of each topology in PyTorch on (x, y): x [n, 784] float32 row-major, y n labels.
  * Masks travel as dense 0/1 files; the Python side multiplies weights by them in every forward pass.
  */
-export function benchPytorch(x: Float32Array, y: Uint8Array, topologies: BenchTopology[], opts: { threads: number; repeats: number }): PytorchResult {
+export function benchPytorch(
+  x: Float32Array,
+  y: Uint8Array,
+  topologies: BenchTopology[],
+  opts: { threads: number; repeats: number },
+): PytorchResult {
   const found = probe();
   if ('skipped' in found) return found;
   const dir = mkdtempSync(join(tmpdir(), 'radixnet-bench-torch-'));
@@ -42,16 +47,26 @@ export function benchPytorch(x: Float32Array, y: Uint8Array, topologies: BenchTo
     };
     const layers = [784, 300, 100, 10];
     const job = {
-      threads: opts.threads, repeats: opts.repeats, layers, samples: y.length,
-      x: file('x.f32', x), y: file('y.u8', y),
-      topologies: topologies.map((t, i) => ({ name: t.name, masks: t.masks.map((m, l) => (m ? file(`m${i}-${l}.u8`, m.toDense()) : null)) })),
+      threads: opts.threads,
+      repeats: opts.repeats,
+      layers,
+      samples: y.length,
+      x: file('x.f32', x),
+      y: file('y.u8', y),
+      topologies: topologies.map((t, i) => ({
+        name: t.name,
+        masks: t.masks.map((m, l) => (m ? file(`m${i}-${l}.u8`, m.toDense()) : null)),
+      })),
     };
     const jobFile = join(dir, 'job.json');
     writeFileSync(jobFile, JSON.stringify(job));
     const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'pytorch_lenet.py');
     const r = spawnSync(PYTHON, [script, jobFile], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) return { skipped: `PyTorch run failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}` };
-    const rows = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as PytorchRow);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as PytorchRow);
     return { rows, version: found.version };
   } finally {
     rmSync(dir, { recursive: true, force: true });

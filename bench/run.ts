@@ -27,7 +27,10 @@ const args = parsed;
 if (args.runtimes) {
   // speed per runtime (Node lines, Bun, Deno): scripts/runtimes.mjs installs them and times `radixnet train` in each
   const script = fileURLToPath(new URL('../../scripts/runtimes.mjs', import.meta.url));
-  process.exit(spawnSync(process.execPath, [script, '--bench', ...(args.quick ? ['--rounds', '1'] : [])], { stdio: 'inherit' }).status ?? 1);
+  process.exit(
+    spawnSync(process.execPath, [script, '--bench', ...(args.quick ? ['--rounds', '1'] : [])], { stdio: 'inherit' })
+      .status ?? 1,
+  );
 }
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
 
@@ -47,7 +50,8 @@ function peak(which: 'simd_peak' | 'fma_peak'): number {
 
 function table(head: string[], body: string[][]): void {
   const width = head.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] ?? '').length)));
-  for (const r of [head, ...body]) log(r.map((v, c) => (c === 0 ? v.padEnd(width[c]) : (v ?? '').padStart(width[c]))).join('  '));
+  for (const r of [head, ...body])
+    log(r.map((v, c) => (c === 0 ? v.padEnd(width[c]) : (v ?? '').padStart(width[c]))).join('  '));
   log('');
 }
 
@@ -62,15 +66,30 @@ const fmaPeak = variant === 'fma' ? peak('fma_peak') : null;
 // the ceiling of the kernels actually running: fused multiply-add when the relaxed-SIMD build is active
 const ceiling = fmaPeak ?? mulAddPeak;
 const kernels: KernelRow[] = await benchKernels();
-log(`kernels: ${variant === 'fma' ? 'relaxed-SIMD build (f32x4.relaxed_madd = FMA)' : 'plain SIMD build (mul + add)'}; RADIXNET_SIMD=plain selects the plain build`);
-log(`wasm SIMD peak, 1 thread, register-only loop: mul+add ${mulAddPeak.toFixed(1)} GFLOP/s` + (fmaPeak ? `, FMA ${fmaPeak.toFixed(1)} GFLOP/s` : ''));
-table(['kernel (1 thread)', 'shape', 'us/call', 'GFLOP/s', '% of peak', 'GB/s'], kernels.map((r) => [
-  r.kernel, r.shape, r.us.toFixed(2), r.gflops?.toFixed(1) ?? '', r.gflops ? ((100 * r.gflops) / ceiling).toFixed(0) + '%' : '', r.gbps?.toFixed(1) ?? '',
-]));
+log(
+  `kernels: ${variant === 'fma' ? 'relaxed-SIMD build (f32x4.relaxed_madd = FMA)' : 'plain SIMD build (mul + add)'}; RADIXNET_SIMD=plain selects the plain build`,
+);
+log(
+  `wasm SIMD peak, 1 thread, register-only loop: mul+add ${mulAddPeak.toFixed(1)} GFLOP/s` +
+    (fmaPeak ? `, FMA ${fmaPeak.toFixed(1)} GFLOP/s` : ''),
+);
+table(
+  ['kernel (1 thread)', 'shape', 'us/call', 'GFLOP/s', '% of peak', 'GB/s'],
+  kernels.map((r) => [
+    r.kernel,
+    r.shape,
+    r.us.toFixed(2),
+    r.gflops?.toFixed(1) ?? '',
+    r.gflops ? ((100 * r.gflops) / ceiling).toFixed(0) + '%' : '',
+    r.gbps?.toFixed(1) ?? '',
+  ]),
+);
 
 // 2. dispatch
 const dispatch = { 1: await benchDispatch(1), [threads]: await benchDispatch(threads) };
-log(`empty dispatch round trip: ${dispatch[1].toFixed(2)} us on 1 thread, ${dispatch[threads].toFixed(2)} us on ${threads}\n`);
+log(
+  `empty dispatch round trip: ${dispatch[1].toFixed(2)} us on 1 thread, ${dispatch[threads].toFixed(2)} us on ${threads}\n`,
+);
 
 // 3. our training, real MNIST epochs
 const mnist = await loadMnist();
@@ -81,23 +100,65 @@ const training: TrainingRow[] = await benchTraining(x, y, { repeats: args.quick 
 log('');
 
 // 3b. PyTorch CPU on the same rows and masks, all threads, side by side with our epochs of the same run
-const torch: PytorchResult = args.noTorch ? { skipped: '--no-torch' } : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
-const torchMs = (topo: string): number | undefined => ('rows' in torch ? torch.rows.find((r) => r.topology === topo)?.epochMs : undefined);
+const torch: PytorchResult = args.noTorch
+  ? { skipped: '--no-torch' }
+  : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
+const torchMs = (topo: string): number | undefined =>
+  'rows' in torch ? torch.rows.find((r) => r.topology === topo)?.epochMs : undefined;
 // the FLOP floor of a step: its multiply-adds at the single-thread peak of the build that runs (times threads)
-const floorMs = (r: TrainingRow): number => r.stepFlops / (ceiling * 1e9 * r.threads) * 1000;
-table(['topology', 'sparsity', 'threads', 'ms/epoch', 'ms/step', 'floor ms', 'x floor', 'unfused/fused', 'gather', 'forward', 'loss', 'dX', 'dW', 'optimizer', 'dispatches/step', 'PyTorch / ours'], training.map((r) => {
-  const t = r.threads === threads ? torchMs(r.topology) : undefined;
-  return [
-    r.topology, r.sparsity.toFixed(3), String(r.threads), r.epochMs.toFixed(0), r.stepMs.toFixed(3),
-    floorMs(r).toFixed(3), `${(r.stepMs / floorMs(r)).toFixed(2)}x`, r.unfusedEpochMs ? `${(r.unfusedEpochMs / r.epochMs).toFixed(2)}x` : '',
-    ...[r.profile.gather, r.profile.forward, r.profile.loss, r.profile.gradInput, r.profile.gradWeights, r.profile.optimizer].map((v) => v.toFixed(3)),
-    r.dispatchesPerStep.toFixed(0), t ? `${(t / r.epochMs).toFixed(1)}x` : '',
-  ];
-}));
-log('(floor: the step\'s multiply-adds at the single-thread peak above times the threads; unfused/fused: the same epochs with one call per kernel, measured alternately with the fused ones on one thread; phase columns: ms per step from a profiled epoch, phases run apart)');
+const floorMs = (r: TrainingRow): number => (r.stepFlops / (ceiling * 1e9 * r.threads)) * 1000;
+table(
+  [
+    'topology',
+    'sparsity',
+    'threads',
+    'ms/epoch',
+    'ms/step',
+    'floor ms',
+    'x floor',
+    'unfused/fused',
+    'gather',
+    'forward',
+    'loss',
+    'dX',
+    'dW',
+    'optimizer',
+    'dispatches/step',
+    'PyTorch / ours',
+  ],
+  training.map((r) => {
+    const t = r.threads === threads ? torchMs(r.topology) : undefined;
+    return [
+      r.topology,
+      r.sparsity.toFixed(3),
+      String(r.threads),
+      r.epochMs.toFixed(0),
+      r.stepMs.toFixed(3),
+      floorMs(r).toFixed(3),
+      `${(r.stepMs / floorMs(r)).toFixed(2)}x`,
+      r.unfusedEpochMs ? `${(r.unfusedEpochMs / r.epochMs).toFixed(2)}x` : '',
+      ...[
+        r.profile.gather,
+        r.profile.forward,
+        r.profile.loss,
+        r.profile.gradInput,
+        r.profile.gradWeights,
+        r.profile.optimizer,
+      ].map((v) => v.toFixed(3)),
+      r.dispatchesPerStep.toFixed(0),
+      t ? `${(t / r.epochMs).toFixed(1)}x` : '',
+    ];
+  }),
+);
+log(
+  "(floor: the step's multiply-adds at the single-thread peak above times the threads; unfused/fused: the same epochs with one call per kernel, measured alternately with the fused ones on one thread; phase columns: ms per step from a profiled epoch, phases run apart)",
+);
 if ('rows' in torch) {
-  log(`PyTorch ${torch.version} CPU, ${threads} threads, masked dense (weight * mask every step), same rows and masks, ms/epoch: ` +
-    torch.rows.map((r) => `${r.topology} ${r.epochMs.toFixed(0)}`).join(', ') + '\n');
+  log(
+    `PyTorch ${torch.version} CPU, ${threads} threads, masked dense (weight * mask every step), same rows and masks, ms/epoch: ` +
+      torch.rows.map((r) => `${r.topology} ${r.epochMs.toFixed(0)}`).join(', ') +
+      '\n',
+  );
 } else log(`PyTorch skipped: ${torch.skipped}\n`);
 
 // 4. the same training on tfjs backends, masked dense
@@ -105,29 +166,73 @@ let baseline: TfjsRow[] = [];
 let paths: TfjsPathRow[] = [];
 if (!args.noTfjs) {
   log('the same training on tfjs (masked dense, model.trainOnBatch, Adam), ms per step:');
-  baseline = await benchTfjsBaseline(benchTopologies(), ['cpu', 'wasm', 'tensorflow'], { steps: { cpu: args.quick ? 3 : 6, wasm: args.quick ? 5 : 15, tensorflow: 15 }, log });
+  baseline = await benchTfjsBaseline(benchTopologies(), ['cpu', 'wasm', 'tensorflow'], {
+    steps: { cpu: args.quick ? 3 : 6, wasm: args.quick ? 5 : 15, tensorflow: 15 },
+    log,
+  });
   log('');
-  const ours = (topo: string): TrainingRow | undefined => training.find((r) => r.topology === topo && r.threads === threads);
-  table(['topology', 'sparsity', 'ours ms/epoch', 'tfjs cpu ms/epoch', 'ratio', 'tfjs wasm ms/epoch', 'ratio', 'tfjs-node ms/epoch', 'ratio'], benchTopologies().map((t) => {
-    const o = ours(t.name)!;
-    const cell = (b: string): string[] => {
-      const r = baseline.find((q) => q.backend === b && q.topology === t.name);
-      return r?.epochMs ? [r.epochMs.toFixed(0), `${(r.epochMs / o.epochMs).toFixed(1)}x`] : ['skipped', ''];
-    };
-    return [t.name, t.sparsity.toFixed(3), o.epochMs.toFixed(0), ...cell('cpu'), ...cell('wasm'), ...cell('tensorflow')];
-  }));
+  const ours = (topo: string): TrainingRow | undefined =>
+    training.find((r) => r.topology === topo && r.threads === threads);
+  table(
+    [
+      'topology',
+      'sparsity',
+      'ours ms/epoch',
+      'tfjs cpu ms/epoch',
+      'ratio',
+      'tfjs wasm ms/epoch',
+      'ratio',
+      'tfjs-node ms/epoch',
+      'ratio',
+    ],
+    benchTopologies().map((t) => {
+      const o = ours(t.name)!;
+      const cell = (b: string): string[] => {
+        const r = baseline.find((q) => q.backend === b && q.topology === t.name);
+        return r?.epochMs ? [r.epochMs.toFixed(0), `${(r.epochMs / o.epochMs).toFixed(1)}x`] : ['skipped', ''];
+      };
+      return [
+        t.name,
+        t.sparsity.toFixed(3),
+        o.epochMs.toFixed(0),
+        ...cell('cpu'),
+        ...cell('wasm'),
+        ...cell('tensorflow'),
+      ];
+    }),
+  );
   const skipped = baseline.find((r) => r.skipped);
   if (skipped) log(`tfjs-node: ${skipped.skipped}\n`);
   log('tfjs integration paths (RadixMatMul op inside tfjs vs masked dense vs our fast path), ms per step:');
   paths = await benchTfjs({ steps: args.quick ? 5 : 10 });
-  table(['path', 'backend', 'topology', 'ms/step', 'GFLOP/s', 'ratio', 'vs'], paths.map((r) => [
-    r.name, r.backend, r.topology, r.ms.toFixed(2), r.gflops?.toFixed(1) ?? '', r.ratio ? `${r.ratio.toFixed(1)}x` : '', r.baseline ?? '',
-  ]));
+  table(
+    ['path', 'backend', 'topology', 'ms/step', 'GFLOP/s', 'ratio', 'vs'],
+    paths.map((r) => [
+      r.name,
+      r.backend,
+      r.topology,
+      r.ms.toFixed(2),
+      r.gflops?.toFixed(1) ?? '',
+      r.ratio ? `${r.ratio.toFixed(1)}x` : '',
+      r.baseline ?? '',
+    ]),
+  );
 }
 
 const result = {
-  date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, threads, kernelVariant: variant, simdPeakGflops: mulAddPeak, fmaPeakGflops: fmaPeak,
-  pytorch: torch, kernels, dispatchUs: dispatch, training, tfjsBaseline: baseline, tfjsPaths: paths,
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model,
+  threads,
+  kernelVariant: variant,
+  simdPeakGflops: mulAddPeak,
+  fmaPeakGflops: fmaPeak,
+  pytorch: torch,
+  kernels,
+  dispatchUs: dispatch,
+  training,
+  tfjsBaseline: baseline,
+  tfjsPaths: paths,
   seconds: (performance.now() - t0) / 1000,
 };
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'out');

@@ -20,7 +20,11 @@ export interface TfjsRow {
 }
 
 /** Times `steps` masked-dense trainOnBatch steps (after 2 warm-ups) per topology on each backend that is available. */
-export async function benchTfjsBaseline(topologies: BenchTopology[], backends: string[], opts: { steps?: Record<string, number>; log?: (s: string) => void } = {}): Promise<TfjsRow[]> {
+export async function benchTfjsBaseline(
+  topologies: BenchTopology[],
+  backends: string[],
+  opts: { steps?: Record<string, number>; log?: (s: string) => void } = {},
+): Promise<TfjsRow[]> {
   const rows: TfjsRow[] = [];
   const rng = new Rng(5);
   const xs = new Float32Array(100 * 784).map(() => rng.next());
@@ -28,7 +32,8 @@ export async function benchTfjsBaseline(topologies: BenchTopology[], backends: s
   for (const backend of backends) {
     const why = await backendUnavailable(backend);
     if (why) {
-      for (const t of topologies) rows.push({ backend, topology: t.name, sparsity: t.sparsity, stepMs: null, epochMs: null, skipped: why });
+      for (const t of topologies)
+        rows.push({ backend, topology: t.name, sparsity: t.sparsity, stepMs: null, epochMs: null, skipped: why });
       opts.log?.(`  tfjs ${backend}: skipped (${why})`);
       continue;
     }

@@ -91,16 +91,33 @@ export async function benchTfjs(opts: { steps?: number; log?: (line: string) => 
   const log = opts.log ?? (() => {});
   const rows: Row[] = [];
   const add = (row: Omit<Row, 'gflops' | 'ratio' | 'baseline'>, flops: number, baseline: string | null): void => {
-    const base = baseline ? rows.find((r) => r.name === baseline.split(' @ ')[0] && r.backend === baseline.split(' @ ')[1] && r.topology === row.topology) : undefined;
-    const full: Row = { ...row, gflops: flops / (row.ms * 1e6), ratio: base ? base.ms / row.ms : null, baseline: base ? baseline : null };
+    const base = baseline
+      ? rows.find(
+          (r) =>
+            r.name === baseline.split(' @ ')[0] &&
+            r.backend === baseline.split(' @ ')[1] &&
+            r.topology === row.topology,
+        )
+      : undefined;
+    const full: Row = {
+      ...row,
+      gflops: flops / (row.ms * 1e6),
+      ratio: base ? base.ms / row.ms : null,
+      baseline: base ? baseline : null,
+    };
     rows.push(full);
-    log(`${row.topology.padEnd(9)} ${row.backend.padEnd(5)} ${row.name.padEnd(36)} ${row.ms.toFixed(2).padStart(9)} ms${full.ratio ? `  x${full.ratio.toFixed(2)} vs ${baseline}` : ''}`);
+    log(
+      `${row.topology.padEnd(9)} ${row.backend.padEnd(5)} ${row.name.padEnd(36)} ${row.ms.toFixed(2).padStart(9)} ms${full.ratio ? `  x${full.ratio.toFixed(2)} vs ${baseline}` : ''}`,
+    );
   };
   const { x: xs, y: ys } = randomBatch(BATCH, 1);
   const big = randomBatch(54 * BATCH, 2);
 
   for (const topology of TOPOLOGIES) {
-    const masks = topology === 'dense' ? LAYERS.slice(0, -1).map((n, l) => Mask.full(n, LAYERS[l + 1])) : Mask.radix(topology, LAYERS);
+    const masks =
+      topology === 'dense'
+        ? LAYERS.slice(0, -1).map((n, l) => Mask.full(n, LAYERS[l + 1]))
+        : Mask.radix(topology, LAYERS);
     const flops = stepFlops(masks);
     const opFlops = flops; // the op benchmark computes the same products (kernel grads, dX of layers 1 and 2)
     for (const backend of ['cpu', 'wasm']) {
@@ -108,12 +125,34 @@ export async function benchTfjs(opts: { steps?: number; log?: (line: string) => 
       const x = tf.tensor2d(xs, [BATCH, 784]);
       const y = tf.tensor1d(ys);
       const rng = new Rng(3);
-      const kernels = masks.map((m) => tf.tensor2d(rng.fillNormal(new Float32Array(m.nIn * m.nOut), 0, 0.05), [m.nIn, m.nOut]));
+      const kernels = masks.map((m) =>
+        tf.tensor2d(rng.fillNormal(new Float32Array(m.nIn * m.nOut), 0, 0.05), [m.nIn, m.nOut]),
+      );
       const r = tf.tensor2d(rng.fillNormal(new Float32Array(BATCH * 10)), [BATCH, 10]);
 
       const maskedOp = 'op fwd+bwd, tf.matMul(x, k*mask)';
-      add({ name: maskedOp, backend, topology, shape: SHAPE, ms: await timeSteps(steps, 3, () => opStep(masks, kernels, x, r, false)) }, opFlops, null);
-      add({ name: 'op fwd+bwd, RadixMatMul', backend, topology, shape: SHAPE, ms: await timeSteps(steps, 3, () => opStep(masks, kernels, x, r, true)) }, opFlops, `${maskedOp} @ ${backend}`);
+      add(
+        {
+          name: maskedOp,
+          backend,
+          topology,
+          shape: SHAPE,
+          ms: await timeSteps(steps, 3, () => opStep(masks, kernels, x, r, false)),
+        },
+        opFlops,
+        null,
+      );
+      add(
+        {
+          name: 'op fwd+bwd, RadixMatMul',
+          backend,
+          topology,
+          shape: SHAPE,
+          ms: await timeSteps(steps, 3, () => opStep(masks, kernels, x, r, true)),
+        },
+        opFlops,
+        `${maskedOp} @ ${backend}`,
+      );
 
       const maskedFit = 'model.fit step, masked dense';
       const fitOf = async (implementation: 'auto' | 'masked'): Promise<number> => {
@@ -126,13 +165,37 @@ export async function benchTfjs(opts: { steps?: number; log?: (line: string) => 
       const profile = profileRadixOps(true)!;
       const radixMs = await fitOf('auto');
       profileRadixOps(false);
-      add({ name: 'model.fit step, RadixMatMul', backend, topology, shape: SHAPE, ms: radixMs }, flops, `${maskedFit} @ ${backend}`);
+      add(
+        { name: 'model.fit step, RadixMatMul', backend, topology, shape: SHAPE, ms: radixMs },
+        flops,
+        `${maskedFit} @ ${backend}`,
+      );
       // copies over every step run (warmup included) of that fit: steps + 3
       const n = steps + 3;
       const kernelMs = profile.kernels / n;
-      rows.push({ name: 'copies tfjs <-> our memory per step', backend, topology, shape: SHAPE, ms: (profile.copyIn + profile.copyOut) / n, gflops: null, ratio: null, baseline: null });
-      rows.push({ name: 'our kernels per step (in that step)', backend, topology, shape: SHAPE, ms: kernelMs, gflops: flops / (kernelMs * 1e6), ratio: null, baseline: null });
-      log(`${topology.padEnd(9)} ${backend.padEnd(5)} copies ${rows[rows.length - 2].ms.toFixed(2)} ms, kernels ${rows[rows.length - 1].ms.toFixed(2)} ms per step`);
+      rows.push({
+        name: 'copies tfjs <-> our memory per step',
+        backend,
+        topology,
+        shape: SHAPE,
+        ms: (profile.copyIn + profile.copyOut) / n,
+        gflops: null,
+        ratio: null,
+        baseline: null,
+      });
+      rows.push({
+        name: 'our kernels per step (in that step)',
+        backend,
+        topology,
+        shape: SHAPE,
+        ms: kernelMs,
+        gflops: flops / (kernelMs * 1e6),
+        ratio: null,
+        baseline: null,
+      });
+      log(
+        `${topology.padEnd(9)} ${backend.padEnd(5)} copies ${rows[rows.length - 2].ms.toFixed(2)} ms, kernels ${rows[rows.length - 1].ms.toFixed(2)} ms per step`,
+      );
       tf.dispose([x, y, r, ...kernels]);
     }
 
@@ -146,7 +209,17 @@ export async function benchTfjs(opts: { steps?: number; log?: (line: string) => 
         const h = await fit(model, bx, by, { epochs: 1, batchSize: BATCH, threads, verbose: 0 });
         times.push((h.seconds[0] * 1000) / 54);
       }
-      add({ name: `radixnet.fit step, ${threads} thread${threads > 1 ? 's' : ''}`, backend: 'ours', topology, shape: SHAPE, ms: median(times) }, flops, 'model.fit step, masked dense @ cpu');
+      add(
+        {
+          name: `radixnet.fit step, ${threads} thread${threads > 1 ? 's' : ''}`,
+          backend: 'ours',
+          topology,
+          shape: SHAPE,
+          ms: median(times),
+        },
+        flops,
+        'model.fit step, masked dense @ cpu',
+      );
       model.dispose();
     }
     tf.dispose([bx, by]);
@@ -160,9 +233,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (json) console.log(JSON.stringify(rows, null, 2));
   else {
     console.log();
-    console.log(`${'topology'.padEnd(9)} ${'backend'.padEnd(7)} ${'what'.padEnd(38)} ${'ms/step'.padStart(8)} ${'GFLOP/s'.padStart(8)}  ratio`);
+    console.log(
+      `${'topology'.padEnd(9)} ${'backend'.padEnd(7)} ${'what'.padEnd(38)} ${'ms/step'.padStart(8)} ${'GFLOP/s'.padStart(8)}  ratio`,
+    );
     for (const r of rows) {
-      console.log(`${r.topology.padEnd(9)} ${r.backend.padEnd(7)} ${r.name.padEnd(38)} ${r.ms.toFixed(2).padStart(8)} ${(r.gflops === null ? '-' : r.gflops.toFixed(2)).padStart(8)}  ${r.ratio === null ? '' : `x${r.ratio.toFixed(1)} vs ${r.baseline}`}`);
+      console.log(
+        `${r.topology.padEnd(9)} ${r.backend.padEnd(7)} ${r.name.padEnd(38)} ${r.ms.toFixed(2).padStart(8)} ${(r.gflops === null ? '-' : r.gflops.toFixed(2)).padStart(8)}  ${r.ratio === null ? '' : `x${r.ratio.toFixed(1)} vs ${r.baseline}`}`,
+      );
     }
   }
 }

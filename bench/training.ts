@@ -64,7 +64,11 @@ export function stepFlops(masks: (SparseMask | null)[], sizes: readonly number[]
 }
 
 /** Trains one epoch per repeat for each topology and thread count on (x, y): 54,000 MNIST samples. */
-export async function benchTraining(x: Float32Array, y: Uint8Array, opts: { repeats?: number; log?: (s: string) => void } = {}): Promise<TrainingRow[]> {
+export async function benchTraining(
+  x: Float32Array,
+  y: Uint8Array,
+  opts: { repeats?: number; log?: (s: string) => void } = {},
+): Promise<TrainingRow[]> {
   const repeats = opts.repeats ?? 3;
   const all = availableParallelism();
   const threadCounts = all > 1 ? [1, all] : [1];
@@ -95,9 +99,22 @@ export async function benchTraining(x: Float32Array, y: Uint8Array, opts: { repe
       const per = (v: number): number => v / p.steps;
       const epochMs = median(times);
       rows.push({
-        topology: topo.name, sparsity: topo.sparsity, threads, epochMs, stepMs: epochMs / 540, dispatchesPerStep: dispatches,
-        stepFlops: stepFlops(topo.masks, LENET, 100), ...(threads === 1 ? { unfusedEpochMs: median(unfused) } : {}),
-        profile: { gather: per(p.gather), forward: per(p.forward), loss: per(p.loss), gradInput: per(p.gradInput), gradWeights: per(p.gradWeights), optimizer: per(p.optimizer) },
+        topology: topo.name,
+        sparsity: topo.sparsity,
+        threads,
+        epochMs,
+        stepMs: epochMs / 540,
+        dispatchesPerStep: dispatches,
+        stepFlops: stepFlops(topo.masks, LENET, 100),
+        ...(threads === 1 ? { unfusedEpochMs: median(unfused) } : {}),
+        profile: {
+          gather: per(p.gather),
+          forward: per(p.forward),
+          loss: per(p.loss),
+          gradInput: per(p.gradInput),
+          gradWeights: per(p.gradWeights),
+          optimizer: per(p.optimizer),
+        },
       });
       opts.log?.(`  ours ${topo.name.padEnd(10)} ${threads} thread(s): ${epochMs.toFixed(0)} ms/epoch`);
       model.dispose();

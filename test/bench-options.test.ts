@@ -7,8 +7,20 @@ const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 
 describe('npm run bench options', () => {
   it('parses the four flags, and --help or a wrong option into what to print and the exit code', () => {
-    expect(parseBenchOptions([])).to.deep.equal({ quick: false, noTfjs: false, noTorch: false, json: false, runtimes: false });
-    expect(parseBenchOptions(['--quick', '--no-torch', '--json'])).to.deep.equal({ quick: true, noTfjs: false, noTorch: true, json: true, runtimes: false });
+    expect(parseBenchOptions([])).to.deep.equal({
+      quick: false,
+      noTfjs: false,
+      noTorch: false,
+      json: false,
+      runtimes: false,
+    });
+    expect(parseBenchOptions(['--quick', '--no-torch', '--json'])).to.deep.equal({
+      quick: true,
+      noTfjs: false,
+      noTorch: true,
+      json: true,
+      runtimes: false,
+    });
     expect(parseBenchOptions(['-h'])).to.deep.equal({ exit: 0, stdout: BENCH_USAGE });
     const bad = parseBenchOptions(['--fast']);
     expect(bad).to.include({ exit: 2 });

@@ -31,15 +31,32 @@ describe('Slurm: the Graph Challenge as a job array', function () {
 
   it('runs 1024 x 120 (first 600 inputs) in 2 shards and merges them: the categories equal the float64 reference', async () => {
     const results = join(dir, 'results');
-    const submit = spawnSync('bash', [join(ROOT, 'examples/slurm/challenge-submit.sh'), '2', '--neurons', '1024', '--layers', '120', '--inputs-limit', '600'], {
-      cwd: dir, encoding: 'utf8',
-      env: { ...cluster!.env, RESULTS: results, RADIXNET: `${process.execPath} ${CLI}`, CPUS_PER_TASK: '1' },
-    });
+    const submit = spawnSync(
+      'bash',
+      [
+        join(ROOT, 'examples/slurm/challenge-submit.sh'),
+        '2',
+        '--neurons',
+        '1024',
+        '--layers',
+        '120',
+        '--inputs-limit',
+        '600',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...cluster!.env, RESULTS: results, RADIXNET: `${process.execPath} ${CLI}`, CPUS_PER_TASK: '1' },
+      },
+    );
     expect(submit.status, submit.stderr).to.equal(0);
     const jobs = /submitted array job (\d+) \(2 shards of the challenge\) and merge job (\d+)/.exec(submit.stdout);
     expect(jobs, submit.stdout).to.not.equal(null);
     await waitForJobs(cluster!.env, [jobs![1], jobs![2]], 480);
-    const logs = readdirSync(dir).filter((f) => f.startsWith('slurm-')).map((f) => `${f}:\n${readFileSync(join(dir, f), 'utf8')}`).join('\n');
+    const logs = readdirSync(dir)
+      .filter((f) => f.startsWith('slurm-'))
+      .map((f) => `${f}:\n${readFileSync(join(dir, f), 'utf8')}`)
+      .join('\n');
     const merged = join(results, 'challenge.jsonl');
     expect(existsSync(merged), logs).to.equal(true);
     expect(logs).to.match(/merged 2 of 2 challenge shards from 2 files/);
@@ -52,7 +69,11 @@ describe('Slurm: the Graph Challenge as a job array', function () {
     const net = new ChallengeNet(1024, 120);
     const layers = Array.from({ length: 120 }, (_, l) => net.layer(l));
     const mnist = await loadMnist({ download: false });
-    const want = referenceCategories(layers, mnistChallengeImages(mnist.train.images, 1024, 0, 600), challengeBias(1024)).map((r) => r + 1);
+    const want = referenceCategories(
+      layers,
+      mnistChallengeImages(mnist.train.images, 1024, 0, 600),
+      challengeBias(1024),
+    ).map((r) => r + 1);
     expect(record.categories).to.deep.equal(want);
   });
 });

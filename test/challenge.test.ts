@@ -10,7 +10,13 @@ import { InputError } from '../src/errors.js';
 import { ChallengeNet, challengeBias, challengeRadices, CHALLENGE_WEIGHT } from '../src/topology/challenge-net.js';
 import { radixNet } from '../src/topology/radixnet.js';
 import { binarisedImage, mnistChallengeImages, type SparseImage } from '../src/data/challenge-inputs.js';
-import { readLayerTsv, readImagesTsv, readCategoriesTsv, layerFiles, writeLayerTsv } from '../src/data/challenge-tsv.js';
+import {
+  readLayerTsv,
+  readImagesTsv,
+  readCategoriesTsv,
+  layerFiles,
+  writeLayerTsv,
+} from '../src/data/challenge-tsv.js';
 import { loadMnist, type Mnist } from '../src/data/mnist.js';
 import { Engine } from '../src/engine/engine.js';
 import { challengeBlock, challengeInfer, type LayerSource } from '../src/engine/challenge.js';
@@ -72,7 +78,9 @@ describe('Graph Challenge network generator', () => {
         for (let j = 0; j < 1024; j++) for (let k = ptr[j]; k < ptr[j + 1]; k++) out.push(`${map(idx[k])},${map(j)}`);
         return out.sort();
       };
-      expect(edges(layer.ptr, layer.idx, (i) => i)).to.deep.equal(edges(base[l % 6].rowPtr, base[l % 6].colIdx, (i) => p[i]));
+      expect(edges(layer.ptr, layer.idx, (i) => i)).to.deep.equal(
+        edges(base[l % 6].rowPtr, base[l % 6].colIdx, (i) => p[i]),
+      );
     }
   });
 
@@ -116,9 +124,21 @@ describe('Graph Challenge TSV files', () => {
     const f = join(dir, 'sparse-images-4.tsv');
     writeFileSync(f, '1\t1\t1\n1\t3\t1\n2\t4\t1\n4\t2\t1\n4\t4\t1\n5\t1\t1\n');
     const rows = (o = {}) => [...readImagesTsv(f, 4, o)].map((im) => [im.row, ...im.cols]);
-    expect(rows()).to.deep.equal([[0, 0, 2], [1, 3], [3, 1, 3], [4, 0]]);
-    expect(rows({ from: 1, to: 4 })).to.deep.equal([[1, 3], [3, 1, 3]]);
-    expect(rows({ limit: 4 })).to.deep.equal([[0, 0, 2], [1, 3], [3, 1, 3]]);
+    expect(rows()).to.deep.equal([
+      [0, 0, 2],
+      [1, 3],
+      [3, 1, 3],
+      [4, 0],
+    ]);
+    expect(rows({ from: 1, to: 4 })).to.deep.equal([
+      [1, 3],
+      [3, 1, 3],
+    ]);
+    expect(rows({ limit: 4 })).to.deep.equal([
+      [0, 0, 2],
+      [1, 3],
+      [3, 1, 3],
+    ]);
   });
 
   it('reads a categories file 1-based to 0-based, ascending', () => {
@@ -135,13 +155,19 @@ describe('Graph Challenge TSV files', () => {
       return f;
     };
     expectInputError(() => readLayerTsv(bad('1\t1\t1\n1\t2\n'), 4), /bad-\w+\.tsv:2: expected 3 columns/);
-    expectInputError(() => readLayerTsv(bad('0\t1\t1\n'), 4), /:1: row \(input neuron\) 0 is below 1; indices are 1-based/);
+    expectInputError(
+      () => readLayerTsv(bad('0\t1\t1\n'), 4),
+      /:1: row \(input neuron\) 0 is below 1; indices are 1-based/,
+    );
     expectInputError(() => readLayerTsv(bad('1\t1\t1\n2\t5\t1\n'), 4), /:2: column \(output neuron\) 5 is above 4/);
     expectInputError(() => readLayerTsv(bad('1\tx\t1\n'), 4), /:1: column \(output neuron\) "x" is not a whole number/);
     expectInputError(() => readLayerTsv(bad('1\t2\tabc\n'), 4), /:1: value "abc" is not a finite number/);
     expectInputError(() => readLayerTsv(bad('1\t2\t1\n1\t2\t1\n'), 4), /:2: entry \(1, 2\) repeats line 1/);
     expectInputError(() => [...readImagesTsv(bad('1\t5\t1\n'), 4)], /:1: column \(neuron\) 5 is above 4/);
-    expectInputError(() => [...readImagesTsv(bad('2\t1\t1\n1\t1\t1\n'), 4)], /:2: row 1 comes after row 2; sort the file/);
+    expectInputError(
+      () => [...readImagesTsv(bad('2\t1\t1\n1\t1\t1\n'), 4)],
+      /:2: row 1 comes after row 2; sort the file/,
+    );
     expectInputError(() => readCategoriesTsv(bad('3\n0\n')), /:2: row 0 is below 1/);
     expectInputError(() => readCategoriesTsv(bad('3\t4\n')), /:1: expected one whole number/);
   });
@@ -225,7 +251,12 @@ describe('Graph Challenge kernels against the float64 reference', function () {
       const bias = challengeBias(c.n);
       const want = referenceCategories(layers, images, bias);
       // small batches and rounds, so that several rounds and the per-round layer uploads are exercised too
-      const r = challengeInfer(engine, layersSource(layers), images, images.length, { bias, batch: c.batch ?? 32, roundBytes: 2 * challengeBlock(c.n, c.batch ?? 32).stride, residentBytes: 0 });
+      const r = challengeInfer(engine, layersSource(layers), images, images.length, {
+        bias,
+        batch: c.batch ?? 32,
+        roundBytes: 2 * challengeBlock(c.n, c.batch ?? 32).stride,
+        residentBytes: 0,
+      });
       expect(Array.from(r.categories)).to.deep.equal(want);
       expect(want.length).to.be.greaterThan(0);
       expect(want.length).to.be.lessThan(c.inputs);

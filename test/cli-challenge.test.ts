@@ -15,14 +15,30 @@ import { referenceCategories } from './helpers/challenge-reference.js';
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/challenge/', import.meta.url));
 const run = (args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300000, env: { ...process.env, CI: '1', ...env } });
-const challenge = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof run> => run(['challenge', ...args], env);
-const official = ['--neurons', '64', '--layers', '4', '--bias', '-0.3', '--weights', join(FIXTURE, 'neuron64'), '--inputs', join(FIXTURE, 'sparse-images-64.tsv')];
+  spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 300000,
+    env: { ...process.env, CI: '1', ...env },
+  });
+const challenge = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof run> =>
+  run(['challenge', ...args], env);
+const official = [
+  '--neurons',
+  '64',
+  '--layers',
+  '4',
+  '--bias',
+  '-0.3',
+  '--weights',
+  join(FIXTURE, 'neuron64'),
+  '--inputs',
+  join(FIXTURE, 'sparse-images-64.tsv'),
+];
 
 describe('radixnet challenge (CLI)', function () {
   this.timeout(300000);
 
-  it('runs the official-format fixture: its categories equal the truth file, edges counted the challenge\'s way', () => {
+  it("runs the official-format fixture: its categories equal the truth file, edges counted the challenge's way", () => {
     const r = challenge([...official, '--categories', join(FIXTURE, 'neuron64-l4-categories.tsv'), '--json']);
     expect(r.status, r.stderr).to.equal(0);
     const rec = JSON.parse(r.stdout).data;
@@ -55,7 +71,7 @@ describe('radixnet challenge (CLI)', function () {
     expect(r.stderr).to.match(/the categories differ from .*truth\.tsv: 0 missing, 1 extra/);
   });
 
-  it('runs 2 shards (--shard and SLURM_ARRAY_TASK_ID) whose merge has the single run\'s categories, equal to the float64 reference', async () => {
+  it("runs 2 shards (--shard and SLURM_ARRAY_TASK_ID) whose merge has the single run's categories, equal to the float64 reference", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'radixnet-ch-'));
     const gen = ['--neurons', '1024', '--layers', '12', '--inputs-limit', '300'];
     const whole = challenge([...gen, '--json']);
@@ -64,14 +80,21 @@ describe('radixnet challenge (CLI)', function () {
     const net = new ChallengeNet(1024, 12);
     const layers = Array.from({ length: 12 }, (_, l) => net.layer(l));
     const mnist = await loadMnist({ download: false });
-    const want = referenceCategories(layers, mnistChallengeImages(mnist.train.images, 1024, 0, 300), challengeBias(1024)).map((r) => r + 1);
+    const want = referenceCategories(
+      layers,
+      mnistChallengeImages(mnist.train.images, 1024, 0, 300),
+      challengeBias(1024),
+    ).map((r) => r + 1);
     expect(all.categories).to.deep.equal(want);
     expect(all.edges).to.equal(300 * 12 * 1024 * 32);
 
     const s0 = challenge([...gen, '--shard', '0/2', '--out', join(dir, 'a.jsonl')]);
     expect(s0.status, s0.stderr).to.equal(0);
     expect(s0.stdout).to.match(/inputs 1\.\.150, shard 0\/2 \(from --shard\)/);
-    const s1 = challenge([...gen, '--out', join(dir, 'b.jsonl')], { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' });
+    const s1 = challenge([...gen, '--out', join(dir, 'b.jsonl')], {
+      SLURM_ARRAY_TASK_ID: '1',
+      SLURM_ARRAY_TASK_COUNT: '2',
+    });
     expect(s1.status, s1.stderr).to.equal(0);
     expect(s1.stdout).to.match(/inputs 151\.\.300, shard 1\/2 \(from SLURM_ARRAY_TASK_ID\)/);
 
@@ -101,31 +124,83 @@ describe('radixnet challenge (CLI)', function () {
       expect(r.stdout).to.equal('');
     };
     // sizes that disagree with --neurons
-    expectRefused(['--neurons', '1024', '--layers', '4', '--weights', join(FIXTURE, 'neuron64'), '--inputs', join(FIXTURE, 'sparse-images-64.tsv')],
-      /sparse-images-64\.tsv:\d+: column \(neuron\) \d+ is above|layer files of 64 neurons.*--neurons 64/);
+    expectRefused(
+      [
+        '--neurons',
+        '1024',
+        '--layers',
+        '4',
+        '--weights',
+        join(FIXTURE, 'neuron64'),
+        '--inputs',
+        join(FIXTURE, 'sparse-images-64.tsv'),
+      ],
+      /sparse-images-64\.tsv:\d+: column \(neuron\) \d+ is above|layer files of 64 neurons.*--neurons 64/,
+    );
     // a layer missing from the sequence
     const gap = join(dir, 'neuron64');
     mkdirSync(gap);
     for (const k of [1, 2, 4]) copyFileSync(join(FIXTURE, `neuron64/n64-l${k}.tsv`), join(gap, `n64-l${k}.tsv`));
-    expectRefused(['--neurons', '64', '--layers', '4', '--bias', '-0.3', '--weights', gap, '--inputs', join(FIXTURE, 'sparse-images-64.tsv')], /n64-l3\.tsv is missing/);
+    expectRefused(
+      [
+        '--neurons',
+        '64',
+        '--layers',
+        '4',
+        '--bias',
+        '-0.3',
+        '--weights',
+        gap,
+        '--inputs',
+        join(FIXTURE, 'sparse-images-64.tsv'),
+      ],
+      /n64-l3\.tsv is missing/,
+    );
     // a malformed layer line and inputs wider than N
     const bad = join(dir, 'neuron64-bad');
     mkdirSync(bad);
     for (const k of [1, 2, 3, 4]) copyFileSync(join(FIXTURE, `neuron64/n64-l${k}.tsv`), join(bad, `n64-l${k}.tsv`));
     writeFileSync(join(bad, 'n64-l3.tsv'), '1\t1\t0.0625\n2\t1\n');
-    expectRefused(['--neurons', '64', '--layers', '4', '--bias', '-0.3', '--weights', bad, '--inputs', join(FIXTURE, 'sparse-images-64.tsv')], /n64-l3\.tsv:2: expected 3 columns/);
+    expectRefused(
+      [
+        '--neurons',
+        '64',
+        '--layers',
+        '4',
+        '--bias',
+        '-0.3',
+        '--weights',
+        bad,
+        '--inputs',
+        join(FIXTURE, 'sparse-images-64.tsv'),
+      ],
+      /n64-l3\.tsv:2: expected 3 columns/,
+    );
     const wide = join(dir, 'sparse-images-64.tsv');
     writeFileSync(wide, '1\t3\t1\n2\t65\t1\n');
-    expectRefused([...official.slice(0, 8), '--inputs', wide], /sparse-images-64\.tsv:2: column \(neuron\) 65 is above 64/);
+    expectRefused(
+      [...official.slice(0, 8), '--inputs', wide],
+      /sparse-images-64\.tsv:2: column \(neuron\) 65 is above 64/,
+    );
     const zero = join(dir, 'zero.tsv');
     writeFileSync(zero, '0\t3\t1\n');
-    expectRefused([...official.slice(0, 8), '--inputs', zero], /zero\.tsv:1: row \(input\) 0 is below 1; indices are 1-based/);
+    expectRefused(
+      [...official.slice(0, 8), '--inputs', zero],
+      /zero\.tsv:1: row \(input\) 0 is below 1; indices are 1-based/,
+    );
     // options
     expectRefused(['--neurons', '2048', '--layers', '4'], /bias only for 1024, 4096, 16384, 65536 neurons.*--bias/);
-    expectRefused(['--neurons', '1024', '--layers', '4', '--weights', join(FIXTURE, 'neuron64')], /--weights and --inputs go together/);
+    expectRefused(
+      ['--neurons', '1024', '--layers', '4', '--weights', join(FIXTURE, 'neuron64')],
+      /--weights and --inputs go together/,
+    );
     expectRefused(['--neurons', '1024', '--layers', '4', '--shard', '2/2'], /--shard must be i\/n/);
     expectRefused(['--neurons', '1024', '--layers', '4', '--inputs-limit', '70000'], /over the 60000 MNIST images/);
     // memory over what this machine may use
-    expectRefused(['--neurons', '65536', '--layers', '4', '--inputs-limit', '64'], /needs about .* of memory, over the 95 MiB limit/, { RADIXNET_MAX_MEMORY_BYTES: '100000000' });
+    expectRefused(
+      ['--neurons', '65536', '--layers', '4', '--inputs-limit', '64'],
+      /needs about .* of memory, over the 95 MiB limit/,
+      { RADIXNET_MAX_MEMORY_BYTES: '100000000' },
+    );
   });
 });

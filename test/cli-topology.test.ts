@@ -75,7 +75,9 @@ describe('radixnet topology', () => {
     const net = radixNet('2,3/6', [37, 23, 11, 5]);
     net.masks.forEach((mask, l) => {
       const { header, data, dataOffset } = readNpy(join(dir, `masks.${l}.npy`));
-      expect(header).to.match(new RegExp(`^\\{'descr': '\\|u1', 'fortran_order': False, 'shape': \\(${mask.nIn}, ${mask.nOut}\\), \\} *\\n$`));
+      expect(header).to.match(
+        new RegExp(`^\\{'descr': '\\|u1', 'fortran_order': False, 'shape': \\(${mask.nIn}, ${mask.nOut}\\), \\} *\\n$`),
+      );
       expect(dataOffset % 64).to.equal(0);
       expect(data.equals(Buffer.from(mask.toDense()))).to.equal(true);
     });
@@ -98,7 +100,11 @@ describe('radixnet topology', () => {
 
   for (const [what, args, message] of [
     ['a zero layer size', ['topology', '10,10/10', '--layers', '784,0'], /--layers entry 2 is '0'/],
-    ['an invalid radix list', ['topology', '10,10/4,5/2', '--layers', '784,300,100,10,10,10'], /sublist 2 \[4,5\] has product 20/],
+    [
+      'an invalid radix list',
+      ['topology', '10,10/4,5/2', '--layers', '784,300,100,10,10,10'],
+      /sublist 2 \[4,5\] has product 20/,
+    ],
     ['too few radices', ['topology', '10,10'], /has 2 radices, but the network has 3 weight layers/],
     ['too small Kronecker widths', ['topology', '10,10/10', '--kron', '7,3,1,1'], /B_0 \* N = 700 < n_0 = 784/],
     ['an unknown --dense-out format', ['topology', '2,2/2', '--dense-out', 'masks.csv'], /must end in \.json or \.npy/],
@@ -109,7 +115,9 @@ describe('radixnet topology', () => {
       expect(r.stdout).to.equal('');
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines.length, r.stderr).to.equal(1);
-      expect(lines[0]).to.match(/^radixnet: /).and.to.match(message);
+      expect(lines[0])
+        .to.match(/^radixnet: /)
+        .and.to.match(message);
       expect(r.stderr).not.to.match(/\n\s+at /);
     });
   }
@@ -194,6 +202,7 @@ describe('radixnet enumerate', () => {
   it('explains itself with --help', async () => {
     const r = await cli('enumerate', '--help');
     expect(r.status).to.equal(0);
-    for (const flag of ['--factors', '--layers', '--family', '--distinct', '--min-sparsity', '--json']) expect(r.stdout).to.include(flag);
+    for (const flag of ['--factors', '--layers', '--family', '--distinct', '--min-sparsity', '--json'])
+      expect(r.stdout).to.include(flag);
   });
 });

@@ -21,11 +21,29 @@ describe('radixnet train / evaluate (CLI)', function () {
     const r = run(['train', '--epochs', '1', '--json', '--save', dir]);
     expect(r.status, r.stderr).to.equal(0);
     const result = jsonData<TrainResult>(r.stdout);
-    expect(result.config).to.include({ radices: '10,10/10', epochs: 1, batchSize: 100, optimizer: 'adam', lr: 0.001, seed: 100, bias: false, init: 'normal', validationSplit: 0.1 });
+    expect(result.config).to.include({
+      radices: '10,10/10',
+      epochs: 1,
+      batchSize: 100,
+      optimizer: 'adam',
+      lr: 0.001,
+      seed: 100,
+      bias: false,
+      init: 'normal',
+      validationSplit: 0.1,
+    });
     expect(result.config.layers).to.deep.equal([784, 300, 100, 10]);
     expect(result.topology).to.include({ radices: '10,10/10', sparsity: 0.9, weights: 26620, denseWeights: 266200 });
     expect(result.history).to.have.length(1);
-    expect(result.history[0]).to.have.keys(['epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy', 'seconds', 'samplesPerSecond']);
+    expect(result.history[0]).to.have.keys([
+      'epoch',
+      'loss',
+      'accuracy',
+      'valLoss',
+      'valAccuracy',
+      'seconds',
+      'samplesPerSecond',
+    ]);
     expect(result.final.valAccuracy).to.be.at.least(0.85);
     expect(result.final.testAccuracy).to.be.at.least(0.85);
     expect(result.timing.loadSeconds).to.be.a('number');
@@ -51,7 +69,10 @@ describe('radixnet train / evaluate (CLI)', function () {
     [['--layers', '784,300,100,9'], /--layers must start with 784 .* and end with 10/],
     [['--data', '/nonexistent/mnist'], /\/nonexistent\/mnist/],
     [['--optimizer', 'rmsprop'], /--optimizer must be one of adam, sgd, got "rmsprop"/],
-    [['--validation-split', '0.9999999999'], /validation fraction of 0\.9999999999 \(--validation-split, validationSplit\) leaves none of the 60000 samples for training; use at most 0\.999983/],
+    [
+      ['--validation-split', '0.9999999999'],
+      /validation fraction of 0\.9999999999 \(--validation-split, validationSplit\) leaves none of the 60000 samples for training; use at most 0\.999983/,
+    ],
   ] as [string[], RegExp][]) {
     it(`rejects ${args.join(' ')} with one line and exit code 2`, async () => {
       const r = await runIn(['train', ...args]);
@@ -67,7 +88,9 @@ describe('radixnet train / evaluate (CLI)', function () {
   it('says where the problem is when a saved model is missing, and how to make one', async () => {
     const r = await runIn(['evaluate', '/nonexistent/model']);
     expect(r.status).to.equal(2);
-    expect(r.stderr).to.match(/no saved model at \/nonexistent\/model\/model\.json: save one there first \(radixnet train --save \/nonexistent\/model/);
+    expect(r.stderr).to.match(
+      /no saved model at \/nonexistent\/model\/model\.json: save one there first \(radixnet train --save \/nonexistent\/model/,
+    );
     expect(r.stderr).not.to.match(/file:\/\//);
   });
 
@@ -93,9 +116,27 @@ describe('radixnet train / evaluate (CLI)', function () {
 
   it('saves the model when stdout is closed early: `train --save M | head -1`', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'radixnet-')), 'model');
-    const train = [process.execPath, CLI, 'train', '--radices', '2', '--layers', '784,10', '--epochs', '1', '--save', dir].map((a) => `'${a}'`).join(' ');
+    const train = [
+      process.execPath,
+      CLI,
+      'train',
+      '--radices',
+      '2',
+      '--layers',
+      '784,10',
+      '--epochs',
+      '1',
+      '--save',
+      dir,
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
     // pipefail: the pipeline's status is train's, not head's
-    const r = spawnSync('bash', ['-c', `set -o pipefail; ${train} | head -1`], { encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: '1' } });
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${train} | head -1`], {
+      encoding: 'utf8',
+      timeout: 120000,
+      env: { ...process.env, CI: '1' },
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout.trim().split('\n')).to.have.length(1);
     const e = run(['evaluate', dir, '--json']);
@@ -132,12 +173,19 @@ describe('radixnet train / evaluate (CLI)', function () {
     // a resolve hook hides @tensorflow/tfjs-backend-wasm, as on a machine without it
     const dir = mkdtempSync(join(tmpdir(), 'radixnet-'));
     const hook = join(dir, 'no-wasm-backend.mjs');
-    const resolver = 'export async function resolve(s, c, next) { if (s.startsWith("@tensorflow/tfjs-backend-wasm")) ' +
+    const resolver =
+      'export async function resolve(s, c, next) { if (s.startsWith("@tensorflow/tfjs-backend-wasm")) ' +
       'throw Object.assign(new Error("Cannot find package " + s), { code: "ERR_MODULE_NOT_FOUND" }); return next(s, c); }';
-    writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`);
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`,
+    );
     // --data names no MNIST: had it been loaded first, that would be the error
-    const r = spawnSync(process.execPath, ['--import', hook, CLI, 'train', '--backend', 'wasm', '--data', join(dir, 'no-mnist')],
-      { encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: '1' } });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', hook, CLI, 'train', '--backend', 'wasm', '--data', join(dir, 'no-mnist')],
+      { encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: '1' } },
+    );
     expect(r.status, r.stderr).to.equal(2);
     expect(r.stdout).to.equal('');
     expect(r.stderr).to.match(/^radixnet: --backend wasm is unavailable: @tensorflow\/tfjs-backend-wasm /);

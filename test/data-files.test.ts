@@ -13,7 +13,13 @@ import { Rng } from '../src/random.js';
 // Fixtures written by numpy: test/fixtures/make-data.py (values in expected.json)
 const DIR = fileURLToPath(new URL('../../test/fixtures/data/', import.meta.url));
 const f = (name: string): string => join(DIR, name);
-const expected = JSON.parse(readFileSync(f('expected.json'), 'utf8')) as { x: number[]; y: number[]; xb: number[]; ix: number[]; iy: number[] };
+const expected = JSON.parse(readFileSync(f('expected.json'), 'utf8')) as {
+  x: number[];
+  y: number[];
+  xb: number[];
+  ix: number[];
+  iy: number[];
+};
 const tmp = mkdtempSync(join(tmpdir(), 'radixnet-data-'));
 const write = (name: string, text: string | Uint8Array): string => {
   const p = join(tmp, name);
@@ -41,7 +47,13 @@ async function refuses(spec: DataSpec, ...fragments: string[]): Promise<void> {
 /** Rows of (x, y) as sorted strings: a split must keep every sample exactly once. */
 function rowSet(x: ArrayLike<number>, y: ArrayLike<number>, features: number): string[] {
   const rows: string[] = [];
-  for (let i = 0; i < y.length; i++) rows.push(`${Array.from(x).slice(i * features, i * features + features).map((v) => Math.fround(v)).join(',')}|${y[i]}`);
+  for (let i = 0; i < y.length; i++)
+    rows.push(
+      `${Array.from(x)
+        .slice(i * features, i * features + features)
+        .map((v) => Math.fround(v))
+        .join(',')}|${y[i]}`,
+    );
   return rows.sort();
 }
 
@@ -72,11 +84,18 @@ describe('datasets from files', function () {
       // the split is the seeded permutation's: test = the last 3 rows of the shuffle
       const order = new Rng(TEST_SPLIT_SEED).permutation(12);
       expect(Array.from(d.test.y)).to.deep.equal(Array.from(order.subarray(9)).map((i) => expected.y[i]));
-      expect(Array.from(d.test.x.subarray(0, 5))).to.deep.equal(expected.x.slice(order[9] * 5, order[9] * 5 + 5).map(Math.fround));
+      expect(Array.from(d.test.x.subarray(0, 5))).to.deep.equal(
+        expected.x.slice(order[9] * 5, order[9] * 5 + 5).map(Math.fround),
+      );
     });
 
     it('reads float64 features (to float32) and [n, 1] int32 labels', async () => {
-      const d = await loadData({ data: f('x-f8.npy'), labels: f('y-i4-col.npy'), testData: f('x-f4.npy'), testLabels: f('y-i8.npy') });
+      const d = await loadData({
+        data: f('x-f8.npy'),
+        labels: f('y-i4-col.npy'),
+        testData: f('x-f4.npy'),
+        testLabels: f('y-i8.npy'),
+      });
       expect(Array.from(d.train.x)).to.deep.equal(expected.x.map(Math.fround));
       expect(Array.from(d.train.y)).to.deep.equal(expected.y);
       expect(d.testSplit).to.equal('file');
@@ -84,11 +103,22 @@ describe('datasets from files', function () {
     });
 
     it('reads uint8 [n, 2, 3] features as 6 features scaled by 255 (auto), or kept with --scale none', async () => {
-      const d = await loadData({ data: f('x-u1-3d.npy'), labels: f('y-u1.npy'), testData: f('x-u1-3d.npy'), testLabels: f('y-u1.npy') });
+      const d = await loadData({
+        data: f('x-u1-3d.npy'),
+        labels: f('y-u1.npy'),
+        testData: f('x-u1-3d.npy'),
+        testLabels: f('y-u1.npy'),
+      });
       expect(d.train.features).to.equal(6);
       expect(d.scale).to.equal('255');
       expect(Array.from(d.train.x)).to.deep.equal(expected.xb.map((v) => Math.fround(v / 255)));
-      const raw = await loadData({ data: f('x-u1-3d.npy'), labels: f('y-u1.npy'), testData: f('x-u1-3d.npy'), testLabels: f('y-u1.npy'), scale: 'none' });
+      const raw = await loadData({
+        data: f('x-u1-3d.npy'),
+        labels: f('y-u1.npy'),
+        testData: f('x-u1-3d.npy'),
+        testLabels: f('y-u1.npy'),
+        scale: 'none',
+      });
       expect(Array.from(raw.train.x)).to.deep.equal(expected.xb);
     });
 
@@ -97,16 +127,36 @@ describe('datasets from files', function () {
       await refuses({ data: f('x-1d.npy'), labels: f('y-i8.npy') }, 'x-1d.npy', 'shape (12)');
       await refuses({ data: f('x-f4.npy'), labels: f('y-f4.npy') }, 'y-f4.npy', 'not integers', "astype('int32')");
       await refuses({ data: f('x-f4.npy'), labels: f('y-short.npy') }, 'y-short.npy', '10 labels', '12 rows');
-      await refuses({ data: f('x-fortran.npy'), labels: f('y-i8.npy') }, 'x-fortran.npy', 'Fortran order', 'ascontiguousarray');
+      await refuses(
+        { data: f('x-fortran.npy'), labels: f('y-i8.npy') },
+        'x-fortran.npy',
+        'Fortran order',
+        'ascontiguousarray',
+      );
       await refuses({ data: f('x-be.npy'), labels: f('y-i8.npy') }, 'x-be.npy', "'>f4'", 'little-endian');
       await refuses({ data: f('x-nan.npy'), labels: f('y-i8.npy') }, 'x-nan.npy', 'row 3, feature 2 is NaN');
-      await refuses({ data: f('x-truncated.npy'), labels: f('y-i8.npy') }, 'x-truncated.npy', 'needs 240 data bytes', 'has 236', 'truncated');
+      await refuses(
+        { data: f('x-truncated.npy'), labels: f('y-i8.npy') },
+        'x-truncated.npy',
+        'needs 240 data bytes',
+        'has 236',
+        'truncated',
+      );
       await refuses({ data: f('x-f4.npy') }, 'x-f4.npy', '--labels y.npy');
-      expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 'junk.npy')).to.throw(InputError, 'junk.npy: not an .npy file');
+      expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 'junk.npy')).to.throw(
+        InputError,
+        'junk.npy: not an .npy file',
+      );
     });
 
     it('refuses a label at or above --classes, and a set whose labels are all 0', async () => {
-      await refuses({ data: f('x-f4.npy'), labels: f('y-i8.npy'), classes: 2 }, 'y-i8.npy', 'label 2 is 2', 'outside 0..1', '--classes 2');
+      await refuses(
+        { data: f('x-f4.npy'), labels: f('y-i8.npy'), classes: 2 },
+        'y-i8.npy',
+        'label 2 is 2',
+        'outside 0..1',
+        '--classes 2',
+      );
       const zeros = write('zeros.npy', Buffer.concat([readFileSync(f('y-i8.npy')).subarray(0, 128), Buffer.alloc(96)]));
       await refuses({ data: f('x-f4.npy'), labels: zeros }, 'zeros.npy', 'at least 2 classes');
     });
@@ -127,20 +177,39 @@ describe('datasets from files', function () {
     });
 
     it('reads an idx samples file with its labels file given apart', async () => {
-      const d = await loadData({ data: f('idx/train-images-idx3-ubyte'), labels: f('idx/train-labels-idx1-ubyte'), testData: f('idx/t10k-images-idx3-ubyte.gz'), testLabels: f('idx/t10k-labels-idx1-ubyte.gz') });
+      const d = await loadData({
+        data: f('idx/train-images-idx3-ubyte'),
+        labels: f('idx/train-labels-idx1-ubyte'),
+        testData: f('idx/t10k-images-idx3-ubyte.gz'),
+        testLabels: f('idx/t10k-labels-idx1-ubyte.gz'),
+      });
       expect(Array.from(d.test.y)).to.deep.equal(expected.iy.slice(8));
     });
 
     it('refuses a wrong type in the magic number and a truncated file, with the byte counts', async () => {
-      await refuses({ data: f('bad-magic-idx'), labels: f('idx/train-labels-idx1-ubyte') }, 'bad-magic-idx', 'float32', 'only unsigned bytes');
-      await refuses({ data: f('truncated-idx'), labels: f('idx/train-labels-idx1-ubyte') }, 'truncated-idx', 'truncated by 5 bytes');
-      await refuses({ data: f('idx/train-labels-idx1-ubyte'), labels: f('idx/train-labels-idx1-ubyte') }, 'train-labels-idx1-ubyte', '1 dimension', 'images file');
+      await refuses(
+        { data: f('bad-magic-idx'), labels: f('idx/train-labels-idx1-ubyte') },
+        'bad-magic-idx',
+        'float32',
+        'only unsigned bytes',
+      );
+      await refuses(
+        { data: f('truncated-idx'), labels: f('idx/train-labels-idx1-ubyte') },
+        'truncated-idx',
+        'truncated by 5 bytes',
+      );
+      await refuses(
+        { data: f('idx/train-labels-idx1-ubyte'), labels: f('idx/train-labels-idx1-ubyte') },
+        'train-labels-idx1-ubyte',
+        '1 dimension',
+        'images file',
+      );
       await refuses({ data: tmp }, tmp, 'MNIST names', 'missing train-images-idx3-ubyte, train-labels-idx1-ubyte');
     });
   });
 
   describe('CSV', () => {
-    it('detects the header and finds the column named label; numbers equal numpy\'s', async () => {
+    it("detects the header and finds the column named label; numbers equal numpy's", async () => {
       const t = await readCsv(f('with-header.csv'));
       expect(t.header).to.deep.equal(['f0', 'f1', 'label', 'f2', 'f3', 'f4']);
       expect(t.labelIndex).to.equal(2);
@@ -174,34 +243,81 @@ describe('datasets from files', function () {
         const col = Array.from({ length: n }, (_, r) => raw.train.x[r * 5 + c]);
         const mean = col.reduce((s, v) => s + v, 0) / n;
         const sd = Math.sqrt(col.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
-        for (let r = 0; r < n; r++) expect(d.train.x[r * 5 + c]).to.be.closeTo((raw.train.x[r * 5 + c] - mean) / sd, 1e-6);
-        for (let r = 0; r < raw.test.count; r++) expect(d.test.x[r * 5 + c]).to.be.closeTo((raw.test.x[r * 5 + c] - mean) / sd, 1e-6);
+        for (let r = 0; r < n; r++)
+          expect(d.train.x[r * 5 + c]).to.be.closeTo((raw.train.x[r * 5 + c] - mean) / sd, 1e-6);
+        for (let r = 0; r < raw.test.count; r++)
+          expect(d.test.x[r * 5 + c]).to.be.closeTo((raw.test.x[r * 5 + c] - mean) / sd, 1e-6);
       }
     });
 
     it('refuses ragged rows, non-numeric and empty cells, missing and non-integer labels, NaN and Infinity, naming line and column', async () => {
-      await refuses({ data: write('ragged.csv', 'a,b,label\n1,2,0\n1,2\n') }, 'ragged.csv', 'line 3 has 2 fields', 'the first line has 3');
-      await refuses({ data: write('text.csv', 'a,b,label\n1,2,0\n1,x,1\n') }, 'text.csv', "line 3, column 2 ('b')", "'x' is not a number");
-      await refuses({ data: write('empty-cell.csv', 'a,b,label\n1,,0\n') }, 'empty-cell.csv', "line 2, column 2 ('b')", 'missing value');
-      await refuses({ data: write('no-label.csv', 'a,b,label\n1,2,\n') }, 'no-label.csv', 'line 2', "the label (column 3 ('label')) is missing");
-      await refuses({ data: write('float-label.csv', 'a,b,label\n1,2,0.5\n') }, 'float-label.csv', 'line 2', "is '0.5'", 'integers');
-      await refuses({ data: write('word-label.csv', 'a,b,label\n1,2,cat\n1,2,0\n') }, 'word-label.csv', "is 'cat'", 'map class names to integers');
+      await refuses(
+        { data: write('ragged.csv', 'a,b,label\n1,2,0\n1,2\n') },
+        'ragged.csv',
+        'line 3 has 2 fields',
+        'the first line has 3',
+      );
+      await refuses(
+        { data: write('text.csv', 'a,b,label\n1,2,0\n1,x,1\n') },
+        'text.csv',
+        "line 3, column 2 ('b')",
+        "'x' is not a number",
+      );
+      await refuses(
+        { data: write('empty-cell.csv', 'a,b,label\n1,,0\n') },
+        'empty-cell.csv',
+        "line 2, column 2 ('b')",
+        'missing value',
+      );
+      await refuses(
+        { data: write('no-label.csv', 'a,b,label\n1,2,\n') },
+        'no-label.csv',
+        'line 2',
+        "the label (column 3 ('label')) is missing",
+      );
+      await refuses(
+        { data: write('float-label.csv', 'a,b,label\n1,2,0.5\n') },
+        'float-label.csv',
+        'line 2',
+        "is '0.5'",
+        'integers',
+      );
+      await refuses(
+        { data: write('word-label.csv', 'a,b,label\n1,2,cat\n1,2,0\n') },
+        'word-label.csv',
+        "is 'cat'",
+        'map class names to integers',
+      );
       await refuses({ data: write('nan.csv', 'a,b,label\n1,NaN,0\n') }, 'nan.csv', "'NaN' is not a number");
-      await refuses({ data: write('inf.csv', 'a,b,label\n1,2,0\n-Infinity,2,1\n') }, 'inf.csv', 'line 3, column 1', 'infinite');
+      await refuses(
+        { data: write('inf.csv', 'a,b,label\n1,2,0\n-Infinity,2,1\n') },
+        'inf.csv',
+        'line 3, column 1',
+        'infinite',
+      );
       await refuses({ data: write('empty.csv', '') }, 'empty.csv', 'the file is empty');
       await refuses({ data: write('header-only.csv', 'a,b,label\n') }, 'header-only.csv', 'no data rows');
       await refuses({ data: write('which.csv', '1,2,0\n3,4,1\n') }, 'which.csv', 'no header', '--label-column');
-      await refuses({ data: write('unnamed.csv', 'a,b,c\n1,2,0\n') }, 'unnamed.csv', 'no header column is named label', 'a, b, c');
+      await refuses(
+        { data: write('unnamed.csv', 'a,b,c\n1,2,0\n') },
+        'unnamed.csv',
+        'no header column is named label',
+        'a, b, c',
+      );
       await refuses({ data: f('with-header.csv'), labelColumn: 'kind' }, "no column is named 'kind'");
       await refuses({ data: f('with-header.csv'), classes: 2 }, 'with-header.csv', 'outside 0..1');
     });
 
     it('tells the caller the row bound and width before parsing, so a training that cannot fit is refused first', async () => {
       const seen: number[][] = [];
-      const err = await rejection(readCsv(f('with-header.csv'), { onShape: (rows, features) => {
-        seen.push([rows, features]);
-        throw new InputError('too big');
-      } }));
+      const err = await rejection(
+        readCsv(f('with-header.csv'), {
+          onShape: (rows, features) => {
+            seen.push([rows, features]);
+            throw new InputError('too big');
+          },
+        }),
+      );
       expect(seen).to.deep.equal([[12, 5]]);
       expect(err.message).to.equal('too big');
     });
@@ -236,13 +352,35 @@ describe('training on a dataset from files', function () {
 
   it('takes the input width and classes from the data with --hidden, and refuses --layers that do not fit', async () => {
     const { trainMnist, PAPER_PRESET } = await import('../src/suite/mnist-train.js');
-    const r = await trainMnist({ ...PAPER_PRESET, radices: 'dense', hidden: [5], epochs: 2, batchSize: 4, threads: 1, data: f('idx') });
+    const r = await trainMnist({
+      ...PAPER_PRESET,
+      radices: 'dense',
+      hidden: [5],
+      epochs: 2,
+      batchSize: 4,
+      threads: 1,
+      data: f('idx'),
+    });
     expect(r.config.layers).to.deep.equal([12, 5, 4]);
-    expect(r.dataset).to.include({ name: 'idx', scale: '255', testSplit: 'file', trainSamples: 7, testSamples: 4, features: 12, classes: 4 });
+    expect(r.dataset).to.include({
+      name: 'idx',
+      scale: '255',
+      testSplit: 'file',
+      trainSamples: 7,
+      testSamples: 4,
+      features: 12,
+      classes: 4,
+    });
     expect(r.history).to.have.length(2);
-    const err = await rejection(trainMnist({ ...PAPER_PRESET, radices: 'dense', layers: [784, 5, 10], threads: 1, data: f('idx') }));
+    const err = await rejection(
+      trainMnist({ ...PAPER_PRESET, radices: 'dense', layers: [784, 5, 10], threads: 1, data: f('idx') }),
+    );
     expect(err).to.be.instanceOf(InputError);
-    expect(err.message).to.include('--layers must start with 12 (the inputs of').and.include('end with 4 (its classes), got 784,5,10').and.include('--layers 12,5,4').and.include('--hidden 5');
+    expect(err.message)
+      .to.include('--layers must start with 12 (the inputs of')
+      .and.include('end with 4 (its classes), got 784,5,10')
+      .and.include('--layers 12,5,4')
+      .and.include('--hidden 5');
   });
 
   it('keeps the plan id of MNIST experiments (no dataset key), and names another dataset in params', async () => {
@@ -275,10 +413,26 @@ describe('training on a dataset from files', function () {
 describe('radixnet train --data (CLI)', function () {
   this.timeout(60000);
   const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000, env: { ...process.env, CI: '1' } });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000, env: { ...process.env, CI: '1' } });
 
   it('trains on a CSV with --hidden and prints the data line; a bad CSV is one line on stderr and exit 2', () => {
-    const ok = run(['train', '--data', f('with-header.csv'), '--hidden', '4', '--radices', 'dense', '--epochs', '1', '--batch', '3', '--threads', '1', '--json']);
+    const ok = run([
+      'train',
+      '--data',
+      f('with-header.csv'),
+      '--hidden',
+      '4',
+      '--radices',
+      'dense',
+      '--epochs',
+      '1',
+      '--batch',
+      '3',
+      '--threads',
+      '1',
+      '--json',
+    ]);
     expect(ok.status, ok.stderr).to.equal(0);
     const result = JSON.parse(ok.stdout).data;
     expect(result.config.layers).to.deep.equal([5, 4, 3]);

@@ -36,7 +36,14 @@ function densePaths(masks: SparseMask[]): number[][] {
 describe('diagnose', () => {
   it('an output fed by one unit: fan-in 1, its path counts, and a narrow-output risk naming it', () => {
     // 3 inputs -> 3 hidden (dense) -> 2 outputs; output 0 reads every hidden unit, output 1 only hidden 2
-    const d = diagnoseMasks([SparseMask.full(3, 3), mask([[1, 0], [1, 0], [1, 1]])]);
+    const d = diagnoseMasks([
+      SparseMask.full(3, 3),
+      mask([
+        [1, 0],
+        [1, 0],
+        [1, 1],
+      ]),
+    ]);
     expect(d.layers).to.deep.equal([3, 3, 2]);
     expect(d.weightLayers[1].fanIn).to.deep.equal({ min: 1, median: 2, max: 3 });
     expect(d.weightLayers[1].fanOut).to.deep.equal({ min: 1, median: 1, max: 2 });
@@ -55,15 +62,27 @@ describe('diagnose', () => {
 
   it('a dead unit: a hidden unit with no input, the output it alone feeds is dead, the pixel only it reads is ignored', () => {
     // 3 inputs -> 4 hidden -> 2 outputs: hidden 3 reads nothing and is all output 1 reads; input 2 feeds nothing
-    const m0 = mask([[1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 0]]);
-    const m1 = mask([[1, 0], [1, 0], [1, 0], [0, 1]]);
+    const m0 = mask([
+      [1, 1, 1, 0],
+      [1, 1, 1, 0],
+      [0, 0, 0, 0],
+    ]);
+    const m1 = mask([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
     const d = diagnoseMasks([m0, m1]);
     expect(d.unitLayers).to.deep.equal([
       { size: 3, noInput: 0, noOutput: 1, unreachable: 0, useless: 1 },
       { size: 4, noInput: 1, noOutput: 0, unreachable: 1, useless: 0 },
       { size: 2, noInput: 0, noOutput: 0, unreachable: 1, useless: 0 },
     ]);
-    expect(d.classes!.map((c) => [c.fanIn, c.inputReach, c.hiddenReach[0]])).to.deep.equal([[3, 2, 3], [1, 0, 1]]);
+    expect(d.classes!.map((c) => [c.fanIn, c.inputReach, c.hiddenReach[0]])).to.deep.equal([
+      [3, 2, 3],
+      [1, 0, 1],
+    ]);
     expect(d.paths!.zeroPairs).to.equal(4); // (2, 0), and every input to output 1
     expect(d.risks.map((r) => r.kind)).to.deep.equal(['dead-output', 'unreachable-units', 'pixels-cut-off']);
     expect(d.risks[0].text).to.include('output 1 is reached by no input');
@@ -72,7 +91,10 @@ describe('diagnose', () => {
   it('full layers: every fan-in is the layer below, every pair has prod(hidden sizes) paths, verdict ok', () => {
     const d = diagnoseMasks([SparseMask.full(5, 4), SparseMask.full(4, 3), SparseMask.full(3, 2)]);
     expect(d.weightLayers.map((w) => w.fanIn)).to.deep.equal([
-      { min: 5, median: 5, max: 5 }, { min: 4, median: 4, max: 4 }, { min: 3, median: 3, max: 3 }]);
+      { min: 5, median: 5, max: 5 },
+      { min: 4, median: 4, max: 4 },
+      { min: 3, median: 3, max: 3 },
+    ]);
     expect(d.paths).to.deep.equal({ perPair: { min: 12, median: 12, max: 12 }, zeroPairs: 0, pairs: 10 });
     expect(d.classes!.every((c) => c.inputReach === 5 && c.hiddenReach.join() === '4,3')).to.equal(true);
     expect(d.verdict).to.equal('ok');
@@ -118,20 +140,28 @@ describe('diagnose', () => {
       LIMITS.work = 10;
       const d = diagnoseMasks(net.masks);
       expect(d.classes).to.equal(null);
-      expect(d.skipped).to.match(/^per-class reach and path counts skipped: 4 outputs x \d+ connections is more than the 1\.0e\+1-operation work limit \(RADIXNET_MAX_WORK\)$/);
+      expect(d.skipped).to.match(
+        /^per-class reach and path counts skipped: 4 outputs x \d+ connections is more than the 1\.0e\+1-operation work limit \(RADIXNET_MAX_WORK\)$/,
+      );
     } finally {
       LIMITS.work = saved;
     }
     // the environment variable sets the limit when the process starts; two full 4 x 4 layers are over 10 operations
     const dist = join(process.cwd(), 'dist', 'src');
-    const code = `Promise.all([import('${join(dist, 'analysis', 'diagnose.js')}'), import('${join(dist, 'topology', 'mask.js')}')])` +
+    const code =
+      `Promise.all([import('${join(dist, 'analysis', 'diagnose.js')}'), import('${join(dist, 'topology', 'mask.js')}')])` +
       `.then(([{ diagnoseMasks }, { SparseMask }]) => { const m = SparseMask.fromDense(new Array(16).fill(1), 4, 4); console.log(diagnoseMasks([m, m]).skipped); })`;
-    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RADIXNET_MAX_WORK: '10' } });
+    const r = spawnSync(process.execPath, ['-e', code], {
+      encoding: 'utf8',
+      env: { ...process.env, RADIXNET_MAX_WORK: '10' },
+    });
     expect(r.stdout).to.match(/skipped: 4 outputs x 32 connections is more than the 1\.0e\+1-operation work limit/);
   });
 
   it('refuses masks that do not chain', () => {
-    expect(() => diagnoseMasks([SparseMask.full(3, 2), SparseMask.full(3, 2)])).to.throw(/mask 0 has 2 outputs but mask 1 has 3 inputs/);
+    expect(() => diagnoseMasks([SparseMask.full(3, 2), SparseMask.full(3, 2)])).to.throw(
+      /mask 0 has 2 outputs but mask 1 has 3 inputs/,
+    );
   });
 });
 
@@ -156,8 +186,13 @@ describe('radixnet diagnose', () => {
   });
 
   it('rejects bad input exactly as topology does, exit 2', async () => {
-    for (const args of [['10,10/3'], ['10,0/10'], ['10,10/10', '--layers', '784,x'], ['10,10/10', '--kron', '1,1,1,1'],
-      ['10,10/10', '--layers', '784,300,10']]) {
+    for (const args of [
+      ['10,10/3'],
+      ['10,0/10'],
+      ['10,10/10', '--layers', '784,x'],
+      ['10,10/10', '--kron', '1,1,1,1'],
+      ['10,10/10', '--layers', '784,300,10'],
+    ]) {
       const d = await cli('diagnose', ...args);
       const t = await cli('topology', ...args);
       expect(d.status).to.equal(2);

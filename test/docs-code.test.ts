@@ -39,7 +39,9 @@ export function codeBlocks(file: string, text: string): CodeBlock[] {
 }
 
 function pages(): string[] {
-  const docs = readdirSync(join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  const docs = readdirSync(join(REPO_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`);
   return ['README.md', ...docs];
 }
 
@@ -63,7 +65,9 @@ describe('code blocks of the README and docs/', () => {
   });
 
   it('every block fenced as js or ts is meant to run (ts blocks would not be run: write examples as js)', () => {
-    expect(blocks.filter((b) => b.lang === 'ts' || b.lang === 'typescript').map((b) => `${b.file}:${b.line}`)).to.deep.equal([]);
+    expect(
+      blocks.filter((b) => b.lang === 'ts' || b.lang === 'typescript').map((b) => `${b.file}:${b.line}`),
+    ).to.deep.equal([]);
   });
 
   for (const b of programs) {

@@ -69,14 +69,26 @@ describe('engine: MLP training on the wasm kernels', function () {
   // shapes chosen to be awkward: batch 7 (not a multiple of 4), odd layer sizes, an empty output row, fan-in 1,
   // a full (dense, GEMM path) layer between sparse ones
   const sizes = [13, 9, 6, 5];
-  const makeMasks = (rand: () => number): SparseMask[] => [randomMask(13, 9, 0.4, rand), SparseMask.full(9, 6), randomMask(6, 5, 0.6, rand)];
+  const makeMasks = (rand: () => number): SparseMask[] => [
+    randomMask(13, 9, 0.4, rand),
+    SparseMask.full(9, 6),
+    randomMask(6, 5, 0.6, rand),
+  ];
 
   for (const bias of [false, true]) {
     it(`computes the gradients of a plain-JS masked MLP (bias ${bias}, batch 7, sparse and dense layers)`, () => {
       const rand = seeded(1);
       const masks = makeMasks(rand);
-      const model = new Mlp(engine1, { layers: sizes, masks, bias, optimizer: { name: 'sgd', lr: 1e-9 }, batchSize: 7, seed: 3 });
-      if (bias) model.setWeights(model.getWeights().map((w) => ({ kernel: w.kernel, bias: w.bias!.map(() => rand() - 0.5) })));
+      const model = new Mlp(engine1, {
+        layers: sizes,
+        masks,
+        bias,
+        optimizer: { name: 'sgd', lr: 1e-9 },
+        batchSize: 7,
+        seed: 3,
+      });
+      if (bias)
+        model.setWeights(model.getWeights().map((w) => ({ kernel: w.kernel, bias: w.bias!.map(() => rand() - 0.5) })));
       const { x, y } = randomData(7, 13, 5, rand);
       const ref = refLayersOf(model, masks);
       const expected = refLoss(ref, x, y, 7);
@@ -97,7 +109,13 @@ describe('engine: MLP training on the wasm kernels', function () {
   it('matches finite differences of its own loss', () => {
     const rand = seeded(2);
     const masks = makeMasks(rand);
-    const model = new Mlp(engine1, { layers: sizes, masks, optimizer: { name: 'sgd', lr: 1e-9 }, batchSize: 8, stddev: 0.5 });
+    const model = new Mlp(engine1, {
+      layers: sizes,
+      masks,
+      optimizer: { name: 'sgd', lr: 1e-9 },
+      batchSize: 8,
+      stddev: 0.5,
+    });
     const { x, y } = randomData(8, 13, 5, rand);
     model.trainStepOn(x, y, null, 0, 8);
     const grads = model.getGradients();
@@ -129,17 +147,26 @@ describe('engine: MLP training on the wasm kernels', function () {
     const masks = makeMasks(rand);
     const model = new Mlp(engine1, { layers: sizes, masks, batchSize: 6, seed: 9 });
     const ref = refLayersOf(model, masks);
-    const state = { m: ref.map((r) => new Float64Array(r.kernel.length)), v: ref.map((r) => new Float64Array(r.kernel.length)), t: 0 };
+    const state = {
+      m: ref.map((r) => new Float64Array(r.kernel.length)),
+      v: ref.map((r) => new Float64Array(r.kernel.length)),
+      t: 0,
+    };
     for (let s = 0; s < 100; s++) {
       const { x, y } = randomData(6, 13, 5, rand);
       const grads = refGradients(ref, x, y, 6);
-      refAdamStep(ref.map((r) => r.kernel), grads.map((g) => g.kernel), state);
+      refAdamStep(
+        ref.map((r) => r.kernel),
+        grads.map((g) => g.kernel),
+        state,
+      );
       model.trainStepOn(x, y, null, 0, 6);
     }
     const got = model.getWeights();
     // 100 float32 steps of size ~1e-3 vs float64: drift stays well under 1e-4 absolute
     got.forEach((w, l) => {
-      for (let k = 0; k < w.kernel.length; k++) expect(w.kernel[k]).to.be.closeTo(ref[l].kernel[k] * ref[l].mask[k], 1e-4);
+      for (let k = 0; k < w.kernel.length; k++)
+        expect(w.kernel[k]).to.be.closeTo(ref[l].kernel[k] * ref[l].mask[k], 1e-4);
     });
     model.dispose();
   });
@@ -186,7 +213,13 @@ describe('engine: MLP training on the wasm kernels', function () {
     }
     // hidden layers of 32 (8 unit blocks of N = 4): with only 8 units a sparse net can lose a class to dead ReLUs
     const net = radixNet('2,2/2', [8, 32, 32, 4]);
-    const model = new Mlp(engine2, { layers: net.layers, masks: net.masks, batchSize: 20, init: 'glorot-uniform', optimizer: { name: 'adam', lr: 0.01 } });
+    const model = new Mlp(engine2, {
+      layers: net.layers,
+      masks: net.masks,
+      batchSize: 20,
+      init: 'glorot-uniform',
+      optimizer: { name: 'adam', lr: 0.01 },
+    });
     const history = train(model, x, y, { epochs: 5, batchSize: 20 });
     expect(history.epochs).to.have.length(5);
     expect(model.evaluate(x, y).accuracy).to.equal(1);
@@ -210,7 +243,10 @@ describe('engine: MLP training on the wasm kernels', function () {
     const y = new Int32Array(2);
 
     it('rejects x whose length is not a multiple of the input size', () => {
-      expect(() => train(model, new Float32Array(7), y)).to.throw(InputError, /x has 7 values, not a multiple of the 4 inputs/);
+      expect(() => train(model, new Float32Array(7), y)).to.throw(
+        InputError,
+        /x has 7 values, not a multiple of the 4 inputs/,
+      );
     });
     it('rejects a label count that does not match x', () => {
       expect(() => train(model, x, new Int32Array(3))).to.throw(InputError, /2 samples of 4 values but y has 3 labels/);
@@ -223,25 +259,40 @@ describe('engine: MLP training on the wasm kernels', function () {
       expect(() => model.predict(bad)).to.throw(InputError, /non-finite value \(Infinity\) at index 5/);
     });
     it('rejects labels out of range', () => {
-      expect(() => train(model, x, Int32Array.of(0, 2))).to.throw(InputError, /label 1 is 2, labels must be integers in \[0, 1\]/);
+      expect(() => train(model, x, Int32Array.of(0, 2))).to.throw(
+        InputError,
+        /label 1 is 2, labels must be integers in \[0, 1\]/,
+      );
     });
     it('rejects batch size 0 and epochs 0', () => {
-      expect(() => train(model, x, y, { batchSize: 0 })).to.throw(InputError, /batch size must be an integer >= 1, got 0/);
+      expect(() => train(model, x, y, { batchSize: 0 })).to.throw(
+        InputError,
+        /batch size must be an integer >= 1, got 0/,
+      );
       expect(() => train(model, x, y, { epochs: 0 })).to.throw(InputError, /epochs must be an integer >= 1, got 0/);
     });
     it('rejects masks that do not fit the layer sizes', () => {
-      expect(() => new Mlp(engine1, { layers: [4, 3, 2], masks: [SparseMask.full(3, 4)] })).to.throw(InputError, /mask 0 has shape \[3, 4\] but layer 0 is \[4, 3\]/);
+      expect(() => new Mlp(engine1, { layers: [4, 3, 2], masks: [SparseMask.full(3, 4)] })).to.throw(
+        InputError,
+        /mask 0 has shape \[3, 4\] but layer 0 is \[4, 3\]/,
+      );
     });
     it('refuses a model that cannot fit in 4 GiB of wasm memory before allocating anything', () => {
       const used = engine1.memory.used;
-      expect(() => new Mlp(engine1, { layers: [784, 40000, 40000, 10] })).to.throw(InputError, /model needs about 2\d GiB of kernel memory \(layers 784,40000,40000,10, batch 100\) but (WebAssembly memory is limited to 4 GiB|only .* is free)/);
+      expect(() => new Mlp(engine1, { layers: [784, 40000, 40000, 10] })).to.throw(
+        InputError,
+        /model needs about 2\d GiB of kernel memory \(layers 784,40000,40000,10, batch 100\) but (WebAssembly memory is limited to 4 GiB|only .* is free)/,
+      );
       expect(engine1.memory.used).to.equal(used);
     });
     it('stops with the epoch, step and a learning-rate hint when the loss becomes NaN', () => {
       const m = new Mlp(engine1, { layers: [4, 3, 2], batchSize: 2, optimizer: { name: 'sgd', lr: 1e30 } });
       const xs = Float32Array.from({ length: 40 }, (_, k) => (k % 7) - 3);
       const ys = Int32Array.from({ length: 10 }, (_, k) => k % 2);
-      expect(() => train(m, xs, ys, { epochs: 5, batchSize: 2 })).to.throw(InputError, /loss became (NaN|Infinity) at epoch \d+, step \d+ of 5: .*lower the learning rate \(now 1e\+30/);
+      expect(() => train(m, xs, ys, { epochs: 5, batchSize: 2 })).to.throw(
+        InputError,
+        /loss became (NaN|Infinity) at epoch \d+, step \d+ of 5: .*lower the learning rate \(now 1e\+30/,
+      );
       m.dispose();
     });
   });

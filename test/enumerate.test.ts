@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { InputError } from '../src/errors.js';
 import {
-  parseFactors, radixNet, radixNetSparsity, type RadixList, simpleFamily, type SparseMask, validateRadixList, validPermutations,
+  parseFactors,
+  radixNet,
+  radixNetSparsity,
+  type RadixList,
+  simpleFamily,
+  type SparseMask,
+  validateRadixList,
+  validPermutations,
 } from '../src/topology/index.js';
 
 const LENET = [784, 300, 100, 10];
@@ -60,7 +67,10 @@ describe('valid permutations of factors', () => {
 
   it('counts distinct topologies exactly as distinct built mask sets, for factors 1..10 on LeNet-300-100', () => {
     const { lists, distinctTopologies } = validPermutations(ONE_TO_TEN, LENET);
-    const byMasks = distinctByMasks(lists.map((x) => x.radices), LENET);
+    const byMasks = distinctByMasks(
+      lists.map((x) => x.radices),
+      LENET,
+    );
     expect(distinctTopologies).to.equal(byMasks.count);
     // same partition: topology ids and mask groups are both numbered by first appearance
     expect(lists.map((x) => x.topology)).to.deep.equal(byMasks.groupOf);
@@ -81,7 +91,10 @@ describe('valid permutations of factors', () => {
   it('counts distinct topologies exactly when N exceeds every layer size', () => {
     const layers = [60, 30, 20, 10];
     const { lists, distinctTopologies } = validPermutations(ONE_TO_TEN, layers);
-    const byMasks = distinctByMasks(lists.map((x) => x.radices), layers);
+    const byMasks = distinctByMasks(
+      lists.map((x) => x.radices),
+      layers,
+    );
     expect(lists.map((x) => x.topology)).to.deep.equal(byMasks.groupOf);
     expect(distinctTopologies).to.equal(byMasks.count);
   });
@@ -148,10 +161,12 @@ describe('the simple family of the strange-model study', () => {
     }
     expect(family.candidates).to.equal(candidates);
     expect(family.distinct).to.equal(values.size);
-    expect(family.models.map((m) => m.kroneckerSparsity)).to.deep.equal([...values].filter((v) => v >= 0.9).sort((a, b) => a - b));
+    expect(family.models.map((m) => m.kroneckerSparsity)).to.deep.equal(
+      [...values].filter((v) => v >= 0.9).sort((a, b) => a - b),
+    );
   });
 
-  it('keeps the last list for each value, matching the suite\'s recorded strange models by index', () => {
+  it("keeps the last list for each value, matching the suite's recorded strange models by index", () => {
     // index - kronecker sparsity - radix list - B, from the suite's smodels.txt (its models sorted by sparsity)
     const suite: [number, number, RadixList, number[]][] = [
       [17, 0.9019323671497584, [[9, 10], [1]], [9, 4, 2, 1]],

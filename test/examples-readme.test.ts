@@ -12,7 +12,10 @@ import { CACHE, ROOT } from './helpers/package.js';
 /** The commands of a Markdown page's ```sh blocks, in order, without their trailing comments. */
 export function shCommands(markdown: string): string[] {
   const blocks = [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks.flatMap((b) => b.split('\n')).map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return blocks
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 /** Why a README command is not run here, or null when it is. */
@@ -24,18 +27,30 @@ function notHere(command: string): string | null {
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 // npm prefers its cache, as the other install tests do: packages fetched once are not fetched again
-const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true' };
+const env = {
+  ...process.env,
+  npm_config_update_notifier: 'false',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_prefer_offline: 'true',
+};
 
 function run(command: string, cwd: string, extraEnv: Record<string, string> = {}): string {
   try {
-    return execSync(command, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...extraEnv }, timeout: 300000 });
+    return execSync(command, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, ...extraEnv },
+      timeout: 300000,
+    });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`\`${command}\` failed in ${cwd}: ${e.stderr || e.stdout || e.message}`);
   }
 }
 
-describe('the examples\' READMEs, run in order', function () {
+describe("the examples' READMEs, run in order", function () {
   this.timeout(600000);
 
   describe('examples/k8s', () => {
@@ -57,7 +72,9 @@ describe('the examples\' READMEs, run in order', function () {
       expect(tarballs).to.deep.equal([`radixnet-${VERSION}.tgz`]);
 
       // docker build, without docker: COPY into a scratch root, each RUN with the container's paths mapped into it
-      const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8').split('\n').filter((l) => /^[A-Z]+ /.test(l));
+      const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z]+ /.test(l));
       expect(dockerfile[0]).to.match(/^FROM node:\d+-slim$/);
       const scratch = join(CACHE, 'k8s-image');
       rmSync(scratch, { recursive: true, force: true });
@@ -72,7 +89,10 @@ describe('the examples\' READMEs, run in order', function () {
           expect(op).to.equal('RUN');
           // the image's PATH holds npm's global bin folder
           const prefix = join(scratch, 'usr');
-          run(rest.join(' ').replaceAll('/tmp/', `${scratch}/tmp/`), scratch, { npm_config_prefix: prefix, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` });
+          run(rest.join(' ').replaceAll('/tmp/', `${scratch}/tmp/`), scratch, {
+            npm_config_prefix: prefix,
+            PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
+          });
         }
       }
       expect(run(`${join(scratch, 'usr', 'bin', 'radixnet')} --version`, scratch).trim()).to.equal(VERSION);
@@ -88,7 +108,8 @@ describe('the examples\' READMEs, run in order', function () {
     it('installs its tool, builds function.zip from the packed checkout and invokes the unzipped function', () => {
       expect(commands).to.deep.equal(['(cd ../.. && npm install)', 'npm install', 'npm run build', 'npm run invoke']);
       // as a user's first try: nothing of an earlier build or install left
-      for (const f of ['node_modules', '.pack', '.build', 'function.zip']) rmSync(join(dir, f), { recursive: true, force: true });
+      for (const f of ['node_modules', '.pack', '.build', 'function.zip'])
+        rmSync(join(dir, f), { recursive: true, force: true });
       const out = commands.filter((c) => !notHere(c)).map((c) => run(c, dir));
       expect(out[1]).to.match(/function\.zip: [\d.]+ MiB/);
       expect(out[1]).to.match(/^packages: radixnet, /m);

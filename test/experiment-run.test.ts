@@ -16,13 +16,18 @@ const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: '1' };
 const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000, env });
-const cliAsync = (args: string[]): Promise<{ status: number | null; stderr: string }> => new Promise((resolve) => {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.on('exit', (status) => resolve({ status, stderr }));
-});
-const lines = (f: string): RunRecord[] => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const cliAsync = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stderr }));
+  });
+const lines = (f: string): RunRecord[] =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 /** A record without what depends on when, where and on how many threads it ran. */
 function untimed(r: RunRecord): unknown {
@@ -40,11 +45,32 @@ const byIndex = (rs: RunRecord[]): RunRecord[] => [...rs].sort((a, b) => a.index
 
 /** The record schema, checked field by field. */
 function checkSchema(r: RunRecord, experiment: string, planId: string, training: boolean): void {
-  expect(Object.keys(r)).to.deep.equal(['v', 'experiment', 'planId', 'params', 'index', 'key', 'tags', 'config', 'topology', 'history', 'final', 'wallSeconds', 'threads', 'host']);
+  expect(Object.keys(r)).to.deep.equal([
+    'v',
+    'experiment',
+    'planId',
+    'params',
+    'index',
+    'key',
+    'tags',
+    'config',
+    'topology',
+    'history',
+    'final',
+    'wallSeconds',
+    'threads',
+    'host',
+  ]);
   expect(r).to.include({ v: 1, experiment, planId, host: hostname() });
   expect(r.wallSeconds).to.be.a('number').at.least(0);
   expect(r.threads).to.be.a('number').at.least(1);
-  expect(Object.keys(r.topology).sort()).to.deep.equal(['denseWeights', 'kroneckerSparsity', 'radices', 'sparsity', 'weights']);
+  expect(Object.keys(r.topology).sort()).to.deep.equal([
+    'denseWeights',
+    'kroneckerSparsity',
+    'radices',
+    'sparsity',
+    'weights',
+  ]);
   expect(r.topology.weights).to.equal(Math.round((1 - r.topology.sparsity) * 266200));
   if (!training) {
     expect(r.config).to.equal(null);
@@ -53,10 +79,30 @@ function checkSchema(r: RunRecord, experiment: string, planId: string, training:
     return;
   }
   expect(r.config!.radices).to.equal(r.topology.radices);
-  expect(r.key).to.equal(`${r.config!.radices}|seed=${r.config!.seed}|epochs=${r.config!.epochs}|batch=${r.config!.batchSize}`);
+  expect(r.key).to.equal(
+    `${r.config!.radices}|seed=${r.config!.seed}|epochs=${r.config!.epochs}|batch=${r.config!.batchSize}`,
+  );
   expect(r.history).to.have.length(r.config!.epochs);
-  for (const e of r.history) expect(Object.keys(e).sort()).to.deep.equal(['accuracy', 'epoch', 'loss', 'samplesPerSecond', 'seconds', 'valAccuracy', 'valLoss']);
-  expect(Object.keys(r.final!).sort()).to.deep.equal(['testAccuracy', 'testConfusion', 'testLoss', 'testRecall', 'trainAccuracy', 'trainLoss', 'valAccuracy', 'valLoss']);
+  for (const e of r.history)
+    expect(Object.keys(e).sort()).to.deep.equal([
+      'accuracy',
+      'epoch',
+      'loss',
+      'samplesPerSecond',
+      'seconds',
+      'valAccuracy',
+      'valLoss',
+    ]);
+  expect(Object.keys(r.final!).sort()).to.deep.equal([
+    'testAccuracy',
+    'testConfusion',
+    'testLoss',
+    'testRecall',
+    'trainAccuracy',
+    'trainLoss',
+    'valAccuracy',
+    'valLoss',
+  ]);
   // the per-class outcome agrees with the test accuracy: the confusion matrix's diagonal over its total
   const m = r.final!.testConfusion!;
   const total = m.flat().reduce((s, v) => s + v, 0);
@@ -93,7 +139,12 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     for (const r of fig3) checkSchema(r, 'sparsity-distribution', fig3[0].planId, false);
     const f5 = join(dir, 'fig5.jsonl');
     const events: ProgressEvent[] = [];
-    const r5 = await runPlan('seed-variance', { quick: true, params: SMALL, out: f5, onProgress: (e) => events.push(e) });
+    const r5 = await runPlan('seed-variance', {
+      quick: true,
+      params: SMALL,
+      out: f5,
+      onProgress: (e) => events.push(e),
+    });
     const fig5 = lines(f5);
     expect(fig5).to.have.length(r5.plan.runs.length).and.to.have.length(r5.records.length);
     for (const r of fig5) checkSchema(r, 'seed-variance', fig5[0].planId, true);
@@ -116,7 +167,10 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
   it('a sweep killed midway and run again loses no run, duplicates none, and writes the uninterrupted records', async () => {
     const out = join(dir, 'killed.jsonl');
     // 2 workers x 1 thread here, against the baseline's 1 x 2 threads: training does not depend on either
-    const child = spawn(process.execPath, [CLI, 'experiment', ...QUICK, '--out', out, '--workers', '2'], { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'experiment', ...QUICK, '--out', out, '--workers', '2'], {
+      env,
+      stdio: 'ignore',
+    });
     await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
         const n = existsSync(out) ? readFileSync(out, 'utf8').split('\n').length - 1 : 0;
@@ -141,9 +195,16 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(again.stderr).to.match(/dropped a torn last line/);
     expect(jsonData(again.stdout)).to.include({ ran: 18 - before, skipped: before, records: 18 });
     // --json progress: JSON lines on stderr, from the resumed count to the end
-    const events = again.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const events = again.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(events[0]).to.include({ type: 'start', done: before, total: 18 });
-    expect(events.map((e) => e.done)).to.deep.equal([before, ...Array.from({ length: 18 - before }, (_, k) => before + k + 1), 18]);
+    expect(events.map((e) => e.done)).to.deep.equal([
+      before,
+      ...Array.from({ length: 18 - before }, (_, k) => before + k + 1),
+      18,
+    ]);
     const records = lines(out);
     expect(records).to.have.length(18);
     expect(new Set(records.map((r) => r.key)).size).to.equal(18);
@@ -156,9 +217,17 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
 
   it('three shards as three processes, merged, equal the single-process results; merge reports missing (exit 1) and duplicated runs', async () => {
     const shards = [0, 1, 2].map((i) => join(dir, `shard-${i}.jsonl`));
-    const results = await Promise.all(shards.map((f, i) => cliAsync(['experiment', ...QUICK, '--shard', `${i}/3`, '--out', f, '--workers', '1', '--threads', '1'])));
+    const results = await Promise.all(
+      shards.map((f, i) =>
+        cliAsync(['experiment', ...QUICK, '--shard', `${i}/3`, '--out', f, '--workers', '1', '--threads', '1']),
+      ),
+    );
     for (const r of results) expect(r.status, r.stderr).to.equal(0);
-    expect(lines(shards[1]).map((r) => r.index).sort((a, b) => a - b)).to.deep.equal([1, 4, 7, 10, 13, 16]);
+    expect(
+      lines(shards[1])
+        .map((r) => r.index)
+        .sort((a, b) => a - b),
+    ).to.deep.equal([1, 4, 7, 10, 13, 16]);
     // one worker trains its runs longest-expected-first: same epochs and samples, so by stored weights, most first
     const weights = lines(shards[1]).map((r) => r.topology.weights);
     expect(weights).to.deep.equal([...weights].sort((a, b) => b - a));
@@ -174,9 +243,15 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     // merged file and the report are there all the same
     const p = cli(['merge', partial, shards[0], shards[2], shards[0], '--json']);
     expect(p.status, p.stderr).to.equal(1);
-    expect(p.stderr).to.match(/^radixnet: 6 of 18 runs are missing from the merged files .*; rerun those shards, then merge again\n$/);
+    expect(p.stderr).to.match(
+      /^radixnet: 6 of 18 runs are missing from the merged files .*; rerun those shards, then merge again\n$/,
+    );
     const envelope = JSON.parse(p.stdout);
-    expect(envelope).to.deep.include({ command: 'merge', ok: false, error: { kind: 'failed', message: p.stderr.slice(10).trim(), exitCode: 1 } });
+    expect(envelope).to.deep.include({
+      command: 'merge',
+      ok: false,
+      error: { kind: 'failed', message: p.stderr.slice(10).trim(), exitCode: 1 },
+    });
     expect(lines(partial)).to.have.length(12);
     const report = envelope.data;
     expect(report.missing.map((x: { index: number }) => x.index)).to.deep.equal([1, 4, 7, 10, 13, 16]);
@@ -188,13 +263,19 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     expect(s.stdout).to.match(/^18 networks trained \(1 epochs, batch 100\)/);
   });
 
-  it('refuses another plan\'s file, a corrupt middle line, unknown names and bad shards: one line, exit 2, file untouched', () => {
+  it("refuses another plan's file, a corrupt middle line, unknown names and bad shards: one line, exit 2, file untouched", () => {
     const out = join(dir, 'refuse.jsonl');
     writeFileSync(out, baseline.map((r) => JSON.stringify(r) + '\n').join(''));
     const text = readFileSync(out, 'utf8');
     const cases: [string[], RegExp][] = [
-      [['experiment', ...QUICK, '--epochs', '2', '--out', out], /holds runs of plan .* not plan .*; use another --out file/],
-      [['experiment', 'fig-99'], /unknown experiment 'fig-99'; the experiments are sparsity-distribution, accuracy-vs-sparsity, seed-variance/],
+      [
+        ['experiment', ...QUICK, '--epochs', '2', '--out', out],
+        /holds runs of plan .* not plan .*; use another --out file/,
+      ],
+      [
+        ['experiment', 'fig-99'],
+        /unknown experiment 'fig-99'; the experiments are sparsity-distribution, accuracy-vs-sparsity, seed-variance/,
+      ],
       [['experiment', ...QUICK, '--shard', '3/3', '--out', out], /--shard must be i\/n with 0 <= i < n/],
       [['experiment', ...QUICK, '--epochs', 'x'], /--epochs must be a whole number from 1 to 10000, got "x"/],
       [['merge', join(dir, 'm2.jsonl'), out, join(dir, 'fig3.jsonl')], /only shards of one plan can be merged/],
@@ -229,7 +310,14 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
     // hand-made records: sparsities and accuracies chosen so the numbers can be checked by hand
     const exp = getExperiment('accuracy-vs-sparsity');
     const base = baseline[0];
-    const rows: [number, number][] = [[0.05, 0.97], [0.07, 0.95], [0.55, 0.9], [0.9, 0.7], [0.95, 0.5], [0.99, 0.81]];
+    const rows: [number, number][] = [
+      [0.05, 0.97],
+      [0.07, 0.95],
+      [0.55, 0.9],
+      [0.9, 0.7],
+      [0.95, 0.5],
+      [0.99, 0.81],
+    ];
     /** The first lines `radixnet summarize` prints for a file of these records. */
     const summaryOf = (name: string, records: object[], lines: number): string[] => {
       const file = join(dir, name);
@@ -238,10 +326,19 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
       expect(r.status, r.stderr).to.equal(0);
       return r.stdout.split('\n').slice(0, lines);
     };
-    expect(summaryOf('fixed4.jsonl', rows.map(([s, acc], index) => ({
-      ...base, index, key: `k${index}`, topology: { ...base.topology, radices: `r${index}`, sparsity: s },
-      final: { ...base.final, valAccuracy: acc },
-    })), 6)).to.deep.equal([
+    expect(
+      summaryOf(
+        'fixed4.jsonl',
+        rows.map(([s, acc], index) => ({
+          ...base,
+          index,
+          key: `k${index}`,
+          topology: { ...base.topology, radices: `r${index}`, sparsity: s },
+          final: { ...base.final, valAccuracy: acc },
+        })),
+        6,
+      ),
+    ).to.deep.equal([
       '6 networks trained (1 epochs, batch 100); validation accuracy per sparsity bin:',
       'sparsity bin  nets  median     min     max',
       '       0-10%     2  0.9600  0.9500  0.9700',
@@ -253,13 +350,32 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
 
     // Fig. 5: two networks of bin 9 and one of bin 5, over three seeds
     const seedRows: [number, number, string, number][] = [
-      [9, 0, 'a', 0.9], [9, 0, 'a', 0.5], [9, 0, 'a', 0.7], [9, 1, 'b', 0.8], [9, 1, 'b', 0.82], [9, 1, 'b', 0.81], [5, 0, 'c', 0.95],
+      [9, 0, 'a', 0.9],
+      [9, 0, 'a', 0.5],
+      [9, 0, 'a', 0.7],
+      [9, 1, 'b', 0.8],
+      [9, 1, 'b', 0.82],
+      [9, 1, 'b', 0.81],
+      [5, 0, 'c', 0.95],
     ];
     const params5 = { ...getExperiment('seed-variance').defaults, seeds: [1, 2, 3] };
-    expect(summaryOf('fixed5.jsonl', seedRows.map(([bin, network, radices, acc], index) => ({
-      ...base, experiment: 'seed-variance', params: params5, planId: planId('seed-variance', params5), index, key: `k${index}`, tags: { bin, network, seed: index },
-      topology: { ...base.topology, radices }, final: { ...base.final, valAccuracy: acc },
-    })), 5)).to.deep.equal([
+    expect(
+      summaryOf(
+        'fixed5.jsonl',
+        seedRows.map(([bin, network, radices, acc], index) => ({
+          ...base,
+          experiment: 'seed-variance',
+          params: params5,
+          planId: planId('seed-variance', params5),
+          index,
+          key: `k${index}`,
+          tags: { bin, network, seed: index },
+          topology: { ...base.topology, radices },
+          final: { ...base.final, valAccuracy: acc },
+        })),
+        5,
+      ),
+    ).to.deep.equal([
       '3 networks x up to 3 seeds (3 epochs, batch 100); validation accuracy over seeds:',
       'sparsity bin  radices            seeds  median     min     max   range',
       '      50-60%  c                      1  0.9500  0.9500  0.9500  0.0000',
@@ -269,14 +385,41 @@ describe('radixnet experiment: sweeps, resume, shards, merge, summarize', functi
 
     // Fig. 3: bin counts and distinct topologies
     const fig3 = join(dir, 'fixed3.jsonl');
-    const topoRows: [number, number][] = [[0, 0], [0.05, 0], [0.5, 1], [0.95, 2], [0.99, 3]];
+    const topoRows: [number, number][] = [
+      [0, 0],
+      [0.05, 0],
+      [0.5, 1],
+      [0.95, 2],
+      [0.99, 3],
+    ];
     const params3 = getExperiment('sparsity-distribution').defaults;
-    writeFileSync(fig3, topoRows.map(([sparsity, topology], index) => JSON.stringify({
-      ...base, experiment: 'sparsity-distribution', params: params3, planId: planId('sparsity-distribution', params3), index, key: `k${index}`, tags: { bin: 0, topology },
-      config: null, history: [], final: null, topology: { ...base.topology, sparsity },
-    }) + '\n').join(''));
+    writeFileSync(
+      fig3,
+      topoRows
+        .map(
+          ([sparsity, topology], index) =>
+            JSON.stringify({
+              ...base,
+              experiment: 'sparsity-distribution',
+              params: params3,
+              planId: planId('sparsity-distribution', params3),
+              index,
+              key: `k${index}`,
+              tags: { bin: 0, topology },
+              config: null,
+              history: [],
+              final: null,
+              topology: { ...base.topology, sparsity },
+            }) + '\n',
+        )
+        .join(''),
+    );
     const r3 = cli(['summarize', fig3, '--json']);
     expect(r3.status, r3.stderr).to.equal(0);
-    expect(jsonData<{ summary: unknown }>(r3.stdout).summary).to.deep.equal({ lists: 5, distinctTopologies: 4, binCounts: [2, 0, 0, 0, 0, 1, 0, 0, 0, 2] });
+    expect(jsonData<{ summary: unknown }>(r3.stdout).summary).to.deep.equal({
+      lists: 5,
+      distinctTopologies: 4,
+      binCounts: [2, 0, 0, 0, 0, 1, 0, 0, 0, 2],
+    });
   });
 });

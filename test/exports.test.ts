@@ -13,65 +13,279 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES: Record<string, { values: string[]; types: string[] }> = {
   radixnet: {
     values: [
-      'Engine', 'InputError', 'Mlp', 'PAPER_PRESET', 'Rng', 'SparseMask', 'formatRadixList', 'loadMnist', 'mnistDataset', 'parseRadixList',
-      'radixNet', 'train', 'trainMnist', 'validPermutations', 'validationSplit',
+      'Engine',
+      'InputError',
+      'Mlp',
+      'PAPER_PRESET',
+      'Rng',
+      'SparseMask',
+      'formatRadixList',
+      'loadMnist',
+      'mnistDataset',
+      'parseRadixList',
+      'radixNet',
+      'train',
+      'trainMnist',
+      'validPermutations',
+      'validationSplit',
     ],
-    types: ['Dataset', 'EpochLogs', 'Metrics', 'MlpSpec', 'Mnist', 'RadixList', 'RadixNet', 'TrainConfig', 'TrainHistory', 'TrainHooks', 'TrainOptions', 'TrainResult'],
+    types: [
+      'Dataset',
+      'EpochLogs',
+      'Metrics',
+      'MlpSpec',
+      'Mnist',
+      'RadixList',
+      'RadixNet',
+      'TrainConfig',
+      'TrainHistory',
+      'TrainHooks',
+      'TrainOptions',
+      'TrainResult',
+    ],
   },
   'radixnet/topology': {
     values: [
-      'LIMITS', 'MAX_CANDIDATES', 'MAX_DENSE_ELEMENTS', 'MAX_PRODUCT', 'SparseMask', 'UnitLayer', 'defaultKron', 'formatRadixList', 'isValidRadixList',
-      'parseFactors', 'parseRadixList', 'parseSizes', 'product', 'radixNet', 'radixNetSparsity', 'simpleFamily', 'topologyKey', 'unitLayers', 'unitSize',
-      'validPermutations', 'validateLayers', 'validateRadixList',
+      'LIMITS',
+      'MAX_CANDIDATES',
+      'MAX_DENSE_ELEMENTS',
+      'MAX_PRODUCT',
+      'SparseMask',
+      'UnitLayer',
+      'defaultKron',
+      'formatRadixList',
+      'isValidRadixList',
+      'parseFactors',
+      'parseRadixList',
+      'parseSizes',
+      'product',
+      'radixNet',
+      'radixNetSparsity',
+      'simpleFamily',
+      'topologyKey',
+      'unitLayers',
+      'unitSize',
+      'validPermutations',
+      'validateLayers',
+      'validateRadixList',
     ],
-    types: ['EnumeratedList', 'Enumeration', 'EnumerationOptions', 'FamilyModel', 'FanStats', 'LayerStats', 'RadixList', 'RadixNet', 'SimpleFamily'],
+    types: [
+      'EnumeratedList',
+      'Enumeration',
+      'EnumerationOptions',
+      'FamilyModel',
+      'FanStats',
+      'LayerStats',
+      'RadixList',
+      'RadixNet',
+      'SimpleFamily',
+    ],
   },
   'radixnet/data': {
-    values: ['SPLIT_SEED', 'gather', 'holdOut', 'loadMnist', 'mnistCacheDir', 'mnistDataset', 'shuffleDataset', 'validationSplit'],
+    values: [
+      'SPLIT_SEED',
+      'gather',
+      'holdOut',
+      'loadMnist',
+      'mnistCacheDir',
+      'mnistDataset',
+      'shuffleDataset',
+      'validationSplit',
+    ],
     types: ['Dataset', 'LoadMnistOptions', 'Mnist', 'MnistSplit', 'Samples'],
   },
   'radixnet/engine': {
-    values: ['DEFAULT_SEED', 'Engine', 'Mlp', 'Spmm', 'TrainingRun', 'kernelVariant', 'resolveOptimizer', 'resolveThreads', 'train'],
+    values: [
+      'DEFAULT_SEED',
+      'Engine',
+      'Mlp',
+      'Spmm',
+      'TrainingRun',
+      'kernelVariant',
+      'resolveOptimizer',
+      'resolveThreads',
+      'train',
+    ],
     types: [
-      'BatchLogs', 'EpochLogs', 'InitName', 'KernelVariant', 'Metrics', 'MlpConfig', 'MlpSpec', 'OptimizerName', 'OptimizerSpec', 'PoolOptions',
-      'SpmmProfile', 'SpmmWeights', 'StepProfile', 'TrainEvent', 'TrainHistory', 'TrainHooks', 'TrainOptions',
+      'BatchLogs',
+      'EpochLogs',
+      'InitName',
+      'KernelVariant',
+      'Metrics',
+      'MlpConfig',
+      'MlpSpec',
+      'OptimizerName',
+      'OptimizerSpec',
+      'PoolOptions',
+      'SpmmProfile',
+      'SpmmWeights',
+      'StepProfile',
+      'TrainEvent',
+      'TrainHistory',
+      'TrainHooks',
+      'TrainOptions',
     ],
   },
   'radixnet/tfjs': {
     values: [
-      'KNOWN_BACKENDS', 'Mask', 'RADIX_BACKENDS', 'RADIX_MATMUL', 'RADIX_MATMUL_GRAD_INPUT', 'RADIX_MATMUL_GRAD_WEIGHTS', 'RadixDense', 'backendUnavailable',
-      'checkSaveTarget', 'currentBackend', 'evaluateFast', 'fileSystem', 'fit', 'loadModel', 'loadTfjsNode', 'maskId', 'modelTarget', 'profileRadixOps',
-      'radixDense', 'radixKernelsActive', 'radixMatMul', 'radixModel', 'readModelFolder', 'registerFileRouter', 'saveModel', 'setRadixThreads', 'useBackend',
+      'KNOWN_BACKENDS',
+      'Mask',
+      'RADIX_BACKENDS',
+      'RADIX_MATMUL',
+      'RADIX_MATMUL_GRAD_INPUT',
+      'RADIX_MATMUL_GRAD_WEIGHTS',
+      'RadixDense',
+      'backendUnavailable',
+      'checkSaveTarget',
+      'currentBackend',
+      'evaluateFast',
+      'fileSystem',
+      'fit',
+      'loadModel',
+      'loadTfjsNode',
+      'maskId',
+      'modelTarget',
+      'profileRadixOps',
+      'radixDense',
+      'radixKernelsActive',
+      'radixMatMul',
+      'radixModel',
+      'readModelFolder',
+      'registerFileRouter',
+      'saveModel',
+      'setRadixThreads',
+      'useBackend',
     ],
     types: [
-      'BackendName', 'Implementation', 'InitializerLike', 'MaskSpec', 'MaskValues', 'ModelFiles', 'ModelTarget', 'RadixDenseArgs', 'RadixFitArgs',
-      'RadixFitOptions', 'RadixHistory', 'RadixModelArgs', 'SaveOptions',
+      'BackendName',
+      'Implementation',
+      'InitializerLike',
+      'MaskSpec',
+      'MaskValues',
+      'ModelFiles',
+      'ModelTarget',
+      'RadixDenseArgs',
+      'RadixFitArgs',
+      'RadixFitOptions',
+      'RadixHistory',
+      'RadixModelArgs',
+      'SaveOptions',
     ],
   },
   'radixnet/suite': {
     values: [
-      'CHALLENGE_INPUTS', 'COMPARE_BACKENDS', 'EXPERIMENT_NAMES', 'PAPER_PRESET', 'RECORD_VERSION', 'checkRecord', 'compare', 'configMasks', 'defaultWorkers', 'experiments', 'getExperiment',
-      'mergeChallenge', 'mergeResults', 'plan', 'planId', 'readResults', 'resolveParams', 'runChallenge', 'runPlan', 'summarizeFile', 'summarizeRecords', 'trainMnist',
+      'CHALLENGE_INPUTS',
+      'COMPARE_BACKENDS',
+      'EXPERIMENT_NAMES',
+      'PAPER_PRESET',
+      'RECORD_VERSION',
+      'checkRecord',
+      'compare',
+      'configMasks',
+      'defaultWorkers',
+      'experiments',
+      'getExperiment',
+      'mergeChallenge',
+      'mergeResults',
+      'plan',
+      'planId',
+      'readResults',
+      'resolveParams',
+      'runChallenge',
+      'runPlan',
+      'summarizeFile',
+      'summarizeRecords',
+      'trainMnist',
     ],
     types: [
-      'ChallengeMerge', 'ChallengeOptions', 'ChallengeRecord', 'CompareOptions', 'CompareRow', 'Experiment', 'ExperimentName', 'MergeReport', 'ParamSpec', 'Plan', 'PlannedRun', 'ProgressEvent', 'ReadResultsOptions', 'RecordFinal',
-      'RecordTopology', 'ResultsFile', 'RunContext', 'RunOutcome', 'RunPlanOptions', 'RunPlanResult', 'RunRecord', 'RunSpec', 'Summary', 'Tags',
-      'TrainConfig', 'TrainMnistHooks', 'TrainResult',
+      'ChallengeMerge',
+      'ChallengeOptions',
+      'ChallengeRecord',
+      'CompareOptions',
+      'CompareRow',
+      'Experiment',
+      'ExperimentName',
+      'MergeReport',
+      'ParamSpec',
+      'Plan',
+      'PlannedRun',
+      'ProgressEvent',
+      'ReadResultsOptions',
+      'RecordFinal',
+      'RecordTopology',
+      'ResultsFile',
+      'RunContext',
+      'RunOutcome',
+      'RunPlanOptions',
+      'RunPlanResult',
+      'RunRecord',
+      'RunSpec',
+      'Summary',
+      'Tags',
+      'TrainConfig',
+      'TrainMnistHooks',
+      'TrainResult',
     ],
   },
   'radixnet/analysis': {
     values: [
-      'MagnitudePruner', 'PolynomialDecay', 'STRANGE_ACCURACY', 'diagnoseMasks', 'diagnoseRadixNet', 'isStrange', 'keepCount', 'magnitudePrune',
-      'maskSparsity', 'minOutputFanIn', 'predictStrange', 'prunedModel', 'randomMask', 'saliency', 'saliencyStats', 'suggestAlternatives',
+      'MagnitudePruner',
+      'PolynomialDecay',
+      'STRANGE_ACCURACY',
+      'diagnoseMasks',
+      'diagnoseRadixNet',
+      'isStrange',
+      'keepCount',
+      'magnitudePrune',
+      'maskSparsity',
+      'minOutputFanIn',
+      'predictStrange',
+      'prunedModel',
+      'randomMask',
+      'saliency',
+      'saliencyStats',
+      'suggestAlternatives',
     ],
     types: [
-      'ClassDiagnosis', 'Diagnosis', 'LayerDiagnosis', 'PathDiagnosis', 'PolynomialDecayOptions', 'RadixDiagnosis', 'Risk', 'SaliencyMap', 'SaliencyRing',
-      'SaliencyStats', 'Spread', 'StrangePrediction', 'Suggestion', 'UnitLayerDiagnosis',
+      'ClassDiagnosis',
+      'Diagnosis',
+      'LayerDiagnosis',
+      'PathDiagnosis',
+      'PolynomialDecayOptions',
+      'RadixDiagnosis',
+      'Risk',
+      'SaliencyMap',
+      'SaliencyRing',
+      'SaliencyStats',
+      'Spread',
+      'StrangePrediction',
+      'Suggestion',
+      'UnitLayerDiagnosis',
     ],
   },
   'radixnet/figures': {
-    values: ['buildReport', 'graphEdges', 'graphFigure', 'heatmapFigure', 'plotFor', 'plots', 'renderPng', 'renderSvg', 'resultsFiles', 'writeFigure'],
-    types: ['FigureFormat', 'GraphFigure', 'HeatmapFigure', 'HeatmapOptions', 'Plot', 'Report', 'ReportOptions', 'WrittenFigure'],
+    values: [
+      'buildReport',
+      'graphEdges',
+      'graphFigure',
+      'heatmapFigure',
+      'plotFor',
+      'plots',
+      'renderPng',
+      'renderSvg',
+      'resultsFiles',
+      'writeFigure',
+    ],
+    types: [
+      'FigureFormat',
+      'GraphFigure',
+      'HeatmapFigure',
+      'HeatmapOptions',
+      'Plot',
+      'Report',
+      'ReportOptions',
+      'WrittenFigure',
+    ],
   },
 };
 
@@ -80,9 +294,15 @@ function declaredExports(dts: string): { values: string[]; types: string[] } {
   const out = { values: [] as string[], types: [] as string[] };
   const code = dts.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
   for (const m of code.matchAll(/export\s+(type\s+)?\{([^}]*)\}/g)) {
-    for (const item of m[2].split(',').map((t) => t.trim()).filter(Boolean)) {
+    for (const item of m[2]
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean)) {
       const isType = Boolean(m[1]) || item.startsWith('type ');
-      const name = item.replace(/^type\s+/, '').split(/\s+as\s+/).pop()!;
+      const name = item
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()!;
       (isType ? out.types : out.values).push(name);
     }
   }
@@ -98,7 +318,9 @@ describe('package entries', function () {
   const specifier = (key: string): string => (key === '.' ? 'radixnet' : `radixnet/${key.slice(2)}`);
 
   it('lists exactly these entries in package.json exports', () => {
-    const keys = Object.keys(pkg.exports).filter((k) => k !== './package.json').map(specifier);
+    const keys = Object.keys(pkg.exports)
+      .filter((k) => k !== './package.json')
+      .map(specifier);
     expect(keys.sort()).to.deep.equal(Object.keys(ENTRIES).sort());
   });
 
@@ -109,11 +331,14 @@ describe('package entries', function () {
     });
   }
 
-  it('declares exactly those names in each entry\'s .d.ts', () => {
+  it("declares exactly those names in each entry's .d.ts", () => {
     for (const [name, want] of Object.entries(ENTRIES)) {
       const key = name === 'radixnet' ? '.' : `./${name.slice('radixnet/'.length)}`;
       const target = (pkg.exports[key] as { types: string }).types;
-      expect(declaredExports(readFileSync(join(ROOT, target), 'utf8')), name).to.deep.equal({ values: [...want.values].sort(), types: [...want.types].sort() });
+      expect(declaredExports(readFileSync(join(ROOT, target), 'utf8')), name).to.deep.equal({
+        values: [...want.values].sort(),
+        types: [...want.types].sort(),
+      });
     }
   });
 
@@ -134,7 +359,20 @@ describe('package entries', function () {
     writeFileSync(file, lines.join('\n') + '\n');
     try {
       const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      const flags = ['--ignoreConfig', '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node'];
+      const flags = [
+        '--ignoreConfig',
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+        '--types',
+        'node',
+      ];
       const r = spawnSync(process.execPath, [tsc, ...flags, file], { cwd: ROOT, encoding: 'utf8' });
       expect(r.stdout + r.stderr).to.equal('');
       expect(r.status).to.equal(0);
@@ -145,14 +383,31 @@ describe('package entries', function () {
 
   it('keeps internals out of the root entry', async () => {
     const root = (await import('radixnet')) as Record<string, unknown>;
-    for (const internal of ['checkSoftLimit', 'tfjsFitBytes', 'mlpBytes', 'parseShard', 'inShard', 'canonicalJson', 'ResultsWriter', 'Arena', 'KernelMemory', 'renderSvg', 'fitFast']) {
+    for (const internal of [
+      'checkSoftLimit',
+      'tfjsFitBytes',
+      'mlpBytes',
+      'parseShard',
+      'inShard',
+      'canonicalJson',
+      'ResultsWriter',
+      'Arena',
+      'KernelMemory',
+      'renderSvg',
+      'fitFast',
+    ]) {
       expect(root, internal).to.not.have.property(internal);
     }
   });
 
   it('documents every value of every entry in its section of docs/api.md', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
-    const sections = new Map(doc.split(/^## /m).slice(1).map((s) => [s.slice(0, s.indexOf('\n')).replace(/`/g, '').trim(), s]));
+    const sections = new Map(
+      doc
+        .split(/^## /m)
+        .slice(1)
+        .map((s) => [s.slice(0, s.indexOf('\n')).replace(/`/g, '').trim(), s]),
+    );
     for (const [name, { values }] of Object.entries(ENTRIES)) {
       const section = sections.get(name);
       expect(section, `docs/api.md has no "## \`${name}\`" section`).to.be.a('string');

@@ -3,7 +3,12 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../src/errors.js';
-import { fashionPackageDir, FASHION_MNIST_INFO, loadFashionMnist, loadFashionPackage } from '../src/data/fashion-mnist.js';
+import {
+  fashionPackageDir,
+  FASHION_MNIST_INFO,
+  loadFashionMnist,
+  loadFashionPackage,
+} from '../src/data/fashion-mnist.js';
 import { loadData } from '../src/data/source.js';
 
 /** A fake fashion-mnist package: `perClass` images per class (pixel = class * 10 + image % 10), class 0 with two empty entries. */
@@ -48,20 +53,26 @@ describe('Fashion-MNIST', function () {
     expect(count(m.train.labels, 600)).to.deep.equal(new Array(10).fill(60));
     expect(count(m.test.labels, 100)).to.deep.equal(new Array(10).fill(10));
     // every image keeps its class' pixel value: pixel / 255 with class = floor(pixel / 10)
-    for (let i = 0; i < 600; i++) expect(Math.floor(Math.round(m.train.images[i * 784] * 255) / 10)).to.equal(m.train.labels[i]);
+    for (let i = 0; i < 600; i++)
+      expect(Math.floor(Math.round(m.train.images[i * 784] * 255) / 10)).to.equal(m.train.labels[i]);
     // the 100 first training samples hold all ten classes (the package's class order is shuffled away)
     expect(count(m.train.labels, 100).every((n) => n > 0)).to.equal(true);
   });
 
   it('refuses a package whose class has too few images, and an entry that is not 784 pixels', () => {
-    expect(() => loadFashionPackage(fakePackage(50), SMALL)).to.throw(InputError, 'class 0 has 50 non-empty images, the split needs 70');
+    expect(() => loadFashionPackage(fakePackage(50), SMALL)).to.throw(
+      InputError,
+      'class 0 has 50 non-empty images, the split needs 70',
+    );
     const dir = fakePackage(70);
     writeFileSync(join(dir, 'src', 'clothes', '4.json'), JSON.stringify({ data: [[1, 2, 3]] }));
     expect(() => loadFashionPackage(dir, SMALL)).to.throw(InputError, '4.json: entry 0 has 3 values, expected 784');
   });
 
   it('does not fall back to the package when a named folder lacks the official files', async () => {
-    const err = await rejection(loadFashionMnist({ dir: mkdtempSync(join(tmpdir(), 'radixnet-empty-')), packageDir: fakePackage(70) }));
+    const err = await rejection(
+      loadFashionMnist({ dir: mkdtempSync(join(tmpdir(), 'radixnet-empty-')), packageDir: fakePackage(70) }),
+    );
     expect(err).to.be.instanceOf(InputError);
     expect(err.message).to.include('Fashion-MNIST directory').and.include('lacks train-images-idx3-ubyte');
   });
@@ -71,7 +82,11 @@ describe('Fashion-MNIST', function () {
     process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'radixnet-cache-'));
     try {
       // a mirror that refuses at once (nothing listens on port 9 of this machine)
-      const m = await loadFashionMnist({ packageDir: fakePackage(70), mirrors: ['http://127.0.0.1:9/'], packageSplit: SMALL });
+      const m = await loadFashionMnist({
+        packageDir: fakePackage(70),
+        mirrors: ['http://127.0.0.1:9/'],
+        packageSplit: SMALL,
+      });
       expect(m.train.count).to.equal(600);
       expect(m.source).to.include('radixnet-fmnist-');
     } finally {

@@ -19,13 +19,22 @@ describe('figures in a real browser (Chromium)', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: no ${CHROMIUM}; install Debian's Chromium with: apt-get update && apt-get install -y chromium)`);
+      console.log(
+        `      (skipped: no ${CHROMIUM}; install Debian's Chromium with: apt-get update && apt-get install -y chromium)`,
+      );
       this.skip();
     }
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     mkdirSync(OUT, { recursive: true });
   });
@@ -35,25 +44,34 @@ describe('figures in a real browser (Chromium)', function () {
   async function open(path: string, viewport = { width: 1200, height: 900 }) {
     const page = await browser.newPage({ viewport });
     const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
+    });
     await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
     return { page, problems };
   }
 
   it('shows every figure of the report with a size, the embedded font, and no errors or network requests', async () => {
     const fixtures = join(process.cwd(), 'test', 'fixtures', 'results');
-    const files = readdirSync(fixtures).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(fixtures, f));
+    const files = readdirSync(fixtures)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()
+      .map((f) => join(fixtures, f));
     const report = await buildReport(files, { date: new Date(0) });
     const html = join(OUT, 'report.html');
     writeFileSync(html, report.html);
     const { page, problems } = await open(html);
     await page.evaluate(() => document.fonts.ready);
-    const sizes = await page.$$eval('figure svg', (svgs) => svgs.map((s) => {
-      const r = s.getBoundingClientRect();
-      return [r.width, r.height];
-    }));
+    const sizes = await page.$$eval('figure svg', (svgs) =>
+      svgs.map((s) => {
+        const r = s.getBoundingClientRect();
+        return [r.width, r.height];
+      }),
+    );
     expect(sizes).to.have.length(report.figures.length);
     expect(sizes).to.have.length(2 + files.length);
     for (const [w, h] of sizes) {
@@ -75,7 +93,10 @@ describe('figures in a real browser (Chromium)', function () {
     const path = join(OUT, 'heatmap.svg');
     writeFileSync(path, svg);
     const { page, problems } = await open(path);
-    const box = await page.$eval('svg', (s) => { const r = s.getBoundingClientRect(); return [r.width, r.height]; });
+    const box = await page.$eval('svg', (s) => {
+      const r = s.getBoundingClientRect();
+      return [r.width, r.height];
+    });
     const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg)!.map(Number);
     expect(box).to.deep.equal([w, h]);
     expect(await page.$$eval('svg path[fill="#fde725"]', (p) => p.length)).to.be.above(100);

@@ -72,7 +72,11 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
   it('draws whole layers of odd sizes with --block all', async () => {
     const net = radixNet('3,2/2', [7, 6, 5, 3]);
     const fig = heatmapFigure(net, { block: 'all' });
-    expect(fig.panels).to.deep.equal([{ rows: 7, cols: 6 }, { rows: 6, cols: 5 }, { rows: 5, cols: 3 }]);
+    expect(fig.panels).to.deep.equal([
+      { rows: 7, cols: 6 },
+      { rows: 6, cols: 5 },
+      { rows: 5, cols: 3 },
+    ]);
     expectCellsMatchMasks(await renderSvg(fig.spec), net, 7);
   });
 
@@ -95,7 +99,8 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
     const expected = new Set<string>();
     net.masks.forEach((m, l) => {
       const dense = m.toDense();
-      for (let i = 0; i < Math.min(20, m.nIn); i++) for (let o = 0; o < Math.min(20, m.nOut); o++) if (dense[i * m.nOut + o]) expected.add(`${l}:${i}:${o}`);
+      for (let i = 0; i < Math.min(20, m.nIn); i++)
+        for (let o = 0; o < Math.min(20, m.nOut); o++) if (dense[i * m.nOut + o]) expected.add(`${l}:${i}:${o}`);
     });
     expect(edges).to.have.length(expected.size);
     expect(fig.edges).to.equal(expected.size);
@@ -136,7 +141,8 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
     expect([img.width, img.height]).to.deep.equal([2 * width, 2 * height]);
     expect(hasWhiteFrame(img, 4)).to.equal(true);
     let yellow = 0;
-    for (let k = 0; k < img.rgba.length; k += 4) if (img.rgba[k] === 0xfd && img.rgba[k + 1] === 0xe7 && img.rgba[k + 2] === 0x25) yellow++;
+    for (let k = 0; k < img.rgba.length; k += 4)
+      if (img.rgba[k] === 0xfd && img.rgba[k + 1] === 0xe7 && img.rgba[k + 2] === 0x25) yellow++;
     expect(yellow).to.be.above(1000);
   });
 
@@ -151,10 +157,17 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
     const nested = join(dir, 'missing', 'deeper', 'h.svg');
     const made = await runIn(['draw', 'heatmap', '2,2/2', '--layers', '8,8,4,2', '--out', nested, '--json']);
     expect(made.status, made.stderr).to.equal(0);
-    expect(jsonData<{ path: string; format: string; panels: number }>(made.stdout)).to.include({ path: nested, format: 'svg', panels: 3 });
+    expect(jsonData<{ path: string; format: string; panels: number }>(made.stdout)).to.include({
+      path: nested,
+      format: 'svg',
+      panels: 3,
+    });
     expect(readFileSync(nested, 'utf8')).to.match(/^<svg/);
     // a folder that cannot be made (a file is in the way)
-    for (const [out, message] of [[join(png, 'h.svg'), /cannot write --out file .*\((ENOTDIR|EEXIST)\)/], [join(dir, 'h.pdf'), /must end in \.svg or \.png/]] as const) {
+    for (const [out, message] of [
+      [join(png, 'h.svg'), /cannot write --out file .*\((ENOTDIR|EEXIST)\)/],
+      [join(dir, 'h.pdf'), /must end in \.svg or \.png/],
+    ] as const) {
       const bad = await runIn(['draw', 'heatmap', '10,10/10', '--out', out]);
       expect(bad.status).to.equal(2);
       expect(bad.stderr).to.match(message);
@@ -164,14 +177,27 @@ describe('figures: mask heatmap (Fig 1) and layered graph (Fig 2)', () => {
 
   it('keeps vega, resvg and opentype.js out of every command that draws nothing', () => {
     const hook = join(dir, 'no-figure-libs.mjs');
-    const resolver = 'export async function resolve(s, c, next) { if (/^(vega|vega-lite|@resvg\\/|opentype\\.js)/.test(s)) ' +
+    const resolver =
+      'export async function resolve(s, c, next) { if (/^(vega|vega-lite|@resvg\\/|opentype\\.js)/.test(s)) ' +
       'throw new Error("loaded " + s); return next(s, c); }';
-    writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`);
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`,
+    );
     const topology = cli(['topology', '2,2/2'], ['--import', hook]);
     expect(topology.status, topology.stderr).to.equal(0);
-    const library = spawnSync(process.execPath, ['--import', hook, '--input-type=module', '-e',
-      `await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'index.js'))}); ` +
-      `const f = await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'figures', 'index.js'))}); if (!f.heatmapFigure) process.exit(3);`], { encoding: 'utf8' });
+    const library = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        hook,
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'index.js'))}); ` +
+          `const f = await import(${JSON.stringify(join(process.cwd(), 'dist', 'src', 'figures', 'index.js'))}); if (!f.heatmapFigure) process.exit(3);`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(library.status, library.stderr).to.equal(0);
     // the same hook does stop a command that draws
     const draw = cli(['draw', 'heatmap', '2,2/2', '--out', join(dir, 'x.svg')], ['--import', hook]);

@@ -23,7 +23,7 @@ async function draw(name: string): Promise<{ records: RunRecord[]; svg: string; 
 /** Items of all mark containers of a kind, flattened. */
 const items = (svg: string, kind: string) => svgMarks(svg, `mark-${kind} role-mark`).flat();
 
-describe('figures: radixnet plot draws each experiment\'s figure from its records', () => {
+describe("figures: radixnet plot draws each experiment's figure from its records", () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'radixnet-plot-'));
@@ -63,9 +63,12 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     }
     expect(CHEVRON).to.equal('M-1,0.5L0,-0.5L1,0.5');
     expect(svgMarks(svg, 'mark-text role-legend-label').flat(), 'legend entries').to.have.length(2);
-    expect(svg).to.match(/<text[^>]*>train<\/text>/).and.to.match(/<text[^>]*>validation<\/text>/);
+    expect(svg)
+      .to.match(/<text[^>]*>train<\/text>/)
+      .and.to.match(/<text[^>]*>validation<\/text>/);
     const accuracies = new Set(records.map((r) => r.final!.trainAccuracy.toFixed(3)));
-    for (const p of train) expect(accuracies).to.include(Number(/final accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(3));
+    for (const p of train)
+      expect(accuracies).to.include(Number(/final accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(3));
   });
 
   it('Fig. 5: a range bar and a median dot per network, the median of its seeds', async () => {
@@ -78,10 +81,12 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     expect(items(svg, 'rule')).to.have.length(networks.size);
     const dots = items(svg, 'symbol');
     expect(dots).to.have.length(networks.size);
-    const medians = [...networks.values()].map((acc) => {
-      const s = [...acc].sort((a, b) => a - b);
-      return ((s[1] + s[2]) / 2).toFixed(3); // four seeds each
-    }).sort();
+    const medians = [...networks.values()]
+      .map((acc) => {
+        const s = [...acc].sort((a, b) => a - b);
+        return ((s[1] + s[2]) / 2).toFixed(3); // four seeds each
+      })
+      .sort();
     const drawn = dots.map((d) => Number(/median: ([\d.]+)/.exec(d.attrs['aria-label'])![1]).toFixed(3)).sort();
     expect(drawn).to.deep.equal(medians);
   });
@@ -91,7 +96,8 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     const panels = svgMarks(svg, 'mark-rect role-mark');
     expect(panels.map((p) => p.length)).to.deep.equal([784, 784]);
     // the lowest seed's map of each model, the pruned one on the left
-    const maps = ['pruned', 'radixnet'].map((m) => records.filter((r) => r.tags.model === m && r.tags.seed === 1))
+    const maps = ['pruned', 'radixnet']
+      .map((m) => records.filter((r) => r.tags.model === m && r.tags.seed === 1))
       .map(([r]) => (r.data!.saliency as { values: number[] }).values);
     const max = Math.max(...maps.flat());
     // pixels of equal saliency get equal colours in both panels: the maximum (in both maps) and zero
@@ -124,28 +130,48 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
     const overall = records.filter((r) => r.tags.scope === 'overall');
     expect(overall.length).to.be.below(records.length);
     const groups = new Map<string, number[]>();
-    for (const r of overall) groups.set(`${r.tags.method}|${r.tags.target}`, [...(groups.get(`${r.tags.method}|${r.tags.target}`) ?? []), r.final!.testAccuracy]);
+    for (const r of overall)
+      groups.set(`${r.tags.method}|${r.tags.target}`, [
+        ...(groups.get(`${r.tags.method}|${r.tags.target}`) ?? []),
+        r.final!.testAccuracy,
+      ]);
     const methods = new Set(overall.map((r) => r.tags.method));
     const points = items(svg, 'symbol');
     expect(points).to.have.length(groups.size);
     // left panel: one line per method; right panel: one curve per method and target
     expect(items(svg, 'line')).to.have.length(methods.size + groups.size);
-    const medians = [...groups.values()].map((acc) => (acc.length === 2 ? (acc[0] + acc[1]) / 2 : NaN).toFixed(4)).sort();
-    expect(points.map((p) => Number(/test accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(4)).sort()).to.deep.equal(medians);
+    const medians = [...groups.values()]
+      .map((acc) => (acc.length === 2 ? (acc[0] + acc[1]) / 2 : NaN).toFixed(4))
+      .sort();
+    expect(
+      points.map((p) => Number(/test accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(4)).sort(),
+    ).to.deep.equal(medians);
   });
 
-  it('has one plot per experiment of the registry, and docs/experiments.md holds their table in the report\'s order', () => {
+  it("has one plot per experiment of the registry, and docs/experiments.md holds their table in the report's order", () => {
     expect(Object.keys(plots)).to.deep.equal([...EXPERIMENT_NAMES]);
-    for (const name of EXPERIMENT_NAMES) expect(getExperiment(name).name, 'registry key = experiment name').to.equal(name);
+    for (const name of EXPERIMENT_NAMES)
+      expect(getExperiment(name).name, 'registry key = experiment name').to.equal(name);
     const doc = readFileSync(join(process.cwd(), 'docs', 'experiments.md'), 'utf8').split('\n');
     const start = doc.indexOf('| experiment | figure | reads |');
-    expect(start, 'the table\'s header in docs/experiments.md').to.be.above(-1);
-    const table = doc.slice(start, doc.findIndex((l, k) => k > start && !l.startsWith('|')));
+    expect(start, "the table's header in docs/experiments.md").to.be.above(-1);
+    const table = doc.slice(
+      start,
+      doc.findIndex((l, k) => k > start && !l.startsWith('|')),
+    );
     expect(table).to.deep.equal(plotTable());
   });
 
-  it('keeps every figure\'s text and marks inside the image (PNG frame of 3 px left blank)', async () => {
-    for (const name of ['sparsity-distribution', 'accuracy-vs-sparsity', 'seed-variance', 'saliency', 'strange-models', 'seed-study', 'pruning']) {
+  it("keeps every figure's text and marks inside the image (PNG frame of 3 px left blank)", async () => {
+    for (const name of [
+      'sparsity-distribution',
+      'accuracy-vs-sparsity',
+      'seed-variance',
+      'saliency',
+      'strange-models',
+      'seed-study',
+      'pruning',
+    ]) {
       const { svg } = await draw(name);
       const img = decodePng(await renderPng(svg, 1));
       const { width, height } = svgSize(svg);
@@ -161,15 +187,25 @@ describe('figures: radixnet plot draws each experiment\'s figure from its record
       return path;
     };
     const plot = (path: string): Promise<CliResult> => runIn(['plot', path, '--out', join(dir, 'out.svg')]);
-    const line = (exp = 'accuracy-vs-sparsity') => readFileSync(fixture('accuracy-vs-sparsity'), 'utf8').split('\n')[0]
-      .replace('"experiment":"accuracy-vs-sparsity"', `"experiment":"${exp}"`);
+    const line = (exp = 'accuracy-vs-sparsity') =>
+      readFileSync(fixture('accuracy-vs-sparsity'), 'utf8')
+        .split('\n')[0]
+        .replace('"experiment":"accuracy-vs-sparsity"', `"experiment":"${exp}"`);
 
     it('refuses an empty file, a corrupt line, an unknown experiment and mixed experiments with file and line', async () => {
       const cases: [string, string, RegExp][] = [
         ['empty.jsonl', '', /empty\.jsonl holds no results records/],
         ['corrupt.jsonl', `${line()}\n{"v":1,"exp\n${line()}\n`, /corrupt\.jsonl:2: line is not JSON/],
-        ['unknown.jsonl', `${line('nonesuch')}\n`, /unknown\.jsonl:1: unknown experiment 'nonesuch'; the experiments are /],
-        ['mixed.jsonl', `${line()}\n${line('seed-study')}\n`, /mixed\.jsonl:2: params\.factors is not a parameter of seed-study/],
+        [
+          'unknown.jsonl',
+          `${line('nonesuch')}\n`,
+          /unknown\.jsonl:1: unknown experiment 'nonesuch'; the experiments are /,
+        ],
+        [
+          'mixed.jsonl',
+          `${line()}\n${line('seed-study')}\n`,
+          /mixed\.jsonl:2: params\.factors is not a parameter of seed-study/,
+        ],
         ['notrecord.jsonl', '{"v":1}\n', /notrecord\.jsonl:1: not a results record: field 'experiment' is missing/],
       ];
       for (const [name, text, message] of cases) {

@@ -41,8 +41,17 @@ async function trainWith(spec: MlpSpec, variant: KernelVariant, threads: number,
     const { x, y } = data(spec.layers[0], spec.layers[spec.layers.length - 1]);
     const losses: number[] = [];
     // 12 steps per epoch (11 of 20 samples, one of 10): 25 epochs are 300 steps
-    train(model, x, y, { epochs: 25, batchSize: 20, seed: 3, onBatchEnd: (_s, _n, m) => void losses.push(m.loss, m.accuracy) });
-    return { params: new Uint32Array(Float32Array.from(model.parameters()).buffer), losses, fusedSteps: model.fusedSteps };
+    train(model, x, y, {
+      epochs: 25,
+      batchSize: 20,
+      seed: 3,
+      onBatchEnd: (_s, _n, m) => void losses.push(m.loss, m.accuracy),
+    });
+    return {
+      params: new Uint32Array(Float32Array.from(model.parameters()).buffer),
+      losses,
+      fusedSteps: model.fusedSteps,
+    };
   } finally {
     engine.close();
   }
@@ -52,12 +61,23 @@ const rng = new Rng(11);
 const lenet = radixNet('10,10/10', [784, 300, 100, 10]);
 const CASES: { name: string; spec: MlpSpec }[] = [
   { name: 'dense 100-64-32-10, Adam', spec: { layers: [100, 64, 32, 10], seed: 1 } },
-  { name: 'RadiX-Net 10,10/10 on LeNet-300-100 (runs and output pairs), Adam', spec: { layers: lenet.layers, masks: lenet.masks, seed: 2 } },
+  {
+    name: 'RadiX-Net 10,10/10 on LeNet-300-100 (runs and output pairs), Adam',
+    spec: { layers: lenet.layers, masks: lenet.masks, seed: 2 },
+  },
   {
     name: 'random 10% masks 196-100-50-10, SGD with momentum',
-    spec: { layers: [196, 100, 50, 10], masks: [randomMask(196, 100, 0.1, rng), randomMask(100, 50, 0.1, rng), randomMask(50, 10, 0.3, rng)], seed: 3, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 } as OptimizerSpec },
+    spec: {
+      layers: [196, 100, 50, 10],
+      masks: [randomMask(196, 100, 0.1, rng), randomMask(100, 50, 0.1, rng), randomMask(50, 10, 0.3, rng)],
+      seed: 3,
+      optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 } as OptimizerSpec,
+    },
   },
-  { name: 'dense 100-64-32-10 without bias, plain SGD', spec: { layers: [100, 64, 32, 10], seed: 4, bias: false, optimizer: { name: 'sgd', lr: 0.1 } as OptimizerSpec } },
+  {
+    name: 'dense 100-64-32-10 without bias, plain SGD',
+    spec: { layers: [100, 64, 32, 10], seed: 4, bias: false, optimizer: { name: 'sgd', lr: 0.1 } as OptimizerSpec },
+  },
 ];
 
 const fmaWhy = ((): string | null => {
@@ -83,7 +103,10 @@ for (const variant of ['simd', 'fma'] as KernelVariant[]) {
         const twoThreads = await trainWith(spec, variant, 2, true);
         const threeThreads = await trainWith(spec, variant, 3, true);
         expect(threeThreads.fusedSteps).to.equal(300);
-        expect(Buffer.from(fusedRun.params.buffer).equals(Buffer.from(threeThreads.params.buffer)), 'fused vs 3 threads').to.equal(true);
+        expect(
+          Buffer.from(fusedRun.params.buffer).equals(Buffer.from(threeThreads.params.buffer)),
+          'fused vs 3 threads',
+        ).to.equal(true);
         expect(fusedRun.losses).to.deep.equal(threeThreads.losses);
         expect(fusedRun.losses.length).to.equal(600);
         // the first ran as one wasm call per step, the second as one call per kernel, the third as one dispatch of
@@ -92,8 +115,14 @@ for (const variant of ['simd', 'fma'] as KernelVariant[]) {
         // the weights moved: a step that did nothing would pass the comparisons below
         const initial = new Uint32Array(Float32Array.from(new Mlp(Engine.createSync(), spec).parameters()).buffer);
         expect(fusedRun.params.some((v, k) => v !== initial[k])).to.equal(true);
-        expect(Buffer.from(fusedRun.params.buffer).equals(Buffer.from(separate.params.buffer)), 'fused vs separate calls').to.equal(true);
-        expect(Buffer.from(fusedRun.params.buffer).equals(Buffer.from(twoThreads.params.buffer)), 'fused vs 2 threads').to.equal(true);
+        expect(
+          Buffer.from(fusedRun.params.buffer).equals(Buffer.from(separate.params.buffer)),
+          'fused vs separate calls',
+        ).to.equal(true);
+        expect(
+          Buffer.from(fusedRun.params.buffer).equals(Buffer.from(twoThreads.params.buffer)),
+          'fused vs 2 threads',
+        ).to.equal(true);
         expect(fusedRun.losses).to.deep.equal(separate.losses);
         expect(fusedRun.losses).to.deep.equal(twoThreads.losses);
       });
@@ -150,7 +179,9 @@ describe('evaluation on resident rows and labels', () => {
     const engine = Engine.createSync();
     const model = new Mlp(engine, { layers: [4, 3], batchSize: 4 });
     const resident = model.resident(new Float32Array(16), [0, 1, 2, 0]);
-    expect(() => model.evaluateParts(resident, [3, 2])).to.throw(/parts 3, 2 must be whole counts of at least 1, together at most the 4 resident samples/);
+    expect(() => model.evaluateParts(resident, [3, 2])).to.throw(
+      /parts 3, 2 must be whole counts of at least 1, together at most the 4 resident samples/,
+    );
   });
 });
 

@@ -11,7 +11,13 @@ describe('gather_in: batch rows by index from a resident dataset, to feature-maj
 
   // n not a multiple of 4 (zero padding), nFeat not a multiple of 4 (scalar tail), repeated and out-of-order rows,
   // and the feature range split in two the way the pool splits it
-  for (const [count, nFeat, n, split] of [[10, 7, 5, 3], [9, 13, 9, 8], [4, 4, 1, 2], [50, 784, 100, 392], [6, 3, 7, 1]]) {
+  for (const [count, nFeat, n, split] of [
+    [10, 7, 5, 3],
+    [9, 13, 9, 8],
+    [4, 4, 1, 2],
+    [50, 784, 100, 392],
+    [6, 3, 7, 1],
+  ]) {
     it(`equals a plain-JS gather (count ${count}, nFeat ${nFeat}, n ${n}, split at feature ${split})`, () => {
       const src = Float32Array.from({ length: count * nFeat }, (_, i) => i + 0.5);
       const rows = Int32Array.from({ length: n }, (_, b) => (b * 7 + 3) % count);

@@ -7,16 +7,30 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ARGS } from '../src/kernels/dispatch.js';
 import { KernelMemory } from '../src/kernels/memory.js';
-import { compileKernels, instantiateKernels, KERNEL_NAMES, KERNEL_TABLE, type KernelVariant } from '../src/kernels/wasm.js';
+import {
+  compileKernels,
+  instantiateKernels,
+  KERNEL_NAMES,
+  KERNEL_TABLE,
+  type KernelVariant,
+} from '../src/kernels/wasm.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const json = JSON.parse(readFileSync(`${REPO_ROOT}assembly/kernels.json`, 'utf8')) as { kernels: { name: string; args: string[] }[] };
+const json = JSON.parse(readFileSync(`${REPO_ROOT}assembly/kernels.json`, 'utf8')) as {
+  kernels: { name: string; args: string[] }[];
+};
 
 /** The parameter names of each exported function of an AssemblyScript source. */
 function exportedParams(source: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const m of source.matchAll(/^export function (\w+)\(([^)]*)\)/gm)) {
-    out.set(m[1], m[2].split(',').map((p) => p.split(':')[0].trim()).filter(Boolean));
+    out.set(
+      m[1],
+      m[2]
+        .split(',')
+        .map((p) => p.split(':')[0].trim())
+        .filter(Boolean),
+    );
   }
   return out;
 }
@@ -25,7 +39,9 @@ describe('the kernel table (assembly/kernels.json)', () => {
   it('is what src/kernels/table.ts says, and the generated files are current', () => {
     expect(KERNEL_TABLE.map((k) => [k.name, k.args])).to.deep.equal(json.kernels.map((k) => [k.name, k.args]));
     // exits 1 with the stale file's name when assembly/index.ts or src/kernels/table.ts differ from the table
-    execFileSync(process.execPath, [`${REPO_ROOT}scripts/kernels.mjs`, '--check'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(process.execPath, [`${REPO_ROOT}scripts/kernels.mjs`, '--check'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   });
 
   for (const variant of ['simd', 'fma'] as KernelVariant[]) {
@@ -37,9 +53,14 @@ describe('the kernel table (assembly/kernels.json)', () => {
         if (variant === 'fma') return this.skip(); // no relaxed SIMD in this engine (test/kernels.test.ts says why)
         throw e;
       }
-      const exported = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+      const exported = WebAssembly.Module.exports(module)
+        .filter((e) => e.kind === 'function')
+        .map((e) => e.name);
       expect([...exported].sort()).to.deep.equal(KERNEL_TABLE.map((k) => k.name).sort());
-      const instance = instantiateKernels(new KernelMemory().memory, module) as unknown as Record<string, (...a: number[]) => unknown>;
+      const instance = instantiateKernels(new KernelMemory().memory, module) as unknown as Record<
+        string,
+        (...a: number[]) => unknown
+      >;
       const arity = Object.fromEntries(KERNEL_TABLE.map((k) => [k.name, instance[k.name].length]));
       expect(arity).to.deep.equal(Object.fromEntries(KERNEL_TABLE.map((k) => [k.name, k.args.length])));
     });
@@ -48,7 +69,8 @@ describe('the kernel table (assembly/kernels.json)', () => {
   it('names the arguments of each kernel as its AssemblyScript source does, in the same order', () => {
     const sources = new Map<string, Map<string, string[]>>();
     for (const k of KERNEL_TABLE) {
-      if (!sources.has(k.file)) sources.set(k.file, exportedParams(readFileSync(`${REPO_ROOT}assembly/${k.file}.ts`, 'utf8')));
+      if (!sources.has(k.file))
+        sources.set(k.file, exportedParams(readFileSync(`${REPO_ROOT}assembly/${k.file}.ts`, 'utf8')));
       expect(sources.get(k.file)!.get(k.name), `${k.name} in assembly/${k.file}.ts`).to.deep.equal([...k.args]);
     }
   });

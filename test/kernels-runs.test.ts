@@ -11,7 +11,16 @@ import { KernelMemory } from '../src/kernels/memory.js';
 import { compileKernels, instantiateKernels, type KernelExports, type KernelVariant } from '../src/kernels/wasm.js';
 import { csrRuns, meanRunLength, outputPairs, runsToColIdx } from '../src/kernels/runs.js';
 import * as ref from './helpers/kernel-reference.js';
-import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Csr, type Rng } from './helpers/kernel-data.js';
+import {
+  activations,
+  csr,
+  mulberry32,
+  radixLike,
+  SENTINEL,
+  uniform,
+  type Csr,
+  type Rng,
+} from './helpers/kernel-data.js';
 
 /** RadiX-Net-like layer (see radixLike). */
 const radix = (nIn: number, nOut: number, p: number): Csr => csr(nIn, nOut, (o, i) => radixLike(o, i, p));
@@ -32,12 +41,33 @@ const SHAPES: Shape[] = [
   { name: '784->300 RadiX p=1, b100', make: () => radix(784, 300, 1), nb: 100 },
   { name: '300->100 RadiX p=10, b100', make: () => radix(300, 100, 10), nb: 100 },
   { name: '100->10 RadiX p=1, batch 7 (nb 8, ldb 12)', make: () => radix(100, 10, 1), nb: 8, ldb: 12, real: 7 },
-  { name: 'random 0.2 (runs of ~1), batch 1 (nb 4)', make: (r) => { const m = Array.from({ length: 37 * 23 }, () => r() < 0.2); return csr(37, 23, (o, i) => m[o * 37 + i]); }, nb: 4, real: 1 },
-  { name: 'strides 1..4 with breaks, empty rows 0, 5, 16, nb 13 vectors', make: () => csr(60, 17, (o, i) => ![0, 5, 16].includes(o) && (i % (1 + (o % 4)) === 0 || i === 59 - o) && i >= o), nb: 52 },
+  {
+    name: 'random 0.2 (runs of ~1), batch 1 (nb 4)',
+    make: (r) => {
+      const m = Array.from({ length: 37 * 23 }, () => r() < 0.2);
+      return csr(37, 23, (o, i) => m[o * 37 + i]);
+    },
+    nb: 4,
+    real: 1,
+  },
+  {
+    name: 'strides 1..4 with breaks, empty rows 0, 5, 16, nb 13 vectors',
+    make: () => csr(60, 17, (o, i) => ![0, 5, 16].includes(o) && (i % (1 + (o % 4)) === 0 || i === 59 - o) && i >= o),
+    nb: 52,
+  },
   { name: 'fan-in 1, nb 3 vectors', make: () => csr(19, 11, (o, i) => i === (o * 7) % 19), nb: 12 },
   { name: 'full density 23->9, nb 12 vectors', make: () => csr(23, 9, () => true), nb: 48 },
   { name: 'sub-range [3, 9) of 150->20 RadiX p=10', make: () => radix(150, 20, 10), nb: 100, range: [3, 9] },
-  { name: '250->30 RadiX p=1 (outputs o, o+10, o+20 alike: pairs and odd ones), batch 5 (nb 8)', make: () => csr(250, 30, (o, i) => { const d = (((i - (o % 10)) % 100) + 100) % 100; return d < 10 && !(o === 7 && i === 3); }), nb: 8, real: 5 },
+  {
+    name: '250->30 RadiX p=1 (outputs o, o+10, o+20 alike: pairs and odd ones), batch 5 (nb 8)',
+    make: () =>
+      csr(250, 30, (o, i) => {
+        const d = (((i - (o % 10)) % 100) + 100) % 100;
+        return d < 10 && !(o === 7 && i === 3);
+      }),
+    nb: 8,
+    real: 5,
+  },
 ];
 
 const mem = new KernelMemory();
@@ -53,7 +83,11 @@ const BUILDS: { variant: KernelVariant; kernels: KernelExports | null; why?: str
 ];
 
 /** Copies `bufs` into kernel memory, runs `call` with their offsets, returns a copy of output `out`. */
-function inMemory(bufs: Record<string, Float32Array | Int32Array>, out: string, call: (p: Record<string, number>) => void): Float32Array {
+function inMemory(
+  bufs: Record<string, Float32Array | Int32Array>,
+  out: string,
+  call: (p: Record<string, number>) => void,
+): Float32Array {
   const mark = mem.mark();
   try {
     const p: Record<string, number> = {};
@@ -89,7 +123,11 @@ const abs = (v: Float32Array): Float32Array => v.map(Math.abs);
 function thirds(s: number, e: number): [number, number][] {
   const a = s + Math.floor((e - s) / 3);
   const b = s + Math.floor((2 * (e - s)) / 3);
-  return [[s, a], [a, b], [b, e]];
+  return [
+    [s, a],
+    [a, b],
+    [b, e],
+  ];
 }
 
 describe('run-compressed sparse kernels: runs and output pairs from CSR', () => {
@@ -104,7 +142,9 @@ describe('run-compressed sparse kernels: runs and output pairs from CSR', () => 
     // every output exactly once
     for (const sh of SHAPES) {
       const q = outputPairs(sh.make(mulberry32(1)).rowPtr, sh.make(mulberry32(1)).colIdx);
-      const seen = Array.from(q.pairs).filter((o) => o >= 0).sort((a, b) => a - b);
+      const seen = Array.from(q.pairs)
+        .filter((o) => o >= 0)
+        .sort((a, b) => a - b);
       expect(seen, sh.name).to.deep.equal(Array.from({ length: seen.length }, (_, k) => k));
     }
     const l0 = outputPairs(radix(784, 300, 1).rowPtr, radix(784, 300, 1).colIdx);
@@ -132,7 +172,9 @@ describe('run-compressed sparse kernels: runs and output pairs from CSR', () => 
     expect(Array.from(r1.runs.subarray(0, 3))).to.deep.equal([0, 30, 10]);
     const l0 = radix(784, 300, 1);
     const r0 = csrRuns(l0.rowPtr, l0.colIdx);
-    expect(Array.from(r0.runs.subarray(0, 3 * 8))).to.deep.equal([0, 10, 1, 100, 10, 1, 200, 10, 1, 300, 10, 1, 400, 10, 1, 500, 10, 1, 600, 10, 1, 700, 10, 1]);
+    expect(Array.from(r0.runs.subarray(0, 3 * 8))).to.deep.equal([
+      0, 10, 1, 100, 10, 1, 200, 10, 1, 300, 10, 1, 400, 10, 1, 500, 10, 1, 600, 10, 1, 700, 10, 1,
+    ]);
     expect(meanRunLength(r0, l0.colIdx.length)).to.be.closeTo(9.9, 0.1);
   });
 
@@ -165,21 +207,69 @@ for (const build of BUILDS) {
         for (const withBias of [false, true]) {
           for (const relu of [false, true]) {
             const bufs = {
-              rowPtr: m.rowPtr, colIdx: m.colIdx, runPtr: r.runPtr, runs: r.runs, w: uniform(rng, m.colIdx.length),
-              bias: withBias ? uniform(rng, m.nOut) : new Float32Array(1), x: activations(rng, m.nIn, ldb, real),
+              rowPtr: m.rowPtr,
+              colIdx: m.colIdx,
+              runPtr: r.runPtr,
+              runs: r.runs,
+              w: uniform(rng, m.colIdx.length),
+              bias: withBias ? uniform(rng, m.nOut) : new Float32Array(1),
+              x: activations(rng, m.nIn, ldb, real),
               y: new Float32Array(m.nOut * ldb).fill(SENTINEL),
             };
             const what = `spmm_runs_fwd ${sh.name}${withBias ? ' +bias' : ''}${relu ? ' relu' : ''}`;
-            const run = (ranges: [number, number][]) => inMemory(bufs, 'y', (p) => {
-              for (const [a, b] of ranges) k.spmm_runs_fwd(a, b, p.rowPtr, p.runPtr, p.runs, p.w, withBias ? p.bias : 0, p.x, p.y, sh.nb, ldb, relu ? 1 : 0);
-            });
+            const run = (ranges: [number, number][]) =>
+              inMemory(bufs, 'y', (p) => {
+                for (const [a, b] of ranges)
+                  k.spmm_runs_fwd(
+                    a,
+                    b,
+                    p.rowPtr,
+                    p.runPtr,
+                    p.runs,
+                    p.w,
+                    withBias ? p.bias : 0,
+                    p.x,
+                    p.y,
+                    sh.nb,
+                    ldb,
+                    relu ? 1 : 0,
+                  );
+              });
             const got = run([[s, e]]);
             const want = bufs.y.slice();
-            ref.spmmRunsFwd(s, e, m.rowPtr, r.runPtr, r.runs, bufs.w, withBias ? bufs.bias : null, bufs.x, want, sh.nb, ldb, relu);
+            ref.spmmRunsFwd(
+              s,
+              e,
+              m.rowPtr,
+              r.runPtr,
+              r.runs,
+              bufs.w,
+              withBias ? bufs.bias : null,
+              bufs.x,
+              want,
+              sh.nb,
+              ldb,
+              relu,
+            );
             const bound = new Float32Array(want.length);
-            ref.spmmRunsFwd(s, e, m.rowPtr, r.runPtr, r.runs, abs(bufs.w), withBias ? abs(bufs.bias) : null, abs(bufs.x), bound, sh.nb, ldb, false);
+            ref.spmmRunsFwd(
+              s,
+              e,
+              m.rowPtr,
+              r.runPtr,
+              r.runs,
+              abs(bufs.w),
+              withBias ? abs(bufs.bias) : null,
+              abs(bufs.x),
+              bound,
+              sh.nb,
+              ldb,
+              false,
+            );
             expectClose(what, got, want, bound);
-            const viaCsr = inMemory(bufs, 'y', (p) => k.spmm_fwd(s, e, p.rowPtr, p.colIdx, p.w, withBias ? p.bias : 0, p.x, p.y, sh.nb, ldb, relu ? 1 : 0));
+            const viaCsr = inMemory(bufs, 'y', (p) =>
+              k.spmm_fwd(s, e, p.rowPtr, p.colIdx, p.w, withBias ? p.bias : 0, p.x, p.y, sh.nb, ldb, relu ? 1 : 0),
+            );
             expectSameBits(`${what} vs spmm_fwd`, got, viaCsr);
             expectSameBits(`${what} split in three`, got, run(thirds(s, e)));
           }
@@ -193,21 +283,47 @@ for (const build of BUILDS) {
         const r = csrRuns(m.rowPtr, m.colIdx);
         const pr = outputPairs(m.rowPtr, m.colIdx);
         // a sub-range shape takes the same share of entries
-        const [s, e] = sh.range ? [Math.min(sh.range[0], pr.entries), Math.min(sh.range[1], pr.entries)] : [0, pr.entries];
+        const [s, e] = sh.range
+          ? [Math.min(sh.range[0], pr.entries), Math.min(sh.range[1], pr.entries)]
+          : [0, pr.entries];
         const outs = Array.from(pr.pairs.subarray(2 * s, 2 * e)).filter((o) => o >= 0);
         const bufs = {
-          pairs: pr.pairs, rowPtr: m.rowPtr, colIdx: m.colIdx, runPtr: r.runPtr, runs: r.runs, w: uniform(rng, m.colIdx.length),
-          bias: uniform(rng, m.nOut), x: activations(rng, m.nIn, ldb, real), dy: activations(rng, m.nOut, ldb, real),
-          y: new Float32Array(m.nOut * ldb).fill(SENTINEL), dw: new Float32Array(Math.max(1, m.colIdx.length)).fill(SENTINEL),
+          pairs: pr.pairs,
+          rowPtr: m.rowPtr,
+          colIdx: m.colIdx,
+          runPtr: r.runPtr,
+          runs: r.runs,
+          w: uniform(rng, m.colIdx.length),
+          bias: uniform(rng, m.nOut),
+          x: activations(rng, m.nIn, ldb, real),
+          dy: activations(rng, m.nOut, ldb, real),
+          y: new Float32Array(m.nOut * ldb).fill(SENTINEL),
+          dw: new Float32Array(Math.max(1, m.colIdx.length)).fill(SENTINEL),
           db: new Float32Array(m.nOut).fill(SENTINEL),
         };
         // |inputs| once per shape for the tolerance bounds (recomputing them for every output took seconds)
         const mag = { w: abs(bufs.w), bias: abs(bufs.bias), x: abs(bufs.x), dy: abs(bufs.dy) };
         for (const relu of [false, true]) {
           const what = `spmm_pair_fwd ${sh.name}${relu ? ' relu' : ''}`;
-          const run = (ranges: [number, number][]) => inMemory(bufs, 'y', (p) => {
-            for (const [a, b] of ranges) k.spmm_pair_fwd(a, b, p.pairs, p.rowPtr, p.runPtr, p.runs, p.w, p.bias, p.x, p.y, sh.nb, ldb, relu ? 1 : 0);
-          });
+          const run = (ranges: [number, number][]) =>
+            inMemory(bufs, 'y', (p) => {
+              for (const [a, b] of ranges)
+                k.spmm_pair_fwd(
+                  a,
+                  b,
+                  p.pairs,
+                  p.rowPtr,
+                  p.runPtr,
+                  p.runs,
+                  p.w,
+                  p.bias,
+                  p.x,
+                  p.y,
+                  sh.nb,
+                  ldb,
+                  relu ? 1 : 0,
+                );
+            });
           const got = run([[s, e]]);
           const want = bufs.y.slice();
           const bound = new Float32Array(want.length);
@@ -217,16 +333,19 @@ for (const build of BUILDS) {
           }
           expectClose(what, got, want, bound);
           const viaCsr = inMemory(bufs, 'y', (p) => {
-            for (const o of outs) k.spmm_fwd(o, o + 1, p.rowPtr, p.colIdx, p.w, p.bias, p.x, p.y, sh.nb, ldb, relu ? 1 : 0);
+            for (const o of outs)
+              k.spmm_fwd(o, o + 1, p.rowPtr, p.colIdx, p.w, p.bias, p.x, p.y, sh.nb, ldb, relu ? 1 : 0);
           });
           expectSameBits(`${what} vs spmm_fwd`, got, viaCsr);
           expectSameBits(`${what} split in three`, got, run(thirds(s, e)));
         }
         for (const out of ['dw', 'db'] as const) {
           const what = `spmm_pair_bwd_w ${sh.name} ${out}`;
-          const run = (ranges: [number, number][]) => inMemory(bufs, out, (p) => {
-            for (const [a, b] of ranges) k.spmm_pair_bwd_w(a, b, p.pairs, p.rowPtr, p.colIdx, p.dy, p.x, p.dw, p.db, sh.nb, ldb);
-          });
+          const run = (ranges: [number, number][]) =>
+            inMemory(bufs, out, (p) => {
+              for (const [a, b] of ranges)
+                k.spmm_pair_bwd_w(a, b, p.pairs, p.rowPtr, p.colIdx, p.dy, p.x, p.dw, p.db, sh.nb, ldb);
+            });
           const got = run([[s, e]]);
           const want = { dw: bufs.dw.slice(), db: bufs.db.slice() };
           const bound = { dw: new Float32Array(bufs.dw.length), db: new Float32Array(m.nOut) };

@@ -27,7 +27,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { KernelMemory } from '../src/kernels/memory.js';
-import { compileKernels, instantiateKernels, kernelVariant, maddFuses, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from '../src/kernels/wasm.js';
+import {
+  compileKernels,
+  instantiateKernels,
+  kernelVariant,
+  maddFuses,
+  KERNEL_NAMES,
+  type KernelExports,
+  type KernelName,
+  type KernelVariant,
+} from '../src/kernels/wasm.js';
 import * as ref from './helpers/kernel-reference.js';
 import { activations, csr, mulberry32, radixLike, SENTINEL, uniform, type Rng } from './helpers/kernel-data.js';
 
@@ -128,38 +137,112 @@ interface LayerOpts {
 function spmmCases(shape: string, make: (rng: Rng) => Sparse, o: LayerOpts): ((rng: Rng) => Case)[] {
   const ldb = o.ldb ?? o.nb;
   const real = o.real ?? o.nb;
-  const sparseBufs = (s: Sparse): Bufs => ({ rowPtr: s.rowPtr, colIdx: s.colIdx, colPtr: s.colPtr, rowIdx: s.rowIdx, wPos: s.wPos });
+  const sparseBufs = (s: Sparse): Bufs => ({
+    rowPtr: s.rowPtr,
+    colIdx: s.colIdx,
+    colPtr: s.colPtr,
+    rowIdx: s.rowIdx,
+    wPos: s.wPos,
+  });
   return [
     (rng) => {
       const s = make(rng);
-      const bufs: Bufs = { ...sparseBufs(s), w: uniform(rng, s.nnz), x: activations(rng, s.nIn, ldb, real), y: sentinel(s.nOut * ldb) };
+      const bufs: Bufs = {
+        ...sparseBufs(s),
+        w: uniform(rng, s.nnz),
+        x: activations(rng, s.nIn, ldb, real),
+        y: sentinel(s.nOut * ldb),
+      };
       if (o.bias) bufs.bias = uniform(rng, s.nOut);
       return {
-        name: `spmm_fwd ${shape}${o.bias ? ' +bias' : ''}${o.relu ? ' relu' : ''}`, kernel: 'spmm_fwd', n: s.nOut, range: o.range, bufs, outputs: ['y'],
+        name: `spmm_fwd ${shape}${o.bias ? ' +bias' : ''}${o.relu ? ' relu' : ''}`,
+        kernel: 'spmm_fwd',
+        n: s.nOut,
+        range: o.range,
+        bufs,
+        outputs: ['y'],
         args: (p) => [p.rowPtr, p.colIdx, p.w, p.bias ?? 0, p.x, p.y, o.nb, ldb, o.relu ? 1 : 0],
-        ref: (b, s0, s1) => ref.spmmFwd(s0, s1, i32(b, 'rowPtr'), i32(b, 'colIdx'), f(b, 'w'), fOpt(b, 'bias'), f(b, 'x'), f(b, 'y'), o.nb, ldb, !!o.relu),
+        ref: (b, s0, s1) =>
+          ref.spmmFwd(
+            s0,
+            s1,
+            i32(b, 'rowPtr'),
+            i32(b, 'colIdx'),
+            f(b, 'w'),
+            fOpt(b, 'bias'),
+            f(b, 'x'),
+            f(b, 'y'),
+            o.nb,
+            ldb,
+            !!o.relu,
+          ),
         tol: MATMUL,
       };
     },
     (rng) => {
       const s = make(rng);
-      const bufs: Bufs = { ...sparseBufs(s), w: uniform(rng, s.nnz), dy: activations(rng, s.nOut, ldb, real), dx: sentinel(s.nIn * ldb) };
+      const bufs: Bufs = {
+        ...sparseBufs(s),
+        w: uniform(rng, s.nnz),
+        dy: activations(rng, s.nOut, ldb, real),
+        dx: sentinel(s.nIn * ldb),
+      };
       if (o.mask) bufs.a = activations(rng, s.nIn, ldb, real);
       return {
-        name: `spmm_bwd_x ${shape}${o.mask ? ' masked' : ''}`, kernel: 'spmm_bwd_x', n: s.nIn, range: o.range, bufs, outputs: ['dx'],
+        name: `spmm_bwd_x ${shape}${o.mask ? ' masked' : ''}`,
+        kernel: 'spmm_bwd_x',
+        n: s.nIn,
+        range: o.range,
+        bufs,
+        outputs: ['dx'],
         args: (p) => [p.colPtr, p.rowIdx, p.wPos, p.w, p.dy, p.a ?? 0, p.dx, o.nb, ldb],
-        ref: (b, s0, s1) => ref.spmmBwdX(s0, s1, i32(b, 'colPtr'), i32(b, 'rowIdx'), i32(b, 'wPos'), f(b, 'w'), f(b, 'dy'), fOpt(b, 'a'), f(b, 'dx'), o.nb, ldb),
+        ref: (b, s0, s1) =>
+          ref.spmmBwdX(
+            s0,
+            s1,
+            i32(b, 'colPtr'),
+            i32(b, 'rowIdx'),
+            i32(b, 'wPos'),
+            f(b, 'w'),
+            f(b, 'dy'),
+            fOpt(b, 'a'),
+            f(b, 'dx'),
+            o.nb,
+            ldb,
+          ),
         tol: MATMUL,
       };
     },
     (rng) => {
       const s = make(rng);
-      const bufs: Bufs = { ...sparseBufs(s), dy: activations(rng, s.nOut, ldb, real), x: activations(rng, s.nIn, ldb, real), dw: sentinel(s.nnz) };
+      const bufs: Bufs = {
+        ...sparseBufs(s),
+        dy: activations(rng, s.nOut, ldb, real),
+        x: activations(rng, s.nIn, ldb, real),
+        dw: sentinel(s.nnz),
+      };
       if (o.db) bufs.db = sentinel(s.nOut);
       return {
-        name: `spmm_bwd_w ${shape}${o.db ? ' +db' : ''}`, kernel: 'spmm_bwd_w', n: s.nOut, range: o.range, bufs, outputs: o.db ? ['dw', 'db'] : ['dw'],
+        name: `spmm_bwd_w ${shape}${o.db ? ' +db' : ''}`,
+        kernel: 'spmm_bwd_w',
+        n: s.nOut,
+        range: o.range,
+        bufs,
+        outputs: o.db ? ['dw', 'db'] : ['dw'],
         args: (p) => [p.rowPtr, p.colIdx, p.dy, p.x, p.dw, p.db ?? 0, o.nb, ldb],
-        ref: (b, s0, s1) => ref.spmmBwdW(s0, s1, i32(b, 'rowPtr'), i32(b, 'colIdx'), f(b, 'dy'), f(b, 'x'), f(b, 'dw'), fOpt(b, 'db'), o.nb, ldb),
+        ref: (b, s0, s1) =>
+          ref.spmmBwdW(
+            s0,
+            s1,
+            i32(b, 'rowPtr'),
+            i32(b, 'colIdx'),
+            f(b, 'dy'),
+            f(b, 'x'),
+            f(b, 'dw'),
+            fOpt(b, 'db'),
+            o.nb,
+            ldb,
+          ),
         tol: MATMUL,
       };
     },
@@ -174,27 +257,51 @@ function gemmCases(shape: string, nIn: number, nOut: number, o: LayerOpts): ((rn
       const bufs: Bufs = { w: uniform(rng, nOut * nIn), x: activations(rng, nIn, ldb, real), y: sentinel(nOut * ldb) };
       if (o.bias) bufs.bias = uniform(rng, nOut);
       return {
-        name: `gemm_fwd ${shape}${o.bias ? ' +bias' : ''}${o.relu ? ' relu' : ''}`, kernel: 'gemm_fwd', n: nOut, range: o.range, bufs, outputs: ['y'],
+        name: `gemm_fwd ${shape}${o.bias ? ' +bias' : ''}${o.relu ? ' relu' : ''}`,
+        kernel: 'gemm_fwd',
+        n: nOut,
+        range: o.range,
+        bufs,
+        outputs: ['y'],
         args: (p) => [p.w, nIn, p.bias ?? 0, p.x, p.y, o.nb, ldb, o.relu ? 1 : 0],
-        ref: (b, s0, s1) => ref.gemmFwd(s0, s1, f(b, 'w'), nIn, fOpt(b, 'bias'), f(b, 'x'), f(b, 'y'), o.nb, ldb, !!o.relu),
+        ref: (b, s0, s1) =>
+          ref.gemmFwd(s0, s1, f(b, 'w'), nIn, fOpt(b, 'bias'), f(b, 'x'), f(b, 'y'), o.nb, ldb, !!o.relu),
         tol: MATMUL,
       };
     },
     (rng) => {
-      const bufs: Bufs = { w: uniform(rng, nOut * nIn), dy: activations(rng, nOut, ldb, real), dx: sentinel(nIn * ldb) };
+      const bufs: Bufs = {
+        w: uniform(rng, nOut * nIn),
+        dy: activations(rng, nOut, ldb, real),
+        dx: sentinel(nIn * ldb),
+      };
       if (o.mask) bufs.a = activations(rng, nIn, ldb, real);
       return {
-        name: `gemm_bwd_x ${shape}${o.mask ? ' masked' : ''}`, kernel: 'gemm_bwd_x', n: nIn, range: o.range, bufs, outputs: ['dx'],
+        name: `gemm_bwd_x ${shape}${o.mask ? ' masked' : ''}`,
+        kernel: 'gemm_bwd_x',
+        n: nIn,
+        range: o.range,
+        bufs,
+        outputs: ['dx'],
         args: (p) => [p.w, nIn, nOut, p.dy, p.a ?? 0, p.dx, o.nb, ldb],
         ref: (b, s0, s1) => ref.gemmBwdX(s0, s1, f(b, 'w'), nIn, nOut, f(b, 'dy'), fOpt(b, 'a'), f(b, 'dx'), o.nb, ldb),
         tol: MATMUL,
       };
     },
     (rng) => {
-      const bufs: Bufs = { dy: activations(rng, nOut, ldb, real), x: activations(rng, nIn, ldb, real), dw: sentinel(nOut * nIn) };
+      const bufs: Bufs = {
+        dy: activations(rng, nOut, ldb, real),
+        x: activations(rng, nIn, ldb, real),
+        dw: sentinel(nOut * nIn),
+      };
       if (o.db) bufs.db = sentinel(nOut);
       return {
-        name: `gemm_bwd_w ${shape}${o.db ? ' +db' : ''}`, kernel: 'gemm_bwd_w', n: nOut, range: o.range, bufs, outputs: o.db ? ['dw', 'db'] : ['dw'],
+        name: `gemm_bwd_w ${shape}${o.db ? ' +db' : ''}`,
+        kernel: 'gemm_bwd_w',
+        n: nOut,
+        range: o.range,
+        bufs,
+        outputs: o.db ? ['dw', 'db'] : ['dw'],
         args: (p) => [nIn, p.dy, p.x, p.dw, p.db ?? 0, o.nb, ldb],
         ref: (b, s0, s1) => ref.gemmBwdW(s0, s1, nIn, f(b, 'dy'), f(b, 'x'), f(b, 'dw'), fOpt(b, 'db'), o.nb, ldb),
         tol: MATMUL,
@@ -204,7 +311,14 @@ function gemmCases(shape: string, nIn: number, nOut: number, o: LayerOpts): ((rn
 }
 
 /** Logits (c, ldb) with n real columns; `ties` repeats the max in every column to test first-index argmax. */
-function softmaxCases(shape: string, c: number, n: number, ldb: number, scale: number, opts: { ties?: boolean; range?: [number, number] } = {}): ((rng: Rng) => Case)[] {
+function softmaxCases(
+  shape: string,
+  c: number,
+  n: number,
+  ldb: number,
+  scale: number,
+  opts: { ties?: boolean; range?: [number, number] } = {},
+): ((rng: Rng) => Case)[] {
   const logits = (rng: Rng): Float32Array => {
     const z = uniform(rng, c * ldb, -6, 6);
     if (opts.ties) for (let b = 0; b < ldb; b++) z[(c - 1) * ldb + b] = z[b] = 7;
@@ -213,18 +327,40 @@ function softmaxCases(shape: string, c: number, n: number, ldb: number, scale: n
   const pad = Math.ceil(n / 4) * 4; // columns the host passes: the batch rounded up to a SIMD vector
   return [
     (rng) => ({
-      name: `softmax_xent ${shape}`, kernel: 'softmax_xent', n: pad, range: opts.range,
+      name: `softmax_xent ${shape}`,
+      kernel: 'softmax_xent',
+      n: pad,
+      range: opts.range,
       bufs: {
-        z: logits(rng), labels: Int32Array.from({ length: n }, (_, b) => (opts.ties ? [0, c - 1][b % 2] : Math.floor(rng() * c))),
-        dz: sentinel(c * ldb), loss: sentinel(n), correct: new Int32Array(n).fill(-5),
+        z: logits(rng),
+        labels: Int32Array.from({ length: n }, (_, b) => (opts.ties ? [0, c - 1][b % 2] : Math.floor(rng() * c))),
+        dz: sentinel(c * ldb),
+        loss: sentinel(n),
+        correct: new Int32Array(n).fill(-5),
       },
       outputs: ['dz', 'loss', 'correct'],
       args: (p) => [p.z, p.labels, c, n, ldb, p.dz, p.loss, p.correct, scale],
-      ref: (b, s0, s1) => ref.softmaxXent(s0, s1, f(b, 'z'), i32(b, 'labels'), c, n, ldb, f(b, 'dz'), f(b, 'loss'), i32(b, 'correct'), scale),
+      ref: (b, s0, s1) =>
+        ref.softmaxXent(
+          s0,
+          s1,
+          f(b, 'z'),
+          i32(b, 'labels'),
+          c,
+          n,
+          ldb,
+          f(b, 'dz'),
+          f(b, 'loss'),
+          i32(b, 'correct'),
+          scale,
+        ),
       tol: { atol: 1e-5, rtolFixed: 1e-5 },
     }),
     (rng) => ({
-      name: `softmax_fwd ${shape}`, kernel: 'softmax_fwd', n: pad, range: opts.range,
+      name: `softmax_fwd ${shape}`,
+      kernel: 'softmax_fwd',
+      n: pad,
+      range: opts.range,
       bufs: { z: logits(rng), p: sentinel(c * ldb) },
       outputs: ['p'],
       args: (p) => [p.z, c, ldb, p.p],
@@ -237,7 +373,9 @@ function softmaxCases(shape: string, c: number, n: number, ldb: number, scale: n
 function transposeCases(shape: string, n: number, nFeat: number, ldb: number): ((rng: Rng) => Case)[] {
   return [
     (rng) => ({
-      name: `transpose_in ${shape}`, kernel: 'transpose_in', n: nFeat,
+      name: `transpose_in ${shape}`,
+      kernel: 'transpose_in',
+      n: nFeat,
       bufs: { src: uniform(rng, n * nFeat), dst: sentinel(nFeat * ldb) },
       outputs: ['dst'],
       args: (p) => [p.src, n, nFeat, p.dst, ldb],
@@ -245,7 +383,9 @@ function transposeCases(shape: string, n: number, nFeat: number, ldb: number): (
       tol: {},
     }),
     (rng) => ({
-      name: `transpose_out ${shape}`, kernel: 'transpose_out', n,
+      name: `transpose_out ${shape}`,
+      kernel: 'transpose_out',
+      n,
       bufs: { src: uniform(rng, nFeat * ldb), dst: sentinel(n * nFeat) },
       outputs: ['dst'],
       args: (p) => [p.src, nFeat, ldb, p.dst],
@@ -258,8 +398,14 @@ function transposeCases(shape: string, n: number, nFeat: number, ldb: number): (
 /** A batch of n rows picked (with repeats, in any order) from a resident dataset of `count` samples. */
 function gatherCase(shape: string, count: number, n: number, nFeat: number, ldb: number): (rng: Rng) => Case {
   return (rng) => ({
-    name: `gather_in ${shape}`, kernel: 'gather_in', n: nFeat,
-    bufs: { src: uniform(rng, count * nFeat), rows: Int32Array.from({ length: n }, () => Math.floor(rng() * count)), dst: sentinel(nFeat * ldb) },
+    name: `gather_in ${shape}`,
+    kernel: 'gather_in',
+    n: nFeat,
+    bufs: {
+      src: uniform(rng, count * nFeat),
+      rows: Int32Array.from({ length: n }, () => Math.floor(rng() * count)),
+      dst: sentinel(nFeat * ldb),
+    },
     outputs: ['dst'],
     args: (p) => [p.src, p.rows, n, nFeat, p.dst, ldb],
     ref: (b, s0, s1) => ref.gatherIn(s0, s1, f(b, 'src'), i32(b, 'rows'), n, nFeat, f(b, 'dst'), ldb),
@@ -270,8 +416,15 @@ function gatherCase(shape: string, count: number, n: number, nFeat: number, ldb:
 /** A batch's labels picked by row index (with repeats, in any order) from `count` resident labels. */
 function gatherLabelsCase(shape: string, count: number, n: number, range?: [number, number]): (rng: Rng) => Case {
   return (rng) => ({
-    name: `gather_labels ${shape}`, kernel: 'gather_labels', n, range,
-    bufs: { src: Int32Array.from({ length: count }, () => Math.floor(rng() * 1000)), rows: Int32Array.from({ length: n }, () => Math.floor(rng() * count)), dst: new Int32Array(n).fill(-7) },
+    name: `gather_labels ${shape}`,
+    kernel: 'gather_labels',
+    n,
+    range,
+    bufs: {
+      src: Int32Array.from({ length: count }, () => Math.floor(rng() * 1000)),
+      rows: Int32Array.from({ length: n }, () => Math.floor(rng() * count)),
+      dst: new Int32Array(n).fill(-7),
+    },
     outputs: ['dst'],
     args: (p) => [p.src, p.rows, p.dst],
     ref: (b, s0, s1) => ref.gatherLabels(s0, s1, i32(b, 'src'), i32(b, 'rows'), i32(b, 'dst')),
@@ -284,7 +437,10 @@ const OPTIMIZER: Tol = { atol: 1e-7, rtolFixed: 1e-6 };
 function optimizerCases(shape: string, n: number, range?: [number, number]): ((rng: Rng) => Case)[] {
   return [
     (rng) => ({
-      name: `sgd_update ${shape}`, kernel: 'sgd_update', n, range,
+      name: `sgd_update ${shape}`,
+      kernel: 'sgd_update',
+      n,
+      range,
       bufs: { w: uniform(rng, n), g: uniform(rng, n) },
       outputs: ['w'],
       args: (p) => [p.w, p.g, 0.01],
@@ -292,7 +448,10 @@ function optimizerCases(shape: string, n: number, range?: [number, number]): ((r
       tol: OPTIMIZER,
     }),
     (rng) => ({
-      name: `momentum_update ${shape}`, kernel: 'momentum_update', n, range,
+      name: `momentum_update ${shape}`,
+      kernel: 'momentum_update',
+      n,
+      range,
       bufs: { w: uniform(rng, n), g: uniform(rng, n), m: uniform(rng, n, -0.1, 0.1) },
       outputs: ['w', 'm'],
       args: (p) => [p.w, p.g, p.m, 0.01, 0.9],
@@ -300,7 +459,10 @@ function optimizerCases(shape: string, n: number, range?: [number, number]): ((r
       tol: OPTIMIZER,
     }),
     (rng) => ({
-      name: `adam_update ${shape}`, kernel: 'adam_update', n, range,
+      name: `adam_update ${shape}`,
+      kernel: 'adam_update',
+      n,
+      range,
       bufs: { w: uniform(rng, n), g: uniform(rng, n), m: uniform(rng, n, -0.1, 0.1), v: uniform(rng, n, 0, 0.01) },
       outputs: ['w', 'm', 'v'],
       args: (p) => [p.w, p.g, p.m, p.v, 1e-3, 0.9, 0.999, 1e-7],
@@ -314,25 +476,94 @@ function optimizerCases(shape: string, n: number, range?: [number, number]): ((r
 // nOut = 1, nIn not a multiple of 4, empty CSR rows, fan-in 1, full density, and nb of 3, 12 and 13 vectors (every
 // batch tile: 7, 4, 2, 1 vectors) and 125 (batch 500).
 const CASES: ((rng: Rng) => Case)[] = [
-  ...spmmCases('784->300 RadiX fan-in 78, b100', () => radix(784, 300, 1), { nb: 100, relu: true, mask: true, db: true }),
-  ...spmmCases('300->100 RadiX fan-in 30, b100', () => radix(300, 100, 10), { nb: 100, bias: true, relu: true, mask: true }),
+  ...spmmCases('784->300 RadiX fan-in 78, b100', () => radix(784, 300, 1), {
+    nb: 100,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
+  ...spmmCases('300->100 RadiX fan-in 30, b100', () => radix(300, 100, 10), {
+    nb: 100,
+    bias: true,
+    relu: true,
+    mask: true,
+  }),
   ...spmmCases('100->10 RadiX fan-in 10, b100', () => radix(100, 10, 1), { nb: 100, bias: true, db: true }),
-  ...spmmCases('batch 1 (nb 4), 37->23 density 0.3', (r) => randomSparse(r, 37, 23, 0.3), { nb: 4, real: 1, bias: true, relu: true, mask: true, db: true }),
-  ...spmmCases('batch 7 (nb 8, ldb 12), 50->21', (r) => randomSparse(r, 50, 21, 0.2), { nb: 8, ldb: 12, real: 7, bias: true, relu: true, mask: true, db: true }),
-  ...spmmCases('nOut 1, nIn 13', (r) => randomSparse(r, 13, 1, 0.6), { nb: 52, bias: true, relu: true, mask: true, db: true }),
-  ...spmmCases('empty rows, nb 13 vectors', (r) => randomSparse(r, 30, 17, 0.25, [0, 5, 6, 16]), { nb: 52, bias: true, relu: true, mask: true, db: true }),
-  ...spmmCases('fan-in 1, nb 3 vectors', () => sparse(19, 11, (o, i) => i === (o * 7) % 19), { nb: 12, relu: true, mask: true, db: true }),
+  ...spmmCases('batch 1 (nb 4), 37->23 density 0.3', (r) => randomSparse(r, 37, 23, 0.3), {
+    nb: 4,
+    real: 1,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
+  ...spmmCases('batch 7 (nb 8, ldb 12), 50->21', (r) => randomSparse(r, 50, 21, 0.2), {
+    nb: 8,
+    ldb: 12,
+    real: 7,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
+  ...spmmCases('nOut 1, nIn 13', (r) => randomSparse(r, 13, 1, 0.6), {
+    nb: 52,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
+  ...spmmCases('empty rows, nb 13 vectors', (r) => randomSparse(r, 30, 17, 0.25, [0, 5, 6, 16]), {
+    nb: 52,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
+  ...spmmCases('fan-in 1, nb 3 vectors', () => sparse(19, 11, (o, i) => i === (o * 7) % 19), {
+    nb: 12,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
   ...spmmCases('full density 23->9, nb 12 vectors', () => sparse(23, 9, () => true), { nb: 48, bias: true, db: true }),
-  ...spmmCases('batch 500, 64->40', (r) => randomSparse(r, 64, 40, 0.15), { nb: 500, relu: true, mask: true, db: true }),
-  ...spmmCases('sub-range [3, 9) of 150->20', (r) => randomSparse(r, 150, 20, 0.1), { nb: 100, bias: true, relu: true, mask: true, db: true, range: [3, 9] }),
+  ...spmmCases('batch 500, 64->40', (r) => randomSparse(r, 64, 40, 0.15), {
+    nb: 500,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
+  ...spmmCases('sub-range [3, 9) of 150->20', (r) => randomSparse(r, 150, 20, 0.1), {
+    nb: 100,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+    range: [3, 9],
+  }),
   ...gemmCases('784->300 b100', 784, 300, { nb: 100, relu: true, mask: true, db: true }),
   ...gemmCases('300->100 b100', 300, 100, { nb: 100, bias: true, relu: true, mask: true }),
   ...gemmCases('100->10 b100', 100, 10, { nb: 100, bias: true, db: true }),
   ...gemmCases('batch 1 (nb 4), 13->6', 13, 6, { nb: 4, real: 1, bias: true, relu: true, mask: true, db: true }),
-  ...gemmCases('batch 7 (nb 8, ldb 12), 9->7', 9, 7, { nb: 8, ldb: 12, real: 7, bias: true, relu: true, mask: true, db: true }),
+  ...gemmCases('batch 7 (nb 8, ldb 12), 9->7', 9, 7, {
+    nb: 8,
+    ldb: 12,
+    real: 7,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+  }),
   ...gemmCases('nOut 1, nIn 1', 1, 1, { nb: 20, bias: true, relu: true, mask: true, db: true }),
   ...gemmCases('nIn 13, nOut 11, nb 13 vectors', 13, 11, { nb: 52, bias: true, relu: true, mask: true, db: true }),
-  ...gemmCases('sub-range [5, 11) of 22->14', 22, 14, { nb: 12, bias: true, relu: true, mask: true, db: true, range: [5, 11] }),
+  ...gemmCases('sub-range [5, 11) of 22->14', 22, 14, {
+    nb: 12,
+    bias: true,
+    relu: true,
+    mask: true,
+    db: true,
+    range: [5, 11],
+  }),
   ...softmaxCases('10 classes, b100', 10, 100, 100, 1 / 100),
   ...softmaxCases('10 classes, batch 7 (ldb 12)', 10, 7, 12, 1 / 7),
   ...softmaxCases('3 classes, batch 1 (ldb 4)', 3, 1, 4, 0.5),
@@ -385,13 +616,19 @@ function runWasm(c: Case, ranges: [number, number][]): Bufs {
   const mark = mem.mark();
   try {
     const ptrs: Ptrs = {};
-    for (const [name, v] of Object.entries(c.bufs)) ptrs[name] = v instanceof Int32Array ? mem.putI32(v) : mem.putF32(v);
+    for (const [name, v] of Object.entries(c.bufs))
+      ptrs[name] = v instanceof Int32Array ? mem.putI32(v) : mem.putF32(v);
     const fn = kernels[c.kernel] as (...args: number[]) => void;
     for (const [s, e] of ranges) fn(s, e, ...c.args(ptrs));
-    return Object.fromEntries(c.outputs.map((name) => {
-      const v = c.bufs[name];
-      return [name, v instanceof Int32Array ? mem.i32(ptrs[name], v.length).slice() : mem.f32(ptrs[name], v.length).slice()];
-    }));
+    return Object.fromEntries(
+      c.outputs.map((name) => {
+        const v = c.bufs[name];
+        return [
+          name,
+          v instanceof Int32Array ? mem.i32(ptrs[name], v.length).slice() : mem.f32(ptrs[name], v.length).slice(),
+        ];
+      }),
+    );
   } finally {
     mem.release(mark);
   }
@@ -442,7 +679,6 @@ function expectSameBits(c: Case, a: Bufs, b: Bufs, what: string): void {
 
 // ---- gradients: the backward kernels against finite differences of the reference forward ----
 
-
 /**
  * A two-layer net on a padded batch: x0 (nIn, ldb) -> layer 1 (+bias, ReLU) -> h -> layer 2 (+bias) -> z ->
  * softmax_xent with scale 1/n, so that L = mean loss. `sparseFirst` picks which layer is the sparse one.
@@ -454,8 +690,10 @@ function gradientCheck(sparseFirst: boolean): void {
   const denseIn = sparseFirst ? nHid : nIn;
   const denseOut = sparseFirst ? nCls : nHid;
   const params = {
-    ws: uniform(rng, s.nnz), bs: uniform(rng, s.nOut, -0.3, 0.3),
-    wd: uniform(rng, denseOut * denseIn), bd: uniform(rng, denseOut, -0.3, 0.3),
+    ws: uniform(rng, s.nnz),
+    bs: uniform(rng, s.nOut, -0.3, 0.3),
+    wd: uniform(rng, denseOut * denseIn),
+    bd: uniform(rng, denseOut, -0.3, 0.3),
     x0: activations(rng, nIn, ldb, n),
   };
   const labels = Int32Array.from({ length: n }, () => Math.floor(rng() * nCls));
@@ -478,11 +716,25 @@ function gradientCheck(sparseFirst: boolean): void {
 
   // the gradients, from the wasm kernels
   const mark = mem.mark();
-  const P = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, mem.putF32(v)])) as Record<keyof typeof params, number>;
-  const h = mem.allocF32(nHid * ldb), z = mem.allocF32(nCls * ldb), dz = mem.allocF32(nCls * ldb), dh = mem.allocF32(nHid * ldb);
-  const dx0 = mem.allocF32(nIn * ldb), dws = mem.allocF32(s.nnz), dbs = mem.allocF32(s.nOut), dwd = mem.allocF32(denseOut * denseIn), dbd = mem.allocF32(denseOut);
-  const [rowPtr, colIdx, colPtr, rowIdx, wPos] = [s.rowPtr, s.colIdx, s.colPtr, s.rowIdx, s.wPos].map((a) => mem.putI32(a));
-  const lab = mem.putI32(labels), loss = mem.allocF32(n), correct = mem.allocI32(n);
+  const P = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, mem.putF32(v)])) as Record<
+    keyof typeof params,
+    number
+  >;
+  const h = mem.allocF32(nHid * ldb),
+    z = mem.allocF32(nCls * ldb),
+    dz = mem.allocF32(nCls * ldb),
+    dh = mem.allocF32(nHid * ldb);
+  const dx0 = mem.allocF32(nIn * ldb),
+    dws = mem.allocF32(s.nnz),
+    dbs = mem.allocF32(s.nOut),
+    dwd = mem.allocF32(denseOut * denseIn),
+    dbd = mem.allocF32(denseOut);
+  const [rowPtr, colIdx, colPtr, rowIdx, wPos] = [s.rowPtr, s.colIdx, s.colPtr, s.rowIdx, s.wPos].map((a) =>
+    mem.putI32(a),
+  );
+  const lab = mem.putI32(labels),
+    loss = mem.allocF32(n),
+    correct = mem.allocI32(n);
   const k = kernels;
   if (sparseFirst) {
     k.spmm_fwd(0, nHid, rowPtr, colIdx, P.ws, P.bs, P.x0, h, nb, ldb, 1);
@@ -502,14 +754,20 @@ function gradientCheck(sparseFirst: boolean): void {
     k.gemm_bwd_x(0, nIn, P.wd, nIn, nHid, dh, 0, dx0, nb, ldb);
   }
   const grads: Record<keyof typeof params, Float32Array> = {
-    ws: mem.f32(dws, s.nnz).slice(), bs: mem.f32(dbs, s.nOut).slice(), wd: mem.f32(dwd, denseOut * denseIn).slice(),
-    bd: mem.f32(dbd, denseOut).slice(), x0: mem.f32(dx0, nIn * ldb).slice(),
+    ws: mem.f32(dws, s.nnz).slice(),
+    bs: mem.f32(dbs, s.nOut).slice(),
+    wd: mem.f32(dwd, denseOut * denseIn).slice(),
+    bd: mem.f32(dbd, denseOut).slice(),
+    x0: mem.f32(dx0, nIn * ldb).slice(),
   };
   mem.release(mark);
 
   // central differences, h = 1e-3 (the loss is smooth apart from ReLU kinks, which are skipped)
   const eps = 1e-3;
-  const base = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)])) as Record<keyof typeof params, Float64Array>;
+  const base = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)])) as Record<
+    keyof typeof params,
+    Float64Array
+  >;
   let checked = 0;
   let skipped = 0;
   for (const name of Object.keys(params) as (keyof typeof params)[]) {
@@ -529,7 +787,9 @@ function gradientCheck(sparseFirst: boolean): void {
         continue;
       }
       const fd = (up.loss - down.loss) / (2 * eps);
-      expect(Math.abs(g[j] - fd), `d loss / d ${name}[${j}]: wasm ${g[j]}, finite difference ${fd}`).to.be.at.most(1e-4 * scale + 1e-3 * Math.abs(fd));
+      expect(Math.abs(g[j] - fd), `d loss / d ${name}[${j}]: wasm ${g[j]}, finite difference ${fd}`).to.be.at.most(
+        1e-4 * scale + 1e-3 * Math.abs(fd),
+      );
       checked++;
     }
   }
@@ -569,10 +829,40 @@ function kernelSuites(): void {
       it(`${probe.name}: split calls give the same bits as one call`, () => {
         const c = make(mulberry32(1000 + index));
         const whole = runWasm(c, [[s, e]]);
-        const cuts = [...new Set([s + 1, Math.floor((s + e) / 2), e - 1, s + 3])].filter((k) => k > s && k < e).sort((a, b) => a - b);
-        for (const k of cuts) expectSameBits(c, runWasm(c, [[s, k], [k, e]]), whole, `[${s}, ${k}) + [${k}, ${e})`);
-        if (cuts.length >= 2) expectSameBits(c, runWasm(c, [[cuts[1], e], [s, cuts[0]], [cuts[0], cuts[1]]]), whole, `three pieces out of order`);
-        expectSameBits(c, runWasm(c, [[s, s], [s, e], [e, e]]), whole, 'with empty ranges');
+        const cuts = [...new Set([s + 1, Math.floor((s + e) / 2), e - 1, s + 3])]
+          .filter((k) => k > s && k < e)
+          .sort((a, b) => a - b);
+        for (const k of cuts)
+          expectSameBits(
+            c,
+            runWasm(c, [
+              [s, k],
+              [k, e],
+            ]),
+            whole,
+            `[${s}, ${k}) + [${k}, ${e})`,
+          );
+        if (cuts.length >= 2)
+          expectSameBits(
+            c,
+            runWasm(c, [
+              [cuts[1], e],
+              [s, cuts[0]],
+              [cuts[0], cuts[1]],
+            ]),
+            whole,
+            `three pieces out of order`,
+          );
+        expectSameBits(
+          c,
+          runWasm(c, [
+            [s, s],
+            [s, e],
+            [e, e],
+          ]),
+          whole,
+          'with empty ranges',
+        );
       });
     });
   });
@@ -586,7 +876,14 @@ function kernelSuites(): void {
       const z = Float32Array.from({ length: c * ldb }, (_, e) => gaps[(Math.floor(e / ldb) + (e % ldb)) % c] + 5);
       const labels = Int32Array.from({ length: n }, (_, b) => (3 - b + c) % c); // gap -100: loss about 100
       const mark = mem.mark();
-      const [pz, pl, pdz, ploss, pcor, pp] = [mem.putF32(z), mem.putI32(labels), mem.allocF32(c * ldb), mem.allocF32(n), mem.allocI32(n), mem.allocF32(c * ldb)];
+      const [pz, pl, pdz, ploss, pcor, pp] = [
+        mem.putF32(z),
+        mem.putI32(labels),
+        mem.allocF32(c * ldb),
+        mem.allocF32(n),
+        mem.allocI32(n),
+        mem.allocF32(c * ldb),
+      ];
       kernels.softmax_xent(0, 1, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01); // column 0 scalar, 4..7 SIMD
       kernels.softmax_xent(1, ldb, pz, pl, c, n, ldb, pdz, ploss, pcor, 0.01);
       kernels.softmax_fwd(0, ldb, pz, c, ldb, pp);
@@ -608,7 +905,12 @@ function kernelSuites(): void {
   describe('transpose kernels', () => {
     it('round-trip a batch: transpose_in then transpose_out give back every sample, with zero padding between', () => {
       const rng = mulberry32(9);
-      for (const [n, nFeat, ldb] of [[7, 13, 12], [100, 784, 100], [1, 3, 4], [9, 4, 16]]) {
+      for (const [n, nFeat, ldb] of [
+        [7, 13, 12],
+        [100, 784, 100],
+        [1, 3, 4],
+        [9, 4, 16],
+      ]) {
         const src = uniform(rng, n * nFeat);
         const mark = mem.mark();
         const [ps, pd, pback] = [mem.putF32(src), mem.putF32(sentinel(nFeat * ldb)), mem.allocF32(n * nFeat)];
@@ -634,7 +936,9 @@ function kernelSuites(): void {
       const w0 = uniform(rng, n);
       const [lr, beta1, beta2, eps] = [1e-3, 0.9, 0.999, 1e-7];
       const mark = mem.mark();
-      const [w, g, m, v] = [w0, new Float32Array(n), new Float32Array(n), new Float32Array(n)].map((a) => mem.putF32(a));
+      const [w, g, m, v] = [w0, new Float32Array(n), new Float32Array(n), new Float32Array(n)].map((a) =>
+        mem.putF32(a),
+      );
       const want = { w: w0.slice(), m: new Float32Array(n), v: new Float32Array(n) };
       for (let t = 1; t <= 100; t++) {
         const grad = uniform(rng, n, -0.5, 0.5);
@@ -647,7 +951,9 @@ function kernelSuites(): void {
       const got = { w: mem.f32(w, n).slice(), m: mem.f32(m, n).slice(), v: mem.f32(v, n).slice() };
       mem.release(mark);
       for (const name of ['w', 'm', 'v'] as const) {
-        const k = got[name].findIndex((x, j) => !(Math.abs(x - want[name][j]) <= 2e-6 + 2e-5 * Math.abs(want[name][j])));
+        const k = got[name].findIndex(
+          (x, j) => !(Math.abs(x - want[name][j]) <= 2e-6 + 2e-5 * Math.abs(want[name][j])),
+        );
         expect(k, `${name}[${k}]: wasm ${got[name][k]}, reference ${want[name][k]}`).to.equal(-1);
       }
       // and it trained: w moved by about lr per step against the gradient's sign
@@ -682,7 +988,10 @@ function kernelSuites(): void {
 }
 
 for (const build of BUILDS) {
-  const title = build.variant === 'fma' ? 'FMA build (relaxed SIMD, build/radixnet-fma.wasm)' : 'plain SIMD build (build/radixnet.wasm)';
+  const title =
+    build.variant === 'fma'
+      ? 'FMA build (relaxed SIMD, build/radixnet-fma.wasm)'
+      : 'plain SIMD build (build/radixnet.wasm)';
   describe(build.kernels ? title : `${title}: SKIPPED, ${build.why}`, function () {
     before(function () {
       if (!build.kernels) this.skip();
@@ -692,16 +1001,25 @@ for (const build of BUILDS) {
 
     // w x + b for one input: w = x = 1 + 2^-12, b = -(1 + 2^-11). Exactly, w x + b = 2^-24; rounding w x to float32
     // first loses that (ties to even give 1 + 2^-11), so mul + add gives 0 and a fused multiply-add 2^-24.
-    it(build.variant === 'fma' ? 'fuses the multiply-add (one rounding)' : 'rounds the product, then the sum (no FMA)', function () {
-      const mark = mem.mark();
-      const [w, x, b, y] = [mem.putF32([1 + 2 ** -12]), mem.putF32(new Float32Array(4).fill(1 + 2 ** -12)), mem.putF32([-(1 + 2 ** -11)]), mem.allocF32(4)];
-      kernels.gemm_fwd(0, 1, w, 1, b, x, y, 4, 4, 0);
-      const got = mem.f32(y, 4)[0];
-      mem.release(mark);
-      if (build.variant === 'simd') expect(got).to.equal(0);
-      else if (got === 0) this.skip(); // relaxed_madd may lower to mul + add (x86 without FMA3): correct, just not faster
-      else expect(got).to.equal(2 ** -24);
-    });
+    it(
+      build.variant === 'fma' ? 'fuses the multiply-add (one rounding)' : 'rounds the product, then the sum (no FMA)',
+      function () {
+        const mark = mem.mark();
+        const [w, x, b, y] = [
+          mem.putF32([1 + 2 ** -12]),
+          mem.putF32(new Float32Array(4).fill(1 + 2 ** -12)),
+          mem.putF32([-(1 + 2 ** -11)]),
+          mem.allocF32(4),
+        ];
+        kernels.gemm_fwd(0, 1, w, 1, b, x, y, 4, 4, 0);
+        const got = mem.f32(y, 4)[0];
+        mem.release(mark);
+        if (build.variant === 'simd') expect(got).to.equal(0);
+        else if (got === 0)
+          this.skip(); // relaxed_madd may lower to mul + add (x86 without FMA3): correct, just not faster
+        else expect(got).to.equal(2 ** -24);
+      },
+    );
   });
 }
 
@@ -724,7 +1042,10 @@ describe('kernel loader', () => {
     else env.RADIXNET_SIMD = value;
     // a script file rather than `node --input-type=module -e`: Bun and Deno run a file given to process.execPath too
     const file = join(tmpdir(), `radixnet-variant-${process.pid}.mjs`);
-    writeFileSync(file, `import { kernelVariant } from ${JSON.stringify(wasmJs)}; process.stdout.write(kernelVariant());`);
+    writeFileSync(
+      file,
+      `import { kernelVariant } from ${JSON.stringify(wasmJs)}; process.stdout.write(kernelVariant());`,
+    );
     return execFileSync(process.execPath, [file], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   };
   const fma = BUILDS[1].kernels !== null;
@@ -743,10 +1064,15 @@ describe('kernel loader', () => {
   it(`picks the ${fuses ? 'FMA' : 'plain'} build by default (relaxed SIMD ${fma ? '' : 'un'}available${fma && !fuses ? ', not fused' : ''} here)`, () => {
     expect(variantWith(undefined)).to.equal(fuses ? 'fma' : 'simd');
   });
-  it(fma ? 'runs the FMA build when RADIXNET_SIMD=fma' : 'fails loudly when RADIXNET_SIMD=fma and relaxed SIMD is unavailable', () => {
-    if (fma) expect(variantWith('fma')).to.equal('fma');
-    else expect(() => variantWith('fma')).to.throw(/relaxed SIMD/);
-  });
+  it(
+    fma
+      ? 'runs the FMA build when RADIXNET_SIMD=fma'
+      : 'fails loudly when RADIXNET_SIMD=fma and relaxed SIMD is unavailable',
+    () => {
+      if (fma) expect(variantWith('fma')).to.equal('fma');
+      else expect(() => variantWith('fma')).to.throw(/relaxed SIMD/);
+    },
+  );
   it('rejects other RADIXNET_SIMD values', () => {
     expect(() => variantWith('avx512')).to.throw(/RADIXNET_SIMD must be plain or fma/);
   });

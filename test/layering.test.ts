@@ -158,7 +158,8 @@ function sources(dir: string): Map<string, string> {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.set(relative(REPO_ROOT, p).split(sep).join('/'), readFileSync(p, 'utf8'));
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+        files.set(relative(REPO_ROOT, p).split(sep).join('/'), readFileSync(p, 'utf8'));
     }
   };
   walk(join(REPO_ROOT, dir));
@@ -185,7 +186,7 @@ describe('layering (docs/architecture.md)', () => {
       "} from './h.js';",
       "// import { x } from './comment.js';",
       "/* import('./block.js') */",
-      "const s = \"import { y } from './string.js'\";",
+      'const s = "import { y } from \'./string.js\'";',
       "const t = `from '${1}' import('./template.js')`;",
     ].join('\n');
     expect(importsOf(src)).to.deep.equal(['./a.js', '../b.js', './c.js', './e.js', './h.js', './f.js', '../g.js']);
@@ -213,16 +214,28 @@ describe('layering (docs/architecture.md)', () => {
 
   it('allows arrows down the order, inside a layer, and to the neutral modules', () => {
     const good = new Map([
-      ['src/kernels/x.ts', "import { SparseMask } from '../topology/mask.js';\nimport { InputError } from '../errors.js';"],
+      [
+        'src/kernels/x.ts',
+        "import { SparseMask } from '../topology/mask.js';\nimport { InputError } from '../errors.js';",
+      ],
       ['src/engine/x.ts', "import { Rng } from '../random.js';\nimport { Layer } from './layer.js';"],
-      ['src/suite/x.ts', "import { prune } from '../analysis/pruning.js';\nconst t = await import('../tfjs/index.js');"],
-      ['src/analysis/x.ts', "import type { RunRecord } from '../records/run-record.js';\nimport { Mlp } from '../engine/mlp.js';"],
+      [
+        'src/suite/x.ts',
+        "import { prune } from '../analysis/pruning.js';\nconst t = await import('../tfjs/index.js');",
+      ],
+      [
+        'src/analysis/x.ts',
+        "import type { RunRecord } from '../records/run-record.js';\nimport { Mlp } from '../engine/mlp.js';",
+      ],
       ['src/records/x.ts', "import type { EpochLogs } from '../engine/train.js';"],
       ['src/figures/x.ts', "import { summarize } from '../suite/runner.js';"],
       ['src/cli/x.ts', "import { Command } from 'commander';\nimport { render } from '../figures/render.js';"],
       ['src/index.ts', "export * from './topology/index.js';"],
       ['src/random.ts', "import { InputError } from './errors.js';"],
-      ['bench/run.ts', "import { benchKernels } from './kernels.js';\nimport { Engine } from '../src/engine/engine.js';"],
+      [
+        'bench/run.ts',
+        "import { benchKernels } from './kernels.js';\nimport { Engine } from '../src/engine/engine.js';",
+      ],
     ]);
     expect(violations(good)).to.deep.equal([]);
   });

@@ -98,13 +98,15 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
       else live.push(new Mlp(engine, specs[rng.int(specs.length)]));
       peak = Math.max(peak, engine.memory.used);
     }
-    const one = Math.max(...specs.map((s) => {
-      const before = engine.memory.allocated;
-      const m = new Mlp(engine, s);
-      const bytes = engine.memory.allocated - before;
-      m.dispose();
-      return bytes;
-    }));
+    const one = Math.max(
+      ...specs.map((s) => {
+        const before = engine.memory.allocated;
+        const m = new Mlp(engine, s);
+        const bytes = engine.memory.allocated - before;
+        m.dispose();
+        return bytes;
+      }),
+    );
     // never more than the 8 live models' worth of space plus fragmentation of one model's size each
     expect(peak - start).to.be.below(16 * one);
     for (const m of live) m.dispose();
@@ -131,8 +133,15 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
     a.dispose();
     const b = new Mlp(engine, { layers: [8, 4], seed: 2 });
     const before = Array.from(b.parameters());
-    for (const call of [() => a.parameters(), () => a.getWeights(), () => a.predict(new Float32Array(8)), () => a.setWeights([{ kernel: new Float32Array(32) }]),
-      () => a.evaluate(new Float32Array(8), [0]), () => a.trainStepOn(new Float32Array(8), [0], null, 0, 1), () => a.ensureCapacity(500)]) {
+    for (const call of [
+      () => a.parameters(),
+      () => a.getWeights(),
+      () => a.predict(new Float32Array(8)),
+      () => a.setWeights([{ kernel: new Float32Array(32) }]),
+      () => a.evaluate(new Float32Array(8), [0]),
+      () => a.trainStepOn(new Float32Array(8), [0], null, 0, 1),
+      () => a.ensureCapacity(500),
+    ]) {
       expect(call).to.throw(InputError, /this model was disposed/);
     }
     // b reuses a's block (same size, freed first fit): the stale view aliases it, which is why a refuses to hand out more
@@ -144,7 +153,10 @@ describe('models in kernel memory: dispose in any order, growth, pre-checks', fu
   it('the training loop counts its batch buffers and resident rows before allocating any', () => {
     const model = new Mlp(engine, { layers: [784, 10], batchSize: 10 });
     const used = engine.memory.used;
-    expect(() => model.checkFitMemory(100, 2e8)).to.throw(InputError, /training needs 585 GiB more kernel memory \(batch 100, 200000000 resident samples of 784 values and their labels\) but only .* of the 4 GiB WebAssembly memory is free/);
+    expect(() => model.checkFitMemory(100, 2e8)).to.throw(
+      InputError,
+      /training needs 585 GiB more kernel memory \(batch 100, 200000000 resident samples of 784 values and their labels\) but only .* of the 4 GiB WebAssembly memory is free/,
+    );
     expect(() => model.checkFitMemory(100, 1000)).not.to.throw();
     expect(engine.memory.used).to.equal(used);
     model.dispose();
@@ -157,18 +169,36 @@ describe('engine bad input', () => {
   after(() => engine.close());
 
   it('bounds the init stddev instead of starting from infinite weights', () => {
-    expect(() => new Mlp(engine, { layers: [4, 2], stddev: 1e40 })).to.throw(InputError, /init stddev must be a number in \(0, 100\], got 1e\+40/);
+    expect(() => new Mlp(engine, { layers: [4, 2], stddev: 1e40 })).to.throw(
+      InputError,
+      /init stddev must be a number in \(0, 100\], got 1e\+40/,
+    );
     expect(() => new Mlp(engine, { layers: [4, 2], stddev: 0 })).to.throw(InputError, /init stddev/);
     expect(engine.memory.allocated).to.equal(0);
   });
 
   it('gives InputErrors, not TypeErrors, for missing data and labels out of range in a direct step', () => {
     const m = new Mlp(engine, { layers: [4, 3], batchSize: 2 });
-    expect(() => train(m, new Float32Array(8), undefined as unknown as number[])).to.throw(InputError, /train: y must be an array of 2 integer labels \(got undefined\)/);
-    expect(() => m.predict(null as unknown as Float32Array)).to.throw(InputError, /predict: x must be a Float32Array .* \(got null\)/);
-    expect(() => m.trainStepOn(new Float32Array(8), [0, 3], null, 0, 2)).to.throw(InputError, /label of sample 1 is 3; labels must be integers in \[0, 2\]/);
-    expect(() => m.trainStepOn(new Float32Array(8), [0, 1], Int32Array.of(0, 5), 0, 2)).to.throw(InputError, /order\[1\] is 5, outside the 2 samples/);
-    expect(() => m.trainStepOn(new Float32Array(8), [0, 1], null, 1, 2)).to.throw(InputError, /samples 1\.\.2 are outside the 2 available/);
+    expect(() => train(m, new Float32Array(8), undefined as unknown as number[])).to.throw(
+      InputError,
+      /train: y must be an array of 2 integer labels \(got undefined\)/,
+    );
+    expect(() => m.predict(null as unknown as Float32Array)).to.throw(
+      InputError,
+      /predict: x must be a Float32Array .* \(got null\)/,
+    );
+    expect(() => m.trainStepOn(new Float32Array(8), [0, 3], null, 0, 2)).to.throw(
+      InputError,
+      /label of sample 1 is 3; labels must be integers in \[0, 2\]/,
+    );
+    expect(() => m.trainStepOn(new Float32Array(8), [0, 1], Int32Array.of(0, 5), 0, 2)).to.throw(
+      InputError,
+      /order\[1\] is 5, outside the 2 samples/,
+    );
+    expect(() => m.trainStepOn(new Float32Array(8), [0, 1], null, 1, 2)).to.throw(
+      InputError,
+      /samples 1\.\.2 are outside the 2 available/,
+    );
     expect(m.trainStepOn(new Float32Array(8), [0, 2], null, 0, 2).loss).to.be.closeTo(Math.log(3), 1e-6);
     m.dispose();
   });

@@ -11,7 +11,13 @@ describe('Mlp spec resolution', () => {
   it('fills in the paper defaults: no bias, normal(0.05) init, seed 100, batch 100, Keras Adam', () => {
     const cfg = resolveMlpSpec({ layers: [4, 3, 2] });
     expect(cfg).to.deep.equal({
-      sizes: [4, 3, 2], masks: [null, null], bias: false, init: 'normal', stddev: 0.05, seed: 100, batchSize: 100,
+      sizes: [4, 3, 2],
+      masks: [null, null],
+      bias: false,
+      init: 'normal',
+      stddev: 0.05,
+      seed: 100,
+      batchSize: 100,
       optimizer: { name: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     });
   });
@@ -58,7 +64,9 @@ describe('Mlp spec resolution', () => {
     const engine = await Engine.create({ threads: 1 });
     try {
       const model = new Mlp(engine, { layers: [5, 4, 3], bias: true, batchSize: 6, optimizer: 'sgd' });
-      expect(model.config).to.deep.equal(resolveMlpSpec({ layers: [5, 4, 3], bias: true, batchSize: 6, optimizer: 'sgd' }));
+      expect(model.config).to.deep.equal(
+        resolveMlpSpec({ layers: [5, 4, 3], bias: true, batchSize: 6, optimizer: 'sgd' }),
+      );
       expect(model.batchCapacity).to.equal(6);
       expect(model.hasBias).to.equal(true);
       expect(model.optimizer.spec).to.deep.equal({ name: 'sgd', lr: 0.01, momentum: 0 });

@@ -95,7 +95,10 @@ describe('MNIST loader', () => {
     process.env.XDG_CACHE_HOME = emptyCache;
   });
   afterEach(() => {
-    for (const [key, value] of [['RADIXNET_MNIST_DIR', saved.dir], ['XDG_CACHE_HOME', saved.xdg]] as const) {
+    for (const [key, value] of [
+      ['RADIXNET_MNIST_DIR', saved.dir],
+      ['XDG_CACHE_HOME', saved.xdg],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -155,7 +158,10 @@ describe('MNIST loader', () => {
     writeFileSync(file, idxImages(3, 0).subarray(0, 16 + 3 * 784 - 10));
     const err = await rejection(loadMnist({ dir, verify: false, download: false }));
     expect(err).to.be.instanceOf(InputError);
-    expect(err.message).to.include(file).and.include(`${16 + 3 * 784} bytes`).and.include(`has ${16 + 3 * 784 - 10}`);
+    expect(err.message)
+      .to.include(file)
+      .and.include(`${16 + 3 * 784} bytes`)
+      .and.include(`has ${16 + 3 * 784 - 10}`);
     expect(err.message).to.include('truncated by 10 bytes');
   });
 
@@ -165,7 +171,10 @@ describe('MNIST loader', () => {
     writeFileSync(file, gzipSync(Buffer.concat([idxLabels(TRAIN_LABELS), Buffer.from([1, 2])])));
     const err = await rejection(loadMnist({ dir, verify: false, download: false }));
     expect(err).to.be.instanceOf(InputError);
-    expect(err.message).to.include(file).and.include('should have 11 bytes, but it has 13').and.include('2 trailing bytes');
+    expect(err.message)
+      .to.include(file)
+      .and.include('should have 11 bytes, but it has 13')
+      .and.include('2 trailing bytes');
   });
 
   it('rejects a file with the wrong magic number', async () => {
@@ -194,7 +203,7 @@ describe('MNIST loader', () => {
     writeFileSync(join(dir, 'train-images-idx3-ubyte'), b);
     const err = await rejection(loadMnist({ dir, verify: false, download: false }));
     expect(err).to.be.instanceOf(InputError);
-    expect(err.message).to.include('images are 27x28, MNIST\'s are 28x28');
+    expect(err.message).to.include("images are 27x28, MNIST's are 28x28");
   });
 
   it('parseIdx reads the header sizes and returns the values after it', () => {
@@ -283,7 +292,12 @@ describe('MNIST loader', () => {
       Object.fromEntries(MNIST_FILES.map((n) => [`${n}.gz`, sha256(served.get(`/${n}.gz`)!)]));
 
     it('downloads missing files into the cache, verified, and reads them from there next time', async () => {
-      const m = await loadMnist({ searchPackage: false, mirrors: [`${base}missing/`, base], checksums: checksums(), verify: false });
+      const m = await loadMnist({
+        searchPackage: false,
+        mirrors: [`${base}missing/`, base],
+        checksums: checksums(),
+        verify: false,
+      });
       expectTiny(m);
       expect(m.source).to.equal(mnistCacheDir());
       expect(requests).to.include('/missing/train-images-idx3-ubyte.gz').and.include('/t10k-labels-idx1-ubyte.gz');
@@ -349,7 +363,12 @@ describe('MNIST loader', () => {
         expect(Buffer.compare(Buffer.from(gz[split].labels), Buffer.from(raw[split].labels))).to.equal(0);
         const a = gz[split].images;
         const b = raw[split].images;
-        expect(Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength))).to.equal(0);
+        expect(
+          Buffer.compare(
+            Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+            Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+          ),
+        ).to.equal(0);
       }
     });
   });
@@ -358,7 +377,10 @@ describe('MNIST loader', () => {
 describe('validationSplit', () => {
   // 100 samples of 3 features; sample i has features [i, i+0.5, -i] and label i % 10, so rows can be traced.
   const ds: Dataset = {
-    x: Float32Array.from({ length: 300 }, (_, k) => [Math.floor(k / 3), Math.floor(k / 3) + 0.5, -Math.floor(k / 3)][k % 3]),
+    x: Float32Array.from(
+      { length: 300 },
+      (_, k) => [Math.floor(k / 3), Math.floor(k / 3) + 0.5, -Math.floor(k / 3)][k % 3],
+    ),
     y: Uint8Array.from({ length: 100 }, (_, i) => i % 10),
     count: 100,
     features: 3,
@@ -368,19 +390,30 @@ describe('validationSplit', () => {
   it('keeps the last 10% of a seeded shuffle as the validation set, disjoint from the training set', () => {
     const { train, validation, indices } = validationSplit(ds, 0.1, 7);
     expect([train.count, validation.count]).to.deep.equal([90, 10]);
-    const ids = [...Array.from({ length: 90 }, (_, i) => train.x[i * 3]), ...Array.from({ length: 10 }, (_, i) => validation.x[i * 3])];
+    const ids = [
+      ...Array.from({ length: 90 }, (_, i) => train.x[i * 3]),
+      ...Array.from({ length: 10 }, (_, i) => validation.x[i * 3]),
+    ];
     expect(ids).to.deep.equal(Array.from(indices));
     expect([...ids].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
     expect(ids.slice(0, 10)).to.not.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (let i = 0; i < 10; i++) {
       const id = validation.x[i * 3];
-      expect([validation.x[i * 3 + 1], validation.x[i * 3 + 2], validation.y[i]]).to.deep.equal([id + 0.5, -id, id % 10]);
+      expect([validation.x[i * 3 + 1], validation.x[i * 3 + 2], validation.y[i]]).to.deep.equal([
+        id + 0.5,
+        -id,
+        id % 10,
+      ]);
     }
   });
 
   it('gives the same split for the same seed and a different one for another seed', () => {
-    expect(Array.from(validationSplit(ds, 0.1, 7).indices)).to.deep.equal(Array.from(validationSplit(ds, 0.1, 7).indices));
-    expect(Array.from(validationSplit(ds, 0.1, 7).indices)).to.not.deep.equal(Array.from(validationSplit(ds, 0.1, 8).indices));
+    expect(Array.from(validationSplit(ds, 0.1, 7).indices)).to.deep.equal(
+      Array.from(validationSplit(ds, 0.1, 7).indices),
+    );
+    expect(Array.from(validationSplit(ds, 0.1, 7).indices)).to.not.deep.equal(
+      Array.from(validationSplit(ds, 0.1, 8).indices),
+    );
     expect(Array.from(validationSplit(ds).indices)).to.deep.equal(Array.from(validationSplit(ds).indices));
   });
 

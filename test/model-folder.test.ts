@@ -2,7 +2,20 @@
 // Pauses inside the writer come from its RADIXNET_SAVE_PAUSE hook, not from timing.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +103,10 @@ describe('model folders: checked, atomic saves', function () {
         // not writable: a real test
       }
     }
-    expect(() => checkSaveTarget(join(locked, 'model'))).to.throw(InputError, /is not writable \(E(ACCES|ROFS|PERM)\); choose a folder you can write to/);
+    expect(() => checkSaveTarget(join(locked, 'model'))).to.throw(
+      InputError,
+      /is not writable \(E(ACCES|ROFS|PERM)\); choose a folder you can write to/,
+    );
   });
 
   it('serializes two writers: the second waits for the first, a reader sees the old model meanwhile', async () => {
@@ -116,12 +132,21 @@ describe('model folders: checked, atomic saves', function () {
   });
 
   /** A model saved in m, and another process paused (holding the lock) in the middle of saving over it. */
-  async function pausedChildSave(): Promise<{ m: string; old: tfl.Sequential; gate: string; child: ChildProcess; exited: Promise<unknown> }> {
+  async function pausedChildSave(): Promise<{
+    m: string;
+    old: tfl.Sequential;
+    gate: string;
+    child: ChildProcess;
+    exited: Promise<unknown>;
+  }> {
     const m = join(root, 'm');
     const old = small(1);
     await saveModel(old, m);
     const gate = join(root, 'gate');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', childSave(m, 9)], { env: { ...process.env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', childSave(m, 9)], {
+      env: { ...process.env, RADIXNET_SAVE_PAUSE: gate },
+      stdio: 'ignore',
+    });
     const exited = new Promise((r) => child.on('exit', r));
     await until(() => existsSync(`${gate}.paused`), 'the child save to pause');
     return { m, old, gate, child, exited };
@@ -191,41 +216,80 @@ describe('model folders: hostile-input-safe loading', function () {
   }
 
   it('refuses a model.json without weightsManifest instead of using random weights', async () => {
-    await rejects(variant((j) => delete j.weightsManifest), /model\.json has no weightsManifest/);
-    await rejects(variant((j) => (j.weightsManifest = [{ paths: [], weights: [] }])), /lists no weights/);
+    await rejects(
+      variant((j) => delete j.weightsManifest),
+      /model\.json has no weightsManifest/,
+    );
+    await rejects(
+      variant((j) => (j.weightsManifest = [{ paths: [], weights: [] }])),
+      /lists no weights/,
+    );
   });
 
   it('refuses a model.json nested 200,000 levels deep with one line, before tfjs walks it', async () => {
     const dir = variant(() => undefined);
-    const text = JSON.stringify(goodJson).replace('"modelTopology":', `"deep":${'['.repeat(200000)}${']'.repeat(200000)},"modelTopology":`);
+    const text = JSON.stringify(goodJson).replace(
+      '"modelTopology":',
+      `"deep":${'['.repeat(200000)}${']'.repeat(200000)},"modelTopology":`,
+    );
     writeFileSync(join(dir, 'model.json'), text);
     await rejects(dir, /model\.json: nests arrays and objects more than 64 deep \(RADIXNET_MAX_JSON_DEPTH\)/);
   });
 
   it('keeps manifest paths inside the model folder, symbolic links included', async () => {
-    await rejects(variant((j) => (j.weightsManifest[0].paths = ['../../../../dev/zero'])), /weightsManifest\[0\]\.paths\[0\] is "..\/..\/..\/..\/dev\/zero", outside the model folder/);
-    await rejects(variant((j) => (j.weightsManifest[0].paths = ['/etc/hostname'])), /outside the model folder/);
-    await rejects(variant((j, dir) => {
-      symlinkSync('/etc/hostname', join(dir, 'link.bin'));
-      j.weightsManifest[0].paths = ['link.bin'];
-    }), /paths\[0\] links to .*, outside the model folder/);
-    await rejects(variant((j, dir) => {
-      mkdirSync(join(dir, 'sub'));
-      j.weightsManifest[0].paths = ['sub'];
-    }), /not a regular file/);
+    await rejects(
+      variant((j) => (j.weightsManifest[0].paths = ['../../../../dev/zero'])),
+      /weightsManifest\[0\]\.paths\[0\] is "..\/..\/..\/..\/dev\/zero", outside the model folder/,
+    );
+    await rejects(
+      variant((j) => (j.weightsManifest[0].paths = ['/etc/hostname'])),
+      /outside the model folder/,
+    );
+    await rejects(
+      variant((j, dir) => {
+        symlinkSync('/etc/hostname', join(dir, 'link.bin'));
+        j.weightsManifest[0].paths = ['link.bin'];
+      }),
+      /paths\[0\] links to .*, outside the model folder/,
+    );
+    await rejects(
+      variant((j, dir) => {
+        mkdirSync(join(dir, 'sub'));
+        j.weightsManifest[0].paths = ['sub'];
+      }),
+      /not a regular file/,
+    );
   });
 
   it('checks weight files against the manifest shapes before reading: missing, truncated, wrong dtype', async () => {
-    await rejects(variant((j, dir) => rmSync(join(dir, j.weightsManifest[0].paths[0]))), /paths\[0\] names .* which is missing/);
-    await rejects(variant((j, dir) => truncateSync(join(dir, j.weightsManifest[0].paths[0]), 10)), /names files of 10 bytes but its weights' shapes need 160;/);
-    await rejects(variant((j) => (j.weightsManifest[0].weights[0].dtype = 'float64')), /weights\[0\]\.dtype is "float64"/);
-    await rejects(variant((j) => (j.weightsManifest[0].weights[0].shape = [2 ** 31 - 1, 2 ** 31 - 1])), /names files of 160 bytes but its weights' shapes need/);
-    await rejects(variant((j) => (j.modelTopology.config.layers[0].class_name = 'NoSuchLayer')), /cannot rebuild the model saved in .*NoSuchLayer/);
+    await rejects(
+      variant((j, dir) => rmSync(join(dir, j.weightsManifest[0].paths[0]))),
+      /paths\[0\] names .* which is missing/,
+    );
+    await rejects(
+      variant((j, dir) => truncateSync(join(dir, j.weightsManifest[0].paths[0]), 10)),
+      /names files of 10 bytes but its weights' shapes need 160;/,
+    );
+    await rejects(
+      variant((j) => (j.weightsManifest[0].weights[0].dtype = 'float64')),
+      /weights\[0\]\.dtype is "float64"/,
+    );
+    await rejects(
+      variant((j) => (j.weightsManifest[0].weights[0].shape = [2 ** 31 - 1, 2 ** 31 - 1])),
+      /names files of 160 bytes but its weights' shapes need/,
+    );
+    await rejects(
+      variant((j) => (j.modelTopology.config.layers[0].class_name = 'NoSuchLayer')),
+      /cannot rebuild the model saved in .*NoSuchLayer/,
+    );
   });
 
   it('refuses a topology whose layers would take gigabytes to build, before tfjs builds them', async () => {
     const t0 = performance.now();
-    await rejects(variant((j) => (j.modelTopology.config.layers[0].config.units = 1e9)), /modelTopology's layers would take about 37 GiB to build, over the 4\.0 GiB limit/);
+    await rejects(
+      variant((j) => (j.modelTopology.config.layers[0].config.units = 1e9)),
+      /modelTopology's layers would take about 37 GiB to build, over the 4\.0 GiB limit/,
+    );
     expect(performance.now() - t0).to.be.below(1000);
   });
 
@@ -249,13 +313,43 @@ describe('model folders: hostile-input-safe loading', function () {
       return out;
     };
     const t0 = performance.now();
-    await rejects(variant((j) => (j.modelTopology.config.layers[0].config.mask = { type: 'bits', n_in: 8, n_out: 4, nnz: 0, bits: base32(bomb) })), /mask spec bits decode to no bytes but a \[8, 4\] mask needs 4; the saved model is damaged/);
+    await rejects(
+      variant(
+        (j) =>
+          (j.modelTopology.config.layers[0].config.mask = {
+            type: 'bits',
+            n_in: 8,
+            n_out: 4,
+            nnz: 0,
+            bits: base32(bomb),
+          }),
+      ),
+      /mask spec bits decode to no bytes but a \[8, 4\] mask needs 4; the saved model is damaged/,
+    );
     expect(performance.now() - t0).to.be.below(5000);
   });
 
   it('survives 300 seeded mutations of model.json fields: each loads or is a one-line InputError', async () => {
     const rng = new Rng(14);
-    const values: unknown[] = [null, -1, 0, 1, 1.5, 2 ** 31, 1e12, -1e300, '', 'x', '../../etc/hostname', '/dev/zero', [], [1e9, 1e9], {}, true, { type: 'bits' }];
+    const values: unknown[] = [
+      null,
+      -1,
+      0,
+      1,
+      1.5,
+      2 ** 31,
+      1e12,
+      -1e300,
+      '',
+      'x',
+      '../../etc/hostname',
+      '/dev/zero',
+      [],
+      [1e9, 1e9],
+      {},
+      true,
+      { type: 'bits' },
+    ];
     const paths = (v: unknown, at: (string | number)[] = []): (string | number)[][] =>
       v !== null && typeof v === 'object'
         ? [at, ...Object.entries(v as object).flatMap(([k, c]) => paths(c, [...at, Array.isArray(v) ? Number(k) : k]))]

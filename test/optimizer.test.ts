@@ -13,13 +13,19 @@ describe('optimizer state never goes subnormal (x86 runs subnormal math ~100x sl
 
   it('flushes Adam m and v of weights whose gradient stays zero to exactly 0, like the reference', () => {
     const [w, g, m, v] = [0, 1, 2, 3].map(() => mem.allocF32(n));
-    const init = (p: number, f: (i: number) => number): void => mem.f32(p, n).set(Array.from({ length: n }, (_, i) => f(i)));
+    const init = (p: number, f: (i: number) => number): void =>
+      mem.f32(p, n).set(Array.from({ length: n }, (_, i) => f(i)));
     init(w, (i) => 0.01 * i);
     init(m, (i) => (i % 2 ? 1e-3 : -1e-3));
     init(v, () => 1e-6);
     // gradients: zero, except tiny ones whose square would be subnormal
     init(g, (i) => (i % 5 === 0 ? 1e-21 : 0));
-    const ref = { w: Float32Array.from(mem.f32(w, n)), g: Float32Array.from(mem.f32(g, n)), m: Float32Array.from(mem.f32(m, n)), v: Float32Array.from(mem.f32(v, n)) };
+    const ref = {
+      w: Float32Array.from(mem.f32(w, n)),
+      g: Float32Array.from(mem.f32(g, n)),
+      m: Float32Array.from(mem.f32(m, n)),
+      v: Float32Array.from(mem.f32(v, n)),
+    };
     for (let t = 0; t < 2000; t++) {
       k.adam_update(0, n, w, g, m, v, 1e-3, 0.9, 0.999, 1e-7);
       adamUpdate(0, n, ref.w, ref.g, ref.m, ref.v, 1e-3, 0.9, 0.999, 1e-7);

@@ -12,25 +12,60 @@ describe('per-class outcomes', function () {
     // 3 classes, 7 samples; predictions by argmax (ties: the first maximum)
     const y = [0, 0, 0, 1, 1, 2, 2];
     const scores = [
-      0.9, 0.05, 0.05, // 0 -> 0
-      0.2, 0.7, 0.1, // 0 -> 1
-      0.4, 0.4, 0.2, // 0 -> 0 (tie: first)
-      0.1, 0.8, 0.1, // 1 -> 1
-      0.1, 0.1, 0.8, // 1 -> 2
-      0.3, 0.3, 0.4, // 2 -> 2
-      0.5, 0.2, 0.3, // 2 -> 0
+      0.9,
+      0.05,
+      0.05, // 0 -> 0
+      0.2,
+      0.7,
+      0.1, // 0 -> 1
+      0.4,
+      0.4,
+      0.2, // 0 -> 0 (tie: first)
+      0.1,
+      0.8,
+      0.1, // 1 -> 1
+      0.1,
+      0.1,
+      0.8, // 1 -> 2
+      0.3,
+      0.3,
+      0.4, // 2 -> 2
+      0.5,
+      0.2,
+      0.3, // 2 -> 0
     ];
     const m = confusionMatrix(y, scores, 3);
-    expect(m).to.deep.equal([[2, 1, 0], [0, 1, 1], [1, 0, 1]]);
+    expect(m).to.deep.equal([
+      [2, 1, 0],
+      [0, 1, 1],
+      [1, 0, 1],
+    ]);
     expect(recallPerClass(m)).to.deep.equal([2 / 3, 1 / 2, 1 / 2]);
     // a class never predicted correctly is lost; a class with no samples has NaN recall and is not counted lost
-    expect(recallPerClass([[3, 0], [4, 0]])).to.deep.equal([1, 0]);
-    expect(Number.isNaN(recallPerClass([[0, 0], [1, 1]])[0])).to.equal(true);
+    expect(
+      recallPerClass([
+        [3, 0],
+        [4, 0],
+      ]),
+    ).to.deep.equal([1, 0]);
+    expect(
+      Number.isNaN(
+        recallPerClass([
+          [0, 0],
+          [1, 1],
+        ])[0],
+      ),
+    ).to.equal(true);
     expect(lostClasses([0.9, 0.04, 0.05, 0, NaN])).to.deep.equal([1, 3]);
   });
 
   it('counts runs by the number of classes they lost', () => {
-    const c = countLostClasses([[1, 1, 1], [0, 1, 1], [0, 0.01, 1], [0.5, 0.5, 0.5]]);
+    const c = countLostClasses([
+      [1, 1, 1],
+      [0, 1, 1],
+      [0, 0.01, 1],
+      [0.5, 0.5, 0.5],
+    ]);
     expect(c).to.deep.equal({ runs: 4, withLost: 2, byCount: [2, 1, 1], threshold: 0.05 });
   });
 
@@ -42,14 +77,18 @@ describe('per-class outcomes', function () {
   it('puts the test confusion matrix and recall in a training result, agreeing with the test accuracy, and per-epoch recall when asked', async () => {
     const mnist = await loadMnist();
     let seen = 0;
-    const r = await trainMnist({ ...PAPER_PRESET, radices: '10,10/1', epochs: 2, trainSamples: 2000, testSamples: 700, threads: 1 }, {
-      mnist, perClassEpochs: true,
-      inspect: (model: Mlp, point) => {
-        expect(model.classes).to.equal(10);
-        if (point.at === 'epoch-end') expect(point.epoch).to.be.within(1, 2);
-        seen++;
+    const r = await trainMnist(
+      { ...PAPER_PRESET, radices: '10,10/1', epochs: 2, trainSamples: 2000, testSamples: 700, threads: 1 },
+      {
+        mnist,
+        perClassEpochs: true,
+        inspect: (model: Mlp, point) => {
+          expect(model.classes).to.equal(10);
+          if (point.at === 'epoch-end') expect(point.epoch).to.be.within(1, 2);
+          seen++;
+        },
       },
-    });
+    );
     expect(seen).to.equal(4); // init, first step, two epoch ends
     const m = r.final.testConfusion;
     const total = m.flat().reduce((s, v) => s + v, 0);

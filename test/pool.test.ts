@@ -37,7 +37,9 @@ describe('thread pool: chunks claimed by every thread over one shared memory', (
   });
 
   it('rejects bounds that do not cover [0, n)', () => {
-    expect(() => pool.run({ kernel: 'sgd_update', n: 10, args: [0, 0, 0], bounds: Int32Array.of(0, 5, 9) })).to.throw(/bounds must run from 0 to n = 10/);
+    expect(() => pool.run({ kernel: 'sgd_update', n: 10, args: [0, 0, 0], bounds: Int32Array.of(0, 5, 9) })).to.throw(
+      /bounds must run from 0 to n = 10/,
+    );
   });
 
   it('splits evenly on SIMD boundaries and by nonzeros', () => {

@@ -17,14 +17,50 @@ const cli = (args: string[]): { status: number | null; stdout: string; stderr: s
 
 /** The record schema of a training run with experiment data. */
 function checkRecord(r: RunRecord, experiment: string): void {
-  expect(Object.keys(r)).to.deep.equal(['v', 'experiment', 'planId', 'params', 'index', 'key', 'tags', 'config', 'topology', 'history', 'final', 'data', 'wallSeconds', 'threads', 'host']);
+  expect(Object.keys(r)).to.deep.equal([
+    'v',
+    'experiment',
+    'planId',
+    'params',
+    'index',
+    'key',
+    'tags',
+    'config',
+    'topology',
+    'history',
+    'final',
+    'data',
+    'wallSeconds',
+    'threads',
+    'host',
+  ]);
   expect(r).to.include({ v: 1, experiment });
-  expect(Object.keys(r.topology).sort()).to.deep.equal(['denseWeights', 'kroneckerSparsity', 'layerSparsity', 'radices', 'sparsity', 'weights']);
+  expect(Object.keys(r.topology).sort()).to.deep.equal([
+    'denseWeights',
+    'kroneckerSparsity',
+    'layerSparsity',
+    'radices',
+    'sparsity',
+    'weights',
+  ]);
   expect(r.topology.denseWeights).to.equal(266200);
   expect(r.topology.weights).to.equal(Math.round((1 - r.topology.sparsity) * 266200));
   const method = r.tags.method;
-  expect(r.topology.radices).to.equal(method === 'radixnet' ? r.config!.radices : `${method}${r.tags.layersPruned === 'first' ? ' first layer' : ''} (as ${r.config!.radices})`);
-  for (const e of r.history) expect(Object.keys(e).sort()).to.deep.equal(['accuracy', 'epoch', 'loss', 'samplesPerSecond', 'seconds', 'valAccuracy', 'valLoss']);
+  expect(r.topology.radices).to.equal(
+    method === 'radixnet'
+      ? r.config!.radices
+      : `${method}${r.tags.layersPruned === 'first' ? ' first layer' : ''} (as ${r.config!.radices})`,
+  );
+  for (const e of r.history)
+    expect(Object.keys(e).sort()).to.deep.equal([
+      'accuracy',
+      'epoch',
+      'loss',
+      'samplesPerSecond',
+      'seconds',
+      'valAccuracy',
+      'valLoss',
+    ]);
   expect(r.history.map((e) => e.epoch)).to.deep.equal(r.history.map((_, k) => k + 1));
   const last = r.history[r.history.length - 1];
   expect(r.final).to.include({ trainAccuracy: last.accuracy, valAccuracy: last.valAccuracy });
@@ -44,7 +80,10 @@ describe('radixnet experiment pruning and saliency (--quick)', function () {
     expect(records).to.have.length(8);
     for (const r of records) {
       checkRecord(r, 'pruning');
-      const d = r.data as { speedup: { ratio: number; steps: number }; reference: { radices: string; layerSparsity: number[] } };
+      const d = r.data as {
+        speedup: { ratio: number; steps: number };
+        reference: { radices: string; layerSparsity: number[] };
+      };
       expect(r.history).to.have.length(2);
       expect(d.speedup.steps).to.equal(10);
       expect(d.speedup.ratio).to.be.greaterThan(0);
@@ -67,7 +106,11 @@ describe('radixnet experiment pruning and saliency (--quick)', function () {
     expect(records.map((r) => r.tags.model)).to.deep.equal(['radixnet', 'pruned']);
     for (const r of records) {
       checkRecord(r, 'saliency');
-      const d = r.data as { saliency: SaliencyMap; saliencyStats: ReturnType<typeof saliencyStats>; firstLayerWeights: number };
+      const d = r.data as {
+        saliency: SaliencyMap;
+        saliencyStats: ReturnType<typeof saliencyStats>;
+        firstLayerWeights: number;
+      };
       expect(d.saliency).to.include({ height: 28, width: 28 });
       expect(d.saliency.values).to.have.length(784);
       expect(d.firstLayerWeights).to.equal(2352);

@@ -38,8 +38,17 @@ describe('pruning methods: one-shot, gradual, RadiX-Net and random on the same p
   const reference = radixNet('2,2/2', layers).masks;
   const data = { train: synthetic(300, 16, 4, 1), validation: synthetic(60, 16, 4, 2), test: synthetic(100, 16, 4, 3) };
   const base: PruningRun = {
-    method: 'one-shot', reference, epochs: 2, fineTuneEpochs: 1, batchSize: 20, optimizer: { name: 'adam', lr: 1e-2 },
-    seed: 7, frequency: 5, power: 3, pruneEnd: 0.5, timingSteps: 4,
+    method: 'one-shot',
+    reference,
+    epochs: 2,
+    fineTuneEpochs: 1,
+    batchSize: 20,
+    optimizer: { name: 'adam', lr: 1e-2 },
+    seed: 7,
+    frequency: 5,
+    power: 3,
+    pruneEnd: 0.5,
+    timingSteps: 4,
   };
 
   for (const method of PRUNING_METHODS) {
@@ -48,7 +57,11 @@ describe('pruning methods: one-shot, gradual, RadiX-Net and random on the same p
       const r = trainPruned(engine, { ...base, method }, data);
       expect(r.masks.map((m) => m.nnz)).to.deep.equal(reference.map((m) => m.nnz));
       expect(r.history.map((e) => e.epoch)).to.deep.equal([1, 2, 3]);
-      expect(r.phases).to.deep.equal(method === 'one-shot' || method === 'gradual' ? ['dense', 'dense', 'fine-tune'] : ['sparse', 'sparse', 'sparse']);
+      expect(r.phases).to.deep.equal(
+        method === 'one-shot' || method === 'gradual'
+          ? ['dense', 'dense', 'fine-tune']
+          : ['sparse', 'sparse', 'sparse'],
+      );
       expect(r.history.every((e) => e.valAccuracy! >= 0 && e.valAccuracy! <= 1)).to.equal(true);
       expect(r.test.accuracy).to.be.within(0, 1);
       expect(r.speedup!.steps).to.equal(4);
@@ -65,7 +78,12 @@ describe('pruning methods: one-shot, gradual, RadiX-Net and random on the same p
   it('one-shot prunes exactly the top-|w| of the dense phase, replayed independently', () => {
     const r = trainPruned(engine, base, data);
     const dense = new Mlp(engine, { layers, seed: 7, batchSize: 20, optimizer: { name: 'adam', lr: 1e-2 } });
-    train(dense, data.train.x, data.train.y, { epochs: 2, batchSize: 20, seed: 7, validationData: { x: data.validation.x, y: data.validation.y } });
+    train(dense, data.train.x, data.train.y, {
+      epochs: 2,
+      batchSize: 20,
+      seed: 7,
+      validationData: { x: data.validation.x, y: data.validation.y },
+    });
     const w = dense.getWeights();
     dense.dispose();
     r.masks.forEach((m, l) => {
@@ -75,7 +93,10 @@ describe('pruning methods: one-shot, gradual, RadiX-Net and random on the same p
   });
 
   it('refuses a method it does not know and one-shot without fine-tuning', () => {
-    expect(() => trainPruned(engine, { ...base, method: 'lottery' as never }, data)).to.throw(InputError, /unknown pruning method "lottery"/);
+    expect(() => trainPruned(engine, { ...base, method: 'lottery' as never }, data)).to.throw(
+      InputError,
+      /unknown pruning method "lottery"/,
+    );
     expect(() => trainPruned(engine, { ...base, fineTuneEpochs: 0 }, data)).to.throw(InputError, /fineTuneEpochs >= 1/);
   });
 });

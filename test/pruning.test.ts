@@ -9,7 +9,14 @@ import { train } from '../src/engine/train.js';
 import { InputError } from '../src/errors.js';
 import { Rng } from '../src/random.js';
 import { SparseMask } from '../src/topology/mask.js';
-import { keepCount, magnitudePrune, MagnitudePruner, maskSparsity, PolynomialDecay, prunedModel } from '../src/analysis/pruning.js';
+import {
+  keepCount,
+  magnitudePrune,
+  MagnitudePruner,
+  maskSparsity,
+  PolynomialDecay,
+  prunedModel,
+} from '../src/analysis/pruning.js';
 import { saliency, saliencyStats } from '../src/analysis/saliency.js';
 import { radixDense } from '../src/tfjs/layer.js';
 import { Mask } from '../src/tfjs/mask.js';
@@ -85,14 +92,21 @@ describe('magnitudePrune: exact top-k of |w|', () => {
     const rng = new Rng(9);
     const w = Float32Array.from({ length: 40 * 13 }, () => (rng.int(9) - 4) / 2);
     for (const s of [0.3, 0.5, 0.9]) {
-      expect(magnitudePrune(w, [40, 13], s).equals(Mask.magnitude(w, 1 - s, [40, 13]).sparse), `sparsity ${s}`).to.equal(true);
+      expect(
+        magnitudePrune(w, [40, 13], s).equals(Mask.magnitude(w, 1 - s, [40, 13]).sparse),
+        `sparsity ${s}`,
+      ).to.equal(true);
     }
   });
 
   it('prunes within an existing mask and never keeps a connection outside it', () => {
     const rng = new Rng(3);
     const w = Float32Array.from({ length: 20 * 10 }, () => rng.normal());
-    const within = magnitudePrune(Float32Array.from({ length: 200 }, () => rng.next()), [20, 10], 0.5);
+    const within = magnitudePrune(
+      Float32Array.from({ length: 200 }, () => rng.next()),
+      [20, 10],
+      0.5,
+    );
     const m = magnitudePrune(w, [20, 10], 0.75, within);
     expect(m.nnz).to.equal(50);
     const allowed = within.toDense();
@@ -101,7 +115,8 @@ describe('magnitudePrune: exact top-k of |w|', () => {
   });
 
   it('refuses a sparsity outside [0, 1), a wrong shape and non-finite weights in one line', () => {
-    for (const s of [-0.1, 1, 1.5, NaN]) expectOneLineInputError(() => magnitudePrune([1, 2], [1, 2], s), /sparsity .*\[0, 1\)/);
+    for (const s of [-0.1, 1, 1.5, NaN])
+      expectOneLineInputError(() => magnitudePrune([1, 2], [1, 2], s), /sparsity .*\[0, 1\)/);
     expectOneLineInputError(() => magnitudePrune([1, 2, 3], [2, 2], 0.5), /needs 4/);
     expectOneLineInputError(() => magnitudePrune([1, NaN], [1, 2], 0.5), /weight 1 .*NaN/);
   });
@@ -120,7 +135,13 @@ describe('magnitudePrune: exact top-k of |w|', () => {
 });
 
 describe('PolynomialDecay: TF-MOT semantics', () => {
-  const s = new PolynomialDecay({ initialSparsity: 0.1, finalSparsity: 0.9, beginStep: 100, endStep: 500, frequency: 50 });
+  const s = new PolynomialDecay({
+    initialSparsity: 0.1,
+    finalSparsity: 0.9,
+    beginStep: 100,
+    endStep: 500,
+    frequency: 50,
+  });
 
   it('matches s(t) = final + (initial - final) (1 - p)^3 at begin, end, between and outside', () => {
     expect(s.sparsity(100)).to.be.closeTo(0.1, 1e-15);
@@ -140,9 +161,15 @@ describe('PolynomialDecay: TF-MOT semantics', () => {
   });
 
   it('refuses an end before the begin and bad sparsities in one line', () => {
-    expectOneLineInputError(() => new PolynomialDecay({ finalSparsity: 0.9, beginStep: 10, endStep: 5 }), /endStep 5 precedes beginStep 10/);
+    expectOneLineInputError(
+      () => new PolynomialDecay({ finalSparsity: 0.9, beginStep: 10, endStep: 5 }),
+      /endStep 5 precedes beginStep 10/,
+    );
     expectOneLineInputError(() => new PolynomialDecay({ finalSparsity: 1, endStep: 5 }), /finalSparsity is 1/);
-    expectOneLineInputError(() => new PolynomialDecay({ initialSparsity: -0.5, finalSparsity: 0.5, endStep: 5 }), /initialSparsity is -0.5/);
+    expectOneLineInputError(
+      () => new PolynomialDecay({ initialSparsity: -0.5, finalSparsity: 0.5, endStep: 5 }),
+      /initialSparsity is -0.5/,
+    );
     expectOneLineInputError(() => new PolynomialDecay({ finalSparsity: 0.5, endStep: 5, frequency: 0 }), /frequency/);
   });
 });
@@ -186,11 +213,19 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
   it('gradual: the pruner follows the schedule inside the training loop and ends on exact top-k masks with zeros off them', () => {
     const model = new Mlp(engine, { layers: sizes, seed: 4, batchSize: 20 });
     // 400 samples / 20 = 20 steps per epoch, 3 epochs = 60 steps; prune at 0, 10, ..., 40
-    const schedule = new PolynomialDecay({ initialSparsity: 0.2, finalSparsity: 0.8, beginStep: 0, endStep: 40, frequency: 10 });
+    const schedule = new PolynomialDecay({
+      initialSparsity: 0.2,
+      finalSparsity: 0.8,
+      beginStep: 0,
+      endStep: 40,
+      frequency: 10,
+    });
     const pruner = new MagnitudePruner(model, schedule);
     const seen: number[] = [];
     train(model, data.x, data.y, {
-      epochs: 3, batchSize: 20, seed: 5,
+      epochs: 3,
+      batchSize: 20,
+      seed: 5,
       onBatchEnd: () => {
         pruner.step();
         const zeros = model.parameters().reduce((s, v) => s + (v === 0 ? 1 : 0), 0);
@@ -204,7 +239,9 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
     masks.forEach((m, l) => {
       expect(m.nnz).to.equal(keepCount(sizes[l] * sizes[l + 1], 0.8));
       const keep = m.toDense();
-      weights[l].kernel.forEach((v, idx) => { if (!keep[idx]) expect(v).to.equal(0); });
+      weights[l].kernel.forEach((v, idx) => {
+        if (!keep[idx]) expect(v).to.equal(0);
+      });
     });
     // zero count never drops between pruning steps once the final mask is set (steps 40..60)
     expect(new Set(seen.slice(40))).to.have.lengthOf(1);
@@ -213,7 +250,9 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
     train(sparse, data.x, data.y, { epochs: 1, batchSize: 20, seed: 6 });
     sparse.getWeights().forEach((w, l) => {
       const keep = masks[l].toDense();
-      w.kernel.forEach((v, idx) => { if (!keep[idx]) expect(v).to.equal(0); });
+      w.kernel.forEach((v, idx) => {
+        if (!keep[idx]) expect(v).to.equal(0);
+      });
     });
     sparse.dispose();
     model.dispose();
@@ -228,7 +267,10 @@ describe('pruning an engine model: masked weights are zero and stay zero', funct
     expect(masks[0].equals(magnitudePrune(before[0].kernel, [16, 12], 0.6))).to.equal(true);
     expect(masks[1].nnz).to.equal(12 * 8);
     expect(masks[2].equals(magnitudePrune(before[2].kernel, [8, 4], 0.6))).to.equal(true);
-    expectOneLineInputError(() => new MagnitudePruner(model, [once]), /got 1 schedules for a model with 3 weight layers/);
+    expectOneLineInputError(
+      () => new MagnitudePruner(model, [once]),
+      /got 1 schedules for a model with 3 weight layers/,
+    );
     model.dispose();
   });
 });
@@ -237,10 +279,18 @@ describe('saliency: sum of |outgoing first-layer weights| per pixel', () => {
   it('equals hand sums on a hand-made first layer', () => {
     // 4 inputs as a 2 x 2 image, 3 outputs
     const kernel = [
-      1, -2, 0.5, // pixel (0,0): 3.5
-      0, 0, 0, // (0,1): 0
-      -1, -1, -1, // (1,0): 3
-      0.25, 0, -0.25, // (1,1): 0.5
+      1,
+      -2,
+      0.5, // pixel (0,0): 3.5
+      0,
+      0,
+      0, // (0,1): 0
+      -1,
+      -1,
+      -1, // (1,0): 3
+      0.25,
+      0,
+      -0.25, // (1,1): 0.5
     ];
     const map = saliency(kernel, [4, 3], [2, 2]);
     expect(map.values).to.deep.equal([3.5, 0, 3, 0.5]);
@@ -256,7 +306,13 @@ describe('saliency: sum of |outgoing first-layer weights| per pixel', () => {
   it('spreads mass over rings from the centre of a 4 x 4 image', () => {
     // saliency 1 on the 4 central pixels (distance 0.707), 0 on the 12 outer ones (1.58 and 2.12)
     const kernel = new Array<number>(16).fill(0);
-    for (const [r, c] of [[1, 1], [1, 2], [2, 1], [2, 2]]) kernel[r * 4 + c] = r === 1 ? 1 : -1;
+    for (const [r, c] of [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+    ])
+      kernel[r * 4 + c] = r === 1 ? 1 : -1;
     const stats = saliencyStats(saliency(kernel, [16, 1], [4, 4]), 1);
     expect(stats.rings.map((r) => r.pixels)).to.deep.equal([4, 8, 4]);
     expect(stats.rings.map((r) => r.massFraction)).to.deep.equal([1, 0, 0]);
@@ -265,6 +321,9 @@ describe('saliency: sum of |outgoing first-layer weights| per pixel', () => {
   });
 
   it('refuses a layer whose inputs are not the image', () => {
-    expectOneLineInputError(() => saliency(new Array(10).fill(0), [5, 2], [28, 28]), /784 pixels but the layer has 5 inputs/);
+    expectOneLineInputError(
+      () => saliency(new Array(10).fill(0), [5, 2], [28, 28]),
+      /784 pixels but the layer has 5 inputs/,
+    );
   });
 });

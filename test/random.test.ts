@@ -8,7 +8,9 @@ describe('Rng', () => {
   it('matches the reference C xoshiro128** from state {1, 2, 3, 4}', () => {
     // Values from Vigna's xoshiro128starstar.c, compiled and run with s = {1, 2, 3, 4}.
     const rng = Rng.fromState([1, 2, 3, 4]);
-    expect(Array.from({ length: 6 }, () => rng.nextUint32())).to.deep.equal([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+    expect(Array.from({ length: 6 }, () => rng.nextUint32())).to.deep.equal([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492,
+    ]);
     for (let i = 0; i < 994; i++) rng.nextUint32();
     expect(rng.nextUint32()).to.equal(136054147);
   });
@@ -54,7 +56,9 @@ describe('Rng', () => {
     expect(mean).to.be.closeTo(0.5, 5 * Math.sqrt(1 / 12 / N));
     expect(sq / N - mean * mean).to.be.closeTo(1 / 12, 0.002);
     expect(min).to.be.at.least(0).and.below(1e-3);
-    expect(max).to.be.below(1).and.above(1 - 1e-3);
+    expect(max)
+      .to.be.below(1)
+      .and.above(1 - 1e-3);
   });
 
   it('int(n) hits every value in [0, n) about equally often (chi-squared, 9 dof, p > 0.001)', () => {
@@ -98,7 +102,7 @@ describe('Rng', () => {
       sum += v;
       sq += v * v;
     }
-    expect(sum / N).to.be.closeTo(0, 5 * 0.05 / Math.sqrt(N));
+    expect(sum / N).to.be.closeTo(0, (5 * 0.05) / Math.sqrt(N));
     expect(Math.sqrt(sq / N)).to.be.closeTo(0.05, 0.05 * 5 * Math.sqrt(2 / N));
     expect(Array.from(new Rng(4).fillNormal(new Float32Array(4), 0, 0.05))).to.deep.equal(Array.from(w.subarray(0, 4)));
   });

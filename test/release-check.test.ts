@@ -14,7 +14,10 @@ describe('release check (quick: the tarball)', function () {
   this.timeout(120000);
 
   it('passes every check of what npm publish would upload, one line each', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'release-check.mjs'), '--quick'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'release-check.mjs'), '--quick'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('FAIL'))).to.deep.equal([]);
@@ -25,6 +28,8 @@ describe('release check (quick: the tarball)', function () {
       `CHANGELOG.md has an entry for ${VERSION}, Keep a Changelog style`,
       'engines and files as released',
     ]);
-    expect(lines[lines.length - 1]).to.equal(`release check: all passed for radixnet ${VERSION} (radixnet-${VERSION}.tgz)`);
+    expect(lines[lines.length - 1]).to.equal(
+      `release check: all passed for radixnet ${VERSION} (radixnet-${VERSION}.tgz)`,
+    );
   });
 });

@@ -14,12 +14,30 @@ import { PAPER_EXPERIMENTS, type ReproduceProgress } from '../src/suite/reproduc
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: '1' };
-const lines = (f: string): RunRecord[] => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (f: string): RunRecord[] =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('radixnet reproduce', function () {
   this.timeout(300000);
   const dir = mkdtempSync(join(tmpdir(), 'radixnet-reproduce-'));
-  const args = ['reproduce', '--quick', '--out', dir, '--workers', '1', '--threads', '1', '--train-samples', '500', '--test-samples', '500', '--json'];
+  const args = [
+    'reproduce',
+    '--quick',
+    '--out',
+    dir,
+    '--workers',
+    '1',
+    '--threads',
+    '1',
+    '--train-samples',
+    '500',
+    '--test-samples',
+    '500',
+    '--json',
+  ];
 
   it('runs every experiment of the paper, resumes after a kill without losing or repeating a run, and writes the report', async () => {
     // killed while the fourth experiment (pruning) runs: three are finished, one is partly done
@@ -39,21 +57,28 @@ describe('radixnet reproduce', function () {
           }
         }
       });
-      child.on('exit', () => (seen ? resolve(seen) : reject(new Error('reproduce finished before it could be killed'))));
+      child.on('exit', () =>
+        seen ? resolve(seen) : reject(new Error('reproduce finished before it could be killed')),
+      );
     });
     expect(killedAt.experiment).to.equal('pruning');
     expect(existsSync(join(dir, 'accuracy-vs-sparsity.jsonl'))).to.equal(false);
 
     const again = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 240000 });
     expect(again.status, again.stderr).to.equal(0);
-    const result = jsonData<{ experiments: { experiment: string; ran: number; skipped: number; records: number; wallSeconds: number }[]; report: string }>(again.stdout);
+    const result = jsonData<{
+      experiments: { experiment: string; ran: number; skipped: number; records: number; wallSeconds: number }[];
+      report: string;
+    }>(again.stdout);
     expect(result.experiments.map((e) => e.experiment)).to.deep.equal(PAPER_EXPERIMENTS.map((e) => e.name));
     for (const [i, e] of result.experiments.entries()) {
       // each file holds its plan's runs once each (staged experiments: every stage), whatever was done before the kill
       const exp = getExperiment(e.experiment);
       const records = lines(join(dir, `${e.experiment}.jsonl`));
       const params = resolveParams(exp, exp.params.trainSamples ? { trainSamples: 500, testSamples: 500 } : {}, true);
-      const planned = plan(exp, params, records).runs.map((r) => r.key).sort();
+      const planned = plan(exp, params, records)
+        .runs.map((r) => r.key)
+        .sort();
       expect(records.map((r) => r.key).sort(), e.experiment).to.deep.equal(planned);
       expect(e.records).to.equal(records.length);
       // the three finished before the kill are skipped whole, the fourth in part, the rest run now

@@ -19,14 +19,26 @@ function fakeMnist(): Mnist {
   return { train: split(700), test: split(300), source: 'synthetic', files: [], verified: false, timings };
 }
 
-const untimed = (r: TrainResult): unknown => ({ config: r.config, topology: r.topology, final: r.final, history: r.history.map(({ seconds: _s, samplesPerSecond: _p, ...rest }) => rest) });
+const untimed = (r: TrainResult): unknown => ({
+  config: r.config,
+  topology: r.topology,
+  final: r.final,
+  history: r.history.map(({ seconds: _s, samplesPerSecond: _p, ...rest }) => rest),
+});
 
 describe('resident data across the runs of a sweep worker', () => {
   it('gives the same results as fresh copies, run after run of several topologies on one engine', async function () {
     this.timeout(60000);
     const mnist = fakeMnist();
     // testSamples: the first 200 test samples, a subarray made anew for every run, which must find its kept copy
-    const configs = ['10,10/10', '28,28/28', '10,10/10', 'dense'].map((radices, i) => ({ ...PAPER_PRESET, radices, epochs: 2, seed: 100 + i, threads: 1, testSamples: 200 }));
+    const configs = ['10,10/10', '28,28/28', '10,10/10', 'dense'].map((radices, i) => ({
+      ...PAPER_PRESET,
+      radices,
+      epochs: 2,
+      seed: 100 + i,
+      threads: 1,
+      testSamples: 200,
+    }));
     const engine = await Engine.create({ threads: 1 });
     const kept: TrainResult[] = [];
     for (const c of configs) kept.push(await trainMnist(c, { mnist, engine }));

@@ -14,9 +14,21 @@ export const planOfBins = (bins: number): string => planId('sparsity-distributio
 /** A record of sparsity-distribution (factors 2, bins `bins`) whose plan id is its params' own. */
 export function fakeRecord(index: number, bins = 10, extra: Partial<RunRecord> = {}): RunRecord {
   return {
-    v: 1, experiment: 'sparsity-distribution', planId: planOfBins(bins), params: { ...PARAMS, bins }, index,
-    key: `k${index}`, tags: { bin: 0 }, config: null, topology: { radices: '2', sparsity: 0.5, kroneckerSparsity: 0.5, weights: 1, denseWeights: 2 },
-    history: [], final: null, wallSeconds: 0.1, threads: 1, host: 'h', ...extra,
+    v: 1,
+    experiment: 'sparsity-distribution',
+    planId: planOfBins(bins),
+    params: { ...PARAMS, bins },
+    index,
+    key: `k${index}`,
+    tags: { bin: 0 },
+    config: null,
+    topology: { radices: '2', sparsity: 0.5, kroneckerSparsity: 0.5, weights: 1, denseWeights: 2 },
+    history: [],
+    final: null,
+    wallSeconds: 0.1,
+    threads: 1,
+    host: 'h',
+    ...extra,
   };
 }
 
@@ -64,9 +76,17 @@ describe('results files', () => {
   it('refuses records of another plan and lines that are not records', () => {
     const f = file();
     writeFileSync(f, `${JSON.stringify(fakeRecord(0))}\n`);
-    expect(() => readResults(f, { planId: planOfBins(20) })).to.throw(InputError, new RegExp(`holds runs of plan ${PLAN.slice(0, 12)} \\(sparsity-distribution\\), not plan ${planOfBins(20).slice(0, 12)}; use another --out`));
+    expect(() => readResults(f, { planId: planOfBins(20) })).to.throw(
+      InputError,
+      new RegExp(
+        `holds runs of plan ${PLAN.slice(0, 12)} \\(sparsity-distribution\\), not plan ${planOfBins(20).slice(0, 12)}; use another --out`,
+      ),
+    );
     appendFileSync(f, `${JSON.stringify(fakeRecord(1, 30))}\n`);
-    expect(() => readResults(f)).to.throw(InputError, new RegExp(`:2: this results file holds runs of plan ${planOfBins(30).slice(0, 12)}`));
+    expect(() => readResults(f)).to.throw(
+      InputError,
+      new RegExp(`:2: this results file holds runs of plan ${planOfBins(30).slice(0, 12)}`),
+    );
     const g = file();
     const { host: _h, ...noHost } = fakeRecord(0);
     writeFileSync(g, `${JSON.stringify(noHost)}\n${JSON.stringify(fakeRecord(1))}\n`);
@@ -79,12 +99,18 @@ describe('results files', () => {
     if (process.getuid?.() === 0) this.skip(); // root writes anywhere
     const ro = mkdtempSync(join(tmpdir(), 'radixnet-ro-'));
     chmodSync(ro, 0o500);
-    expect(() => ResultsWriter.open(join(ro, 'x', 'r.jsonl'))).to.throw(InputError, /cannot write results to .* choose a writable --out/);
+    expect(() => ResultsWriter.open(join(ro, 'x', 'r.jsonl'))).to.throw(
+      InputError,
+      /cannot write results to .* choose a writable --out/,
+    );
   });
 
   it('an output under a regular file is an InputError', () => {
     const f = file();
     writeFileSync(f, '');
-    expect(() => ResultsWriter.open(join(f, 'r.jsonl'))).to.throw(InputError, /cannot write results to .*ENOTDIR|EEXIST/);
+    expect(() => ResultsWriter.open(join(f, 'r.jsonl'))).to.throw(
+      InputError,
+      /cannot write results to .*ENOTDIR|EEXIST/,
+    );
   });
 });

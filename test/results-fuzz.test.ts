@@ -14,8 +14,32 @@ const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'results');
 const CASES = 500;
 
 const HOSTILE: unknown[] = [
-  null, -1, 0, 1, 0.5, 3e8, -3e8, 1e308, -1e308, 2 ** 53, 1.5, '', 'x', '10,10/1', true, false, [], {}, [1, 2], [[[]]],
-  { a: 1 }, 'a'.repeat(300), [null], ['x'], [-1], [3e8],
+  null,
+  -1,
+  0,
+  1,
+  0.5,
+  3e8,
+  -3e8,
+  1e308,
+  -1e308,
+  2 ** 53,
+  1.5,
+  '',
+  'x',
+  '10,10/1',
+  true,
+  false,
+  [],
+  {},
+  [1, 2],
+  [[[]]],
+  { a: 1 },
+  'a'.repeat(300),
+  [null],
+  ['x'],
+  [-1],
+  [3e8],
 ];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -63,49 +87,71 @@ function mutate(rng: Rng, original: Buffer): Mutant {
   const pick = (): number => rng.int(lines.length);
   const join_ = (ls: string[]): Buffer => Buffer.from(ls.join('\n') + '\n');
   switch (rng.int(12)) {
-    case 0: { // flip one byte
+    case 0: {
+      // flip one byte
       const b = Buffer.from(original);
       const at = rng.int(b.length);
       b[at] ^= 1 << rng.int(8);
       return { bytes: b, neutral: false, what: `byte ${at} flipped` };
     }
-    case 1: { // insert a byte (invalid UTF-8, a brace, a quote, a newline)
+    case 1: {
+      // insert a byte (invalid UTF-8, a brace, a quote, a newline)
       const at = rng.int(original.length);
       const byte = [0xff, 0x7b, 0x22, 0x0a, 0x5b, 0x00][rng.int(6)];
-      return { bytes: Buffer.concat([original.subarray(0, at), Buffer.from([byte]), original.subarray(at)]), neutral: false, what: `byte ${byte} inserted at ${at}` };
+      return {
+        bytes: Buffer.concat([original.subarray(0, at), Buffer.from([byte]), original.subarray(at)]),
+        neutral: false,
+        what: `byte ${byte} inserted at ${at}`,
+      };
     }
-    case 2: { // cut a range out
+    case 2: {
+      // cut a range out
       const at = rng.int(original.length);
       const len = 1 + rng.int(200);
-      return { bytes: Buffer.concat([original.subarray(0, at), original.subarray(at + len)]), neutral: false, what: `${len} bytes cut at ${at}` };
+      return {
+        bytes: Buffer.concat([original.subarray(0, at), original.subarray(at + len)]),
+        neutral: false,
+        what: `${len} bytes cut at ${at}`,
+      };
     }
-    case 3: { // truncate (a torn last line, or nothing left)
+    case 3: {
+      // truncate (a torn last line, or nothing left)
       const at = rng.int(original.length + 1);
       return { bytes: original.subarray(0, at), neutral: false, what: `truncated at ${at}` };
     }
-    case 4: { // repeat lines: cat a a, or one line twice
+    case 4: {
+      // repeat lines: cat a a, or one line twice
       if (rng.next() < 0.5) return { bytes: Buffer.concat([original, original]), neutral: true, what: 'file repeated' };
       const i = pick();
-      return { bytes: join_([...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)]), neutral: true, what: `line ${i + 1} repeated` };
+      return {
+        bytes: join_([...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)]),
+        neutral: true,
+        what: `line ${i + 1} repeated`,
+      };
     }
-    case 5: { // another line order
+    case 5: {
+      // another line order
       const order = rng.permutation(lines.length);
       return { bytes: join_(Array.from(order, (i) => lines[i])), neutral: true, what: 'lines shuffled' };
     }
-    case 6: { // another key order in one line
+    case 6: {
+      // another key order in one line
       const i = pick();
       const ls = [...lines];
       ls[i] = JSON.stringify(shuffleKeys(rng, JSON.parse(ls[i]) as Json));
       return { bytes: join_(ls), neutral: true, what: `keys of line ${i + 1} reordered` };
     }
-    case 7: { // a line dropped
+    case 7: {
+      // a line dropped
       const i = pick();
       return { bytes: join_(lines.filter((_, k) => k !== i)), neutral: false, what: `line ${i + 1} dropped` };
     }
-    case 8: { // the last newline dropped: the last record is whole
+    case 8: {
+      // the last newline dropped: the last record is whole
       return { bytes: original.subarray(0, original.length - 1), neutral: true, what: 'final newline dropped' };
     }
-    default: { // a field deleted or given a hostile value, 1 to 3 times
+    default: {
+      // a field deleted or given a hostile value, 1 to 3 times
       const ls = [...lines];
       const edits: string[] = [];
       for (let n = 1 + rng.int(3); n > 0; n--) {
@@ -130,7 +176,9 @@ describe('results files: a fuzz of mutated files', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`gives a summary or a one-line InputError within a second for each of ${CASES} mutated files, and the original summary when no run changed`, () => {
-    const fixtures = readdirSync(FIXTURES).filter((n) => n.endsWith('.jsonl')).sort();
+    const fixtures = readdirSync(FIXTURES)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort();
     expect(fixtures.length).to.be.at.least(7);
     const quiet = (): void => undefined;
     const originals = fixtures.map((name) => {
@@ -150,7 +198,8 @@ describe('results files: a fuzz of mutated files', function () {
       try {
         summary = summarizeFile(file, quiet);
       } catch (err) {
-        if (!(err instanceof InputError)) throw new Error(`${label}: not an InputError: ${(err as Error)?.stack ?? String(err)}`);
+        if (!(err instanceof InputError))
+          throw new Error(`${label}: not an InputError: ${(err as Error)?.stack ?? String(err)}`);
         expect(err.message, label).not.to.include('\n');
         expect(err.message.length, label).to.be.below(600);
       }

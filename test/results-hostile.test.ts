@@ -57,12 +57,18 @@ describe('results files against hostile input', () => {
 
     it('two concurrent experiment processes on one --out: summarize counts each run once', async () => {
       const f = file();
-      const run = (): Promise<{ code: number | null; stderr: string }> => new Promise((done) => {
-        const child = spawn(process.execPath, [CLI, ...QUICK, '--out', f], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-        child.on('close', (code) => done({ code, stderr }));
-      });
+      const run = (): Promise<{ code: number | null; stderr: string }> =>
+        new Promise((done) => {
+          const child = spawn(process.execPath, [CLI, ...QUICK, '--out', f], {
+            env,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on('close', (code) => done({ code, stderr }));
+        });
       const results = await Promise.all([run(), run()]);
       // each either ran (or found the work done) or was refused up front because the other held the file
       for (const r of results) {
@@ -72,7 +78,10 @@ describe('results files against hostile input', () => {
         }
       }
       expect(results.some((r) => r.code === 0)).to.equal(true);
-      const keys = readFileSync(f, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).key as string);
+      const keys = readFileSync(f, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).key as string);
       expect(keys).to.have.length(planned);
       expect(new Set(keys).size).to.equal(planned);
       expect(summarizeFile(f, () => undefined).runs).to.equal(planned);
@@ -100,14 +109,19 @@ describe('results files against hostile input', () => {
       const expected = new RegExp(`${c}:${planned + 1}: run '${other.key}' is also at line 3 with different results`);
       expect(() => summarizeFile(c, () => undefined)).to.throw(InputError, expected);
       let resumed: unknown = null;
-      await runPlan('sparsity-distribution', { quick: true, out: c, workers: 1 }).catch((err: unknown) => { resumed = err; });
+      await runPlan('sparsity-distribution', { quick: true, out: c, workers: 1 }).catch((err: unknown) => {
+        resumed = err;
+      });
       expect(resumed).to.be.instanceOf(InputError);
       expect((resumed as Error).message).to.match(expected);
       const a = file();
       const b = file();
       writeFileSync(a, lines.join('\n') + '\n');
       writeFileSync(b, JSON.stringify(other) + '\n');
-      expect(() => mergeResults(join(dir, `m${n++}.jsonl`), [a, b])).to.throw(InputError, new RegExp(`${b}:1: run '${other.key}' is also at ${a}:3 with different results`));
+      expect(() => mergeResults(join(dir, `m${n++}.jsonl`), [a, b])).to.throw(
+        InputError,
+        new RegExp(`${b}:1: run '${other.key}' is also at ${a}:3 with different results`),
+      );
       const r = cli('plot', c, '--out', join(dir, 'p.svg'));
       expect(r.status).to.equal(2);
       expect(r.stderr).to.match(/is also at line 3 with different results/);
@@ -123,11 +137,17 @@ describe('results files against hostile input', () => {
       } catch {
         this.skip();
       }
-      for (const [path, kind] of [['/dev/zero', 'a character device'], [fifo, 'a FIFO'], [dir, 'a directory']]) {
+      for (const [path, kind] of [
+        ['/dev/zero', 'a character device'],
+        [fifo, 'a FIFO'],
+        [dir, 'a directory'],
+      ]) {
         const t = Date.now();
         const r = cli('summarize', path);
         expect(r.status, r.stderr).to.equal(2);
-        expect(r.stderr.trim()).to.equal(`radixnet: ${path} is ${kind}${kind === 'a FIFO' ? ' (named pipe)' : ''}, not a regular file; results are read from files only (save the records to a file first)`);
+        expect(r.stderr.trim()).to.equal(
+          `radixnet: ${path} is ${kind}${kind === 'a FIFO' ? ' (named pipe)' : ''}, not a regular file; results are read from files only (save the records to a file first)`,
+        );
         expect(Date.now() - t).to.be.below(15000);
       }
     });
@@ -149,10 +169,18 @@ describe('results files against hostile input', () => {
         const f = file();
         writeFileSync(f, lines[0] + '\n' + ' '.repeat(5000) + lines[1] + '\n');
         LIMITS.recordBytes = 4096;
-        expect(() => readResults(f)).to.throw(InputError, new RegExp(`${f}:2: a line over 4.0 KiB, longer than any record radixnet writes \\(RADIXNET_MAX_RECORD_BYTES\\)`));
+        expect(() => readResults(f)).to.throw(
+          InputError,
+          new RegExp(
+            `${f}:2: a line over 4.0 KiB, longer than any record radixnet writes \\(RADIXNET_MAX_RECORD_BYTES\\)`,
+          ),
+        );
         LIMITS.recordBytes = saved.recordBytes;
         LIMITS.resultsBytes = 1000;
-        expect(() => readResults(f)).to.throw(InputError, /over the 1000 bytes limit on a results file \(RADIXNET_MAX_RESULTS_BYTES\)/);
+        expect(() => readResults(f)).to.throw(
+          InputError,
+          /over the 1000 bytes limit on a results file \(RADIXNET_MAX_RESULTS_BYTES\)/,
+        );
       } finally {
         Object.assign(LIMITS, saved);
       }
@@ -177,13 +205,38 @@ describe('results files against hostile input', () => {
       return f;
     };
 
-    it('gives the option parsers\' one-line errors for bins 3e8, bins -1 and factors 5, at once', () => {
+    it("gives the option parsers' one-line errors for bins 3e8, bins -1 and factors 5, at once", () => {
       const cases: [(p: Record<string, unknown>) => void, RegExp][] = [
-        [(p) => { p.bins = 3e8; }, /:1: params\.bins: --bins must be a whole number from 1 to 1000, got "300000000"$/],
-        [(p) => { p.bins = -1; }, /:1: params\.bins: --bins must be a whole number from 1 to 1000, got "-1"$/],
-        [(p) => { p.factors = 5; }, /:1: params\.factors is 5, not a value of --factors \(radix factors, e\.g\. 1\.\.10 or 2,3,5\)$/],
-        [(p) => { p.layers = [784, 'x']; }, /:1: params\.layers: --layers entry 2 is 'x'/],
-        [(p) => { p.evil = 1; }, /:1: params\.evil is not a parameter of sparsity-distribution/],
+        [
+          (p) => {
+            p.bins = 3e8;
+          },
+          /:1: params\.bins: --bins must be a whole number from 1 to 1000, got "300000000"$/,
+        ],
+        [
+          (p) => {
+            p.bins = -1;
+          },
+          /:1: params\.bins: --bins must be a whole number from 1 to 1000, got "-1"$/,
+        ],
+        [
+          (p) => {
+            p.factors = 5;
+          },
+          /:1: params\.factors is 5, not a value of --factors \(radix factors, e\.g\. 1\.\.10 or 2,3,5\)$/,
+        ],
+        [
+          (p) => {
+            p.layers = [784, 'x'];
+          },
+          /:1: params\.layers: --layers entry 2 is 'x'/,
+        ],
+        [
+          (p) => {
+            p.evil = 1;
+          },
+          /:1: params\.evil is not a parameter of sparsity-distribution/,
+        ],
       ];
       for (const [change, message] of cases) {
         const t = Date.now();
@@ -195,16 +248,24 @@ describe('results files against hostile input', () => {
       }
     });
 
-    it('refuses a record whose planId is not its params\' plan, in summarize and merge', () => {
-      const f = withParams((p) => { p.bins = 20; }, false);
+    it("refuses a record whose planId is not its params' plan, in summarize and merge", () => {
+      const f = withParams((p) => {
+        p.bins = 20;
+      }, false);
       expect(() => readResults(f)).to.throw(InputError, /:1: planId \w{12} is not the plan of the record's own params/);
-      expect(() => mergeResults(join(dir, `m${n++}.jsonl`), [f])).to.throw(InputError, /is not the plan of the record's own params/);
+      expect(() => mergeResults(join(dir, `m${n++}.jsonl`), [f])).to.throw(
+        InputError,
+        /is not the plan of the record's own params/,
+      );
     });
 
     it('refuses a record nested 200,000 levels deep with one line, in summarize and merge', () => {
       const f = file();
       const r = JSON.parse(lines[0]) as Record<string, unknown>;
-      writeFileSync(f, JSON.stringify(r).replace('"tags":', `"deep":${'['.repeat(200000)}${']'.repeat(200000)},"tags":`) + '\n');
+      writeFileSync(
+        f,
+        JSON.stringify(r).replace('"tags":', `"deep":${'['.repeat(200000)}${']'.repeat(200000)},"tags":`) + '\n',
+      );
       const s = cli('summarize', f);
       expect(s.status).to.equal(2);
       expect(s.stderr.trim()).to.match(/:1: nests arrays and objects more than 64 deep \(RADIXNET_MAX_JSON_DEPTH\)/);
@@ -222,7 +283,10 @@ describe('results files against hostile input', () => {
       const first = Buffer.from(lines[0].replace('"host":"', '"host":"\u0001'));
       first[first.indexOf(1)] = 0xff;
       const torn = lines[planned - 1].slice(0, 40);
-      writeFileSync(f, Buffer.concat([first, Buffer.from('\n' + lines.slice(1, planned - 1).join('\n') + '\n' + torn)]));
+      writeFileSync(
+        f,
+        Buffer.concat([first, Buffer.from('\n' + lines.slice(1, planned - 1).join('\n') + '\n' + torn)]),
+      );
       const r1 = await runPlan('sparsity-distribution', { quick: true, out: f, workers: 1, ...quiet });
       expect(r1.ran).to.equal(1);
       expect(r1.skipped).to.equal(planned - 1);
@@ -247,7 +311,12 @@ describe('results files against hostile input', () => {
       expect(warnings).to.deep.equal([]);
       const r = await runPlan('sparsity-distribution', { quick: true, out: f, workers: 1, ...quiet });
       expect(r.ran).to.equal(1);
-      expect(readFileSync(f, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).key)).to.deep.equal(lines.map((l) => JSON.parse(l).key));
+      expect(
+        readFileSync(f, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l).key),
+      ).to.deep.equal(lines.map((l) => JSON.parse(l).key));
     });
   });
 });

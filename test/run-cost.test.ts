@@ -5,7 +5,10 @@ import type { PlannedRun } from '../src/suite/plan.js';
 import { PAPER_PRESET } from '../src/suite/mnist-train.js';
 
 const run = (index: number, radices: string, epochs = 3): PlannedRun => ({
-  index, key: `${radices}|${epochs}`, tags: {}, config: { ...PAPER_PRESET, radices, epochs },
+  index,
+  key: `${radices}|${epochs}`,
+  tags: {},
+  config: { ...PAPER_PRESET, radices, epochs },
 });
 
 describe('expected run cost', () => {
@@ -23,6 +26,8 @@ describe('expected run cost', () => {
   });
 
   it('gives topology-only runs (no training) a small cost', () => {
-    expect(expectedCost({ index: 0, key: 'x', tags: {}, radices: '2,2/2', layers: [8, 4, 2, 2] })).to.be.below(expectedCost(run(0, '28,28/28')));
+    expect(expectedCost({ index: 0, key: 'x', tags: {}, radices: '2,2/2', layers: [8, 4, 2, 2] })).to.be.below(
+      expectedCost(run(0, '28,28/28')),
+    );
   });
 });

@@ -12,12 +12,15 @@ import { CACHE, ROOT } from './helpers/package.js';
 const DIR = join(CACHE, 'fallbacks');
 const PRELOADS: Record<string, string> = {
   'no-relaxed-simd': `WebAssembly.validate = () => false;\n`,
-  'no-workers': `import wt from 'node:worker_threads';\nimport { syncBuiltinESMExports } from 'node:module';\n` +
+  'no-workers':
+    `import wt from 'node:worker_threads';\nimport { syncBuiltinESMExports } from 'node:module';\n` +
     `wt.Worker = class { constructor() { throw new Error('worker threads are not supported'); } };\nsyncBuiltinESMExports();\n`,
-  'no-main-wait': `const wait = Atomics.wait;\n` +
+  'no-main-wait':
+    `const wait = Atomics.wait;\n` +
     `Atomics.wait = function (...args) { throw new TypeError('Atomics.wait cannot be called in this context'); };\n`,
   // a worker that cannot start (its runtime refuses the script) rather than a Worker that throws at once
-  'workers-die': `import wt from 'node:worker_threads';\nimport { syncBuiltinESMExports } from 'node:module';\n` +
+  'workers-die':
+    `import wt from 'node:worker_threads';\nimport { syncBuiltinESMExports } from 'node:module';\n` +
     `const W = wt.Worker;\nwt.Worker = class extends W { constructor(url, opts) { super('process.exit(3)', { ...opts, eval: true }); } };\nsyncBuiltinESMExports();\n`,
 };
 
@@ -39,7 +42,10 @@ console.log(JSON.stringify({ digest, threads: engine.threads, variant: kernelVar
 engine.close();
 `;
 
-function train(preload: string | null, env: Record<string, string> = {}): { status: number | null; stderr: string; out: { digest: string; threads: number; variant: string } | null } {
+function train(
+  preload: string | null,
+  env: Record<string, string> = {},
+): { status: number | null; stderr: string; out: { digest: string; threads: number; variant: string } | null } {
   mkdirSync(DIR, { recursive: true });
   writeFileSync(join(DIR, 'train.mjs'), TRAIN);
   const args = [];
@@ -47,7 +53,11 @@ function train(preload: string | null, env: Record<string, string> = {}): { stat
     writeFileSync(join(DIR, `${preload}.mjs`), PRELOADS[preload]);
     args.push('--import', pathToFileURL(join(DIR, `${preload}.mjs`)).href);
   }
-  const r = spawnSync(process.execPath, [...args, join(DIR, 'train.mjs')], { encoding: 'utf8', timeout: 60000, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [...args, join(DIR, 'train.mjs')], {
+    encoding: 'utf8',
+    timeout: 60000,
+    env: { ...process.env, ...env },
+  });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return { status: r.status, stderr: r.stderr, out: last.startsWith('{') ? JSON.parse(last) : null };
 }
@@ -56,10 +66,12 @@ describe('runtime fallbacks: a missing feature costs speed, not a crash', functi
   this.timeout(120000);
   const normal = { fma: train(null), plain: train(null, { RADIXNET_SIMD: 'plain' }) };
 
-  it('without relaxed SIMD: the plain kernels, one notice, the plain build\'s bits', () => {
+  it("without relaxed SIMD: the plain kernels, one notice, the plain build's bits", () => {
     const r = train('no-relaxed-simd');
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stderr).to.match(/^radixnet: Node [\d.]+ cannot run relaxed SIMD: using the plain SIMD kernels \(mul \+ add instead of fused multiply-add\)\n$/);
+    expect(r.stderr).to.match(
+      /^radixnet: Node [\d.]+ cannot run relaxed SIMD: using the plain SIMD kernels \(mul \+ add instead of fused multiply-add\)\n$/,
+    );
     expect(r.out!.variant).to.equal('simd');
     expect(r.out!.digest).to.equal(normal.plain.out!.digest);
   });
@@ -67,7 +79,9 @@ describe('runtime fallbacks: a missing feature costs speed, not a crash', functi
   it('without worker threads: one thread, one notice, the same bits as two threads', () => {
     const r = train('no-workers');
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stderr).to.equal(`radixnet: Node ${process.versions.node} could not start worker threads (worker threads are not supported): running on 1 thread\n`);
+    expect(r.stderr).to.equal(
+      `radixnet: Node ${process.versions.node} could not start worker threads (worker threads are not supported): running on 1 thread\n`,
+    );
     expect(r.out!.threads).to.equal(1);
     expect(normal.fma.out!.threads).to.equal(2);
     expect(r.out!.digest).to.equal(normal.fma.out!.digest);
@@ -76,7 +90,9 @@ describe('runtime fallbacks: a missing feature costs speed, not a crash', functi
   it('with workers that exit before they start: one thread, one notice, the same bits', () => {
     const r = train('workers-die');
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stderr).to.equal(`radixnet: Node ${process.versions.node} could not start worker threads (a kernel worker exited with code 3 before it started): running on 1 thread\n`);
+    expect(r.stderr).to.equal(
+      `radixnet: Node ${process.versions.node} could not start worker threads (a kernel worker exited with code 3 before it started): running on 1 thread\n`,
+    );
     expect(r.out!.threads).to.equal(1);
     expect(r.out!.digest).to.equal(normal.fma.out!.digest);
   });
@@ -84,7 +100,9 @@ describe('runtime fallbacks: a missing feature costs speed, not a crash', functi
   it('without Atomics.wait on the main thread: two threads that spin, one notice, the same bits', () => {
     const r = train('no-main-wait');
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stderr).to.equal(`radixnet: Node ${process.versions.node} does not allow Atomics.wait on this thread: the main thread spins while workers finish\n`);
+    expect(r.stderr).to.equal(
+      `radixnet: Node ${process.versions.node} does not allow Atomics.wait on this thread: the main thread spins while workers finish\n`,
+    );
     expect(r.out!.threads).to.equal(2);
     expect(r.out!.digest).to.equal(normal.fma.out!.digest);
   });

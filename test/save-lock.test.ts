@@ -48,12 +48,15 @@ describe('save locks across pid reuse and PID namespaces', function () {
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'radixnet-lock-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('takes over at once a lock whose pid now belongs to another process (a restarted container\'s PID 1)', async function () {
+  it("takes over at once a lock whose pid now belongs to another process (a restarted container's PID 1)", async function () {
     if (processStart(process.pid) === null) this.skip(); // no /proc: pids are all a lock can hold here
     const m = join(root, 'm');
     await saveModel(small(1), m);
     // the dead holder had this very pid (alive now: this process), but started at another time
-    writeFileSync(join(m, LOCK_FILE), JSON.stringify({ ...currentOwner(), start: '1', since: Date.now() - 5000 }) + '\n');
+    writeFileSync(
+      join(m, LOCK_FILE),
+      JSON.stringify({ ...currentOwner(), start: '1', since: Date.now() - 5000 }) + '\n',
+    );
     const t0 = Date.now();
     await withEnv({ RADIXNET_SAVE_LOCK_WAIT_MS: '0' }, () => saveModel(small(2), m));
     expect(Date.now() - t0).to.be.below(5000);
@@ -72,7 +75,11 @@ describe('save locks across pid reuse and PID namespaces', function () {
     try {
       const err = await withEnv({ RADIXNET_SAVE_LOCK_WAIT_MS: '300' }, () => failure(saveModel(small(3), m)));
       expect(err).to.be.instanceOf(InputError);
-      expect(err.message).to.match(new RegExp(`^another process, pid 1 on host .*, has been saving a model into ${m} for 0 s or more \\(RADIXNET_SAVE_LOCK_WAIT_MS=300\\); wait for it, or delete`));
+      expect(err.message).to.match(
+        new RegExp(
+          `^another process, pid 1 on host .*, has been saving a model into ${m} for 0 s or more \\(RADIXNET_SAVE_LOCK_WAIT_MS=300\\); wait for it, or delete`,
+        ),
+      );
       // silent for longer than lockStaleMs: its holder is gone
       const past = new Date(Date.now() - 3000);
       utimesSync(lock, past, past);
@@ -84,35 +91,49 @@ describe('save locks across pid reuse and PID namespaces', function () {
   });
 
   it('a holder killed inside a real PID namespace (unshare) is taken over by the next save in a fresh one', async function () {
-    const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'true'], { encoding: 'utf8' });
+    const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'true'], {
+      encoding: 'utf8',
+    });
     if (probe.status !== 0) {
-      console.log(`      (skipped: unshare --pid --fork --mount-proc does not work here: ${(probe.stderr || probe.error?.message || '').trim().split('\n')[0]})`);
+      console.log(
+        `      (skipped: unshare --pid --fork --mount-proc does not work here: ${(probe.stderr || probe.error?.message || '').trim().split('\n')[0]})`,
+      );
       this.skip();
     }
     const m = join(root, 'm');
     await saveModel(small(1), m);
     const gate = join(root, 'gate');
-    const script = (seed: number): string => `const { radixModel, saveModel } = await import(${JSON.stringify(MODEL_TS)});
+    const script = (
+      seed: number,
+    ): string => `const { radixModel, saveModel } = await import(${JSON.stringify(MODEL_TS)});
       await saveModel(radixModel({ radices: '2/2', layers: [8, 4, 2], seed: ${seed}, compile: false }), ${JSON.stringify(m)});`;
     const env = { ...process.env, RADIXNET_LOCK_STALE_MS: '1500' };
     // the first holder: PID 1 of its namespace, paused mid-save holding the lock, then killed
-    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, '--input-type=module', '-e', script(7)],
-      { env: { ...env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' });
+    const child = spawn(
+      'unshare',
+      ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, '--input-type=module', '-e', script(7)],
+      { env: { ...env, RADIXNET_SAVE_PAUSE: gate }, stdio: 'ignore' },
+    );
     const exited = new Promise((r) => child.on('exit', r));
     for (const t0 = Date.now(); !existsSync(`${gate}.paused`); await new Promise((r) => setTimeout(r, 20))) {
       if (Date.now() - t0 > 30000) throw new Error('the namespaced save never paused');
     }
     expect(readFileSync(`${gate}.paused`, 'utf8')).to.equal('1');
     // alive and touching its lock: a save from here (another namespace) waits, then gives up naming pid 1
-    const live = await withEnv({ RADIXNET_SAVE_LOCK_WAIT_MS: '2500', RADIXNET_LOCK_STALE_MS: '1500' }, () => failure(saveModel(small(4), m)));
+    const live = await withEnv({ RADIXNET_SAVE_LOCK_WAIT_MS: '2500', RADIXNET_LOCK_STALE_MS: '1500' }, () =>
+      failure(saveModel(small(4), m)),
+    );
     expect(live.message).to.match(/^another process, pid 1 on host /);
     child.kill('SIGKILL');
     await exited;
     expect(existsSync(join(m, LOCK_FILE)), 'the killed save left its lock').to.equal(true);
     // the next holder is PID 1 of a new namespace too: the lock names "pid 1", yet is stale
     const t0 = Date.now();
-    const next = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, '--input-type=module', '-e', script(8)],
-      { env: { ...env, RADIXNET_SAVE_LOCK_WAIT_MS: '20000' }, encoding: 'utf8', timeout: 40000 });
+    const next = spawnSync(
+      'unshare',
+      ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, '--input-type=module', '-e', script(8)],
+      { env: { ...env, RADIXNET_SAVE_LOCK_WAIT_MS: '20000' }, encoding: 'utf8', timeout: 40000 },
+    );
     expect(next.status, next.stderr).to.equal(0);
     expect(Date.now() - t0).to.be.below(15000);
     expect(outputs(await loadModel(m))).to.deep.equal(outputs(small(8)));
@@ -123,11 +144,18 @@ describe('save locks across pid reuse and PID namespaces', function () {
     const me = currentOwner();
     expect(isDead(me, 10 ** 9, 1000, me), 'this live process').to.equal(false);
     if (me.start !== null) {
-      expect(isDead({ ...me, start: `${Number(me.start) + 1}` }, 0, 1000, me), 'same pid, other start time').to.equal(true);
+      expect(isDead({ ...me, start: `${Number(me.start) + 1}` }, 0, 1000, me), 'same pid, other start time').to.equal(
+        true,
+      );
       expect(isDead({ ...me, pid: 2 ** 22 + 12345 }, 0, 1000, me), 'no such pid').to.equal(true);
     }
-    expect(isDead({ ...me, host: 'elsewhere', bootId: 'other' }, 999, 1000, me), 'another host, touched lately').to.equal(false);
-    expect(isDead({ ...me, host: 'elsewhere', bootId: 'other' }, 1001, 1000, me), 'another host, silent').to.equal(true);
+    expect(
+      isDead({ ...me, host: 'elsewhere', bootId: 'other' }, 999, 1000, me),
+      'another host, touched lately',
+    ).to.equal(false);
+    expect(isDead({ ...me, host: 'elsewhere', bootId: 'other' }, 1001, 1000, me), 'another host, silent').to.equal(
+      true,
+    );
     expect(isDead(null, 999, 1000, me), 'not a lock of ours, fresh').to.equal(false);
   });
 
@@ -147,8 +175,13 @@ describe('environment overrides are parsed strictly', () => {
   const range = { min: 0, max: 86_400_000, integer: true };
   it('refuses 1e400, garbage, negatives and fractions, naming the variable and the range', () => {
     for (const text of ['1e400', 'Infinity', 'abc', '-1', '1.5', '0x10', '12ms']) {
-      expect(() => envNumber('RADIXNET_SAVE_LOCK_WAIT_MS', 120000, range, { RADIXNET_SAVE_LOCK_WAIT_MS: text }), text).to.throw(InputError,
-        `RADIXNET_SAVE_LOCK_WAIT_MS is '${text}'; give a whole number from 0 to 86400000 (or unset it for the default, 120000)`);
+      expect(
+        () => envNumber('RADIXNET_SAVE_LOCK_WAIT_MS', 120000, range, { RADIXNET_SAVE_LOCK_WAIT_MS: text }),
+        text,
+      ).to.throw(
+        InputError,
+        `RADIXNET_SAVE_LOCK_WAIT_MS is '${text}'; give a whole number from 0 to 86400000 (or unset it for the default, 120000)`,
+      );
     }
   });
 
@@ -164,7 +197,10 @@ describe('environment overrides are parsed strictly', () => {
     const { resolveThreads } = await import('../src/kernels/pool.js');
     for (const text of ['0x10', '1e1.5', '4x', '0', '65']) {
       await withEnv({ RADIXNET_THREADS: text }, async () => {
-        expect(() => resolveThreads(), text).to.throw(InputError, new RegExp(`^RADIXNET_THREADS is '${text}'; give a whole number from 1 to 64`));
+        expect(() => resolveThreads(), text).to.throw(
+          InputError,
+          new RegExp(`^RADIXNET_THREADS is '${text}'; give a whole number from 1 to 64`),
+        );
       });
     }
     await withEnv({ RADIXNET_THREADS: '2' }, async () => expect(resolveThreads()).to.equal(2));
@@ -173,14 +209,21 @@ describe('environment overrides are parsed strictly', () => {
   it('a save with RADIXNET_SAVE_LOCK_WAIT_MS=1e400 fails at once with that message; a limit override likewise in the CLI', async () => {
     const root = mkdtempSync(join(tmpdir(), 'radixnet-env-'));
     try {
-      const err = await withEnv({ RADIXNET_SAVE_LOCK_WAIT_MS: '1e400' }, () => failure(saveModel(small(1), join(root, 'm'))));
+      const err = await withEnv({ RADIXNET_SAVE_LOCK_WAIT_MS: '1e400' }, () =>
+        failure(saveModel(small(1), join(root, 'm'))),
+      );
       expect(err).to.be.instanceOf(InputError);
       expect(err.message).to.match(/^RADIXNET_SAVE_LOCK_WAIT_MS is '1e400'; give a whole number from 0 to 86400000/);
       const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
       writeFileSync(join(root, 'r.jsonl'), '{}\n');
-      const r = spawnSync(process.execPath, [cli, 'summarize', join(root, 'r.jsonl')], { encoding: 'utf8', env: { ...process.env, RADIXNET_MAX_RESULTS_BYTES: '1e400' } });
+      const r = spawnSync(process.execPath, [cli, 'summarize', join(root, 'r.jsonl')], {
+        encoding: 'utf8',
+        env: { ...process.env, RADIXNET_MAX_RESULTS_BYTES: '1e400' },
+      });
       expect(r.status).to.equal(2);
-      expect(r.stderr.trim()).to.equal(`radixnet: RADIXNET_MAX_RESULTS_BYTES is '1e400'; give a whole number from 1 to ${Number.MAX_SAFE_INTEGER} (or unset it for the default, ${2 ** 30})`);
+      expect(r.stderr.trim()).to.equal(
+        `radixnet: RADIXNET_MAX_RESULTS_BYTES is '1e400'; give a whole number from 1 to ${Number.MAX_SAFE_INTEGER} (or unset it for the default, ${2 ** 30})`,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

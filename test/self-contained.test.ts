@@ -18,8 +18,7 @@ function files(): Map<string, string> {
       // installed packages and build output (examples/serverless builds its own node_modules) are not the repository's
       if (e.isDirectory()) {
         if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
-      }
-      else if (TEXT.test(e.name)) out.set(relative(REPO_ROOT, p).split(sep).join('/'), readFileSync(p, 'utf8'));
+      } else if (TEXT.test(e.name)) out.set(relative(REPO_ROOT, p).split(sep).join('/'), readFileSync(p, 'utf8'));
     }
   };
   for (const t of TREES) walk(join(REPO_ROOT, t));
@@ -28,20 +27,26 @@ function files(): Map<string, string> {
 }
 
 // spelled in pieces so that this file does not match itself
-const OUTSIDE = new RegExp(['\\.\\./' + 'shared', 'spec ' + 'sections? \\d', 'radixnet-' + 'spec', 'DEVELOPERS' + '\\.md'].join('|'));
+const OUTSIDE = new RegExp(
+  ['\\.\\./' + 'shared', 'spec ' + 'sections? \\d', 'radixnet-' + 'spec', 'DEVELOPERS' + '\\.md'].join('|'),
+);
 
 describe('the repository stands alone', () => {
   const all = files();
 
   it('no file refers to documents outside the repository', () => {
-    const bad = [...all].flatMap(([path, text]) => text.split('\n').flatMap((line, k) => (OUTSIDE.test(line) ? [`${path}:${k + 1}: ${line.trim()}`] : [])));
+    const bad = [...all].flatMap(([path, text]) =>
+      text.split('\n').flatMap((line, k) => (OUTSIDE.test(line) ? [`${path}:${k + 1}: ${line.trim()}`] : [])),
+    );
     expect(bad).to.deep.equal([]);
   });
 
   it('every docs/*.md that a file names exists', () => {
-    const missing = [...all].flatMap(([path, text]) => [...text.matchAll(/\bdocs\/([\w-]+\.md)/g)]
-      .filter((m) => !existsSync(join(REPO_ROOT, 'docs', m[1])))
-      .map((m) => `${path}: docs/${m[1]}`));
+    const missing = [...all].flatMap(([path, text]) =>
+      [...text.matchAll(/\bdocs\/([\w-]+\.md)/g)]
+        .filter((m) => !existsSync(join(REPO_ROOT, 'docs', m[1])))
+        .map((m) => `${path}: docs/${m[1]}`),
+    );
     expect(missing).to.deep.equal([]);
   });
 

@@ -3,7 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brier, fisherExact, fitLogistic, predictLogistic, rocAuc, wilson } from '../src/analysis/inference.js';
-import { calibratedRisk, calibratedRiskLines, evaluateRisk, inRiskScope, riskGroup, riskRuns, type MeasuredGroupRisk } from '../src/analysis/strange-risk.js';
+import {
+  calibratedRisk,
+  calibratedRiskLines,
+  evaluateRisk,
+  inRiskScope,
+  riskGroup,
+  riskRuns,
+  type MeasuredGroupRisk,
+} from '../src/analysis/strange-risk.js';
 import { diagnoseRadixNet, riskSectionLines } from '../src/analysis/diagnose.js';
 import { MEASURED_PREVENTION, MEASURED_RISK } from '../src/analysis/strange-measured.js';
 import { binNormalLevels, classifySlowStuck, crossValidatedAuc } from '../src/analysis/slow-stuck.js';
@@ -23,18 +31,64 @@ const LAYERS = [784, 300, 100, 10];
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'strange-causes', 'calibrate.jsonl');
 
 /** A record with only what the analyses read. */
-function rec(over: { radices: string; seed: number; acc: number; stage: string; measure?: string; weights?: number; sparsity?: number;
-  val?: number[]; recall?: number[]; tags?: Record<string, string | number | boolean> }, index = 0): RunRecord {
+function rec(
+  over: {
+    radices: string;
+    seed: number;
+    acc: number;
+    stage: string;
+    measure?: string;
+    weights?: number;
+    sparsity?: number;
+    val?: number[];
+    recall?: number[];
+    tags?: Record<string, string | number | boolean>;
+  },
+  index = 0,
+): RunRecord {
   const val = over.val ?? [over.acc];
   return {
-    v: 1, experiment: 'strange-causes', planId: 't', params: {}, index, key: `${over.radices}|${over.seed}|${over.measure ?? ''}|${over.stage}`,
-    tags: { stage: over.stage, radices: over.radices, seed: over.seed, measure: over.measure ?? 'baseline', ...over.tags },
+    v: 1,
+    experiment: 'strange-causes',
+    planId: 't',
+    params: {},
+    index,
+    key: `${over.radices}|${over.seed}|${over.measure ?? ''}|${over.stage}`,
+    tags: {
+      stage: over.stage,
+      radices: over.radices,
+      seed: over.seed,
+      measure: over.measure ?? 'baseline',
+      ...over.tags,
+    },
     config: null,
-    topology: { radices: over.radices, sparsity: over.sparsity ?? 0.95, kroneckerSparsity: 0.95, weights: over.weights ?? 1000, denseWeights: 266200 },
-    history: val.map((v, k) => ({ epoch: k + 1, loss: 1, accuracy: over.acc, valAccuracy: v, seconds: 1, samplesPerSecond: 1 })),
-    final: { trainAccuracy: over.acc, trainLoss: 1, valAccuracy: val[val.length - 1], valLoss: 1, testAccuracy: over.acc, testLoss: 1,
-      ...(over.recall ? { testRecall: over.recall } : {}) },
-    wallSeconds: 1, threads: 1, host: 't',
+    topology: {
+      radices: over.radices,
+      sparsity: over.sparsity ?? 0.95,
+      kroneckerSparsity: 0.95,
+      weights: over.weights ?? 1000,
+      denseWeights: 266200,
+    },
+    history: val.map((v, k) => ({
+      epoch: k + 1,
+      loss: 1,
+      accuracy: over.acc,
+      valAccuracy: v,
+      seconds: 1,
+      samplesPerSecond: 1,
+    })),
+    final: {
+      trainAccuracy: over.acc,
+      trainLoss: 1,
+      valAccuracy: val[val.length - 1],
+      valLoss: 1,
+      testAccuracy: over.acc,
+      testLoss: 1,
+      ...(over.recall ? { testRecall: over.recall } : {}),
+    },
+    wallSeconds: 1,
+    threads: 1,
+    host: 't',
   };
 }
 
@@ -56,7 +110,11 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     // scipy.optimize.minimize of the same penalised likelihood (ridge 0.01 on the standardised slope)
     const x = [0.1, 0.4, 0.35, 0.8, 0.7, 0.2, 0.9, 0.55];
     const y = [0, 0, 1, 1, 1, 0, 1, 0].map(Boolean);
-    const m = fitLogistic(x.map((v) => [v]), y, 0.01);
+    const m = fitLogistic(
+      x.map((v) => [v]),
+      y,
+      0.01,
+    );
     expect(m.intercept).to.be.closeTo(0.02643262, 1e-6);
     expect(m.coef[0]).to.be.closeTo(2.11155767, 1e-6);
     expect(predictLogistic(m, [0.5])).to.be.closeTo(0.5066077694741167, 1e-7);
@@ -72,8 +130,14 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
 
   it('builds the reliability table and Brier scores of a fixed small results file as computed by hand (and by numpy for the sparsity model)', () => {
     const { records } = readResults(FIXTURE);
-    const fit = riskRuns(records.filter((r) => r.tags.role === 'fit'), LAYERS);
-    const evaluation = riskRuns(records.filter((r) => r.tags.role === 'eval'), LAYERS);
+    const fit = riskRuns(
+      records.filter((r) => r.tags.role === 'fit'),
+      LAYERS,
+    );
+    const evaluation = riskRuns(
+      records.filter((r) => r.tags.role === 'eval'),
+      LAYERS,
+    );
     const e = evaluateRisk(fit, evaluation);
     const row = (g: string) => e.reliability.find((r) => r.group === g)!;
     // Jeffreys estimates (k + 1/2) / (n + 1) of the fit runs: 3/4, 1/4, 2/4, 0/4, 0/4 strange
@@ -92,7 +156,17 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
   });
 
   it('gives the measured risk of the topology group inside the measured scope and says it is unmeasured outside', () => {
-    const table: MeasuredGroupRisk[] = [{ group: 'fan-in 1', probability: 0.9, fitStrange: 9, fitRuns: 10, evalStrange: 8, evalRuns: 10, evalCi: [0.49, 0.94] }];
+    const table: MeasuredGroupRisk[] = [
+      {
+        group: 'fan-in 1',
+        probability: 0.9,
+        fitStrange: 9,
+        fitRuns: 10,
+        evalStrange: 8,
+        evalRuns: 10,
+        evalCi: [0.49, 0.94],
+      },
+    ];
     expect(inRiskScope('10,10/1', LAYERS)).to.equal(true);
     expect(inRiskScope('10,10/1', [784, 300, 100, 10], [1, 3, 1])).to.equal(false); // custom Kronecker widths
     expect(inRiskScope('10,10,1', LAYERS)).to.equal(false); // not [[i,j],[k]]
@@ -104,9 +178,13 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     expect(calibratedRiskLines(inside, 'src')[0]).to.match(/with probability 0\.90 .* 8 of 10, 95% CI 0\.49-0\.94/);
     const outside = calibratedRisk('10,10,1', LAYERS, undefined, table);
     expect(outside).to.deep.include({ group: 'fan-in 1', inScope: false, measured: null });
-    expect(calibratedRiskLines(outside, 'src')[0]).to.match(/^calibrated risk: not measured for this network; the numbers hold only for the simple family/);
+    expect(calibratedRiskLines(outside, 'src')[0]).to.match(
+      /^calibrated risk: not measured for this network; the numbers hold only for the simple family/,
+    );
     // the measured table covers every group, and diagnose prints the group's numbers and, when at risk, a remedy line
-    expect(MEASURED_RISK.map((g) => g.group).sort()).to.deep.equal([...new Set(MEASURED_RISK.map((g) => g.group))].sort()).and.have.length(5);
+    expect(MEASURED_RISK.map((g) => g.group).sort())
+      .to.deep.equal([...new Set(MEASURED_RISK.map((g) => g.group))].sort())
+      .and.have.length(5);
     expect(MEASURED_PREVENTION.find((r) => r.measure === 'baseline')).to.not.equal(undefined);
     const d = diagnoseRadixNet('10,10/1', LAYERS);
     const lines = riskSectionLines(d);
@@ -117,18 +195,33 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
   it('draws the reliability diagram from the fixed file and picks the longest run with the most lost classes for the per-class curves', () => {
     const { records } = readResults(FIXTURE);
     const { spec, caption } = strangeCausesPlot.draw(records, 'fixture');
-    const panels = (spec as unknown as { vconcat: { layer: { data: { values: { group: string; predicted: number; observed: number }[] } }[] }[] }).vconcat;
+    const panels = (
+      spec as unknown as {
+        vconcat: { layer: { data: { values: { group: string; predicted: number; observed: number }[] } }[] }[];
+      }
+    ).vconcat;
     expect(panels).to.have.length(1); // no per-class history in the fixture: the reliability panel only
     const points = panels[0].layer[2].data.values;
     expect(points.find((v) => v.group === 'fan-in 1')).to.include({ predicted: 0.7, observed: 1 });
     expect(caption).to.match(/Wilson 95% intervals/);
     const r10 = Array.from({ length: 10 }, () => 0.5);
-    const a = rec({ radices: 'a', seed: 1, acc: 0.5, stage: 'fig4-retrain', val: [0.5, 0.5, 0.5], recall: [0, 0, ...r10.slice(2)] }, 3);
-    const b = rec({ radices: 'b', seed: 1, acc: 0.5, stage: 'fig4-retrain', val: [0.5, 0.5, 0.5], recall: [0, ...r10.slice(1)] }, 1);
-    const c = rec({ radices: 'c', seed: 1, acc: 0.5, stage: 'calibrate', val: [0.5], recall: [0, 0, 0, ...r10.slice(3)] }, 0);
+    const a = rec(
+      { radices: 'a', seed: 1, acc: 0.5, stage: 'fig4-retrain', val: [0.5, 0.5, 0.5], recall: [0, 0, ...r10.slice(2)] },
+      3,
+    );
+    const b = rec(
+      { radices: 'b', seed: 1, acc: 0.5, stage: 'fig4-retrain', val: [0.5, 0.5, 0.5], recall: [0, ...r10.slice(1)] },
+      1,
+    );
+    const c = rec(
+      { radices: 'c', seed: 1, acc: 0.5, stage: 'calibrate', val: [0.5], recall: [0, 0, 0, ...r10.slice(3)] },
+      0,
+    );
     for (const x of [a, b, c]) for (const e of x.history) e.trainRecall = r10;
     expect(dyingRun([c, b, a])!.topology.radices).to.equal('a');
-    expect(() => strangeCausesPlot.draw([rec({ radices: 'x', seed: 1, acc: 0.5, stage: 'prevent' })], 'f.jsonl')).to.throw(InputError, /f\.jsonl: nothing to draw/);
+    expect(() =>
+      strangeCausesPlot.draw([rec({ radices: 'x', seed: 1, acc: 0.5, stage: 'prevent' })], 'f.jsonl'),
+    ).to.throw(InputError, /f\.jsonl: nothing to draw/);
   });
 
   it('refuses to score the risk on runs whose seeds were fitted on', () => {
@@ -141,11 +234,29 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     const records: RunRecord[] = [];
     for (let s = 0; s < 12; s++) {
       records.push(rec({ radices: '10,10/1', seed: s, acc: s < 2 ? 0.9 : 0.4, stage: 'calibrate', weights: 26530 }));
-      const withBias = rec({ radices: '10,10/1', seed: s, acc: 0.92, stage: 'prevent', measure: 'bias', weights: 26530 });
+      const withBias = rec({
+        radices: '10,10/1',
+        seed: s,
+        acc: 0.92,
+        stage: 'prevent',
+        measure: 'bias',
+        weights: 26530,
+      });
       withBias.config = { bias: true, layers: LAYERS } as RunRecord['config'];
       records.push(withBias);
-      records.push(rec({ radices: '10,10/1', seed: s, acc: 0.93, stage: 'prevent', measure: 'dense-last', weights: 27520 }));
-      records.push(rec({ radices: '10,10/1', seed: s, acc: s < 3 ? 0.9 : 0.4, stage: 'prevent', measure: 'glorot', weights: 26530 }));
+      records.push(
+        rec({ radices: '10,10/1', seed: s, acc: 0.93, stage: 'prevent', measure: 'dense-last', weights: 27520 }),
+      );
+      records.push(
+        rec({
+          radices: '10,10/1',
+          seed: s,
+          acc: s < 3 ? 0.9 : 0.4,
+          stage: 'prevent',
+          measure: 'glorot',
+          weights: 26530,
+        }),
+      );
     }
     // a prevent run without its baseline seed is not compared
     records.push(rec({ radices: '10,10/1', seed: 99, acc: 0.9, stage: 'prevent', measure: 'bias' }));
@@ -159,25 +270,42 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     expect(cheapestMeasure(rows)!.measure).to.equal('bias');
   });
 
-  it('classifies retrained runs as slow when they reach their bin\'s normal level at some epoch and stuck otherwise', () => {
+  it("classifies retrained runs as slow when they reach their bin's normal level at some epoch and stuck otherwise", () => {
     // screen: normal networks of the 90-100% bin at 0.80..0.89 (10th percentile, nearest rank: 0.80), one bad one
     const screen = [0.8, 0.81, 0.82, 0.83, 0.84, 0.85, 0.86, 0.87, 0.88, 0.89].map((v, k) =>
-      rec({ radices: `n${k}`, seed: 1, acc: v, stage: 'fig4-screen', sparsity: 0.95 }));
+      rec({ radices: `n${k}`, seed: 1, acc: v, stage: 'fig4-screen', sparsity: 0.95 }),
+    );
     screen.push(rec({ radices: 'bad', seed: 1, acc: 0.5, stage: 'fig4-screen', sparsity: 0.95 }));
     const levels = binNormalLevels(screen, 0.75);
     expect(levels.get(9)).to.equal(0.8);
-    const slow = classifySlowStuck(rec({ radices: 'a', seed: 1, acc: 0.9, stage: 'fig4-retrain', val: [0.5, 0.7, 0.81, 0.79] }), levels);
+    const slow = classifySlowStuck(
+      rec({ radices: 'a', seed: 1, acc: 0.9, stage: 'fig4-retrain', val: [0.5, 0.7, 0.81, 0.79] }),
+      levels,
+    );
     expect(slow).to.include({ verdict: 'slow', caughtUpAt: 3, bestValAccuracy: 0.81 });
-    const stuck = classifySlowStuck(rec({ radices: 'b', seed: 1, acc: 0.6, stage: 'fig4-retrain', val: [0.5, 0.6, 0.6, 0.61],
-      recall: [0.9, 0.9, 0, 0.9, 0.9, 0.02, 0.9, 0.9, 0.9, 0.9] }), levels);
+    const stuck = classifySlowStuck(
+      rec({
+        radices: 'b',
+        seed: 1,
+        acc: 0.6,
+        stage: 'fig4-retrain',
+        val: [0.5, 0.6, 0.6, 0.61],
+        recall: [0.9, 0.9, 0, 0.9, 0.9, 0.02, 0.9, 0.9, 0.9, 0.9],
+      }),
+      levels,
+    );
     expect(stuck).to.include({ verdict: 'stuck', caughtUpAt: null });
     expect(stuck.lostClasses).to.deep.equal([2, 5]);
-    expect(() => classifySlowStuck(rec({ radices: 'c', seed: 1, acc: 0.5, stage: 'fig4-retrain', sparsity: 0.5 }), levels))
-      .to.throw(InputError, /bin 5 has no normal/);
+    expect(() =>
+      classifySlowStuck(rec({ radices: 'c', seed: 1, acc: 0.5, stage: 'fig4-retrain', sparsity: 0.5 }), levels),
+    ).to.throw(InputError, /bin 5 has no normal/);
   });
 
   it('scores a feature that separates held-out rows perfectly at AUC 1 and a useless one near 0.5', () => {
-    const rows = Array.from({ length: 40 }, (_, i) => ({ features: { good: i % 2 ? 1 + i / 100 : -1 - i / 100, noise: (i * 7919) % 13 }, label: i % 2 === 1 }));
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      features: { good: i % 2 ? 1 + i / 100 : -1 - i / 100, noise: (i * 7919) % 13 },
+      label: i % 2 === 1,
+    }));
     expect(crossValidatedAuc(rows, ['good'])).to.equal(1);
     expect(Math.abs(crossValidatedAuc(rows, ['noise']) - 0.5)).to.be.below(0.3);
   });
@@ -236,7 +364,13 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
 
     it('writes --quick records that satisfy the results schema, with per-class outcomes, feed data for at-risk runs and every stage', async () => {
       const out = join(dir, 'causes.jsonl');
-      const r = await runPlan('strange-causes', { quick: true, params: { trainSamples: 600, testSamples: 300 }, out, workers: 1, threads: 1 });
+      const r = await runPlan('strange-causes', {
+        quick: true,
+        params: { trainSamples: 600, testSamples: 300 },
+        out,
+        workers: 1,
+        threads: 1,
+      });
       const { records } = readResults(out);
       expect(records.length).to.equal(r.records.length);
       records.forEach((x, i) => checkRecord(JSON.parse(JSON.stringify(x)), `record ${i}`));
@@ -252,7 +386,9 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
       const nearby = records.find((x) => x.tags.measure === 'nearby')!;
       expect(nearby.config!.radices).to.equal(nearby.tags.trained).and.not.equal(nearby.tags.radices);
       const dense = records.find((x) => x.tags.measure === 'dense-last')!;
-      expect(dense.topology.weights).to.be.above(records.find((x) => x.tags.measure === 'baseline' && x.tags.radices === dense.tags.radices)!.topology.weights);
+      expect(dense.topology.weights).to.be.above(
+        records.find((x) => x.tags.measure === 'baseline' && x.tags.radices === dense.tags.radices)!.topology.weights,
+      );
     });
   });
 });

@@ -2,13 +2,23 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  accuracyBands, confusion, confusionLines, isStrange, predictorReport, predictStrange, STRANGE_ACCURACY,
+  accuracyBands,
+  confusion,
+  confusionLines,
+  isStrange,
+  predictorReport,
+  predictStrange,
+  STRANGE_ACCURACY,
 } from '../src/analysis/strangeness.js';
 import type { RunRecord } from '../src/suite/experiment.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'strange-predictor.jsonl');
 const LENET = [784, 300, 100, 10];
-const fixture = (): RunRecord[] => readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const fixture = (): RunRecord[] =>
+  readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('strangeness', () => {
   it('applies the strange rule exactly: accuracy <= 0.75 inclusive', () => {
@@ -32,11 +42,22 @@ describe('strangeness', () => {
 
   it('counts a confusion table and its precision and recall', () => {
     const c = confusion([
-      { predicted: true, observed: true }, { predicted: true, observed: true }, { predicted: true, observed: false },
-      { predicted: false, observed: true }, { predicted: false, observed: false }, { predicted: false, observed: false },
+      { predicted: true, observed: true },
+      { predicted: true, observed: true },
+      { predicted: true, observed: false },
+      { predicted: false, observed: true },
+      { predicted: false, observed: false },
+      { predicted: false, observed: false },
       { predicted: false, observed: false },
     ]);
-    expect(c).to.deep.equal({ truePositive: 2, falsePositive: 1, falseNegative: 1, trueNegative: 3, precision: 2 / 3, recall: 2 / 3 });
+    expect(c).to.deep.equal({
+      truePositive: 2,
+      falsePositive: 1,
+      falseNegative: 1,
+      trueNegative: 3,
+      precision: 2 / 3,
+      recall: 2 / 3,
+    });
     const empty = confusion([{ predicted: false, observed: false }]);
     expect(Number.isNaN(empty.precision)).to.equal(true);
     expect(confusionLines(empty).at(-1)).to.equal('precision undefined (no cases), recall undefined (no cases)');
@@ -47,19 +68,30 @@ describe('strangeness', () => {
     // dense at 0.97: TN; 11,10/1 at 0.7500001: FP
     const r = predictorReport(fixture());
     expect(r.data.confusion).to.deep.equal({
-      truePositive: 1, falsePositive: 2, falseNegative: 1, trueNegative: 2, precision: 1 / 3, recall: 1 / 2,
+      truePositive: 1,
+      falsePositive: 2,
+      falseNegative: 1,
+      trueNegative: 2,
+      precision: 1 / 3,
+      recall: 1 / 2,
     });
     expect(r.data.predictedStrange).to.deep.equal(['10,10/1', '11,10/1']);
     expect(r.text[0]).to.include('final validation accuracy is <= 0.75; 6 runs');
     expect(r.text.at(-1)).to.equal('  precision 0.333, recall 0.500');
     // judged on training accuracy (0.01 below validation in the fixture) 11,10/1 at 0.7400001 turns strange: TP
-    expect(predictorReport(fixture(), { measure: 'train' }).data.confusion).to.include({ truePositive: 2, falsePositive: 1, falseNegative: 1 });
+    expect(predictorReport(fixture(), { measure: 'train' }).data.confusion).to.include({
+      truePositive: 2,
+      falsePositive: 1,
+      falseNegative: 1,
+    });
   });
 
   it('names the missing field of records it cannot score', () => {
     const records = fixture();
     const noFinal = records.map((r, k) => (k === 2 ? { ...r, final: null } : r));
-    expect(() => predictorReport(noFinal)).to.throw(/record 2 \(10,10\/2\|seed=102\|epochs=1\|batch=100\) has no final\.valAccuracy/);
+    expect(() => predictorReport(noFinal)).to.throw(
+      /record 2 \(10,10\/2\|seed=102\|epochs=1\|batch=100\) has no final\.valAccuracy/,
+    );
     const noConfig = records.map((r, k) => (k === 0 ? { ...r, config: null } : r));
     expect(() => predictorReport(noConfig)).to.throw(/record 0 .* has no config\.layers/);
     expect(() => predictorReport(noFinal, { measure: 'train' })).to.throw(/has no final\.trainAccuracy/);
@@ -67,7 +99,9 @@ describe('strangeness', () => {
 
   it('splits sorted accuracies into bands at gaps above the split gap', () => {
     expect(accuracyBands([0.62, 0.28, 0.3, 0.58, 0.6, 0.41], 0.03)).to.deep.equal([
-      { low: 0.28, high: 0.3, count: 2 }, { low: 0.41, high: 0.41, count: 1 }, { low: 0.58, high: 0.62, count: 3 },
+      { low: 0.28, high: 0.3, count: 2 },
+      { low: 0.41, high: 0.41, count: 1 },
+      { low: 0.58, high: 0.62, count: 3 },
     ]);
     // a gap exactly equal to the split gap stays inside the band
     expect(accuracyBands([0.5, 0.625, 0.75], 0.125)).to.have.length(1);

@@ -39,7 +39,7 @@ describe('experiment plans', () => {
     }
   });
 
-  it('Fig. 3 plans one run per valid list of factors 1..10 (1517, not the paper\'s 1130)', () => {
+  it("Fig. 3 plans one run per valid list of factors 1..10 (1517, not the paper's 1130)", () => {
     const exp = getExperiment('sparsity-distribution');
     expect(plan(exp, resolveParams(exp)).runs).to.have.length(1517);
   });
@@ -52,7 +52,7 @@ describe('experiment plans', () => {
     for (const r of p.runs) {
       const s = radixNetSparsity(r.config!.radices, [784, 300, 100, 10]).sparsity;
       // independent binning: the sparsity lies in [bin/10, (bin+1)/10] up to rounding
-      expect(s).to.be.within((r.tags.bin as number) / 10 - 1e-9, (r.tags.bin as number + 1) / 10);
+      expect(s).to.be.within((r.tags.bin as number) / 10 - 1e-9, ((r.tags.bin as number) + 1) / 10);
       const id = `${r.tags.bin}/${r.tags.network}`;
       if (!byNet.has(id)) byNet.set(id, { radices: r.config!.radices, seeds: [] });
       expect(byNet.get(id)!.radices).to.equal(r.config!.radices);
@@ -60,14 +60,21 @@ describe('experiment plans', () => {
     }
     for (const n of byNet.values()) expect(n.seeds).to.deep.equal([7, 8]);
     const perBin = new Map<number, number>();
-    for (const id of byNet.keys()) perBin.set(Number(id.split('/')[0]), (perBin.get(Number(id.split('/')[0])) ?? 0) + 1);
+    for (const id of byNet.keys())
+      perBin.set(Number(id.split('/')[0]), (perBin.get(Number(id.split('/')[0])) ?? 0) + 1);
     for (const count of perBin.values()) expect(count).to.be.at.most(3);
     expect(plan(exp, params).runs).to.deep.equal(p.runs);
     expect(plan(exp, { ...params, drawSeed: 1 }).runs.map((r) => r.key)).not.to.deep.equal(p.runs.map((r) => r.key));
   });
 
   it('refuses an unknown experiment or parameter with an InputError', () => {
-    expect(() => getExperiment('fig-99')).to.throw(InputError, /unknown experiment 'fig-99'; the experiments are .*accuracy-vs-sparsity/);
-    expect(() => resolveParams(getExperiment('seed-variance'), { epoch: 3 } as never)).to.throw(InputError, /no parameter 'epoch'/);
+    expect(() => getExperiment('fig-99')).to.throw(
+      InputError,
+      /unknown experiment 'fig-99'; the experiments are .*accuracy-vs-sparsity/,
+    );
+    expect(() => resolveParams(getExperiment('seed-variance'), { epoch: 3 } as never)).to.throw(
+      InputError,
+      /no parameter 'epoch'/,
+    );
   });
 });

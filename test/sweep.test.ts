@@ -44,7 +44,12 @@ describe('sweeps from a file', function () {
 
   it('plans the complete grid in file order (first parameter slowest), with the same plan id every time', () => {
     const a = planOf(tiny());
-    expect(a.runs.map((r) => r.key)).to.deep.equal(['lr=0.001|seed=1', 'lr=0.001|seed=2', 'lr=0.01|seed=1', 'lr=0.01|seed=2']);
+    expect(a.runs.map((r) => r.key)).to.deep.equal([
+      'lr=0.001|seed=1',
+      'lr=0.001|seed=2',
+      'lr=0.01|seed=1',
+      'lr=0.01|seed=2',
+    ]);
     expect(a.runs[3].config).to.include({ lr: 0.01, seed: 2, epochs: 2, batchSize: 4, radices: 'dense', data: IDX });
     expect(a.runs[3].tags).to.deep.equal({ lr: 0.01, seed: 2 });
     expect(planOf(tiny()).planId).to.equal(a.planId);
@@ -55,37 +60,67 @@ describe('sweeps from a file', function () {
 
   it('reads W&B and Hydra spellings of the same sweep to the same plan', () => {
     const hydra = parseSweep({ base: TINY.base, params: { lr: 'choice(0.001, 0.01)', seed: 'range(1, 3)' } }, 'h.yaml');
-    const wandb = parseSweep({ base: TINY.base, parameters: { lr: { values: [0.001, 0.01] }, seed: { values: [1, 2] } } }, 'w.yaml');
+    const wandb = parseSweep(
+      { base: TINY.base, parameters: { lr: { values: [0.001, 0.01] }, seed: { values: [1, 2] } } },
+      'w.yaml',
+    );
     expect(planOf(hydra).runs.map((r) => r.key)).to.deep.equal(planOf(wandb).runs.map((r) => r.key));
-    expect(planOf(parseSweep({ base: TINY.base, params: { lr: '0.001,0.01', seed: '1,2' } }, 'c.yaml')).planId).to.equal(planOf(wandb).planId);
+    expect(
+      planOf(parseSweep({ base: TINY.base, params: { lr: '0.001,0.01', seed: '1,2' } }, 'c.yaml')).planId,
+    ).to.equal(planOf(wandb).planId);
   });
 
   it('draws a random sweep deterministically from its seed, within the ranges, and copies a combination drawn twice', () => {
-    const doc = { method: 'random', count: 30, seed: 5, base: TINY.base, parameters: { lr: { min: 0.0001, max: 0.1, distribution: 'log_uniform_values' }, seed: { values: [1, 2] } } };
+    const doc = {
+      method: 'random',
+      count: 30,
+      seed: 5,
+      base: TINY.base,
+      parameters: { lr: { min: 0.0001, max: 0.1, distribution: 'log_uniform_values' }, seed: { values: [1, 2] } },
+    };
     const a = combinations(parseSweep(structuredClone(doc), 'r.yaml'));
     expect(a).to.deep.equal(combinations(parseSweep(structuredClone(doc), 'r.yaml')));
     expect(a).to.have.length(30);
     for (const c of a) expect(c.lr as number).to.be.within(0.0001, 0.1);
     expect(combinations(parseSweep({ ...structuredClone(doc), seed: 6 }, 'r.yaml'))).to.not.deep.equal(a);
     // 6 draws of 2 values: repeats are certain; each run's twin is its combination, so the runner trains each once
-    const few = planOf(parseSweep({ method: 'random', count: 6, seed: 1, base: TINY.base, parameters: { seed: { values: [1, 2] } } }, 'f.yaml'));
+    const few = planOf(
+      parseSweep(
+        { method: 'random', count: 6, seed: 1, base: TINY.base, parameters: { seed: { values: [1, 2] } } },
+        'f.yaml',
+      ),
+    );
     expect(few.runs.every((r) => r.twin === r.key.replace(/^draw=\d+\|/, ''))).to.equal(true);
     expect(new Set(few.runs.map((r) => r.twin)).size).to.be.at.most(2);
   });
 
   it('refuses unknown keys, an empty grid, a parameter twice, bad values and plans over the limit, in one line', () => {
     refuses({ ...TINY, metod: 'grid' }, "bad.yaml: unknown key 'metod'");
-    refuses({ ...TINY, base: { ...TINY.base, learning_rate: 0.1 } }, "base: unknown training option 'learning_rate'", 'lr');
+    refuses(
+      { ...TINY, base: { ...TINY.base, learning_rate: 0.1 } },
+      "base: unknown training option 'learning_rate'",
+      'lr',
+    );
     refuses({ ...TINY, parameters: { lr: { values: [] } } }, 'parameters.lr: values is empty');
     refuses({ base: TINY.base }, 'no parameters to sweep');
     refuses({ ...TINY, parameters: { lr: { values: [0.1] } }, params: { lr: '0.2' } }, "'lr' is swept twice");
-    refuses({ ...TINY, base: { epochs: 1 }, parameters: { radices: { values: ['10,x/10'] } } }, 'parameters.radices.values[0]');
+    refuses(
+      { ...TINY, base: { epochs: 1 }, parameters: { radices: { values: ['10,x/10'] } } },
+      'parameters.radices.values[0]',
+    );
     refuses({ ...TINY, parameters: { radices: { values: ['10,10/10'] } } }, "'radices' is both in base and swept");
     refuses({ ...TINY, parameters: { optimizer: { values: ['adamw'] } } }, 'optimizer must be one of adam, sgd');
     refuses({ ...TINY, parameters: { lr: { min: 0.1, max: 1 } } }, 'a grid over a range of reals needs a step');
-    refuses({ ...TINY, parameters: { seed: { min: 1, max: 1500 } } }, 'plans 1500 runs, over the limit of 1000', 'max_runs: 1500', '--max-runs 1500');
+    refuses(
+      { ...TINY, parameters: { seed: { min: 1, max: 1500 } } },
+      'plans 1500 runs, over the limit of 1000',
+      'max_runs: 1500',
+      '--max-runs 1500',
+    );
     refuses({ ...TINY, method: 'random' }, 'a random sweep needs count');
-    expect(planOf(parseSweep({ ...TINY, max_runs: 1500, parameters: { seed: { min: 1, max: 1500 } } }, 'ok.yaml')).runs).to.have.length(1500);
+    expect(
+      planOf(parseSweep({ ...TINY, max_runs: 1500, parameters: { seed: { min: 1, max: 1500 } } }, 'ok.yaml')).runs,
+    ).to.have.length(1500);
   });
 
   it('runs on the runner, resumes after an interruption with the same records, and exports CSV that reads back to the same numbers', async () => {
@@ -96,7 +131,13 @@ describe('sweeps from a file', function () {
     // an interrupted sweep: two records and a torn third line
     const cut = join(tmp, 'cut.jsonl');
     writeFileSync(cut, `${lines[0]}\n${lines[1]}\n${lines[2].slice(0, 40)}`);
-    const resumed = await runPlan(sweepExperiment, { params: tiny(), out: cut, workers: 1, threads: 1, warn: () => {} });
+    const resumed = await runPlan(sweepExperiment, {
+      params: tiny(),
+      out: cut,
+      workers: 1,
+      threads: 1,
+      warn: () => {},
+    });
     expect(resumed.skipped).to.equal(2);
     expect(resumed.ran).to.equal(2);
     const a = readResults(out).records;
@@ -121,7 +162,10 @@ describe('sweeps from a file', function () {
     const rows = groupRows(a, ['lr'], 'testAccuracy');
     expect(rows.map((r) => r.group.lr)).to.deep.equal(['0.001', '0.01']);
     for (const row of rows) {
-      const vals = a.filter((r) => String(r.tags.lr) === row.group.lr).map((r) => r.final!.testAccuracy).sort((x, y) => x - y);
+      const vals = a
+        .filter((r) => String(r.tags.lr) === row.group.lr)
+        .map((r) => r.final!.testAccuracy)
+        .sort((x, y) => x - y);
       expect(row).to.include({ count: 2, min: vals[0], max: vals[1], median: (vals[0] + vals[1]) / 2 });
     }
   });
@@ -137,7 +181,12 @@ describe('sweeps from a file', function () {
 
   it('radixnet sweep --plan, summarize --by and export --csv on the command line', async () => {
     const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000, env: { ...process.env, CI: '1' } });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], {
+        encoding: 'utf8',
+        timeout: 60000,
+        env: { ...process.env, CI: '1' },
+      });
     const file = join(tmp, 'tiny.json');
     writeFileSync(file, JSON.stringify(TINY));
     const p = run(['sweep', file, '--plan']);

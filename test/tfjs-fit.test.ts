@@ -22,14 +22,22 @@ function data(n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
   const x = new Float32Array(n * LAYERS[0]);
   for (let k = 0; k < x.length; k++) x[k] = 2 * rng.next() - 1;
   // a learnable rule, so that losses fall and early stopping has something to watch
-  const y = Float32Array.from({ length: n }, (_, b) => (x[b * LAYERS[0]] > 0 ? 1 : 0) + (x[b * LAYERS[0] + 1] > 0 ? 2 : 0));
+  const y = Float32Array.from(
+    { length: n },
+    (_, b) => (x[b * LAYERS[0]] > 0 ? 1 : 0) + (x[b * LAYERS[0] + 1] > 0 ? 2 : 0),
+  );
   return { x: tf.tensor2d(x, [n, LAYERS[0]]), y: tf.tensor1d(y) };
 }
 
 /** Two identical models (same masks and initial weights), compiled with SGD so that both codes take the same steps. */
 function twins(seed = 1): [tfl.Sequential, tfl.Sequential] {
   const make = (): tfl.Sequential => {
-    const m = radixModel({ layers: LAYERS, masks: [Mask.random(20, 16, 0.5, seed), Mask.random(16, 8, 0.5, seed + 1), null], seed, compile: false });
+    const m = radixModel({
+      layers: LAYERS,
+      masks: [Mask.random(20, 16, 0.5, seed), Mask.random(16, 8, 0.5, seed + 1), null],
+      seed,
+      compile: false,
+    });
     m.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     return m;
   };
@@ -37,25 +45,41 @@ function twins(seed = 1): [tfl.Sequential, tfl.Sequential] {
 }
 
 /** Every hook call as [hook, index, log keys, logs], for comparing the two loops. */
-function recorder(): { calls: [string, number | null, string[], Record<string, number>][]; config: tfl.CustomCallbackArgs } {
+function recorder(): {
+  calls: [string, number | null, string[], Record<string, number>][];
+  config: tfl.CustomCallbackArgs;
+} {
   const calls: [string, number | null, string[], Record<string, number>][] = [];
   const rec = (hook: string) => async (a?: number | tfl.Logs, b?: tfl.Logs) => {
     const logs = (typeof a === 'number' ? b : a) ?? {};
-    calls.push([hook, typeof a === 'number' ? a : null, Object.keys(logs).sort(), { ...logs } as Record<string, number>]);
+    calls.push([
+      hook,
+      typeof a === 'number' ? a : null,
+      Object.keys(logs).sort(),
+      { ...logs } as Record<string, number>,
+    ]);
   };
   return {
     calls,
     config: {
-      onTrainBegin: rec('trainBegin'), onTrainEnd: rec('trainEnd'), onEpochBegin: rec('epochBegin'), onEpochEnd: rec('epochEnd'),
-      onBatchBegin: rec('batchBegin'), onBatchEnd: rec('batchEnd'),
+      onTrainBegin: rec('trainBegin'),
+      onTrainEnd: rec('trainEnd'),
+      onEpochBegin: rec('epochBegin'),
+      onEpochEnd: rec('epochEnd'),
+      onBatchBegin: rec('batchBegin'),
+      onBatchEnd: rec('batchEnd'),
     },
   };
 }
 
-function expectSameCalls(ours: ReturnType<typeof recorder>['calls'], theirs: ReturnType<typeof recorder>['calls']): void {
+function expectSameCalls(
+  ours: ReturnType<typeof recorder>['calls'],
+  theirs: ReturnType<typeof recorder>['calls'],
+): void {
   expect(ours.map((c) => c.slice(0, 3))).to.deep.equal(theirs.map((c) => c.slice(0, 3)));
   ours.forEach((c, k) => {
-    for (const [key, v] of Object.entries(theirs[k][3])) expect(c[3][key], `${c[0]} ${c[1]} ${key}`).to.be.closeTo(v, 1e-4);
+    for (const [key, v] of Object.entries(theirs[k][3]))
+      expect(c[3][key], `${c[0]} ${c[1]} ${key}`).to.be.closeTo(v, 1e-4);
   });
 }
 
@@ -83,9 +107,15 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     await useBackend('cpu');
   });
 
-  it('takes tf.ModelFitArgs and returns a tf.History equal to model.fit\'s, with validationData', async () => {
+  it("takes tf.ModelFitArgs and returns a tf.History equal to model.fit's, with validationData", async () => {
     const [a, b] = twins();
-    const args: tfl.ModelFitArgs = { epochs: 3, batchSize: 32, shuffle: false, verbose: 0, validationData: [val.x, val.y] };
+    const args: tfl.ModelFitArgs = {
+      epochs: 3,
+      batchSize: 32,
+      shuffle: false,
+      verbose: 0,
+      validationData: [val.x, val.y],
+    };
     const ha = await a.fit(x, y, args);
     const hb = await fit(b, x, y, args);
     expect(hb).to.be.instanceOf(tfl.History);
@@ -95,7 +125,9 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     expect(hb.params.metrics).to.deep.equal(ha.params.metrics);
     expect(Object.keys(hb.history).sort()).to.deep.equal(Object.keys(ha.history).sort());
     for (const key of Object.keys(ha.history)) {
-      (ha.history[key] as number[]).forEach((v, e) => expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4));
+      (ha.history[key] as number[]).forEach((v, e) =>
+        expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4),
+      );
     }
     expect(maxAbsDiff(kernels(b), kernels(a))).to.be.below(1e-5);
   });
@@ -107,7 +139,9 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     const hb = await fit(b, x, y, args);
     expect(hb.params.samples).to.equal(ha.params.samples).and.to.equal(90);
     for (const key of ['val_loss', 'val_acc']) {
-      (ha.history[key] as number[]).forEach((v, e) => expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4));
+      (ha.history[key] as number[]).forEach((v, e) =>
+        expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4),
+      );
     }
   });
 
@@ -121,8 +155,22 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
       const [a, b] = twins(5);
       const ra = recorder();
       const rb = recorder();
-      await a.fit(x, y, { epochs: 2, batchSize: 50, shuffle: false, verbose: 0, validationSplit: 0.2, callbacks: wrap(ra.config) });
-      await fit(b, x, y, { epochs: 2, batchSize: 50, shuffle: false, verbose: 0, validationSplit: 0.2, callbacks: wrap(rb.config) });
+      await a.fit(x, y, {
+        epochs: 2,
+        batchSize: 50,
+        shuffle: false,
+        verbose: 0,
+        validationSplit: 0.2,
+        callbacks: wrap(ra.config),
+      });
+      await fit(b, x, y, {
+        epochs: 2,
+        batchSize: 50,
+        shuffle: false,
+        verbose: 0,
+        validationSplit: 0.2,
+        callbacks: wrap(rb.config),
+      });
       expect(rb.calls.length).to.equal(1 + 2 * (2 + 2 * 2) + 1);
       expectSameCalls(rb.calls, ra.calls);
     });
@@ -132,8 +180,22 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     const [a, b] = twins(7);
     // a min delta no epoch can reach: the first epoch sets the baseline, the next one without improvement stops
     const stop = () => tfl.callbacks.earlyStopping({ monitor: 'val_loss', minDelta: 10, patience: 1 });
-    const ha = await a.fit(x, y, { epochs: 10, batchSize: 40, shuffle: false, verbose: 0, validationSplit: 0.2, callbacks: [stop()] });
-    const hb = await fit(b, x, y, { epochs: 10, batchSize: 40, shuffle: false, verbose: 0, validationSplit: 0.2, callbacks: [stop()] });
+    const ha = await a.fit(x, y, {
+      epochs: 10,
+      batchSize: 40,
+      shuffle: false,
+      verbose: 0,
+      validationSplit: 0.2,
+      callbacks: [stop()],
+    });
+    const hb = await fit(b, x, y, {
+      epochs: 10,
+      batchSize: 40,
+      shuffle: false,
+      verbose: 0,
+      validationSplit: 0.2,
+      callbacks: [stop()],
+    });
     expect(ha.epoch).to.deep.equal([0, 1]);
     expect(hb.epoch).to.deep.equal(ha.epoch);
     expect(b.stopTraining).to.equal(true);
@@ -141,15 +203,33 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
 
   it('stops after the batch whose callback sets model.stopTraining, like model.fit', async () => {
     const [a, b] = twins(9);
-    const stopAt = (model: tfl.LayersModel): tfl.CustomCallbackArgs => ({ onBatchEnd: async (batch) => void (batch === 1 && (model.stopTraining = true)) });
+    const stopAt = (model: tfl.LayersModel): tfl.CustomCallbackArgs => ({
+      onBatchEnd: async (batch) => void (batch === 1 && (model.stopTraining = true)),
+    });
     const ra = recorder();
     const rb = recorder();
-    const ha = await a.fit(x, y, { epochs: 3, batchSize: 30, shuffle: false, verbose: 0, validationSplit: 0.2, callbacks: [stopAt(a), ra.config] });
-    const hb = await fit(b, x, y, { epochs: 3, batchSize: 30, shuffle: false, verbose: 0, validationSplit: 0.2, callbacks: [stopAt(b), rb.config] });
+    const ha = await a.fit(x, y, {
+      epochs: 3,
+      batchSize: 30,
+      shuffle: false,
+      verbose: 0,
+      validationSplit: 0.2,
+      callbacks: [stopAt(a), ra.config],
+    });
+    const hb = await fit(b, x, y, {
+      epochs: 3,
+      batchSize: 30,
+      shuffle: false,
+      verbose: 0,
+      validationSplit: 0.2,
+      callbacks: [stopAt(b), rb.config],
+    });
     expectSameCalls(rb.calls, ra.calls);
     expect(hb.epoch).to.deep.equal(ha.epoch).and.to.deep.equal([0]);
     // stopped before the epoch's last batch: no validation that epoch, in either loop
-    expect(Object.keys(hb.history).sort()).to.deep.equal(Object.keys(ha.history).sort()).and.to.deep.equal(['acc', 'loss']);
+    expect(Object.keys(hb.history).sort())
+      .to.deep.equal(Object.keys(ha.history).sort())
+      .and.to.deep.equal(['acc', 'loss']);
   });
 
   it('gives callbacks the current weights mid-epoch and takes weights a callback sets', async () => {
@@ -167,8 +247,22 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     const [a, b] = twins(13);
     const ra = recorder();
     const rb = recorder();
-    const ha = await a.fit(x, y, { epochs: 4, initialEpoch: 2, batchSize: 60, shuffle: false, verbose: 0, callbacks: ra.config });
-    const hb = await fit(b, x, y, { epochs: 4, initialEpoch: 2, batchSize: 60, shuffle: false, verbose: 0, callbacks: rb.config });
+    const ha = await a.fit(x, y, {
+      epochs: 4,
+      initialEpoch: 2,
+      batchSize: 60,
+      shuffle: false,
+      verbose: 0,
+      callbacks: ra.config,
+    });
+    const hb = await fit(b, x, y, {
+      epochs: 4,
+      initialEpoch: 2,
+      batchSize: 60,
+      shuffle: false,
+      verbose: 0,
+      callbacks: rb.config,
+    });
     expect(hb.epoch).to.deep.equal(ha.epoch).and.to.deep.equal([2, 3]);
     expect(hb.params.initialEpoch).to.equal(2);
     expectSameCalls(rb.calls, ra.calls);
@@ -178,14 +272,23 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     const [a, b] = twins(23);
     const yields = async (fitter: (args: tfl.ModelFitArgs) => Promise<unknown>): Promise<[number, number][]> => {
       const seen: [number, number][] = [];
-      await fitter({ epochs: 2, batchSize: 40, shuffle: false, verbose: 0, yieldEvery: 1e-6, callbacks: { onYield: async (epoch, batch) => void seen.push([epoch, batch]) } });
+      await fitter({
+        epochs: 2,
+        batchSize: 40,
+        shuffle: false,
+        verbose: 0,
+        yieldEvery: 1e-6,
+        callbacks: { onYield: async (epoch, batch) => void seen.push([epoch, batch]) },
+      });
       return seen;
     };
     const theirs = await yields((args) => a.fit(x, y, args));
     const ours = await yields((args) => fit(b, x, y, args));
     expect(theirs).to.have.length(6);
     expect(ours).to.deep.equal(theirs);
-    const err = await rejection(fit(b, x, y, { verbose: 0, yieldEvery: 'never', callbacks: { onYield: async () => {} } }));
+    const err = await rejection(
+      fit(b, x, y, { verbose: 0, yieldEvery: 'never', callbacks: { onYield: async () => {} } }),
+    );
     expect(err.message).to.match(/yieldEvery is `never` but you provided an `onYield` callback/);
   });
 
@@ -217,18 +320,28 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     expect(maxAbsDiff(kernels(a), kernels(c))).to.be.above(1e-6);
   });
 
-  it('trains the batches the engine\'s train does for the same seed: the same weights, bit for bit', async () => {
+  it("trains the batches the engine's train does for the same seed: the same weights, bit for bit", async () => {
     const engine = await Engine.create({ threads: 1 });
     try {
       for (const args of [{ seed: 4 }, { seed: 4, initialEpoch: 1 }, { shuffle: false }]) {
         const [a] = twins(23);
         const layers = a.layers as RadixDense[];
-        const mlp = new Mlp(engine, { layers: LAYERS, masks: layers.map((l) => (l instanceof RadixDense ? l.mask.sparse : null)), bias: false, optimizer: { name: 'sgd', lr: 0.1 } });
+        const mlp = new Mlp(engine, {
+          layers: LAYERS,
+          masks: layers.map((l) => (l instanceof RadixDense ? l.mask.sparse : null)),
+          bias: false,
+          optimizer: { name: 'sgd', lr: 0.1 },
+        });
         mlp.setWeights(kernels(a).map((kernel) => ({ kernel })));
         await fit(a, x, y, { epochs: 3, batchSize: 25, verbose: 0, ...args });
         train(mlp, x.dataSync() as Float32Array, y.dataSync(), { epochs: 3, batchSize: 25, ...args });
         const ours = mlp.getWeights().map((w) => w.kernel);
-        kernels(a).forEach((k, l) => expect(Buffer.from(k.buffer).equals(Buffer.from(ours[l].buffer)), `${JSON.stringify(args)} layer ${l}`).to.equal(true));
+        kernels(a).forEach((k, l) =>
+          expect(
+            Buffer.from(k.buffer).equals(Buffer.from(ours[l].buffer)),
+            `${JSON.stringify(args)} layer ${l}`,
+          ).to.equal(true),
+        );
         mlp.dispose();
       }
     } finally {
@@ -241,18 +354,41 @@ describe('radixnet.fit: a drop-in for model.fit', function () {
     const forms: tfl.ModelFitArgs['classWeight'][] = [weights, [weights]];
     for (const classWeight of forms) {
       const [a, b] = twins(19);
-      const args: tfl.ModelFitArgs = { epochs: 2, batchSize: 40, shuffle: false, verbose: 0, classWeight, validationSplit: 0.25 };
+      const args: tfl.ModelFitArgs = {
+        epochs: 2,
+        batchSize: 40,
+        shuffle: false,
+        verbose: 0,
+        classWeight,
+        validationSplit: 0.25,
+      };
       const ha = await a.fit(x, y, args);
       const hb = await fit(b, x, y, args);
       for (const key of Object.keys(ha.history)) {
-        (ha.history[key] as number[]).forEach((v, e) => expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4));
+        (ha.history[key] as number[]).forEach((v, e) =>
+          expect(hb.history[key][e] as number, `${key} epoch ${e}`).to.be.closeTo(v, 1e-4),
+        );
       }
       expect(maxAbsDiff(kernels(b), kernels(a))).to.be.below(1e-5);
     }
     const [c] = twins(19);
-    const byName = await fit(c, x, y, { epochs: 2, batchSize: 40, shuffle: false, verbose: 0, validationSplit: 0.25, classWeight: { [c.outputNames[0]]: weights } });
+    const byName = await fit(c, x, y, {
+      epochs: 2,
+      batchSize: 40,
+      shuffle: false,
+      verbose: 0,
+      validationSplit: 0.25,
+      classWeight: { [c.outputNames[0]]: weights },
+    });
     const [d] = twins(19);
-    const plain = await fit(d, x, y, { epochs: 2, batchSize: 40, shuffle: false, verbose: 0, validationSplit: 0.25, classWeight: weights });
+    const plain = await fit(d, x, y, {
+      epochs: 2,
+      batchSize: 40,
+      shuffle: false,
+      verbose: 0,
+      validationSplit: 0.25,
+      classWeight: weights,
+    });
     expect(byName.history.loss).to.deep.equal(plain.history.loss);
     const err = await rejection(fit(c, x, y, { verbose: 0, classWeight: { 0: 1, 1: 5 } }));
     expect(err).to.be.instanceOf(InputError);

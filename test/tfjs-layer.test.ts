@@ -49,7 +49,7 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   return d;
 }
 
-describe('tfjs radixModel: the paper\'s CustomModel', function () {
+describe("tfjs radixModel: the paper's CustomModel", function () {
   before(async () => {
     await useBackend('cpu');
   });
@@ -68,8 +68,16 @@ describe('tfjs radixModel: the paper\'s CustomModel', function () {
     expect(offMaskNonzeros(model)).to.equal(0);
     const k0 = kernels(model)[0];
     const on = masksOf(model)[0];
-    let n = 0, sum = 0, sq = 0;
-    k0.forEach((v, i) => { if (on[i]) { n++; sum += v; sq += v * v; } });
+    let n = 0,
+      sum = 0,
+      sq = 0;
+    k0.forEach((v, i) => {
+      if (on[i]) {
+        n++;
+        sum += v;
+        sq += v * v;
+      }
+    });
     // 23,520 draws: the sample std of normal(0, 0.05) is within 1% with overwhelming probability
     expect(Math.sqrt(sq / n - (sum / n) ** 2)).to.be.closeTo(0.05, 0.0025);
     expect(model.optimizer.getClassName()).to.equal('Adam');
@@ -86,8 +94,12 @@ describe('tfjs radixModel: the paper\'s CustomModel', function () {
   });
 });
 
-for (const [backend, implementation] of [['cpu', 'auto'], ['wasm', 'auto'], ['cpu', 'masked']] as const) {
-  describe(`tfjs model.fit on ${backend} with the ${implementation === 'auto' ? 'RadixMatMul op' : 'masked-dense kernel (the paper\'s way)'}`, function () {
+for (const [backend, implementation] of [
+  ['cpu', 'auto'],
+  ['wasm', 'auto'],
+  ['cpu', 'masked'],
+] as const) {
+  describe(`tfjs model.fit on ${backend} with the ${implementation === 'auto' ? 'RadixMatMul op' : "masked-dense kernel (the paper's way)"}`, function () {
     before(async () => {
       await useBackend(backend);
     });
@@ -106,8 +118,14 @@ for (const [backend, implementation] of [['cpu', 'auto'], ['wasm', 'auto'], ['cp
       const after = kernels(model);
       const on = masksOf(model);
       after.forEach((k, l) => {
-        let moved = 0, total = 0;
-        k.forEach((v, i) => { if (on[l][i]) { total++; moved += v !== before[l][i] ? 1 : 0; } });
+        let moved = 0,
+          total = 0;
+        k.forEach((v, i) => {
+          if (on[l][i]) {
+            total++;
+            moved += v !== before[l][i] ? 1 : 0;
+          }
+        });
         // deterministic data and init; weights that do not move sit behind ReLUs dead for all 1000 samples
         expect(moved / total, `layer ${l}: fraction of weights on the mask that changed`).to.be.above(0.1);
       });
@@ -157,7 +175,9 @@ describe('tfjs radixDense: the mask is enforced on every write', function () {
     await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
     const k = model.layers[0].getWeights()[0].dataSync();
     const on = mask.toArray();
-    k.forEach((v, i) => { if (!on[i]) expect(v).to.equal(0); });
+    k.forEach((v, i) => {
+      if (!on[i]) expect(v).to.equal(0);
+    });
     expect(model.layers[0].getWeights()[1].shape).to.deep.equal([8]);
     expect((model.predict(x) as tf.Tensor).shape).to.deep.equal([64, 3]);
   });
@@ -168,7 +188,7 @@ describe('radixnet.fit: the same training on our engine', function () {
     await useBackend('cpu');
   });
 
-  it('follows model.fit\'s SGD trajectory and returns a history of the same shape', async () => {
+  it("follows model.fit's SGD trajectory and returns a history of the same shape", async () => {
     const { x, y } = data(600, 784, 10, 3);
     const make = (): tfl.Sequential => {
       const m = radixModel({ radices: '10,10/10', seed: 8, compile: false });
@@ -184,14 +204,16 @@ describe('radixnet.fit: the same training on our engine', function () {
     expect(hb.epoch).to.deep.equal(ha.epoch);
     expect(hb.params.samples).to.equal(ha.params.samples);
     for (const key of Object.keys(ha.history)) {
-      (ha.history[key] as number[]).forEach((v, e) => expect(hb.history[key][e], `${key} epoch ${e}`).to.be.closeTo(v, 1e-4));
+      (ha.history[key] as number[]).forEach((v, e) =>
+        expect(hb.history[key][e], `${key} epoch ${e}`).to.be.closeTo(v, 1e-4),
+      );
     }
     // 8 steps in float32 by two different codes (fused softmax/xent vs tfjs ops): differences of ~1e-7 per step
     expect(maxAbsDiff(kernels(b), kernels(a))).to.be.below(1e-5);
     expect(offMaskNonzeros(b)).to.equal(0);
   });
 
-  it('keeps Adam\'s state between calls: two 1-epoch calls equal one 2-epoch call', async () => {
+  it("keeps Adam's state between calls: two 1-epoch calls equal one 2-epoch call", async () => {
     const { x, y } = data(300, 784, 10, 5);
     const a = radixModel({ seed: 9 });
     const b = radixModel({ seed: 9 });
@@ -214,13 +236,17 @@ describe('radixnet.fit: the same training on our engine', function () {
 
   it('refuses models it cannot run, saying what to use instead', async () => {
     const { x, y } = data(10, 20, 3, 7);
-    const tanh = tfl.sequential({ layers: [radixDense({ mask: Mask.full(20, 3), activation: 'tanh', inputShape: [20] })] });
+    const tanh = tfl.sequential({
+      layers: [radixDense({ mask: Mask.full(20, 3), activation: 'tanh', inputShape: [20] })],
+    });
     tanh.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     let err: unknown;
     await fit(tanh, x, y).catch((e) => (err = e));
     expect(err).to.be.instanceOf(InputError);
     expect((err as Error).message).to.match(/activation tanh; .*use model.fit/);
-    const ok = tfl.sequential({ layers: [radixDense({ mask: Mask.full(20, 3), activation: 'softmax', inputShape: [20] })] });
+    const ok = tfl.sequential({
+      layers: [radixDense({ mask: Mask.full(20, 3), activation: 'softmax', inputShape: [20] })],
+    });
     ok.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     err = undefined;
     await fit(ok, tf.cast(x, 'int32'), y).catch((e) => (err = e));
@@ -238,10 +264,18 @@ describe('tfjs save and load', function () {
 
   const models: [string, () => tfl.LayersModel][] = [
     ['a RadiX-Net (stored as its recipe)', () => radixModel({ radices: '10,10/10', seed: 11 })],
-    ['random and magnitude-pruned masks (stored as bits)', () => radixModel({
-      layers: [50, 20, 5], seed: 12,
-      masks: [Mask.random(50, 20, 0.3, 4), Mask.magnitude(new Rng(5).fillNormal(new Float32Array(100)), 0.5, [20, 5])],
-    })],
+    [
+      'random and magnitude-pruned masks (stored as bits)',
+      () =>
+        radixModel({
+          layers: [50, 20, 5],
+          seed: 12,
+          masks: [
+            Mask.random(50, 20, 0.3, 4),
+            Mask.magnitude(new Rng(5).fillNormal(new Float32Array(100)), 0.5, [20, 5]),
+          ],
+        }),
+    ],
   ];
   for (const [what, make] of models) {
     it(`gives identical predictions and masks after a round trip: ${what}`, async () => {
@@ -252,7 +286,9 @@ describe('tfjs save and load', function () {
       const path = join(dir, what.replace(/\W+/g, '-'));
       await saveModel(model, path, { includeOptimizer: true });
       const loaded = await loadModel(path);
-      expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).to.deep.equal(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+      expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).to.deep.equal(
+        Array.from((model.predict(x) as tf.Tensor).dataSync()),
+      );
       loaded.layers.forEach((l, i) => {
         expect(l).to.be.instanceOf(RadixDense);
         expect((l as RadixDense).mask.equals((model.layers[i] as RadixDense).mask)).to.equal(true);
@@ -281,7 +317,9 @@ describe('tfjs save and load', function () {
     await model.save(url);
     const loaded = await tfl.loadLayersModel(`${url}/model.json`);
     const { x } = data(7, 50, 5, 3);
-    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).to.deep.equal(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).to.deep.equal(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
   });
 
   it('names the path when there is no saved model', async () => {
@@ -307,23 +345,47 @@ describe('tfjs Mask utility and radixDense arguments', function () {
 
   it('rejects a damaged saved mask', () => {
     const spec = Mask.random(10, 10, 0.5, 1).spec as { bits: string };
-    expect(() => Mask.decode({ ...spec, bits: spec.bits.slice(0, -6) } as never)).to.throw(InputError, /saved model is damaged/);
+    expect(() => Mask.decode({ ...spec, bits: spec.bits.slice(0, -6) } as never)).to.throw(
+      InputError,
+      /saved model is damaged/,
+    );
     expect(() => Mask.decode({ ...spec, bits: 'ABC' } as never)).to.throw(InputError, /not lowercase base32/);
   });
 
-  it('rejects a mask that does not fit the layer\'s input, units or layer index', () => {
+  it("rejects a mask that does not fit the layer's input, units or layer index", () => {
     const mask = Mask.radix('10,10/10', LENET)[0];
-    expect(() => tfl.sequential({ layers: [radixDense({ mask, inputShape: [100] })] })).to.throw(InputError, /input has 100 features but the mask is \[784, 300\]/);
+    expect(() => tfl.sequential({ layers: [radixDense({ mask, inputShape: [100] })] })).to.throw(
+      InputError,
+      /input has 100 features but the mask is \[784, 300\]/,
+    );
     expect(() => radixDense({ mask, units: 200 })).to.throw(InputError, /units is 200 but the mask has 300 outputs/);
-    expect(() => radixDense({ radices: '10,10/10', layers: LENET })).to.throw(InputError, /has 3 weight layers; say which one with layer: 0..2/);
+    expect(() => radixDense({ radices: '10,10/10', layers: LENET })).to.throw(
+      InputError,
+      /has 3 weight layers; say which one with layer: 0..2/,
+    );
     expect(() => radixDense({ mask, activation: 'swoosh' })).to.throw(InputError, /unknown activation "swoosh"/);
-    expect(() => radixDense({ mask: [[1, 0], [0, 3]] })).to.throw(InputError, /is 3; a mask holds only 0 and 1/);
+    expect(() =>
+      radixDense({
+        mask: [
+          [1, 0],
+          [0, 3],
+        ],
+      }),
+    ).to.throw(InputError, /is 3; a mask holds only 0 and 1/);
   });
 });
 
 describe('radixnet compare', function () {
   it('trains the same model on each backend and explains the ones that cannot run', async () => {
-    const rows = await compare({ backends: ['ours', 'cpu', 'tensorflow'], radices: '10,10/10', layers: LENET, epochs: 1, batchSize: 100, seed: 1, limit: 300 });
+    const rows = await compare({
+      backends: ['ours', 'cpu', 'tensorflow'],
+      radices: '10,10/10',
+      layers: LENET,
+      epochs: 1,
+      batchSize: 100,
+      seed: 1,
+      limit: 300,
+    });
     expect(rows.map((r) => r.backend)).to.deep.equal(['ours', 'cpu', 'tensorflow']);
     for (const r of rows.slice(0, 2)) {
       expect(r.available).to.equal(true);

@@ -14,7 +14,15 @@ const TFJS_INDEX = join(ROOT, 'dist', 'src', 'tfjs', 'index.js');
 /** A second copy of tfjs-core's Node bundle, inside the repo so that its own dependencies resolve. */
 function secondCore(): string {
   const core = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core/package.json'));
-  const copy = join(ROOT, 'node_modules', '.cache', 'radixnet-test-second-core', 'node_modules', '@tensorflow', 'tfjs-core');
+  const copy = join(
+    ROOT,
+    'node_modules',
+    '.cache',
+    'radixnet-test-second-core',
+    'node_modules',
+    '@tensorflow',
+    'tfjs-core',
+  );
   mkdirSync(join(copy, 'dist'), { recursive: true });
   copyFileSync(join(core, 'package.json'), join(copy, 'package.json'));
   copyFileSync(join(core, 'dist', 'tf-core.node.js'), join(copy, 'dist', 'tf-core.node.js'));
@@ -43,8 +51,10 @@ describe('tfjs as a peer dependency', function () {
     expect(tfjsVersionSupported('4.22.0')).to.equal(true);
     expect(tfjsVersionSupported('3.21.0')).to.equal(false);
     expect(tfjsVersionSupported('5.0.0')).to.equal(false);
-    expect(() => checkTfjsVersion('@tensorflow/tfjs-core', '3.21.0', '/x/node_modules/@tensorflow/tfjs-core'))
-      .to.throw(InputError, /runs on @tensorflow\/tfjs-core >=4\.\d+\.\d+ <5, but 3\.21\.0 is installed \(\/x\/node_modules.*npm install @tensorflow\/tfjs@/);
+    expect(() => checkTfjsVersion('@tensorflow/tfjs-core', '3.21.0', '/x/node_modules/@tensorflow/tfjs-core')).to.throw(
+      InputError,
+      /runs on @tensorflow\/tfjs-core >=4\.\d+\.\d+ <5, but 3\.21\.0 is installed \(\/x\/node_modules.*npm install @tensorflow\/tfjs@/,
+    );
   });
 
   it('refuses to load beside a second copy of tfjs-core, naming both folders', () => {
@@ -52,7 +62,9 @@ describe('tfjs as a peer dependency', function () {
     const r = run(`import { createRequire } from 'node:module';
       createRequire(import.meta.url)(${JSON.stringify(copy)});
       try { await import(${JSON.stringify(TFJS_INDEX)}); console.log('loaded'); } catch (e) { console.log('ERR ' + e.constructor.name + ': ' + e.message); }`);
-    expect(r.out).to.match(/ERR InputError: two copies of @tensorflow\/tfjs-core are loaded: .*node_modules\/@tensorflow\/tfjs-core \(4\.\d+\.\d+, the one radixnet\/tfjs imports\) and .*radixnet-test-second-core\/node_modules\/@tensorflow\/tfjs-core \(4\.\d+\.\d+\).*npm dedupe/);
+    expect(r.out).to.match(
+      /ERR InputError: two copies of @tensorflow\/tfjs-core are loaded: .*node_modules\/@tensorflow\/tfjs-core \(4\.\d+\.\d+, the one radixnet\/tfjs imports\) and .*radixnet-test-second-core\/node_modules\/@tensorflow\/tfjs-core \(4\.\d+\.\d+\).*npm dedupe/,
+    );
   });
 
   it('reports its kernels inactive and refuses the op once a second copy loads later', () => {

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { InputError } from '../src/errors.js';
 import {
-  formatRadixList, parseRadixList, radixNet, radixNetSparsity, type RadixList, SparseMask, unitLayers, validateRadixList,
+  formatRadixList,
+  parseRadixList,
+  radixNet,
+  radixNetSparsity,
+  type RadixList,
+  SparseMask,
+  unitLayers,
+  validateRadixList,
 } from '../src/topology/index.js';
 
 const LENET = [784, 300, 100, 10];
@@ -67,46 +74,63 @@ describe('radix lists', () => {
   });
 
   it('names the sublist, its product and N when a middle sublist does not multiply to N', () => {
-    expect(() => validateRadixList([[10, 10], [4, 5], [2]])).to.throw(InputError,
-      /sublist 2 \[4,5\] has product 20, but every sublist before the last must multiply to N = 100/);
+    expect(() => validateRadixList([[10, 10], [4, 5], [2]])).to.throw(
+      InputError,
+      /sublist 2 \[4,5\] has product 20, but every sublist before the last must multiply to N = 100/,
+    );
     expect(() => parseAndValidate('10,10/4,5/2')).to.throw(InputError, /sublist 2 \[4,5\] has product 20/);
   });
 
   it('rejects a last sublist whose product does not divide N, listing the divisors', () => {
-    expect(() => validateRadixList([[10, 10], [3]])).to.throw(InputError,
-      /last sublist 2 \[3\] has product 3, which does not divide N = 100.*1, 2, 4, 5, 10, 20, 25, 50, 100/);
+    expect(() => validateRadixList([[10, 10], [3]])).to.throw(
+      InputError,
+      /last sublist 2 \[3\] has product 3, which does not divide N = 100.*1, 2, 4, 5, 10, 20, 25, 50, 100/,
+    );
   });
 
   it('rejects a radix count that differs from the number of weight layers', () => {
-    expect(() => validateRadixList([[10, 10], [10]], 2)).to.throw(InputError,
-      /10,10\/10 has 3 radices, but the network has 2 weight layers/);
+    expect(() => validateRadixList([[10, 10], [10]], 2)).to.throw(
+      InputError,
+      /10,10\/10 has 3 radices, but the network has 2 weight layers/,
+    );
     expect(() => radixNet('10,10', LENET)).to.throw(InputError, /has 2 radices, but the network has 3 weight layers/);
   });
 
   it('rejects empty lists and empty sublists', () => {
     expect(() => parseRadixList('')).to.throw(InputError, /radix list is empty/);
     expect(() => parseRadixList('[]')).to.throw(InputError, /radix list is empty/);
-    expect(() => parseRadixList('10,10//10')).to.throw(InputError, /sublist 2 of the radix list '10,10\/\/10' is empty/);
+    expect(() => parseRadixList('10,10//10')).to.throw(
+      InputError,
+      /sublist 2 of the radix list '10,10\/\/10' is empty/,
+    );
     expect(() => parseRadixList('[[10],[]]')).to.throw(InputError, /sublist 2 of the radix list is empty/);
     expect(() => parseRadixList('10,,10')).to.throw(InputError, /has an empty entry/);
   });
 
   it('rejects zeros, negatives, non-integers and non-numbers with the offending radix', () => {
-    expect(() => parseRadixList('10,0/10')).to.throw(InputError, /radix 0 in sublist 1 is zero; radices must be at least 1/);
+    expect(() => parseRadixList('10,0/10')).to.throw(
+      InputError,
+      /radix 0 in sublist 1 is zero; radices must be at least 1/,
+    );
     expect(() => parseRadixList('10/-2')).to.throw(InputError, /radix -2 in sublist 2 is negative/);
     expect(() => parseRadixList('2.5,4')).to.throw(InputError, /radix 2.5 in sublist 1 is not a whole number/);
     expect(() => parseRadixList('ten,10')).to.throw(InputError, /radix 'ten' in sublist 1 .* is not a number/);
     expect(() => parseRadixList('[[10,"2"]]')).to.throw(InputError, /radix "2" in sublist 1 is not a number/);
-    expect(() => parseRadixList('[10,10]')).to.throw(InputError, /sublist 1 of the radix list is 10, not a list of radices/);
+    expect(() => parseRadixList('[10,10]')).to.throw(
+      InputError,
+      /sublist 1 of the radix list is 10, not a list of radices/,
+    );
   });
 
-  it('rejects malformed JSON with the parser\'s reason and an example', () => {
+  it("rejects malformed JSON with the parser's reason and an example", () => {
     expect(() => parseRadixList('[[10,10],[10]')).to.throw(InputError, /is not valid JSON .*e\.g\. 10,10\/10/);
   });
 
   it('rejects products beyond 2^31', () => {
-    expect(() => validateRadixList([[65536, 65536]])).to.throw(InputError,
-      /sublist 1 \[65536,65536\] has product 4294967296, more than 2\^31 = 2147483648/);
+    expect(() => validateRadixList([[65536, 65536]])).to.throw(
+      InputError,
+      /sublist 1 \[65536,65536\] has product 4294967296, more than 2\^31 = 2147483648/,
+    );
     expect(() => validateRadixList([[65536, 32768]])).not.to.throw();
   });
 
@@ -128,7 +152,14 @@ function parseAndValidate(text: string): void {
 }
 
 describe('unit layers', () => {
-  const lists: RadixList[] = [[[10, 10], [10]], [[2, 3, 4], [6, 4], [3]], [[12], [2, 3]], [[7, 1, 5]], [[1]], [[6], [6]]];
+  const lists: RadixList[] = [
+    [[10, 10], [10]],
+    [[2, 3, 4], [6, 4], [3]],
+    [[12], [2, 3]],
+    [[7, 1, 5]],
+    [[1]],
+    [[6], [6]],
+  ];
 
   it('has exactly r ones in every row and every column', () => {
     for (const list of lists) {
@@ -142,15 +173,21 @@ describe('unit layers', () => {
             colCounts[c]++;
           }
         }
-        expect(rowCounts.every((k) => k === unit.radix), `rows of ${JSON.stringify(list)} r=${unit.radix}`).to.equal(true);
-        expect(colCounts.every((k) => k === unit.radix), `cols of ${JSON.stringify(list)}`).to.equal(true);
+        expect(
+          rowCounts.every((k) => k === unit.radix),
+          `rows of ${JSON.stringify(list)} r=${unit.radix}`,
+        ).to.equal(true);
+        expect(
+          colCounts.every((k) => k === unit.radix),
+          `cols of ${JSON.stringify(list)}`,
+        ).to.equal(true);
         expect(unit.onesPerRow).to.equal(unit.radix);
         expect(unit.onesPerColumn).to.equal(unit.radix);
       }
     }
   });
 
-  it('lists each output\'s inputs and each input\'s outputs sorted, exactly as the formula gives them', () => {
+  it("lists each output's inputs and each input's outputs sorted, exactly as the formula gives them", () => {
     for (const list of lists) {
       for (const unit of unitLayers(list)) {
         const w = bruteUnit(unit.n, unit.radix, unit.place);
@@ -170,7 +207,14 @@ describe('unit layers', () => {
 
   it('steps the place value through each sublist and restarts it at 1 for the next', () => {
     const units = unitLayers([[2, 3, 4], [6, 4], [3]]);
-    expect(units.map((u) => [u.radix, u.place])).to.deep.equal([[2, 1], [3, 2], [4, 6], [6, 1], [4, 6], [3, 1]]);
+    expect(units.map((u) => [u.radix, u.place])).to.deep.equal([
+      [2, 1],
+      [3, 2],
+      [4, 6],
+      [6, 1],
+      [4, 6],
+      [3, 1],
+    ]);
     expect(units.every((u) => u.n === 24)).to.equal(true);
   });
 
@@ -181,7 +225,8 @@ describe('unit layers', () => {
     let paths: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, c) => (i === c ? 1 : 0)));
     for (const unit of units) {
       const next = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-      for (let c = 0; c < n; c++) for (const k of unit.inputsOf(c)) for (let i = 0; i < n; i++) next[i][c] += paths[i][k];
+      for (let c = 0; c < n; c++)
+        for (const k of unit.inputsOf(c)) for (let i = 0; i < n; i++) next[i][c] += paths[i][k];
       paths = next;
     }
     expect(paths.every((row) => row.every((v) => v === 1))).to.equal(true);
@@ -189,7 +234,7 @@ describe('unit layers', () => {
 });
 
 describe('RadiX-Net masks', () => {
-  it('reproduces the spec\'s reference sparsities exactly', () => {
+  it("reproduces the spec's reference sparsities exactly", () => {
     const table: [string, number[], number][] = [
       ['[[10,10],[10]]', [8, 3, 1, 1], 0.9],
       ['[[10],[5,2]]', [80, 30, 10, 1], 0.05935386927122466],
@@ -219,10 +264,23 @@ describe('RadiX-Net masks', () => {
       [[[10, 10], [10]], LENET],
       [[[10], [5, 2]], LENET, [80, 30, 10, 1]],
       [[[10, 10, 1]], LENET],
-      [[[2, 3], [6]], [37, 23, 11, 5]],
-      [[[4, 3], [2, 2]], [13, 30, 7, 12, 1], [2, 3, 1, 1, 1]],
+      [
+        [[2, 3], [6]],
+        [37, 23, 11, 5],
+      ],
+      [
+        [
+          [4, 3],
+          [2, 2],
+        ],
+        [13, 30, 7, 12, 1],
+        [2, 3, 1, 1, 1],
+      ],
       [[[7, 1, 5]], [3, 50, 36, 2]],
-      [[[6], [3]], [1, 1, 1]],
+      [
+        [[6], [3]],
+        [1, 1, 1],
+      ],
       [[[5, 5]], [64, 64, 64]],
     ];
     for (const [list, layers, kron] of cases) {
@@ -230,7 +288,10 @@ describe('RadiX-Net masks', () => {
       const expected = bruteMasks(list, layers, kron);
       net.masks.forEach((mask, l) => {
         expect([mask.nIn, mask.nOut]).to.deep.equal([layers[l], layers[l + 1]]);
-        expect(Buffer.from(mask.toDense()).equals(Buffer.from(expected[l])), `${JSON.stringify(list)} layer ${l}`).to.equal(true);
+        expect(
+          Buffer.from(mask.toDense()).equals(Buffer.from(expected[l])),
+          `${JSON.stringify(list)} layer ${l}`,
+        ).to.equal(true);
       });
       const nnz = expected.reduce((s, m) => s + m.reduce((a, v) => a + v, 0), 0);
       const size = layers.slice(1).reduce((s, n, l) => s + layers[l] * n, 0);
@@ -242,7 +303,10 @@ describe('RadiX-Net masks', () => {
     for (const list of ['10,10/10', '10/5,2', '3,4/6', '12/3,4', '9,2/6', '1,1/1', '100/100/1', '7,1,5']) {
       for (const layers of [LENET, [37, 23, 11, 5], [1000, 999, 3, 2]]) {
         const net = radixNet(list, layers);
-        expect(radixNetSparsity(list, layers)).to.deep.equal({ sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity });
+        expect(radixNetSparsity(list, layers)).to.deep.equal({
+          sparsity: net.sparsity,
+          kroneckerSparsity: net.kroneckerSparsity,
+        });
       }
     }
   });
@@ -251,18 +315,30 @@ describe('RadiX-Net masks', () => {
     const net = radixNet('10,10/10', LENET);
     expect(net.N).to.equal(100);
     expect(net.layerStats[0]).to.deep.equal({
-      nIn: 784, nOut: 300, nnz: 23520, sparsity: 0.9, fanIn: { min: 70, max: 80 }, fanOut: { min: 30, max: 30 },
+      nIn: 784,
+      nOut: 300,
+      nnz: 23520,
+      sparsity: 0.9,
+      fanIn: { min: 70, max: 80 },
+      fanOut: { min: 30, max: 30 },
     });
     // the last layer keeps outputs 0..9, which read only inputs 0..18
     expect(net.layerStats[2].fanOut).to.deep.equal({ min: 0, max: 10 });
   });
 
   it('rejects Kronecker widths that are too small, too few or not positive integers', () => {
-    expect(() => radixNet('10,10/10', LENET, { kron: [8, 2, 1, 1] })).to.throw(InputError,
-      /Kronecker width B_1 = 2 is too small: B_1 \* N = 200 < n_1 = 300; use B_1 >= 3/);
-    expect(() => radixNet('10,10/10', LENET, { kron: [8, 3, 1] })).to.throw(InputError,
-      /got 3 Kronecker widths but 4 layer sizes.*default is 8,3,1,1/);
-    expect(() => radixNet('10,10/10', LENET, { kron: [8, 3, 1.5, 1] })).to.throw(InputError, /Kronecker width B_2 is 1.5/);
+    expect(() => radixNet('10,10/10', LENET, { kron: [8, 2, 1, 1] })).to.throw(
+      InputError,
+      /Kronecker width B_1 = 2 is too small: B_1 \* N = 200 < n_1 = 300; use B_1 >= 3/,
+    );
+    expect(() => radixNet('10,10/10', LENET, { kron: [8, 3, 1] })).to.throw(
+      InputError,
+      /got 3 Kronecker widths but 4 layer sizes.*default is 8,3,1,1/,
+    );
+    expect(() => radixNet('10,10/10', LENET, { kron: [8, 3, 1.5, 1] })).to.throw(
+      InputError,
+      /Kronecker width B_2 is 1.5/,
+    );
   });
 
   it('rejects layer sizes that are not positive integers', () => {
@@ -298,12 +374,7 @@ describe('RadiX-Net masks', () => {
 });
 
 describe('SparseMask', () => {
-  const dense = [
-    1, 0, 1,
-    0, 0, 1,
-    1, 0, 0,
-    0, 0, 1,
-  ]; // 4 inputs x 3 outputs, output 1 has no input
+  const dense = [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1]; // 4 inputs x 3 outputs, output 1 has no input
 
   it('converts dense to CSR over outputs and back', () => {
     const mask = SparseMask.fromDense(dense, 4, 3);
@@ -330,7 +401,11 @@ describe('SparseMask', () => {
   it('compares and hashes by content and shape', () => {
     const a = SparseMask.fromDense(dense, 4, 3);
     const b = SparseMask.fromDense([...dense], 4, 3);
-    const c = SparseMask.fromDense(dense.map((v, k) => (k === 1 ? 1 : v)), 4, 3);
+    const c = SparseMask.fromDense(
+      dense.map((v, k) => (k === 1 ? 1 : v)),
+      4,
+      3,
+    );
     const d = SparseMask.fromDense(dense, 3, 4);
     expect(a.equals(b)).to.equal(true);
     expect(a.hash()).to.equal(b.hash());
@@ -341,10 +416,19 @@ describe('SparseMask', () => {
   });
 
   it('rejects values other than 0 and 1, wrong lengths and malformed CSR', () => {
-    expect(() => SparseMask.fromDense([1, 2, 0, 0], 2, 2)).to.throw(InputError, /input 0, output 1 is 2; a mask holds only 0 and 1/);
+    expect(() => SparseMask.fromDense([1, 2, 0, 0], 2, 2)).to.throw(
+      InputError,
+      /input 0, output 1 is 2; a mask holds only 0 and 1/,
+    );
     expect(() => SparseMask.fromDense([1, 0, 0], 2, 2)).to.throw(InputError, /needs 4 values, got 3/);
-    expect(() => new SparseMask(3, 1, new Int32Array([0, 2]), new Int32Array([2, 1]))).to.throw(InputError, /strictly ascending/);
+    expect(() => new SparseMask(3, 1, new Int32Array([0, 2]), new Int32Array([2, 1]))).to.throw(
+      InputError,
+      /strictly ascending/,
+    );
     expect(() => new SparseMask(3, 1, new Int32Array([0, 1]), new Int32Array([3]))).to.throw(InputError, /in \[0, 3\)/);
-    expect(() => new SparseMask(3, 2, new Int32Array([0, 1]), new Int32Array([0]))).to.throw(InputError, /needs nOut \+ 1 = 3/);
+    expect(() => new SparseMask(3, 2, new Int32Array([0, 1]), new Int32Array([0]))).to.throw(
+      InputError,
+      /needs nOut \+ 1 = 3/,
+    );
   });
 });

@@ -25,7 +25,8 @@ describe('the training loop', () => {
   });
   after(() => engine.close());
 
-  const model = (lr = 0.05, seed = 3): Mlp => new Mlp(engine, { layers: [F, 5, C], batchSize: 4, seed, optimizer: { name: 'sgd', lr } });
+  const model = (lr = 0.05, seed = 3): Mlp =>
+    new Mlp(engine, { layers: [F, 5, C], batchSize: 4, seed, optimizer: { name: 'sgd', lr } });
 
   it('trains the batches of one Rng(seed) that reshuffles the order at every epoch, and the data order with shuffle false', () => {
     // batches of one sample and a learning rate too small to move a float32 weight: each step's loss is the loss of
@@ -33,13 +34,22 @@ describe('the training loop', () => {
     const n = 10;
     const { x, y } = data(n, 1);
     const m = model(1e-30);
-    const single = Array.from({ length: n }, (_, i) => m.evaluate(x.subarray(i * F, i * F + F), y.subarray(i, i + 1)).loss);
+    const single = Array.from(
+      { length: n },
+      (_, i) => m.evaluate(x.subarray(i * F, i * F + F), y.subarray(i, i + 1)).loss,
+    );
     const sorted = [...single].sort((a, b) => a - b);
     for (let k = 1; k < n; k++) expect(sorted[k] - sorted[k - 1], 'distinct per-sample losses').to.be.above(1e-5);
-    const sampleOf = (loss: number): number => single.reduce((best, l, i) => (Math.abs(l - loss) < Math.abs(single[best] - loss) ? i : best), 0);
+    const sampleOf = (loss: number): number =>
+      single.reduce((best, l, i) => (Math.abs(l - loss) < Math.abs(single[best] - loss) ? i : best), 0);
     const seen = (opts: { seed?: number; shuffle?: boolean }): number[] => {
       const order: number[] = [];
-      train(m, x, y, { epochs: 3, batchSize: 1, ...opts, onBatchEnd: (_s, _n, _r, batch) => void order.push(sampleOf(batch.loss)) });
+      train(m, x, y, {
+        epochs: 3,
+        batchSize: 1,
+        ...opts,
+        onBatchEnd: (_s, _n, _r, batch) => void order.push(sampleOf(batch.loss)),
+      });
       return order;
     };
     const expected = (seed: number): number[] => {
@@ -51,7 +61,9 @@ describe('the training loop', () => {
     };
     expect(seen({ seed: 7 })).to.deep.equal(expected(7));
     expect(seen({})).to.deep.equal(expected(100));
-    expect(seen({ shuffle: false })).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(seen({ shuffle: false })).to.deep.equal([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     m.dispose();
   });
 
@@ -60,14 +72,22 @@ describe('the training loop', () => {
     const m = model();
     const calls: string[] = [];
     const h = train(m, x, y, {
-      epochs: 2, batchSize: 4,
+      epochs: 2,
+      batchSize: 4,
       onEpochBegin: (e, es) => void calls.push(`epochBegin ${e}/${es}`),
       onBatchBegin: (s, ss) => void calls.push(`batchBegin ${s}/${ss}`),
       onBatchEnd: (s, ss, _r, b) => void calls.push(`batchEnd ${s}/${ss} size ${b.size}`),
       onEpochEnd: (logs) => void calls.push(`epochEnd ${logs.epoch}`),
     });
     const epoch = (e: number): string[] => [
-      `epochBegin ${e}/2`, 'batchBegin 1/3', 'batchEnd 1/3 size 4', 'batchBegin 2/3', 'batchEnd 2/3 size 4', 'batchBegin 3/3', 'batchEnd 3/3 size 2', `epochEnd ${e}`,
+      `epochBegin ${e}/2`,
+      'batchBegin 1/3',
+      'batchEnd 1/3 size 4',
+      'batchBegin 2/3',
+      'batchEnd 2/3 size 4',
+      'batchBegin 3/3',
+      'batchEnd 3/3 size 2',
+      `epochEnd ${e}`,
     ];
     expect(calls).to.deep.equal([...epoch(1), ...epoch(2)]);
     expect(h.epochs.map((e) => e.epoch)).to.deep.equal([1, 2]);
@@ -79,7 +99,11 @@ describe('the training loop', () => {
     const m = model();
     const batches: { loss: number; accuracy: number; size: number }[] = [];
     let running = { loss: NaN, accuracy: NaN };
-    const h = train(m, x, y, { epochs: 1, batchSize: 4, onBatchEnd: (_s, _n, r, b) => void (batches.push(b), (running = r)) });
+    const h = train(m, x, y, {
+      epochs: 1,
+      batchSize: 4,
+      onBatchEnd: (_s, _n, r, b) => void (batches.push(b), (running = r)),
+    });
     const loss = batches.reduce((s, b) => s + b.loss * b.size, 0) / 10;
     const accuracy = batches.reduce((s, b) => s + b.accuracy * b.size, 0) / 10;
     expect(h.epochs[0].loss).to.be.closeTo(loss, 1e-12);
@@ -103,7 +127,12 @@ describe('the training loop', () => {
   it('stops after the epoch whose onEpochEnd returns false, validated', () => {
     const { x, y } = data(20, 5);
     const m = model();
-    const h = train(m, x, y, { epochs: 5, batchSize: 4, validationSplit: 0.2, onEpochEnd: (logs: EpochLogs) => logs.epoch < 2 });
+    const h = train(m, x, y, {
+      epochs: 5,
+      batchSize: 4,
+      validationSplit: 0.2,
+      onEpochEnd: (logs: EpochLogs) => logs.epoch < 2,
+    });
     expect(h.epochs.map((e) => e.epoch)).to.deep.equal([1, 2]);
     expect(h.epochs[1].valLoss).to.be.a('number');
     m.dispose();
@@ -118,7 +147,14 @@ describe('the training loop', () => {
     const b = train(parts, x, y, { epochs: 4, initialEpoch: 2, batchSize: 4, seed: 5 });
     expect(b.epochs.map((e) => e.epoch)).to.deep.equal([3, 4]);
     expect(b.epochs.map((e) => e.loss)).to.deep.equal(a.epochs.slice(2).map((e) => e.loss));
-    full.getWeights().forEach((w, l) => expect(Buffer.from(w.kernel.buffer).equals(Buffer.from(parts.getWeights()[l].kernel.buffer)), `layer ${l}`).to.equal(true));
+    full
+      .getWeights()
+      .forEach((w, l) =>
+        expect(
+          Buffer.from(w.kernel.buffer).equals(Buffer.from(parts.getWeights()[l].kernel.buffer)),
+          `layer ${l}`,
+        ).to.equal(true),
+      );
     full.dispose();
     parts.dispose();
   });
@@ -139,8 +175,14 @@ describe('the training loop', () => {
     const { x, y } = data(12, 8);
     const m = model();
     const missing = Float32Array.of(1, NaN, 1);
-    expect(() => train(m, x, y, { classWeights: missing })).to.throw(InputError, /classWeight must contain all classes in the training data; class 1 has none/);
-    expect(() => train(m, x, y, { classWeights: [1, 1] })).to.throw(InputError, /classWeights has 2 weights but the model has 3 classes/);
+    expect(() => train(m, x, y, { classWeights: missing })).to.throw(
+      InputError,
+      /classWeight must contain all classes in the training data; class 1 has none/,
+    );
+    expect(() => train(m, x, y, { classWeights: [1, 1] })).to.throw(
+      InputError,
+      /classWeights has 2 weights but the model has 3 classes/,
+    );
     m.dispose();
   });
 });
@@ -161,7 +203,10 @@ describe('holdOut', () => {
 
   it('refuses a fraction outside [0, 1) and one that leaves no training or no validation samples', () => {
     expect(() => holdOut(x, y, 2, 1)).to.throw(InputError, /validationSplit must be in \[0, 1\), got 1/);
-    expect(() => holdOut(x, y, 2, 0.05)).to.throw(InputError, /validationSplit 0.05 of 10 samples leaves no training or no validation samples/);
+    expect(() => holdOut(x, y, 2, 0.05)).to.throw(
+      InputError,
+      /validationSplit 0.05 of 10 samples leaves no training or no validation samples/,
+    );
     expect(() => holdOut(x, y, 2, 0.5, 'radixnet.fit: ')).to.not.throw();
     expect(() => holdOut(x, y, 2, -0.1, 'radixnet.fit: ')).to.throw(InputError, /^radixnet.fit: validationSplit/);
   });

@@ -13,19 +13,43 @@ import { Rng } from '../src/random.js';
 function noise(): TrainData {
   const rng = new Rng(3);
   const make = (n: number) => ({
-    x: Float32Array.from({ length: n * 10 }, () => rng.normal()), y: Int32Array.from({ length: n }, () => rng.int(3)), count: n, features: 10, classes: 3,
+    x: Float32Array.from({ length: n * 10 }, () => rng.normal()),
+    y: Int32Array.from({ length: n }, () => rng.int(3)),
+    count: n,
+    features: 10,
+    classes: 3,
   });
-  return { train: make(240), test: make(60), name: 'noise', source: 'memory', scale: 'none', testSplit: 'file', seconds: 0 };
+  return {
+    train: make(240),
+    test: make(60),
+    name: 'noise',
+    source: 'memory',
+    scale: 'none',
+    testSplit: 'file',
+    seconds: 0,
+  };
 }
 
 describe('train options: early stopping, predict', function () {
   this.timeout(120000);
-  const config: TrainConfig = { ...PAPER_PRESET, radices: 'dense', layers: [10, 64, 3], epochs: 40, batchSize: 16, lr: 0.01, threads: 1, validationSplit: 0.25 };
+  const config: TrainConfig = {
+    ...PAPER_PRESET,
+    radices: 'dense',
+    layers: [10, 64, 3],
+    epochs: 40,
+    batchSize: 16,
+    lr: 0.01,
+    threads: 1,
+    validationSplit: 0.25,
+  };
 
   it('early stopping stops after PATIENCE epochs without a lower validation loss and restores the best epoch: the same weights as a run of that many epochs', async () => {
     const data = noise();
     let stoppedWeights: Float32Array[] = [];
-    const stopped = await trainMnist({ ...config, earlyStopping: 3 }, { data, onTrained: (m) => void (stoppedWeights = m.getWeights().map((w) => w.kernel)) });
+    const stopped = await trainMnist(
+      { ...config, earlyStopping: 3 },
+      { data, onTrained: (m) => void (stoppedWeights = m.getWeights().map((w) => w.kernel)) },
+    );
     const es = stopped.earlyStopping!;
     expect(es.stoppedEpoch).to.be.below(40);
     expect(es.stoppedEpoch - es.bestEpoch).to.equal(3);
@@ -33,7 +57,10 @@ describe('train options: early stopping, predict', function () {
     expect(Math.min(...losses)).to.equal(losses[es.bestEpoch - 1]);
     expect(stopped.final.valLoss).to.equal(losses[es.bestEpoch - 1]);
     let plainWeights: Float32Array[] = [];
-    const plain = await trainMnist({ ...config, epochs: es.bestEpoch }, { data, onTrained: (m) => void (plainWeights = m.getWeights().map((w) => w.kernel)) });
+    const plain = await trainMnist(
+      { ...config, epochs: es.bestEpoch },
+      { data, onTrained: (m) => void (plainWeights = m.getWeights().map((w) => w.kernel)) },
+    );
     expect(stoppedWeights.map((k) => Array.from(k))).to.deep.equal(plainWeights.map((k) => Array.from(k)));
     expect(stopped.final.testAccuracy).to.equal(plain.final.testAccuracy);
     expect(stopped.final.testLoss).to.equal(plain.final.testLoss);
@@ -50,17 +77,57 @@ describe('train options: early stopping, predict', function () {
     expect((err as Error).message).to.include('--early-stopping watches the validation loss');
   });
 
-  it('radixnet predict scales new samples with the saved standardize statistics: its accuracy on the test file is train\'s test accuracy', function () {
+  it("radixnet predict scales new samples with the saved standardize statistics: its accuracy on the test file is train's test accuracy", function () {
     const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
     const F = fileURLToPath(new URL('../../test/fixtures/data/', import.meta.url));
-    const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000, env: { ...process.env, CI: '1' } });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], {
+        encoding: 'utf8',
+        timeout: 60000,
+        env: { ...process.env, CI: '1' },
+      });
     const dir = join(mkdtempSync(join(tmpdir(), 'radixnet-predict-')), 'model');
-    const t = run(['train', '--data', join(F, 'x-f4.npy'), '--labels', join(F, 'y-i8.npy'), '--test-data', join(F, 'x-f8.npy'), '--test-labels', join(F, 'y-i4-col.npy'),
-      '--scale', 'standardize', '--hidden', '6', '--radices', 'dense', '--epochs', '8', '--batch', '3', '--lr', '0.01', '--threads', '1', '--save', dir, '--json']);
+    const t = run([
+      'train',
+      '--data',
+      join(F, 'x-f4.npy'),
+      '--labels',
+      join(F, 'y-i8.npy'),
+      '--test-data',
+      join(F, 'x-f8.npy'),
+      '--test-labels',
+      join(F, 'y-i4-col.npy'),
+      '--scale',
+      'standardize',
+      '--hidden',
+      '6',
+      '--radices',
+      'dense',
+      '--epochs',
+      '8',
+      '--batch',
+      '3',
+      '--lr',
+      '0.01',
+      '--threads',
+      '1',
+      '--save',
+      dir,
+      '--json',
+    ]);
     if (t.status !== 0 && /TensorFlow\.js|tfjs/.test(t.stderr)) this.skip();
     expect(t.status, t.stderr).to.equal(0);
     const result = JSON.parse(t.stdout).data;
-    const p = run(['predict', dir, '--data', join(F, 'x-f8.npy'), '--labels', join(F, 'y-i4-col.npy'), '--format', 'json']);
+    const p = run([
+      'predict',
+      dir,
+      '--data',
+      join(F, 'x-f8.npy'),
+      '--labels',
+      join(F, 'y-i4-col.npy'),
+      '--format',
+      'json',
+    ]);
     expect(p.status, p.stderr).to.equal(0);
     const out = JSON.parse(p.stdout);
     expect(out.scale).to.equal('standardize');

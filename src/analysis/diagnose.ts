@@ -103,8 +103,10 @@ export function diagnoseMasks(masks: readonly SparseMask[]): Diagnosis {
   if (masks.length === 0) throw new InputError('there are no weight layers to diagnose; give at least one mask');
   masks.forEach((m, l) => {
     if (l > 0 && masks[l - 1].nOut !== m.nIn) {
-      throw new InputError(`mask ${l - 1} has ${masks[l - 1].nOut} outputs but mask ${l} has ${m.nIn} inputs; consecutive ` +
-        'masks must chain');
+      throw new InputError(
+        `mask ${l - 1} has ${masks[l - 1].nOut} outputs but mask ${l} has ${m.nIn} inputs; consecutive ` +
+          'masks must chain',
+      );
     }
   });
   const layers = [masks[0].nIn, ...masks.map((m) => m.nOut)];
@@ -112,7 +114,11 @@ export function diagnoseMasks(masks: readonly SparseMask[]): Diagnosis {
   const fanIns = masks.map((m) => m.fanInCounts());
   const fanOuts = masks.map((m) => m.fanOutCounts());
   const weightLayers = masks.map((m, l): LayerDiagnosis => ({
-    nIn: m.nIn, nOut: m.nOut, nnz: m.nnz, fanIn: spread(fanIns[l]), fanOut: spread(fanOuts[l]),
+    nIn: m.nIn,
+    nOut: m.nOut,
+    nnz: m.nnz,
+    fanIn: spread(fanIns[l]),
+    fanOut: spread(fanOuts[l]),
   }));
 
   const fromInput = forwardReach(masks);
@@ -133,16 +139,24 @@ export function diagnoseMasks(masks: readonly SparseMask[]): Diagnosis {
   // the per-class sweeps are held to the work limit every request is (LIMITS.work, RADIXNET_MAX_WORK), read now so
   // that a change to it applies
   if (work > LIMITS.work) {
-    skipped = `per-class reach and path counts skipped: ${layers[depth]} outputs x ${nnzTotal} connections is more than ` +
+    skipped =
+      `per-class reach and path counts skipped: ${layers[depth]} outputs x ${nnzTotal} connections is more than ` +
       `the ${LIMITS.work.toExponential(1)}-operation work limit (RADIXNET_MAX_WORK)`;
   } else {
     ({ classes, paths } = sweepClasses(masks, fanIns[depth - 1]));
   }
   const risks = findRisks(layers, unitLayers, classes);
   return {
-    layers, weightLayers, unitLayers, classes, paths, ...(skipped ? { skipped } : {}),
+    layers,
+    weightLayers,
+    unitLayers,
+    classes,
+    paths,
+    ...(skipped ? { skipped } : {}),
     verdict: risks.length === 0 ? 'ok' : 'at risk',
-    predictedStrange: depth >= 2 && fanIns[depth - 1].length > 0 && spread(fanIns[depth - 1]).min <= STRANGE_MAX_OUTPUT_FAN_IN, risks,
+    predictedStrange:
+      depth >= 2 && fanIns[depth - 1].length > 0 && spread(fanIns[depth - 1]).min <= STRANGE_MAX_OUTPUT_FAN_IN,
+    risks,
   };
 }
 
@@ -175,16 +189,25 @@ export interface Suggestion {
  * Builds the trimmed RadiX-Net of `list` on `layers` and diagnoses it; validation and messages are radixNet's.
  * @param opts.suggestions how many ok alternatives to look for when at risk (default 3, 0 for none)
  */
-export function diagnoseRadixNet(list: RadixList | string, layers: number[],
-  opts: { kron?: number[]; suggestions?: number } = {}): RadixDiagnosis {
+export function diagnoseRadixNet(
+  list: RadixList | string,
+  layers: number[],
+  opts: { kron?: number[]; suggestions?: number } = {},
+): RadixDiagnosis {
   const net = radixNet(list, layers, { kron: opts.kron });
   const diagnosis = diagnoseMasks(net.masks);
-  const suggestions = diagnosis.verdict === 'ok' || opts.kron !== undefined
-    ? []
-    : suggestAlternatives(net.radices, layers, net.sparsity, opts.suggestions ?? 3);
+  const suggestions =
+    diagnosis.verdict === 'ok' || opts.kron !== undefined
+      ? []
+      : suggestAlternatives(net.radices, layers, net.sparsity, opts.suggestions ?? 3);
   return {
-    radices: formatRadixList(net.radices), kron: net.kron, N: net.N, sparsity: net.sparsity,
-    kroneckerSparsity: net.kroneckerSparsity, ...diagnosis, suggestions,
+    radices: formatRadixList(net.radices),
+    kron: net.kron,
+    N: net.N,
+    sparsity: net.sparsity,
+    kroneckerSparsity: net.kroneckerSparsity,
+    ...diagnosis,
+    suggestions,
     calibratedRisk: calibratedRisk(formatRadixList(net.radices), layers, opts.kron, MEASURED_RISK),
     prevention: diagnosis.verdict === 'ok' ? null : cheapestMeasure(MEASURED_PREVENTION),
   };
@@ -195,11 +218,13 @@ export function riskSectionLines(d: RadixDiagnosis): string[] {
   const lines = calibratedRiskLines(d.calibratedRisk, MEASURED_SOURCE);
   if (d.verdict !== 'ok') {
     const p = d.prevention;
-    lines.push(p
-      ? `cheapest measured remedy: ${PREVENTION_TEXT[p.measure] ?? p.measure} (${p.normal} of ${p.runs} runs ended normal, 95% CI ` +
-        `${p.ciLow.toFixed(2)}-${p.ciHigh.toFixed(2)}, against the unchanged protocol's ${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.normal ?? '?'} of ` +
-        `${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.runs ?? '?'}; ${Math.round(p.addedWeights)} parameters added), measured on ${PREVENTION_MODELS}`
-      : `no measured remedy passed (docs/strange-models.md); nearby lists below avoid the narrow outputs`);
+    lines.push(
+      p
+        ? `cheapest measured remedy: ${PREVENTION_TEXT[p.measure] ?? p.measure} (${p.normal} of ${p.runs} runs ended normal, 95% CI ` +
+            `${p.ciLow.toFixed(2)}-${p.ciHigh.toFixed(2)}, against the unchanged protocol's ${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.normal ?? '?'} of ` +
+            `${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.runs ?? '?'}; ${Math.round(p.addedWeights)} parameters added), measured on ${PREVENTION_MODELS}`
+        : `no measured remedy passed (docs/strange-models.md); nearby lists below avoid the narrow outputs`,
+    );
   }
   return lines;
 }
@@ -224,7 +249,12 @@ export function minOutputFanIn(d: Pick<Diagnosis, 'weightLayers'>): number {
  * of the list), with default Kronecker widths and true sparsity >= `minSparsity`, whose diagnosis is ok; the closest
  * first, then the sparsest.
  */
-export function suggestAlternatives(list: RadixList, layers: number[], minSparsity: number, count: number): Suggestion[] {
+export function suggestAlternatives(
+  list: RadixList,
+  layers: number[],
+  minSparsity: number,
+  count: number,
+): Suggestion[] {
   if (count <= 0) return [];
   const flat = list.flat();
   const lengths = list.map((s) => s.length);
@@ -237,7 +267,8 @@ export function suggestAlternatives(list: RadixList, layers: number[], minSparsi
   // beyond this the search costs more than a diagnosis is worth; long lists get no suggestions rather than a stall
   if (combos > 200_000) return [];
   const own = formatRadixList(list);
-  const candidates: { list: RadixList; text: string; distance: number; sparsity: number; kroneckerSparsity: number }[] = [];
+  const candidates: { list: RadixList; text: string; distance: number; sparsity: number; kroneckerSparsity: number }[] =
+    [];
   const pick = new Array<number>(flat.length).fill(0);
   for (let done = false; !done;) {
     const values = pick.map((k, p) => choices[p][k]);
@@ -258,8 +289,13 @@ export function suggestAlternatives(list: RadixList, layers: number[], minSparsi
     const masks = radixNet(c.list, layers).masks;
     const d = diagnoseMasks(masks);
     if (d.verdict !== 'ok') continue;
-    found.push({ radices: c.text, sparsity: c.sparsity, kroneckerSparsity: c.kroneckerSparsity, distance: c.distance,
-      minOutputFanIn: minOutputFanIn(d) });
+    found.push({
+      radices: c.text,
+      sparsity: c.sparsity,
+      kroneckerSparsity: c.kroneckerSparsity,
+      distance: c.distance,
+      minOutputFanIn: minOutputFanIn(d),
+    });
     if (found.length === count) break;
   }
   return found;
@@ -271,31 +307,46 @@ function findRisks(layers: number[], units: UnitLayerDiagnosis[], classes: Class
   if (classes) {
     const dead = classes.filter((c) => c.inputReach === 0).map((c) => c.output);
     if (dead.length > 0) {
-      risks.push({ kind: 'dead-output', text: `output${plural(dead)} ${list(dead)} ${dead.length === 1 ? 'is' : 'are'} ` +
-        'reached by no input, so the network can never predict ' + (dead.length === 1 ? 'that class' : 'those classes') });
+      risks.push({
+        kind: 'dead-output',
+        text:
+          `output${plural(dead)} ${list(dead)} ${dead.length === 1 ? 'is' : 'are'} ` +
+          'reached by no input, so the network can never predict ' +
+          (dead.length === 1 ? 'that class' : 'those classes'),
+      });
     }
     const narrow = classes.filter((c) => c.inputReach > 0 && c.fanIn < MIN_OUTPUT_FAN_IN);
     if (narrow.length > 0 && depth >= 2) {
       const least = Math.min(...narrow.map((c) => c.fanIn));
       const most = Math.max(...narrow.map((c) => c.fanIn));
-      risks.push({ kind: 'narrow-output', text: `output${plural(narrow.map((c) => c.output))} ` +
-        `${list(narrow.map((c) => c.output))} ${narrow.length === 1 ? 'is' : 'are'} fed by ${least === most ? 'only' : 'as few as'} ` +
-        `${least} unit${least === 1 ? '' : 's'} of the last hidden layer (fewer than ${MIN_OUTPUT_FAN_IN}): without biases such a ` +
-        'class\'s score is a weighted sum of that few non-negative ReLU outputs, and trained models like this never ' +
-        'predict some of their classes. ' +
-        (least <= STRANGE_MAX_OUTPUT_FAN_IN
-          ? `The topology rule predicts this model strange (an output fed by <= ${STRANGE_MAX_OUTPUT_FAN_IN} unit)`
-          : 'Models like this train strangely on some seeds, but the topology rule does not predict them strange') });
+      risks.push({
+        kind: 'narrow-output',
+        text:
+          `output${plural(narrow.map((c) => c.output))} ` +
+          `${list(narrow.map((c) => c.output))} ${narrow.length === 1 ? 'is' : 'are'} fed by ${least === most ? 'only' : 'as few as'} ` +
+          `${least} unit${least === 1 ? '' : 's'} of the last hidden layer (fewer than ${MIN_OUTPUT_FAN_IN}): without biases such a ` +
+          "class's score is a weighted sum of that few non-negative ReLU outputs, and trained models like this never " +
+          'predict some of their classes. ' +
+          (least <= STRANGE_MAX_OUTPUT_FAN_IN
+            ? `The topology rule predicts this model strange (an output fed by <= ${STRANGE_MAX_OUTPUT_FAN_IN} unit)`
+            : 'Models like this train strangely on some seeds, but the topology rule does not predict them strange'),
+      });
     }
   }
   const cut = units.slice(1, depth).reduce((s, u) => s + u.unreachable, 0);
   if (cut > 0) {
-    risks.push({ kind: 'unreachable-units', text: `${cut} hidden unit${cut === 1 ? '' : 's'} receive${cut === 1 ? 's' : ''} ` +
-      'no path from any input and can only output 0' });
+    risks.push({
+      kind: 'unreachable-units',
+      text:
+        `${cut} hidden unit${cut === 1 ? '' : 's'} receive${cut === 1 ? 's' : ''} ` +
+        'no path from any input and can only output 0',
+    });
   }
   if (units[0].useless > 0) {
-    risks.push({ kind: 'pixels-cut-off', text: `${units[0].useless} of ${layers[0]} inputs reach no output, so the ` +
-      'network ignores them' });
+    risks.push({
+      kind: 'pixels-cut-off',
+      text: `${units[0].useless} of ${layers[0]} inputs reach no output, so the ` + 'network ignores them',
+    });
   }
   return risks;
 }
@@ -339,7 +390,10 @@ function backwardReach(masks: readonly SparseMask[]): Uint8Array[] {
  * For each output c, the column c of M_0 M_1 ... M_{L-1} (path counts from every unit to c), built backwards one
  * sparse mask at a time; its nonzeros in layer l are the units of layer l that reach c.
  */
-function sweepClasses(masks: readonly SparseMask[], outputFanIn: Int32Array): { classes: ClassDiagnosis[]; paths: PathDiagnosis } {
+function sweepClasses(
+  masks: readonly SparseMask[],
+  outputFanIn: Int32Array,
+): { classes: ClassDiagnosis[]; paths: PathDiagnosis } {
   const depth = masks.length;
   const nOut = masks[depth - 1].nOut;
   const nIn = masks[0].nIn;

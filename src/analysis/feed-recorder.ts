@@ -49,8 +49,12 @@ export function feedingUnits(lastMask: SparseMask | null, nHidden: number, class
  * Mean ReLU output and firing fraction of every unit of the last hidden layer over `count` rows of x, computed in
  * float64 from the model's weights (nonzeros only, so sparse models cost their connections).
  */
-export function lastHiddenActivity(weights: readonly { kernel: Float32Array; bias?: Float32Array }[], sizes: readonly number[],
-  x: Float32Array, count: number): { mean: Float64Array; on: Float64Array } {
+export function lastHiddenActivity(
+  weights: readonly { kernel: Float32Array; bias?: Float32Array }[],
+  sizes: readonly number[],
+  x: Float32Array,
+  count: number,
+): { mean: Float64Array; on: Float64Array } {
   const depth = sizes.length - 1;
   const last = depth - 1;
   // nonzero (in, out, w) triples per hidden weight layer
@@ -103,11 +107,20 @@ export class FeedRecorder {
   private firstGradient: number[][] = [];
   private readonly epochs: FeedSnapshot[] = [];
 
-  constructor(lastMask: SparseMask | null, sizes: readonly number[], readonly probe = FEED_PROBE, readonly maxEpochs = FEED_EPOCHS) {
+  constructor(
+    lastMask: SparseMask | null,
+    sizes: readonly number[],
+    readonly probe = FEED_PROBE,
+    readonly maxEpochs = FEED_EPOCHS,
+  ) {
     this.units = feedingUnits(lastMask, sizes[sizes.length - 2], sizes[sizes.length - 1]);
   }
 
-  inspect(model: Mlp, point: { at: 'init' | 'first-step' | 'epoch-end' }, train: { x: Float32Array; y: ArrayLike<number> }): void {
+  inspect(
+    model: Mlp,
+    point: { at: 'init' | 'first-step' | 'epoch-end' },
+    train: { x: Float32Array; y: ArrayLike<number> },
+  ): void {
     if (point.at === 'first-step') {
       const g = model.getGradients();
       this.firstGradient = this.perUnit(g[g.length - 1].kernel, model.classes);
@@ -130,7 +143,13 @@ export class FeedRecorder {
   /** The recorded data (after training). */
   data(): FeedData {
     if (!this.init) throw new Error('FeedRecorder.data() before the model was inspected at its initial weights');
-    return { probe: this.probe, units: this.units, init: this.init, firstGradient: this.firstGradient, epochs: this.epochs };
+    return {
+      probe: this.probe,
+      units: this.units,
+      init: this.init,
+      firstGradient: this.firstGradient,
+      epochs: this.epochs,
+    };
   }
 
   private perUnit(kernel: Float32Array, classes: number): number[][] {

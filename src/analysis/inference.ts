@@ -43,7 +43,9 @@ export function fisherExact(a: number, b: number, c: number, d: number): number 
 /** Mean squared difference between predicted probabilities and 0/1 outcomes. */
 export function brier(predicted: readonly number[], observed: readonly boolean[]): number {
   if (predicted.length !== observed.length || predicted.length === 0) {
-    throw new InputError(`brier needs as many predictions as outcomes (at least one), got ${predicted.length} and ${observed.length}`);
+    throw new InputError(
+      `brier needs as many predictions as outcomes (at least one), got ${predicted.length} and ${observed.length}`,
+    );
   }
   return predicted.reduce((s, p, i) => s + (p - (observed[i] ? 1 : 0)) ** 2, 0) / predicted.length;
 }
@@ -75,20 +77,32 @@ export interface ReliabilityRow {
  * Predicted probability against observed frequency: runs grouped by prediction into the given bin edges (ascending,
  * from 0 to 1; the last bin includes 1), empty bins left out.
  */
-export function reliabilityTable(predicted: readonly number[], observed: readonly boolean[], edges: readonly number[]): ReliabilityRow[] {
+export function reliabilityTable(
+  predicted: readonly number[],
+  observed: readonly boolean[],
+  edges: readonly number[],
+): ReliabilityRow[] {
   if (predicted.length !== observed.length) throw new InputError('reliabilityTable needs one outcome per prediction');
   const rows: ReliabilityRow[] = [];
   for (let b = 0; b + 1 < edges.length; b++) {
     const low = edges[b];
     const high = edges[b + 1];
     const last = b + 2 === edges.length;
-    const idx = predicted.map((p, i) => i).filter((i) => predicted[i] >= low && (predicted[i] < high || (last && predicted[i] <= high)));
+    const idx = predicted
+      .map((p, i) => i)
+      .filter((i) => predicted[i] >= low && (predicted[i] < high || (last && predicted[i] <= high)));
     if (idx.length === 0) continue;
     const k = idx.filter((i) => observed[i]).length;
     const [ciLow, ciHigh] = wilson(k, idx.length);
     rows.push({
-      low, high, runs: idx.length, meanPredicted: idx.reduce((s, i) => s + predicted[i], 0) / idx.length, observed: k,
-      frequency: k / idx.length, ciLow, ciHigh,
+      low,
+      high,
+      runs: idx.length,
+      meanPredicted: idx.reduce((s, i) => s + predicted[i], 0) / idx.length,
+      observed: k,
+      frequency: k / idx.length,
+      ciLow,
+      ciHigh,
     });
   }
   return rows;
@@ -105,7 +119,10 @@ export interface Logistic {
 /** Fits a logistic regression with an L2 penalty `ridge` on the (standardised) coefficients by Newton's method. */
 export function fitLogistic(x: readonly (readonly number[])[], y: readonly boolean[], ridge = 1e-2): Logistic {
   const n = x.length;
-  if (n === 0 || y.length !== n) throw new InputError(`fitLogistic needs one outcome per row and at least one row, got ${n} rows and ${y.length} outcomes`);
+  if (n === 0 || y.length !== n)
+    throw new InputError(
+      `fitLogistic needs one outcome per row and at least one row, got ${n} rows and ${y.length} outcomes`,
+    );
   const d = x[0].length;
   const mean = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j], 0) / n);
   const sd = Array.from({ length: d }, (_, j) => Math.sqrt(x.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / n) || 1);

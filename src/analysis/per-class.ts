@@ -11,15 +11,19 @@ export const LOST_RECALL = 0.05;
  * labels `y`: `m[t][p]` counts samples of true class t predicted as p.
  */
 export function confusionMatrix(y: ArrayLike<number>, scores: ArrayLike<number>, classes: number): number[][] {
-  if (!Number.isInteger(classes) || classes < 1) throw new InputError(`classes must be a whole number >= 1, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 1)
+    throw new InputError(`classes must be a whole number >= 1, got ${classes}`);
   if (scores.length !== y.length * classes) {
-    throw new InputError(`scores hold ${scores.length} values for ${y.length} labels of ${classes} classes; expected ` +
-      `${y.length * classes} (one row of ${classes} scores per sample)`);
+    throw new InputError(
+      `scores hold ${scores.length} values for ${y.length} labels of ${classes} classes; expected ` +
+        `${y.length * classes} (one row of ${classes} scores per sample)`,
+    );
   }
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < y.length; i++) {
     const t = y[i];
-    if (!Number.isInteger(t) || t < 0 || t >= classes) throw new InputError(`label ${i} is ${t}; labels must be whole numbers 0..${classes - 1}`);
+    if (!Number.isInteger(t) || t < 0 || t >= classes)
+      throw new InputError(`label ${i} is ${t}; labels must be whole numbers 0..${classes - 1}`);
     let best = 0;
     for (let c = 1; c < classes; c++) if (scores[i * classes + c] > scores[i * classes + best]) best = c;
     m[t][best]++;
@@ -70,6 +74,9 @@ export function countLostClasses(recalls: readonly (readonly number[])[], thresh
 
 /** The count as one line of a summary. */
 export function lostClassLine(c: LostClassCount): string {
-  const parts = c.byCount.map((n, k) => (n > 0 ? `${k}: ${n}` : '')).filter(Boolean).join(', ');
+  const parts = c.byCount
+    .map((n, k) => (n > 0 ? `${k}: ${n}` : ''))
+    .filter(Boolean)
+    .join(', ');
   return `lost classes (test recall < ${c.threshold}): ${c.withLost} of ${c.runs} runs lost at least one (runs by classes lost: ${parts})`;
 }

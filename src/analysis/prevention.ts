@@ -47,14 +47,28 @@ export function measureTable(records: readonly RunRecord[], threshold = STRANGE_
     const normal = normalOf(rs);
     const [ciLow, ciHigh] = wilson(normal, rs.length);
     rows.push({
-      measure, runs: rs.length, normal, recovery: normal / rs.length, ciLow, ciHigh,
-      pVsBaseline: measure === 'baseline' ? NaN : fisherExact(normal, rs.length - normal, baseNormal, base.length - baseNormal),
+      measure,
+      runs: rs.length,
+      normal,
+      recovery: normal / rs.length,
+      ciLow,
+      ciHigh,
+      pVsBaseline:
+        measure === 'baseline' ? NaN : fisherExact(normal, rs.length - normal, baseNormal, base.length - baseNormal),
       withLostClass: rs.filter((r) => r.final?.testRecall && lostClasses(r.final.testRecall).length > 0).length,
-      addedWeights: rs.reduce((s, r) => s + parameters(r) - parameters(baseline.get(`${r.tags.radices}|${r.tags.seed}`)!), 0) / rs.length,
+      addedWeights:
+        rs.reduce((s, r) => s + parameters(r) - parameters(baseline.get(`${r.tags.radices}|${r.tags.seed}`)!), 0) /
+        rs.length,
       meanTrainAccuracy: rs.reduce((s, r) => s + r.final!.trainAccuracy, 0) / rs.length,
     });
   }
-  return rows.sort((a, b) => (a.measure === 'baseline' ? -1 : b.measure === 'baseline' ? 1 : b.recovery - a.recovery || a.addedWeights - b.addedWeights));
+  return rows.sort((a, b) =>
+    a.measure === 'baseline'
+      ? -1
+      : b.measure === 'baseline'
+        ? 1
+        : b.recovery - a.recovery || a.addedWeights - b.addedWeights,
+  );
 }
 
 /** Trained parameters of a run: its weights, plus one bias per non-input unit when biases are on. */
@@ -77,8 +91,11 @@ export function cheapestMeasure(rows: readonly MeasureRow[], floor = 0.7): Measu
 export function measureLines(rows: readonly MeasureRow[]): string[] {
   return [
     '  measure            runs  normal  recovery  95% CI       p vs baseline  lost a class  params added  mean train acc',
-    ...rows.map((r) => `  ${r.measure.padEnd(17)}  ${String(r.runs).padStart(4)}  ${String(r.normal).padStart(6)}  ${r.recovery.toFixed(3).padStart(8)}  ` +
-      `${r.ciLow.toFixed(3)}-${r.ciHigh.toFixed(3)}  ${(Number.isNaN(r.pVsBaseline) ? '-' : r.pVsBaseline.toPrecision(2)).padStart(13)}  ` +
-      `${String(r.withLostClass).padStart(12)}  ${Math.round(r.addedWeights).toString().padStart(13)}  ${r.meanTrainAccuracy.toFixed(3).padStart(14)}`),
+    ...rows.map(
+      (r) =>
+        `  ${r.measure.padEnd(17)}  ${String(r.runs).padStart(4)}  ${String(r.normal).padStart(6)}  ${r.recovery.toFixed(3).padStart(8)}  ` +
+        `${r.ciLow.toFixed(3)}-${r.ciHigh.toFixed(3)}  ${(Number.isNaN(r.pVsBaseline) ? '-' : r.pVsBaseline.toPrecision(2)).padStart(13)}  ` +
+        `${String(r.withLostClass).padStart(12)}  ${Math.round(r.addedWeights).toString().padStart(13)}  ${r.meanTrainAccuracy.toFixed(3).padStart(14)}`,
+    ),
   ];
 }

@@ -29,7 +29,10 @@ export function keepCount(size: number, sparsity: number): number {
  * @param within only these connections may be kept (an existing mask being pruned further); default all
  */
 export function magnitudePrune(
-  weights: ArrayLike<number>, shape: readonly [number, number], sparsity: number, within?: SparseMask,
+  weights: ArrayLike<number>,
+  shape: readonly [number, number],
+  sparsity: number,
+  within?: SparseMask,
 ): SparseMask {
   const [nIn, nOut] = checkShape(weights, shape);
   return largestMagnitude(weights, nIn, nOut, keepCount(nIn * nOut, sparsity), within, 'magnitudePrune');
@@ -76,12 +79,15 @@ export class PolynomialDecay {
       throw new InputError(`pruning schedule beginStep is ${this.beginStep}; it must be a whole number >= 0`);
     }
     if (!Number.isInteger(this.endStep) || this.endStep < this.beginStep) {
-      throw new InputError(`pruning schedule endStep ${this.endStep} precedes beginStep ${this.beginStep}; give a whole number endStep >= beginStep`);
+      throw new InputError(
+        `pruning schedule endStep ${this.endStep} precedes beginStep ${this.beginStep}; give a whole number endStep >= beginStep`,
+      );
     }
     if (!Number.isInteger(this.frequency) || this.frequency < 1) {
       throw new InputError(`pruning schedule frequency is ${this.frequency}; it must be a whole number of steps >= 1`);
     }
-    if (!(Number.isFinite(this.power) && this.power > 0)) throw new InputError(`pruning schedule power is ${this.power}; it must be a positive number (TF-MOT uses 3)`);
+    if (!(Number.isFinite(this.power) && this.power > 0))
+      throw new InputError(`pruning schedule power is ${this.power}; it must be a positive number (TF-MOT uses 3)`);
   }
 
   /** Target sparsity at (0-based) step `step`. */
@@ -99,8 +105,13 @@ export class PolynomialDecay {
   /** Plain data for a results record (TF-MOT's get_config names, camel-cased). */
   toJSON(): Required<PolynomialDecayOptions> & { class: 'PolynomialDecay' } {
     return {
-      class: 'PolynomialDecay', initialSparsity: this.initialSparsity, finalSparsity: this.finalSparsity,
-      beginStep: this.beginStep, endStep: this.endStep, power: this.power, frequency: this.frequency,
+      class: 'PolynomialDecay',
+      initialSparsity: this.initialSparsity,
+      finalSparsity: this.finalSparsity,
+      beginStep: this.beginStep,
+      endStep: this.endStep,
+      power: this.power,
+      frequency: this.frequency,
     };
   }
 }
@@ -125,9 +136,15 @@ export class MagnitudePruner {
    * @param model the model being trained (dense or already masked; pruning stays within its masks)
    * @param schedule one schedule for every weight layer, or one per layer (null: that layer is not pruned)
    */
-  constructor(readonly model: Mlp, schedule: PolynomialDecay | readonly (PolynomialDecay | null)[]) {
+  constructor(
+    readonly model: Mlp,
+    schedule: PolynomialDecay | readonly (PolynomialDecay | null)[],
+  ) {
     if (Array.isArray(schedule)) {
-      if (schedule.length !== model.depth) throw new InputError(`MagnitudePruner: got ${schedule.length} schedules for a model with ${model.depth} weight layers; give one per layer (null to leave a layer alone)`);
+      if (schedule.length !== model.depth)
+        throw new InputError(
+          `MagnitudePruner: got ${schedule.length} schedules for a model with ${model.depth} weight layers; give one per layer (null to leave a layer alone)`,
+        );
       this.schedules = [...schedule];
     } else this.schedules = model.layers.map(() => schedule as PolynomialDecay);
     this.flags = model.layers.map((layer) => new Uint8Array(layer.nnz).fill(1));
@@ -194,17 +211,27 @@ export class MagnitudePruner {
  * only the kept weights. The optimizer state starts fresh. `spec` gives the rest of the new model's spec (optimizer,
  * batch size); its layers and masks come from the arguments.
  */
-export function prunedModel(engine: Engine, model: Mlp, masks: readonly SparseMask[], spec: Omit<MlpSpec, 'layers' | 'masks' | 'bias'> = {}): Mlp {
-  if (masks.length !== model.depth) throw new InputError(`prunedModel: got ${masks.length} masks for a model with ${model.depth} weight layers`);
+export function prunedModel(
+  engine: Engine,
+  model: Mlp,
+  masks: readonly SparseMask[],
+  spec: Omit<MlpSpec, 'layers' | 'masks' | 'bias'> = {},
+): Mlp {
+  if (masks.length !== model.depth)
+    throw new InputError(`prunedModel: got ${masks.length} masks for a model with ${model.depth} weight layers`);
   const weights = model.getWeights();
   const sparse = new Mlp(engine, { ...spec, layers: [...model.sizes], masks: [...masks], bias: model.hasBias });
   sparse.setWeights(weights);
   return sparse;
 }
 
-
 /** Per layer, 1 - nnz / (nIn * nOut), and overall 1 - sum nnz / sum (nIn * nOut). */
-export function maskSparsity(masks: readonly SparseMask[]): { layers: number[]; overall: number; weights: number; denseWeights: number } {
+export function maskSparsity(masks: readonly SparseMask[]): {
+  layers: number[];
+  overall: number;
+  weights: number;
+  denseWeights: number;
+} {
   let weights = 0;
   let denseWeights = 0;
   const layers = masks.map((m) => {
@@ -223,10 +250,14 @@ function checkSparsity(s: number, what: string): void {
 
 function checkShape(weights: ArrayLike<number>, shape: readonly [number, number]): [number, number] {
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new InputError(`magnitudePrune: shape must be [nIn, nOut] with whole numbers >= 1, got ${JSON.stringify(shape)}`);
+    throw new InputError(
+      `magnitudePrune: shape must be [nIn, nOut] with whole numbers >= 1, got ${JSON.stringify(shape)}`,
+    );
   }
   if (weights.length !== shape[0] * shape[1]) {
-    throw new InputError(`magnitudePrune: the kernel has ${weights.length} values but shape [${shape.join(', ')}] needs ${shape[0] * shape[1]}`);
+    throw new InputError(
+      `magnitudePrune: the kernel has ${weights.length} values but shape [${shape.join(', ')}] needs ${shape[0] * shape[1]}`,
+    );
   }
   return [shape[0], shape[1]];
 }

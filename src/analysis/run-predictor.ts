@@ -41,7 +41,13 @@ export function classFeatures(feed: FeedData, snap: FeedSnapshot): ClassFeatures
 }
 
 /** The step-0 features of a run: the worst class's value of each class feature. */
-export const STEP0_FEATURES = ['minRelativeScore', 'maxNegativeFraction', 'minWeightSum', 'minOn', 'maxGradientSum'] as const;
+export const STEP0_FEATURES = [
+  'minRelativeScore',
+  'maxNegativeFraction',
+  'minWeightSum',
+  'minOn',
+  'maxGradientSum',
+] as const;
 
 /** Step-0 feature vector (STEP0_FEATURES order) of a run's feed data. */
 export function step0Vector(feed: FeedData): number[] {
@@ -70,15 +76,20 @@ export interface PredictorRun {
 
 /** The runs of records that carry feed data (data.feed) and per-class test recall. */
 export function predictorRuns(records: readonly RunRecord[]): PredictorRun[] {
-  return records.filter((r) => r.data?.feed && r.final?.testRecall).map((r) => {
-    const feed = r.data!.feed as FeedData;
-    const e1 = feed.epochs[0];
-    return {
-      radices: r.topology.radices, seed: r.config?.seed ?? NaN, lost: lostClasses(r.final!.testRecall!).length > 0, step0: step0Vector(feed),
-      minRecallEpoch1: r.history[0]?.trainRecall ? Math.min(...r.history[0].trainRecall) : NaN,
-      deadEpoch1: e1 ? e1.on.flat().filter((v) => v === 0).length : NaN,
-    };
-  });
+  return records
+    .filter((r) => r.data?.feed && r.final?.testRecall)
+    .map((r) => {
+      const feed = r.data!.feed as FeedData;
+      const e1 = feed.epochs[0];
+      return {
+        radices: r.topology.radices,
+        seed: r.config?.seed ?? NaN,
+        lost: lostClasses(r.final!.testRecall!).length > 0,
+        step0: step0Vector(feed),
+        minRecallEpoch1: r.history[0]?.trainRecall ? Math.min(...r.history[0].trainRecall) : NaN,
+        deadEpoch1: e1 ? e1.on.flat().filter((v) => v === 0).length : NaN,
+      };
+    });
 }
 
 /** Precision and recall of predictions against outcomes. */
@@ -97,15 +108,24 @@ function scoreOf(pred: readonly boolean[], score: readonly number[], y: readonly
   const predicted = pred.filter(Boolean).length;
   const positives = y.filter(Boolean).length;
   return {
-    runs: y.length, positives, predicted, truePositive: tp, precision: predicted ? tp / predicted : NaN,
-    recall: positives ? tp / positives : NaN, auc: rocAuc(score, y),
+    runs: y.length,
+    positives,
+    predicted,
+    truePositive: tp,
+    precision: predicted ? tp / predicted : NaN,
+    recall: positives ? tp / positives : NaN,
+    auc: rocAuc(score, y),
   };
 }
 
 /** The step-0 predictor: a logistic model on the step-0 features, a run predicted to lose a class at p >= 0.5. */
 export function fitStep0(runs: readonly PredictorRun[]): Logistic {
   if (runs.length === 0) throw new InputError('the step-0 predictor needs fit runs with feed data');
-  return fitLogistic(runs.map((r) => r.step0), runs.map((r) => r.lost), 0.1);
+  return fitLogistic(
+    runs.map((r) => r.step0),
+    runs.map((r) => r.lost),
+    0.1,
+  );
 }
 
 /** The probability of a lost class the step-0 predictor gives a run's feed data. */
@@ -139,10 +159,14 @@ export interface PredictorEvaluation {
   allNegative: { lost: number; classes: number; otherLost: number; otherClasses: number; p: number };
 }
 
-export function evaluatePredictors(fit: readonly PredictorRun[], evaluation: readonly PredictorRun[],
-  classes?: { allNegativeLost: number; allNegative: number; otherLost: number; other: number }): PredictorEvaluation {
+export function evaluatePredictors(
+  fit: readonly PredictorRun[],
+  evaluation: readonly PredictorRun[],
+  classes?: { allNegativeLost: number; allNegative: number; otherLost: number; other: number },
+): PredictorEvaluation {
   const seeds = new Set(fit.map((r) => r.seed));
-  if (evaluation.some((r) => seeds.has(r.seed))) throw new InputError('the evaluation runs share seeds with the fit runs; keep them apart');
+  if (evaluation.some((r) => seeds.has(r.seed)))
+    throw new InputError('the evaluation runs share seeds with the fit runs; keep them apart');
   const model = fitStep0(fit);
   const y = evaluation.map((r) => r.lost);
   const p0 = evaluation.map((r) => predictLogistic(model, r.step0));
@@ -150,17 +174,39 @@ export function evaluatePredictors(fit: readonly PredictorRun[], evaluation: rea
   const e1 = evaluation.map((r) => r.minRecallEpoch1);
   const c = classes ?? { allNegativeLost: 0, allNegative: 0, otherLost: 0, other: 0 };
   return {
-    step0: { ...scoreOf(p0.map((p) => p >= 0.5), p0, y), model },
-    epoch1: { ...scoreOf(e1.map((v) => v < t), e1.map((v) => -v), y), threshold: t },
+    step0: {
+      ...scoreOf(
+        p0.map((p) => p >= 0.5),
+        p0,
+        y,
+      ),
+      model,
+    },
+    epoch1: {
+      ...scoreOf(
+        e1.map((v) => v < t),
+        e1.map((v) => -v),
+        y,
+      ),
+      threshold: t,
+    },
     allNegative: {
-      lost: c.allNegativeLost, classes: c.allNegative, otherLost: c.otherLost, otherClasses: c.other,
+      lost: c.allNegativeLost,
+      classes: c.allNegative,
+      otherLost: c.otherLost,
+      otherClasses: c.other,
       p: fisherExact(c.allNegativeLost, c.allNegative - c.allNegativeLost, c.otherLost, c.other - c.otherLost),
     },
   };
 }
 
 /** Class-level counts over records with feed data: classes lost among those whose step-0 feeding weights are all negative. */
-export function allNegativeCounts(records: readonly RunRecord[]): { allNegativeLost: number; allNegative: number; otherLost: number; other: number } {
+export function allNegativeCounts(records: readonly RunRecord[]): {
+  allNegativeLost: number;
+  allNegative: number;
+  otherLost: number;
+  other: number;
+} {
   const out = { allNegativeLost: 0, allNegative: 0, otherLost: 0, other: 0 };
   for (const r of records) {
     const feed = r.data?.feed as FeedData | undefined;
@@ -202,7 +248,11 @@ export function signTable(records: readonly RunRecord[]): SignRow[] {
     const lost = new Set(lostClasses(recall));
     feed.init.w.forEach((ws, c) => {
       let row = rows.get(ws.length);
-      if (!row) rows.set(ws.length, (row = { fanIn: ws.length, allNegativeLost: 0, allNegative: 0, otherLost: 0, other: 0, p: NaN }));
+      if (!row)
+        rows.set(
+          ws.length,
+          (row = { fanIn: ws.length, allNegativeLost: 0, allNegative: 0, otherLost: 0, other: 0, p: NaN }),
+        );
       if (ws.every((w) => w < 0)) {
         row.allNegative++;
         if (lost.has(c)) row.allNegativeLost++;
@@ -212,7 +262,10 @@ export function signTable(records: readonly RunRecord[]): SignRow[] {
       }
     });
   }
-  return [...rows.values()].sort((a, b) => a.fanIn - b.fanIn).map((r) => ({
-    ...r, p: fisherExact(r.allNegativeLost, r.allNegative - r.allNegativeLost, r.otherLost, r.other - r.otherLost),
-  }));
+  return [...rows.values()]
+    .sort((a, b) => a.fanIn - b.fanIn)
+    .map((r) => ({
+      ...r,
+      p: fisherExact(r.allNegativeLost, r.allNegative - r.allNegativeLost, r.otherLost, r.other - r.otherLost),
+    }));
 }

@@ -14,19 +14,30 @@ export interface SaliencyMap {
  * Per input i of a first-layer kernel [nIn, nOut] (input-major, index i * nOut + o): sum_o |w[i, o]|, laid out as an
  * image of `height` x `width` (default 28 x 28, MNIST; nIn must equal height * width).
  */
-export function saliency(kernel: ArrayLike<number>, shape: readonly [number, number], image: readonly [number, number] = [28, 28]): SaliencyMap {
+export function saliency(
+  kernel: ArrayLike<number>,
+  shape: readonly [number, number],
+  image: readonly [number, number] = [28, 28],
+): SaliencyMap {
   const [nIn, nOut] = shape;
   const [height, width] = image;
   if (!Number.isInteger(nIn) || !Number.isInteger(nOut) || nIn < 1 || nOut < 1) {
     throw new InputError(`saliency: shape must be [nIn, nOut] with whole numbers >= 1, got [${shape.join(', ')}]`);
   }
-  if (kernel.length !== nIn * nOut) throw new InputError(`saliency: the kernel has ${kernel.length} values but shape [${nIn}, ${nOut}] needs ${nIn * nOut}`);
-  if (height * width !== nIn) throw new InputError(`saliency: an image of ${height} x ${width} has ${height * width} pixels but the layer has ${nIn} inputs`);
+  if (kernel.length !== nIn * nOut)
+    throw new InputError(
+      `saliency: the kernel has ${kernel.length} values but shape [${nIn}, ${nOut}] needs ${nIn * nOut}`,
+    );
+  if (height * width !== nIn)
+    throw new InputError(
+      `saliency: an image of ${height} x ${width} has ${height * width} pixels but the layer has ${nIn} inputs`,
+    );
   const values = new Array<number>(nIn).fill(0);
   for (let i = 0; i < nIn; i++) {
     let s = 0;
     for (let o = 0; o < nOut; o++) s += Math.abs(kernel[i * nOut + o]);
-    if (!Number.isFinite(s)) throw new InputError(`saliency: input ${i} has non-finite weights; the model diverged or was damaged`);
+    if (!Number.isFinite(s))
+      throw new InputError(`saliency: input ${i} has non-finite weights; the model diverged or was damaged`);
     values[i] = s;
   }
   return { height, width, values };
@@ -58,7 +69,8 @@ export interface SaliencyStats {
 
 /** The numbers behind Fig. 7's visual claim: dead pixels, spread (CV), and mass by distance from the centre. */
 export function saliencyStats(map: SaliencyMap, ringWidth = 2): SaliencyStats {
-  if (!(ringWidth > 0 && Number.isFinite(ringWidth))) throw new InputError(`saliency ring width is ${ringWidth}; give a positive number of pixels`);
+  if (!(ringWidth > 0 && Number.isFinite(ringWidth)))
+    throw new InputError(`saliency ring width is ${ringWidth}; give a positive number of pixels`);
   const { height, width, values } = map;
   const n = values.length;
   let total = 0;
@@ -85,8 +97,11 @@ export function saliencyStats(map: SaliencyMap, ringWidth = 2): SaliencyStats {
     }
   }
   const rings = mass.map((m, k) => ({
-    inner: k * ringWidth, outer: (k + 1) * ringWidth, pixels: pixels[k],
-    massFraction: total === 0 ? 0 : m / total, mean: pixels[k] === 0 ? 0 : m / pixels[k],
+    inner: k * ringWidth,
+    outer: (k + 1) * ringWidth,
+    pixels: pixels[k],
+    massFraction: total === 0 ? 0 : m / total,
+    mean: pixels[k] === 0 ? 0 : m / pixels[k],
   }));
   let acc = 0;
   let halfMassRadius = rings[rings.length - 1].outer;

@@ -51,16 +51,22 @@ export function classifySlowStuck(retrained: RunRecord, levels: Map<number, numb
   const bin = sparsityBin(retrained.topology.sparsity, bins);
   const level = levels.get(bin);
   if (level === undefined) {
-    throw new InputError(`run ${retrained.key}: its sparsity bin ${bin} has no normal screened network to compare with; ` +
-      'screen more lists of that bin');
+    throw new InputError(
+      `run ${retrained.key}: its sparsity bin ${bin} has no normal screened network to compare with; ` +
+        'screen more lists of that bin',
+    );
   }
   const vals = retrained.history.map((e) => e.valAccuracy ?? NaN);
   const k = vals.findIndex((v) => v >= level);
   return {
-    radices: retrained.topology.radices, sparsity: retrained.topology.sparsity,
+    radices: retrained.topology.radices,
+    sparsity: retrained.topology.sparsity,
     screenValAccuracy: Number(retrained.tags.screenValAccuracy ?? NaN),
-    bestValAccuracy: Math.max(...vals.filter((v) => !Number.isNaN(v))), level, verdict: k >= 0 ? 'slow' : 'stuck',
-    caughtUpAt: k >= 0 ? k + 1 : null, lostClasses: retrained.final?.testRecall ? lostClasses(retrained.final.testRecall) : [],
+    bestValAccuracy: Math.max(...vals.filter((v) => !Number.isNaN(v))),
+    level,
+    verdict: k >= 0 ? 'slow' : 'stuck',
+    caughtUpAt: k >= 0 ? k + 1 : null,
+    lostClasses: retrained.final?.testRecall ? lostClasses(retrained.final.testRecall) : [],
   };
 }
 
@@ -97,17 +103,32 @@ export interface CvScore {
  * k-fold cross-validated AUC (fold f holds rows i with i mod k = f after a fixed shuffle by `order`); every row is
  * scored by a model fitted without it. `rows` hold a feature map and the label.
  */
-export function crossValidatedAuc(rows: readonly { features: Record<string, number>; label: boolean }[], features: string[], k = 5): number {
+export function crossValidatedAuc(
+  rows: readonly { features: Record<string, number>; label: boolean }[],
+  features: string[],
+  k = 5,
+): number {
   if (rows.length < k) throw new InputError(`cross-validation needs at least ${k} rows, got ${rows.length}`);
   const scores = new Array<number>(rows.length).fill(NaN);
   for (let f = 0; f < k; f++) {
     const train = rows.filter((_, i) => i % k !== f);
     if (new Set(train.map((r) => r.label)).size < 2) continue;
-    const model = fitLogistic(train.map((r) => features.map((n) => r.features[n])), train.map((r) => r.label), 0.1);
+    const model = fitLogistic(
+      train.map((r) => features.map((n) => r.features[n])),
+      train.map((r) => r.label),
+      0.1,
+    );
     rows.forEach((r, i) => {
-      if (i % k === f) scores[i] = predictLogistic(model, features.map((n) => r.features[n]));
+      if (i % k === f)
+        scores[i] = predictLogistic(
+          model,
+          features.map((n) => r.features[n]),
+        );
     });
   }
   const scored = rows.map((r, i) => ({ s: scores[i], y: r.label })).filter((x) => !Number.isNaN(x.s));
-  return rocAuc(scored.map((x) => x.s), scored.map((x) => x.y));
+  return rocAuc(
+    scored.map((x) => x.s),
+    scored.map((x) => x.y),
+  );
 }

@@ -10,7 +10,13 @@ export interface Summary {
 }
 import { evaluateRisk, riskLines, riskRuns, type RiskEvaluation } from './strange-risk.js';
 import { cheapestMeasure, measureLines, measureTable } from './prevention.js';
-import { binNormalLevels, classifySlowStuck, crossValidatedAuc, topologyFeatures, type SlowStuck } from './slow-stuck.js';
+import {
+  binNormalLevels,
+  classifySlowStuck,
+  crossValidatedAuc,
+  topologyFeatures,
+  type SlowStuck,
+} from './slow-stuck.js';
 import { allNegativeCounts, evaluatePredictors, predictorRuns, signTable } from './run-predictor.js';
 import { countLostClasses, lostClassLine } from './per-class.js';
 import { isStrange, predictorReport } from './strangeness.js';
@@ -22,15 +28,28 @@ export interface CausesParams {
 }
 
 /** Candidate features of stuck, each added to sparsity in turn (src/analysis/slow-stuck.ts). */
-export const STUCK_FEATURES = ['minOutputFanIn', 'logMinOutputFanIn', 'outputFanInSpread', 'minFirstFanIn', 'minHiddenFanIn', 'logMinPaths',
-  'logMedianPaths', 'minLastHiddenReach', 'lastRadix', 'lastPlaceValue', 'N'];
+export const STUCK_FEATURES = [
+  'minOutputFanIn',
+  'logMinOutputFanIn',
+  'outputFanInSpread',
+  'minFirstFanIn',
+  'minHiddenFanIn',
+  'logMinPaths',
+  'logMedianPaths',
+  'minLastHiddenReach',
+  'lastRadix',
+  'lastPlaceValue',
+  'N',
+];
 
 /** The summary of a strange-causes results file. */
 export function summarizeCauses(records: readonly RunRecord[], p: CausesParams): Summary {
   const text: string[] = [];
   // lost classes are counted per stage below, and the rule is scored on the paper-protocol runs only
   const data: Record<string, unknown> = {
-    lostClasses: countLostClasses(records.map((r) => r.final?.testRecall).filter((x): x is number[] => Array.isArray(x))),
+    lostClasses: countLostClasses(
+      records.map((r) => r.final?.testRecall).filter((x): x is number[] => Array.isArray(x)),
+    ),
   };
   const stage = (s: string): RunRecord[] => records.filter((r) => r.tags.stage === s);
   for (const s of ['calibrate', 'prevent', 'fig4-screen', 'fig4-retrain', 'coin']) {
@@ -38,14 +57,19 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
     if (rs.length === 0) continue;
     const strange = rs.filter((r) => isStrange(r.final!.trainAccuracy, p.threshold)).length;
     const recalls = rs.map((r) => r.final?.testRecall).filter((x): x is number[] => Array.isArray(x));
-    text.push(`${s}: ${rs.length} runs, ${strange} strange (training accuracy <= ${p.threshold}); ${lostClassLine(countLostClasses(recalls))}`);
+    text.push(
+      `${s}: ${rs.length} runs, ${strange} strange (training accuracy <= ${p.threshold}); ${lostClassLine(countLostClasses(recalls))}`,
+    );
   }
 
   const calib = stage('calibrate');
   const fit = calib.filter((r) => r.tags.role === 'fit');
   const evaluation = calib.filter((r) => r.tags.role === 'eval');
   if (fit.length && evaluation.length) {
-    const e: RiskEvaluation = evaluateRisk(riskRuns(fit, p.layers, p.threshold), riskRuns(evaluation, p.layers, p.threshold));
+    const e: RiskEvaluation = evaluateRisk(
+      riskRuns(fit, p.layers, p.threshold),
+      riskRuns(evaluation, p.layers, p.threshold),
+    );
     text.push('', ...riskLines(e));
     data.risk = e;
     const rule = predictorReport(calib, { measure: 'train', threshold: p.threshold });
@@ -57,8 +81,12 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
     const rows = measureTable(records, p.threshold);
     const best = cheapestMeasure(rows);
     const models = [...new Set(stage('prevent').map((r) => String(r.tags.radices)))];
-    text.push('', `preventive measures on ${models.join(' ')} (runs that end normal, training accuracy > ${p.threshold}):`, ...measureLines(rows),
-      `  cheapest measure that works (95% CI of recovery above 0.7, Fisher p < 0.05 against the baseline): ${best ? best.measure : 'none'}`);
+    text.push(
+      '',
+      `preventive measures on ${models.join(' ')} (runs that end normal, training accuracy > ${p.threshold}):`,
+      ...measureLines(rows),
+      `  cheapest measure that works (95% CI of recovery above 0.7, Fisher p < 0.05 against the baseline): ${best ? best.measure : 'none'}`,
+    );
     data.prevention = { models, rows, cheapest: best?.measure ?? null };
   }
 
@@ -69,32 +97,50 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
     const verdicts: SlowStuck[] = retrain.map((r) => classifySlowStuck(r, levels));
     const stuck = verdicts.filter((v) => v.verdict === 'stuck');
     const bad = screen.filter((r) => (r.final?.valAccuracy ?? 1) <= p.threshold);
-    text.push('', `Fig. 4 screen: ${screen.length} lists, ${bad.length} at or below ${p.threshold} validation accuracy; ${retrain.length} retrained ` +
-      `${retrain[0].config?.epochs} epochs: ${verdicts.length - stuck.length} slow (reach their bin's normal level), ${stuck.length} stuck; ` +
-      `stuck with a lost class: ${stuck.filter((v) => v.lostClasses.length > 0).length}, slow with a lost class: ` +
-      `${verdicts.filter((v) => v.verdict === 'slow' && v.lostClasses.length > 0).length}`);
+    text.push(
+      '',
+      `Fig. 4 screen: ${screen.length} lists, ${bad.length} at or below ${p.threshold} validation accuracy; ${retrain.length} retrained ` +
+        `${retrain[0].config?.epochs} epochs: ${verdicts.length - stuck.length} slow (reach their bin's normal level), ${stuck.length} stuck; ` +
+        `stuck with a lost class: ${stuck.filter((v) => v.lostClasses.length > 0).length}, slow with a lost class: ` +
+        `${verdicts.filter((v) => v.verdict === 'slow' && v.lostClasses.length > 0).length}`,
+    );
     for (const v of verdicts) {
-      text.push(`  ${v.radices.padEnd(12)} sparsity ${v.sparsity.toFixed(3)}  screen ${v.screenValAccuracy.toFixed(3)}  best ${v.bestValAccuracy.toFixed(3)}  ` +
-        `level ${v.level.toFixed(3)}  ${v.verdict}${v.caughtUpAt ? ` at epoch ${v.caughtUpAt}` : ''}  lost classes ${v.lostClasses.join(',') || '-'}`);
+      text.push(
+        `  ${v.radices.padEnd(12)} sparsity ${v.sparsity.toFixed(3)}  screen ${v.screenValAccuracy.toFixed(3)}  best ${v.bestValAccuracy.toFixed(3)}  ` +
+          `level ${v.level.toFixed(3)}  ${v.verdict}${v.caughtUpAt ? ` at epoch ${v.caughtUpAt}` : ''}  lost classes ${v.lostClasses.join(',') || '-'}`,
+      );
     }
     // stuck against everything else screened (normal or slow); badly trained lists not retrained are left out
     const verdictOf = new Map(verdicts.map((v) => [v.radices, v.verdict]));
-    const rows = screen.filter((r) => (r.final?.valAccuracy ?? 1) > p.threshold || verdictOf.has(r.topology.radices)).map((r) => ({
-      features: topologyFeatures(r.topology.radices, p.layers), label: verdictOf.get(r.topology.radices) === 'stuck',
-    }));
-    const aucs = [{ features: ['sparsity'], auc: crossValidatedAuc(rows, ['sparsity']) },
-      ...STUCK_FEATURES.map((f) => ({ features: ['sparsity', f], auc: crossValidatedAuc(rows, ['sparsity', f]) }))];
-    text.push(`  stuck vs the rest of the screened lists (${rows.length} lists, ${rows.filter((r) => r.label).length} stuck), 5-fold cross-validated ROC AUC:`,
-      ...aucs.map((a) => `    ${a.features.join(' + ').padEnd(32)} ${a.auc.toFixed(3)}`));
+    const rows = screen
+      .filter((r) => (r.final?.valAccuracy ?? 1) > p.threshold || verdictOf.has(r.topology.radices))
+      .map((r) => ({
+        features: topologyFeatures(r.topology.radices, p.layers),
+        label: verdictOf.get(r.topology.radices) === 'stuck',
+      }));
+    const aucs = [
+      { features: ['sparsity'], auc: crossValidatedAuc(rows, ['sparsity']) },
+      ...STUCK_FEATURES.map((f) => ({ features: ['sparsity', f], auc: crossValidatedAuc(rows, ['sparsity', f]) })),
+    ];
+    text.push(
+      `  stuck vs the rest of the screened lists (${rows.length} lists, ${rows.filter((r) => r.label).length} stuck), 5-fold cross-validated ROC AUC:`,
+      ...aucs.map((a) => `    ${a.features.join(' + ').padEnd(32)} ${a.auc.toFixed(3)}`),
+    );
     data.slowStuck = { verdicts, levels: Object.fromEntries(levels), aucs, lists: rows.length };
   }
 
   const signs = signTable(records.filter((r) => r.tags.measure === 'baseline'));
   if (signs.length) {
-    text.push('', 'classes lost (test recall < 5%) by the sign of their feeding weights at step 0 (baseline runs with feed data):',
+    text.push(
+      '',
+      'classes lost (test recall < 5%) by the sign of their feeding weights at step 0 (baseline runs with feed data):',
       '  class fan-in  all negative: lost/classes  otherwise: lost/classes  Fisher p',
-      ...signs.map((s) => `  ${String(s.fanIn).padStart(12)}  ${`${s.allNegativeLost}/${s.allNegative}`.padStart(26)}  ` +
-        `${`${s.otherLost}/${s.other}`.padStart(23)}  ${s.p.toPrecision(2)}`));
+      ...signs.map(
+        (s) =>
+          `  ${String(s.fanIn).padStart(12)}  ${`${s.allNegativeLost}/${s.allNegative}`.padStart(26)}  ` +
+          `${`${s.otherLost}/${s.other}`.padStart(23)}  ${s.p.toPrecision(2)}`,
+      ),
+    );
     data.signs = signs;
   }
 
@@ -104,14 +150,17 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
   if (pfit.length && peval.length) {
     const e = evaluatePredictors(pfit, peval, allNegativeCounts(feedRuns));
     const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
-    text.push('', `per-run prediction of a lost class, output fan-in 2 models: fitted on ${pfit.length} runs, scored on ${peval.length} runs of other seeds ` +
-      `(${e.step0.positives} lost a class)`,
+    text.push(
+      '',
+      `per-run prediction of a lost class, output fan-in 2 models: fitted on ${pfit.length} runs, scored on ${peval.length} runs of other seeds ` +
+        `(${e.step0.positives} lost a class)`,
       `  step 0 (feeding weights, activities, first gradients): precision ${f(e.step0.precision)}, recall ${f(e.step0.recall)}, AUC ${f(e.step0.auc)} ` +
         `(${e.step0.predicted} predicted)`,
       `  after epoch 1 (least per-class training recall < ${e.epoch1.threshold.toFixed(3)}): precision ${f(e.epoch1.precision)}, recall ${f(e.epoch1.recall)}, ` +
         `AUC ${f(e.epoch1.auc)} (${e.epoch1.predicted} predicted)`,
       `  classes whose feeding weights are all negative at step 0: ${e.allNegative.lost} of ${e.allNegative.classes} lost; other classes ` +
-        `${e.allNegative.otherLost} of ${e.allNegative.otherClasses} (Fisher p ${e.allNegative.p.toPrecision(2)})`);
+        `${e.allNegative.otherLost} of ${e.allNegative.otherClasses} (Fisher p ${e.allNegative.p.toPrecision(2)})`,
+    );
     data.perRun = e;
   }
   if (!('predictor' in data)) data.predictor = null;

@@ -8,10 +8,24 @@ import type { SparseMask } from '../topology/mask.js';
 import type { RunRecord } from '../records/run-record.js';
 import { parseRadixList } from '../topology/radix.js';
 import { radixNet } from '../topology/radixnet.js';
-import { brier, fitLogistic, predictLogistic, reliabilityTable, wilson, type Logistic, type ReliabilityRow } from './inference.js';
+import {
+  brier,
+  fitLogistic,
+  predictLogistic,
+  reliabilityTable,
+  wilson,
+  type Logistic,
+  type ReliabilityRow,
+} from './inference.js';
 import { isStrange, STRANGE_ACCURACY } from './strangeness.js';
 
-export const RISK_GROUPS = ['fan-in 1', 'fan-in 2, own units', 'fan-in 2, shared units', 'fan-in 3', 'fan-in >= 4'] as const;
+export const RISK_GROUPS = [
+  'fan-in 1',
+  'fan-in 2, own units',
+  'fan-in 2, shared units',
+  'fan-in 3',
+  'fan-in >= 4',
+] as const;
 export type RiskGroup = (typeof RISK_GROUPS)[number];
 
 /** The risk group of a last weight layer (mask [n_{L-1}, n_L]; null when dense). */
@@ -52,11 +66,20 @@ export function riskRuns(records: readonly RunRecord[], layers: number[], thresh
   const groups = new Map<string, RiskGroup>();
   return records.map((r) => {
     const acc = r.final?.trainAccuracy;
-    if (typeof acc !== 'number') throw new InputError(`record ${r.index} (${r.key}) has no final.trainAccuracy; the risk model needs trained runs`);
+    if (typeof acc !== 'number')
+      throw new InputError(
+        `record ${r.index} (${r.key}) has no final.trainAccuracy; the risk model needs trained runs`,
+      );
     const radices = r.topology.radices;
     let group = groups.get(radices);
     if (!group) groups.set(radices, (group = riskGroup(radices, layers)));
-    return { radices, seed: r.config?.seed ?? NaN, group, sparsity: r.topology.sparsity, strange: isStrange(acc, threshold) };
+    return {
+      radices,
+      seed: r.config?.seed ?? NaN,
+      group,
+      sparsity: r.topology.sparsity,
+      strange: isStrange(acc, threshold),
+    };
   });
 }
 
@@ -79,7 +102,10 @@ export function fitGroupRisk(runs: readonly RiskRun[]): GroupRisk[] {
 
 /** The sparsity-only baseline: logistic regression of strange on (true) sparsity. */
 export function fitSparsityRisk(runs: readonly RiskRun[]): Logistic {
-  return fitLogistic(runs.map((r) => [r.sparsity]), runs.map((r) => r.strange));
+  return fitLogistic(
+    runs.map((r) => [r.sparsity]),
+    runs.map((r) => r.strange),
+  );
 }
 
 /** The two models scored on held-out runs. */
@@ -88,7 +114,13 @@ export interface RiskEvaluation {
   evalRuns: number;
   groups: GroupRisk[];
   /** Per group on the evaluation runs: predicted probability, observed frequency and its Wilson 95% interval. */
-  reliability: (GroupRisk & { evalRuns: number; evalStrange: number; frequency: number; ciLow: number; ciHigh: number })[];
+  reliability: (GroupRisk & {
+    evalRuns: number;
+    evalStrange: number;
+    frequency: number;
+    ciLow: number;
+    ciHigh: number;
+  })[];
   /** The sparsity-only model's reliability, binned by its prediction. */
   sparsityReliability: ReliabilityRow[];
   brierGroup: number;
@@ -101,10 +133,14 @@ export interface RiskEvaluation {
 
 /** Fits both risk models on `fit` runs and scores them on `evaluation` runs (which must not share a seed with them). */
 export function evaluateRisk(fit: readonly RiskRun[], evaluation: readonly RiskRun[]): RiskEvaluation {
-  if (fit.length === 0 || evaluation.length === 0) throw new InputError(`the risk models need fit and evaluation runs, got ${fit.length} and ${evaluation.length}`);
+  if (fit.length === 0 || evaluation.length === 0)
+    throw new InputError(`the risk models need fit and evaluation runs, got ${fit.length} and ${evaluation.length}`);
   const fitSeeds = new Set(fit.map((r) => r.seed));
   const shared = [...new Set(evaluation.map((r) => r.seed))].filter((s) => fitSeeds.has(s));
-  if (shared.length) throw new InputError(`evaluation runs share seeds ${shared.join(',')} with the fit runs; keep evaluation seeds apart`);
+  if (shared.length)
+    throw new InputError(
+      `evaluation runs share seeds ${shared.join(',')} with the fit runs; keep evaluation seeds apart`,
+    );
   const groups = fitGroupRisk(fit);
   const p = new Map(groups.map((g) => [g.group, g.probability]));
   const sparsity = fitSparsityRisk(fit);
@@ -116,13 +152,27 @@ export function evaluateRisk(fit: readonly RiskRun[], evaluation: readonly RiskR
     const mine = evaluation.filter((r) => r.group === g.group);
     const k = mine.filter((r) => r.strange).length;
     const [ciLow, ciHigh] = wilson(k, mine.length);
-    return { ...g, evalRuns: mine.length, evalStrange: k, frequency: mine.length ? k / mine.length : NaN, ciLow, ciHigh };
+    return {
+      ...g,
+      evalRuns: mine.length,
+      evalStrange: k,
+      frequency: mine.length ? k / mine.length : NaN,
+      ciLow,
+      ciHigh,
+    };
   });
   return {
-    fitRuns: fit.length, evalRuns: evaluation.length, groups, reliability,
+    fitRuns: fit.length,
+    evalRuns: evaluation.length,
+    groups,
+    reliability,
     sparsityReliability: reliabilityTable(predSparsity, observed, [0, 0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 1]),
-    brierGroup: brier(predGroup, observed), brierSparsity: brier(predSparsity, observed),
-    brierBase: brier(evaluation.map(() => base), observed),
+    brierGroup: brier(predGroup, observed),
+    brierSparsity: brier(predSparsity, observed),
+    brierBase: brier(
+      evaluation.map(() => base),
+      observed,
+    ),
     brierGainCi: bootstrapGain(predGroup, predSparsity, observed),
   };
 }
@@ -157,20 +207,27 @@ export function riskLines(e: RiskEvaluation): string[] {
   return [
     `risk of a strange run by topology group: fitted on ${e.fitRuns} runs, scored on ${e.evalRuns} runs of other seeds`,
     '  group                    fit strange/runs  predicted  eval strange/runs  observed  95% CI',
-    ...e.reliability.map((r) => `  ${r.group.padEnd(24)} ${`${r.strange}/${r.runs}`.padStart(16)}  ${f(r.probability).padStart(9)}  ` +
-      `${`${r.evalStrange}/${r.evalRuns}`.padStart(17)}  ${f(r.frequency).padStart(8)}  ${f(r.ciLow)}-${f(r.ciHigh)}`),
+    ...e.reliability.map(
+      (r) =>
+        `  ${r.group.padEnd(24)} ${`${r.strange}/${r.runs}`.padStart(16)}  ${f(r.probability).padStart(9)}  ` +
+        `${`${r.evalStrange}/${r.evalRuns}`.padStart(17)}  ${f(r.frequency).padStart(8)}  ${f(r.ciLow)}-${f(r.ciHigh)}`,
+    ),
     `  Brier score on the evaluation runs: group model ${e.brierGroup.toFixed(4)}, sparsity-only logistic ${e.brierSparsity.toFixed(4)}, ` +
       `base rate ${e.brierBase.toFixed(4)}; sparsity-only minus group ${(e.brierSparsity - e.brierGroup).toFixed(4)} ` +
       `(bootstrap 95% CI ${e.brierGainCi[0].toFixed(4)} to ${e.brierGainCi[1].toFixed(4)})`,
     '  sparsity-only model, binned by its prediction: predicted range  runs  mean predicted  observed  95% CI',
-    ...e.sparsityReliability.map((r) => `    ${r.low.toFixed(2)}-${r.high.toFixed(2)}  ${String(r.runs).padStart(5)}  ${f(r.meanPredicted).padStart(14)}  ` +
-      `${f(r.frequency).padStart(8)}  ${f(r.ciLow)}-${f(r.ciHigh)}`),
+    ...e.sparsityReliability.map(
+      (r) =>
+        `    ${r.low.toFixed(2)}-${r.high.toFixed(2)}  ${String(r.runs).padStart(5)}  ${f(r.meanPredicted).padStart(14)}  ` +
+        `${f(r.frequency).padStart(8)}  ${f(r.ciLow)}-${f(r.ciHigh)}`,
+    ),
   ];
 }
 
 /** Where the measured risk holds: the networks, data and protocol it was measured on. */
-export const RISK_SCOPE = 'the simple family [[i,j],[k]] (i, j <= 15, k | i*j, Kronecker sparsity >= 0.9) on LeNet-300-100 ' +
-  '(784,300,100,10), MNIST, the paper\'s protocol (3 epochs, batch 100, Adam 1e-3, no bias, normal(0.05) init)';
+export const RISK_SCOPE =
+  'the simple family [[i,j],[k]] (i, j <= 15, k | i*j, Kronecker sparsity >= 0.9) on LeNet-300-100 ' +
+  "(784,300,100,10), MNIST, the paper's protocol (3 epochs, batch 100, Adam 1e-3, no bias, normal(0.05) init)";
 
 /** A group's measured risk: fitted on some seeds, checked on held-out ones. */
 export interface MeasuredGroupRisk {
@@ -208,18 +265,25 @@ export interface CalibratedRisk {
 }
 
 /** The calibrated risk of a radix list, read from `table` (the measured one by default). */
-export function calibratedRisk(radices: string, layers: number[], kron: number[] | undefined, table: readonly MeasuredGroupRisk[]): CalibratedRisk {
+export function calibratedRisk(
+  radices: string,
+  layers: number[],
+  kron: number[] | undefined,
+  table: readonly MeasuredGroupRisk[],
+): CalibratedRisk {
   const net = radixNet(parseRadixList(radices), layers, { kron });
   const group = riskGroupOfMask(net.masks[net.masks.length - 1]);
   const inScope = inRiskScope(radices, layers, kron);
-  return { group, inScope, measured: inScope ? table.find((g) => g.group === group) ?? null : null };
+  return { group, inScope, measured: inScope ? (table.find((g) => g.group === group) ?? null) : null };
 }
 
 /** Lines diagnose prints for a calibrated risk. */
 export function calibratedRiskLines(r: CalibratedRisk, source: string): string[] {
   if (!r.inScope || !r.measured) {
-    return [`calibrated risk: not measured for this network; the numbers hold only for ${RISK_SCOPE}. Its topology group ` +
-      `would be '${r.group}'.`];
+    return [
+      `calibrated risk: not measured for this network; the numbers hold only for ${RISK_SCOPE}. Its topology group ` +
+        `would be '${r.group}'.`,
+    ];
   }
   const m = r.measured;
   return [

@@ -32,12 +32,13 @@ export interface StrangePrediction {
  */
 export function predictStrange(radices: string, layers: number[], kron?: number[]): StrangePrediction {
   if (layers.length < 3) {
-    throw new InputError(`the strangeness predictor looks at the last hidden layer, so it needs at least 3 layer sizes, got ` +
-      `${layers.join(',')}`);
+    throw new InputError(
+      `the strangeness predictor looks at the last hidden layer, so it needs at least 3 layer sizes, got ` +
+        `${layers.join(',')}`,
+    );
   }
-  const minOutputFanIn = radices.trim().toLowerCase() === 'dense'
-    ? layers[layers.length - 2]
-    : lastMask(radices, layers, kron).fanIn.min;
+  const minOutputFanIn =
+    radices.trim().toLowerCase() === 'dense' ? layers[layers.length - 2] : lastMask(radices, layers, kron).fanIn.min;
   return { predicted: minOutputFanIn <= STRANGE_MAX_OUTPUT_FAN_IN, minOutputFanIn };
 }
 
@@ -69,14 +70,21 @@ export function confusion(pairs: readonly { predicted: boolean; observed: boolea
     else tn++;
   }
   return {
-    truePositive: tp, falsePositive: fp, falseNegative: fn, trueNegative: tn,
-    precision: tp + fp === 0 ? NaN : tp / (tp + fp), recall: tp + fn === 0 ? NaN : tp / (tp + fn),
+    truePositive: tp,
+    falsePositive: fp,
+    falseNegative: fn,
+    trueNegative: tn,
+    precision: tp + fp === 0 ? NaN : tp / (tp + fp),
+    recall: tp + fn === 0 ? NaN : tp / (tp + fn),
   };
 }
 
 /** The table as text lines, rows observed, columns predicted. */
 export function confusionLines(c: Confusion, observedLabel = 'strange'): string[] {
-  const w = Math.max(5, ...[c.truePositive, c.falsePositive, c.falseNegative, c.trueNegative].map((n) => String(n).length));
+  const w = Math.max(
+    5,
+    ...[c.truePositive, c.falsePositive, c.falseNegative, c.trueNegative].map((n) => String(n).length),
+  );
   const cell = (n: number): string => String(n).padStart(w + 11);
   const label = `observed ${observedLabel}`;
   const width = Math.max(label.length, 'observed normal'.length);
@@ -127,8 +135,13 @@ export type Measure = 'validation' | 'train';
  * badly when its final accuracy (`measure`) is <= `threshold`. Records must carry topology.radices, config.layers and
  * final; the first one missing a field is named in an InputError.
  */
-export function predictorReport(records: readonly RunRecord[], opts: { measure?: Measure; threshold?: number } = {}):
-  { text: string[]; data: { measure: Measure; threshold: number; runs: number; confusion: Confusion; predictedStrange: string[] } } {
+export function predictorReport(
+  records: readonly RunRecord[],
+  opts: { measure?: Measure; threshold?: number } = {},
+): {
+  text: string[];
+  data: { measure: Measure; threshold: number; runs: number; confusion: Confusion; predictedStrange: string[] };
+} {
   const measure = opts.measure ?? 'validation';
   const threshold = opts.threshold ?? STRANGE_ACCURACY;
   const cache = new Map<string, StrangePrediction>();
@@ -138,7 +151,8 @@ export function predictorReport(records: readonly RunRecord[], opts: { measure?:
     const layers = r.config?.layers;
     if (!Array.isArray(layers)) throw missing(r, 'config.layers');
     const accuracy = measure === 'validation' ? r.final?.valAccuracy : r.final?.trainAccuracy;
-    if (typeof accuracy !== 'number') throw missing(r, measure === 'validation' ? 'final.valAccuracy' : 'final.trainAccuracy');
+    if (typeof accuracy !== 'number')
+      throw missing(r, measure === 'validation' ? 'final.valAccuracy' : 'final.trainAccuracy');
     const id = `${radices}|${layers.join(',')}|${r.config?.kron?.join(',') ?? ''}`;
     let prediction = cache.get(id);
     if (!prediction) cache.set(id, (prediction = predictStrange(radices, layers, r.config?.kron)));
@@ -156,6 +170,8 @@ export function predictorReport(records: readonly RunRecord[], opts: { measure?:
 }
 
 function missing(r: RunRecord, field: string): InputError {
-  return new InputError(`record ${r.index} (${r.key ?? 'no key'}) has no ${field}; the strangeness predictor table needs ` +
-    'topology.radices, config.layers and final accuracies (trained runs, not topology-only ones)');
+  return new InputError(
+    `record ${r.index} (${r.key ?? 'no key'}) has no ${field}; the strangeness predictor table needs ` +
+      'topology.radices, config.layers and final accuracies (trained runs, not topology-only ones)',
+  );
 }

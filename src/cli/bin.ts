@@ -9,8 +9,14 @@ const floor = nodeFloor();
 const found = process.versions.node;
 if (compareVersions(found, floor) < 0) {
   // Bun and Deno report the Node version they are compatible with (process.versions.node), so one floor serves all
-  const runtime = process.versions.bun ? `Bun ${process.versions.bun} (Node ${found} compatible)` : process.versions.deno ? `Deno ${process.versions.deno} (Node ${found} compatible)` : `Node ${found}`;
-  process.stderr.write(`radixnet: needs Node >= ${floor}, found ${runtime}; install a current Node (https://nodejs.org) and run it again\n`);
+  const runtime = process.versions.bun
+    ? `Bun ${process.versions.bun} (Node ${found} compatible)`
+    : process.versions.deno
+      ? `Deno ${process.versions.deno} (Node ${found} compatible)`
+      : `Node ${found}`;
+  process.stderr.write(
+    `radixnet: needs Node >= ${floor}, found ${runtime}; install a current Node (https://nodejs.org) and run it again\n`,
+  );
   process.exit(2);
 }
 await import('./main.js');
@@ -24,13 +30,17 @@ function denoPermissions(): void {
   if (!deno) return;
   const missing = ['read', 'env'].filter((name) => deno.permissions.querySync({ name }).state !== 'granted');
   if (missing.length === 0) return;
-  process.stderr.write(`radixnet: Deno has not granted ${missing.map((m) => `--allow-${m}`).join(' and ')}: run it as \`deno run -A <radixnet's bin.js> ...\` (radixnet reads its kernels, MNIST and settings, and writes results)\n`);
+  process.stderr.write(
+    `radixnet: Deno has not granted ${missing.map((m) => `--allow-${m}`).join(' and ')}: run it as \`deno run -A <radixnet's bin.js> ...\` (radixnet reads its kernels, MNIST and settings, and writes results)\n`,
+  );
   process.exit(2);
 }
 
 /** The floor of package.json `engines.node` (">=20.19.0"): one place says which Node radixnet needs. */
 function nodeFloor(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    engines: { node: string };
+  };
   const m = /^>=\s*(\d+\.\d+\.\d+)$/.exec(pkg.engines.node.trim());
   if (!m) throw new Error(`package.json engines.node must read ">=X.Y.Z", got ${JSON.stringify(pkg.engines.node)}`);
   return m[1];

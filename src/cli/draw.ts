@@ -46,25 +46,52 @@ export async function graphRun(opts: GraphOptions, io: Io): Promise<void> {
 
 /** Adds `radixnet draw heatmap` and `radixnet draw graph` to the program. */
 export function registerDraw(program: Command, io: Io): void {
-  const draw = program.command('draw').description('draw a RadiX-Net: mask heatmaps (Fig 1) or a layered graph (Fig 2), as SVG or PNG');
-  const common = (cmd: Command, out: string): Command => addNetworkOptions(cmd)
-    .option('--out <file>', 'output file: .svg, or .png (rasterised at 2 device pixels per px); its folder is created', out)
-    .option('--json', 'print what was written as JSON (docs/cli.md)');
+  const draw = program
+    .command('draw')
+    .description('draw a RadiX-Net: mask heatmaps (Fig 1) or a layered graph (Fig 2), as SVG or PNG');
+  const common = (cmd: Command, out: string): Command =>
+    addNetworkOptions(cmd)
+      .option(
+        '--out <file>',
+        'output file: .svg, or .png (rasterised at 2 device pixels per px); its folder is created',
+        out,
+      )
+      .option('--json', 'print what was written as JSON (docs/cli.md)');
 
   common(draw.command('heatmap'), 'heatmap.svg')
-    .description('Fig 1: the top-left block of each layer\'s 0/1 mask, connections yellow, none purple, one panel per layer')
-    .option('--block <n|all>', 'side of the top-left block drawn per layer, or "all" for whole layers (capped at ' +
-      '20000 cells with a warning)', parseBlock, 24 as number | 'all')
-    .addHelpText('after', '\nExamples:\n  radixnet draw heatmap 10,10/10\n  radixnet draw heatmap 2,2/2 --layers 16,16,8,4 --block all --out small.png')
+    .description(
+      "Fig 1: the top-left block of each layer's 0/1 mask, connections yellow, none purple, one panel per layer",
+    )
+    .option(
+      '--block <n|all>',
+      'side of the top-left block drawn per layer, or "all" for whole layers (capped at ' +
+        '20000 cells with a warning)',
+      parseBlock,
+      24 as number | 'all',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  radixnet draw heatmap 10,10/10\n  radixnet draw heatmap 2,2/2 --layers 16,16,8,4 --block all --out small.png',
+    )
     .action((radices: string, f: Omit<HeatmapOptions, 'radices'>) =>
-      heatmapRun({ radices, layers: f.layers, kron: f.kron, out: f.out, block: f.block }, io));
+      heatmapRun({ radices, layers: f.layers, kron: f.kron, out: f.out, block: f.block }, io),
+    );
 
   common(draw.command('graph'), 'graph.svg')
     .description('Fig 2: the first k units of every layer as nodes, one edge per connection among them')
-    .option('--nodes <k>', 'units drawn per layer (capped at 100, and so that at most 4000 edges are drawn)', intOption('--nodes', 1), 20)
-    .addHelpText('after', '\nExamples:\n  radixnet draw graph 10,10/10\n  radixnet draw graph 2,2/2 --nodes 8 --out graph.png')
+    .option(
+      '--nodes <k>',
+      'units drawn per layer (capped at 100, and so that at most 4000 edges are drawn)',
+      intOption('--nodes', 1),
+      20,
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  radixnet draw graph 10,10/10\n  radixnet draw graph 2,2/2 --nodes 8 --out graph.png',
+    )
     .action((radices: string, f: Omit<GraphOptions, 'radices'>) =>
-      graphRun({ radices, layers: f.layers, kron: f.kron, out: f.out, nodes: f.nodes }, io));
+      graphRun({ radices, layers: f.layers, kron: f.kron, out: f.out, nodes: f.nodes }, io),
+    );
 }
 
 function build(opts: NetworkOptions): RadixNet {
@@ -74,7 +101,9 @@ function build(opts: NetworkOptions): RadixNet {
 function parseBlock(text: string): number | 'all' {
   if (text === 'all') return 'all';
   if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new InputError(`--block must be a positive whole number (the side of the top-left block) or "all", got "${text}"`);
+    throw new InputError(
+      `--block must be a positive whole number (the side of the top-left block) or "all", got "${text}"`,
+    );
   }
   return Number(text);
 }

@@ -37,7 +37,8 @@ export function enumerateRun(opts: EnumerateOptions, io: Io): void {
     for (const name of ['max', 'minSparsity'].filter((n) => opts.given.includes(n))) rejectOption(name, 'simple');
     permutations(parseFactors(opts.factors), opts, io);
   } else if (opts.family === 'simple') {
-    for (const name of ['factors', 'distinct'].filter((n) => opts.given.includes(n))) rejectOption(name, 'permutations');
+    for (const name of ['factors', 'distinct'].filter((n) => opts.given.includes(n)))
+      rejectOption(name, 'permutations');
     simple(opts, io);
   } else {
     throw new InputError(`--family is '${String(opts.family)}'; choose permutations or simple`);
@@ -48,10 +49,16 @@ export function enumerateRun(opts: EnumerateOptions, io: Io): void {
 export function registerEnumerate(program: Command, io: Io): void {
   program
     .command('enumerate')
-    .description('list radix lists with their sparsity and Kronecker sparsity: every valid list built from a set of ' +
-      'factors (paper Fig. 3-5), or the [[i,j],[k]] "simple family" of the strange-model study (Fig. 8). ' +
-      'Ends with the counts (lists, distinct topologies)')
-    .option('--family <name>', 'permutations (every sequence of factors, cut every way) or simple ([[i,j],[k]])', 'permutations')
+    .description(
+      'list radix lists with their sparsity and Kronecker sparsity: every valid list built from a set of ' +
+        'factors (paper Fig. 3-5), or the [[i,j],[k]] "simple family" of the strange-model study (Fig. 8). ' +
+        'Ends with the counts (lists, distinct topologies)',
+    )
+    .option(
+      '--family <name>',
+      'permutations (every sequence of factors, cut every way) or simple ([[i,j],[k]])',
+      'permutations',
+    )
     .option('--factors <set>', 'permutations: the factors, a range 1..10 or a list 2,3,5', '1..10')
     .addOption(layersOption('layer sizes n_0,...,n_L'))
     .option('--distinct', 'permutations: list only the first radix list of each distinct topology')
@@ -59,31 +66,61 @@ export function registerEnumerate(program: Command, io: Io): void {
     .option('--min-sparsity <s>', 'simple: keep models with Kronecker sparsity >= s', '0.9')
     .option('--json', 'print the lists and counts as JSON (docs/cli.md)')
     .option('--force', 'go past the enumeration size allowed by default (RADIXNET_MAX_ENUMERATION candidate lists)')
-    .addHelpText('after', '\nExamples:\n  radixnet enumerate --factors 1..10 --layers 784,300,100,10\n' +
-      '  radixnet enumerate --factors 2,3,5 --distinct --json\n  radixnet enumerate --family simple --max 15 --min-sparsity 0.9')
-    .action((f: Omit<EnumerateOptions, 'distinct' | 'force' | 'given'> & { distinct?: boolean; force?: boolean }, command: Command) =>
-      enumerateRun({
-        family: f.family, factors: f.factors, layers: f.layers, distinct: f.distinct === true, max: f.max,
-        minSparsity: f.minSparsity, force: f.force === true,
-        given: Object.keys(command.opts()).filter((name) => command.getOptionValueSource(name) === 'cli'),
-      }, io));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  radixnet enumerate --factors 1..10 --layers 784,300,100,10\n' +
+        '  radixnet enumerate --factors 2,3,5 --distinct --json\n  radixnet enumerate --family simple --max 15 --min-sparsity 0.9',
+    )
+    .action(
+      (
+        f: Omit<EnumerateOptions, 'distinct' | 'force' | 'given'> & { distinct?: boolean; force?: boolean },
+        command: Command,
+      ) =>
+        enumerateRun(
+          {
+            family: f.family,
+            factors: f.factors,
+            layers: f.layers,
+            distinct: f.distinct === true,
+            max: f.max,
+            minSparsity: f.minSparsity,
+            force: f.force === true,
+            given: Object.keys(command.opts()).filter((name) => command.getOptionValueSource(name) === 'cli'),
+          },
+          io,
+        ),
+    );
 }
 
 function permutations(factors: number[], opts: EnumerateOptions, io: Io): void {
   const { layers } = opts;
-  const { lists, distinctTopologies } = validPermutations(factors, layers, { force: opts.force, warn: (line) => io.warn(line) });
+  const { lists, distinctTopologies } = validPermutations(factors, layers, {
+    force: opts.force,
+    warn: (line) => io.warn(line),
+  });
   const seen = new Set<number>();
   const shown = opts.distinct ? lists.filter((x) => !seen.has(x.topology) && seen.add(x.topology)) : lists;
   const rows = shown.map((x) => ({
-    radices: x.text, list: x.radices, sparsity: x.sparsity, kroneckerSparsity: x.kroneckerSparsity, topology: x.topology,
+    radices: x.text,
+    list: x.radices,
+    sparsity: x.sparsity,
+    kroneckerSparsity: x.kroneckerSparsity,
+    topology: x.topology,
   }));
   const summary = {
-    family: 'permutations', factors, layers, lists: lists.length, distinctTopologies, shown: rows.length,
+    family: 'permutations',
+    factors,
+    layers,
+    lists: lists.length,
+    distinctTopologies,
+    shown: rows.length,
     paper: PAPER_PERMUTATIONS,
   };
   io.result({ lists: rows, summary }, () => [
-    ...table(['radix list', 'sparsity', 'kronecker sparsity', 'topology'],
-      rows.map((r) => [r.radices, String(r.sparsity), String(r.kroneckerSparsity), String(r.topology)])),
+    ...table(
+      ['radix list', 'sparsity', 'kronecker sparsity', 'topology'],
+      rows.map((r) => [r.radices, String(r.sparsity), String(r.kroneckerSparsity), String(r.topology)]),
+    ),
     `${lists.length} valid radix lists, ${distinctTopologies} distinct topologies ` +
       `(factors ${factors.join(',')} on ${layers.join(',')}; the paper quotes ${PAPER_PERMUTATIONS} networks)`,
   ]);
@@ -94,20 +131,38 @@ function simple(opts: EnumerateOptions, io: Io): void {
   const max = Number(opts.max);
   const minKroneckerSparsity = Number(opts.minSparsity);
   if (!/^\s*\d+\s*$/.test(opts.max)) throw new InputError(`--max is '${opts.max}'; give a whole number such as 15`);
-  if (!Number.isFinite(minKroneckerSparsity) || opts.minSparsity.trim() === '' || minKroneckerSparsity < 0 || minKroneckerSparsity > 1) {
+  if (
+    !Number.isFinite(minKroneckerSparsity) ||
+    opts.minSparsity.trim() === '' ||
+    minKroneckerSparsity < 0 ||
+    minKroneckerSparsity > 1
+  ) {
     throw new InputError(`--min-sparsity is '${opts.minSparsity}'; give a number from 0 to 1 such as 0.9`);
   }
   const family = simpleFamily({ max, minKroneckerSparsity, layers, force: opts.force, warn: (line) => io.warn(line) });
   const rows = family.models.map((m, index) => ({
-    index, radices: m.text, list: m.radices, kron: m.kron, sparsity: m.sparsity, kroneckerSparsity: m.kroneckerSparsity,
+    index,
+    radices: m.text,
+    list: m.radices,
+    kron: m.kron,
+    sparsity: m.sparsity,
+    kroneckerSparsity: m.kroneckerSparsity,
   }));
   const summary = {
-    family: 'simple', max, minKroneckerSparsity, layers, candidates: family.candidates,
-    distinctKroneckerSparsities: family.distinct, models: rows.length, paper: PAPER_SIMPLE,
+    family: 'simple',
+    max,
+    minKroneckerSparsity,
+    layers,
+    candidates: family.candidates,
+    distinctKroneckerSparsities: family.distinct,
+    models: rows.length,
+    paper: PAPER_SIMPLE,
   };
   io.result({ lists: rows, summary }, () => [
-    ...table(['index', 'radix list', 'B', 'kronecker sparsity', 'sparsity'],
-      rows.map((r) => [String(r.index), r.radices, r.kron.join(','), String(r.kroneckerSparsity), String(r.sparsity)])),
+    ...table(
+      ['index', 'radix list', 'B', 'kronecker sparsity', 'sparsity'],
+      rows.map((r) => [String(r.index), r.radices, r.kron.join(','), String(r.kroneckerSparsity), String(r.sparsity)]),
+    ),
     `${rows.length} models with kronecker sparsity >= ${minKroneckerSparsity} (${family.distinct} distinct values ` +
       `among ${family.candidates} lists [[i,j],[k]], i,j <= ${max}; the paper: ${PAPER_SIMPLE} models)`,
   ]);

@@ -32,23 +32,39 @@ export async function evaluateRun(opts: EvaluateOptions, io: Io): Promise<void> 
   const inShape = model.inputs[0].shape;
   const outShape = model.outputs[0].shape;
   if (inShape[inShape.length - 1] !== 784 || outShape[outShape.length - 1] !== 10) {
-    throw new InputError(`the model in ${opts.dir} maps ${inShape.slice(1).join('x')} inputs to ${outShape.slice(1).join('x')} outputs; MNIST needs 784 -> 10`);
+    throw new InputError(
+      `the model in ${opts.dir} maps ${inShape.slice(1).join('x')} inputs to ${outShape.slice(1).join('x')} outputs; MNIST needs 784 -> 10`,
+    );
   }
   const test = mnistDataset((await loadMnist({ dir: opts.data })).test);
   const m = await evaluateFast(model, test.x, Int32Array.from(test.y), { threads: opts.threads });
-  const data: EvaluateResult = { dir: opts.dir, testLoss: m.loss, testAccuracy: m.accuracy, samples: test.count, weights: model.countParams() };
-  io.result(data, (r) => `${r.dir}: test accuracy ${r.testAccuracy.toFixed(4)}, loss ${r.testLoss.toFixed(4)} on ${r.samples} ` +
-    `MNIST test images (${r.weights} stored weights incl. masked zeros)`);
+  const data: EvaluateResult = {
+    dir: opts.dir,
+    testLoss: m.loss,
+    testAccuracy: m.accuracy,
+    samples: test.count,
+    weights: model.countParams(),
+  };
+  io.result(
+    data,
+    (r) =>
+      `${r.dir}: test accuracy ${r.testAccuracy.toFixed(4)}, loss ${r.testLoss.toFixed(4)} on ${r.samples} ` +
+      `MNIST test images (${r.weights} stored weights incl. masked zeros)`,
+  );
 }
 
 /** Adds `radixnet evaluate DIR` to the program. */
 export function registerEvaluate(program: Command, io: Io): void {
   program
     .command('evaluate')
-    .description('reload a saved model (model.json + weights.bin) and report its loss and accuracy on the MNIST test set')
+    .description(
+      'reload a saved model (model.json + weights.bin) and report its loss and accuracy on the MNIST test set',
+    )
     .argument('<dir>', 'the folder `radixnet train --save DIR` wrote')
-    .option('--data <dir>', 'MNIST directory (default: the loader\'s search order)')
+    .option('--data <dir>', "MNIST directory (default: the loader's search order)")
     .option('--threads <n>', 'kernel threads', intOption('--threads', 1, 64))
     .option('--json', 'print the result as JSON (docs/cli.md)')
-    .action((dir: string, f: Omit<EvaluateOptions, 'dir'>) => evaluateRun({ dir, data: f.data, threads: f.threads }, io));
+    .action((dir: string, f: Omit<EvaluateOptions, 'dir'>) =>
+      evaluateRun({ dir, data: f.data, threads: f.threads }, io),
+    );
 }

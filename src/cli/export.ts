@@ -8,7 +8,9 @@ import { readResults } from '../suite/results-file.js';
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write a results file as CSV: one row per run, swept parameters (tag.*), options (config.*), topology and final metrics as columns')
+    .description(
+      'write a results file as CSV: one row per run, swept parameters (tag.*), options (config.*), topology and final metrics as columns',
+    )
     .argument('<results>', 'a results file (JSON lines) of radixnet experiment or radixnet sweep')
     .option('--csv', 'CSV output (the only format; the flag says so in scripts)')
     .option('--out <file>', 'write the CSV to this file (written whole, then renamed into place) instead of stdout')

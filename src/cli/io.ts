@@ -83,7 +83,11 @@ export class Io {
    * reason as a one-line error on stderr.
    */
   fail<T>(message: string, data: T, text: string | string[] | ((data: T) => string | string[])): void {
-    this.answer({ command: this.command, ok: false, data, error: { kind: 'failed', message, exitCode: EXIT.failed } }, data, text);
+    this.answer(
+      { command: this.command, ok: false, data, error: { kind: 'failed', message, exitCode: EXIT.failed } },
+      data,
+      text,
+    );
     this.streams.stderr.write(`radixnet: ${message}\n`);
     this.exitCode = EXIT.failed;
   }
@@ -124,7 +128,13 @@ export class Io {
     // linewrap true: the bar truncates its line to the terminal's width instead of switching wrapping off, and the
     // cursor stays visible, so a Ctrl-C (which ends the process at once, no handler run) leaves the terminal as it was
     const bar = new SingleBar(
-      { format, stream: this.streams.stderr as NodeJS.WriteStream, clearOnComplete: true, linewrap: true, hideCursor: false },
+      {
+        format,
+        stream: this.streams.stderr as NodeJS.WriteStream,
+        clearOnComplete: true,
+        linewrap: true,
+        hideCursor: false,
+      },
       Presets.shades_classic,
     );
     let started = false;
@@ -143,7 +153,11 @@ export class Io {
     };
   }
 
-  private answer<T>(envelope: JsonEnvelope<T>, data: T, text: string | string[] | ((data: T) => string | string[])): void {
+  private answer<T>(
+    envelope: JsonEnvelope<T>,
+    data: T,
+    text: string | string[] | ((data: T) => string | string[]),
+  ): void {
     if (this.answered) throw new Error(`${this.command} answered twice`);
     this.answered = true;
     if (this.json) {
@@ -158,7 +172,11 @@ export class Io {
     // a command that already answered (a failure after its result) keeps its one line of stdout
     if (!this.json || this.answered) return;
     this.answered = true;
-    const envelope: JsonEnvelope = { command: this.command, ok: false, error: { kind, message, exitCode: this.exitCode } };
+    const envelope: JsonEnvelope = {
+      command: this.command,
+      ok: false,
+      error: { kind, message, exitCode: this.exitCode },
+    };
     this.streams.stdout.write(JSON.stringify(envelope) + '\n');
   }
 }

@@ -25,22 +25,34 @@ export function mergeRun(opts: MergeOptions, io: Io): void {
   const data: MergeResult = { ...report, out: opts.out, records: records.length, files: opts.files.length };
   if (data.missing.length === 0) io.result(data, text);
   else {
-    io.fail(`${data.missing.length} of ${data.planned} runs are missing from the merged files (a shard not run or not ` +
-      `finished); rerun those shards, then merge again`, data, text);
+    io.fail(
+      `${data.missing.length} of ${data.planned} runs are missing from the merged files (a shard not run or not ` +
+        `finished); rerun those shards, then merge again`,
+      data,
+      text,
+    );
   }
 }
 
 function text(r: MergeResult): string[] {
-  const lines = [`merged ${r.records} of ${r.planned} runs of ${r.experiment} (plan ${r.planId.slice(0, 12)}) from ${r.files} files into ${r.out}`];
+  const lines = [
+    `merged ${r.records} of ${r.planned} runs of ${r.experiment} (plan ${r.planId.slice(0, 12)}) from ${r.files} files into ${r.out}`,
+  ];
   if (r.missing.length) {
-    lines.push(`missing ${r.missing.length} runs (a shard not run or not finished): indices ${ranges(r.missing.map((m) => m.index))}`);
+    lines.push(
+      `missing ${r.missing.length} runs (a shard not run or not finished): indices ${ranges(r.missing.map((m) => m.index))}`,
+    );
   }
   if (r.laterStages.length) {
-    lines.push(`${r.laterStages.length} runs of a later stage are planned from these records: run radixnet experiment ${r.experiment} ` +
-      `with the same options and --out ${r.out} to run them`);
+    lines.push(
+      `${r.laterStages.length} runs of a later stage are planned from these records: run radixnet experiment ${r.experiment} ` +
+        `with the same options and --out ${r.out} to run them`,
+    );
   }
   if (r.duplicates.length) {
-    lines.push(`duplicated ${r.duplicates.length} runs (kept one copy): ${r.duplicates.slice(0, 10).join(' ')}${r.duplicates.length > 10 ? ' ...' : ''}`);
+    lines.push(
+      `duplicated ${r.duplicates.length} runs (kept one copy): ${r.duplicates.slice(0, 10).join(' ')}${r.duplicates.length > 10 ? ' ...' : ''}`,
+    );
   }
   return lines;
 }
@@ -49,8 +61,10 @@ function text(r: MergeResult): string[] {
 export function registerMerge(program: Command, io: Io): void {
   program
     .command('merge')
-    .description('combine shard results files of one plan into one file, reporting missing and duplicated runs ' +
-      '(exit 1 when runs are missing; the merged file is written all the same)')
+    .description(
+      'combine shard results files of one plan into one file, reporting missing and duplicated runs ' +
+        '(exit 1 when runs are missing; the merged file is written all the same)',
+    )
     .argument('<out>', 'merged results file to write')
     .argument('<files...>', 'shard results files')
     .option('--json', 'print the report as JSON (docs/cli.md)')

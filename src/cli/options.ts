@@ -19,12 +19,18 @@ export function addNetworkOptions(command: Command): Command {
   return command
     .argument('<radices>', 'radix list: sublists separated by "/", e.g. 10,10/10, or JSON [[10,10],[10]]')
     .addOption(layersOption('layer sizes n_0,...,n_L (one radix per weight layer)'))
-    .option('--kron <widths>', 'Kronecker widths B_0,...,B_L, each B_l * N >= n_l (default ceil(n_l / N))', sizesOption('--kron'));
+    .option(
+      '--kron <widths>',
+      'Kronecker widths B_0,...,B_L, each B_l * N >= n_l (default ceil(n_l / N))',
+      sizesOption('--kron'),
+    );
 }
 
 /** --layers, parsed to numbers, LeNet-300-100 by default. */
 export function layersOption(description: string): Option {
-  return new Option('--layers <sizes>', description).argParser(sizesOption('--layers')).default(DEFAULT_LAYERS, DEFAULT_LAYERS.join(','));
+  return new Option('--layers <sizes>', description)
+    .argParser(sizesOption('--layers'))
+    .default(DEFAULT_LAYERS, DEFAULT_LAYERS.join(','));
 }
 
 /** Comma-separated positive integers (layer sizes, Kronecker widths). */
@@ -37,7 +43,9 @@ export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEG
   return (v) => {
     const n = Number(v);
     if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InputError(`${name} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got "${v}"`);
+      throw new InputError(
+        `${name} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got "${v}"`,
+      );
     }
     return n;
   };
@@ -47,7 +55,12 @@ export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEG
 export function numberOption(name: string, opts: { gt?: number; ge?: number; lt?: number }): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    const ok = v.trim() !== '' && Number.isFinite(n) && (opts.gt === undefined || n > opts.gt) && (opts.ge === undefined || n >= opts.ge) && (opts.lt === undefined || n < opts.lt);
+    const ok =
+      v.trim() !== '' &&
+      Number.isFinite(n) &&
+      (opts.gt === undefined || n > opts.gt) &&
+      (opts.ge === undefined || n >= opts.ge) &&
+      (opts.lt === undefined || n < opts.lt);
     if (!ok) {
       const lo = opts.gt !== undefined ? `> ${opts.gt}` : opts.ge !== undefined ? `>= ${opts.ge}` : '';
       const hi = opts.lt !== undefined ? `< ${opts.lt}` : '';
@@ -60,7 +73,8 @@ export function numberOption(name: string, opts: { gt?: number; ge?: number; lt?
 /** One of a fixed set of words. */
 export function choiceOption<T extends string>(name: string, choices: readonly T[]): (v: string) => T {
   return (v) => {
-    if (!(choices as readonly string[]).includes(v)) throw new InputError(`${name} must be one of ${choices.join(', ')}, got "${v}"`);
+    if (!(choices as readonly string[]).includes(v))
+      throw new InputError(`${name} must be one of ${choices.join(', ')}, got "${v}"`);
     return v as T;
   };
 }

@@ -39,14 +39,27 @@ export async function plotRun(opts: PlotOptions, io: Io): Promise<void> {
 export function registerPlot(program: Command, io: Io): void {
   program
     .command('plot')
-    .description('draw the figure of a results file (Fig 3, 4, 5, 7, 8, 9 or the pruning comparison, chosen by the ' +
-      'experiment that wrote it; a sweep: a metric against a parameter) as SVG or PNG')
+    .description(
+      'draw the figure of a results file (Fig 3, 4, 5, 7, 8, 9 or the pruning comparison, chosen by the ' +
+        'experiment that wrote it; a sweep: a metric against a parameter) as SVG or PNG',
+    )
     .argument('<results>', 'a results file (JSON lines) written by `radixnet experiment`')
-    .option('--out <file>', 'output file: .svg, or .png (2 device pixels per px); its folder is created; default: the results file with .svg')
+    .option(
+      '--out <file>',
+      'output file: .svg, or .png (2 device pixels per px); its folder is created; default: the results file with .svg',
+    )
     .option('--x <name>', 'sweeps: the parameter along x (default: the first swept one)')
-    .option('--y <metric>', 'sweeps: the final metric along y (default valAccuracy; also testAccuracy, trainAccuracy, the losses, sparsity, wallSeconds)')
+    .option(
+      '--y <metric>',
+      'sweeps: the final metric along y (default valAccuracy; also testAccuracy, trainAccuracy, the losses, sparsity, wallSeconds)',
+    )
     .option('--series <name>', 'sweeps: one series per value of this parameter (default: the second swept one)')
     .option('--json', 'print what was written as JSON (docs/cli.md)')
-    .addHelpText('after', '\nExamples:\n  radixnet plot results/accuracy-vs-sparsity.jsonl\n  radixnet plot fig5.jsonl --out fig5.png')
-    .action((results: string, f: { out?: string; x?: string; y?: string; series?: string }) => plotRun({ results, out: f.out, x: f.x, y: f.y, series: f.series }, io));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  radixnet plot results/accuracy-vs-sparsity.jsonl\n  radixnet plot fig5.jsonl --out fig5.png',
+    )
+    .action((results: string, f: { out?: string; x?: string; y?: string; series?: string }) =>
+      plotRun({ results, out: f.out, x: f.x, y: f.y, series: f.series }, io),
+    );
 }

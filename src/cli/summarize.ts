@@ -28,21 +28,31 @@ export interface SummarizeResult {
 export function summarizeRun(opts: SummarizeOptions, io: Io): void {
   if (opts.by) return groupRun(opts.file, opts.by, opts.metric ?? 'valAccuracy', io);
   const s = summarizeFile(opts.file, (m) => io.warn(m));
-  const data: SummarizeResult = { experiment: s.experiment, planId: s.planId, runs: s.runs, runSeconds: s.runSeconds, summary: s.data };
+  const data: SummarizeResult = {
+    experiment: s.experiment,
+    planId: s.planId,
+    runs: s.runs,
+    runSeconds: s.runSeconds,
+    summary: s.data,
+  };
   io.result(data, [...s.text, `${s.runs} runs, ${s.runSeconds.toFixed(1)} s of run time in total`]);
 }
 
 /** `--by`: one line per group of runs, the metric's median, min and max. */
 function groupRun(file: string, by: string[], metric: string, io: Io): void {
   const { records } = readResults(file, { warn: (m) => io.warn(m) });
-  if (records.length === 0) throw new InputError(`${file} holds no records; check the path, or run the sweep with --out ${file}`);
+  if (records.length === 0)
+    throw new InputError(`${file} holds no records; check the path, or run the sweep with --out ${file}`);
   const rows: GroupRow[] = groupRows(records, by, metric);
   const width = by.map((n) => Math.max(n.length, ...rows.map((r) => r.group[n].length)));
   const f = (v: number): string => (Number.isFinite(v) ? v.toPrecision(4) : '-').padStart(8);
   io.result({ by, metric, groups: rows }, [
     `${records.length} runs of ${records[0].experiment} grouped by ${by.join(', ')}: ${metric}`,
     `${by.map((n, i) => n.padStart(width[i])).join('  ')}  runs   median      min      max`,
-    ...rows.map((r) => `${by.map((n, i) => r.group[n].padStart(width[i])).join('  ')}  ${String(r.count).padStart(4)} ${f(r.median)} ${f(r.min)} ${f(r.max)}`),
+    ...rows.map(
+      (r) =>
+        `${by.map((n, i) => r.group[n].padStart(width[i])).join('  ')}  ${String(r.count).padStart(4)} ${f(r.median)} ${f(r.min)} ${f(r.max)}`,
+    ),
   ]);
 }
 
@@ -52,10 +62,26 @@ export function registerSummarize(program: Command, io: Io): void {
     .command('summarize')
     .description("print an experiment's summary from its results file (a local sweep or shards merged from a cluster)")
     .argument('<file>', 'results file (JSON lines)')
-    .option('--by <names>', 'instead: group the runs by these parameters (comma-separated: swept parameters, config fields such as lr or radices, tags) and print median, min and max of --metric')
+    .option(
+      '--by <names>',
+      'instead: group the runs by these parameters (comma-separated: swept parameters, config fields such as lr or radices, tags) and print median, min and max of --metric',
+    )
     .option('--metric <name>', `the final metric of --by: ${METRICS.join(', ')}`, 'valAccuracy')
     .option('--json', 'print the summary as JSON (docs/cli.md)')
-    .action((file: string, f: { by?: string; metric: string }) => summarizeRun({
-      file, by: f.by === undefined ? undefined : f.by.split(',').map((s) => s.trim()).filter(Boolean), metric: f.metric,
-    }, io));
+    .action((file: string, f: { by?: string; metric: string }) =>
+      summarizeRun(
+        {
+          file,
+          by:
+            f.by === undefined
+              ? undefined
+              : f.by
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+          metric: f.metric,
+        },
+        io,
+      ),
+    );
 }

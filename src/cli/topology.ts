@@ -31,43 +31,75 @@ export function topologyRun(opts: TopologyOptions, io: Io): void {
 
 /** Adds `radixnet topology <radices>` to the program. */
 export function registerTopology(program: Command, io: Io): void {
-  addNetworkOptions(program
-    .command('topology')
-    .description('build a RadiX-Net from a radix list and print each layer\'s shape, nonzeros, fan-in/fan-out and ' +
-      'sparsity, plus the overall sparsity and Kronecker sparsity'))
+  addNetworkOptions(
+    program
+      .command('topology')
+      .description(
+        "build a RadiX-Net from a radix list and print each layer's shape, nonzeros, fan-in/fan-out and " +
+          'sparsity, plus the overall sparsity and Kronecker sparsity',
+      ),
+  )
     .option('--json', 'print the result as JSON (docs/cli.md)')
-    .option('--dense-out <file>', 'write the 0/1 masks: FILE.json (array of [n_l][n_{l+1}] arrays) or FILE.npy ' +
-      '(uint8; one file per layer, FILE.0.npy, FILE.1.npy, ... when there are several)')
-    .option('--force', `with --dense-out: write files larger than the limit (RADIXNET_MAX_OUTPUT_BYTES, default ${formatBytes(LIMITS.outputBytes)})`)
-    .addHelpText('after', '\nExamples:\n  radixnet topology 10,10/10\n  radixnet topology "[[10],[5,2]]" --kron 80,30,10,1 --json\n' +
-      '  radixnet topology 2,2/2 --dense-out masks.npy')
+    .option(
+      '--dense-out <file>',
+      'write the 0/1 masks: FILE.json (array of [n_l][n_{l+1}] arrays) or FILE.npy ' +
+        '(uint8; one file per layer, FILE.0.npy, FILE.1.npy, ... when there are several)',
+    )
+    .option(
+      '--force',
+      `with --dense-out: write files larger than the limit (RADIXNET_MAX_OUTPUT_BYTES, default ${formatBytes(LIMITS.outputBytes)})`,
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  radixnet topology 10,10/10\n  radixnet topology "[[10],[5,2]]" --kron 80,30,10,1 --json\n' +
+        '  radixnet topology 2,2/2 --dense-out masks.npy',
+    )
     .action((radices: string, flags: Omit<TopologyOptions, 'radices' | 'force'> & { force?: boolean }) =>
-      topologyRun({ radices, layers: flags.layers, kron: flags.kron, denseOut: flags.denseOut, force: flags.force === true }, io));
+      topologyRun(
+        { radices, layers: flags.layers, kron: flags.kron, denseOut: flags.denseOut, force: flags.force === true },
+        io,
+      ),
+    );
 }
 
 /** The JSON form of a RadiX-Net's structure (no masks). */
-export type TopologySummary = Pick<RadixNet, 'layers' | 'kron' | 'N' | 'sparsity' | 'kroneckerSparsity' | 'layerStats'> & {
+export type TopologySummary = Pick<
+  RadixNet,
+  'layers' | 'kron' | 'N' | 'sparsity' | 'kroneckerSparsity' | 'layerStats'
+> & {
   radices: string;
   list: RadixNet['radices'];
 };
 
-
 function summary(net: RadixNet): TopologySummary {
   return {
-    radices: formatRadixList(net.radices), list: net.radices, layers: net.layers, kron: net.kron, N: net.N,
-    sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity, layerStats: net.layerStats,
+    radices: formatRadixList(net.radices),
+    list: net.radices,
+    layers: net.layers,
+    kron: net.kron,
+    N: net.N,
+    sparsity: net.sparsity,
+    kroneckerSparsity: net.kroneckerSparsity,
+    layerStats: net.layerStats,
   };
 }
 
 function table(net: RadixNet): string {
   const header = ['layer', 'shape', 'nonzeros', 'fan-in min/max', 'fan-out min/max', 'sparsity'];
   const rows = net.layerStats.map((s, l) => [
-    String(l), `${s.nIn} x ${s.nOut}`, String(s.nnz), `${s.fanIn.min}/${s.fanIn.max}`, `${s.fanOut.min}/${s.fanOut.max}`,
+    String(l),
+    `${s.nIn} x ${s.nOut}`,
+    String(s.nnz),
+    `${s.fanIn.min}/${s.fanIn.max}`,
+    `${s.fanOut.min}/${s.fanOut.max}`,
     s.sparsity.toFixed(6),
   ]);
   const widths = header.map((h, k) => rows.reduce((w, r) => Math.max(w, r[k].length), h.length));
-  const line = (cells: string[]): string => cells.map((c, k) => (k === 0 || k === 1 ? c.padEnd(widths[k]) : c.padStart(widths[k])))
-    .join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, k) => (k === 0 || k === 1 ? c.padEnd(widths[k]) : c.padStart(widths[k])))
+      .join('  ')
+      .trimEnd();
   return [
     `RadiX-Net ${formatRadixList(net.radices)} on ${net.layers.join(',')}: N = ${net.N}, Kronecker widths B = ${net.kron.join(',')}`,
     line(header),
@@ -141,6 +173,8 @@ function openFile(file: string): number {
     mkdirSync(dirname(file), { recursive: true });
     return openSync(file, 'w');
   } catch (err) {
-    throw new InputError(`cannot write --dense-out file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new InputError(
+      `cannot write --dense-out file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }

@@ -21,7 +21,13 @@ export function imageSide(neurons: number): number {
  * Image `index` of `images` (row-major, `height` x `width` values in [0, 1]) resized to side x side and binarised:
  * the nonzero pixels, row-major, as a SparseImage of value 1.
  */
-export function binarisedImage(images: Float32Array, index: number, height: number, width: number, side: number): SparseImage {
+export function binarisedImage(
+  images: Float32Array,
+  index: number,
+  height: number,
+  width: number,
+  side: number,
+): SparseImage {
   const base = index * height * width;
   const cols: number[] = [];
   const sy = height / side;
@@ -46,7 +52,12 @@ export function binarisedImage(images: Float32Array, index: number, height: numb
 }
 
 /** Images [from, to) of an MNIST split (28 x 28) as challenge inputs of `neurons` pixels, made one at a time. */
-export function* mnistChallengeImages(images: Float32Array, neurons: number, from: number, to: number): Generator<SparseImage> {
+export function* mnistChallengeImages(
+  images: Float32Array,
+  neurons: number,
+  from: number,
+  to: number,
+): Generator<SparseImage> {
   const side = imageSide(neurons);
   for (let i = from; i < to; i++) yield binarisedImage(images, i, 28, 28, side);
 }

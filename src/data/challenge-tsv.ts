@@ -45,21 +45,37 @@ export function* tsvLines(file: string): Generator<{ line: string; no: number }>
 }
 
 /** Parses `row col value` (tabs or spaces), both indices 1-based and at most their limits; returns them 0-based. */
-export function parseTriple(line: string, file: string, no: number, rowMax: number, colMax: number, rowName: string, colName: string):
-  [number, number, number] {
+export function parseTriple(
+  line: string,
+  file: string,
+  no: number,
+  rowMax: number,
+  colMax: number,
+  rowName: string,
+  colName: string,
+): [number, number, number] {
   const f = line.trim().split(/\s+/);
-  if (f.length !== 3) throw new InputError(`${file}:${no}: expected 3 columns (row col value), got ${f.length}: "${clip(line)}"`);
+  if (f.length !== 3)
+    throw new InputError(`${file}:${no}: expected 3 columns (row col value), got ${f.length}: "${clip(line)}"`);
   const at = (k: number, name: string, max: number): number => {
     const v = Number(f[k]);
-    if (!/^[+]?\d+$/.test(f[k])) throw new InputError(`${file}:${no}: ${name} "${clip(f[k])}" is not a whole number; indices are 1-based integers`);
-    if (v < 1) throw new InputError(`${file}:${no}: ${name} ${f[k]} is below 1; indices are 1-based (add 1 to 0-based files)`);
-    if (v > max) throw new InputError(`${file}:${no}: ${name} ${v} is above ${max}; the file does not match --neurons, or the index is wrong`);
+    if (!/^[+]?\d+$/.test(f[k]))
+      throw new InputError(
+        `${file}:${no}: ${name} "${clip(f[k])}" is not a whole number; indices are 1-based integers`,
+      );
+    if (v < 1)
+      throw new InputError(`${file}:${no}: ${name} ${f[k]} is below 1; indices are 1-based (add 1 to 0-based files)`);
+    if (v > max)
+      throw new InputError(
+        `${file}:${no}: ${name} ${v} is above ${max}; the file does not match --neurons, or the index is wrong`,
+      );
     return v - 1;
   };
   const r = at(0, rowName, rowMax);
   const c = at(1, colName, colMax);
   const value = Number(f[2]);
-  if (f[2] === '' || !Number.isFinite(value)) throw new InputError(`${file}:${no}: value "${clip(f[2])}" is not a finite number`);
+  if (f[2] === '' || !Number.isFinite(value))
+    throw new InputError(`${file}:${no}: value "${clip(f[2])}" is not a finite number`);
   return [r, c, value];
 }
 
@@ -107,7 +123,9 @@ export function readLayerTsv(file: string, neurons: number): TsvLayer {
     const seg = Array.from(order.subarray(s, e)).sort((a, b) => rows[a] - rows[b]);
     for (let k = 0; k < seg.length; k++) {
       if (k > 0 && rows[seg[k]] === rows[seg[k - 1]]) {
-        throw new InputError(`${file}:${lineOf[seg[k]]}: entry (${rows[seg[k]] + 1}, ${j + 1}) repeats line ${lineOf[seg[k - 1]]}; list each connection once`);
+        throw new InputError(
+          `${file}:${lineOf[seg[k]]}: entry (${rows[seg[k]] + 1}, ${j + 1}) repeats line ${lineOf[seg[k - 1]]}; list each connection once`,
+        );
       }
       idx[s + k] = rows[seg[k]];
       w[s + k] = vals[seg[k]];
@@ -121,8 +139,11 @@ export function readLayerTsv(file: string, neurons: number): TsvLayer {
  * at most `limit` of them, of rows [from, to) only. Rows absent from the file are inputs with no pixels: they cannot
  * be categories and are not yielded.
  */
-export function* readImagesTsv(file: string, neurons: number, opts: { limit?: number; from?: number; to?: number } = {}):
-  Generator<SparseImage> {
+export function* readImagesTsv(
+  file: string,
+  neurons: number,
+  opts: { limit?: number; from?: number; to?: number } = {},
+): Generator<SparseImage> {
   const from = opts.from ?? 0;
   const to = opts.to ?? Infinity;
   const limit = opts.limit ?? Infinity;
@@ -132,7 +153,10 @@ export function* readImagesTsv(file: string, neurons: number, opts: { limit?: nu
   const flush = (): SparseImage => ({ row, cols: Int32Array.from(cols), vals: Float32Array.from(vals) });
   for (const { line, no } of tsvLines(file)) {
     const [r, c, v] = parseTriple(line, file, no, Number.MAX_SAFE_INTEGER, neurons, 'row (input)', 'column (neuron)');
-    if (r < row) throw new InputError(`${file}:${no}: row ${r + 1} comes after row ${row + 1}; sort the file by its first column (sort -n -k1,1 -k2,2)`);
+    if (r < row)
+      throw new InputError(
+        `${file}:${no}: row ${r + 1} comes after row ${row + 1}; sort the file by its first column (sort -n -k1,1 -k2,2)`,
+      );
     if (r >= limit) break;
     if (r !== row) {
       if (row >= from && row < to && cols.length > 0) yield flush();
@@ -142,7 +166,9 @@ export function* readImagesTsv(file: string, neurons: number, opts: { limit?: nu
       vals = [];
     }
     if (cols.length > 0 && c <= cols[cols.length - 1]) {
-      throw new InputError(`${file}:${no}: neuron ${c + 1} of row ${r + 1} is not after ${cols[cols.length - 1] + 1}; list each row's neurons once, ascending`);
+      throw new InputError(
+        `${file}:${no}: neuron ${c + 1} of row ${r + 1} is not after ${cols[cols.length - 1] + 1}; list each row's neurons once, ascending`,
+      );
     }
     if (v !== 0) {
       cols.push(c);
@@ -157,7 +183,8 @@ export function readCategoriesTsv(file: string): Int32Array {
   const out: number[] = [];
   for (const { line, no } of tsvLines(file)) {
     const f = line.trim().split(/\s+/);
-    if (f.length !== 1 || !/^\d+$/.test(f[0])) throw new InputError(`${file}:${no}: expected one whole number (a 1-based input row), got "${clip(line)}"`);
+    if (f.length !== 1 || !/^\d+$/.test(f[0]))
+      throw new InputError(`${file}:${no}: expected one whole number (a 1-based input row), got "${clip(line)}"`);
     const v = Number(f[0]);
     if (v < 1) throw new InputError(`${file}:${no}: row ${v} is below 1; categories are 1-based`);
     out.push(v - 1);
@@ -167,17 +194,23 @@ export function readCategoriesTsv(file: string): Int32Array {
 
 /** The layer files of `dir` for `neurons`: n{N}-l1.tsv .. n{N}-l{layers}.tsv, all present. */
 export function layerFiles(dir: string, neurons: number, layers: number): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`--weights ${dir} is not a folder; give the neuron{N} folder of layer files`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InputError(`--weights ${dir} is not a folder; give the neuron{N} folder of layer files`);
   const names = readdirSync(dir).filter((f) => /^n\d+-l\d+\.tsv$/.test(f));
   if (names.length === 0) throw new InputError(`${dir} holds no layer files named n{N}-l{k}.tsv`);
   const sizes = [...new Set(names.map((f) => Number(/^n(\d+)-/.exec(f)![1])))];
   if (!sizes.includes(neurons)) {
-    throw new InputError(`${dir} holds layer files of ${sizes.join(', ')} neurons (n${sizes[0]}-l*.tsv), not ${neurons}; pass --neurons ${sizes[0]} or the neuron${neurons} folder`);
+    throw new InputError(
+      `${dir} holds layer files of ${sizes.join(', ')} neurons (n${sizes[0]}-l*.tsv), not ${neurons}; pass --neurons ${sizes[0]} or the neuron${neurons} folder`,
+    );
   }
   const files: string[] = [];
   for (let k = 1; k <= layers; k++) {
     const f = join(dir, `n${neurons}-l${k}.tsv`);
-    if (!existsSync(f)) throw new InputError(`${f} is missing: layer ${k} of the ${layers} asked for (--layers); the folder has ${names.filter((n) => n.startsWith(`n${neurons}-`)).length} layer files`);
+    if (!existsSync(f))
+      throw new InputError(
+        `${f} is missing: layer ${k} of the ${layers} asked for (--layers); the folder has ${names.filter((n) => n.startsWith(`n${neurons}-`)).length} layer files`,
+      );
     files.push(f);
   }
   return files;
@@ -205,21 +238,31 @@ function writeLines(file: string, lines: Iterable<string>): void {
 
 /** Writes a layer in the official format (1-based `input output weight`, by output then input). */
 export function writeLayerTsv(file: string, layer: TsvLayer): void {
-  writeLines(file, (function* () {
-    for (let j = 0; j < layer.neurons; j++) {
-      for (let k = layer.ptr[j]; k < layer.ptr[j + 1]; k++) yield `${layer.idx[k] + 1}\t${j + 1}\t${layer.w[k]}`;
-    }
-  })());
+  writeLines(
+    file,
+    (function* () {
+      for (let j = 0; j < layer.neurons; j++) {
+        for (let k = layer.ptr[j]; k < layer.ptr[j + 1]; k++) yield `${layer.idx[k] + 1}\t${j + 1}\t${layer.w[k]}`;
+      }
+    })(),
+  );
 }
 
 /** Writes inputs in the official format (1-based `row neuron value`, rows ascending). */
 export function writeImagesTsv(file: string, images: Iterable<SparseImage>): void {
-  writeLines(file, (function* () {
-    for (const im of images) for (let k = 0; k < im.cols.length; k++) yield `${im.row + 1}\t${im.cols[k] + 1}\t${im.vals[k]}`;
-  })());
+  writeLines(
+    file,
+    (function* () {
+      for (const im of images)
+        for (let k = 0; k < im.cols.length; k++) yield `${im.row + 1}\t${im.cols[k] + 1}\t${im.vals[k]}`;
+    })(),
+  );
 }
 
 /** Writes categories (0-based rows) as the official truth file: 1-based, one per line. */
 export function writeCategoriesTsv(file: string, rows: ArrayLike<number>): void {
-  writeLines(file, Array.from(rows, (r) => String(r + 1)));
+  writeLines(
+    file,
+    Array.from(rows, (r) => String(r + 1)),
+  );
 }

@@ -66,7 +66,9 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
   try {
     size = statSync(file).size;
   } catch (err) {
-    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+    throw new InputError(
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+    );
   }
   if (size === 0) throw new InputError(`${file}: the file is empty; give a CSV with a row per sample`);
   const { lines } = await countLines(file);
@@ -92,13 +94,18 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
     if (isHeader) header = row.map((c) => c.trim());
     labelIndex = opts.noLabels ? -1 : resolveLabelColumn(file, opts.labelColumn, header, columns);
     features = columns - (opts.noLabels ? 0 : 1);
-    if (features < 1) fail(`line 1 has ${columns} column${columns === 1 ? '' : 's'}, so no feature beside the label; give a CSV of features and a label column`);
+    if (features < 1)
+      fail(
+        `line 1 has ${columns} column${columns === 1 ? '' : 's'}, so no feature beside the label; give a CSV of features and a label column`,
+      );
     // every line may be a record: allocate once, at the bound, after checking it fits
     const rows = lines - (isHeader ? 1 : 0);
     const need = rows * (features * 4 + 4);
     const limit = opts.maxBytes ?? dataMemoryLimit();
     if (need > limit) {
-      fail(`up to ${rows} rows x ${features} features need ${mib(need)} as float32, over the ${mib(limit)} limit (RADIXNET_MAX_MEMORY_BYTES); use a sample of the rows, or raise the limit (the file has ${mib(size)})`);
+      fail(
+        `up to ${rows} rows x ${features} features need ${mib(need)} as float32, over the ${mib(limit)} limit (RADIXNET_MAX_MEMORY_BYTES); use a sample of the rows, or raise the limit (the file has ${mib(size)})`,
+      );
     }
     opts.onShape?.(rows, features);
     x = new Float32Array(rows * features);
@@ -108,7 +115,9 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
 
   const addRow = (row: string[]): void => {
     if (row.length !== columns) {
-      fail(`line ${line} has ${row.length} field${row.length === 1 ? '' : 's'}, the first line has ${columns}; every row needs ${columns} comma-separated fields (a ragged row)`);
+      fail(
+        `line ${line} has ${row.length} field${row.length === 1 ? '' : 's'}, the first line has ${columns}; every row needs ${columns} comma-separated fields (a ragged row)`,
+      );
     }
     const xs = x!;
     let o = count * features;
@@ -116,17 +125,24 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
       const cell = row[c];
       const v = +cell;
       if (c === labelIndex) {
-        if (cell.trim() === '') fail(`line ${line}: the label (${colName(c)}) is missing; every row needs an integer label`);
-        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) fail(`line ${line}: the label (${colName(c)}) is '${cell}', labels must be integers 0..K-1; map class names to integers first`);
+        if (cell.trim() === '')
+          fail(`line ${line}: the label (${colName(c)}) is missing; every row needs an integer label`);
+        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)
+          fail(
+            `line ${line}: the label (${colName(c)}) is '${cell}', labels must be integers 0..K-1; map class names to integers first`,
+          );
         y![count] = v;
         continue;
       }
       // +'' and +' ' are 0: an empty cell is a missing value, not a zero (checked without trim: most cells of image
       // data are "0", and this loop runs once per cell)
       if (v !== v || (v === 0 && isBlank(cell))) {
-        fail(`line ${line}, ${colName(c)}: '${cell}' is ${cell.trim() === '' ? 'empty (a missing value)' : 'not a number'}; every feature must be a number: fill or drop the missing values first`);
+        fail(
+          `line ${line}, ${colName(c)}: '${cell}' is ${cell.trim() === '' ? 'empty (a missing value)' : 'not a number'}; every feature must be a number: fill or drop the missing values first`,
+        );
       }
-      if (v === Infinity || v === -Infinity) fail(`line ${line}, ${colName(c)}: '${cell}' is infinite; features must be finite numbers`);
+      if (v === Infinity || v === -Infinity)
+        fail(`line ${line}, ${colName(c)}: '${cell}' is infinite; features must be finite numbers`);
       xs[o++] = v;
     }
     count++;
@@ -160,9 +176,15 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
     });
   });
   if (failure) throw failure;
-  if (count === 0) throw new InputError(`${file}: has ${header ? 'a header but ' : ''}no data rows; give a CSV with a row per sample`);
+  if (count === 0)
+    throw new InputError(`${file}: has ${header ? 'a header but ' : ''}no data rows; give a CSV with a row per sample`);
   return {
-    x: x!.subarray(0, count * features), y: y!.subarray(0, opts.noLabels ? 0 : count), count, features, header, labelIndex,
+    x: x!.subarray(0, count * features),
+    y: y!.subarray(0, opts.noLabels ? 0 : count),
+    count,
+    features,
+    header,
+    labelIndex,
   };
 }
 
@@ -176,14 +198,23 @@ function isBlank(cell: string): boolean {
 }
 
 /** The label column's index among `columns`, from a name or an index (negative counts from the end). */
-function resolveLabelColumn(file: string, choice: string | number | undefined, header: string[] | null, columns: number): number {
+function resolveLabelColumn(
+  file: string,
+  choice: string | number | undefined,
+  header: string[] | null,
+  columns: number,
+): number {
   if (choice === undefined) {
     if (!header) {
-      throw new InputError(`${file}: has no header, so which column holds the labels? pass --label-column INDEX (0 the first, -1 the last)`);
+      throw new InputError(
+        `${file}: has no header, so which column holds the labels? pass --label-column INDEX (0 the first, -1 the last)`,
+      );
     }
     const found = header.findIndex((h) => LABEL_NAMES.includes(h.toLowerCase()));
     if (found < 0) {
-      throw new InputError(`${file}: no header column is named ${LABEL_NAMES.join('/')}; pass --label-column NAME (one of ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', ...' : ''}) or INDEX`);
+      throw new InputError(
+        `${file}: no header column is named ${LABEL_NAMES.join('/')}; pass --label-column NAME (one of ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', ...' : ''}) or INDEX`,
+      );
     }
     return found;
   }
@@ -191,11 +222,20 @@ function resolveLabelColumn(file: string, choice: string | number | undefined, h
   if (/^-?\d+$/.test(text)) {
     const i = Number(text);
     const index = i < 0 ? columns + i : i;
-    if (index < 0 || index >= columns) throw new InputError(`${file}: --label-column ${text} is outside the ${columns} columns; give 0..${columns - 1} or -1..-${columns}`);
+    if (index < 0 || index >= columns)
+      throw new InputError(
+        `${file}: --label-column ${text} is outside the ${columns} columns; give 0..${columns - 1} or -1..-${columns}`,
+      );
     return index;
   }
-  if (!header) throw new InputError(`${file}: --label-column '${text}' names a column, but the file has no header; give its index instead (0 the first, -1 the last)`);
+  if (!header)
+    throw new InputError(
+      `${file}: --label-column '${text}' names a column, but the file has no header; give its index instead (0 the first, -1 the last)`,
+    );
   const index = header.indexOf(text);
-  if (index < 0) throw new InputError(`${file}: no column is named '${text}'; the header has ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', ...' : ''}`);
+  if (index < 0)
+    throw new InputError(
+      `${file}: no column is named '${text}'; the header has ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', ...' : ''}`,
+    );
   return index;
 }

@@ -22,7 +22,8 @@ export function gather(ds: Dataset, indices: ArrayLike<number>): Dataset {
   const y = ds.y instanceof Uint8Array ? new Uint8Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const j = indices[i];
-    if (!(j >= 0 && j < ds.count)) throw new RangeError(`gather: index ${j} at position ${i} is outside 0..${ds.count - 1}`);
+    if (!(j >= 0 && j < ds.count))
+      throw new RangeError(`gather: index ${j} at position ${i} is outside 0..${ds.count - 1}`);
     x.set(ds.x.subarray(j * f, j * f + f), i * f);
     y[i] = ds.y[j];
   }
@@ -49,7 +50,9 @@ export function validationSplit(
   }
   const nTrain = ds.count - Math.round(ds.count * fraction);
   if (nTrain < 1) {
-    throw new InputError(`a validation fraction of ${fraction} (--validation-split, validationSplit) leaves none of the ${ds.count} samples for training; use at most ${((ds.count - 1) / ds.count).toPrecision(6)} (the paper uses 0.1)`);
+    throw new InputError(
+      `a validation fraction of ${fraction} (--validation-split, validationSplit) leaves none of the ${ds.count} samples for training; use at most ${((ds.count - 1) / ds.count).toPrecision(6)} (the paper uses 0.1)`,
+    );
   }
   const order = new Rng(seed).permutation(ds.count);
   return {

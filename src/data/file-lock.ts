@@ -41,7 +41,14 @@ export interface LockHeld {
 
 /** The identity of this process, as a lock file holds it. */
 export function currentOwner(): LockOwner {
-  return { host: hostname(), bootId: bootId(), pidNs: pidNamespace(), pid: process.pid, start: processStart(process.pid), since: Date.now() };
+  return {
+    host: hostname(),
+    bootId: bootId(),
+    pidNs: pidNamespace(),
+    pid: process.pid,
+    start: processStart(process.pid),
+    since: Date.now(),
+  };
 }
 
 /**
@@ -73,7 +80,12 @@ export function tryLock(path: string, staleMs: number): FileLock | LockHeld {
 }
 
 /** Whether the holder of a lock is certainly gone. */
-export function isDead(owner: LockOwner | null, idleMs: number, staleMs: number, me: LockOwner = currentOwner()): boolean {
+export function isDead(
+  owner: LockOwner | null,
+  idleMs: number,
+  staleMs: number,
+  me: LockOwner = currentOwner(),
+): boolean {
   if (owner === null) return idleMs > staleMs;
   if (owner.bootId !== null && owner.bootId === me.bootId && owner.pidNs === me.pidNs && owner.start !== null) {
     // same kernel, same pid numbering: exact, whatever the time
@@ -86,7 +98,10 @@ export function isDead(owner: LockOwner | null, idleMs: number, staleMs: number,
 /** `pid 41 on host node7 since 2026-12-06 10:02:11 UTC`. */
 export function describe(owner: LockOwner | null): string {
   if (owner === null) return 'an unknown process';
-  const since = new Date(owner.since).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const since = new Date(owner.since)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   return `pid ${owner.pid} on host ${owner.host}${owner.since ? ` (since ${since})` : ''}`;
 }
 
@@ -99,7 +114,8 @@ function createExclusive(tmp: string, path: string, text: string): void {
     linkSync(tmp, path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK') throw err;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK')
+      throw err;
     writeFileSync(path, text, { flag: 'wx' });
   }
 }
@@ -108,13 +124,16 @@ function held(path: string, text: string, staleMs: number): FileLock {
   let released = false;
   const mine = (): boolean => readOrNull(path) === text;
   // touch often enough that a live holder never looks stale to a process that cannot see it
-  const timer = setInterval(() => {
-    try {
-      if (mine()) utimesSync(path, new Date(), new Date());
-    } catch {
-      // the next check() reports a lost lock
-    }
-  }, Math.max(50, Math.floor(staleMs / 4)));
+  const timer = setInterval(
+    () => {
+      try {
+        if (mine()) utimesSync(path, new Date(), new Date());
+      } catch {
+        // the next check() reports a lost lock
+      }
+    },
+    Math.max(50, Math.floor(staleMs / 4)),
+  );
   timer.unref();
   return {
     path,
@@ -156,8 +175,16 @@ export function parseOwner(text: string): LockOwner | null {
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
     const strOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
-    if (typeof o === 'object' && o !== null && typeof o.host === 'string' && Number.isSafeInteger(o.pid) && strOrNull(o.bootId) &&
-      strOrNull(o.pidNs) && strOrNull(o.start) && typeof o.since === 'number') {
+    if (
+      typeof o === 'object' &&
+      o !== null &&
+      typeof o.host === 'string' &&
+      Number.isSafeInteger(o.pid) &&
+      strOrNull(o.bootId) &&
+      strOrNull(o.pidNs) &&
+      strOrNull(o.start) &&
+      typeof o.since === 'number'
+    ) {
       return o as unknown as LockOwner;
     }
   } catch {

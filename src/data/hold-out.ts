@@ -13,12 +13,22 @@ export interface Samples {
  * Splits x ([count, features] row-major) and y into the first count - floor(count * fraction) samples for training
  * and the rest for validation (none when fraction is 0). Views, no copies of x. `caller` prefixes error messages.
  */
-export function holdOut(x: Float32Array, y: ArrayLike<number>, features: number, fraction: number, caller = ''): { train: Samples; validation?: Samples } {
-  if (!(fraction >= 0 && fraction < 1)) throw new InputError(`${caller}validationSplit must be in [0, 1), got ${fraction}`);
+export function holdOut(
+  x: Float32Array,
+  y: ArrayLike<number>,
+  features: number,
+  fraction: number,
+  caller = '',
+): { train: Samples; validation?: Samples } {
+  if (!(fraction >= 0 && fraction < 1))
+    throw new InputError(`${caller}validationSplit must be in [0, 1), got ${fraction}`);
   if (fraction === 0) return { train: { x, y } };
   const count = y.length;
   const nTrain = count - Math.floor(count * fraction);
-  if (nTrain < 1 || nTrain === count) throw new InputError(`${caller}validationSplit ${fraction} of ${count} samples leaves no training or no validation samples`);
+  if (nTrain < 1 || nTrain === count)
+    throw new InputError(
+      `${caller}validationSplit ${fraction} of ${count} samples leaves no training or no validation samples`,
+    );
   return {
     train: { x: x.subarray(0, nTrain * features), y: slice(y, 0, nTrain) },
     validation: { x: x.subarray(nTrain * features, count * features), y: slice(y, nTrain, count) },

@@ -48,12 +48,16 @@ export function parseIdx(bytes: Uint8Array, name: string, expectMagic: number): 
   const what = (m: number): string =>
     m === IDX_IMAGES_MAGIC ? `${m} (idx images)` : m === IDX_LABELS_MAGIC ? `${m} (idx labels)` : String(m);
   if (buf.length < 4) {
-    throw new InputError(`${name}: only ${buf.length} bytes, too short for an idx header; expected an idx file with magic ${what(expectMagic)}`);
+    throw new InputError(
+      `${name}: only ${buf.length} bytes, too short for an idx header; expected an idx file with magic ${what(expectMagic)}`,
+    );
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0, false);
   if (magic !== expectMagic) {
-    throw new InputError(`${name}: magic number is ${what(magic)}, expected ${what(expectMagic)}; is this the right file?`);
+    throw new InputError(
+      `${name}: magic number is ${what(magic)}, expected ${what(expectMagic)}; is this the right file?`,
+    );
   }
   const ndim = magic & 0xff;
   const headerBytes = 4 + 4 * ndim;
@@ -70,7 +74,8 @@ export function parseIdx(bytes: Uint8Array, name: string, expectMagic: number): 
   }
   const expected = headerBytes + values;
   if (buf.length !== expected) {
-    const how = buf.length < expected ? `truncated by ${expected - buf.length} bytes` : `${buf.length - expected} trailing bytes`;
+    const how =
+      buf.length < expected ? `truncated by ${expected - buf.length} bytes` : `${buf.length - expected} trailing bytes`;
     throw new InputError(
       `${name}: header says ${dims.join('x')} values, so the ${isGzip(bytes) ? 'decompressed ' : ''}file should have ` +
         `${expected} bytes, but it has ${buf.length} (${how}); replace it with an intact copy`,
@@ -80,7 +85,14 @@ export function parseIdx(bytes: Uint8Array, name: string, expectMagic: number): 
 }
 
 /** The idx type codes, by their byte in the magic (only 0x08 holds a dataset this reader takes). */
-const IDX_TYPES: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' };
+const IDX_TYPES: Record<number, string> = {
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
+};
 
 /**
  * Parses an idx file of unsigned bytes of any shape (EMNIST, KMNIST and Fashion-MNIST ship as MNIST does): samples
@@ -89,15 +101,21 @@ const IDX_TYPES: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed
 export function parseIdxUbyte(bytes: Uint8Array, name: string, role: 'samples' | 'labels'): IdxFile {
   const buf = gunzipIfGzip(bytes, name);
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) {
-    throw new InputError(`${name}: not an idx file (its magic number does not start with two zero bytes); give the idx files as shipped (raw or .gz)`);
+    throw new InputError(
+      `${name}: not an idx file (its magic number does not start with two zero bytes); give the idx files as shipped (raw or .gz)`,
+    );
   }
   const type = buf[2];
   const ndim = buf[3];
   if (type !== 0x08) {
-    throw new InputError(`${name}: idx values are ${IDX_TYPES[type] ?? `of unknown type 0x${type.toString(16)}`}; only unsigned bytes (type 0x08) are read: convert the file, or save it as .npy`);
+    throw new InputError(
+      `${name}: idx values are ${IDX_TYPES[type] ?? `of unknown type 0x${type.toString(16)}`}; only unsigned bytes (type 0x08) are read: convert the file, or save it as .npy`,
+    );
   }
   if (role === 'labels' ? ndim !== 1 : ndim < 2) {
-    throw new InputError(`${name}: an idx file of ${ndim} dimension${ndim === 1 ? '' : 's'}, but ${role === 'labels' ? 'labels need 1 (count)' : 'samples need 2 or more (count, features...)'}; is this the ${role === 'labels' ? 'labels' : 'images'} file?`);
+    throw new InputError(
+      `${name}: an idx file of ${ndim} dimension${ndim === 1 ? '' : 's'}, but ${role === 'labels' ? 'labels need 1 (count)' : 'samples need 2 or more (count, features...)'}; is this the ${role === 'labels' ? 'labels' : 'images'} file?`,
+    );
   }
   return parseIdx(buf, name, (type << 8) | ndim);
 }

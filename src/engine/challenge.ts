@@ -76,8 +76,20 @@ export function layerBytes(neurons: number, nnz: number): number {
 }
 
 /** What a run will hold at its peak, before it starts: the round's blocks and the layers (resident, or one). */
-export function challengeMemory(neurons: number, layers: number, nnzPerLayer: number, samples: number, opts: Pick<ChallengeInferOptions, 'batch' | 'roundBytes' | 'residentBytes'> = {}):
-  { batch: number; batchesPerRound: number; blockBytes: number; layerBytes: number; resident: boolean; kernelBytes: number } {
+export function challengeMemory(
+  neurons: number,
+  layers: number,
+  nnzPerLayer: number,
+  samples: number,
+  opts: Pick<ChallengeInferOptions, 'batch' | 'roundBytes' | 'residentBytes'> = {},
+): {
+  batch: number;
+  batchesPerRound: number;
+  blockBytes: number;
+  layerBytes: number;
+  resident: boolean;
+  kernelBytes: number;
+} {
   const batch = opts.batch ?? challengeBatch(neurons);
   const { stride } = challengeBlock(neurons, batch);
   const roundBytes = opts.roundBytes ?? 512 * 2 ** 20;
@@ -86,15 +98,27 @@ export function challengeMemory(neurons: number, layers: number, nnzPerLayer: nu
   const one = layerBytes(neurons, nnzPerLayer);
   const resident = one * layers <= (opts.residentBytes ?? 2 ** 30);
   const lb = resident ? one * layers : one;
-  return { batch, batchesPerRound, blockBytes: stride * batchesPerRound, layerBytes: lb, resident, kernelBytes: stride * batchesPerRound + lb };
+  return {
+    batch,
+    batchesPerRound,
+    blockBytes: stride * batchesPerRound,
+    layerBytes: lb,
+    resident,
+    kernelBytes: stride * batchesPerRound + lb,
+  };
 }
 
 /**
  * Runs `images` through the layers of `source` and returns the categories, the time and the work. `engine` should be
  * made with `adaptive: false` (a layer's dispatch is long; the pool's single-thread probes would cost whole layers).
  */
-export function challengeInfer(engine: Engine, source: LayerSource, images: Iterable<SparseImage>, samplesHint: number, opts: ChallengeInferOptions):
-  ChallengeInference {
+export function challengeInfer(
+  engine: Engine,
+  source: LayerSource,
+  images: Iterable<SparseImage>,
+  samplesHint: number,
+  opts: ChallengeInferOptions,
+): ChallengeInference {
   const n = source.neurons;
   const L = source.layers;
   const ymax = opts.ymax ?? 32;
@@ -102,7 +126,9 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
   const nnz = probe.idx.length;
   const plan = challengeMemory(n, L, nnz, samplesHint, opts);
   if (plan.kernelBytes > KERNEL_MEMORY_BYTES) {
-    throw new InputError(`this run needs ${formatBytes(plan.kernelBytes)} of kernel memory, over its ${formatBytes(KERNEL_MEMORY_BYTES)}; lower the round size or use fewer neurons`);
+    throw new InputError(
+      `this run needs ${formatBytes(plan.kernelBytes)} of kernel memory, over its ${formatBytes(KERNEL_MEMORY_BYTES)}; lower the round size or use fewer neurons`,
+    );
   }
   const { batch: ldb, batchesPerRound } = plan;
   if (ldb % 4 !== 0 || ldb < 4) throw new InputError(`the batch must be a positive multiple of 4, got ${ldb}`);
@@ -114,7 +140,15 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
   let scratch: { ptr: number; idx: number; w: number; nnz: number } | null = null;
   const upload = (layer: ChallengeLayer, into?: { ptr: number; idx: number; w: number; nnz: number }) => {
     const k = layer.idx.length;
-    const at = into && into.nnz >= k ? into : { ptr: mem.alloc(4 * (n + 1), 64, false), idx: mem.alloc(4 * k, 64, false), w: mem.alloc(4 * k, 64, false), nnz: k };
+    const at =
+      into && into.nnz >= k
+        ? into
+        : {
+            ptr: mem.alloc(4 * (n + 1), 64, false),
+            idx: mem.alloc(4 * k, 64, false),
+            w: mem.alloc(4 * k, 64, false),
+            nnz: k,
+          };
     if (into && at !== into) for (const p of [into.ptr, into.idx, into.w]) mem.free(p);
     const buf = mem.memory.buffer;
     new Int32Array(buf, at.ptr, n + 1).set(layer.ptr);
@@ -123,7 +157,8 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
     return at;
   };
   const checkLayer = (layer: ChallengeLayer, l: number) => {
-    if (layer.neurons !== n || layer.ptr.length !== n + 1) throw new InputError(`layer ${l + 1} has ${layer.neurons} neurons, not ${n}`);
+    if (layer.neurons !== n || layer.ptr.length !== n + 1)
+      throw new InputError(`layer ${l + 1} has ${layer.neurons} neurons, not ${n}`);
   };
   const layerSeconds = new Array<number>(L).fill(0);
   const liveAfter = new Array<number>(L).fill(0);
@@ -166,7 +201,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
             }
             f32[row + live] = im.vals[k];
           }
-          i32[(blk + BLOCK_IDS >> 2) + live] = im.row;
+          i32[((blk + BLOCK_IDS) >> 2) + live] = im.row;
           live++;
         }
         i32[blk >> 2] = live;
@@ -189,13 +224,18 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
         const t1 = performance.now();
         const c1 = process.cpuUsage();
         layerLoadSeconds += (t1 - tl) / 1000;
-        pool.run({ kernel: 'challenge_fwd', n: nb, bounds, args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, l & 1] });
+        pool.run({
+          kernel: 'challenge_fwd',
+          n: nb,
+          bounds,
+          args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, l & 1],
+        });
         const dt = (performance.now() - t1) / 1000;
         layerSeconds[l] += dt;
         seconds += dt;
         const i32now = new Int32Array(mem.memory.buffer);
         let live = 0;
-        for (let b = 0; b < nb; b++) live += i32now[act + b * block.stride >> 2];
+        for (let b = 0; b < nb; b++) live += i32now[(act + b * block.stride) >> 2];
         liveAfter[l] += live;
         // when inputs have died, fewer full batches do the same work with less overhead per neuron and tile
         if (l + 1 < L && Math.ceil(live / ldb) <= 0.75 * nb) {
@@ -215,7 +255,7 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
       for (let b = 0; b < nb; b++) {
         const blk = act + b * block.stride;
         const live = i32a[blk >> 2];
-        for (let c = 0; c < live; c++) categories.push(i32a[(blk + BLOCK_IDS >> 2) + c]);
+        for (let c = 0; c < live; c++) categories.push(i32a[((blk + BLOCK_IDS) >> 2) + c]);
         madds += new Float64Array(after, blk + BLOCK_MADDS, 1)[0];
       }
       rounds++;
@@ -227,8 +267,19 @@ export function challengeInfer(engine: Engine, source: LayerSource, images: Iter
     if (scratch) for (const p of [scratch.ptr, scratch.idx, scratch.w]) mem.free(p);
   }
   return {
-    categories: Int32Array.from(categories).sort(), samples, seconds, cpuSeconds, layerSeconds, layerLoadSeconds, madds, liveAfter, rounds,
-    batch: ldb, batchesPerRound, threads: engine.threads, kernelBytes: plan.kernelBytes,
+    categories: Int32Array.from(categories).sort(),
+    samples,
+    seconds,
+    cpuSeconds,
+    layerSeconds,
+    layerLoadSeconds,
+    madds,
+    liveAfter,
+    rounds,
+    batch: ldb,
+    batchesPerRound,
+    threads: engine.threads,
+    kernelBytes: plan.kernelBytes,
   };
 }
 
@@ -243,8 +294,15 @@ function cpuSince(c: NodeJS.CpuUsage): number {
  * multiply-adds the batches had counted (their counters restart at 0). A row of a new batch is live where it was live
  * in any batch that went into it; columns of a sample from a batch where the row was dead get zeros.
  */
-export function repack(buffer: ArrayBufferLike, act: number, block: ReturnType<typeof challengeBlock>, n: number, ldb: number, nb: number, parity: number):
-  { batches: number; madds: number } {
+export function repack(
+  buffer: ArrayBufferLike,
+  act: number,
+  block: ReturnType<typeof challengeBlock>,
+  n: number,
+  ldb: number,
+  nb: number,
+  parity: number,
+): { batches: number; madds: number } {
   const i32 = new Int32Array(buffer);
   const f32 = new Float32Array(buffer);
   const u8 = new Uint8Array(buffer);
@@ -262,9 +320,14 @@ export function repack(buffer: ArrayBufferLike, act: number, block: ReturnType<t
     const rows: number[] = [];
     for (let r = 0; r < n; r++) if (u8[flags + r]) rows.push(r);
     const data = new Float32Array(rows.length * live);
-    const base = (blk + block.bufs >> 2) + parity * n * ldb;
+    const base = ((blk + block.bufs) >> 2) + parity * n * ldb;
     rows.forEach((r, k) => data.set(f32.subarray(base + r * ldb, base + r * ldb + live), k * live));
-    parts.push({ live, ids: i32.slice((blk + BLOCK_IDS >> 2), (blk + BLOCK_IDS >> 2) + live), rows: Int32Array.from(rows), data });
+    parts.push({
+      live,
+      ids: i32.slice((blk + BLOCK_IDS) >> 2, ((blk + BLOCK_IDS) >> 2) + live),
+      rows: Int32Array.from(rows),
+      data,
+    });
   }
   const total = parts.reduce((a, p) => a + p.live, 0);
   const batches = Math.ceil(total / ldb);
@@ -282,8 +345,8 @@ export function repack(buffer: ArrayBufferLike, act: number, block: ReturnType<t
       const col = s % ldb;
       const blk = act + t * block.stride;
       const flags = blk + block.flags + parity * block.flagBytes;
-      const base = (blk + block.bufs >> 2) + parity * n * ldb;
-      i32[(blk + BLOCK_IDS >> 2) + col] = p.ids[c];
+      const base = ((blk + block.bufs) >> 2) + parity * n * ldb;
+      i32[((blk + BLOCK_IDS) >> 2) + col] = p.ids[c];
       for (let k = 0; k < p.rows.length; k++) {
         const r = p.rows[k];
         if (u8[flags + r] === 0) {

@@ -3,7 +3,10 @@ import { KernelMemory } from '../kernels/memory.js';
 import { ThreadPool, type PoolOptions } from '../kernels/pool.js';
 
 export class Engine {
-  private constructor(readonly memory: KernelMemory, readonly pool: ThreadPool) {}
+  private constructor(
+    readonly memory: KernelMemory,
+    readonly pool: ThreadPool,
+  ) {}
 
   /** Starts an engine: allocates the shared memory and starts `threads - 1` workers (see PoolOptions). */
   static async create(opts: PoolOptions & { initialBytes?: number } = {}): Promise<Engine> {

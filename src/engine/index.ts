@@ -4,7 +4,15 @@
 export { Engine } from './engine.js';
 export { Mlp, type MlpSpec, type MlpConfig, type Metrics, type InitName, type StepProfile } from './mlp.js';
 export {
-  train, TrainingRun, DEFAULT_SEED, type TrainOptions, type TrainHooks, type TrainEvent, type BatchLogs, type EpochLogs, type TrainHistory,
+  train,
+  TrainingRun,
+  DEFAULT_SEED,
+  type TrainOptions,
+  type TrainHooks,
+  type TrainEvent,
+  type BatchLogs,
+  type EpochLogs,
+  type TrainHistory,
 } from './train.js';
 export { resolveOptimizer, type OptimizerSpec, type OptimizerName } from './optimizer.js';
 export { Spmm, type SpmmWeights, type SpmmProfile } from './spmm.js';

@@ -128,38 +128,67 @@ export class Layer {
     const relu = this.relu ? 1 : 0;
     if (this.pRuns && !this.hasPairs) {
       // no pairs (RadiX-Net's last layer): the pair kernel would only add a call per output
-      return { kernel: 'spmm_runs_fwd', n: this.nOut, bounds: this.outSplit, args: [this.pRowPtr, this.pRunPtr, this.pRuns, w, b, io.x, io.y, nb, ldb, relu] };
+      return {
+        kernel: 'spmm_runs_fwd',
+        n: this.nOut,
+        bounds: this.outSplit,
+        args: [this.pRowPtr, this.pRunPtr, this.pRuns, w, b, io.x, io.y, nb, ldb, relu],
+      };
     }
     if (this.pRuns) {
       return {
-        kernel: 'spmm_pair_fwd', n: this.nPairEntries, bounds: this.pairSplit,
+        kernel: 'spmm_pair_fwd',
+        n: this.nPairEntries,
+        bounds: this.pairSplit,
         args: [this.pPairs, this.pRowPtr, this.pRunPtr, this.pRuns, w, b, io.x, io.y, nb, ldb, relu],
       };
     }
     return this.dense
       ? { kernel: 'gemm_fwd', n: this.nOut, bounds: this.outSplit, args: [w, this.nIn, b, io.x, io.y, nb, ldb, relu] }
-      : { kernel: 'spmm_fwd', n: this.nOut, bounds: this.outSplit, args: [this.pRowPtr, this.pColIdx, w, b, io.x, io.y, nb, ldb, relu] };
+      : {
+          kernel: 'spmm_fwd',
+          n: this.nOut,
+          bounds: this.outSplit,
+          args: [this.pRowPtr, this.pColIdx, w, b, io.x, io.y, nb, ldb, relu],
+        };
   }
 
   /** dW (and db) from dy and x, on the nonzeros only. `g`, `gb` are byte offsets of the gradient slots. */
   gradWeights(g: number, gb: number, io: LayerIO, nb: number, ldb: number): Task {
     if (this.hasPairs) {
       return {
-        kernel: 'spmm_pair_bwd_w', n: this.nPairEntries, bounds: this.pairSplit,
+        kernel: 'spmm_pair_bwd_w',
+        n: this.nPairEntries,
+        bounds: this.pairSplit,
         args: [this.pPairs, this.pRowPtr, this.pColIdx, io.dy, io.x, g, gb, nb, ldb],
       };
     }
     return this.dense
       ? { kernel: 'gemm_bwd_w', n: this.nOut, bounds: this.outSplit, args: [this.nIn, io.dy, io.x, g, gb, nb, ldb] }
-      : { kernel: 'spmm_bwd_w', n: this.nOut, bounds: this.outSplit, args: [this.pRowPtr, this.pColIdx, io.dy, io.x, g, gb, nb, ldb] };
+      : {
+          kernel: 'spmm_bwd_w',
+          n: this.nOut,
+          bounds: this.outSplit,
+          args: [this.pRowPtr, this.pColIdx, io.dy, io.x, g, gb, nb, ldb],
+        };
   }
 
   /** dx = (W^T dy) * relu'(x). Must run before W is updated. */
   gradInput(w: number, io: LayerIO, nb: number, ldb: number): Task {
     const a = io.inputRelu ? io.x : 0;
     return this.dense
-      ? { kernel: 'gemm_bwd_x', n: this.nIn, bounds: this.inSplit, args: [w, this.nIn, this.nOut, io.dy, a, io.dx, nb, ldb] }
-      : { kernel: 'spmm_bwd_x', n: this.nIn, bounds: this.inSplit, args: [this.pColPtr, this.pRowIdx, this.pWPos, w, io.dy, a, io.dx, nb, ldb] };
+      ? {
+          kernel: 'gemm_bwd_x',
+          n: this.nIn,
+          bounds: this.inSplit,
+          args: [w, this.nIn, this.nOut, io.dy, a, io.dx, nb, ldb],
+        }
+      : {
+          kernel: 'spmm_bwd_x',
+          n: this.nIn,
+          bounds: this.inSplit,
+          args: [this.pColPtr, this.pRowIdx, this.pWPos, w, io.dy, a, io.dx, nb, ldb],
+        };
   }
 
   /** Scatters this layer's weights (CSR order) into a dense [nIn, nOut] kernel (Keras layout); zeros elsewhere. */

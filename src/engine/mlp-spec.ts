@@ -43,18 +43,27 @@ export interface MlpConfig {
 
 /** Resolves and checks `spec`; a bad value is an InputError naming it and what would be valid. */
 export function resolveMlpSpec(spec: MlpSpec): MlpConfig {
-  if (spec === null || typeof spec !== 'object') throw new InputError(`an Mlp needs a spec object with at least { layers }, got ${spec === null ? 'null' : typeof spec}`);
+  if (spec === null || typeof spec !== 'object')
+    throw new InputError(
+      `an Mlp needs a spec object with at least { layers }, got ${spec === null ? 'null' : typeof spec}`,
+    );
   const sizes = checkSizes(spec.layers);
   const L = sizes.length - 1;
   const given = spec.masks ?? [];
-  if (!Array.isArray(given)) throw new InputError(`masks must be an array with one mask (or null for dense) per weight layer, got ${typeof given}`);
-  if (given.length > L) throw new InputError(`got ${given.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
+  if (!Array.isArray(given))
+    throw new InputError(
+      `masks must be an array with one mask (or null for dense) per weight layer, got ${typeof given}`,
+    );
+  if (given.length > L)
+    throw new InputError(`got ${given.length} masks for ${L} weight layers (layers ${sizes.join(',')})`);
   const masks = sizes.slice(0, L).map((nIn, l) => {
     const mine = given[l] ?? null;
     // checked again and copied: the caller may have changed its arrays since the mask was made, or passed a look-alike
     const m = mine === null ? null : SparseMask.copyOf(mine, `mask ${l}`);
     if (m && (m.nIn !== nIn || m.nOut !== sizes[l + 1])) {
-      throw new InputError(`mask ${l} has shape [${m.nIn}, ${m.nOut}] but layer ${l} is [${nIn}, ${sizes[l + 1]}] (layers ${sizes.join(',')})`);
+      throw new InputError(
+        `mask ${l} has shape [${m.nIn}, ${m.nOut}] but layer ${l} is [${nIn}, ${sizes[l + 1]}] (layers ${sizes.join(',')})`,
+      );
     }
     return m;
   });
@@ -81,15 +90,19 @@ export function checkBatchSize(batch: number): void {
 }
 
 function checkInit(init: unknown, stddev: number): void {
-  if (init !== 'normal' && init !== 'glorot-uniform') throw new InputError(`unknown init "${init}": use normal or glorot-uniform`);
+  if (init !== 'normal' && init !== 'glorot-uniform')
+    throw new InputError(`unknown init "${init}": use normal or glorot-uniform`);
   // past 100, float32 weights and the first logits overflow or saturate: no model trains from there
-  if (!(stddev > 0 && stddev <= 100)) throw new InputError(`init stddev must be a number in (0, 100], got ${stddev}; the paper uses 0.05`);
+  if (!(stddev > 0 && stddev <= 100))
+    throw new InputError(`init stddev must be a number in (0, 100], got ${stddev}; the paper uses 0.05`);
 }
 
 function checkSizes(layers: unknown): number[] {
-  if (!Array.isArray(layers) || layers.length < 2) throw new InputError(`layers must list at least 2 sizes (inputs and classes), got ${JSON.stringify(layers)}`);
+  if (!Array.isArray(layers) || layers.length < 2)
+    throw new InputError(`layers must list at least 2 sizes (inputs and classes), got ${JSON.stringify(layers)}`);
   for (const n of layers) {
-    if (!Number.isInteger(n) || n < 1) throw new InputError(`layer sizes must be integers >= 1, got ${layers.join(',')}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InputError(`layer sizes must be integers >= 1, got ${layers.join(',')}`);
   }
   return layers.slice() as number[];
 }

@@ -128,8 +128,10 @@ export class Mlp {
     if (batch <= this.capacity) return;
     const bytes = this.batchBufferSizes(batch).reduce((s, b) => s + b, 0);
     if (!(bytes <= KERNEL_MEMORY_BYTES)) {
-      throw new InputError(`a batch of ${batch} samples needs about ${formatBytes(bytes)} of kernel memory for layers ${this.sizes.join(',')}, ` +
-        `over the ${formatBytes(KERNEL_MEMORY_BYTES)} WebAssembly allows; use a smaller batch size`);
+      throw new InputError(
+        `a batch of ${batch} samples needs about ${formatBytes(bytes)} of kernel memory for layers ${this.sizes.join(',')}, ` +
+          `over the ${formatBytes(KERNEL_MEMORY_BYTES)} WebAssembly allows; use a smaller batch size`,
+      );
     }
     // the old buffers are scratch: freed first, so the larger ones can reuse their space
     const before = this.capacity;
@@ -150,8 +152,14 @@ export class Mlp {
   private batchBufferSizes(batch: number): number[] {
     const ldb = ceil4(batch);
     return [
-      ...this.sizes.map((n) => 4 * n * ldb), ...this.sizes.slice(1).map((n) => 4 * n * ldb),
-      4 * ldb * this.sizes[0], 4 * ldb, 4 * ldb, 4 * ldb, 4 * ldb, 4 * ldb * this.classes,
+      ...this.sizes.map((n) => 4 * n * ldb),
+      ...this.sizes.slice(1).map((n) => 4 * n * ldb),
+      4 * ldb * this.sizes[0],
+      4 * ldb,
+      4 * ldb,
+      4 * ldb,
+      4 * ldb,
+      4 * ldb * this.classes,
     ];
   }
 
@@ -191,7 +199,9 @@ export class Mlp {
     const mem = this.engine.memory;
     if (!mem.fits(sizes)) {
       const bytes = sizes.reduce((s, b) => s + b, 0);
-      throw new InputError(`training needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values and their labels) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`);
+      throw new InputError(
+        `training needs ${formatBytes(bytes)} more kernel memory (batch ${batch}, ${samples} resident samples of ${this.inputs} values and their labels) but only ${formatBytes(KERNEL_MEMORY_BYTES - mem.allocated)} of the 4 GiB WebAssembly memory is free; use a smaller batch or fewer samples, or dispose models no longer used`,
+      );
     }
   }
 
@@ -208,7 +218,14 @@ export class Mlp {
    * memory) and labels y, or rows start..start+n when order is null. Inputs are trusted (train checks them once).
    * `classWeights` (one per class) weighs each sample's loss by its class, as Keras' classWeight does.
    */
-  trainStepOn(x: Float32Array | ResidentData, y: ArrayLike<number>, order: Int32Array | null, start: number, n: number, classWeights?: ArrayLike<number>): Metrics {
+  trainStepOn(
+    x: Float32Array | ResidentData,
+    y: ArrayLike<number>,
+    order: Int32Array | null,
+    start: number,
+    n: number,
+    classWeights?: ArrayLike<number>,
+  ): Metrics {
     this.checkAlive();
     checkStep(x, y, order, start, n, this.inputs, this.capacity);
     if (this.canFuse(x, y, classWeights)) return this.fusedStep(x as ResidentData, order, start, n);
@@ -235,7 +252,9 @@ export class Mlp {
    * no profile (which times each phase apart). `fused = false` forces the separate kernel calls (tests compare both).
    */
   private canFuse(x: Float32Array | ResidentData, y: ArrayLike<number>, classWeights?: ArrayLike<number>): boolean {
-    return this.fused && x instanceof ResidentData && x.labelsPtr !== 0 && x.labels === y && !classWeights && !this.profile;
+    return (
+      this.fused && x instanceof ResidentData && x.labelsPtr !== 0 && x.labels === y && !classWeights && !this.profile
+    );
   }
 
   /** Run single-threaded steps on resident data as one wasm call each (default true; false: one call per kernel). */
@@ -274,14 +293,19 @@ export class Mlp {
     // the calls in groups, one group per dispatch of the separate-call path (calls of a group write different
     // buffers); with threads, a barrier ends each group
     const groups: Task[][] = [
-      [{ kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] }, { kernel: 'gather_labels', n, args: [x.labelsPtr, this.rows, this.labels] }],
+      [
+        { kernel: 'gather_in', n: F, args: [x.ptr, this.rows, n, F, this.acts[0], this.ldb] },
+        { kernel: 'gather_labels', n, args: [x.labelsPtr, this.rows, this.labels] },
+      ],
       ...this.forwardTasks(nb).map((t) => [t]),
       [this.lossTask(n, nb)],
-      ...(kind === 'eval' ? [] : [
-        ...this.backwardTasks(nb).map(([gw, gx]) => (gx ? [gw, gx] : [gw])),
-        // its step-dependent arguments are written before each run
-        [this.optimizer.template(this.w, this.g, this.paramCount)],
-      ]),
+      ...(kind === 'eval'
+        ? []
+        : [
+            ...this.backwardTasks(nb).map(([gw, gx]) => (gx ? [gw, gx] : [gw])),
+            // its step-dependent arguments are written before each run
+            [this.optimizer.template(this.w, this.g, this.paramCount)],
+          ]),
     ];
     const tasks = groups.flat();
     const barrierAfter = groups.flatMap((g) => g.map((_, i) => i === g.length - 1));
@@ -313,7 +337,9 @@ export class Mlp {
     if (!data.labels) throw new InputError('evaluate: resident data needs its labels (model.resident(x, y))');
     const total = counts.reduce((s, c) => s + c, 0);
     if (counts.some((c) => !Number.isInteger(c) || c < 1) || total > data.count) {
-      throw new InputError(`evaluate: parts ${counts.join(', ')} must be whole counts of at least 1, together at most the ${data.count} resident samples`);
+      throw new InputError(
+        `evaluate: parts ${counts.join(', ')} must be whole counts of at least 1, together at most the ${data.count} resident samples`,
+      );
     }
     let from = 0;
     return counts.map((c) => {
@@ -377,17 +403,21 @@ export class Mlp {
   /** Sets weights from dense kernels (entries off the mask are ignored) and biases. */
   setWeights(weights: { kernel: ArrayLike<number>; bias?: ArrayLike<number> }[]): void {
     this.checkAlive();
-    if (weights.length !== this.depth) throw new InputError(`setWeights: got ${weights.length} layers, the model has ${this.depth}`);
+    if (weights.length !== this.depth)
+      throw new InputError(`setWeights: got ${weights.length} layers, the model has ${this.depth}`);
     const all = this.engine.memory.f32(this.w, this.paramCount);
     this.layers.forEach((layer, l) => {
       const { kernel, bias } = weights[l];
       if (kernel.length !== layer.nIn * layer.nOut) {
-        throw new InputError(`setWeights: layer ${l} kernel has ${kernel.length} values, expected ${layer.nIn}x${layer.nOut} = ${layer.nIn * layer.nOut}`);
+        throw new InputError(
+          `setWeights: layer ${l} kernel has ${kernel.length} values, expected ${layer.nIn}x${layer.nOut} = ${layer.nIn * layer.nOut}`,
+        );
       }
       checkFinite(kernel, `setWeights: layer ${l} kernel`);
       layer.fromDense(kernel, all.subarray(layer.wOffset, layer.wOffset + layer.nnz));
       if (this.hasBias) {
-        if (!bias || bias.length !== layer.nOut) throw new InputError(`setWeights: layer ${l} needs a bias of ${layer.nOut} values`);
+        if (!bias || bias.length !== layer.nOut)
+          throw new InputError(`setWeights: layer ${l} needs a bias of ${layer.nOut} values`);
         all.set(bias, layer.bOffset);
       }
     });
@@ -449,7 +479,13 @@ export class Mlp {
    * Puts the batch into A[0] (feature-major) and its labels into the label buffer: a gather kernel over the rows of a
    * resident dataset, or else a host copy of the rows into the stage and a transpose kernel.
    */
-  private loadBatch(x: Float32Array | ResidentData, y: ArrayLike<number> | null, order: Int32Array | null, start: number, n: number): number {
+  private loadBatch(
+    x: Float32Array | ResidentData,
+    y: ArrayLike<number> | null,
+    order: Int32Array | null,
+    start: number,
+    n: number,
+  ): number {
     const t0 = this.profile ? performance.now() : 0;
     const F = this.inputs;
     const mem = this.engine.memory;
@@ -477,14 +513,26 @@ export class Mlp {
 
   /** The forward kernels, one per layer, in order (each reads what the one before wrote). */
   private forwardTasks(nb: number): Task[] {
-    return this.layers.map((layer, l) => layer.forward(this.wAt(layer.wOffset), this.wAt(layer.bOffset), this.io(l), nb, this.ldb));
+    return this.layers.map((layer, l) =>
+      layer.forward(this.wAt(layer.wOffset), this.wAt(layer.bOffset), this.io(l), nb, this.ldb),
+    );
   }
 
   private lossTask(n: number, nb: number): Task {
     return {
       kernel: 'softmax_xent',
       n: nb,
-      args: [this.acts[this.depth], this.labels, this.classes, n, this.ldb, this.grads[this.depth], this.lossBuf, this.correctBuf, 1 / n],
+      args: [
+        this.acts[this.depth],
+        this.labels,
+        this.classes,
+        n,
+        this.ldb,
+        this.grads[this.depth],
+        this.lossBuf,
+        this.correctBuf,
+        1 / n,
+      ],
     };
   }
 
@@ -582,7 +630,8 @@ export class Mlp {
   }
 
   private checkAlive(): void {
-    if (this.disposed) throw new InputError('this model was disposed: its memory now belongs to other models; create a new Mlp');
+    if (this.disposed)
+      throw new InputError('this model was disposed: its memory now belongs to other models; create a new Mlp');
   }
 }
 
@@ -590,16 +639,24 @@ export class Mlp {
  * Fails before anything is allocated when the model cannot fit in wasm32's 4 GiB: weights, gradients and optimizer
  * slots (4 bytes each per stored weight), the sparse structure (about 16 bytes per nonzero) and the batch buffers.
  */
-function checkFits(sizes: readonly number[], masks: readonly (SparseMask | null)[], slots: number, batch: number, memory: KernelMemory): void {
+function checkFits(
+  sizes: readonly number[],
+  masks: readonly (SparseMask | null)[],
+  slots: number,
+  batch: number,
+  memory: KernelMemory,
+): void {
   const stored = sizes.slice(1).map((n, l) => masks[l]?.nnz ?? sizes[l] * n);
   const sparse = sizes.slice(1).map((n, l) => Boolean(masks[l]) && stored[l] < sizes[l] * n);
   const bytes = mlpBytes(sizes, stored, sparse, slots, batch);
   const free = KERNEL_MEMORY_BYTES - memory.allocated;
   if (bytes > free) {
-    const others = memory.allocated > 2 ** 20 ? `only ${formatBytes(Math.max(0, free))} of the 4 GiB WebAssembly memory is free (dispose models no longer used)` : 'WebAssembly memory is limited to 4 GiB';
+    const others =
+      memory.allocated > 2 ** 20
+        ? `only ${formatBytes(Math.max(0, free))} of the 4 GiB WebAssembly memory is free (dispose models no longer used)`
+        : 'WebAssembly memory is limited to 4 GiB';
     throw new InputError(
       `model needs about ${formatBytes(bytes)} of kernel memory (layers ${sizes.join(',')}, batch ${batch}) but ${others}; use sparser masks, smaller layers or a smaller batch`,
     );
   }
 }
-

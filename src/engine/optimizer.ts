@@ -13,7 +13,13 @@ export type OptimizerName = OptimizerSpec['name'];
 export function resolveOptimizer(spec: OptimizerSpec | OptimizerName = 'adam'): Required<OptimizerSpec> {
   const s: OptimizerSpec = typeof spec === 'string' ? ({ name: spec } as OptimizerSpec) : spec;
   if (s.name === 'adam') {
-    const r = { name: 'adam' as const, lr: s.lr ?? 1e-3, beta1: s.beta1 ?? 0.9, beta2: s.beta2 ?? 0.999, epsilon: s.epsilon ?? 1e-7 };
+    const r = {
+      name: 'adam' as const,
+      lr: s.lr ?? 1e-3,
+      beta1: s.beta1 ?? 0.9,
+      beta2: s.beta2 ?? 0.999,
+      epsilon: s.epsilon ?? 1e-7,
+    };
     positive('lr', r.lr);
     positive('epsilon', r.epsilon);
     unit('beta1', r.beta1);
@@ -42,7 +48,11 @@ export class Optimizer {
   /** Steps taken (Adam's t). */
   step = 0;
 
-  constructor(spec: OptimizerSpec | OptimizerName, private readonly m: number, private readonly v: number) {
+  constructor(
+    spec: OptimizerSpec | OptimizerName,
+    private readonly m: number,
+    private readonly v: number,
+  ) {
     this.spec = resolveOptimizer(spec);
   }
 

@@ -14,7 +14,12 @@ export class ResidentData {
    * Copies x ([count, features] row-major) into `memory`, and `labels` (count integers, already checked) when given;
    * `labels` is kept so a step can tell that the labels it is given are these.
    */
-  constructor(private readonly memory: KernelMemory, readonly source: Float32Array, readonly features: number, readonly labels?: ArrayLike<number>) {
+  constructor(
+    private readonly memory: KernelMemory,
+    readonly source: Float32Array,
+    readonly features: number,
+    readonly labels?: ArrayLike<number>,
+  ) {
     this.ptr = memory.putF32(source);
     try {
       this.labelsPtr = labels ? memory.putI32(labels) : 0;
@@ -51,7 +56,12 @@ const kept = new WeakMap<KernelMemory, WeakMap<ArrayBufferLike, Map<string, Resi
 function sameView(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a === b) return true;
   if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b)) return false;
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength && a.constructor === b.constructor;
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset === b.byteOffset &&
+    a.byteLength === b.byteLength &&
+    a.constructor === b.constructor
+  );
 }
 
 /**
@@ -59,7 +69,13 @@ function sameView(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * or another width are a different dataset and replace it. The copy holds the values of its first use: arrays changed
  * in place later are not read again.
  */
-export function keptResident(memory: KernelMemory, x: Float32Array, y: ArrayLike<number>, features: number, check: () => void): ResidentData {
+export function keptResident(
+  memory: KernelMemory,
+  x: Float32Array,
+  y: ArrayLike<number>,
+  features: number,
+  check: () => void,
+): ResidentData {
   let byBuffer = kept.get(memory);
   if (!byBuffer) kept.set(memory, (byBuffer = new WeakMap()));
   let byRegion = byBuffer.get(x.buffer);

@@ -90,8 +90,10 @@ export class Spmm {
     const ldb = ceil4(cap);
     const bytes = 4 * ldb * (2 * this.nIn + 2 * this.nOut + Math.max(this.nIn, this.nOut));
     if (!(bytes <= KERNEL_MEMORY_BYTES)) {
-      throw new InputError(`a batch of ${batch} rows of a [${this.nIn}, ${this.nOut}] layer needs about ${formatBytes(bytes)} of kernel memory, ` +
-        `over the ${formatBytes(KERNEL_MEMORY_BYTES)} WebAssembly allows; pass fewer rows at a time`);
+      throw new InputError(
+        `a batch of ${batch} rows of a [${this.nIn}, ${this.nOut}] layer needs about ${formatBytes(bytes)} of kernel memory, ` +
+          `over the ${formatBytes(KERNEL_MEMORY_BYTES)} WebAssembly allows; pass fewer rows at a time`,
+      );
     }
     // the old buffers are scratch: freed first, so the larger ones can reuse their space
     for (const ptr of [this.x, this.y, this.dy, this.dx, this.stage]) if (ptr !== 0) mem.free(ptr);
@@ -131,10 +133,15 @@ export class Spmm {
    * dW = x^T dy on the mask's nonzeros only: x [batch, nIn], dy [batch, nOut]. Returns the nnz values in CSR order,
    * or with `dense: true` a [nIn, nOut] kernel (Keras layout) with exact zeros off the mask.
    */
-  gradWeights(x: Float32Array, dy: Float32Array, opts: { dense?: boolean; out?: Float32Array; xKey?: object; dyKey?: object } = {}): Float32Array {
+  gradWeights(
+    x: Float32Array,
+    dy: Float32Array,
+    opts: { dense?: boolean; out?: Float32Array; xKey?: object; dyKey?: object } = {},
+  ): Float32Array {
     const batch = this.batchOf(x, this.nIn, 'x');
     const batchDy = this.batchOf(dy, this.nOut, 'dy');
-    if (batch !== batchDy) throw new InputError(`gradWeights: x has ${batch} samples but dy has ${batchDy}; they must match`);
+    if (batch !== batchDy)
+      throw new InputError(`gradWeights: x has ${batch} samples but dy has ${batchDy}; they must match`);
     if (batch === 0) this.engine.memory.f32(this.g, this.nnz).fill(0);
     else {
       this.loadInput(x, batch, opts.xKey);
@@ -174,9 +181,14 @@ export class Spmm {
   }
 
   private batchOf(a: Float32Array, width: number, name: string): number {
-    if (!(a instanceof Float32Array)) throw new InputError(`${name} must be a Float32Array, got ${a === null ? 'null' : (a as object)?.constructor?.name ?? typeof a}`);
+    if (!(a instanceof Float32Array))
+      throw new InputError(
+        `${name} must be a Float32Array, got ${a === null ? 'null' : ((a as object)?.constructor?.name ?? typeof a)}`,
+      );
     if (a.length % width !== 0) {
-      throw new InputError(`${name} has ${a.length} values, not a multiple of its ${width} features per sample (mask ${this.nIn} x ${this.nOut})`);
+      throw new InputError(
+        `${name} has ${a.length} values, not a multiple of its ${width} features per sample (mask ${this.nIn} x ${this.nOut})`,
+      );
     }
     const batch = a.length / width;
     if (batch > 0) this.ensureCapacity(batch);
@@ -187,13 +199,16 @@ export class Spmm {
     const t0 = this.profile ? performance.now() : 0;
     const w = this.engine.memory.f32(this.w, this.nnz);
     if (weights instanceof Float32Array) {
-      if (weights.length !== this.nnz) throw new InputError(`weights have ${weights.length} values but the mask has ${this.nnz} nonzeros (CSR order)`);
+      if (weights.length !== this.nnz)
+        throw new InputError(`weights have ${weights.length} values but the mask has ${this.nnz} nonzeros (CSR order)`);
       w.set(weights);
       this.wKey = null;
     } else {
       if (weights.key !== undefined && weights.key === this.wKey) return;
       if (weights.dense.length !== this.nIn * this.nOut) {
-        throw new InputError(`dense kernel has ${weights.dense.length} values but the mask is ${this.nIn} x ${this.nOut} = ${this.nIn * this.nOut}`);
+        throw new InputError(
+          `dense kernel has ${weights.dense.length} values but the mask is ${this.nIn} x ${this.nOut} = ${this.nIn * this.nOut}`,
+        );
       }
       this.layer.fromDense(weights.dense, w);
       this.wKey = weights.key ?? null;

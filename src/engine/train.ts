@@ -83,7 +83,12 @@ export type TrainEvent =
   | { type: 'epochEnd'; logs: EpochLogs };
 
 /** Trains `model` on x ([N, n_0] row-major) and y (N integer labels); returns the per-epoch history. */
-export function train(model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: TrainOptions & TrainHooks = {}): TrainHistory {
+export function train(
+  model: Mlp,
+  x: Float32Array,
+  y: ArrayLike<number>,
+  opts: TrainOptions & TrainHooks = {},
+): TrainHistory {
   const events = new TrainingRun(model, x, y, opts).events();
   try {
     let next = events.next();
@@ -123,15 +128,23 @@ export class TrainingRun {
   /** The x the run was given (training rows are kept resident only when they are all of it). */
   private readonly source: Float32Array;
 
-  constructor(readonly model: Mlp, x: Float32Array, y: ArrayLike<number>, opts: TrainOptions = {}) {
+  constructor(
+    readonly model: Mlp,
+    x: Float32Array,
+    y: ArrayLike<number>,
+    opts: TrainOptions = {},
+  ) {
     this.source = x;
     const caller = (this.caller = opts.caller ? `${opts.caller}: ` : '');
     const epochs = (this.epochs = opts.epochs ?? 1);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new InputError(`${caller}epochs must be an integer >= 1, got ${epochs}`);
+    if (!Number.isInteger(epochs) || epochs < 1)
+      throw new InputError(`${caller}epochs must be an integer >= 1, got ${epochs}`);
     const initialEpoch = (this.initialEpoch = opts.initialEpoch ?? 0);
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new InputError(`${caller}initialEpoch must be an integer >= 0, got ${initialEpoch}`);
+    if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
+      throw new InputError(`${caller}initialEpoch must be an integer >= 0, got ${initialEpoch}`);
     const batch = (this.batchSize = opts.batchSize ?? model.batchCapacity);
-    if (!Number.isInteger(batch) || batch < 1) throw new InputError(`${caller}batch size must be an integer >= 1, got ${batch}`);
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new InputError(`${caller}batch size must be an integer >= 1, got ${batch}`);
     this.shuffle = opts.shuffle ?? true;
     this.seed = opts.seed ?? DEFAULT_SEED;
     // the seed is checked now, not at the first shuffle
@@ -153,10 +166,16 @@ export class TrainingRun {
     }
     const weights = this.classWeights;
     if (weights) {
-      if (weights.length !== model.classes) throw new InputError(`${caller}classWeights has ${weights.length} weights but the model has ${model.classes} classes`);
+      if (weights.length !== model.classes)
+        throw new InputError(
+          `${caller}classWeights has ${weights.length} weights but the model has ${model.classes} classes`,
+        );
       const ty = this.train.y;
       for (let i = 0; i < ty.length; i++) {
-        if (!(weights[ty[i]] >= 0)) throw new InputError(`${caller}classWeight must contain all classes in the training data; class ${ty[i]} has none`);
+        if (!(weights[ty[i]] >= 0))
+          throw new InputError(
+            `${caller}classWeight must contain all classes in the training data; class ${ty[i]} has none`,
+          );
       }
     }
     // every buffer the loop allocates is counted before the first is
@@ -225,10 +244,18 @@ export class TrainingRun {
             break;
           }
         }
-        const logs: EpochLogs = { epoch, loss: lossSum / seen, accuracy: correctSum / seen, seconds, samplesPerSecond: seen / seconds };
+        const logs: EpochLogs = {
+          epoch,
+          loss: lossSum / seen,
+          accuracy: correctSum / seen,
+          seconds,
+          samplesPerSecond: seen / seconds,
+        };
         // as Keras: validation after an epoch's last step only (also when training stops there)
         if (this.validation && seen === count) {
-          const v = valData ? model.evaluate(valData, this.validation.y) : model.evaluate(this.validation.x, this.validation.y);
+          const v = valData
+            ? model.evaluate(valData, this.validation.y)
+            : model.evaluate(this.validation.x, this.validation.y);
           logs.valLoss = v.loss;
           logs.valAccuracy = v.accuracy;
         }

@@ -13,20 +13,40 @@ export interface ChallengeRatePoint {
 }
 
 /** Edges/s against layers (log-log), one colour per neuron count, one shape per implementation; `limit` a rule. */
-export function challengeRateSpec(points: readonly ChallengeRatePoint[], subtitle: string, limit?: { edgesPerSecond: number; label: string }): TopLevelSpec {
+export function challengeRateSpec(
+  points: readonly ChallengeRatePoint[],
+  subtitle: string,
+  limit?: { edgesPerSecond: number; label: string },
+): TopLevelSpec {
   const values = points.map((p) => ({ ...p, neuronsLabel: `${p.neurons} neurons`, g: p.edgesPerSecond / 1e9 }));
   const layers: object[] = [
     {
       data: { values },
       mark: { type: 'line', point: { filled: true, size: 60 }, strokeWidth: 1.5 },
       encoding: {
-        x: { field: 'layers', type: 'quantitative', scale: { type: 'log', domain: [100, 2400] }, axis: { values: [120, 480, 1920] }, title: 'layers' },
+        x: {
+          field: 'layers',
+          type: 'quantitative',
+          scale: { type: 'log', domain: [100, 2400] },
+          axis: { values: [120, 480, 1920] },
+          title: 'layers',
+        },
         y: { field: 'g', type: 'quantitative', scale: { type: 'log' }, title: 'G edges/s' },
-        color: { field: 'neuronsLabel', type: 'nominal', title: null, sort: ['1024 neurons', '4096 neurons', '16384 neurons', '65536 neurons'] },
+        color: {
+          field: 'neuronsLabel',
+          type: 'nominal',
+          title: null,
+          sort: ['1024 neurons', '4096 neurons', '16384 neurons', '65536 neurons'],
+        },
         strokeDash: { field: 'who', type: 'nominal', title: null },
         shape: { field: 'who', type: 'nominal', title: null, legend: { labelLimit: 300 } },
         detail: [{ field: 'who' }, { field: 'neuronsLabel' }],
-        tooltip: [{ field: 'who' }, { field: 'neurons' }, { field: 'layers' }, { field: 'g', format: '.2f', title: 'G edges/s' }],
+        tooltip: [
+          { field: 'who' },
+          { field: 'neurons' },
+          { field: 'layers' },
+          { field: 'g', format: '.2f', title: 'G edges/s' },
+        ],
       },
     },
   ];
@@ -34,8 +54,14 @@ export function challengeRateSpec(points: readonly ChallengeRatePoint[], subtitl
     layers.push({
       data: { values: [{ g: limit.edgesPerSecond / 1e9, label: limit.label }] },
       layer: [
-        { mark: { type: 'rule', strokeDash: [2, 2], color: '#555' }, encoding: { y: { field: 'g', type: 'quantitative' } } },
-        { mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#555', fontSize: 10 }, encoding: { y: { field: 'g', type: 'quantitative' }, x: { datum: 105 }, text: { field: 'label' } } },
+        {
+          mark: { type: 'rule', strokeDash: [2, 2], color: '#555' },
+          encoding: { y: { field: 'g', type: 'quantitative' } },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#555', fontSize: 10 },
+          encoding: { y: { field: 'g', type: 'quantitative' }, x: { datum: 105 }, text: { field: 'label' } },
+        },
       ],
     });
   }

@@ -43,26 +43,43 @@ export function graphFigure(net: RadixNet, k = 20): GraphFigure {
   let edges = graphEdges(net, nodesPerLayer);
   while (edges.length > MAX_GRAPH_EDGES && nodesPerLayer > 1) edges = graphEdges(net, --nodesPerLayer);
   if (nodesPerLayer < asked) {
-    warnings.push(`the first ${asked} units of each layer have ${graphEdges(net, asked).length} edges; drawing the first ` +
-      `${nodesPerLayer} (${edges.length} edges, at most ${MAX_GRAPH_EDGES})`);
+    warnings.push(
+      `the first ${asked} units of each layer have ${graphEdges(net, asked).length} edges; drawing the first ` +
+        `${nodesPerLayer} (${edges.length} edges, at most ${MAX_GRAPH_EDGES})`,
+    );
   }
   const nodes = net.layers.map((n) => Math.min(nodesPerLayer, n));
   const nodeValues = nodes.flatMap((count, layer) => Array.from({ length: count }, (_, unit) => ({ layer, unit })));
   const edgeValues = edges.map(({ l, i, o }) => ({ x: l, y: i, x2: l + 1, y2: o }));
-  const names = net.layers.map((n, l) => (l === 0 ? `input (${n})` : l === net.layers.length - 1 ? `output (${n})` : `hidden ${l} (${n})`));
+  const names = net.layers.map((n, l) =>
+    l === 0 ? `input (${n})` : l === net.layers.length - 1 ? `output (${n})` : `hidden ${l} (${n})`,
+  );
   const tallest = Math.max(...nodes);
   const x = {
-    type: 'quantitative' as const, title: null, scale: { domain: [0, net.layers.length - 1], nice: false },
-    axis: { values: net.layers.map((_, l) => l), labelExpr: `${JSON.stringify(names)}[datum.value]`, grid: false, orient: 'top' as const },
+    type: 'quantitative' as const,
+    title: null,
+    scale: { domain: [0, net.layers.length - 1], nice: false },
+    axis: {
+      values: net.layers.map((_, l) => l),
+      labelExpr: `${JSON.stringify(names)}[datum.value]`,
+      grid: false,
+      orient: 'top' as const,
+    },
   };
   const y = {
-    type: 'quantitative' as const, title: 'unit', scale: { domain: [tallest - 1 + 0.5, -0.5], nice: false, zero: false },
-    axis: { values: Array.from({ length: tallest }, (_, u) => u).filter((u) => u % (tallest > 40 ? 10 : 5) === 0), grid: false },
+    type: 'quantitative' as const,
+    title: 'unit',
+    scale: { domain: [tallest - 1 + 0.5, -0.5], nice: false, zero: false },
+    axis: {
+      values: Array.from({ length: tallest }, (_, u) => u).filter((u) => u % (tallest > 40 ? 10 : 5) === 0),
+      grid: false,
+    },
   };
   const spec = {
     title: {
       text: `RadiX-Net ${formatRadixList(net.radices)} on ${net.layers.join('-')}`,
-      subtitle: `${net.layers.every((n) => n <= nodesPerLayer) ? 'all units' : `first ${nodesPerLayer} units of each layer`}; ` +
+      subtitle:
+        `${net.layers.every((n) => n <= nodesPerLayer) ? 'all units' : `first ${nodesPerLayer} units of each layer`}; ` +
         `one edge per connection among them (${edges.length} edges)`,
     },
     width: 160 * (net.layers.length - 1),

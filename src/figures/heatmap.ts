@@ -33,10 +33,13 @@ export function heatmapFigure(net: RadixNet, opts: HeatmapOptions = {}): Heatmap
   const cellsAt = (b: number): number => net.masks.reduce((s, m) => s + Math.min(b, m.nIn) * Math.min(b, m.nOut), 0);
   let block = asked;
   while (block > 1 && cellsAt(block) > MAX_HEATMAP_CELLS) block--;
-  const warnings = block < asked
-    ? [`a ${opts.block === 'all' ? 'whole-layer' : `${asked} x ${asked}`} heatmap would draw ${cellsAt(asked)} cells; ` +
-      `drawing the top-left ${block} x ${block} block of each layer instead (at most ${MAX_HEATMAP_CELLS} cells)`]
-    : [];
+  const warnings =
+    block < asked
+      ? [
+          `a ${opts.block === 'all' ? 'whole-layer' : `${asked} x ${asked}`} heatmap would draw ${cellsAt(asked)} cells; ` +
+            `drawing the top-left ${block} x ${block} block of each layer instead (at most ${MAX_HEATMAP_CELLS} cells)`,
+        ]
+      : [];
   const panels = net.masks.map((m) => ({ rows: Math.min(block, m.nIn), cols: Math.min(block, m.nOut) }));
   const cell = Math.max(3, Math.min(12, Math.floor(320 / block)));
   const step = tickStep(block);
@@ -60,17 +63,25 @@ export function heatmapFigure(net: RadixNet, opts: HeatmapOptions = {}): Heatmap
       data: { values },
       mark: { type: 'rect' as const, stroke: 'white', strokeWidth: cell >= 6 ? 0.5 : 0 },
       encoding: {
-        x: { field: 'o', type: 'ordinal' as const, title: 'output unit', axis: { values: ticks(cols), labelAngle: 0, grid: false } },
+        x: {
+          field: 'o',
+          type: 'ordinal' as const,
+          title: 'output unit',
+          axis: { values: ticks(cols), labelAngle: 0, grid: false },
+        },
         y: { field: 'i', type: 'ordinal' as const, title: 'input unit', axis: { values: ticks(rows), grid: false } },
         color: {
-          field: 'connection', type: 'nominal' as const, title: 'weight',
+          field: 'connection',
+          type: 'nominal' as const,
+          title: 'weight',
           scale: { domain: ['nonzero', 'none'], range: [NONZERO_COLOUR, ZERO_COLOUR] },
         },
       },
     };
   });
   const what = panels.every((p, l) => p.rows === net.masks[l].nIn && p.cols === net.masks[l].nOut)
-    ? 'whole masks' : `top-left ${block} x ${block} block of each mask`;
+    ? 'whole masks'
+    : `top-left ${block} x ${block} block of each mask`;
   const spec = {
     title: {
       text: `RadiX-Net ${formatRadixList(net.radices)} on ${net.layers.join('-')}`,

@@ -15,8 +15,10 @@ export function readRecords(path: string, warn: (message: string) => void = () =
   if (records.length === 0) throw new InputError(`${path} holds no results records; run the experiment into it first`);
   const other = records.findIndex((r) => r.experiment !== records[0].experiment);
   if (other >= 0) {
-    throw new InputError(`${path}:${other + 1}: a record of experiment '${records[other].experiment}' in a file of ` +
-      `'${records[0].experiment}'; keep one experiment per results file`);
+    throw new InputError(
+      `${path}:${other + 1}: a record of experiment '${records[other].experiment}' in a file of ` +
+        `'${records[0].experiment}'; keep one experiment per results file`,
+    );
   }
   return records;
 }

@@ -30,8 +30,10 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const [vega, vl, measure] = await Promise.all([import('vega'), import('vega-lite'), textWidth()]);
   // Vega measures text only through textMetrics.width; without a canvas it guesses 0.8 em per character, which
   // lays axis titles and legends out far wider than the font draws them.
-  (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width =
-    (item, text) => measure(text == null ? '' : String(text).trim(), item.fontSize ?? 11, isBold(item.fontWeight));
+  (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (
+    item,
+    text,
+  ) => measure(text == null ? '' : String(text).trim(), item.fontSize ?? 11, isBold(item.fontWeight));
   const themed = { ...spec, config: mergeConfig(THEME, spec.config ?? {}) } as TopLevelSpec;
   const view = new vega.View(vega.parse(vl.compile(themed).spec), { renderer: 'none' });
   try {
@@ -47,8 +49,12 @@ interface TextItem {
 }
 
 function isBold(weight: string | number | undefined): boolean {
-  return weight === 'bold' || weight === 'bolder' || (typeof weight === 'number' && weight >= 600) ||
-    (typeof weight === 'string' && Number(weight) >= 600);
+  return (
+    weight === 'bold' ||
+    weight === 'bolder' ||
+    (typeof weight === 'number' && weight >= 600) ||
+    (typeof weight === 'string' && Number(weight) >= 600)
+  );
 }
 
 function mergeConfig(base: Config, own: Config): Config {
@@ -70,8 +76,11 @@ export function svgSize(svg: string): { width: number; height: number } {
 
 /** The packages figures render with: optional dependencies of radixnet, absent from an --omit=optional install. */
 const RENDERER: [pkg: string, file: string][] = [
-  ['vega', 'vega'], ['vega-lite', 'vega-lite'], ['@resvg/resvg-wasm', '@resvg/resvg-wasm/index_bg.wasm'],
-  ['opentype.js', 'opentype.js'], ['dejavu-fonts-ttf', 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf'],
+  ['vega', 'vega'],
+  ['vega-lite', 'vega-lite'],
+  ['@resvg/resvg-wasm', '@resvg/resvg-wasm/index_bg.wasm'],
+  ['opentype.js', 'opentype.js'],
+  ['dejavu-fonts-ttf', 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf'],
 ];
 
 /** Throws an InputError naming the renderer's packages that are not installed and the line that installs them. */
@@ -91,7 +100,9 @@ function checkRenderer(): void {
     }
   }).map(([pkg]) => pkg);
   if (missing.length > 0) {
-    throw new InputError(`drawing figures needs ${missing.join(', ')}, optional dependencies of radixnet left out of this install (--omit=optional?): \`npm install ${missing.join(' ')}\``);
+    throw new InputError(
+      `drawing figures needs ${missing.join(', ')}, optional dependencies of radixnet left out of this install (--omit=optional?): \`npm install ${missing.join(' ')}\``,
+    );
   }
 }
 

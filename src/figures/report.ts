@@ -39,7 +39,10 @@ export function resultsFiles(args: readonly string[]): string[] {
   for (const a of args) {
     if (!existsSync(a)) throw new InputError(`results file or folder '${a}' does not exist`);
     if (statSync(a).isDirectory()) {
-      const inside = readdirSync(a).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(a, f));
+      const inside = readdirSync(a)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .map((f) => join(a, f));
       if (inside.length === 0) throw new InputError(`folder '${a}' holds no results files (*.jsonl)`);
       files.push(...inside);
     } else {
@@ -56,8 +59,11 @@ export async function buildReport(files: readonly string[], opts: ReportOptions 
   // the registry's order, which is the paper's; records of an experiment it does not hold come after, by name
   const order: readonly string[] = EXPERIMENT_NAMES;
   const rank = (e: string): number => (order.includes(e) ? order.indexOf(e) : order.length);
-  results.sort((a, b) => rank(a.records[0].experiment) - rank(b.records[0].experiment) ||
-    a.records[0].experiment.localeCompare(b.records[0].experiment));
+  results.sort(
+    (a, b) =>
+      rank(a.records[0].experiment) - rank(b.records[0].experiment) ||
+      a.records[0].experiment.localeCompare(b.records[0].experiment),
+  );
   const sections: string[] = [];
   const figures: string[] = [];
   let tables = 0;
@@ -65,20 +71,28 @@ export async function buildReport(files: readonly string[], opts: ReportOptions 
   const addFigure = (title: string, svg: string, caption: string, below: string[] = []): void => {
     figures.push(title);
     const id = `figure-${figures.length}`;
-    sections.push(`<section id="${id}"><h2>Figure ${figures.length}. ${esc(title)}</h2>\n<figure>${scopeIds(svg, id)}` +
-      `<figcaption><b>Figure ${figures.length}.</b> ${esc(caption)}</figcaption></figure>\n${below.join('\n')}</section>`);
+    sections.push(
+      `<section id="${id}"><h2>Figure ${figures.length}. ${esc(title)}</h2>\n<figure>${scopeIds(svg, id)}` +
+        `<figcaption><b>Figure ${figures.length}.</b> ${esc(caption)}</figcaption></figure>\n${below.join('\n')}</section>`,
+    );
   };
 
   const radices = opts.radices ?? '10,10/10';
   const net = radixNet(radices, opts.layers ?? [784, 300, 100, 10]);
   const heat = heatmapFigure(net);
-  addFigure(`Mask heatmaps of ${net.layers.join('-')} with radices ${radices} (Fig. 1)`, await renderSvg(heat.spec),
+  addFigure(
+    `Mask heatmaps of ${net.layers.join('-')} with radices ${radices} (Fig. 1)`,
+    await renderSvg(heat.spec),
     `The top-left ${heat.block} x ${heat.block} block of each layer's connection mask: yellow where an input (row) feeds an ` +
-    'output (column), purple where it does not. Each block repeats the mixed-radix pattern of its unit layer.');
+      'output (column), purple where it does not. Each block repeats the mixed-radix pattern of its unit layer.',
+  );
   const graph = graphFigure(net);
-  addFigure('Layered graph of the same network (Fig. 2)', await renderSvg(graph.spec),
+  addFigure(
+    'Layered graph of the same network (Fig. 2)',
+    await renderSvg(graph.spec),
     `The first ${graph.nodes[0]} units of each layer and the ${graph.edges} connections among them: the same pattern of ` +
-    'connections repeats along every layer, the symmetry of RadiX-Nets.');
+      'connections repeats along every layer, the symmetry of RadiX-Nets.',
+  );
 
   for (const { path, records } of results) {
     const plot = plotFor(records, path);
@@ -91,7 +105,12 @@ export async function buildReport(files: readonly string[], opts: ReportOptions 
     below.push(runsTable(path, records));
     tables++;
     const paper = plot.figure.startsWith('Fig') ? ' of the paper' : '';
-    addFigure(`${records[0].experiment} (${plot.figure}${paper}), from ${basename(path)}`, await renderSvg(spec), caption, below);
+    addFigure(
+      `${records[0].experiment} (${plot.figure}${paper}), from ${basename(path)}`,
+      await renderSvg(spec),
+      caption,
+      below,
+    );
   }
 
   if (opts.bench) {
@@ -99,7 +118,10 @@ export async function buildReport(files: readonly string[], opts: ReportOptions 
     tables += benchTables.count;
     sections.push(benchTables.html);
   }
-  const date = (opts.date ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const date = (opts.date ?? new Date())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   const contents = figures.map((t, k) => `<li><a href="#figure-${k + 1}">Figure ${k + 1}. ${esc(t)}</a></li>`).join('');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -127,14 +149,25 @@ function runsTable(path: string, records: readonly RunRecord[]): string {
   const rows: [string, string][] = [
     ['results file', path],
     ['runs', String(records.length)],
-    ['wall time', `${fmtSeconds(total)} in all; per run median ${fmtSeconds(walls[walls.length >> 1])}, longest ${fmtSeconds(walls[walls.length - 1])}`],
+    [
+      'wall time',
+      `${fmtSeconds(total)} in all; per run median ${fmtSeconds(walls[walls.length >> 1])}, longest ${fmtSeconds(walls[walls.length - 1])}`,
+    ],
     ['hosts', `${hosts.slice(0, 6).join(', ')}${hosts.length > 6 ? ', ...' : ''}`],
     ['threads per run', threads.join(', ')],
-    ['parameters', Object.entries(records[0].params).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')],
+    [
+      'parameters',
+      Object.entries(records[0].params)
+        .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+        .join(', '),
+    ],
   ];
   if (cfg) {
-    rows.push(['training', `${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, init ${cfg.init}, ` +
-      `${cfg.bias ? 'bias' : 'no bias'}, validation split ${cfg.validationSplit}, layers ${cfg.layers.join('-')}`]);
+    rows.push([
+      'training',
+      `${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, init ${cfg.init}, ` +
+        `${cfg.bias ? 'bias' : 'no bias'}, validation split ${cfg.validationSplit}, layers ${cfg.layers.join('-')}`,
+    ]);
   }
   return `<h3>Runs</h3>\n<table class="kv">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
@@ -143,14 +176,20 @@ function runsTable(path: string, records: readonly RunRecord[]): string {
 function benchSection(bench: Record<string, unknown>): { html: string; count: number } {
   const parts: string[] = ['<section id="performance"><h2>Performance</h2>'];
   const meta = ['date', 'node', 'cpu', 'threads', 'kernelVariant', 'simdPeakGflops', 'fmaPeakGflops']
-    .filter((k) => bench[k] !== undefined).map((k) => `${k} ${fmtCell(bench[k])}`);
-  parts.push(`<p class="meta">From <code>bench/out/bench.json</code> (<code>npm run bench</code>): ${esc(meta.join(', '))}.</p>`);
+    .filter((k) => bench[k] !== undefined)
+    .map((k) => `${k} ${fmtCell(bench[k])}`);
+  parts.push(
+    `<p class="meta">From <code>bench/out/bench.json</code> (<code>npm run bench</code>): ${esc(meta.join(', '))}.</p>`,
+  );
   let count = 0;
   for (const [name, value] of Object.entries(bench)) {
     if (!Array.isArray(value) || value.length === 0 || !value.every((v) => v && typeof v === 'object')) continue;
     const columns = [...new Set(value.flatMap((row) => Object.keys(row).filter((k) => isScalar(row[k]))))];
-    parts.push(`<h3>${esc(name)}</h3>\n<table><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>` +
-      value.map((row) => `<tr>${columns.map((c) => `<td>${esc(fmtCell(row[c]))}</td>`).join('')}</tr>`).join('') + '</table>');
+    parts.push(
+      `<h3>${esc(name)}</h3>\n<table><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>` +
+        value.map((row) => `<tr>${columns.map((c) => `<td>${esc(fmtCell(row[c]))}</td>`).join('')}</tr>`).join('') +
+        '</table>',
+    );
     count++;
   }
   parts.push('</section>');
@@ -172,7 +211,9 @@ function fmtSeconds(s: number): string {
 
 /** Gives an inline SVG's ids (Vega's clip paths) a per-figure prefix, so two figures' ids cannot collide on one page. */
 function scopeIds(svg: string, prefix: string): string {
-  return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`)
+  return svg
+    .replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`)
     .replace(/href="#([^"]+)"/g, `href="#${prefix}-$1"`);
 }
 

@@ -6,7 +6,10 @@ export const BLOCK_MADDS = 8;
 export const BLOCK_IDS = 64;
 
 /** The layout of one batch block of `neurons` rows by `ldb` samples: its byte size, where its flags and buffers start. */
-export function challengeBlock(neurons: number, ldb: number): { stride: number; flags: number; flagBytes: number; bufs: number } {
+export function challengeBlock(
+  neurons: number,
+  ldb: number,
+): { stride: number; flags: number; flagBytes: number; bufs: number } {
   const n16 = (neurons + 15) & ~15;
   const flags = BLOCK_IDS + 8 * ldb;
   // then the scratch list of one row's live inputs (8 bytes per neuron), then the two buffers (16-byte aligned,

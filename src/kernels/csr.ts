@@ -5,7 +5,11 @@
  * The CSC view of a CSR mask: for each input i, the outputs that read it (rowIdx) and where that weight sits in the
  * CSR-ordered weight array (wPos), so dX reads the same weights without a second copy to keep in sync.
  */
-export function transposeCsr(rowPtr: Int32Array, colIdx: Int32Array, nIn: number): { colPtr: Int32Array; rowIdx: Int32Array; wPos: Int32Array } {
+export function transposeCsr(
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  nIn: number,
+): { colPtr: Int32Array; rowIdx: Int32Array; wPos: Int32Array } {
   const nOut = rowPtr.length - 1;
   const nnz = colIdx.length;
   const colPtr = new Int32Array(nIn + 1);

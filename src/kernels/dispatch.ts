@@ -102,6 +102,21 @@ export class ControlBlock {
     const e = i32[this.boundAt(t, g + 1)];
     if (s >= e) return;
     const a = this.argAt(t);
-    table[i32[this.kernelAt(t)]](s, e, f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8], f64[a + 9], f64[a + 10], f64[a + 11]);
+    table[i32[this.kernelAt(t)]](
+      s,
+      e,
+      f64[a],
+      f64[a + 1],
+      f64[a + 2],
+      f64[a + 3],
+      f64[a + 4],
+      f64[a + 5],
+      f64[a + 6],
+      f64[a + 7],
+      f64[a + 8],
+      f64[a + 9],
+      f64[a + 10],
+      f64[a + 11],
+    );
   }
 }

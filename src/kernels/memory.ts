@@ -71,8 +71,10 @@ export class KernelMemory implements Allocator {
    * zero-filled unless `zero` is false. Reuses the first free block that fits, else grows the top.
    */
   alloc(bytes: number, align = GRAIN, zero = true): number {
-    if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`alloc: bytes must be a non-negative integer, got ${bytes}`);
-    if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) throw new Error(`alloc: align must be a power of two, got ${align}`);
+    if (!Number.isInteger(bytes) || bytes < 0)
+      throw new Error(`alloc: bytes must be a non-negative integer, got ${bytes}`);
+    if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0)
+      throw new Error(`alloc: align must be a power of two, got ${align}`);
     // a zero-byte allocation still gets its own block, so every offset handed out is distinct and can be freed
     const size = roundUp(Math.max(bytes, 1), GRAIN);
     const step = Math.max(align, GRAIN);

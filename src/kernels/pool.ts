@@ -4,10 +4,32 @@ import { availableParallelism } from 'node:os';
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { InputError } from '../errors.js';
 import { envNumber } from '../topology/cost.js';
-import { ControlBlock, SEQ, CLAIM, DONE, STOP, ERROR, NTASK, ARGS, MAX_TASKS, MAX_THREADS, MAX_CHUNKS, CHUNKS_PER_THREAD, tagOf } from './dispatch.js';
+import {
+  ControlBlock,
+  SEQ,
+  CLAIM,
+  DONE,
+  STOP,
+  ERROR,
+  NTASK,
+  ARGS,
+  MAX_TASKS,
+  MAX_THREADS,
+  MAX_CHUNKS,
+  CHUNKS_PER_THREAD,
+  tagOf,
+} from './dispatch.js';
 import { KernelMemory } from './memory.js';
 import { notice, runtimeName } from './notice.js';
-import { compileKernels, instantiateKernels, kernelModule, KERNEL_NAMES, type KernelExports, type KernelName, type KernelVariant } from './wasm.js';
+import {
+  compileKernels,
+  instantiateKernels,
+  kernelModule,
+  KERNEL_NAMES,
+  type KernelExports,
+  type KernelName,
+  type KernelVariant,
+} from './wasm.js';
 
 /** One kernel call of a dispatch: `kernel(start, end, ...args)` over [0, n), split by `bounds` when given. */
 export interface Task {
@@ -37,7 +59,8 @@ export interface PoolOptions {
 export function resolveThreads(threads?: number): number {
   const env = process.env.RADIXNET_THREADS;
   // the variable strictly (no hex, no 1e1, no trailing garbage): a typo must not pick a thread count
-  const value = threads ?? envNumber('RADIXNET_THREADS', availableParallelism(), { min: 1, max: MAX_THREADS, integer: true });
+  const value =
+    threads ?? envNumber('RADIXNET_THREADS', availableParallelism(), { min: 1, max: MAX_THREADS, integer: true });
   if (!Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
     const from = threads !== undefined ? 'threads' : 'RADIXNET_THREADS';
     throw new InputError(`${from} must be an integer from 1 to ${MAX_THREADS}, got ${threads ?? env}`);
@@ -100,7 +123,9 @@ export class ThreadPool {
     } catch (err) {
       // a runtime without worker threads (or one whose workers cannot load the kernels) still trains, on one thread
       pool.close();
-      notice(`${runtimeName()} could not start worker threads (${(err as Error)?.message ?? String(err)}): running on 1 thread`);
+      notice(
+        `${runtimeName()} could not start worker threads (${(err as Error)?.message ?? String(err)}): running on 1 thread`,
+      );
       return new ThreadPool(memory, 1, opts, module);
     }
     pool.warmUp();
@@ -123,7 +148,9 @@ export class ThreadPool {
           worker.once('message', () => resolve());
           worker.once('error', reject);
           // a worker that exits before it is ready (its runtime refused it) must not leave create() waiting forever
-          worker.once('exit', (code) => reject(new Error(`a kernel worker exited with code ${code} before it started`)));
+          worker.once('exit', (code) =>
+            reject(new Error(`a kernel worker exited with code ${code} before it started`)),
+          );
         }),
       );
     }
@@ -221,11 +248,14 @@ export class ThreadPool {
     let total = 0;
     for (let t = 0; t < tasks.length; t++) {
       const task = tasks[t];
-      if (task.args.length > ARGS) throw new Error(`ThreadPool: ${task.kernel} has ${task.args.length} arguments, max ${ARGS}`);
+      if (task.args.length > ARGS)
+        throw new Error(`ThreadPool: ${task.kernel} has ${task.args.length} arguments, max ${ARGS}`);
       const bounds = task.bounds ?? splitEven(task.n, this.chunks);
       const chunks = bounds.length - 1;
       if (chunks < 1 || chunks > MAX_CHUNKS || bounds[0] !== 0 || bounds[chunks] !== task.n) {
-        throw new Error(`ThreadPool: ${task.kernel} bounds must run from 0 to n = ${task.n} in 1 to ${MAX_CHUNKS} chunks`);
+        throw new Error(
+          `ThreadPool: ${task.kernel} bounds must run from 0 to n = ${task.n} in 1 to ${MAX_CHUNKS} chunks`,
+        );
       }
       i32[cb.kernelAt(t)] = KERNEL_NAMES.indexOf(task.kernel);
       i32[cb.chunksAt(t)] = chunks;

@@ -43,7 +43,10 @@ export class KernelProgram {
     this.f32 = memory.f32(this.ptr, tasks.length * PROGRAM_RECORD_WORDS);
     this.isF32 = tasks.map((task) => {
       const spec = SPECS.get(task.kernel)!;
-      if (task.args.length !== spec.args.length - 2) throw new Error(`KernelProgram: ${task.kernel} takes ${spec.args.length - 2} arguments after its range, got ${task.args.length}`);
+      if (task.args.length !== spec.args.length - 2)
+        throw new Error(
+          `KernelProgram: ${task.kernel} takes ${spec.args.length - 2} arguments after its range, got ${task.args.length}`,
+        );
       return spec.types.slice(2).map((t) => t === 'f32');
     });
     tasks.forEach((task, t) => {
@@ -82,7 +85,12 @@ export class KernelProgram {
     if (!this.pool) return kernels.run_program(this.ptr, this.count);
     this.ctlView.fill(0);
     const n = this.slots.length - 1;
-    this.pool.run({ kernel: 'run_program_mt', n, bounds: this.slots, args: [this.ptr, this.count, this.sched, this.ctl] });
+    this.pool.run({
+      kernel: 'run_program_mt',
+      n,
+      bounds: this.slots,
+      args: [this.ptr, this.count, this.sched, this.ctl],
+    });
   }
 
   /** The blocks this program holds (its owner frees them). */

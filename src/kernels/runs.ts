@@ -64,7 +64,10 @@ export function meanRunLength(r: CsrRuns, nnz: number): number {
  * thread on the slower singles), and the rows one entry after another read the same inputs, still in L1.
  * `work` is the prefix sum of nonzeros per entry, for splitting entries across threads by work (splitByPrefix).
  */
-export function outputPairs(rowPtr: Int32Array, colIdx: Int32Array): { pairs: Int32Array; entries: number; paired: number; work: Int32Array } {
+export function outputPairs(
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+): { pairs: Int32Array; entries: number; paired: number; work: Int32Array } {
   const nOut = rowPtr.length - 1;
   // rows bucketed by a hash of their indices (no per-row strings: masks can have millions of nonzeros), each bucket
   // holding the groups of exactly equal rows; groups listed in order of their first output

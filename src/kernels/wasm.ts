@@ -22,7 +22,9 @@ function readKernels(path: string): Uint8Array<ArrayBuffer> {
   try {
     return readFileSync(path) as Uint8Array<ArrayBuffer>;
   } catch {
-    throw new Error(`radixnet kernels not found at ${path}: run \`npm run build\` (npm install runs it through \`prepare\`)`);
+    throw new Error(
+      `radixnet kernels not found at ${path}: run \`npm run build\` (npm install runs it through \`prepare\`)`,
+    );
   }
 }
 
@@ -47,13 +49,9 @@ function enableRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): boolean {
  * alone in a module (type, function, export "f", code sections).
  */
 const MADD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x08, 0x01, 0x60, 0x03, 0x7d, 0x7d, 0x7d, 0x01, 0x7d,
-  0x03, 0x02, 0x01, 0x00,
-  0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,
-  0x0a, 0x16, 0x01, 0x14, 0x00,
-  0x20, 0x00, 0xfd, 0x13, 0x20, 0x01, 0xfd, 0x13, 0x20, 0x02, 0xfd, 0x13,
-  0xfd, 0x85, 0x02, 0xfd, 0x1f, 0x00, 0x0b,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7d, 0x7d, 0x7d, 0x01, 0x7d, 0x03,
+  0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x16, 0x01, 0x14, 0x00, 0x20, 0x00, 0xfd, 0x13,
+  0x20, 0x01, 0xfd, 0x13, 0x20, 0x02, 0xfd, 0x13, 0xfd, 0x85, 0x02, 0xfd, 0x1f, 0x00, 0x0b,
 ]);
 
 /**
@@ -63,7 +61,11 @@ const MADD_PROBE = new Uint8Array([
  * + 2^-24 exactly; rounded first (a tie, to even) it cancels c to 0, fused it leaves 2^-24.
  */
 export function maddFuses(): boolean {
-  const f = new WebAssembly.Instance(new WebAssembly.Module(MADD_PROBE)).exports.f as (a: number, b: number, c: number) => number;
+  const f = new WebAssembly.Instance(new WebAssembly.Module(MADD_PROBE)).exports.f as (
+    a: number,
+    b: number,
+    c: number,
+  ) => number;
   const a = 1 + 2 ** -12;
   return f(a, a, -(1 + 2 ** -11)) === 2 ** -24;
 }
@@ -75,7 +77,8 @@ export function maddFuses(): boolean {
 export function compileKernels(variant: KernelVariant): WebAssembly.Module {
   if (variant === 'simd') return new WebAssembly.Module(readKernels(WASM_PATH));
   const bytes = readKernels(WASM_FMA_PATH);
-  if (!enableRelaxedSimd(bytes)) throw new Error(`radixnet: this engine (${runtimeName()}) cannot run relaxed SIMD, so not the FMA kernels`);
+  if (!enableRelaxedSimd(bytes))
+    throw new Error(`radixnet: this engine (${runtimeName()}) cannot run relaxed SIMD, so not the FMA kernels`);
   return new WebAssembly.Module(bytes);
 }
 
@@ -92,7 +95,10 @@ export function kernelModule(): WebAssembly.Module {
     const want = process.env.RADIXNET_SIMD ?? '';
     if (want === 'plain') compiled = { module: compileKernels('simd'), variant: 'simd' };
     else if (want === 'fma') compiled = { module: compileKernels('fma'), variant: 'fma' };
-    else if (want !== '') throw new Error(`RADIXNET_SIMD must be plain or fma (or unset for the fastest available), not ${JSON.stringify(want)}`);
+    else if (want !== '')
+      throw new Error(
+        `RADIXNET_SIMD must be plain or fma (or unset for the fastest available), not ${JSON.stringify(want)}`,
+      );
     else {
       try {
         compiled = { module: compileKernels('fma'), variant: 'fma' };
@@ -103,7 +109,9 @@ export function kernelModule(): WebAssembly.Module {
         // relaxed SIMD refused (older engine, flag rejected) or the FMA build missing: the plain build does the same
         // work, a little slower, and its results differ from the FMA build's in the last bits
         compiled = { module: compileKernels('simd'), variant: 'simd' };
-        const why = existsSync(WASM_FMA_PATH) ? `${runtimeName()} cannot run relaxed SIMD` : `${WASM_FMA_PATH} is missing`;
+        const why = existsSync(WASM_FMA_PATH)
+          ? `${runtimeName()} cannot run relaxed SIMD`
+          : `${WASM_FMA_PATH} is missing`;
         notice(`${why}: using the plain SIMD kernels (mul + add instead of fused multiply-add)`);
       }
     }
@@ -118,7 +126,10 @@ export function kernelVariant(): KernelVariant {
 }
 
 /** Instantiates the kernels over `memory` (a shared WebAssembly.Memory), on this thread. */
-export function instantiateKernels(memory: WebAssembly.Memory, module: WebAssembly.Module = kernelModule()): KernelExports {
+export function instantiateKernels(
+  memory: WebAssembly.Memory,
+  module: WebAssembly.Module = kernelModule(),
+): KernelExports {
   const instance = new WebAssembly.Instance(module, {
     env: {
       memory,

@@ -5,7 +5,14 @@ import { hostname, loadavg, totalmem } from 'node:os';
 import { appendFileSync, existsSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { checkCost, formatBytes, KERNEL_MEMORY_BYTES, LIMITS } from '../topology/cost.js';
-import { ChallengeNet, challengeBias, CHALLENGE_KRON, CHALLENGE_SEED, CHALLENGE_YMAX, type ChallengeLayer } from '../topology/challenge-net.js';
+import {
+  ChallengeNet,
+  challengeBias,
+  CHALLENGE_KRON,
+  CHALLENGE_SEED,
+  CHALLENGE_YMAX,
+  type ChallengeLayer,
+} from '../topology/challenge-net.js';
 import { mnistChallengeImages, imageSide, type SparseImage } from '../data/challenge-inputs.js';
 import { layerFiles, readCategoriesTsv, readImagesTsv, readLayerTsv } from '../data/challenge-tsv.js';
 import { loadMnist } from '../data/mnist.js';
@@ -89,7 +96,11 @@ export interface ChallengeRecord {
 
 /** Layers from official files, read one at a time (`layer(l)` reads file l again). */
 class FileLayers implements LayerSource {
-  constructor(readonly neurons: number, readonly layers: number, private readonly files: string[]) {}
+  constructor(
+    readonly neurons: number,
+    readonly layers: number,
+    private readonly files: string[],
+  ) {}
   layer(l: number): ChallengeLayer {
     return readLayerTsv(this.files[l], this.neurons);
   }
@@ -98,9 +109,12 @@ class FileLayers implements LayerSource {
 /** Validates the options and what they name, all before any long work. */
 function prepare(opts: ChallengeOptions) {
   const { neurons, layers } = opts;
-  if (!Number.isInteger(neurons) || neurons < 16) throw new InputError(`--neurons must be a whole number >= 16, got ${neurons}`);
-  if (!Number.isInteger(layers) || layers < 1) throw new InputError(`--layers must be a whole number >= 1, got ${layers}`);
-  if (opts.inputs !== undefined && !existsSync(opts.inputs)) throw new InputError(`--inputs ${opts.inputs} does not exist`);
+  if (!Number.isInteger(neurons) || neurons < 16)
+    throw new InputError(`--neurons must be a whole number >= 16, got ${neurons}`);
+  if (!Number.isInteger(layers) || layers < 1)
+    throw new InputError(`--layers must be a whole number >= 1, got ${layers}`);
+  if (opts.inputs !== undefined && !existsSync(opts.inputs))
+    throw new InputError(`--inputs ${opts.inputs} does not exist`);
   // official inputs: one pass over the file checks every line before the run, and its last row is the input count
   let fileRows = 0;
   let lastRow = -1;
@@ -111,16 +125,27 @@ function prepare(opts: ChallengeOptions) {
     }
   }
   const total = opts.inputsLimit ?? (opts.inputs ? lastRow + 1 : CHALLENGE_INPUTS);
-  if (!Number.isInteger(total) || total < 1) throw new InputError(opts.inputs ? `${opts.inputs} holds no input with a pixel` : `--inputs-limit must be a whole number >= 1, got ${total}`);
-  if (!opts.inputs && total > CHALLENGE_INPUTS) throw new InputError(`--inputs-limit ${total} is over the ${CHALLENGE_INPUTS} MNIST images the generated inputs come from`);
+  if (!Number.isInteger(total) || total < 1)
+    throw new InputError(
+      opts.inputs
+        ? `${opts.inputs} holds no input with a pixel`
+        : `--inputs-limit must be a whole number >= 1, got ${total}`,
+    );
+  if (!opts.inputs && total > CHALLENGE_INPUTS)
+    throw new InputError(
+      `--inputs-limit ${total} is over the ${CHALLENGE_INPUTS} MNIST images the generated inputs come from`,
+    );
   const bias = opts.bias ?? challengeBias(neurons);
   if (!Number.isFinite(bias)) throw new InputError(`--bias must be a finite number, got ${bias}`);
   const shard = resolveShard({ shard: opts.shard, count: opts.shardCount }, opts.env ?? process.env);
   const from = shard ? Math.floor((shard.index * total) / shard.count) : 0;
   const to = shard ? Math.floor(((shard.index + 1) * total) / shard.count) : total;
-  if (opts.categories !== undefined && !existsSync(opts.categories)) throw new InputError(`--categories ${opts.categories} does not exist`);
+  if (opts.categories !== undefined && !existsSync(opts.categories))
+    throw new InputError(`--categories ${opts.categories} does not exist`);
   if ((opts.weights === undefined) !== (opts.inputs === undefined)) {
-    throw new InputError('--weights and --inputs go together (the official files); give both, or neither to generate the network and the inputs');
+    throw new InputError(
+      '--weights and --inputs go together (the official files); give both, or neither to generate the network and the inputs',
+    );
   }
   let net: ChallengeNet | null = null;
   let files: string[] | null = null;
@@ -133,13 +158,22 @@ function prepare(opts: ChallengeOptions) {
   const nnzPerLayer = neurons * 2 * CHALLENGE_KRON;
   const plan = challengeMemory(neurons, layers, nnzPerLayer, to - from, { batch: opts.batch });
   if (plan.kernelBytes > KERNEL_MEMORY_BYTES) {
-    throw new InputError(`this run needs ${formatBytes(plan.kernelBytes)} of kernel memory, over its ${formatBytes(KERNEL_MEMORY_BYTES)}; use a smaller --batch or fewer neurons`);
+    throw new InputError(
+      `this run needs ${formatBytes(plan.kernelBytes)} of kernel memory, over its ${formatBytes(KERNEL_MEMORY_BYTES)}; use a smaller --batch or fewer neurons`,
+    );
   }
-  const hostBytes = plan.kernelBytes + (net ? net.block * 4 * (neurons + 1 + nnzPerLayer) : 0) + 12 * (neurons + 1 + nnzPerLayer) +
+  const hostBytes =
+    plan.kernelBytes +
+    (net ? net.block * 4 * (neurons + 1 + nnzPerLayer) : 0) +
+    12 * (neurons + 1 + nnzPerLayer) +
     (opts.inputs ? 0 : CHALLENGE_INPUTS * 784 * 5);
   const machine = 0.8 * totalmem();
-  checkCost(`the challenge run of ${neurons} neurons x ${layers} layers`, { bytes: hostBytes, steps: 0 }, 'use fewer neurons or a smaller --batch',
-    machine < LIMITS.memoryBytes ? { bytes: machine, bytesName: "80% of this machine's memory" } : {});
+  checkCost(
+    `the challenge run of ${neurons} neurons x ${layers} layers`,
+    { bytes: hostBytes, steps: 0 },
+    'use fewer neurons or a smaller --batch',
+    machine < LIMITS.memoryBytes ? { bytes: machine, bytesName: "80% of this machine's memory" } : {},
+  );
   return { bias, shard, total, from, to, net, files, fileRows };
 }
 
@@ -147,12 +181,17 @@ function imageSideOrThrow(neurons: number): void {
   try {
     imageSide(neurons);
   } catch {
-    throw new InputError(`generated inputs are square images, so --neurons must be a square (1024, 4096, 16384, 65536), got ${neurons}`);
+    throw new InputError(
+      `generated inputs are square images, so --neurons must be a square (1024, 4096, 16384, 65536), got ${neurons}`,
+    );
   }
 }
 
 /** Runs the challenge (or this process's shard of it) and returns its record; `log` gets progress lines. */
-export async function runChallenge(opts: ChallengeOptions, log: (line: string) => void = () => {}): Promise<ChallengeRecord> {
+export async function runChallenge(
+  opts: ChallengeOptions,
+  log: (line: string) => void = () => {},
+): Promise<ChallengeRecord> {
   const { neurons, layers } = opts;
   const { bias, shard, total, from, to, net, files, fileRows } = prepare(opts);
   let source: LayerSource;
@@ -160,7 +199,9 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
   if (files) {
     // every layer file is read once now, so that a bad line anywhere stops the run before it starts
     const t = performance.now();
-    const resident = challengeMemory(neurons, layers, neurons * 2 * CHALLENGE_KRON, to - from, { batch: opts.batch }).resident;
+    const resident = challengeMemory(neurons, layers, neurons * 2 * CHALLENGE_KRON, to - from, {
+      batch: opts.batch,
+    }).resident;
     const read: ChallengeLayer[] = [];
     for (let l = 0; l < layers; l++) {
       const layer = readLayerTsv(files[l], neurons);
@@ -177,7 +218,8 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
     images = { [Symbol.iterator]: () => readImagesTsv(opts.inputs!, neurons, { from, to, limit: total }) };
   } else {
     const mnist = await loadMnist({ dir: opts.data });
-    if (mnist.train.count < to) throw new InputError(`MNIST has ${mnist.train.count} training images, fewer than the ${to} inputs asked for`);
+    if (mnist.train.count < to)
+      throw new InputError(`MNIST has ${mnist.train.count} training images, fewer than the ${to} inputs asked for`);
     images = { [Symbol.iterator]: () => mnistChallengeImages(mnist.train.images, neurons, from, to) };
   }
   const truthAll = opts.categories ? readCategoriesTsv(opts.categories) : null;
@@ -187,7 +229,9 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
   let r;
   try {
     r = challengeInfer(engine, source, images, to - from, {
-      bias, ymax: CHALLENGE_YMAX, batch: opts.batch,
+      bias,
+      ymax: CHALLENGE_YMAX,
+      batch: opts.batch,
       onRound: (done) => log(`${done} of ${to - from} inputs done`),
     });
   } finally {
@@ -198,23 +242,47 @@ export async function runChallenge(opts: ChallengeOptions, log: (line: string) =
   const categories = Array.from(r.categories, (c) => c + 1);
   let truth: ChallengeRecord['truth'] = null;
   if (truthAll && opts.categories) {
-    const want = new Set(Array.from(truthAll).filter((c) => c >= from && c < to).map((c) => c + 1));
+    const want = new Set(
+      Array.from(truthAll)
+        .filter((c) => c >= from && c < to)
+        .map((c) => c + 1),
+    );
     const got = new Set(categories);
     const missing = [...want].filter((c) => !got.has(c)).length;
     const extra = categories.filter((c) => !want.has(c)).length;
     truth = { file: opts.categories, equal: missing === 0 && extra === 0, missing, extra };
   }
   const record: ChallengeRecord = {
-    kind: 'graph-challenge', neurons, layers, bias,
-    weights: opts.weights ?? 'generated', inputs: opts.inputs ?? 'mnist', seed: files ? null : (opts.seed ?? CHALLENGE_SEED),
-    slice: { total, from, to }, shard: shard ? { index: shard.index, count: shard.count, source: shard.source } : null,
-    samples: r.samples, edges, nnz: nnzAll, seconds: r.seconds, edgesPerSecond: edges / r.seconds,
-    layerSeconds: r.layerSeconds, layerLoadSeconds: r.layerLoadSeconds, madds: r.madds, maddsPerEdge: r.madds / edges,
-    liveAfter: r.liveAfter, categories, truth,
+    kind: 'graph-challenge',
+    neurons,
+    layers,
+    bias,
+    weights: opts.weights ?? 'generated',
+    inputs: opts.inputs ?? 'mnist',
+    seed: files ? null : (opts.seed ?? CHALLENGE_SEED),
+    slice: { total, from, to },
+    shard: shard ? { index: shard.index, count: shard.count, source: shard.source } : null,
+    samples: r.samples,
+    edges,
+    nnz: nnzAll,
+    seconds: r.seconds,
+    edgesPerSecond: edges / r.seconds,
+    layerSeconds: r.layerSeconds,
+    layerLoadSeconds: r.layerLoadSeconds,
+    madds: r.madds,
+    maddsPerEdge: r.madds / edges,
+    liveAfter: r.liveAfter,
+    categories,
+    truth,
     memory: { kernelBytes: r.kernelBytes, rssBytes: process.memoryUsage().rss },
-    threads: r.threads, batch: r.batch, kernels: kernelVariant(),
-    cpuSeconds: r.cpuSeconds, edgesPerCpuSecond: edges / r.cpuSeconds, loadAverage: { before, after: loadavg() },
-    host: hostname(), date: new Date().toISOString(),
+    threads: r.threads,
+    batch: r.batch,
+    kernels: kernelVariant(),
+    cpuSeconds: r.cpuSeconds,
+    edgesPerCpuSecond: edges / r.cpuSeconds,
+    loadAverage: { before, after: loadavg() },
+    host: hostname(),
+    date: new Date().toISOString(),
   };
   if (opts.out) appendFileSync(opts.out, JSON.stringify(record) + '\n');
   return record;

@@ -5,7 +5,15 @@
 import { InputError } from '../errors.js';
 import { loadMnist, mnistDataset } from '../data/mnist.js';
 import { validationSplit } from '../data/dataset.js';
-import { checkCost, checkKernelMemory, mlpBytes, MNIST_TEST_SAMPLES, MNIST_TRAIN_SAMPLES, TFJS_WASM_BYTES, tfjsFitBytes } from '../topology/cost.js';
+import {
+  checkCost,
+  checkKernelMemory,
+  mlpBytes,
+  MNIST_TEST_SAMPLES,
+  MNIST_TRAIN_SAMPLES,
+  TFJS_WASM_BYTES,
+  tfjsFitBytes,
+} from '../topology/cost.js';
 import { radixNetSparsity } from '../topology/radixnet.js';
 import { importTfjs } from '../tfjs/lazy.js';
 
@@ -58,10 +66,13 @@ export interface CompareOptions {
 export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
   const log = opts.log ?? (() => {});
   const unknown = opts.backends.find((b) => !(b in COMPARE_BACKENDS));
-  if (unknown !== undefined) throw new InputError(`compare: unknown backend "${unknown}"; use ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
+  if (unknown !== undefined)
+    throw new InputError(`compare: unknown backend "${unknown}"; use ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
   const { layers } = opts;
   if (layers[0] !== 784 || layers[layers.length - 1] !== 10) {
-    throw new InputError(`compare trains on MNIST, so layers must start with 784 (pixels) and end with 10 (digits), got ${layers.join(',')}`);
+    throw new InputError(
+      `compare trains on MNIST, so layers must start with 784 (pixels) and end with 10 (digits), got ${layers.join(',')}`,
+    );
   }
   checkCompareCost(opts);
   const tfjs = await importTfjs('radixnet compare', () => import('../tfjs/index.js'));
@@ -72,7 +83,9 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
   const xTrain = split.train.x.subarray(0, n * 784);
   const yTrain = Float32Array.from(split.train.y.subarray(0, n));
   const test = mnistDataset(mnist.test);
-  log(`MNIST from ${mnist.source}: training on ${n} samples (the paper's 90% split${n < split.train.count ? `, first ${n}` : ''}), testing on ${test.count}`);
+  log(
+    `MNIST from ${mnist.source}: training on ${n} samples (the paper's 90% split${n < split.train.count ? `, first ${n}` : ''}), testing on ${test.count}`,
+  );
 
   // one set of initial weights for every backend: the paper's normal(0, 0.05), drawn once from the seed
   await tfjs.useBackend('cpu');
@@ -92,7 +105,12 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
     }
     log(`${backend}: ${runs} ...`);
     await tfjs.useBackend(tfBackend);
-    const model = tfjs.radixModel({ radices: opts.radices, layers: opts.layers, seed: opts.seed, implementation: backend.endsWith('-radix') ? 'auto' : 'masked' });
+    const model = tfjs.radixModel({
+      radices: opts.radices,
+      layers: opts.layers,
+      seed: opts.seed,
+      implementation: backend.endsWith('-radix') ? 'auto' : 'masked',
+    });
     model.setWeights(initial.map((w) => tf.tensor(w.values, w.shape)));
     const x = tf.tensor2d(xTrain, [n, 784]);
     const y = tf.tensor1d(yTrain);
@@ -100,14 +118,23 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
     let trainLoss = NaN;
     let trainAccuracy = NaN;
     if (backend === 'ours') {
-      const h = await tfjs.fit(model, x, y, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, threads: opts.threads, verbose: 0 });
+      const h = await tfjs.fit(model, x, y, {
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        seed: opts.seed,
+        threads: opts.threads,
+        verbose: 0,
+      });
       epochSeconds.push(...h.seconds);
       trainLoss = h.history.loss[h.history.loss.length - 1] as number;
       trainAccuracy = h.history.acc[h.history.acc.length - 1] as number;
     } else {
       let t0 = 0;
       const h = await model.fit(x, y, {
-        epochs: opts.epochs, batchSize: opts.batchSize, shuffle: true, verbose: 0,
+        epochs: opts.epochs,
+        batchSize: opts.batchSize,
+        shuffle: true,
+        verbose: 0,
         callbacks: {
           onEpochBegin: async () => void (t0 = performance.now()),
           onEpochEnd: async (epoch, logs) => {
@@ -122,7 +149,16 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
     // test accuracy of the trained weights, computed the same way for every backend (by our engine, not timed)
     const testMetrics = await tfjs.evaluateFast(model, test.x, Int32Array.from(test.y), { threads: opts.threads });
     const total = epochSeconds.reduce((s, v) => s + v, 0);
-    rows.push({ backend, runs, available: true, epochSeconds, samplesPerSecond: (n * epochSeconds.length) / total, trainLoss, trainAccuracy, testAccuracy: testMetrics.accuracy });
+    rows.push({
+      backend,
+      runs,
+      available: true,
+      epochSeconds,
+      samplesPerSecond: (n * epochSeconds.length) / total,
+      trainLoss,
+      trainAccuracy,
+      testAccuracy: testMetrics.accuracy,
+    });
     log(`  ${(total / epochSeconds.length).toFixed(3)} s/epoch, test accuracy ${testMetrics.accuracy.toFixed(4)}`);
     tf.dispose([x, y]);
     model.dispose();
@@ -144,14 +180,28 @@ function checkCompareCost(opts: CompareOptions): void {
   checkCost(what, { bytes: tfjsBytes, steps: 0 }, 'use smaller layers');
   const wasm = opts.backends.filter((b) => b.startsWith('wasm'));
   if (wasm.length > 0) {
-    checkCost(`${what} on tfjs' wasm backend`, { bytes: tfjsBytes, steps: 0 }, 'use smaller layers or leave out the wasm backends',
-      { bytes: TFJS_WASM_BYTES, bytesName: "tfjs-backend-wasm's heap" });
+    checkCost(
+      `${what} on tfjs' wasm backend`,
+      { bytes: tfjsBytes, steps: 0 },
+      'use smaller layers or leave out the wasm backends',
+      { bytes: TFJS_WASM_BYTES, bytesName: "tfjs-backend-wasm's heap" },
+    );
   }
   if (opts.backends.includes('ours')) {
     const dense = opts.radices.trim().toLowerCase() === 'dense';
     const density = dense ? 1 : 1 - radixNetSparsity(opts.radices, layers).sparsity;
     const stored = layers.slice(1).map((n, l) => Math.ceil(n * layers[l] * density));
-    checkKernelMemory(`${what} on our engine`, mlpBytes(layers, stored, stored.map(() => !dense), 2, opts.batchSize, samples),
-      'use sparser radices, smaller layers or fewer samples');
+    checkKernelMemory(
+      `${what} on our engine`,
+      mlpBytes(
+        layers,
+        stored,
+        stored.map(() => !dense),
+        2,
+        opts.batchSize,
+        samples,
+      ),
+      'use sparser radices, smaller layers or fewer samples',
+    );
   }
 }

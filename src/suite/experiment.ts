@@ -7,7 +7,13 @@ import type { TrainData } from '../data/source.js';
 import type { Engine } from '../engine/engine.js';
 
 // the record format, below the suite (src/records/run-record.ts); re-exported for the experiments that write it
-export { RECORD_VERSION, type RunRecord, type RecordTopology, type RecordFinal, type Tags } from '../records/run-record.js';
+export {
+  RECORD_VERSION,
+  type RunRecord,
+  type RecordTopology,
+  type RecordFinal,
+  type Tags,
+} from '../records/run-record.js';
 
 /** One run of a plan: everything needed to redo it, and nothing that depends on when or where it ran. */
 export interface RunSpec {
@@ -38,7 +44,9 @@ export interface RunContext {
 }
 
 /** The result of executing one run; the runner adds v, experiment, planId, index, key, tags, wallSeconds, threads, host. */
-export type RunOutcome = Pick<RunRecord, 'config' | 'topology' | 'history' | 'final'> & { data?: Record<string, unknown> };
+export type RunOutcome = Pick<RunRecord, 'config' | 'topology' | 'history' | 'final'> & {
+  data?: Record<string, unknown>;
+};
 
 /** A parameter of an experiment, as the CLI shows and parses it. */
 export interface ParamSpec {

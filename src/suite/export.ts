@@ -15,12 +15,18 @@ export function csvColumns(records: readonly RunRecord[]): string[] {
     for (const k of Object.keys(r.config ?? {})) config.add(k);
   }
   return [
-    'experiment', 'planId', 'index', 'key',
+    'experiment',
+    'planId',
+    'index',
+    'key',
     ...[...tags].map((t) => `tag.${t}`),
     ...[...config].map((c) => `config.${c}`),
     ...TOPOLOGY.map((t) => `topology.${t}`),
     ...FINAL.map((f) => `final.${f}`),
-    'epochs', 'wallSeconds', 'threads', 'host',
+    'epochs',
+    'wallSeconds',
+    'threads',
+    'host',
   ];
 }
 
@@ -37,12 +43,18 @@ export function csvCell(r: RunRecord, column: string): string | number | boolean
   const head = dot < 0 ? column : column.slice(0, dot);
   const rest = column.slice(dot + 1);
   switch (head) {
-    case 'tag': return cell(r.tags[rest]);
-    case 'config': return cell((r.config as unknown as Record<string, unknown> | null)?.[rest]);
-    case 'topology': return cell((r.topology as unknown as Record<string, unknown>)[rest]);
-    case 'final': return cell((r.final as unknown as Record<string, unknown> | null)?.[rest]);
-    case 'epochs': return r.history.length;
-    default: return cell((r as unknown as Record<string, unknown>)[column]);
+    case 'tag':
+      return cell(r.tags[rest]);
+    case 'config':
+      return cell((r.config as unknown as Record<string, unknown> | null)?.[rest]);
+    case 'topology':
+      return cell((r.topology as unknown as Record<string, unknown>)[rest]);
+    case 'final':
+      return cell((r.final as unknown as Record<string, unknown> | null)?.[rest]);
+    case 'epochs':
+      return r.history.length;
+    default:
+      return cell((r as unknown as Record<string, unknown>)[column]);
   }
 }
 
@@ -50,10 +62,12 @@ export function csvCell(r: RunRecord, column: string): string | number | boolean
 export async function recordsToCsv(records: readonly RunRecord[]): Promise<string> {
   const Papa = (await import('papaparse')).default;
   const columns = csvColumns(records);
-  const rows = records.map((r) => columns.map((c) => {
-    const v = csvCell(r, c);
-    // papaparse prints numbers with String(), the shortest round-tripping text; empty for absent values
-    return v === null ? '' : v;
-  }));
+  const rows = records.map((r) =>
+    columns.map((c) => {
+      const v = csvCell(r, c);
+      // papaparse prints numbers with String(), the shortest round-tripping text; empty for absent values
+      return v === null ? '' : v;
+    }),
+  );
   return Papa.unparse({ fields: columns, data: rows }, { newline: '\n' }) + '\n';
 }

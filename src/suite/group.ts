@@ -5,23 +5,38 @@ import { spread } from '../analysis/stats.js';
 import type { RunRecord } from './experiment.js';
 
 /** The final metrics a summary or plot may use. */
-export const METRICS = ['trainAccuracy', 'trainLoss', 'valAccuracy', 'valLoss', 'testAccuracy', 'testLoss', 'sparsity', 'wallSeconds'] as const;
+export const METRICS = [
+  'trainAccuracy',
+  'trainLoss',
+  'valAccuracy',
+  'valLoss',
+  'testAccuracy',
+  'testLoss',
+  'sparsity',
+  'wallSeconds',
+] as const;
 
 /** A record's value of `metric` (final metrics, the topology's sparsity, or the run's seconds); NaN when absent. */
 export function metricOf(r: RunRecord, metric: string): number {
   if (metric === 'sparsity') return r.topology.sparsity;
   if (metric === 'wallSeconds') return r.wallSeconds;
-  if (!(METRICS as readonly string[]).includes(metric)) throw new InputError(`unknown metric '${metric}'; the metrics are ${METRICS.join(', ')}`);
+  if (!(METRICS as readonly string[]).includes(metric))
+    throw new InputError(`unknown metric '${metric}'; the metrics are ${METRICS.join(', ')}`);
   const v = (r.final as Record<string, number | null> | null)?.[metric];
   return v === null || v === undefined ? NaN : v;
 }
 
 /** A record's value of a parameter, as text: its tag, else its config field, else its experiment parameter. */
 export function parameterOf(r: RunRecord, name: string): string | undefined {
-  const v = Object.hasOwn(r.tags, name) ? r.tags[name]
-    : r.config && Object.hasOwn(r.config, name) ? (r.config as unknown as Record<string, unknown>)[name]
-      : name === 'radices' ? r.topology.radices
-        : Object.hasOwn(r.params, name) ? r.params[name] : undefined;
+  const v = Object.hasOwn(r.tags, name)
+    ? r.tags[name]
+    : r.config && Object.hasOwn(r.config, name)
+      ? (r.config as unknown as Record<string, unknown>)[name]
+      : name === 'radices'
+        ? r.topology.radices
+        : Object.hasOwn(r.params, name)
+          ? r.params[name]
+          : undefined;
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(',') : v === null ? 'null' : String(v);
 }
@@ -44,7 +59,10 @@ export function groupRows(records: readonly RunRecord[], by: readonly string[], 
     const group: Record<string, string> = {};
     for (const name of by) {
       const v = parameterOf(r, name);
-      if (v === undefined) throw new InputError(`record '${r.key}' has no parameter '${name}'; group by a swept parameter, a config field (lr, seed, radices, ...) or a tag (${Object.keys(r.tags).join(', ') || 'none'})`);
+      if (v === undefined)
+        throw new InputError(
+          `record '${r.key}' has no parameter '${name}'; group by a swept parameter, a config field (lr, seed, radices, ...) or a tag (${Object.keys(r.tags).join(', ') || 'none'})`,
+        );
       group[name] = v;
     }
     const key = JSON.stringify(by.map((n) => group[n]));

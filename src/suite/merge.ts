@@ -25,7 +25,9 @@ export interface MergeReport {
 export function mergeResults(out: string, inputs: string[], warn?: (m: string) => void): MergeReport {
   if (inputs.length === 0) throw new InputError('merge needs at least one results file: radixnet merge OUT FILE...');
   if (existsSync(out) && !inputs.includes(out)) {
-    throw new InputError(`${out} exists and is not one of the inputs; merge into a new file, or list ${out} among the inputs to add to it`);
+    throw new InputError(
+      `${out} exists and is not one of the inputs; merge into a new file, or list ${out} among the inputs to add to it`,
+    );
   }
   const byKey = new Map<string, RunRecord>();
   const seenAt = new Map<string, { where: string; same: string }>();
@@ -39,8 +41,10 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
       const r = records[i];
       first ??= { planId: r.planId, file };
       if (r.planId !== first.planId) {
-        throw new InputError(`${file} holds runs of plan ${r.planId.slice(0, 12)} (${r.experiment}), ${first.file} of plan ${first.planId.slice(0, 12)}: ` +
-          'only shards of one plan can be merged');
+        throw new InputError(
+          `${file} holds runs of plan ${r.planId.slice(0, 12)} (${r.experiment}), ${first.file} of plan ${first.planId.slice(0, 12)}: ` +
+            'only shards of one plan can be merged',
+        );
       }
       const where = `${file}:${lines[i]}`;
       const same = sameRunText(r);
@@ -49,7 +53,9 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
         byKey.set(r.key, r);
         seenAt.set(r.key, { where, same });
       } else if (seen.same !== same) {
-        throw new InputError(`${where}: run '${r.key.slice(0, 80)}' is also at ${seen.where} with different results; keep one of the two lines and merge again`);
+        throw new InputError(
+          `${where}: run '${r.key.slice(0, 80)}' is also at ${seen.where} with different results; keep one of the two lines and merge again`,
+        );
       } else duplicates.push(r.key);
     }
   }
@@ -69,7 +75,9 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
   if (records.length !== byKey.size) {
     const planned = new Set(p.runs.map((r) => r.key));
     const stray = [...byKey.keys()].find((k) => !planned.has(k));
-    throw new InputError(`run '${stray}' is not in the plan of ${any.experiment} ${any.planId.slice(0, 12)}; the inputs were edited or come from another radixnet version`);
+    throw new InputError(
+      `run '${stray}' is not in the plan of ${any.experiment} ${any.planId.slice(0, 12)}; the inputs were edited or come from another radixnet version`,
+    );
   }
   // the output's writer lock: a sweep appending to `out` meanwhile would lose its records to the rename
   const lock = lockResults(out);
@@ -78,7 +86,15 @@ export function mergeResults(out: string, inputs: string[], warn?: (m: string) =
   } finally {
     lock.release();
   }
-  return { experiment: any.experiment, planId: any.planId, records, missing, laterStages, duplicates, planned: p.runs.length };
+  return {
+    experiment: any.experiment,
+    planId: any.planId,
+    records,
+    missing,
+    laterStages,
+    duplicates,
+    planned: p.runs.length,
+  };
 }
 
 /** Writes `text` to a temp file beside `path`, fsyncs it and renames it into place. */
@@ -95,6 +111,8 @@ function writeAtomically(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new InputError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable output file`);
+    throw new InputError(
+      `cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable output file`,
+    );
   }
 }

@@ -35,15 +35,27 @@ export const PAPER_PRESET: TrainConfig = {
 
 export interface TrainResult {
   config: TrainConfig;
-  topology: { radices: string; sparsity: number; kroneckerSparsity: number | null; weights: number; denseWeights: number };
+  topology: {
+    radices: string;
+    sparsity: number;
+    kroneckerSparsity: number | null;
+    weights: number;
+    denseWeights: number;
+  };
   history: TrainEpochLogs[];
   /**
    * Last epoch's running training metrics (Keras semantics), then validation and test on the final weights, and per
    * class on the test set: the confusion matrix (rows true class, columns predicted) and each class's recall.
    */
   final: {
-    trainAccuracy: number; trainLoss: number; valAccuracy: number | null; valLoss: number | null; testAccuracy: number; testLoss: number;
-    testRecall: number[]; testConfusion: number[][];
+    trainAccuracy: number;
+    trainLoss: number;
+    valAccuracy: number | null;
+    valLoss: number | null;
+    testAccuracy: number;
+    testLoss: number;
+    testRecall: number[];
+    testConfusion: number[][];
   };
   timing: { loadSeconds: number; firstEpochSeconds: number; laterEpochSeconds: number | null; totalSeconds: number };
   threads: number;
@@ -51,7 +63,16 @@ export interface TrainResult {
   /** With earlyStopping: the epoch whose weights were kept (lowest validation loss) and the last epoch trained. */
   earlyStopping?: { bestEpoch: number; stoppedEpoch: number; patience: number };
   /** The dataset trained on: its name, scaling, how its test set was made, and a note when there is one. */
-  dataset?: { name: string; scale: string; testSplit: string; trainSamples: number; testSamples: number; features: number; classes: number; note?: string };
+  dataset?: {
+    name: string;
+    scale: string;
+    testSplit: string;
+    trainSamples: number;
+    testSamples: number;
+    features: number;
+    classes: number;
+    note?: string;
+  };
 }
 
 /** An epoch's logs, with the per-class training recall when the run asked for it (`TrainHooks.perClassEpochs`). */
@@ -101,7 +122,11 @@ function trainSetOf(source: Mnist | TrainData): Dataset {
 }
 
 /** The paper's train/validation split of the training set (first `trainSamples` only when given), made once and cached. */
-export function splitOf(source: Mnist | TrainData, fraction: number, trainSamples: number | undefined): ReturnType<typeof validationSplit> {
+export function splitOf(
+  source: Mnist | TrainData,
+  fraction: number,
+  trainSamples: number | undefined,
+): ReturnType<typeof validationSplit> {
   let byKey = splits.get(source);
   if (!byKey) splits.set(source, (byKey = new Map()));
   const key = `${fraction}|${trainSamples ?? 'all'}`;
@@ -112,7 +137,12 @@ export function splitOf(source: Mnist | TrainData, fraction: number, trainSample
       if (!Number.isInteger(trainSamples) || trainSamples < 1 || trainSamples > train.count) {
         throw new InputError(`trainSamples must be a whole number from 1 to ${train.count}, got ${trainSamples}`);
       }
-      train = { ...train, x: train.x.subarray(0, trainSamples * train.features), y: train.y.subarray(0, trainSamples), count: trainSamples };
+      train = {
+        ...train,
+        x: train.x.subarray(0, trainSamples * train.features),
+        y: train.y.subarray(0, trainSamples),
+        count: trainSamples,
+      };
     }
     split = validationSplit(train, fraction);
     byKey.set(key, split);
@@ -122,7 +152,9 @@ export function splitOf(source: Mnist | TrainData, fraction: number, trainSample
 
 /** The engine optimizer of a config: Adam, or SGD with the config's momentum (0: plain SGD). */
 export function optimizerSpec(config: Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum'>): OptimizerSpec {
-  return config.optimizer === 'adam' ? { name: 'adam', lr: config.lr } : { name: 'sgd', lr: config.lr, momentum: config.momentum };
+  return config.optimizer === 'adam'
+    ? { name: 'adam', lr: config.lr }
+    : { name: 'sgd', lr: config.lr, momentum: config.momentum };
 }
 
 /** Builds the masks of a config: a RadiX-Net, or all-dense when radices is `dense`. */
@@ -140,7 +172,12 @@ export function configMasks(config: Pick<TrainConfig, 'radices' | 'layers' | 'kr
   let topo = recentMasks.get(key);
   if (!topo) {
     const net = radixNet(list, config.layers, { kron: config.kron });
-    topo = { masks: net.masks, radices: formatRadixList(list), sparsity: net.sparsity, kroneckerSparsity: net.kroneckerSparsity };
+    topo = {
+      masks: net.masks,
+      radices: formatRadixList(list),
+      sparsity: net.sparsity,
+      kroneckerSparsity: net.kroneckerSparsity,
+    };
     recentMasks.set(key, topo);
     if (recentMasks.size > 16) recentMasks.delete(recentMasks.keys().next().value!);
   }
@@ -172,14 +209,24 @@ function testSet(source: TrainData, testSamples: number | undefined): Dataset {
   if (!Number.isInteger(testSamples) || testSamples < 1 || testSamples > test.count) {
     throw new InputError(`testSamples must be a whole number from 1 to ${test.count}, got ${testSamples}`);
   }
-  return { ...test, x: test.x.subarray(0, testSamples * test.features), y: test.y.subarray(0, testSamples), count: testSamples };
+  return {
+    ...test,
+    x: test.x.subarray(0, testSamples * test.features),
+    y: test.y.subarray(0, testSamples),
+    count: testSamples,
+  };
 }
 
 /**
  * The layer sizes of `config` on data of `features` inputs and `classes` classes: [features, ...hidden, classes] when
  * `hidden` is given, else `layers`, which must start and end with those sizes.
  */
-export function resolveLayers(config: Pick<TrainConfig, 'layers' | 'hidden'>, features: number, classes: number, what: string): number[] {
+export function resolveLayers(
+  config: Pick<TrainConfig, 'layers' | 'hidden'>,
+  features: number,
+  classes: number,
+  what: string,
+): number[] {
   if (config.hidden !== undefined) return [features, ...config.hidden, classes];
   const layers = config.layers;
   if (layers[0] !== features || layers[layers.length - 1] !== classes) {
@@ -195,9 +242,18 @@ export function resolveLayers(config: Pick<TrainConfig, 'layers' | 'hidden'>, fe
 function checkFits(config: TrainConfig, samples: number): ReturnType<typeof configMasks> {
   const topo = configMasks(config);
   const stored = topo.masks.map((m, l) => (m ? m.nnz : config.layers[l] * config.layers[l + 1]));
-  checkKernelMemory(`training ${topo.radices} on layers ${config.layers.join(',')} (batch ${config.batchSize}, ${samples} resident samples)`,
-    mlpBytes(config.layers, stored, topo.masks.map(Boolean), Optimizer.slots(config.optimizer), config.batchSize, samples),
-    'use sparser radices, smaller layers or a smaller batch');
+  checkKernelMemory(
+    `training ${topo.radices} on layers ${config.layers.join(',')} (batch ${config.batchSize}, ${samples} resident samples)`,
+    mlpBytes(
+      config.layers,
+      stored,
+      topo.masks.map(Boolean),
+      Optimizer.slots(config.optimizer),
+      config.batchSize,
+      samples,
+    ),
+    'use sparser radices, smaller layers or a smaller batch',
+  );
   return topo;
 }
 
@@ -215,8 +271,14 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   // a CSV's size is known after a scan of its lines: a training that cannot hold its rows is refused before parsing
   // (the rows alone: the model is checked once the classes are known)
   const onShape = (rows: number, features: number): void => {
-    const samples = Math.ceil(rows * (1 - (config.testFraction ?? DEFAULT_TEST_FRACTION)) * (1 - config.validationSplit));
-    checkKernelMemory(`training on up to ${samples} resident rows of ${features} features`, samples * features * 4, 'train on a sample of the rows');
+    const samples = Math.ceil(
+      rows * (1 - (config.testFraction ?? DEFAULT_TEST_FRACTION)) * (1 - config.validationSplit),
+    );
+    checkKernelMemory(
+      `training on up to ${samples} resident rows of ${features} features`,
+      samples * features * 4,
+      'train on a sample of the rows',
+    );
   };
   const data = hooks.data ?? (await loadData(dataSpecOf(config), { mnist: hooks.mnist, onShape }));
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -231,13 +293,21 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
   let model: Mlp | null = null;
   try {
     model = new Mlp(engine, {
-      layers: config.layers, masks: topo.masks, bias: config.bias, init: config.init, seed: config.seed, batchSize: config.batchSize,
+      layers: config.layers,
+      masks: topo.masks,
+      bias: config.bias,
+      init: config.init,
+      seed: config.seed,
+      batchSize: config.batchSize,
       optimizer: optimizerSpec(config),
     });
     let epochNo = 0;
     const rows = { x: split.train.x, y: split.train.y };
     const probeCount = Math.min(PER_CLASS_PROBE, split.train.count);
-    const probe = { x: split.train.x.subarray(0, probeCount * split.train.features), y: split.train.y.subarray(0, probeCount) };
+    const probe = {
+      x: split.train.x.subarray(0, probeCount * split.train.features),
+      y: split.train.y.subarray(0, probeCount),
+    };
     if (config.nonNegativeLast) {
       const w = model.getWeights();
       const last = w[w.length - 1].kernel;
@@ -246,9 +316,12 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
     }
     hooks.inspect?.(model, { at: 'init' }, rows);
     const patience = config.earlyStopping;
-    if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1)) throw new InputError(`--early-stopping must be a whole number of epochs >= 1, got ${patience}`);
+    if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1))
+      throw new InputError(`--early-stopping must be a whole number of epochs >= 1, got ${patience}`);
     if (patience !== undefined && split.validation.count === 0) {
-      throw new InputError('--early-stopping watches the validation loss, but --validation-split is 0; give a validation split (the paper uses 0.1)');
+      throw new InputError(
+        '--early-stopping watches the validation loss, but --validation-split is 0; give a validation split (the paper uses 0.1)',
+      );
     }
     // early stopping keeps a copy of the best weights (host memory, the size of the model)
     let best: { epoch: number; loss: number; weights: ReturnType<Mlp['getWeights']> } | null = null;
@@ -269,18 +342,23 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       },
       onEpochEnd: (logs) => {
         if (hooks.perClassEpochs) {
-          (logs as TrainEpochLogs).trainRecall = recallPerClass(confusionMatrix(probe.y, model!.predict(probe.x), model!.classes));
+          (logs as TrainEpochLogs).trainRecall = recallPerClass(
+            confusionMatrix(probe.y, model!.predict(probe.x), model!.classes),
+          );
         }
         hooks.inspect?.(model!, { at: 'epoch-end', epoch: logs.epoch }, rows);
         hooks.onEpochEnd?.(logs);
         if (patience === undefined) return;
-        if (best === null || logs.valLoss! < best.loss) best = { epoch: logs.epoch, loss: logs.valLoss!, weights: model!.getWeights() };
+        if (best === null || logs.valLoss! < best.loss)
+          best = { epoch: logs.epoch, loss: logs.valLoss!, weights: model!.getWeights() };
         else if (logs.epoch - best.epoch >= patience) return false;
       },
     });
     const kept = best as { epoch: number; loss: number; weights: ReturnType<Mlp['getWeights']> } | null;
     if (kept && kept.epoch !== history.epochs.length) model.setWeights(kept.weights);
-    const testMetrics = hooks.engine ? model.evaluate(model.keepResident(test.x, test.y), test.y) : model.evaluate(test.x, test.y);
+    const testMetrics = hooks.engine
+      ? model.evaluate(model.keepResident(test.x, test.y), test.y)
+      : model.evaluate(test.x, test.y);
     const testConfusion = confusionMatrix(test.y, model.predict(test.x), model.classes);
     await hooks.onTrained?.(model, data);
     // the final metrics are those of the weights kept: the best epoch's under early stopping
@@ -289,13 +367,23 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
     const denseWeights = config.layers.slice(1).reduce((s, n, l) => s + n * config.layers[l], 0);
     return {
       config,
-      topology: { radices: topo.radices, sparsity: topo.sparsity, kroneckerSparsity: topo.kroneckerSparsity, weights: model.layers.reduce((s, l) => s + l.nnz, 0), denseWeights },
+      topology: {
+        radices: topo.radices,
+        sparsity: topo.sparsity,
+        kroneckerSparsity: topo.kroneckerSparsity,
+        weights: model.layers.reduce((s, l) => s + l.nnz, 0),
+        denseWeights,
+      },
       history: history.epochs,
       final: {
-        trainAccuracy: last.accuracy, trainLoss: last.loss,
-        valAccuracy: last.valAccuracy ?? null, valLoss: last.valLoss ?? null,
-        testAccuracy: testMetrics.accuracy, testLoss: testMetrics.loss,
-        testRecall: recallPerClass(testConfusion), testConfusion,
+        trainAccuracy: last.accuracy,
+        trainLoss: last.loss,
+        valAccuracy: last.valAccuracy ?? null,
+        valLoss: last.valLoss ?? null,
+        testAccuracy: testMetrics.accuracy,
+        testLoss: testMetrics.loss,
+        testRecall: recallPerClass(testConfusion),
+        testConfusion,
       },
       timing: {
         loadSeconds,
@@ -305,10 +393,18 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       },
       threads: engine.threads,
       dataSource: data.source,
-      ...(kept && patience !== undefined ? { earlyStopping: { bestEpoch: kept.epoch, stoppedEpoch: history.epochs.length, patience } } : {}),
+      ...(kept && patience !== undefined
+        ? { earlyStopping: { bestEpoch: kept.epoch, stoppedEpoch: history.epochs.length, patience } }
+        : {}),
       dataset: {
-        name: data.name, scale: data.scale, testSplit: data.testSplit, trainSamples: split.train.count, testSamples: test.count,
-        features: data.train.features, classes: data.train.classes, ...(data.note ? { note: data.note } : {}),
+        name: data.name,
+        scale: data.scale,
+        testSplit: data.testSplit,
+        trainSamples: split.train.count,
+        testSamples: test.count,
+        features: data.train.features,
+        classes: data.train.classes,
+        ...(data.note ? { note: data.note } : {}),
       },
     };
   } finally {

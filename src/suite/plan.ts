@@ -22,12 +22,16 @@ export interface Plan {
  * keyed by parameter name). An unknown name is an InputError listing the known ones.
  */
 export function resolveParams<P extends Record<string, unknown>>(
-  exp: Experiment<P>, overrides: Partial<P> = {}, quick = false,
+  exp: Experiment<P>,
+  overrides: Partial<P> = {},
+  quick = false,
 ): P {
   for (const name of Object.keys(overrides)) {
     // a parameter without a default (optional, such as --dataset) is known by its spec
     if (!(name in exp.defaults) && !(name in exp.params)) {
-      throw new InputError(`experiment ${exp.name} has no parameter '${name}'; its parameters are ${Object.keys(exp.defaults).join(', ')}`);
+      throw new InputError(
+        `experiment ${exp.name} has no parameter '${name}'; its parameters are ${Object.keys(exp.defaults).join(', ')}`,
+      );
     }
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<P>;
@@ -38,7 +42,11 @@ export function resolveParams<P extends Record<string, unknown>>(
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     return v;
   });
@@ -46,7 +54,9 @@ export function canonicalJson(value: unknown): string {
 
 /** The plan id of an experiment with resolved `params` (64 hex digits). */
 export function planId(experiment: string, params: Record<string, unknown>): string {
-  return createHash('sha256').update(`${experiment}\n${RECORD_VERSION}\n${canonicalJson(params)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${experiment}\n${RECORD_VERSION}\n${canonicalJson(params)}`)
+    .digest('hex');
 }
 
 /**
@@ -54,7 +64,11 @@ export function planId(experiment: string, params: Record<string, unknown>): str
  * experiments plan their later stages from them (the runner calls again as records arrive). Duplicate keys are a bug
  * of the experiment and throw.
  */
-export function plan<P extends Record<string, unknown>>(exp: Experiment<P>, params: P, done: readonly RunRecord[] = []): Plan {
+export function plan<P extends Record<string, unknown>>(
+  exp: Experiment<P>,
+  params: P,
+  done: readonly RunRecord[] = [],
+): Plan {
   const runs = exp.plan(params, done);
   const seen = new Set<string>();
   for (const run of runs) {

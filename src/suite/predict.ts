@@ -42,29 +42,44 @@ export async function predictFile(dir: string, opts: PredictOptions): Promise<Pr
   const tf = await import('@tensorflow/tfjs-core');
   const model = await loadModel(dir);
   try {
-    const saved = ((model.getUserDefinedMetadata() as { radixnet?: { data?: SavedData } } | undefined)?.radixnet?.data ?? {}) as SavedData;
+    const saved = ((model.getUserDefinedMetadata() as { radixnet?: { data?: SavedData } } | undefined)?.radixnet
+      ?.data ?? {}) as SavedData;
     const inputs = model.inputs[0].shape[model.inputs[0].shape.length - 1] as number;
     const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
     const s = await readSamples(opts.data, { labels: opts.labels, labelColumn: opts.labelColumn });
     if (s.features !== inputs) {
-      const hint = opts.labelColumn === undefined && s.features === inputs + 1 ? '; if one column is the label, name it with --label-column' : '';
-      throw new InputError(`${opts.data}: samples have ${s.features} features, the model in ${dir} takes ${inputs}${hint}`);
+      const hint =
+        opts.labelColumn === undefined && s.features === inputs + 1
+          ? '; if one column is the label, name it with --label-column'
+          : '';
+      throw new InputError(
+        `${opts.data}: samples have ${s.features} features, the model in ${dir} takes ${inputs}${hint}`,
+      );
     }
-    const scale: Exclude<Scale, 'auto'> = opts.scale === undefined || opts.scale === 'auto'
-      ? saved.scale ?? (opts.scale === 'auto' && s.bytes ? '255' : 'none')
-      : opts.scale;
+    const scale: Exclude<Scale, 'auto'> =
+      opts.scale === undefined || opts.scale === 'auto'
+        ? (saved.scale ?? (opts.scale === 'auto' && s.bytes ? '255' : 'none'))
+        : opts.scale;
     applyScale(s.x, s.features, scale, saved.stats);
     const probabilities = new Float32Array(s.count * classes);
     const chunk = 4096;
     for (let i = 0; i < s.count; i += chunk) {
       const n = Math.min(chunk, s.count - i);
-      const out = tf.tidy(() => (model.predict(tf.tensor2d(s.x.subarray(i * inputs, (i + n) * inputs), [n, inputs])) as InstanceType<typeof tf.Tensor>).dataSync() as Float32Array);
+      const out = tf.tidy(
+        () =>
+          (
+            model.predict(tf.tensor2d(s.x.subarray(i * inputs, (i + n) * inputs), [n, inputs])) as InstanceType<
+              typeof tf.Tensor
+            >
+          ).dataSync() as Float32Array,
+      );
       probabilities.set(out, i * classes);
     }
     const labels = new Int32Array(s.count);
     for (let i = 0; i < s.count; i++) {
       let best = 0;
-      for (let c = 1; c < classes; c++) if (probabilities[i * classes + c] > probabilities[i * classes + best]) best = c;
+      for (let c = 1; c < classes; c++)
+        if (probabilities[i * classes + c] > probabilities[i * classes + best]) best = c;
       labels[i] = best;
     }
     let accuracy: number | null = null;
@@ -92,10 +107,17 @@ export function predictionsCsv(p: Predictions): string {
 
 /** Predictions as JSON: counts, accuracy when known, then one {label, probabilities} per sample. */
 export function predictionsJson(p: Predictions): string {
-  return JSON.stringify({
-    count: p.count, classes: p.classes, scale: p.scale, accuracy: p.accuracy,
-    predictions: Array.from(p.labels, (label, i) => ({
-      label, ...(p.truth ? { true: p.truth[i] } : {}), probabilities: Array.from(p.probabilities.subarray(i * p.classes, (i + 1) * p.classes)),
-    })),
-  }) + '\n';
+  return (
+    JSON.stringify({
+      count: p.count,
+      classes: p.classes,
+      scale: p.scale,
+      accuracy: p.accuracy,
+      predictions: Array.from(p.labels, (label, i) => ({
+        label,
+        ...(p.truth ? { true: p.truth[i] } : {}),
+        probabilities: Array.from(p.probabilities.subarray(i * p.classes, (i + 1) * p.classes)),
+      })),
+    }) + '\n'
+  );
 }

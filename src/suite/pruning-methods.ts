@@ -70,7 +70,12 @@ export interface PruningResult {
  * Trains one method to the reference's per-layer connection counts; see the file header. `onTrained` sees the final
  * sparse model (to read its weights) before it is disposed.
  */
-export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, onTrained?: (model: Mlp) => void): PruningResult {
+export function trainPruned(
+  engine: Engine,
+  run: PruningRun,
+  data: PruningData,
+  onTrained?: (model: Mlp) => void,
+): PruningResult {
   checkRun(run, data);
   const layers = [run.reference[0].nIn, ...run.reference.map((m) => m.nOut)];
   const history: EpochLogs[] = [];
@@ -83,7 +88,9 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
   };
   const spec = { layers, seed: run.seed, batchSize: run.batchSize, optimizer: run.optimizer };
   const trainOpts = (epochs: number, seed: number) => ({
-    epochs, batchSize: run.batchSize, seed,
+    epochs,
+    batchSize: run.batchSize,
+    seed,
     validationData: data.validation ? { x: data.validation.x, y: data.validation.y } : undefined,
   });
   const t0 = performance.now();
@@ -93,9 +100,12 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
   let dense: Mlp | null = null;
   let schedules: PruningResult['schedules'];
   if (run.method === 'radixnet' || run.method === 'random') {
-    const masks = run.method === 'radixnet'
-      ? [...run.reference]
-      : run.reference.map((m, l) => (m.nnz === m.nIn * m.nOut ? m : randomMask(m.nIn, m.nOut, m.nnz, run.seed * 31 + l)));
+    const masks =
+      run.method === 'radixnet'
+        ? [...run.reference]
+        : run.reference.map((m, l) =>
+            m.nnz === m.nIn * m.nOut ? m : randomMask(m.nIn, m.nOut, m.nnz, run.seed * 31 + l),
+          );
     sparse = new Mlp(engine, { ...spec, masks });
     record(train(sparse, data.train.x, data.train.y, trainOpts(run.epochs + run.fineTuneEpochs, run.seed)), 'sparse');
   } else {
@@ -105,21 +115,39 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
       record(train(dense, data.train.x, data.train.y, trainOpts(run.epochs, run.seed)), 'dense');
       tDense = performance.now();
       const weights = dense.getWeights();
-      masks = run.reference.map((m, l) => (isFull(m) ? m : magnitudePrune(weights[l].kernel, [m.nIn, m.nOut], sparsityOf(m))));
+      masks = run.reference.map((m, l) =>
+        isFull(m) ? m : magnitudePrune(weights[l].kernel, [m.nIn, m.nOut], sparsityOf(m)),
+      );
     } else {
       const steps = run.epochs * Math.ceil(data.train.count / run.batchSize);
       const endStep = Math.floor((run.pruneEnd * steps) / run.frequency) * run.frequency;
-      const perLayer = run.reference.map((m) => (isFull(m) ? null : new PolynomialDecay({
-        initialSparsity: 0, finalSparsity: sparsityOf(m), beginStep: 0, endStep, frequency: run.frequency, power: run.power,
-      })));
+      const perLayer = run.reference.map((m) =>
+        isFull(m)
+          ? null
+          : new PolynomialDecay({
+              initialSparsity: 0,
+              finalSparsity: sparsityOf(m),
+              beginStep: 0,
+              endStep,
+              frequency: run.frequency,
+              power: run.power,
+            }),
+      );
       schedules = perLayer.map((s) => s?.toJSON() ?? null);
       const pruner = new MagnitudePruner(dense, perLayer);
-      record(train(dense, data.train.x, data.train.y, { ...trainOpts(run.epochs, run.seed), onBatchEnd: () => pruner.step() }), 'dense');
+      record(
+        train(dense, data.train.x, data.train.y, {
+          ...trainOpts(run.epochs, run.seed),
+          onBatchEnd: () => pruner.step(),
+        }),
+        'dense',
+      );
       tDense = performance.now();
       masks = pruner.masks();
     }
     masks.forEach((m, l) => {
-      if (m.nnz !== run.reference[l].nnz) throw new Error(`pruned layer ${l} to ${m.nnz} connections instead of ${run.reference[l].nnz}`);
+      if (m.nnz !== run.reference[l].nnz)
+        throw new Error(`pruned layer ${l} to ${m.nnz} connections instead of ${run.reference[l].nnz}`);
     });
     sparse = prunedModel(engine, dense, masks, { batchSize: run.batchSize, optimizer: run.optimizer });
     tPruned = performance.now();
@@ -129,13 +157,26 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
   const test = sparse.evaluate(data.test.x, data.test.y);
   onTrained?.(sparse);
   const masks = sparse.layers.map((_, l) => maskOf(sparse, l));
-  const speedup = run.timingSteps > 0 ? sparseSpeedup(engine, sparse, data.train, run.batchSize, run.timingSteps, run.optimizer) : null;
+  const speedup =
+    run.timingSteps > 0
+      ? sparseSpeedup(engine, sparse, data.train, run.batchSize, run.timingSteps, run.optimizer)
+      : null;
   // newest first, so a long-lived engine gets all of the run's memory back
   sparse.dispose();
   dense?.dispose();
   return {
-    masks, history, phases, test, speedup, ...(schedules ? { schedules } : {}),
-    seconds: { dense: (tDense - t0) / 1000, prune: (tPruned - tDense) / 1000, sparse: (tEnd - tPruned) / 1000, total: (tEnd - t0) / 1000 },
+    masks,
+    history,
+    phases,
+    test,
+    speedup,
+    ...(schedules ? { schedules } : {}),
+    seconds: {
+      dense: (tDense - t0) / 1000,
+      prune: (tPruned - tDense) / 1000,
+      sparse: (tEnd - tPruned) / 1000,
+      total: (tEnd - t0) / 1000,
+    },
   };
 }
 
@@ -144,8 +185,18 @@ export function trainPruned(engine: Engine, run: PruningRun, data: PruningData, 
  * alternating blocks (sparse first, then dense first, ...) so that a neighbour's load falls on both alike; one
  * untimed block each warms them up. Trains copies: `model` is left as it was.
  */
-export function sparseSpeedup(engine: Engine, model: Mlp, data: Dataset, batchSize: number, steps: number, optimizer: OptimizerSpec): SpeedupMeasurement {
-  if (data.count < batchSize) throw new InputError(`timing needs at least one batch of ${batchSize} training samples but there are ${data.count}; lower the batch size`);
+export function sparseSpeedup(
+  engine: Engine,
+  model: Mlp,
+  data: Dataset,
+  batchSize: number,
+  steps: number,
+  optimizer: OptimizerSpec,
+): SpeedupMeasurement {
+  if (data.count < batchSize)
+    throw new InputError(
+      `timing needs at least one batch of ${batchSize} training samples but there are ${data.count}; lower the batch size`,
+    );
   const blockSteps = Math.max(1, Math.min(10, steps, Math.floor(data.count / batchSize)));
   const weights = model.getWeights();
   const masks = model.layers.map((_, l) => maskOf(model, l));
@@ -194,16 +245,27 @@ function sparsityOf(m: SparseMask): number {
 }
 
 function checkRun(run: PruningRun, data: PruningData): void {
-  if (!PRUNING_METHODS.includes(run.method)) throw new InputError(`unknown pruning method "${run.method}": use ${PRUNING_METHODS.join(', ')}`);
+  if (!PRUNING_METHODS.includes(run.method))
+    throw new InputError(`unknown pruning method "${run.method}": use ${PRUNING_METHODS.join(', ')}`);
   if (run.reference.length === 0) throw new InputError('trainPruned needs the reference masks, one per weight layer');
-  for (const [name, v, min] of [['epochs', run.epochs, 1], ['fineTuneEpochs', run.fineTuneEpochs, 0], ['timingSteps', run.timingSteps, 0], ['frequency', run.frequency, 1]] as const) {
+  for (const [name, v, min] of [
+    ['epochs', run.epochs, 1],
+    ['fineTuneEpochs', run.fineTuneEpochs, 0],
+    ['timingSteps', run.timingSteps, 0],
+    ['frequency', run.frequency, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new InputError(`pruning ${name} is ${v}; give a whole number >= ${min}`);
   }
   if ((run.method === 'one-shot' || run.method === 'gradual') && run.fineTuneEpochs < 1) {
     throw new InputError(`${run.method} pruning fine-tunes the pruned model; give fineTuneEpochs >= 1`);
   }
-  if (!(run.pruneEnd > 0 && run.pruneEnd <= 1)) throw new InputError(`pruneEnd is ${run.pruneEnd}; give the fraction of dense steps by which gradual pruning ends, in (0, 1]`);
+  if (!(run.pruneEnd > 0 && run.pruneEnd <= 1))
+    throw new InputError(
+      `pruneEnd is ${run.pruneEnd}; give the fraction of dense steps by which gradual pruning ends, in (0, 1]`,
+    );
   if (data.train.features !== run.reference[0].nIn) {
-    throw new InputError(`the data has ${data.train.features} features but the reference masks start with ${run.reference[0].nIn} inputs`);
+    throw new InputError(
+      `the data has ${data.train.features} features but the reference masks start with ${run.reference[0].nIn} inputs`,
+    );
   }
 }

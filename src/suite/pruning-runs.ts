@@ -30,10 +30,16 @@ export function settingsTags(s: PruningSettings): Tags {
 
 function settingsOf(tags: Tags): PruningSettings {
   const method = tags.method as PruningMethod;
-  if (!PRUNING_METHODS.includes(method)) throw new InputError(`run tags name pruning method "${String(tags.method)}"; use ${PRUNING_METHODS.join(', ')}`);
+  if (!PRUNING_METHODS.includes(method))
+    throw new InputError(`run tags name pruning method "${String(tags.method)}"; use ${PRUNING_METHODS.join(', ')}`);
   return {
-    method, layersPruned: tags.layersPruned === 'first' ? 'first' : 'all', fineTuneEpochs: Number(tags.fineTuneEpochs),
-    frequency: Number(tags.frequency), power: Number(tags.power), pruneEnd: Number(tags.pruneEnd), timingSteps: Number(tags.timingSteps),
+    method,
+    layersPruned: tags.layersPruned === 'first' ? 'first' : 'all',
+    fineTuneEpochs: Number(tags.fineTuneEpochs),
+    frequency: Number(tags.frequency),
+    power: Number(tags.power),
+    pruneEnd: Number(tags.pruneEnd),
+    timingSteps: Number(tags.timingSteps),
   };
 }
 
@@ -41,19 +47,37 @@ function settingsOf(tags: Tags): PruningSettings {
  * Trains the run (config: the RadiX-Net of reference, dense-phase epochs, batch, optimizer, seed; tags: the settings)
  * on the context's MNIST and engine. `onTrained` sees the final model before it is disposed.
  */
-export async function executePruning(run: RunSpec, ctx: RunContext, onTrained?: (model: Mlp) => Record<string, unknown>): Promise<RunOutcome> {
+export async function executePruning(
+  run: RunSpec,
+  ctx: RunContext,
+  onTrained?: (model: Mlp) => Record<string, unknown>,
+): Promise<RunOutcome> {
   const config = run.config;
   if (!config) throw new InputError('a pruning run needs a config');
   const source = ctx.datasets?.get(dataKey(config)) ?? ctx.mnist;
   if (!source) throw new Error('a pruning run needs its data in its context');
   const s = settingsOf(run.tags);
   const net = radixNet(config.radices, config.layers, { kron: config.kron });
-  const reference = s.layersPruned === 'first' ? net.masks.map((m, l) => (l === 0 ? m : SparseMask.full(m.nIn, m.nOut))) : net.masks;
+  const reference =
+    s.layersPruned === 'first' ? net.masks.map((m, l) => (l === 0 ? m : SparseMask.full(m.nIn, m.nOut))) : net.masks;
   const split = splitOf(source, config.validationSplit, config.trainSamples);
-  const data = { train: split.train, validation: split.validation.count > 0 ? split.validation : null, test: testSetOf(source) };
+  const data = {
+    train: split.train,
+    validation: split.validation.count > 0 ? split.validation : null,
+    test: testSetOf(source),
+  };
   const pruningRun: PruningRun = {
-    method: s.method, reference, epochs: config.epochs, fineTuneEpochs: s.fineTuneEpochs, batchSize: config.batchSize,
-    optimizer: optimizerSpec(config), seed: config.seed, frequency: s.frequency, power: s.power, pruneEnd: s.pruneEnd, timingSteps: s.timingSteps,
+    method: s.method,
+    reference,
+    epochs: config.epochs,
+    fineTuneEpochs: s.fineTuneEpochs,
+    batchSize: config.batchSize,
+    optimizer: optimizerSpec(config),
+    seed: config.seed,
+    frequency: s.frequency,
+    power: s.power,
+    pruneEnd: s.pruneEnd,
+    timingSteps: s.timingSteps,
   };
   const engine = ctx.engine ?? (await Engine.create({ threads: ctx.threads }));
   let extra: Record<string, unknown> = {};
@@ -65,19 +89,36 @@ export async function executePruning(run: RunSpec, ctx: RunContext, onTrained?: 
       config,
       topology: {
         // only the radixnet method runs on the RadiX-Net itself; the others only share its per-layer sizes
-        radices: s.method === 'radixnet' && s.layersPruned === 'all' ? config.radices : `${s.method}${s.layersPruned === 'first' ? ' first layer' : ''} (as ${config.radices})`,
+        radices:
+          s.method === 'radixnet' && s.layersPruned === 'all'
+            ? config.radices
+            : `${s.method}${s.layersPruned === 'first' ? ' first layer' : ''} (as ${config.radices})`,
         sparsity: sp.overall,
         kroneckerSparsity: s.method === 'radixnet' && s.layersPruned === 'all' ? net.kroneckerSparsity : null,
-        weights: sp.weights, denseWeights: sp.denseWeights, layerSparsity: sp.layers,
+        weights: sp.weights,
+        denseWeights: sp.denseWeights,
+        layerSparsity: sp.layers,
       },
       history: r.history,
       final: {
-        trainAccuracy: last.accuracy, trainLoss: last.loss, valAccuracy: last.valAccuracy ?? null, valLoss: last.valLoss ?? null,
-        testAccuracy: r.test.accuracy, testLoss: r.test.loss,
+        trainAccuracy: last.accuracy,
+        trainLoss: last.loss,
+        valAccuracy: last.valAccuracy ?? null,
+        valLoss: last.valLoss ?? null,
+        testAccuracy: r.test.accuracy,
+        testLoss: r.test.loss,
       },
       data: {
-        reference: { radices: config.radices, sparsity: net.sparsity, layerSparsity: net.layerStats.map((l) => l.sparsity) },
-        phases: r.phases, seconds: r.seconds, speedup: r.speedup, ...(r.schedules ? { schedules: r.schedules } : {}), ...extra,
+        reference: {
+          radices: config.radices,
+          sparsity: net.sparsity,
+          layerSparsity: net.layerStats.map((l) => l.sparsity),
+        },
+        phases: r.phases,
+        seconds: r.seconds,
+        speedup: r.speedup,
+        ...(r.schedules ? { schedules: r.schedules } : {}),
+        ...extra,
       },
     };
   } finally {

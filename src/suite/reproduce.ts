@@ -101,9 +101,17 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   let mnist: Mnist | undefined;
   for (const [position, e] of known.entries()) {
     const t = performance.now();
-    if (!mnist && getExperiment(e.name).needsData && e.done < e.total) mnist = shareMnist(await loadMnist({ dir: opts.data }));
+    if (!mnist && getExperiment(e.name).needsData && e.done < e.total)
+      mnist = shareMnist(await loadMnist({ dir: opts.data }));
     const result = await runPlan(e.name, {
-      quick: opts.quick, params: overridesFor(getExperiment(e.name).defaults, opts), out: e.file, mnist, workers: opts.workers, threads: opts.threads, data: opts.data, warn: opts.warn,
+      quick: opts.quick,
+      params: overridesFor(getExperiment(e.name).defaults, opts),
+      out: e.file,
+      mnist,
+      workers: opts.workers,
+      threads: opts.threads,
+      data: opts.data,
+      warn: opts.warn,
       onProgress: (p: ProgressEvent) => {
         e.total = p.total;
         e.done = p.done;
@@ -116,15 +124,26 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         const elapsedSeconds = (performance.now() - t0) / 1000;
         const left = known.reduce((s, k) => s + k.left, 0);
         opts.onProgress?.({
-          experiment: e.name, figure: e.figure, position, experiments: known.length,
-          done: known.reduce((s, k) => s + k.done, 0), total: known.reduce((s, k) => s + k.total, 0),
-          etaSeconds: costDone > 0 ? (left / costDone) * elapsedSeconds : null, elapsedSeconds,
+          experiment: e.name,
+          figure: e.figure,
+          position,
+          experiments: known.length,
+          done: known.reduce((s, k) => s + k.done, 0),
+          total: known.reduce((s, k) => s + k.total, 0),
+          etaSeconds: costDone > 0 ? (left / costDone) * elapsedSeconds : null,
+          elapsedSeconds,
         });
       },
     });
     timings.push({
-      experiment: e.name, figure: e.figure, file: e.file, records: result.records.length, ran: result.ran, skipped: result.skipped,
-      wallSeconds: (performance.now() - t) / 1000, runSeconds: result.records.reduce((s, r) => s + r.wallSeconds, 0),
+      experiment: e.name,
+      figure: e.figure,
+      file: e.file,
+      records: result.records.length,
+      ran: result.ran,
+      skipped: result.skipped,
+      wallSeconds: (performance.now() - t) / 1000,
+      runSeconds: result.records.reduce((s, r) => s + r.wallSeconds, 0),
     });
   }
   return { experiments: timings, files: known.map((e) => e.file), wallSeconds: (performance.now() - t0) / 1000 };

@@ -8,7 +8,18 @@
 // parameters), and never counts a run twice: a key that appears again is collapsed when the copies agree (up to
 // timing and host) and refused, naming both lines, when they differ. A torn last line is dropped (and cut off the file,
 // by byte offset, before more is appended); a complete last line that only lacks its newline is kept.
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { tryLock, type FileLock } from '../data/file-lock.js';
@@ -66,8 +77,10 @@ export function readResults(path: string, opts: ReadResultsOptions = {}): Result
     const record = checker.check(value, where);
     const expected = opts.planId ?? records[0]?.planId ?? record.planId;
     if (record.planId !== expected) {
-      throw new InputError(`${where}: this results file holds runs of plan ${short(record.planId)} ` +
-        `(${record.experiment}), not plan ${short(expected)}; use another --out file (or the same parameters)`);
+      throw new InputError(
+        `${where}: this results file holds runs of plan ${short(record.planId)} ` +
+          `(${record.experiment}), not plan ${short(expected)}; use another --out file (or the same parameters)`,
+      );
     }
     const same = sameRunText(record);
     const before = seen.get(record.key);
@@ -78,8 +91,10 @@ export function readResults(path: string, opts: ReadResultsOptions = {}): Result
     } else if (before.same === same) {
       duplicates.push(record.key);
     } else {
-      throw new InputError(`${where}: run '${shortKey(record.key)}' is also at line ${before.line} with different results; ` +
-        'two writers or a concatenation mixed runs: keep one of the two lines and read again');
+      throw new InputError(
+        `${where}: run '${shortKey(record.key)}' is also at line ${before.line} with different results; ` +
+          'two writers or a concatenation mixed runs: keep one of the two lines and read again',
+      );
     }
   };
   for (let i = 0; i < complete.length; i++) {
@@ -92,8 +107,10 @@ export function readResults(path: string, opts: ReadResultsOptions = {}): Result
         goodBytes = start;
         break;
       }
-      throw new InputError(`${path}:${i + 1}: line is not JSON (a corrupt record in the middle of the file); ` +
-        `restore the file or remove that line, then run again`);
+      throw new InputError(
+        `${path}:${i + 1}: line is not JSON (a corrupt record in the middle of the file); ` +
+          `restore the file or remove that line, then run again`,
+      );
     }
     take(value, i + 1);
   }
@@ -170,10 +187,14 @@ function readLines(path: string): { complete: Line[]; last: Line | null; size: n
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      throw new InputError(`${path} is ${kindOf(st)}, not a regular file; results are read from files only (save the records to a file first)`);
+      throw new InputError(
+        `${path} is ${kindOf(st)}, not a regular file; results are read from files only (save the records to a file first)`,
+      );
     }
     if (st.size > LIMITS.resultsBytes) {
-      throw new InputError(`${path} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.resultsBytes)} limit on a results file (RADIXNET_MAX_RESULTS_BYTES); split it or raise the limit`);
+      throw new InputError(
+        `${path} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.resultsBytes)} limit on a results file (RADIXNET_MAX_RESULTS_BYTES); split it or raise the limit`,
+      );
     }
     const complete: Line[] = [];
     const chunk = Buffer.allocUnsafe(1 << 20);
@@ -211,7 +232,9 @@ function readLines(path: string): { complete: Line[]; last: Line | null; size: n
 
 function checkLineLength(path: string, line: number, bytes: number): void {
   if (bytes > LIMITS.recordBytes) {
-    throw new InputError(`${path}:${line}: a line over ${formatBytes(LIMITS.recordBytes)}, longer than any record radixnet writes (RADIXNET_MAX_RECORD_BYTES); it is not a results file`);
+    throw new InputError(
+      `${path}:${line}: a line over ${formatBytes(LIMITS.recordBytes)}, longer than any record radixnet writes (RADIXNET_MAX_RECORD_BYTES); it is not a results file`,
+    );
   }
 }
 
@@ -232,7 +255,11 @@ function kindOf(st: import('node:fs').Stats): string {
 
 /** An open results file that records are appended to, by this process alone (it holds `PATH.lock`). */
 export class ResultsWriter {
-  private constructor(private fd: number, readonly path: string, private lock: FileLock) {}
+  private constructor(
+    private fd: number,
+    readonly path: string,
+    private lock: FileLock,
+  ) {}
 
   /**
    * Takes the results file's lock and opens it for appending, creating it and its directory. Refused (InputError):
@@ -246,7 +273,9 @@ export class ResultsWriter {
     };
     const existing = statOrNull(path);
     if (existing && !existing.isFile()) {
-      throw new InputError(`--out ${path} is ${kindOf(existing)}, not a regular file; results are appended to a file (then print them with radixnet summarize FILE)`);
+      throw new InputError(
+        `--out ${path} is ${kindOf(existing)}, not a regular file; results are appended to a file (then print them with radixnet summarize FILE)`,
+      );
     }
     let lock: FileLock;
     try {
@@ -272,7 +301,9 @@ export class ResultsWriter {
 
   /** Appends one record as one line with a single write, then fsyncs, so a crash never leaves half a record inside. */
   append(record: RunRecord): void {
-    this.lock.check(`the lock ${this.path}.lock was removed while this process was writing ${this.path}; stop the other writer and run again`);
+    this.lock.check(
+      `the lock ${this.path}.lock was removed while this process was writing ${this.path}; stop the other writer and run again`,
+    );
     const bytes = Buffer.from(recordLine(record));
     for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off);
     fsyncSync(this.fd);
@@ -292,8 +323,10 @@ export class ResultsWriter {
 export function lockResults(path: string): FileLock {
   const got = tryLock(`${path}.lock`, LIMITS.lockStaleMs);
   if ('release' in got) return got;
-  throw new InputError(`${path} is being written by ${got.holder}; one writer per results file (two would run and record the same runs): ` +
-    `wait for it or use another --out file; if no such process runs, delete ${path}.lock`);
+  throw new InputError(
+    `${path} is being written by ${got.holder}; one writer per results file (two would run and record the same runs): ` +
+      `wait for it or use another --out file; if no such process runs, delete ${path}.lock`,
+  );
 }
 
 /** The line a record is stored as (JSON in the record's own key order, then a newline). */
@@ -302,9 +335,20 @@ export function recordLine(record: RunRecord): string {
 }
 
 const REQUIRED: [keyof RunRecord, string][] = [
-  ['v', 'number'], ['experiment', 'string'], ['planId', 'string'], ['params', 'object'], ['index', 'number'],
-  ['key', 'string'], ['tags', 'object'], ['config', 'object'], ['topology', 'object'], ['history', 'object'],
-  ['final', 'object'], ['wallSeconds', 'number'], ['threads', 'number'], ['host', 'string'],
+  ['v', 'number'],
+  ['experiment', 'string'],
+  ['planId', 'string'],
+  ['params', 'object'],
+  ['index', 'number'],
+  ['key', 'string'],
+  ['tags', 'object'],
+  ['config', 'object'],
+  ['topology', 'object'],
+  ['history', 'object'],
+  ['final', 'object'],
+  ['wallSeconds', 'number'],
+  ['threads', 'number'],
+  ['host', 'string'],
 ];
 
 /** Checks the shape of a record (fields and their types); `where` names file and line in the error. */
@@ -315,18 +359,23 @@ export function checkRecord(value: unknown, where: string): RunRecord {
   const r = value as Record<string, unknown>;
   for (const [field, type] of REQUIRED) {
     if (!Object.hasOwn(r, field) || typeof r[field] !== type) {
-      throw new InputError(`${where}: not a results record: field '${field}' ${Object.hasOwn(r, field) ? `is not a ${type}` : 'is missing'}`);
+      throw new InputError(
+        `${where}: not a results record: field '${field}' ${Object.hasOwn(r, field) ? `is not a ${type}` : 'is missing'}`,
+      );
     }
   }
   if (r.v !== RECORD_VERSION) {
-    throw new InputError(`${where}: record version ${String(r.v).slice(0, 20)}, this radixnet reads version ${RECORD_VERSION}; use the radixnet that wrote it`);
+    throw new InputError(
+      `${where}: record version ${String(r.v).slice(0, 20)}, this radixnet reads version ${RECORD_VERSION}; use the radixnet that wrote it`,
+    );
   }
   const bad = (what: string): never => {
     throw new InputError(`${where}: not a results record: ${what}`);
   };
   if (r.params === null || Array.isArray(r.params)) bad("'params' is not an object");
   if (r.tags === null || Array.isArray(r.tags)) bad("'tags' is not an object");
-  for (const v of Object.values(r.tags as object)) if (v !== null && typeof v === 'object') bad("a tag is not a string, number, boolean or null");
+  for (const v of Object.values(r.tags as object))
+    if (v !== null && typeof v === 'object') bad('a tag is not a string, number, boolean or null');
   if (Array.isArray(r.config)) bad("'config' is not an object or null");
   if (!Number.isSafeInteger(r.index) || (r.index as number) < 0) bad("'index' is not a whole number >= 0");
   if (!/^[0-9a-f]{64}$/.test(r.planId as string)) bad("'planId' is not 64 hex digits");
@@ -334,20 +383,27 @@ export function checkRecord(value: unknown, where: string): RunRecord {
   if (!Array.isArray(r.history)) bad("'history' is not a list");
   for (const e of r.history as unknown[]) {
     if (!e || typeof e !== 'object' || Array.isArray(e)) bad("an entry of 'history' is not an object");
-    for (const [k, v] of Object.entries(e as object)) if (!isMetric(k, v)) bad(`'history' holds ${k.slice(0, 40)} = ${String(JSON.stringify(v)).slice(0, 20)}, not a ${metricKind(k)}`);
+    for (const [k, v] of Object.entries(e as object))
+      if (!isMetric(k, v))
+        bad(`'history' holds ${k.slice(0, 40)} = ${String(JSON.stringify(v)).slice(0, 20)}, not a ${metricKind(k)}`);
   }
   const t = r.topology as Record<string, unknown>;
-  if (t === null || Array.isArray(t) || typeof t.radices !== 'string' || !isFraction(t.sparsity)) bad("'topology' lacks radices or a sparsity in [0, 1]");
+  if (t === null || Array.isArray(t) || typeof t.radices !== 'string' || !isFraction(t.sparsity))
+    bad("'topology' lacks radices or a sparsity in [0, 1]");
   for (const k of ['weights', 'denseWeights']) {
-    if (t[k] !== undefined && !(Number.isSafeInteger(t[k]) && (t[k] as number) >= 0)) bad(`'topology.${k}' is not a whole number >= 0`);
+    if (t[k] !== undefined && !(Number.isSafeInteger(t[k]) && (t[k] as number) >= 0))
+      bad(`'topology.${k}' is not a whole number >= 0`);
   }
-  if (!(t.kroneckerSparsity === null || t.kroneckerSparsity === undefined || isFraction(t.kroneckerSparsity))) bad("'topology.kroneckerSparsity' is not in [0, 1]");
+  if (!(t.kroneckerSparsity === null || t.kroneckerSparsity === undefined || isFraction(t.kroneckerSparsity)))
+    bad("'topology.kroneckerSparsity' is not in [0, 1]");
   if (r.final !== null) {
     const f = r.final as Record<string, unknown>;
     if (Array.isArray(f)) bad("'final' is not an object or null");
-    for (const [k, v] of Object.entries(f)) if (!isMetric(k, v)) bad(`'final.${k.slice(0, 40)}' is not a ${metricKind(k)}`);
+    for (const [k, v] of Object.entries(f))
+      if (!isMetric(k, v)) bad(`'final.${k.slice(0, 40)}' is not a ${metricKind(k)}`);
   }
-  if (r.data !== undefined && (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data))) bad("'data' is not an object");
+  if (r.data !== undefined && (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data)))
+    bad("'data' is not an object");
   return value as RunRecord;
 }
 
@@ -356,7 +412,10 @@ function isMetric(name: string, v: unknown): boolean {
   if (v === null) return true;
   // per-class outcomes: recall per class (null for a class without samples), confusion counts [true][predicted]
   if (/recall/i.test(name)) return Array.isArray(v) && v.every((x) => x === null || isFraction(x));
-  if (/confusion/i.test(name)) return Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => Number.isSafeInteger(x) && x >= 0));
+  if (/confusion/i.test(name))
+    return (
+      Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => Number.isSafeInteger(x) && x >= 0))
+    );
   if (/accuracy/i.test(name)) return isFraction(v);
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
@@ -395,7 +454,9 @@ class RecordChecker {
       this.checked.set(key, id);
     }
     if (record.planId !== id) {
-      throw new InputError(`${where}: planId ${short(record.planId)} is not the plan of the record's own params (${short(id)}); the record was edited`);
+      throw new InputError(
+        `${where}: planId ${short(record.planId)} is not the plan of the record's own params (${short(id)}); the record was edited`,
+      );
     }
     return record;
   }

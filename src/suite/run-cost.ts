@@ -45,5 +45,8 @@ export function expectedCost(run: PlannedRun): number {
 
 /** `runs` longest-expected-first (a stable sort: equal costs keep plan order). */
 export function longestFirst(runs: readonly PlannedRun[]): PlannedRun[] {
-  return runs.map((run) => ({ run, cost: expectedCost(run) })).sort((a, b) => b.cost - a.cost).map((e) => e.run);
+  return runs
+    .map((run) => ({ run, cost: expectedCost(run) }))
+    .sort((a, b) => b.cost - a.cost)
+    .map((e) => e.run);
 }

@@ -12,14 +12,21 @@ import type { WorkerReply, WorkerSetup } from './workers.js';
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
 const reply = (m: WorkerReply): void => port.postMessage(m);
-const fail = (err: unknown): void => reply({
-  type: 'error', message: (err as Error)?.message ?? String(err), input: err instanceof InputError, stack: (err as Error)?.stack,
-});
+const fail = (err: unknown): void =>
+  reply({
+    type: 'error',
+    message: (err as Error)?.message ?? String(err),
+    input: err instanceof InputError,
+    stack: (err as Error)?.stack,
+  });
 
 try {
   const exp = getExperiment(setup.experiment);
   // the pool's starter loaded the plan's data (setup.mnist, setup.datasets); MNIST only if it did not say
-  const mnist = setup.needsData && !setup.datasets ? (setup.mnist ?? (await loadMnist({ dir: setup.data }))) : (setup.mnist ?? null);
+  const mnist =
+    setup.needsData && !setup.datasets
+      ? (setup.mnist ?? (await loadMnist({ dir: setup.data })))
+      : (setup.mnist ?? null);
   const engine = setup.needsData ? await Engine.create({ threads: setup.threads }) : undefined;
   const ctx: RunContext = { mnist, datasets: new Map(setup.datasets ?? []), threads: engine?.threads ?? 1, engine };
   port.on('message', async (m: { type: 'run'; run: PlannedRun }) => {

@@ -12,7 +12,15 @@ import { readResults, ResultsWriter } from './results-file.js';
 import { inShard, type Shard } from './shard.js';
 import { shareData, shareMnist, WorkerPool } from './workers.js';
 import { expectedCost, longestFirst } from './run-cost.js';
-import { dataKey, dataSpecOf, isPlainMnist, isUserData, loadData, type DataSpec, type TrainData } from '../data/source.js';
+import {
+  dataKey,
+  dataSpecOf,
+  isPlainMnist,
+  isUserData,
+  loadData,
+  type DataSpec,
+  type TrainData,
+} from '../data/source.js';
 
 export interface RunPlanOptions {
   /** Parameter overrides (parsed values by parameter name), applied after the defaults and --quick. */
@@ -90,13 +98,15 @@ export async function runPlan(experiment: Experiment | string, opts: RunPlanOpti
   const t0 = performance.now();
   let current = expand(exp, params, []);
   const requested = opts.workers ?? (exp.needsData ? defaultWorkers() : 1);
-  if (!Number.isInteger(requested) || requested < 1) throw new InputError(`workers must be a whole number >= 1, got ${requested}`);
+  if (!Number.isInteger(requested) || requested < 1)
+    throw new InputError(`workers must be a whole number >= 1, got ${requested}`);
   const done = new Map<string, RunRecord>();
   // the writer's lock first: the file is read and repaired by the one process that then appends to it
   const writer = opts.out ? ResultsWriter.open(opts.out) : null;
   try {
     if (opts.out) {
-      for (const r of readResults(opts.out, { planId: current.planId, repair: true, warn: opts.warn }).records) done.set(r.key, r);
+      for (const r of readResults(opts.out, { planId: current.planId, repair: true, warn: opts.warn }).records)
+        done.set(r.key, r);
     }
   } catch (err) {
     writer?.close();
@@ -117,11 +127,20 @@ export async function runPlan(experiment: Experiment | string, opts: RunPlanOpti
     const doneInShard = [...done.values()].filter((r) => inShard(r.index, shard)).length;
     const etaSeconds = costDone > 0 ? (costLeft / costDone) * elapsedSeconds : null;
     const left = total - doneInShard;
-    const runsPerMinute = etaSeconds === null ? null : etaSeconds > 0 ? left / (etaSeconds / 60) : ran / (elapsedSeconds / 60);
+    const runsPerMinute =
+      etaSeconds === null ? null : etaSeconds > 0 ? left / (etaSeconds / 60) : ran / (elapsedSeconds / 60);
     opts.onProgress({
-      type, total, done: doneInShard, ran, elapsedSeconds, runsPerMinute,
-      etaSeconds, key: last?.key, index: last?.index,
-      workers: executor?.workers ?? 0, threads: executor?.threads ?? 0,
+      type,
+      total,
+      done: doneInShard,
+      ran,
+      elapsedSeconds,
+      runsPerMinute,
+      etaSeconds,
+      key: last?.key,
+      index: last?.index,
+      workers: executor?.workers ?? 0,
+      threads: executor?.threads ?? 0,
     });
   };
   try {
@@ -158,11 +177,19 @@ export async function runPlan(experiment: Experiment | string, opts: RunPlanOpti
         for (const f of followers.get(run.key) ?? []) write(f, exp.twinOutcome!(outcome, f), 0);
       });
     }
-    const records = current.runs.map((r) => done.get(r.key)).filter((r): r is RunRecord => r !== undefined && inShard(r.index, shard));
+    const records = current.runs
+      .map((r) => done.get(r.key))
+      .filter((r): r is RunRecord => r !== undefined && inShard(r.index, shard));
     progress('end', current.runs.filter((r) => inShard(r.index, shard)).length);
     return {
-      plan: current, records, ran, copied, skipped, wallSeconds: (performance.now() - t0) / 1000,
-      workers: executor?.workers ?? 0, threads: executor?.threads ?? 0,
+      plan: current,
+      records,
+      ran,
+      copied,
+      skipped,
+      wallSeconds: (performance.now() - t0) / 1000,
+      workers: executor?.workers ?? 0,
+      threads: executor?.threads ?? 0,
     };
   } finally {
     await executor?.close();
@@ -174,12 +201,20 @@ export async function runPlan(experiment: Experiment | string, opts: RunPlanOpti
  * Sorts the runs to do into those to execute, copies of a twin already recorded, and followers: runs copied from a
  * twin that executes now (keyed by that twin's key). Experiments without twinOutcome execute everything.
  */
-function splitTwins(exp: Experiment, all: PlannedRun[], todo: PlannedRun[], done: Map<string, RunRecord>): {
-  execute: PlannedRun[]; copies: [PlannedRun, RunRecord][]; followers: Map<string, PlannedRun[]>;
+function splitTwins(
+  exp: Experiment,
+  all: PlannedRun[],
+  todo: PlannedRun[],
+  done: Map<string, RunRecord>,
+): {
+  execute: PlannedRun[];
+  copies: [PlannedRun, RunRecord][];
+  followers: Map<string, PlannedRun[]>;
 } {
   if (!exp.twinOutcome) return { execute: todo, copies: [], followers: new Map() };
   const recorded = new Map<string, RunRecord>();
-  for (const r of all) if (r.twin !== undefined && done.has(r.key) && !recorded.has(r.twin)) recorded.set(r.twin, done.get(r.key)!);
+  for (const r of all)
+    if (r.twin !== undefined && done.has(r.key) && !recorded.has(r.twin)) recorded.set(r.twin, done.get(r.key)!);
   const execute: PlannedRun[] = [];
   const copies: [PlannedRun, RunRecord][] = [];
   const followers = new Map<string, PlannedRun[]>();
@@ -204,11 +239,29 @@ function outcomeOf(r: RunRecord): RunOutcome {
 }
 
 /** One record, its fields in a fixed order so that equal runs give equal lines. */
-function makeRecord(p: Plan, run: PlannedRun, o: RunOutcome, wallSeconds: number, threads: number, host: string): RunRecord {
+function makeRecord(
+  p: Plan,
+  run: PlannedRun,
+  o: RunOutcome,
+  wallSeconds: number,
+  threads: number,
+  host: string,
+): RunRecord {
   const record: RunRecord = {
-    v: RECORD_VERSION, experiment: p.experiment, planId: p.planId, params: p.params, index: run.index, key: run.key,
-    tags: run.tags, config: o.config, topology: o.topology, history: o.history, final: o.final,
-    wallSeconds, threads, host,
+    v: RECORD_VERSION,
+    experiment: p.experiment,
+    planId: p.planId,
+    params: p.params,
+    index: run.index,
+    key: run.key,
+    tags: run.tags,
+    config: o.config,
+    topology: o.topology,
+    history: o.history,
+    final: o.final,
+    wallSeconds,
+    threads,
+    host,
   };
   if (o.data !== undefined) {
     const { wallSeconds: w, threads: t, host: h, ...head } = record;
@@ -229,7 +282,11 @@ interface Executor {
  * The data the plan's runs train on, each dataset loaded once: MNIST when a run trains on it as shipped (or has no
  * config), and every other DataSpec by its key. `--data` (opts.data) is where a named dataset's files are.
  */
-async function loadPlanData(exp: Experiment, opts: RunPlanOptions, runs: readonly PlannedRun[]): Promise<{ mnist: Mnist | null; datasets: Map<string, TrainData> }> {
+async function loadPlanData(
+  exp: Experiment,
+  opts: RunPlanOptions,
+  runs: readonly PlannedRun[],
+): Promise<{ mnist: Mnist | null; datasets: Map<string, TrainData> }> {
   const datasets = new Map<string, TrainData>();
   if (!exp.needsData) return { mnist: null, datasets };
   let needsMnist = false;
@@ -241,19 +298,41 @@ async function loadPlanData(exp: Experiment, opts: RunPlanOptions, runs: readonl
   const mnist = needsMnist ? (opts.mnist ?? (await loadMnist({ dir: opts.data }))) : null;
   for (const [key, spec] of specs) {
     const named = !isUserData(spec);
-    datasets.set(key, await loadData(named && spec.data === undefined && opts.data !== undefined ? { ...spec, data: opts.data } : spec, { mnist: mnist ?? undefined, log: opts.warn }));
+    datasets.set(
+      key,
+      await loadData(
+        named && spec.data === undefined && opts.data !== undefined ? { ...spec, data: opts.data } : spec,
+        { mnist: mnist ?? undefined, log: opts.warn },
+      ),
+    );
   }
   return { mnist, datasets };
 }
 
-async function startExecutor(exp: Experiment, workers: number, opts: RunPlanOptions, runs: readonly PlannedRun[]): Promise<Executor> {
+async function startExecutor(
+  exp: Experiment,
+  workers: number,
+  opts: RunPlanOptions,
+  runs: readonly PlannedRun[],
+): Promise<Executor> {
   const loaded = await loadPlanData(exp, opts, runs);
   if (workers > 1) {
     const threads = opts.threads ?? 1;
     // loaded once here and shared: N workers would otherwise each spend the load and hold a copy
-    const mnist = loaded.mnist ? (loaded.mnist.train.images.buffer instanceof SharedArrayBuffer ? loaded.mnist : shareMnist(loaded.mnist)) : undefined;
+    const mnist = loaded.mnist
+      ? loaded.mnist.train.images.buffer instanceof SharedArrayBuffer
+        ? loaded.mnist
+        : shareMnist(loaded.mnist)
+      : undefined;
     const datasets = [...loaded.datasets].map(([k, d]) => [k, shareData(d)] as [string, TrainData]);
-    const pool = await WorkerPool.start(workers, { experiment: exp.name, threads, data: opts.data, needsData: exp.needsData, mnist, datasets });
+    const pool = await WorkerPool.start(workers, {
+      experiment: exp.name,
+      threads,
+      data: opts.data,
+      needsData: exp.needsData,
+      mnist,
+      datasets,
+    });
     return { workers, threads, run: (runs, onDone) => pool.run(runs, onDone), close: () => pool.close() };
   }
   const mnist: Mnist | null = loaded.mnist;
@@ -276,7 +355,11 @@ async function startExecutor(exp: Experiment, workers: number, opts: RunPlanOpti
 }
 
 /** Executes one run; an error names the run. */
-export async function runOne(exp: Experiment, run: PlannedRun, ctx: Parameters<Experiment['execute']>[1]): Promise<RunOutcome> {
+export async function runOne(
+  exp: Experiment,
+  run: PlannedRun,
+  ctx: Parameters<Experiment['execute']>[1],
+): Promise<RunOutcome> {
   try {
     return await exp.execute(run, ctx);
   } catch (err) {

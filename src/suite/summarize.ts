@@ -11,7 +11,8 @@ import { readResults } from './results-file.js';
 
 /** The summary of records of one plan. */
 export function summarizeRecords(records: readonly RunRecord[]): Summary & { experiment: string; planId: string } {
-  if (records.length === 0) throw new InputError('no records to summarize; run the experiment first (radixnet experiment NAME --out FILE)');
+  if (records.length === 0)
+    throw new InputError('no records to summarize; run the experiment first (radixnet experiment NAME --out FILE)');
   const { experiment, planId, params } = records[0];
   const exp = getExperiment(experiment);
   // completion order varies with workers; summaries read in plan order
@@ -58,10 +59,17 @@ function isRadixList(text: unknown): boolean {
 }
 
 /** Reads a results file and summarizes it; also returns its wall-time totals. */
-export function summarizeFile(path: string, warn?: (m: string) => void): Summary & { experiment: string; planId: string; runs: number; runSeconds: number } {
-  if (!existsSync(path)) throw new InputError(`${path} does not exist; check the path (a results file written by radixnet experiment --out)`);
+export function summarizeFile(
+  path: string,
+  warn?: (m: string) => void,
+): Summary & { experiment: string; planId: string; runs: number; runSeconds: number } {
+  if (!existsSync(path))
+    throw new InputError(
+      `${path} does not exist; check the path (a results file written by radixnet experiment --out)`,
+    );
   const { records } = readResults(path, { warn });
-  if (records.length === 0) throw new InputError(`${path} holds no records; check the path, or run the experiment with --out ${path}`);
+  if (records.length === 0)
+    throw new InputError(`${path} holds no records; check the path, or run the experiment with --out ${path}`);
   const summary = summarizeRecords(records);
   return { ...summary, runs: records.length, runSeconds: records.reduce((s, r) => s + r.wallSeconds, 0) };
 }

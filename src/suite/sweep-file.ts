@@ -42,17 +42,52 @@ export const SWEEP_MAX_RUNS = 1000;
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'sizes';
 /** The training options a sweep may set or vary, and their kinds. */
 export const SWEEP_OPTIONS: Record<string, Kind> = {
-  radices: 'string', layers: 'sizes', hidden: 'sizes', kron: 'sizes', epochs: 'int', batchSize: 'int', optimizer: 'string',
-  lr: 'number', momentum: 'number', seed: 'int', bias: 'bool', init: 'string', validationSplit: 'number',
-  trainSamples: 'int', testSamples: 'int',
-  dataset: 'string', data: 'string', labels: 'string', testData: 'string', testLabels: 'string', labelColumn: 'string',
-  scale: 'string', testFraction: 'number', classes: 'int',
+  radices: 'string',
+  layers: 'sizes',
+  hidden: 'sizes',
+  kron: 'sizes',
+  epochs: 'int',
+  batchSize: 'int',
+  optimizer: 'string',
+  lr: 'number',
+  momentum: 'number',
+  seed: 'int',
+  bias: 'bool',
+  init: 'string',
+  validationSplit: 'number',
+  trainSamples: 'int',
+  testSamples: 'int',
+  dataset: 'string',
+  data: 'string',
+  labels: 'string',
+  testData: 'string',
+  testLabels: 'string',
+  labelColumn: 'string',
+  scale: 'string',
+  testFraction: 'number',
+  classes: 'int',
 };
 const ALIASES: Record<string, string> = { batch: 'batchSize', radix: 'radices', factors: 'radices' };
 const CHOICES: Record<string, readonly string[]> = {
-  optimizer: ['adam', 'sgd'], init: ['normal', 'glorot-uniform'], dataset: DATASETS, scale: SCALES,
+  optimizer: ['adam', 'sgd'],
+  init: ['normal', 'glorot-uniform'],
+  dataset: DATASETS,
+  scale: SCALES,
 };
-const TOP_KEYS = ['name', 'description', 'method', 'count', 'seed', 'base', 'parameters', 'params', 'max_runs', 'maxRuns', 'program', 'metric'];
+const TOP_KEYS = [
+  'name',
+  'description',
+  'method',
+  'count',
+  'seed',
+  'base',
+  'parameters',
+  'params',
+  'max_runs',
+  'maxRuns',
+  'program',
+  'metric',
+];
 
 /** `batch-size`, `batch_size`, `batchSize`, `batch` -> `batchSize`; null for an unknown option. */
 export function optionKey(name: string): string | null {
@@ -67,7 +102,9 @@ export async function readSweepFile(file: string): Promise<SweepParams> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+    throw new InputError(
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+    );
   }
   let doc: unknown;
   try {
@@ -77,7 +114,9 @@ export async function readSweepFile(file: string): Promise<SweepParams> {
       doc = YAML.parse(text);
     }
   } catch (err) {
-    throw new InputError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new InputError(
+      `${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   return parseSweep(doc, file);
 }
@@ -90,17 +129,25 @@ export function parseSweep(doc: unknown, where: string): SweepParams {
   if (!isObject(doc)) fail('a sweep file holds a mapping with base and parameters (see examples/sweeps/)');
   const d = doc as Record<string, unknown>;
   for (const k of Object.keys(d)) {
-    if (!TOP_KEYS.includes(k)) fail(`unknown key '${k}'; a sweep file has ${['name', 'method', 'count', 'seed', 'base', 'parameters (or Hydra\'s params)', 'max_runs'].join(', ')}`);
+    if (!TOP_KEYS.includes(k))
+      fail(
+        `unknown key '${k}'; a sweep file has ${['name', 'method', 'count', 'seed', 'base', "parameters (or Hydra's params)", 'max_runs'].join(', ')}`,
+      );
   }
   const method = d.method ?? 'grid';
-  if (method !== 'grid' && method !== 'random') fail(`method must be grid or random, got '${String(method)}' (bayes searches are not offered)`);
+  if (method !== 'grid' && method !== 'random')
+    fail(`method must be grid or random, got '${String(method)}' (bayes searches are not offered)`);
   const count = d.count ?? null;
-  if (method === 'random' && !(Number.isInteger(count) && (count as number) >= 1)) fail(`a random sweep needs count: the number of runs to draw (a whole number >= 1), got ${JSON.stringify(count)}`);
-  if (method === 'grid' && count !== null) fail('count applies to method: random; a grid runs every combination: drop count');
+  if (method === 'random' && !(Number.isInteger(count) && (count as number) >= 1))
+    fail(`a random sweep needs count: the number of runs to draw (a whole number >= 1), got ${JSON.stringify(count)}`);
+  if (method === 'grid' && count !== null)
+    fail('count applies to method: random; a grid runs every combination: drop count');
   const seed = d.seed ?? 1;
-  if (!Number.isInteger(seed) || (seed as number) < 0) fail(`seed (of the random draws) must be a whole number >= 0, got ${JSON.stringify(seed)}`);
+  if (!Number.isInteger(seed) || (seed as number) < 0)
+    fail(`seed (of the random draws) must be a whole number >= 0, got ${JSON.stringify(seed)}`);
   const maxRuns = d.max_runs ?? d.maxRuns ?? SWEEP_MAX_RUNS;
-  if (!Number.isInteger(maxRuns) || (maxRuns as number) < 1) fail(`max_runs must be a whole number >= 1, got ${JSON.stringify(maxRuns)}`);
+  if (!Number.isInteger(maxRuns) || (maxRuns as number) < 1)
+    fail(`max_runs must be a whole number >= 1, got ${JSON.stringify(maxRuns)}`);
   const name = d.name ?? null;
   if (name !== null && typeof name !== 'string') fail('name must be a string');
 
@@ -108,44 +155,64 @@ export function parseSweep(doc: unknown, where: string): SweepParams {
   if (d.base !== undefined) {
     if (!isObject(d.base)) fail('base must be a mapping of training options (e.g. epochs: 3)');
     for (const [k, v] of Object.entries(d.base as object)) {
-      const key = optionKey(k) ?? fail(`base: unknown training option '${k}'; the options are ${Object.keys(SWEEP_OPTIONS).join(', ')}`);
+      const key =
+        optionKey(k) ??
+        fail(`base: unknown training option '${k}'; the options are ${Object.keys(SWEEP_OPTIONS).join(', ')}`);
       base[key] = checkValue(key, v, `base.${k}`, fail);
     }
   }
   const parameters: Record<string, Domain> = {};
   const add = (k: string, domain: Domain, at: string): void => {
-    const key = optionKey(k) ?? fail(`${at}: unknown training option '${k}'; the options are ${Object.keys(SWEEP_OPTIONS).join(', ')}`);
+    const key =
+      optionKey(k) ??
+      fail(`${at}: unknown training option '${k}'; the options are ${Object.keys(SWEEP_OPTIONS).join(', ')}`);
     if (Object.hasOwn(parameters, key)) fail(`${at}: '${key}' is swept twice`);
     if (Object.hasOwn(base, key)) fail(`${at}: '${key}' is both in base and swept; keep one`);
     parameters[key] = domain;
   };
   if (d.parameters !== undefined) {
     if (!isObject(d.parameters)) fail('parameters must be a mapping: NAME: {values: [...]} or {min, max}');
-    for (const [k, spec] of Object.entries(d.parameters as object)) add(k, wandbDomain(k, spec, `parameters.${k}`, fail), `parameters.${k}`);
+    for (const [k, spec] of Object.entries(d.parameters as object))
+      add(k, wandbDomain(k, spec, `parameters.${k}`, fail), `parameters.${k}`);
   }
   if (d.params !== undefined) {
     if (!isObject(d.params)) fail('params must be a mapping: NAME: "a,b,c" or choice(...) or range(...)');
-    for (const [k, spec] of Object.entries(d.params as object)) add(k, hydraDomain(spec, `params.${k}`, fail), `params.${k}`);
+    for (const [k, spec] of Object.entries(d.params as object))
+      add(k, hydraDomain(spec, `params.${k}`, fail), `params.${k}`);
   }
-  if (Object.keys(parameters).length === 0) fail('no parameters to sweep; list at least one under parameters (values: [...] or min/max)');
+  if (Object.keys(parameters).length === 0)
+    fail('no parameters to sweep; list at least one under parameters (values: [...] or min/max)');
   for (const [key, domain] of Object.entries(parameters)) {
     if ('values' in domain) {
-      if (domain.values.length === 0) fail(`parameters.${key}: values is empty; an empty grid runs nothing: give at least one value`);
+      if (domain.values.length === 0)
+        fail(`parameters.${key}: values is empty; an empty grid runs nothing: give at least one value`);
       domain.values = domain.values.map((v, i) => checkValue(key, v, `parameters.${key}.values[${i}]`, fail) as never);
       const seen = new Set(domain.values.map((v) => JSON.stringify(v)));
       if (seen.size !== domain.values.length) fail(`parameters.${key}: a value is listed twice; list each once`);
     } else {
       const kind = SWEEP_OPTIONS[key];
-      if (kind !== 'int' && kind !== 'number') fail(`parameters.${key}: min/max ranges are for numeric options; give values: [...] for ${key}`);
+      if (kind !== 'int' && kind !== 'number')
+        fail(`parameters.${key}: min/max ranges are for numeric options; give values: [...] for ${key}`);
       if (!(domain.min <= domain.max)) fail(`parameters.${key}: min ${domain.min} is above max ${domain.max}`);
       if (method === 'grid') {
         const step = domain.step ?? (kind === 'int' && domain.distribution !== 'log_uniform_values' ? 1 : undefined);
-        if (step === undefined || !(step > 0)) fail(`parameters.${key}: a grid over a range of ${kind === 'int' ? 'integers' : 'reals'} needs a step > 0 (or give values: [...])`);
+        if (step === undefined || !(step > 0))
+          fail(
+            `parameters.${key}: a grid over a range of ${kind === 'int' ? 'integers' : 'reals'} needs a step > 0 (or give values: [...])`,
+          );
         domain.step = step;
       }
     }
   }
-  return { name: name as string | null, method: method as 'grid' | 'random', count: count as number | null, seed: seed as number, base, parameters, maxRuns: maxRuns as number };
+  return {
+    name: name as string | null,
+    method: method as 'grid' | 'random',
+    count: count as number | null,
+    seed: seed as number,
+    base,
+    parameters,
+    maxRuns: maxRuns as number,
+  };
 }
 
 function isObject(v: unknown): boolean {
@@ -156,7 +223,8 @@ function wandbDomain(k: string, spec: unknown, at: string, fail: (m: string) => 
   if (!isObject(spec)) fail(`${at}: give {values: [...]}, {value: x} or {min: a, max: b}, got ${JSON.stringify(spec)}`);
   const s = spec as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!['values', 'value', 'min', 'max', 'step', 'distribution', 'q'].includes(key)) fail(`${at}: unknown key '${key}'; use values, value, min, max, step or distribution`);
+    if (!['values', 'value', 'min', 'max', 'step', 'distribution', 'q'].includes(key))
+      fail(`${at}: unknown key '${key}'; use values, value, min, max, step or distribution`);
   }
   if (s.values !== undefined) {
     if (!Array.isArray(s.values)) fail(`${at}.values must be a list`);
@@ -166,7 +234,8 @@ function wandbDomain(k: string, spec: unknown, at: string, fail: (m: string) => 
   if (s.min !== undefined || s.max !== undefined) {
     if (typeof s.min !== 'number' || typeof s.max !== 'number') fail(`${at}: min and max must both be numbers`);
     const dist = s.distribution ?? (Number.isInteger(s.min) && Number.isInteger(s.max) ? 'int_uniform' : 'uniform');
-    if (dist !== 'uniform' && dist !== 'int_uniform' && dist !== 'log_uniform_values') fail(`${at}: distribution '${String(dist)}' is not offered; use uniform, int_uniform or log_uniform_values`);
+    if (dist !== 'uniform' && dist !== 'int_uniform' && dist !== 'log_uniform_values')
+      fail(`${at}: distribution '${String(dist)}' is not offered; use uniform, int_uniform or log_uniform_values`);
     if (dist === 'log_uniform_values' && !((s.min as number) > 0)) fail(`${at}: log_uniform_values needs min > 0`);
     const step = s.step ?? s.q;
     const out: Domain = { min: s.min as number, max: s.max as number, distribution: dist as 'uniform' };
@@ -183,7 +252,8 @@ function wandbDomain(k: string, spec: unknown, at: string, fail: (m: string) => 
 function hydraDomain(spec: unknown, at: string, fail: (m: string) => never): Domain {
   if (Array.isArray(spec)) return { values: spec as never };
   if (typeof spec === 'number' || typeof spec === 'boolean') return { values: [spec] };
-  if (typeof spec !== 'string') return fail(`${at}: give "a,b,c", choice(...), range(...) or interval(...), got ${JSON.stringify(spec)}`);
+  if (typeof spec !== 'string')
+    return fail(`${at}: give "a,b,c", choice(...), range(...) or interval(...), got ${JSON.stringify(spec)}`);
   const m = /^\s*(choice|range|interval)\s*\((.*)\)\s*$/.exec(spec);
   const items = (text: string): (string | number | boolean | number[])[] => splitArgs(text).map(scalar);
   if (!m) return { values: items(spec) };
@@ -247,7 +317,8 @@ function checkValue(key: string, v: unknown, at: string, fail: (m: string) => ne
       if (!Number.isInteger(v)) fail(`${at}: ${key} must be a whole number, got ${JSON.stringify(v)}`);
       return v;
     case 'number':
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${at}: ${key} must be a number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(`${at}: ${key} must be a number, got ${JSON.stringify(v)}`);
       return v;
     case 'bool':
       if (typeof v !== 'boolean') fail(`${at}: ${key} must be true or false, got ${JSON.stringify(v)}`);
@@ -255,7 +326,9 @@ function checkValue(key: string, v: unknown, at: string, fail: (m: string) => ne
     case 'sizes': {
       const arr = typeof v === 'string' ? v.split(',').map((s) => Number(s.trim())) : v;
       if (!Array.isArray(arr) || arr.length === 0 || !arr.every((n) => Number.isInteger(n) && n >= 1)) {
-        fail(`${at}: ${key} must be a list of positive whole numbers (e.g. [300, 100] or "300,100"), got ${JSON.stringify(v)}`);
+        fail(
+          `${at}: ${key} must be a list of positive whole numbers (e.g. [300, 100] or "300,100"), got ${JSON.stringify(v)}`,
+        );
       }
       return arr;
     }
@@ -263,7 +336,8 @@ function checkValue(key: string, v: unknown, at: string, fail: (m: string) => ne
       const text = typeof v === 'number' ? String(v) : v;
       if (typeof text !== 'string') fail(`${at}: ${key} must be a string, got ${JSON.stringify(v)}`);
       const s = text as string;
-      if (CHOICES[key] && !CHOICES[key].includes(s)) fail(`${at}: ${key} must be one of ${CHOICES[key].join(', ')}, got '${s}'`);
+      if (CHOICES[key] && !CHOICES[key].includes(s))
+        fail(`${at}: ${key} must be one of ${CHOICES[key].join(', ')}, got '${s}'`);
       if (key === 'radices' && s.trim().toLowerCase() !== 'dense') {
         try {
           parseRadixList(s);
@@ -275,4 +349,3 @@ function checkValue(key: string, v: unknown, at: string, fail: (m: string) => ne
     }
   }
 }
-

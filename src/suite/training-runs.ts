@@ -49,14 +49,25 @@ export const TRAINING_PARAMS: Record<keyof TrainingParams & string, ParamSpec> =
 
 /** `--dataset NAME`: one of DATASETS; `mnist` parses to undefined (the default, absent from params and plan ids). */
 function datasetParam(): ParamSpec {
-  const choice = choiceParam('dataset', `the dataset: ${DATASETS.join(' or ')} (default mnist; --data DIR: where its files are)`, DATASETS);
+  const choice = choiceParam(
+    'dataset',
+    `the dataset: ${DATASETS.join(' or ')} (default mnist; --data DIR: where its files are)`,
+    DATASETS,
+  );
   return { ...choice, parse: (text) => (text === 'mnist' ? undefined : choice.parse(text)) };
 }
 
 /** The full TrainConfig of one run (paper protocol, the experiment's training parameters, a radix list and a seed). */
 export function trainingConfig(p: TrainingParams, radices: string, seed: number): TrainConfig {
   const config: TrainConfig = {
-    ...PAPER_PRESET, radices, layers: p.layers, epochs: p.epochs, batchSize: p.batch, optimizer: p.optimizer, lr: p.lr, seed,
+    ...PAPER_PRESET,
+    radices,
+    layers: p.layers,
+    epochs: p.epochs,
+    batchSize: p.batch,
+    optimizer: p.optimizer,
+    lr: p.lr,
+    seed,
   };
   if (p.trainSamples !== null) config.trainSamples = p.trainSamples;
   if (p.testSamples !== null) config.testSamples = p.testSamples;
@@ -77,7 +88,11 @@ export function twinTraining(outcome: RunOutcome, config: TrainConfig | undefine
   if (!config) throw new Error('a training run needs a config');
   const list = parseRadixList(config.radices);
   const { sparsity, kroneckerSparsity } = radixNetSparsity(list, config.layers, config.kron);
-  return { ...outcome, config, topology: { ...outcome.topology, radices: formatRadixList(list), sparsity, kroneckerSparsity } };
+  return {
+    ...outcome,
+    config,
+    topology: { ...outcome.topology, radices: formatRadixList(list), sparsity, kroneckerSparsity },
+  };
 }
 
 /** Trains one run's config on the context's MNIST and engine; the outcome a record is made of. */

@@ -62,9 +62,13 @@ export class WorkerPool {
     const workers = Array.from({ length: count }, () => new Worker(url, { workerData: setup }));
     const pool = new WorkerPool(workers);
     try {
-      await Promise.all(workers.map((w) => nextReply(w).then((r) => {
-        if (r.type !== 'ready') throw replyError(r);
-      })));
+      await Promise.all(
+        workers.map((w) =>
+          nextReply(w).then((r) => {
+            if (r.type !== 'ready') throw replyError(r);
+          }),
+        ),
+      );
     } catch (err) {
       await pool.close();
       throw err;
@@ -73,7 +77,10 @@ export class WorkerPool {
   }
 
   /** Executes `runs` (handed out in order), calling onDone as each finishes; the first failure stops handing out. */
-  async run(runs: PlannedRun[], onDone: (run: PlannedRun, outcome: RunOutcome, wallSeconds: number) => void): Promise<void> {
+  async run(
+    runs: PlannedRun[],
+    onDone: (run: PlannedRun, outcome: RunOutcome, wallSeconds: number) => void,
+  ): Promise<void> {
     let next = 0;
     let failure: unknown = null;
     const byIndex = new Map(runs.map((r) => [r.index, r]));

@@ -25,7 +25,8 @@ checkOneTfjsCopy();
 // The cpu backend is an optional peer: tfjs-node or wasm users may not have it. tfjs' own umbrella package brings it.
 export const cpuBackendMissing: string | null = (() => {
   const version = installedVersion('@tensorflow/tfjs-backend-cpu');
-  if (version === null) return `@tensorflow/tfjs-backend-cpu is not installed: \`npm install @tensorflow/tfjs-backend-cpu@${tf.version_core}\` (the version of your tfjs-core)`;
+  if (version === null)
+    return `@tensorflow/tfjs-backend-cpu is not installed: \`npm install @tensorflow/tfjs-backend-cpu@${tf.version_core}\` (the version of your tfjs-core)`;
   checkTfjsVersion('@tensorflow/tfjs-backend-cpu', version, 'beside tfjs-core');
   require('@tensorflow/tfjs-backend-cpu');
   return null;
@@ -75,7 +76,9 @@ export function loadTfjsNode(): Promise<string | null> {
     const specifier = '@tensorflow/tfjs-node';
     try {
       await import(specifier);
-      return tf.findBackendFactory('tensorflow') ? null : '@tensorflow/tfjs-node loaded but registered no "tensorflow" backend (a second copy of tfjs-core?)';
+      return tf.findBackendFactory('tensorflow')
+        ? null
+        : '@tensorflow/tfjs-node loaded but registered no "tensorflow" backend (a second copy of tfjs-core?)';
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
@@ -114,7 +117,8 @@ export async function useBackend(name: string): Promise<void> {
   const why = await backendUnavailable(name);
   if (why) throw new InputError(`tfjs backend "${name}" is not available: ${why}`);
   const ok = await tf.setBackend(name);
-  if (!ok) throw new InputError(`tfjs backend "${name}" failed to initialize (tf.setBackend returned false); use cpu instead`);
+  if (!ok)
+    throw new InputError(`tfjs backend "${name}" failed to initialize (tf.setBackend returned false); use cpu instead`);
 }
 
 /** The active tfjs backend's name. */

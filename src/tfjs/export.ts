@@ -17,8 +17,19 @@ export interface ExportSpec {
  * model in `dir` (replacing a model there atomically; `force`: see checkSaveTarget); `metadata` goes into model.json's
  * userDefinedMetadata. Returns the files' total size in bytes.
  */
-export async function saveWeightsAsModel(weights: { kernel: Float32Array; bias?: Float32Array }[], spec: ExportSpec, dir: string, opts: { force?: boolean; metadata?: object } = {}): Promise<number> {
-  const model = radixModel({ radices: spec.radices, layers: spec.layers, kron: spec.kron, useBias: spec.bias, compile: false });
+export async function saveWeightsAsModel(
+  weights: { kernel: Float32Array; bias?: Float32Array }[],
+  spec: ExportSpec,
+  dir: string,
+  opts: { force?: boolean; metadata?: object } = {},
+): Promise<number> {
+  const model = radixModel({
+    radices: spec.radices,
+    layers: spec.layers,
+    kron: spec.kron,
+    useBias: spec.bias,
+    compile: false,
+  });
   try {
     // model.json's userDefinedMetadata: what a reader needs to prepare inputs as the training data was (radixnet predict)
     if (opts.metadata) model.setUserDefinedMetadata(opts.metadata);

@@ -39,8 +39,20 @@ export type RadixFitArgs = tfl.ModelFitArgs & RadixFitOptions;
 /** The tf.History model.fit returns, plus the wall time (s) of each epoch's training steps (validation excluded). */
 export type RadixHistory = tfl.History & { seconds: number[] };
 
-const SUPPORTED = new Set(['batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'shuffle',
-  'classWeight', 'initialEpoch', 'yieldEvery', 'seed', 'threads']);
+const SUPPORTED = new Set([
+  'batchSize',
+  'epochs',
+  'verbose',
+  'callbacks',
+  'validationSplit',
+  'validationData',
+  'shuffle',
+  'classWeight',
+  'initialEpoch',
+  'yieldEvery',
+  'seed',
+  'threads',
+]);
 const UNSUPPORTED: Record<string, string> = {
   sampleWeight: 'per-sample loss weights (the fused loss kernel weighs every sample alike)',
   stepsPerEpoch: 'step-wise training (model.fit itself does not implement it for tensors)',
@@ -85,7 +97,12 @@ interface Plan {
  * or [N, classes] one-hot) with our engine, running `args.callbacks` the way model.fit does, and writes the trained
  * weights back into the model. Resolves to the tf.History model.fit would return (also set as `model.history`).
  */
-export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | Float32Array, y: tf.Tensor | tf.Tensor[] | ArrayLike<number>, args: RadixFitArgs = {}): Promise<RadixHistory> {
+export async function fit(
+  model: tfl.LayersModel,
+  x: tf.Tensor | tf.Tensor[] | Float32Array,
+  y: tf.Tensor | tf.Tensor[] | ArrayLike<number>,
+  args: RadixFitArgs = {},
+): Promise<RadixHistory> {
   checkOneTfjsCopy();
   checkArgs(args);
   const plan = planOf(model);
@@ -96,11 +113,19 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
   const initialEpoch = args.initialEpoch ?? 0;
   const batchSize = args.batchSize ?? 32;
   const verbose = args.verbose ?? 1;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new InputError(`radixnet.fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2)
+    throw new InputError(`radixnet.fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   const validationData = validationDataOf(args, plan);
   // the engine's loop checks the rest of the arguments and holds out validationSplit, before anything is allocated
   const run = new TrainingRun(mlp, data.x, data.y, {
-    epochs, initialEpoch, batchSize, validationData, validationSplit: args.validationSplit, shuffle: args.shuffle, seed: args.seed, caller: 'radixnet.fit',
+    epochs,
+    initialEpoch,
+    batchSize,
+    validationData,
+    validationSplit: args.validationSplit,
+    shuffle: args.shuffle,
+    seed: args.seed,
+    caller: 'radixnet.fit',
     classWeights: classWeightsOf(args.classWeight, model, plan.sizes[plan.sizes.length - 1]),
   });
   const names = plan.metrics;
@@ -108,15 +133,29 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
   const callbackMetrics = val ? [...names, ...names.map((n) => `val_${n}`)] : [...names];
   const history = new tfl.History() as RadixHistory;
   history.seconds = [];
-  const list = new tfl.CallbackList([...standardizeCallbacks(args.callbacks, args.yieldEvery), ...(verbose > 0 ? [epochPrinter(epochs)] : []), history]);
+  const list = new tfl.CallbackList([
+    ...standardizeCallbacks(args.callbacks, args.yieldEvery),
+    ...(verbose > 0 ? [epochPrinter(epochs)] : []),
+    history,
+  ]);
   list.setModel(model);
   list.setParams({
-    epochs, initialEpoch, samples: run.trainSamples, steps: null as unknown as number, batchSize, verbose, doValidation: val, metrics: callbackMetrics,
+    epochs,
+    initialEpoch,
+    samples: run.trainSamples,
+    steps: null as unknown as number,
+    batchSize,
+    verbose,
+    doValidation: val,
+    metrics: callbackMetrics,
   });
   // callbacks that read the model in the middle of an epoch see the weights of that step, as with model.fit
   const batchHooks = list.callbacks.some(hasBatchHooks);
   const training = model as unknown as { isTraining: boolean; history: tfl.History };
-  if (training.isTraining) throw new InputError('radixnet.fit: the model is already training (a model.fit or radixnet.fit that has not finished)');
+  if (training.isTraining)
+    throw new InputError(
+      'radixnet.fit: the model is already training (a model.fit or radixnet.fit that has not finished)',
+    );
   training.isTraining = true;
   training.history = history;
   const events = run.events();
@@ -137,7 +176,11 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
         go = !model.stopTraining;
       } else {
         const logs = logsOf(names, e.logs);
-        if (e.logs.valLoss !== undefined) Object.assign(logs, prefixed(logsOf(names, { loss: e.logs.valLoss, accuracy: e.logs.valAccuracy as number })));
+        if (e.logs.valLoss !== undefined)
+          Object.assign(
+            logs,
+            prefixed(logsOf(names, { loss: e.logs.valLoss, accuracy: e.logs.valAccuracy as number })),
+          );
         history.seconds.push(e.logs.seconds);
         // the model sees its new weights before onEpochEnd, as with model.fit (checkpoints, early stopping)
         writeBack(model, plan, twin);
@@ -158,11 +201,15 @@ export async function fit(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[] | F
 }
 
 function checkArgs(args: RadixFitArgs): void {
-  if (args === null || typeof args !== 'object') throw new InputError(`radixnet.fit: args must be an object (tf.ModelFitArgs), got ${String(args)}`);
+  if (args === null || typeof args !== 'object')
+    throw new InputError(`radixnet.fit: args must be an object (tf.ModelFitArgs), got ${String(args)}`);
   for (const [key, value] of Object.entries(args)) {
     if (value === undefined || SUPPORTED.has(key)) continue;
-    if (key in UNSUPPORTED) throw new InputError(`radixnet.fit does not support ${key}: ${UNSUPPORTED[key]}; use model.fit for it`);
-    throw new InputError(`radixnet.fit: unknown option "${key}"; it takes tf.ModelFitArgs (${[...SUPPORTED].filter((k) => k !== 'seed' && k !== 'threads').join(', ')}) plus seed and threads`);
+    if (key in UNSUPPORTED)
+      throw new InputError(`radixnet.fit does not support ${key}: ${UNSUPPORTED[key]}; use model.fit for it`);
+    throw new InputError(
+      `radixnet.fit: unknown option "${key}"; it takes tf.ModelFitArgs (${[...SUPPORTED].filter((k) => k !== 'seed' && k !== 'threads').join(', ')}) plus seed and threads`,
+    );
   }
 }
 
@@ -171,17 +218,31 @@ function checkArgs(args: RadixFitArgs): void {
  * of such a class), or undefined without one. Like tfjs, a single-output model takes {class: weight}, [{...}] or
  * {outputName: {...}}.
  */
-function classWeightsOf(cw: tfl.ModelFitArgs['classWeight'], model: tfl.LayersModel, classes: number): Float32Array | undefined {
+function classWeightsOf(
+  cw: tfl.ModelFitArgs['classWeight'],
+  model: tfl.LayersModel,
+  classes: number,
+): Float32Array | undefined {
   if (cw === undefined || cw === null) return undefined;
   const output = model.outputNames[0];
   let map: unknown = Array.isArray(cw) ? (cw.length === 1 ? cw[0] : undefined) : cw;
-  if (map && typeof map === 'object' && output in map && typeof (map as Record<string, unknown>)[output] === 'object') map = (map as Record<string, unknown>)[output];
-  if (!map || typeof map !== 'object') throw new InputError(`radixnet.fit: classWeight must be {class: weight} (or [that], or {${output}: that}) for this single-output model, got ${JSON.stringify(cw)}`);
+  if (map && typeof map === 'object' && output in map && typeof (map as Record<string, unknown>)[output] === 'object')
+    map = (map as Record<string, unknown>)[output];
+  if (!map || typeof map !== 'object')
+    throw new InputError(
+      `radixnet.fit: classWeight must be {class: weight} (or [that], or {${output}: that}) for this single-output model, got ${JSON.stringify(cw)}`,
+    );
   const weights = new Float32Array(classes).fill(NaN);
   for (const [k, w] of Object.entries(map as Record<string, unknown>)) {
     const c = Number(k);
-    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new InputError(`radixnet.fit: classWeight names class ${JSON.stringify(k)}; the model has classes 0 to ${classes - 1}`);
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InputError(`radixnet.fit: classWeight of class ${c} is ${JSON.stringify(w)}; weights must be finite numbers >= 0`);
+    if (!Number.isInteger(c) || c < 0 || c >= classes)
+      throw new InputError(
+        `radixnet.fit: classWeight names class ${JSON.stringify(k)}; the model has classes 0 to ${classes - 1}`,
+      );
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      throw new InputError(
+        `radixnet.fit: classWeight of class ${c} is ${JSON.stringify(w)}; weights must be finite numbers >= 0`,
+      );
     weights[c] = w;
   }
   return weights;
@@ -189,7 +250,10 @@ function classWeightsOf(cw: tfl.ModelFitArgs['classWeight'], model: tfl.LayersMo
 
 function single<T>(v: T | T[], what: string): T {
   if (!Array.isArray(v) || !(v.length === 0 || v[0] instanceof tf.Tensor)) return v as T;
-  if (v.length !== 1) throw new InputError(`radixnet.fit: ${what} is an array of ${v.length} tensors; the fast path trains single-input, single-output models (use model.fit)`);
+  if (v.length !== 1)
+    throw new InputError(
+      `radixnet.fit: ${what} is an array of ${v.length} tensors; the fast path trains single-input, single-output models (use model.fit)`,
+    );
   return v[0];
 }
 
@@ -198,20 +262,33 @@ function validationDataOf(args: RadixFitArgs, plan: Plan): Data | undefined {
   if (!args.validationData) return undefined;
   const vd = args.validationData;
   if (!Array.isArray(vd) || vd.length < 2) throw new InputError('radixnet.fit: validationData must be [x, y]');
-  if (vd.length > 2) throw new InputError('radixnet.fit does not support validation sample weights (validationData [x, y, weights]); pass [x, y] or use model.fit');
+  if (vd.length > 2)
+    throw new InputError(
+      'radixnet.fit does not support validation sample weights (validationData [x, y, weights]); pass [x, y] or use model.fit',
+    );
   const vx = single(vd[0] as tf.Tensor | tf.Tensor[], 'validationData[0]');
   const vy = single(vd[1] as tf.Tensor | tf.Tensor[], 'validationData[1]');
   return toData(vx, vy, plan, 'validationData[0]', 'validationData[1]');
 }
 
 /** tfjs' standardizeCallbacks (not exported): callback objects as they are, plain configs as CustomCallbacks. */
-function standardizeCallbacks(callbacks: tfl.ModelFitArgs['callbacks'], yieldEvery: tfl.ModelFitArgs['yieldEvery']): Callback[] {
+function standardizeCallbacks(
+  callbacks: tfl.ModelFitArgs['callbacks'],
+  yieldEvery: tfl.ModelFitArgs['yieldEvery'],
+): Callback[] {
   if (callbacks === undefined || callbacks === null) return [];
   const list = (Array.isArray(callbacks) ? callbacks : [callbacks]) as unknown[];
   return list.map((cb, k) => {
-    if (!cb || typeof cb !== 'object') throw new InputError(`radixnet.fit: callbacks[${k}] is ${String(cb)}; pass callback objects or {onEpochEnd: ...} configs`);
-    if (typeof (cb as Callback).setParams === 'function' && typeof (cb as Callback).setModel === 'function') return cb as Callback;
-    return new tfl.CustomCallback(cb as ConstructorParameters<typeof tfl.CustomCallback>[0], yieldEvery) as unknown as Callback;
+    if (!cb || typeof cb !== 'object')
+      throw new InputError(
+        `radixnet.fit: callbacks[${k}] is ${String(cb)}; pass callback objects or {onEpochEnd: ...} configs`,
+      );
+    if (typeof (cb as Callback).setParams === 'function' && typeof (cb as Callback).setModel === 'function')
+      return cb as Callback;
+    return new tfl.CustomCallback(
+      cb as ConstructorParameters<typeof tfl.CustomCallback>[0],
+      yieldEvery,
+    ) as unknown as Callback;
   });
 }
 
@@ -232,14 +309,21 @@ function epochPrinter(epochs: number): Callback {
   return new tfl.CustomCallback({
     onEpochBegin: async () => void (t0 = performance.now()),
     onEpochEnd: async (epoch, logs) => {
-      const values = Object.entries(logs ?? {}).map(([k, v]) => `${k}=${(v as number).toPrecision(4)}`).join(' ');
+      const values = Object.entries(logs ?? {})
+        .map(([k, v]) => `${k}=${(v as number).toPrecision(4)}`)
+        .join(' ');
       console.log(`Epoch ${epoch + 1} / ${epochs}: ${(performance.now() - t0).toFixed(0)}ms ${values}`);
     },
   }) as unknown as Callback;
 }
 
 /** Loss and accuracy of `model` on x, y computed by our engine (weights copied in when they changed). */
-export async function evaluateFast(model: tfl.LayersModel, x: tf.Tensor | Float32Array, y: tf.Tensor | ArrayLike<number>, opts: { batchSize?: number; threads?: number } = {}): Promise<Metrics> {
+export async function evaluateFast(
+  model: tfl.LayersModel,
+  x: tf.Tensor | Float32Array,
+  y: tf.Tensor | ArrayLike<number>,
+  opts: { batchSize?: number; threads?: number } = {},
+): Promise<Metrics> {
   const plan = planOf(model);
   const twin = await twinOf(model, plan, opts.threads);
   const data = toData(x, y, plan, 'x', 'y');
@@ -250,9 +334,12 @@ export async function evaluateFast(model: tfl.LayersModel, x: tf.Tensor | Float3
 // --- the model as our engine sees it --------------------------------------------------------------------------
 
 function planOf(model: tfl.LayersModel): Plan {
-  if (!model || typeof (model as { compile?: unknown }).compile !== 'function') throw new InputError('radixnet.fit: model must be a tfjs LayersModel (tf.sequential() or tf.model())');
+  if (!model || typeof (model as { compile?: unknown }).compile !== 'function')
+    throw new InputError('radixnet.fit: model must be a tfjs LayersModel (tf.sequential() or tf.model())');
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new InputError(`radixnet.fit: the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; the fast path runs single-input, single-output chains (use model.fit)`);
+    throw new InputError(
+      `radixnet.fit: the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; the fast path runs single-input, single-output chains (use model.fit)`,
+    );
   }
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   if (layers.length === 0) throw new InputError('radixnet.fit: the model has no layers');
@@ -262,58 +349,97 @@ function planOf(model: tfl.LayersModel): Plan {
   layers.forEach((layer, l) => {
     const cls = layer.getClassName();
     if (!(layer instanceof RadixDense) && cls !== 'Dense') {
-      throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" is a ${cls}; the fast path runs chains of RadixDense and Dense layers (use model.fit for others)`);
+      throw new InputError(
+        `radixnet.fit: layer ${l} "${layer.name}" is a ${cls}; the fast path runs chains of RadixDense and Dense layers (use model.fit for others)`,
+      );
     }
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
     if (l > 0 && (layer.inboundNodes.length !== 1 || inbound.length !== 1 || inbound[0] !== layers[l - 1])) {
-      throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" does not take exactly the previous layer's output; the fast path runs plain chains (use model.fit)`);
+      throw new InputError(
+        `radixnet.fit: layer ${l} "${layer.name}" does not take exactly the previous layer's output; the fast path runs plain chains (use model.fit)`,
+      );
     }
     const config = layer.getConfig();
     const act = String(config.activation);
     const want = l < layers.length - 1 ? 'relu' : 'softmax';
     if (act !== want) {
-      throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" has activation ${act}; the fast path runs ReLU hidden layers and a softmax output (use model.fit)`);
+      throw new InputError(
+        `radixnet.fit: layer ${l} "${layer.name}" has activation ${act}; the fast path runs ReLU hidden layers and a softmax output (use model.fit)`,
+      );
     }
     const kernel = layer.getWeights()[0];
-    if (!kernel || kernel.rank !== 2) throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" is not built (call model.predict or build the model first)`);
+    if (!kernel || kernel.rank !== 2)
+      throw new InputError(
+        `radixnet.fit: layer ${l} "${layer.name}" is not built (call model.predict or build the model first)`,
+      );
     const [nIn, nOut] = kernel.shape as [number, number];
     if (l === 0) sizes.push(nIn);
-    else if (nIn !== sizes[l]) throw new InputError(`radixnet.fit: layer ${l} "${layer.name}" takes ${nIn} inputs but layer ${l - 1} gives ${sizes[l]}`);
+    else if (nIn !== sizes[l])
+      throw new InputError(
+        `radixnet.fit: layer ${l} "${layer.name}" takes ${nIn} inputs but layer ${l - 1} gives ${sizes[l]}`,
+      );
     sizes.push(nOut);
     masks.push(layer instanceof RadixDense ? layer.mask.sparse : null);
     biases.push(Boolean(config.useBias));
   });
   if (biases.some((b) => b !== biases[0])) {
-    throw new InputError(`radixnet.fit: some layers have a bias and some not (${biases.join(', ')}); the fast path needs all or none (use model.fit)`);
+    throw new InputError(
+      `radixnet.fit: some layers have a bias and some not (${biases.join(', ')}); the fast path needs all or none (use model.fit)`,
+    );
   }
-  return { layers, sizes, masks, bias: biases[0], labels: labelsOf(model), optimizer: optimizerOf(model), metrics: metricsOf(model) };
+  return {
+    layers,
+    sizes,
+    masks,
+    bias: biases[0],
+    labels: labelsOf(model),
+    optimizer: optimizerOf(model),
+    metrics: metricsOf(model),
+  };
 }
 
 function labelsOf(model: tfl.LayersModel): 'sparse' | 'onehot' {
   const loss = model.loss;
-  if (loss === undefined) throw new InputError('radixnet.fit: compile the model first (as model.fit needs), e.g. model.compile({optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"]})');
+  if (loss === undefined)
+    throw new InputError(
+      'radixnet.fit: compile the model first (as model.fit needs), e.g. model.compile({optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"]})',
+    );
   const name = Array.isArray(loss) && loss.length === 1 ? loss[0] : loss;
   if (name === 'sparseCategoricalCrossentropy') return 'sparse';
   if (name === 'categoricalCrossentropy') return 'onehot';
-  throw new InputError(`radixnet.fit: the model's loss is ${typeof name === 'string' ? name : 'a custom function'}; the fast path trains sparseCategoricalCrossentropy or categoricalCrossentropy (use model.fit)`);
+  throw new InputError(
+    `radixnet.fit: the model's loss is ${typeof name === 'string' ? name : 'a custom function'}; the fast path trains sparseCategoricalCrossentropy or categoricalCrossentropy (use model.fit)`,
+  );
 }
 
 function optimizerOf(model: tfl.LayersModel): OptimizerSpec {
   const opt = model.optimizer;
   const name = opt.getClassName();
   const c = opt.getConfig() as Record<string, number | boolean>;
-  if (name === 'Adam') return { name: 'adam', lr: c.learningRate as number, beta1: c.beta1 as number, beta2: c.beta2 as number, epsilon: c.epsilon as number };
+  if (name === 'Adam')
+    return {
+      name: 'adam',
+      lr: c.learningRate as number,
+      beta1: c.beta1 as number,
+      beta2: c.beta2 as number,
+      epsilon: c.epsilon as number,
+    };
   if (name === 'SGD') return { name: 'sgd', lr: c.learningRate as number };
   // tfjs momentum: a = m a + g; w -= lr a. Keras (our kernel): v = m v - lr g; w += v. The same steps for a fixed lr.
-  if (name === 'Momentum' && !c.useNesterov) return { name: 'sgd', lr: c.learningRate as number, momentum: c.momentum as number };
-  throw new InputError(`radixnet.fit: the optimizer is ${name}${c.useNesterov ? ' with Nesterov' : ''}; the fast path runs Adam, SGD and (non-Nesterov) momentum (use model.fit)`);
+  if (name === 'Momentum' && !c.useNesterov)
+    return { name: 'sgd', lr: c.learningRate as number, momentum: c.momentum as number };
+  throw new InputError(
+    `radixnet.fit: the optimizer is ${name}${c.useNesterov ? ' with Nesterov' : ''}; the fast path runs Adam, SGD and (non-Nesterov) momentum (use model.fit)`,
+  );
 }
 
 function metricsOf(model: tfl.LayersModel): string[] {
   const names = model.metricsNames;
   for (const n of names) {
     if (n !== 'loss' && n !== 'acc' && n !== 'accuracy') {
-      throw new InputError(`radixnet.fit: the model reports metric "${n}"; the fast path computes loss and accuracy only (compile with metrics: ['accuracy'], or use model.fit)`);
+      throw new InputError(
+        `radixnet.fit: the model reports metric "${n}"; the fast path computes loss and accuracy only (compile with metrics: ['accuracy'], or use model.fit)`,
+      );
     }
   }
   return names;
@@ -322,13 +448,31 @@ function metricsOf(model: tfl.LayersModel): string[] {
 /** The Mlp twin of `model`, reused while it matches the model's structure, optimizer and current weights. */
 async function twinOf(model: tfl.LayersModel, plan: Plan, threads: number | undefined): Promise<Twin> {
   const engine = await engineFor(threads);
-  const key = JSON.stringify({ sizes: plan.sizes, bias: plan.bias, masks: plan.masks.map((m) => m?.hash() ?? 'dense'), optimizer: plan.optimizer });
+  const key = JSON.stringify({
+    sizes: plan.sizes,
+    bias: plan.bias,
+    masks: plan.masks.map((m) => m?.hash() ?? 'dense'),
+    optimizer: plan.optimizer,
+  });
   const ids = weightIds(plan);
   const old = twins.get(model);
-  if (old && old.engine === engine && old.key === key && ids.length === old.synced.length && ids.every((id, k) => id === old.synced[k])) return old;
+  if (
+    old &&
+    old.engine === engine &&
+    old.key === key &&
+    ids.length === old.synced.length &&
+    ids.every((id, k) => id === old.synced[k])
+  )
+    return old;
   // new, or the weights changed outside the fast path (setWeights, model.fit): copy them in, the optimizer starts over
   old?.mlp.dispose();
-  const mlp = new Mlp(engine, { layers: plan.sizes, masks: plan.masks, bias: plan.bias, optimizer: plan.optimizer, batchSize: 100 });
+  const mlp = new Mlp(engine, {
+    layers: plan.sizes,
+    masks: plan.masks,
+    bias: plan.bias,
+    optimizer: plan.optimizer,
+    batchSize: 100,
+  });
   mlp.setWeights(readWeights(plan));
   const twin: Twin = { mlp, engine, key, synced: ids };
   twins.set(model, twin);
@@ -375,34 +519,49 @@ interface Data {
   y: Int32Array;
 }
 
-function toData(x: tf.Tensor | Float32Array, y: tf.Tensor | ArrayLike<number>, plan: Plan, xName: string, yName: string): Data {
+function toData(
+  x: tf.Tensor | Float32Array,
+  y: tf.Tensor | ArrayLike<number>,
+  plan: Plan,
+  xName: string,
+  yName: string,
+): Data {
   const F = plan.sizes[0];
   const C = plan.sizes[plan.sizes.length - 1];
   let xs: Float32Array;
   if (x instanceof tf.Tensor) {
-    if (x.dtype !== 'float32') throw new InputError(`radixnet.fit: ${xName} has dtype ${x.dtype}; it must be float32 (tf.cast(${xName}, 'float32'))`);
-    if (x.rank !== 2 || x.shape[1] !== F) throw new InputError(`radixnet.fit: ${xName} has shape [${x.shape.join(', ')}] but the model takes [N, ${F}]`);
+    if (x.dtype !== 'float32')
+      throw new InputError(
+        `radixnet.fit: ${xName} has dtype ${x.dtype}; it must be float32 (tf.cast(${xName}, 'float32'))`,
+      );
+    if (x.rank !== 2 || x.shape[1] !== F)
+      throw new InputError(`radixnet.fit: ${xName} has shape [${x.shape.join(', ')}] but the model takes [N, ${F}]`);
     xs = x.dataSync() as Float32Array;
   } else if (x instanceof Float32Array) {
     xs = x;
   } else {
     throw new InputError(`radixnet.fit: ${xName} must be a tf.Tensor or a Float32Array [N * ${F}]`);
   }
-  if (xs.length % F !== 0) throw new InputError(`radixnet.fit: ${xName} has ${xs.length} values, not a multiple of the model's ${F} inputs`);
+  if (xs.length % F !== 0)
+    throw new InputError(`radixnet.fit: ${xName} has ${xs.length} values, not a multiple of the model's ${F} inputs`);
   const n = xs.length / F;
   let labels: Int32Array;
   if (y instanceof tf.Tensor) {
     const onehot = plan.labels === 'onehot';
     const ok = onehot ? y.rank === 2 && y.shape[1] === C : y.rank === 1 || (y.rank === 2 && y.shape[1] === 1);
     if (!ok) {
-      throw new InputError(`radixnet.fit: ${yName} has shape [${y.shape.join(', ')}]; with ${onehot ? 'categoricalCrossentropy it must be one-hot [N, ' + C + ']' : 'sparseCategoricalCrossentropy it must be labels [N] or [N, 1]'}`);
+      throw new InputError(
+        `radixnet.fit: ${yName} has shape [${y.shape.join(', ')}]; with ${onehot ? 'categoricalCrossentropy it must be one-hot [N, ' + C + ']' : 'sparseCategoricalCrossentropy it must be labels [N] or [N, 1]'}`,
+      );
     }
     labels = onehot ? fromOneHot(y.dataSync(), C, yName) : Int32Array.from(y.dataSync());
   } else {
-    if (plan.labels === 'onehot') throw new InputError(`radixnet.fit: with categoricalCrossentropy ${yName} must be a one-hot tensor [N, ${C}]`);
+    if (plan.labels === 'onehot')
+      throw new InputError(`radixnet.fit: with categoricalCrossentropy ${yName} must be a one-hot tensor [N, ${C}]`);
     labels = Int32Array.from(y);
   }
-  if (labels.length !== n) throw new InputError(`radixnet.fit: ${xName} has ${n} samples but ${yName} has ${labels.length}`);
+  if (labels.length !== n)
+    throw new InputError(`radixnet.fit: ${xName} has ${n} samples but ${yName} has ${labels.length}`);
   return { x: xs, y: labels };
 }
 
@@ -414,7 +573,10 @@ function fromOneHot(values: ArrayLike<number>, C: number, what: string): Int32Ar
     for (let c = 0; c < C; c++) {
       const v = values[b * C + c];
       if (v === 1 && hot < 0) hot = c;
-      else if (v !== 0) throw new InputError(`radixnet.fit: ${what} row ${b} is not one-hot (value ${v} at column ${c}); soft labels need model.fit`);
+      else if (v !== 0)
+        throw new InputError(
+          `radixnet.fit: ${what} row ${b} is not one-hot (value ${v} at column ${c}); soft labels need model.fit`,
+        );
     }
     if (hot < 0) throw new InputError(`radixnet.fit: ${what} row ${b} has no 1; every row must be one-hot`);
     out[b] = hot;

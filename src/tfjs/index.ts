@@ -17,9 +17,24 @@ export { RadixDense, radixDense, type RadixDenseArgs, type InitializerLike } fro
 export { radixModel, saveModel, loadModel, type RadixModelArgs } from './model.js';
 export { fit, evaluateFast, type RadixFitArgs, type RadixFitOptions, type RadixHistory } from './fit.js';
 export {
-  radixMatMul, maskId, setRadixThreads, profileRadixOps, radixKernelsActive, type Implementation,
-  RADIX_MATMUL, RADIX_MATMUL_GRAD_INPUT, RADIX_MATMUL_GRAD_WEIGHTS, RADIX_BACKENDS,
+  radixMatMul,
+  maskId,
+  setRadixThreads,
+  profileRadixOps,
+  radixKernelsActive,
+  type Implementation,
+  RADIX_MATMUL,
+  RADIX_MATMUL_GRAD_INPUT,
+  RADIX_MATMUL_GRAD_WEIGHTS,
+  RADIX_BACKENDS,
 } from './ops/radix_matmul.js';
-export { useBackend, backendUnavailable, loadTfjsNode, currentBackend, KNOWN_BACKENDS, type BackendName } from './backends.js';
+export {
+  useBackend,
+  backendUnavailable,
+  loadTfjsNode,
+  currentBackend,
+  KNOWN_BACKENDS,
+  type BackendName,
+} from './backends.js';
 export { fileSystem, registerFileRouter, type SaveOptions } from './io.js';
 export { checkSaveTarget, readModelFolder, modelTarget, type ModelTarget, type ModelFiles } from './model-folder.js';

@@ -20,7 +20,8 @@ export interface SaveOptions {
  * loads check every path and size before reading (see model-folder.ts).
  */
 export function fileSystem(path: string, opts: SaveOptions = {}): tf.io.IOHandler {
-  if (typeof path !== 'string' || path === '') throw new InputError(`fileSystem: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new InputError(`fileSystem: path must be a non-empty string, got ${JSON.stringify(path)}`);
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
@@ -45,8 +46,16 @@ export function fileSystem(path: string, opts: SaveOptions = {}): tf.io.IOHandle
       const files = readModelFolder(path);
       checkModelFormat(files.modelJSON as FormatField, files.jsonPath);
       checkTopologyCost(files.modelJSON.modelTopology, files.jsonPath);
-      const weights = unpackWeights(files.modelJSON.modelTopology, files.weightSpecs as tf.io.WeightsManifestEntry[], files.weightData, files.jsonPath);
-      return tf.io.getModelArtifactsForJSON(files.modelJSON as unknown as tf.io.ModelJSON, async () => [weights.weightSpecs, weights.weightData]);
+      const weights = unpackWeights(
+        files.modelJSON.modelTopology,
+        files.weightSpecs as tf.io.WeightsManifestEntry[],
+        files.weightData,
+        files.jsonPath,
+      );
+      return tf.io.getModelArtifactsForJSON(files.modelJSON as unknown as tf.io.ModelJSON, async () => [
+        weights.weightSpecs,
+        weights.weightData,
+      ]);
     },
   };
 }
@@ -80,7 +89,9 @@ function checkTopologyCost(topology: object, jsonPath: string): void {
   }
   const bytes = elements * 4;
   if (!(bytes <= LIMITS.memoryBytes)) {
-    throw new InputError(`${jsonPath}: modelTopology's layers would take about ${formatBytes(bytes)} to build, over the ${formatBytes(LIMITS.memoryBytes)} limit (RADIXNET_MAX_MEMORY_BYTES); the file is damaged or not meant for this machine`);
+    throw new InputError(
+      `${jsonPath}: modelTopology's layers would take about ${formatBytes(bytes)} to build, over the ${formatBytes(LIMITS.memoryBytes)} limit (RADIXNET_MAX_MEMORY_BYTES); the file is damaged or not meant for this machine`,
+    );
   }
 }
 
@@ -88,7 +99,8 @@ const SCHEME = 'file://';
 
 /** Routes `file://` URLs to fileSystem, unless tfjs-node's own handler is there (two handlers for one URL fail). */
 function fileRouter(url: string | string[]): tf.io.IOHandler {
-  if (typeof url !== 'string' || !url.startsWith(SCHEME) || tf.findBackendFactory('tensorflow')) return null as unknown as tf.io.IOHandler;
+  if (typeof url !== 'string' || !url.startsWith(SCHEME) || tf.findBackendFactory('tensorflow'))
+    return null as unknown as tf.io.IOHandler;
   return fileSystem(url.slice(SCHEME.length));
 }
 

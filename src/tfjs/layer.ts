@@ -58,19 +58,29 @@ export class RadixDense extends tfl.layers.Layer {
     super(args);
     this.mask = resolveMask(args);
     if (args.units !== undefined && args.units !== this.mask.nOut) {
-      throw new InputError(`radixDense: units is ${args.units} but the mask has ${this.mask.nOut} outputs (shape [${this.mask.shape.join(', ')}]); they must match`);
+      throw new InputError(
+        `radixDense: units is ${args.units} but the mask has ${this.mask.nOut} outputs (shape [${this.mask.shape.join(', ')}]); they must match`,
+      );
     }
     this.units = this.mask.nOut;
     this.useBias = args.useBias ?? true;
     this.implementation = args.implementation ?? 'auto';
     if (!['auto', 'radix', 'masked'].includes(this.implementation)) {
-      throw new InputError(`radixDense: implementation must be auto, radix or masked, got "${String(this.implementation)}"`);
+      throw new InputError(
+        `radixDense: implementation must be auto, radix or masked, got "${String(this.implementation)}"`,
+      );
     }
     this.activationName = args.activation ?? 'linear';
     try {
-      this.activationFn = (tfl.layers.activation({ activation: this.activationName as 'linear' }) as unknown as { activation: { apply(x: tf.Tensor): tf.Tensor } }).activation;
+      this.activationFn = (
+        tfl.layers.activation({ activation: this.activationName as 'linear' }) as unknown as {
+          activation: { apply(x: tf.Tensor): tf.Tensor };
+        }
+      ).activation;
     } catch (err) {
-      throw new InputError(`radixDense: unknown activation "${this.activationName}" (${(err as Error).message.split('\n')[0]}); use e.g. linear, relu, softmax, sigmoid, tanh`);
+      throw new InputError(
+        `radixDense: unknown activation "${this.activationName}" (${(err as Error).message.split('\n')[0]}); use e.g. linear, relu, softmax, sigmoid, tanh`,
+      );
     }
     this.kernelInitializer = resolveInitializer(args.kernelInitializer ?? 'glorotNormal', 'kernelInitializer');
     this.biasInitializer = resolveInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
@@ -82,17 +92,32 @@ export class RadixDense extends tfl.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const last = shape[shape.length - 1];
     if (last !== this.mask.nIn) {
-      throw new InputError(`radixDense "${this.name}": its input has ${last} features but the mask is [${this.mask.shape.join(', ')}]; the mask's first size must match the input`);
+      throw new InputError(
+        `radixDense "${this.name}": its input has ${last} features but the mask is [${this.mask.shape.join(', ')}]; the mask's first size must match the input`,
+      );
     }
     if (!this.kernel) {
       const mask = this.mask;
       // a duck-typed Constraint: LayerVariable.write applies it after every assignment (setWeights, loading)
-      const constraint = { apply: (w: tf.Tensor) => mask.apply(w), getConfig: () => ({}), getClassName: () => 'RadixMask' } as unknown as Constraint;
-      this.kernel = this.addWeight('kernel', [this.mask.nIn, this.units], 'float32', this.kernelInitializer, undefined, true, constraint);
+      const constraint = {
+        apply: (w: tf.Tensor) => mask.apply(w),
+        getConfig: () => ({}),
+        getClassName: () => 'RadixMask',
+      } as unknown as Constraint;
+      this.kernel = this.addWeight(
+        'kernel',
+        [this.mask.nIn, this.units],
+        'float32',
+        this.kernelInitializer,
+        undefined,
+        true,
+        constraint,
+      );
       const masked = mask.apply(this.kernel.read());
       this.kernel.write(masked);
       masked.dispose();
-      if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, undefined, true);
+      if (this.useBias)
+        this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, undefined, true);
     }
     this.inputSpec = [{ minNDim: 2, axes: { [-1]: this.mask.nIn } }];
     this.built = true;
@@ -106,10 +131,11 @@ export class RadixDense extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
-      if (Array.isArray(inputs) && inputs.length !== 1) throw new InputError(`radixDense "${this.name}" takes one input, got ${inputs.length}`);
+      if (Array.isArray(inputs) && inputs.length !== 1)
+        throw new InputError(`radixDense "${this.name}" takes one input, got ${inputs.length}`);
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       // like Dense, contract the last axis of any rank >= 2 input
-      const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.mask.nIn]) as tf.Tensor2D;
+      const flat = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, this.mask.nIn]) as tf.Tensor2D);
       let y: tf.Tensor = radixMatMul(flat, this.kernel!.read() as tf.Tensor2D, this.mask, this.implementation);
       if (this.bias) y = tf.add(y, this.bias.read());
       y = this.activationFn.apply(y);
@@ -145,13 +171,16 @@ function resolveMask(args: RadixDenseArgs): Mask {
   if (mask !== undefined && mask !== null) {
     if (radices !== undefined) throw new InputError('radixDense: give either mask or radices + layers, not both');
     if (mask instanceof Mask || mask instanceof SparseMask) return Mask.from(mask);
-    if (typeof mask === 'object' && !Array.isArray(mask) && !(mask instanceof tf.Tensor) && 'type' in mask) return Mask.decode(mask as MaskSpec);
+    if (typeof mask === 'object' && !Array.isArray(mask) && !(mask instanceof tf.Tensor) && 'type' in mask)
+      return Mask.decode(mask as MaskSpec);
     const values = mask as MaskValues;
     const isFlat = !(values instanceof tf.Tensor) && !(Array.isArray(values) && Array.isArray(values[0]));
     if (isFlat) {
       const n = (values as ArrayLike<number>).length;
       if (!args.units || n % args.units !== 0) {
-        throw new InputError(`radixDense: a flat mask of ${n} values needs units that divide it (got units ${args.units}); or pass rows [nIn][units]`);
+        throw new InputError(
+          `radixDense: a flat mask of ${n} values needs units that divide it (got units ${args.units}); or pass rows [nIn][units]`,
+        );
       }
       return Mask.from(values, [n / args.units, args.units]);
     }
@@ -162,9 +191,12 @@ function resolveMask(args: RadixDenseArgs): Mask {
     const masks = Mask.radix(radices, layers, { kron: args.kron });
     const l = args.layer ?? 0;
     if (args.layer === undefined && masks.length > 1) {
-      throw new InputError(`radixDense: the RadiX-Net on layers ${layers.join(',')} has ${masks.length} weight layers; say which one with layer: 0..${masks.length - 1}`);
+      throw new InputError(
+        `radixDense: the RadiX-Net on layers ${layers.join(',')} has ${masks.length} weight layers; say which one with layer: 0..${masks.length - 1}`,
+      );
     }
-    if (!Number.isInteger(l) || l < 0 || l >= masks.length) throw new InputError(`radixDense: layer is ${l}; it must be 0..${masks.length - 1}`);
+    if (!Number.isInteger(l) || l < 0 || l >= masks.length)
+      throw new InputError(`radixDense: layer is ${l}; it must be 0..${masks.length - 1}`);
     return masks[l];
   }
   throw new InputError('radixDense needs a mask (Mask, 0/1 values) or radices + layers (+ layer)');
@@ -174,14 +206,22 @@ function resolveInitializer(init: InitializerLike, what: string): Initializer {
   if (typeof init === 'string') {
     const factory = (tfl.initializers as unknown as Record<string, (a?: object) => Initializer>)[init];
     if (typeof factory !== 'function') {
-      throw new InputError(`radixDense: ${what} "${init}" is not a tf.initializers name; use one of ${Object.keys(tfl.initializers).join(', ')}`);
+      throw new InputError(
+        `radixDense: ${what} "${init}" is not a tf.initializers name; use one of ${Object.keys(tfl.initializers).join(', ')}`,
+      );
     }
     return factory({});
   }
   if (init && typeof (init as Initializer).apply === 'function') return init as Initializer;
   const saved = init as { className?: string; config?: Record<string, unknown> };
-  const entry = saved && typeof saved.className === 'string' ? tf.serialization.SerializationMap.getMap().classNameMap[saved.className] : undefined;
-  if (!entry) throw new InputError(`radixDense: ${what} ${JSON.stringify(init)} is neither an Initializer, a name nor a saved {className, config}`);
+  const entry =
+    saved && typeof saved.className === 'string'
+      ? tf.serialization.SerializationMap.getMap().classNameMap[saved.className]
+      : undefined;
+  if (!entry)
+    throw new InputError(
+      `radixDense: ${what} ${JSON.stringify(init)} is neither an Initializer, a name nor a saved {className, config}`,
+    );
   const [cls, fromConfig] = entry;
   return fromConfig(cls, (saved.config ?? {}) as tf.serialization.ConfigDict) as unknown as Initializer;
 }

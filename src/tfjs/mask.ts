@@ -28,7 +28,10 @@ export type MaskValues = ArrayLike<number> | number[][] | tf.Tensor;
 export class Mask {
   private tensor: tf.Tensor2D | null = null;
 
-  private constructor(readonly sparse: SparseMask, readonly spec: MaskSpec) {}
+  private constructor(
+    readonly sparse: SparseMask,
+    readonly spec: MaskSpec,
+  ) {}
 
   get nIn(): number {
     return this.sparse.nIn;
@@ -63,7 +66,8 @@ export class Mask {
     let flat: ArrayLike<number>;
     let dims: [number, number];
     if (values instanceof tf.Tensor) {
-      if (values.rank !== 2) throw new InputError(`a mask tensor must be 2-D [nIn, nOut], got shape [${values.shape.join(', ')}]`);
+      if (values.rank !== 2)
+        throw new InputError(`a mask tensor must be 2-D [nIn, nOut], got shape [${values.shape.join(', ')}]`);
       flat = values.dataSync() as ArrayLike<number>;
       dims = [values.shape[0] as number, values.shape[1] as number];
     } else if (Array.isArray(values) && values.length > 0 && Array.isArray(values[0])) {
@@ -72,19 +76,26 @@ export class Mask {
       const out = new Float64Array(rows.length * nOut);
       rows.forEach((row, i) => {
         if (!Array.isArray(row) || row.length !== nOut) {
-          throw new InputError(`mask row ${i} has ${Array.isArray(row) ? row.length : 'no'} entries but row 0 has ${nOut}; a mask is [nIn][nOut]`);
+          throw new InputError(
+            `mask row ${i} has ${Array.isArray(row) ? row.length : 'no'} entries but row 0 has ${nOut}; a mask is [nIn][nOut]`,
+          );
         }
         out.set(row, i * nOut);
       });
       flat = out;
       dims = [rows.length, nOut];
     } else {
-      if (!shape) throw new InputError(`a flat mask of ${(values as ArrayLike<number>).length} values needs its shape [nIn, nOut]`);
+      if (!shape)
+        throw new InputError(
+          `a flat mask of ${(values as ArrayLike<number>).length} values needs its shape [nIn, nOut]`,
+        );
       flat = values as ArrayLike<number>;
       dims = [shape[0], shape[1]];
     }
     if (shape && (shape[0] !== dims[0] || shape[1] !== dims[1])) {
-      throw new InputError(`mask has shape [${dims.join(', ')}] but the kernel is [${shape.join(', ')}]; a mask must match its kernel`);
+      throw new InputError(
+        `mask has shape [${dims.join(', ')}] but the kernel is [${shape.join(', ')}]; a mask must match its kernel`,
+      );
     }
     // SparseMask.fromDense names the first value that is not 0 or 1
     return Mask.fromSparse(SparseMask.fromDense(flat, dims[0], dims[1]));
@@ -92,8 +103,15 @@ export class Mask {
 
   /** Wraps a SparseMask (stored in a config as a bitset, or as `full` when every connection is present). */
   static fromSparse(sparse: SparseMask): Mask {
-    if (sparse.nnz === sparse.nIn * sparse.nOut) return new Mask(sparse, { type: 'full', nIn: sparse.nIn, nOut: sparse.nOut });
-    return new Mask(sparse, { type: 'bits', nIn: sparse.nIn, nOut: sparse.nOut, nnz: sparse.nnz, bits: encodeBits(sparse) });
+    if (sparse.nnz === sparse.nIn * sparse.nOut)
+      return new Mask(sparse, { type: 'full', nIn: sparse.nIn, nOut: sparse.nOut });
+    return new Mask(sparse, {
+      type: 'bits',
+      nIn: sparse.nIn,
+      nOut: sparse.nOut,
+      nnz: sparse.nnz,
+      bits: encodeBits(sparse),
+    });
   }
 
   /** One mask per weight layer of the RadiX-Net `radices` (e.g. '10,10/10') on layer sizes `layers`. */
@@ -101,9 +119,16 @@ export class Mask {
     const list = typeof radices === 'string' ? parseRadixList(radices) : radices;
     const net = radixNet(list, layers, { kron: opts.kron });
     const text = formatRadixList(net.radices);
-    return net.masks.map((m, l) => new Mask(m, {
-      type: 'radix', radices: text, layers: [...layers], layer: l, ...(opts.kron ? { kron: [...opts.kron] } : {}),
-    }));
+    return net.masks.map(
+      (m, l) =>
+        new Mask(m, {
+          type: 'radix',
+          radices: text,
+          layers: [...layers],
+          layer: l,
+          ...(opts.kron ? { kron: [...opts.kron] } : {}),
+        }),
+    );
   }
 
   /** Every connection present: a dense layer through the same path. */
@@ -122,15 +147,22 @@ export class Mask {
    * with the largest |w| (ties: lower index first). `keep` is the fraction kept, e.g. 0.1 for 90% sparsity.
    */
   static magnitude(kernel: tf.Tensor | ArrayLike<number>, keep: number, shape?: readonly [number, number]): Mask {
-    if (!(keep >= 0 && keep <= 1)) throw new InputError(`magnitude pruning keeps a fraction in [0, 1] of the weights, got ${keep}`);
+    if (!(keep >= 0 && keep <= 1))
+      throw new InputError(`magnitude pruning keeps a fraction in [0, 1] of the weights, got ${keep}`);
     let values: ArrayLike<number>;
     let dims: readonly [number, number];
     if (kernel instanceof tf.Tensor) {
-      if (kernel.rank !== 2) throw new InputError(`magnitude pruning needs a 2-D kernel [nIn, nOut], got shape [${kernel.shape.join(', ')}]`);
+      if (kernel.rank !== 2)
+        throw new InputError(
+          `magnitude pruning needs a 2-D kernel [nIn, nOut], got shape [${kernel.shape.join(', ')}]`,
+        );
       values = kernel.dataSync() as ArrayLike<number>;
       dims = [kernel.shape[0] as number, kernel.shape[1] as number];
     } else {
-      if (!shape) throw new InputError(`magnitude pruning of a flat array of ${kernel.length} values needs its shape [nIn, nOut]`);
+      if (!shape)
+        throw new InputError(
+          `magnitude pruning of a flat array of ${kernel.length} values needs its shape [nIn, nOut]`,
+        );
       values = kernel;
       dims = shape;
     }
@@ -139,7 +171,8 @@ export class Mask {
 
   /** Rebuilds a mask from its spec (a layer config's `mask`), checking it. */
   static decode(spec: MaskSpec): Mask {
-    if (spec === null || typeof spec !== 'object') throw new InputError(`a mask spec must be an object with a "type", got ${JSON.stringify(spec)}`);
+    if (spec === null || typeof spec !== 'object')
+      throw new InputError(`a mask spec must be an object with a "type", got ${JSON.stringify(spec)}`);
     switch (spec.type) {
       case 'radix': {
         const masks = Mask.radix(spec.radices, spec.layers, { kron: spec.kron });
@@ -176,7 +209,9 @@ export class Mask {
   /** kernel * mask: the paper's way of enforcing the mask on a dense kernel [nIn, nOut]. */
   apply(kernel: tf.Tensor): tf.Tensor2D {
     if (kernel.rank !== 2 || kernel.shape[0] !== this.nIn || kernel.shape[1] !== this.nOut) {
-      throw new InputError(`kernel has shape [${kernel.shape.join(', ')}] but the mask is [${this.nIn}, ${this.nOut}]; a mask must match its kernel`);
+      throw new InputError(
+        `kernel has shape [${kernel.shape.join(', ')}] but the mask is [${this.nIn}, ${this.nOut}]; a mask must match its kernel`,
+      );
     }
     return tf.mul(kernel, this.toTensor());
   }
@@ -189,7 +224,9 @@ export class Mask {
 
 function checkShape(mask: Mask, shape: readonly [number, number] | undefined): Mask {
   if (shape && (shape[0] !== mask.nIn || shape[1] !== mask.nOut)) {
-    throw new InputError(`mask has shape [${mask.nIn}, ${mask.nOut}] but the kernel is [${shape.join(', ')}]; a mask must match its kernel`);
+    throw new InputError(
+      `mask has shape [${mask.nIn}, ${mask.nOut}] but the kernel is [${shape.join(', ')}]; a mask must match its kernel`,
+    );
   }
   return mask;
 }
@@ -215,7 +252,9 @@ function decodeBits(spec: Extract<MaskSpec, { type: 'bits' }>): SparseMask {
   }
   const size = nIn * nOut;
   if (size > MAX_DENSE_ELEMENTS) {
-    throw new InputError(`mask spec has shape [${nIn}, ${nOut}], ${size} entries, more than the ${MAX_DENSE_ELEMENTS} a bits mask may hold; the saved model is damaged`);
+    throw new InputError(
+      `mask spec has shape [${nIn}, ${nOut}], ${size} entries, more than the ${MAX_DENSE_ELEMENTS} a bits mask may hold; the saved model is damaged`,
+    );
   }
   const packed = typeof spec.bits === 'string' ? fromBase32(spec.bits) : null;
   let bytes: Uint8Array | null = null;
@@ -226,13 +265,17 @@ function decodeBits(spec: Extract<MaskSpec, { type: 'bits' }>): SparseMask {
     // not a deflate stream, or longer than the shape allows: reported below with the sizes
   }
   if (!bytes || bytes.length !== Math.ceil(size / 8)) {
-    throw new InputError(`mask spec bits decode to ${bytes?.length ?? 'no'} bytes but a [${nIn}, ${nOut}] mask needs ${Math.ceil(size / 8)}; the saved model is damaged`);
+    throw new InputError(
+      `mask spec bits decode to ${bytes?.length ?? 'no'} bytes but a [${nIn}, ${nOut}] mask needs ${Math.ceil(size / 8)}; the saved model is damaged`,
+    );
   }
   const dense = new Uint8Array(size);
   for (let idx = 0; idx < size; idx++) dense[idx] = (bytes[idx >> 3] >> (idx & 7)) & 1;
   const sparse = SparseMask.fromDense(dense, nIn, nOut);
   if (spec.nnz !== undefined && sparse.nnz !== spec.nnz) {
-    throw new InputError(`mask spec says ${spec.nnz} connections but its bits hold ${sparse.nnz}; the saved model is damaged`);
+    throw new InputError(
+      `mask spec says ${spec.nnz} connections but its bits hold ${sparse.nnz}; the saved model is damaged`,
+    );
   }
   return sparse;
 }
@@ -264,7 +307,8 @@ function fromBase32(text: string): Uint8Array {
   let n = 0;
   for (const ch of text) {
     const v = BASE32.indexOf(ch);
-    if (v < 0) throw new InputError(`mask spec bits hold "${ch}", which is not lowercase base32; the saved model is damaged`);
+    if (v < 0)
+      throw new InputError(`mask spec bits hold "${ch}", which is not lowercase base32; the saved model is damaged`);
     acc = (acc << 5) | v;
     bits += 5;
     if (bits >= 8) {

@@ -5,8 +5,23 @@
 // folder: paths stay inside it, and every size is checked against the manifest and the limits before a byte is read.
 // Plain node:fs only (no tfjs), so the CLI can check a --save target before it loads tfjs.
 import {
-  accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync,
-  realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats,
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  type Stats,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -29,7 +44,8 @@ export interface ModelTarget {
 
 /** `dir` means dir/model.json; `dir/name.json` means that file, and `dir` is still the model's folder. */
 export function modelTarget(path: string): ModelTarget {
-  if (typeof path !== 'string' || path.trim() === '') throw new InputError(`a model path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path.trim() === '')
+    throw new InputError(`a model path must be a non-empty string, got ${JSON.stringify(path)}`);
   const full = resolve(path);
   return full.endsWith('.json') ? { dir: dirname(full), json: basename(full) } : { dir: full, json: MODEL_JSON };
 }
@@ -44,17 +60,25 @@ export function checkSaveTarget(path: string, opts: { force?: boolean } = {}): M
   const { dir } = target;
   const st = statOrNull(dir);
   if (st) {
-    if (!st.isDirectory()) throw new InputError(`cannot save a model to ${dir}: it is a file, not a folder; give a new folder (model.json and its weights are written inside)`);
+    if (!st.isDirectory())
+      throw new InputError(
+        `cannot save a model to ${dir}: it is a file, not a folder; give a new folder (model.json and its weights are written inside)`,
+      );
     checkWritable(dir, dir);
     const others = modelFiles(dir).filter((name) => name !== target.json);
     if (others.length > 0 && !opts.force) {
-      throw new InputError(`${dir} already holds another model (${others.join(', ')}); saving ${target.json} there would put two models in one folder: choose an empty folder, or add --force (force: true) to save beside it`);
+      throw new InputError(
+        `${dir} already holds another model (${others.join(', ')}); saving ${target.json} there would put two models in one folder: choose an empty folder, or add --force (force: true) to save beside it`,
+      );
     }
     return target;
   }
   let parent = dirname(dir);
   while (parent !== dirname(parent) && !statOrNull(parent)) parent = dirname(parent);
-  if (!statOrNull(parent)?.isDirectory()) throw new InputError(`cannot create the model folder ${dir}: ${parent} is a file, not a folder; choose another path`);
+  if (!statOrNull(parent)?.isDirectory())
+    throw new InputError(
+      `cannot create the model folder ${dir}: ${parent} is a file, not a folder; choose another path`,
+    );
   checkWritable(parent, dir);
   return target;
 }
@@ -67,13 +91,21 @@ export function checkSaveTarget(path: string, opts: { force?: boolean } = {}): M
  * @param weightSpecs the manifest's weight entries (name, shape, dtype), in the order of `weights`
  * @returns bytes written (topology file + weights)
  */
-export async function writeModelFolder(path: string, modelJSON: Record<string, unknown>, weightSpecs: unknown[], weights: Uint8Array, opts: { force?: boolean } = {}): Promise<number> {
+export async function writeModelFolder(
+  path: string,
+  modelJSON: Record<string, unknown>,
+  weightSpecs: unknown[],
+  weights: Uint8Array,
+  opts: { force?: boolean } = {},
+): Promise<number> {
   const target = checkSaveTarget(path, opts);
   const { dir } = target;
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new InputError(`cannot create the model folder ${dir} (${(err as NodeJS.ErrnoException).code}); choose another path`);
+    throw new InputError(
+      `cannot create the model folder ${dir} (${(err as NodeJS.ErrnoException).code}); choose another path`,
+    );
   }
   const release = await acquireLock(dir);
   try {
@@ -140,10 +172,15 @@ function readOnce(path: string): ModelFiles {
   const jsonPath = full.endsWith('.json') && !statOrNull(full)?.isDirectory() ? full : join(full, MODEL_JSON);
   const dir = dirname(jsonPath);
   const st = statOrNull(jsonPath);
-  if (!st) throw new InputError(`no saved model at ${jsonPath}: save one there first (radixnet train --save ${dir}, or saveModel(model, '${dir}'))`);
+  if (!st)
+    throw new InputError(
+      `no saved model at ${jsonPath}: save one there first (radixnet train --save ${dir}, or saveModel(model, '${dir}'))`,
+    );
   if (!st.isFile()) throw new InputError(`${jsonPath} is not a regular file; give a model folder or its model.json`);
   if (st.size > LIMITS.modelJsonBytes) {
-    throw new InputError(`${jsonPath} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.modelJsonBytes)} limit on a topology file (RADIXNET_MAX_MODEL_JSON_BYTES); it is not a radixnet model`);
+    throw new InputError(
+      `${jsonPath} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.modelJsonBytes)} limit on a topology file (RADIXNET_MAX_MODEL_JSON_BYTES); it is not a radixnet model`,
+    );
   }
   let modelJSON: unknown;
   const text = readFileSync(jsonPath, 'utf8');
@@ -154,10 +191,13 @@ function readOnce(path: string): ModelFiles {
   } catch (err) {
     throw new InputError(`cannot read the model at ${jsonPath}: ${oneLine(err)}`);
   }
-  if (!isObject(modelJSON) || !isObject(modelJSON.modelTopology)) throw new InputError(`${jsonPath} is not a tfjs model.json: field modelTopology is missing or not an object`);
+  if (!isObject(modelJSON) || !isObject(modelJSON.modelTopology))
+    throw new InputError(`${jsonPath} is not a tfjs model.json: field modelTopology is missing or not an object`);
   const manifest = modelJSON.weightsManifest;
   if (!Array.isArray(manifest) || manifest.length === 0) {
-    throw new InputError(`${jsonPath} has no weightsManifest, so its weights are missing (loading it would give random weights); save the model again`);
+    throw new InputError(
+      `${jsonPath} has no weightsManifest, so its weights are missing (loading it would give random weights); save the model again`,
+    );
   }
   const specs: WeightSpec[] = [];
   const files: { path: string; size: number; field: string }[] = [];
@@ -180,14 +220,19 @@ function readOnce(path: string): ModelFiles {
       groupFound += f.size;
     });
     if (groupFound !== groupBytes) {
-      throw new InputError(`${jsonPath}: ${field} names files of ${groupFound} bytes but its weights' shapes need ${groupBytes}; the weights file is truncated, damaged or belongs to another model`);
+      throw new InputError(
+        `${jsonPath}: ${field} names files of ${groupFound} bytes but its weights' shapes need ${groupBytes}; the weights file is truncated, damaged or belongs to another model`,
+      );
     }
     expected += groupBytes;
     found += groupFound;
   });
-  if (specs.length === 0) throw new InputError(`${jsonPath}: weightsManifest lists no weights; a model without weights cannot be loaded`);
+  if (specs.length === 0)
+    throw new InputError(`${jsonPath}: weightsManifest lists no weights; a model without weights cannot be loaded`);
   if (expected > LIMITS.weightBytes) {
-    throw new InputError(`${jsonPath}: the weights take ${formatBytes(expected)}, over the ${formatBytes(LIMITS.weightBytes)} limit (RADIXNET_MAX_WEIGHT_BYTES)`);
+    throw new InputError(
+      `${jsonPath}: the weights take ${formatBytes(expected)}, over the ${formatBytes(LIMITS.weightBytes)} limit (RADIXNET_MAX_WEIGHT_BYTES)`,
+    );
   }
   const data = new Uint8Array(found);
   let at = 0;
@@ -196,11 +241,15 @@ function readOnce(path: string): ModelFiles {
     try {
       bytes = readFileSync(f.path);
     } catch (err) {
-      if (changed(jsonPath, st)) throw new Replaced(`${jsonPath} kept changing while it was read; try again when no save is running`);
-      throw new InputError(`${jsonPath}: ${f.field} ${f.path} cannot be read (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`);
+      if (changed(jsonPath, st))
+        throw new Replaced(`${jsonPath} kept changing while it was read; try again when no save is running`);
+      throw new InputError(
+        `${jsonPath}: ${f.field} ${f.path} cannot be read (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`,
+      );
     }
     if (bytes.length !== f.size) {
-      if (changed(jsonPath, st)) throw new Replaced(`${jsonPath} kept changing while it was read; try again when no save is running`);
+      if (changed(jsonPath, st))
+        throw new Replaced(`${jsonPath} kept changing while it was read; try again when no save is running`);
       throw new InputError(`${jsonPath}: ${f.field} ${f.path} changed size while it was read`);
     }
     data.set(bytes, at);
@@ -233,22 +282,38 @@ function specBytes(spec: unknown, where: string): number {
 }
 
 /** A manifest path resolved inside `dir` (symbolic links included) to a regular file. */
-function confined(dir: string, p: unknown, where: string, jsonPath: string, jsonStat: Stats): { path: string; size: number } {
-  if (typeof p !== 'string' || p === '' || p.includes('\0')) throw new InputError(`${where} must be a file name, got ${short(p)}`);
+function confined(
+  dir: string,
+  p: unknown,
+  where: string,
+  jsonPath: string,
+  jsonStat: Stats,
+): { path: string; size: number } {
+  if (typeof p !== 'string' || p === '' || p.includes('\0'))
+    throw new InputError(`${where} must be a file name, got ${short(p)}`);
   const inside = (root: string, candidate: string): boolean => {
     const rel = relative(root, candidate);
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
   };
   const full = resolve(dir, p);
-  if (isAbsolute(p) || !inside(dir, full)) throw new InputError(`${where} is ${short(p)}, outside the model folder ${dir}; weights must be files in the model's folder`);
+  if (isAbsolute(p) || !inside(dir, full))
+    throw new InputError(
+      `${where} is ${short(p)}, outside the model folder ${dir}; weights must be files in the model's folder`,
+    );
   let real: string;
   try {
     real = realpathSync(full);
   } catch (err) {
-    if (changed(jsonPath, jsonStat)) throw new Replaced(`${jsonPath} kept changing while it was read; try again when no save is running`);
-    throw new InputError(`${where} names ${full}, which is missing (${(err as NodeJS.ErrnoException).code}); the model folder is incomplete`);
+    if (changed(jsonPath, jsonStat))
+      throw new Replaced(`${jsonPath} kept changing while it was read; try again when no save is running`);
+    throw new InputError(
+      `${where} names ${full}, which is missing (${(err as NodeJS.ErrnoException).code}); the model folder is incomplete`,
+    );
   }
-  if (!inside(realpathSync(dir), real)) throw new InputError(`${where} links to ${real}, outside the model folder ${dir}; weights must be files in the model's folder`);
+  if (!inside(realpathSync(dir), real))
+    throw new InputError(
+      `${where} links to ${real}, outside the model folder ${dir}; weights must be files in the model's folder`,
+    );
   const st = statSync(real);
   if (!st.isFile()) throw new InputError(`${where} names ${full}, which is not a regular file`);
   return { path: real, size: st.size };
@@ -288,7 +353,9 @@ function syncDir(dir: string): void {
 function referencedFiles(jsonPath: string): string[] {
   try {
     const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as { weightsManifest?: { paths?: unknown[] }[] };
-    return (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []).filter((p): p is string => typeof p === 'string' && basename(p) === p);
+    return (json.weightsManifest ?? [])
+      .flatMap((g) => g.paths ?? [])
+      .filter((p): p is string => typeof p === 'string' && basename(p) === p);
   } catch {
     return [];
   }
@@ -328,15 +395,19 @@ async function acquireLock(dir: string): Promise<() => void> {
     try {
       got = tryLock(path, LIMITS.lockStaleMs);
     } catch (err) {
-      throw new InputError(`cannot lock the model folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`);
+      throw new InputError(
+        `cannot lock the model folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`,
+      );
     }
     if ('release' in got) {
       const lock = got;
       return () => lock.release();
     }
     if (Date.now() - t0 >= waitMs) {
-      throw new InputError(`another process, ${got.holder}, has been saving a model into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
-        `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`);
+      throw new InputError(
+        `another process, ${got.holder}, has been saving a model into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
+          `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`,
+      );
     }
     await sleep(20);
   }
@@ -359,7 +430,9 @@ function checkWritable(dir: string, target: string): void {
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
-    throw new InputError(`cannot save a model to ${target}: ${dir} is not writable (${(err as NodeJS.ErrnoException).code}); choose a folder you can write to`);
+    throw new InputError(
+      `cannot save a model to ${target}: ${dir} is not writable (${(err as NodeJS.ErrnoException).code}); choose a folder you can write to`,
+    );
   }
 }
 
@@ -371,7 +444,10 @@ function modelFiles(dir: string): string[] {
       const fd = openSync(join(dir, name), 'r');
       try {
         const head = Buffer.alloc(4096);
-        return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8').includes('"modelTopology"');
+        return head
+          .subarray(0, readSync(fd, head, 0, head.length, 0))
+          .toString('utf8')
+          .includes('"modelTopology"');
       } finally {
         closeSync(fd);
       }
@@ -404,5 +480,7 @@ function short(v: unknown): string {
 
 /** The first line of an error's message (tfjs' messages run over several). */
 export function oneLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0].trim();
+  return String((err as Error)?.message ?? err)
+    .split('\n')[0]
+    .trim();
 }

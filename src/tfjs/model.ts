@@ -36,21 +36,24 @@ export interface RadixModelArgs {
 /** Builds (and by default compiles) the paper's model: x [batch, n_0] -> class probabilities [batch, n_L]. */
 export function radixModel(args: RadixModelArgs = {}): tfl.Sequential {
   const layers = args.layers ?? [784, 300, 100, 10];
-  if (!Array.isArray(layers) || layers.length < 2) throw new InputError(`radixModel: layers must list at least 2 sizes, got ${JSON.stringify(layers)}`);
+  if (!Array.isArray(layers) || layers.length < 2)
+    throw new InputError(`radixModel: layers must list at least 2 sizes, got ${JSON.stringify(layers)}`);
   const masks = modelMasks(args, layers);
   const seed = args.seed ?? DEFAULT_SEED;
   const stddev = args.stddev ?? 0.05;
   const L = layers.length - 1;
   const model = tfl.sequential();
   for (let l = 0; l < L; l++) {
-    model.add(radixDense({
-      mask: masks[l],
-      activation: l < L - 1 ? 'relu' : 'softmax',
-      useBias: args.useBias ?? false,
-      kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev, seed: seed + l }),
-      implementation: args.implementation,
-      ...(l === 0 ? { inputShape: [layers[0]] } : {}),
-    }));
+    model.add(
+      radixDense({
+        mask: masks[l],
+        activation: l < L - 1 ? 'relu' : 'softmax',
+        useBias: args.useBias ?? false,
+        kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev, seed: seed + l }),
+        implementation: args.implementation,
+        ...(l === 0 ? { inputShape: [layers[0]] } : {}),
+      }),
+    );
   }
   if (args.compile ?? true) {
     model.compile({
@@ -65,7 +68,10 @@ export function radixModel(args: RadixModelArgs = {}): tfl.Sequential {
 function modelMasks(args: RadixModelArgs, layers: number[]): Mask[] {
   const L = layers.length - 1;
   if (args.masks) {
-    if (args.masks.length !== L) throw new InputError(`radixModel: got ${args.masks.length} masks for ${L} weight layers (layers ${layers.join(',')})`);
+    if (args.masks.length !== L)
+      throw new InputError(
+        `radixModel: got ${args.masks.length} masks for ${L} weight layers (layers ${layers.join(',')})`,
+      );
     return args.masks.map((m, l) => {
       const shape: [number, number] = [layers[l], layers[l + 1]];
       return m ? Mask.from(m, shape) : Mask.full(shape[0], shape[1]);
@@ -83,7 +89,11 @@ function modelMasks(args: RadixModelArgs, layers: number[]): Mask[] {
  * atomically. With `includeOptimizer` the training config and optimizer state are saved too, so the loaded model
  * trains on without a compile; `force` allows a folder that holds another model (see checkSaveTarget).
  */
-export function saveModel(model: tfl.LayersModel, dir: string, opts: { includeOptimizer?: boolean; force?: boolean } = {}): Promise<tf.io.SaveResult> {
+export function saveModel(
+  model: tfl.LayersModel,
+  dir: string,
+  opts: { includeOptimizer?: boolean; force?: boolean } = {},
+): Promise<tf.io.SaveResult> {
   return model.save(fileSystem(dir, { force: opts.force }), { includeOptimizer: opts.includeOptimizer ?? false });
 }
 
@@ -96,6 +106,8 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
     return await tfl.loadLayersModel(fileSystem(dir));
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`cannot rebuild the model saved in ${dir}: ${oneLine(err)}; the model file is damaged or was not saved by radixnet or tfjs`);
+    throw new InputError(
+      `cannot rebuild the model saved in ${dir}: ${oneLine(err)}; the model file is damaged or was not saved by radixnet or tfjs`,
+    );
   }
 }

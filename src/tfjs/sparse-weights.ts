@@ -29,9 +29,14 @@ interface PackedEntry extends tf.io.WeightsManifestEntry {
 /** Throws an InputError when `json` (a parsed model.json at `where`) was written in a format newer than this radixnet reads. */
 export function checkModelFormat(json: FormatField, where: string): void {
   const format = json.radixnet?.format ?? 1;
-  if (!Number.isInteger(format) || format < 1) throw new InputError(`${where} has radixnet.format ${JSON.stringify(format)}; it must be an integer >= 1 (a damaged model.json?)`);
+  if (!Number.isInteger(format) || format < 1)
+    throw new InputError(
+      `${where} has radixnet.format ${JSON.stringify(format)}; it must be an integer >= 1 (a damaged model.json?)`,
+    );
   if (format > MODEL_FORMAT) {
-    throw new InputError(`${where} was saved in radixnet model format ${format}, but this radixnet reads formats 1 to ${MODEL_FORMAT}: upgrade radixnet (npm install radixnet@latest) to load it`);
+    throw new InputError(
+      `${where} was saved in radixnet model format ${format}, but this radixnet reads formats 1 to ${MODEL_FORMAT}: upgrade radixnet (npm install radixnet@latest) to load it`,
+    );
   }
 }
 
@@ -49,7 +54,9 @@ function kernelMasks(topology: unknown): Map<string, Mask> {
 }
 
 function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
+  );
 }
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
@@ -77,7 +84,10 @@ export function concatBuffers(data: ArrayBuffer | ArrayBuffer[] | undefined): Ar
  * The weights to write for `artifacts`: radixDense kernels as their mask's nonzeros, everything else as tfjs gave it.
  * A kernel holding a nonzero off its mask (which radixDense never lets happen) is kept dense: nothing is ever lost.
  */
-export function packWeights(artifacts: tf.io.ModelArtifacts): { weightSpecs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
+export function packWeights(artifacts: tf.io.ModelArtifacts): {
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+} {
   const specs = artifacts.weightSpecs ?? [];
   const data = concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined);
   const masks = kernelMasks(artifacts.modelTopology);
@@ -90,11 +100,17 @@ export function packWeights(artifacts: tf.io.ModelArtifacts): { weightSpecs: tf.
     const raw = new Uint8Array(data, at, bytes);
     at += bytes;
     const mask = masks.get(e.name);
-    const packed = mask && e.dtype === 'float32' && e.shape.length === 2 && e.shape[0] === mask.nIn && e.shape[1] === mask.nOut
-      ? gatherNonzeros(new Float32Array(data.slice(raw.byteOffset, raw.byteOffset + bytes)), mask)
-      : null;
+    const packed =
+      mask && e.dtype === 'float32' && e.shape.length === 2 && e.shape[0] === mask.nIn && e.shape[1] === mask.nOut
+        ? gatherNonzeros(new Float32Array(data.slice(raw.byteOffset, raw.byteOffset + bytes)), mask)
+        : null;
     if (packed) {
-      outSpecs.push({ name: e.name, shape: [mask!.nnz], dtype: 'float32', radixnet: { packed: PACKED, shape: [mask!.nIn, mask!.nOut] } });
+      outSpecs.push({
+        name: e.name,
+        shape: [mask!.nnz],
+        dtype: 'float32',
+        radixnet: { packed: PACKED, shape: [mask!.nIn, mask!.nOut] },
+      });
       parts.push(new Uint8Array(packed.buffer));
     } else {
       outSpecs.push(e);
@@ -125,7 +141,10 @@ function gatherNonzeros(kernel: Float32Array, mask: Mask): Float32Array | null {
  * [nIn, nOut] with zeros off the mask; any other entry passes through. `where` names the file in errors.
  */
 export function unpackWeights(
-  topology: unknown, specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, where: string,
+  topology: unknown,
+  specs: tf.io.WeightsManifestEntry[],
+  data: ArrayBuffer,
+  where: string,
 ): { weightSpecs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
   if (!(specs as PackedEntry[]).some((e) => e.radixnet)) return { weightSpecs: specs, weightData: data };
   const masks = kernelMasks(topology);
@@ -134,8 +153,14 @@ export function unpackWeights(
   let at = 0;
   for (const e of specs as PackedEntry[]) {
     const bytes = entryBytes(e);
-    if (bytes === null) throw new InputError(`${where}: weight ${e.name} is quantized or not numeric; radixnet's packed format has only float32 entries beside packed kernels`);
-    if (at + bytes > data.byteLength) throw new InputError(`${where}: the weights files hold ${data.byteLength} bytes, fewer than the manifest lists (damaged or truncated)`);
+    if (bytes === null)
+      throw new InputError(
+        `${where}: weight ${e.name} is quantized or not numeric; radixnet's packed format has only float32 entries beside packed kernels`,
+      );
+    if (at + bytes > data.byteLength)
+      throw new InputError(
+        `${where}: the weights files hold ${data.byteLength} bytes, fewer than the manifest lists (damaged or truncated)`,
+      );
     const raw = data.slice(at, at + bytes);
     at += bytes;
     if (!e.radixnet) {
@@ -151,13 +176,22 @@ export function unpackWeights(
       continue;
     }
     const [nIn, nOut] = e.radixnet.shape ?? [];
-    if (e.radixnet.packed !== PACKED || mask.nIn !== nIn || mask.nOut !== nOut || e.shape.length !== 1 || e.shape[0] !== mask.nnz) {
-      throw new InputError(`${where}: weight ${e.name} is packed (${JSON.stringify(e.radixnet)}, shape [${e.shape.join(', ')}]) but its layer's mask does not match it (damaged model.json?)`);
+    if (
+      e.radixnet.packed !== PACKED ||
+      mask.nIn !== nIn ||
+      mask.nOut !== nOut ||
+      e.shape.length !== 1 ||
+      e.shape[0] !== mask.nnz
+    ) {
+      throw new InputError(
+        `${where}: weight ${e.name} is packed (${JSON.stringify(e.radixnet)}, shape [${e.shape.join(', ')}]) but its layer's mask does not match it (damaged model.json?)`,
+      );
     }
     const values = new Float32Array(raw);
     const dense = new Float32Array(nIn * nOut);
     const { rowPtr, colIdx } = mask.sparse;
-    for (let o = 0; o < nOut; o++) for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) dense[colIdx[k] * nOut + o] = values[k];
+    for (let o = 0; o < nOut; o++)
+      for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) dense[colIdx[k] * nOut + o] = values[k];
     outSpecs.push({ name: e.name, shape: [nIn, nOut], dtype: 'float32' });
     parts.push(dense.buffer);
   }

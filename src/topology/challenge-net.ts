@@ -33,7 +33,9 @@ export const CHALLENGE_SEED = 2019;
 export function challengeBias(neurons: number): number {
   const b = CHALLENGE_BIAS[neurons];
   if (b === undefined) {
-    throw new InputError(`the challenge defines a bias only for ${Object.keys(CHALLENGE_BIAS).join(', ')} neurons, not ${neurons}; pass --bias B`);
+    throw new InputError(
+      `the challenge defines a bias only for ${Object.keys(CHALLENGE_BIAS).join(', ')} neurons, not ${neurons}; pass --bias B`,
+    );
   }
   return b;
 }
@@ -43,7 +45,9 @@ export function challengeRadices(neurons: number): number[][] {
   const unit = neurons / CHALLENGE_KRON;
   const k = Math.log2(unit);
   if (!Number.isInteger(k) || k < 1 || neurons > 2 ** 24) {
-    throw new InputError(`generated challenge networks need 16 x 2^k neurons (k >= 1, e.g. 1024 = 16 x 64), up to 2^24, got ${neurons}`);
+    throw new InputError(
+      `generated challenge networks need 16 x 2^k neurons (k >= 1, e.g. 1024 = 16 x 64), up to 2^24, got ${neurons}`,
+    );
   }
   return [new Array<number>(k).fill(2)];
 }
@@ -60,10 +64,19 @@ export class ChallengeNet {
   /** Layers per block (k). */
   readonly block: number;
   private readonly base: SparseMask[];
-  private perm: { block: number; p: Int32Array; inv: Int32Array } = { block: -1, p: new Int32Array(0), inv: new Int32Array(0) };
+  private perm: { block: number; p: Int32Array; inv: Int32Array } = {
+    block: -1,
+    p: new Int32Array(0),
+    inv: new Int32Array(0),
+  };
 
-  constructor(readonly neurons: number, readonly layers: number, readonly seed = CHALLENGE_SEED) {
-    if (!Number.isInteger(layers) || layers < 1) throw new InputError(`--layers must be a whole number >= 1, got ${layers}`);
+  constructor(
+    readonly neurons: number,
+    readonly layers: number,
+    readonly seed = CHALLENGE_SEED,
+  ) {
+    if (!Number.isInteger(layers) || layers < 1)
+      throw new InputError(`--layers must be a whole number >= 1, got ${layers}`);
     this.radices = challengeRadices(neurons);
     this.block = this.radices[0].length;
     const sizes = new Array<number>(this.block + 1).fill(neurons);
@@ -89,7 +102,8 @@ export class ChallengeNet {
 
   /** Layer l (0-based): output p[j] reads inputs p[i] for the base layer's (i, j), p block l's permutation. */
   layer(l: number): ChallengeLayer {
-    if (!Number.isInteger(l) || l < 0 || l >= this.layers) throw new RangeError(`layer ${l} outside 0..${this.layers - 1}`);
+    if (!Number.isInteger(l) || l < 0 || l >= this.layers)
+      throw new RangeError(`layer ${l} outside 0..${this.layers - 1}`);
     const n = this.neurons;
     const mask = this.base[l % this.block];
     const { p, inv } = this.permutation(Math.floor(l / this.block));

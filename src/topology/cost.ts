@@ -12,13 +12,25 @@ const GiB = 2 ** 30;
  * plain decimal number (no hex, no Infinity) from `min` to `max`, whole when `integer`; otherwise an InputError names
  * the variable, its text and the valid range: a typo must never silently become the default or "no limit".
  */
-export function envNumber(name: string, fallback: number, range: { min: number; max: number; integer?: boolean }, env: NodeJS.ProcessEnv = process.env): number {
+export function envNumber(
+  name: string,
+  fallback: number,
+  range: { min: number; max: number; integer?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   const text = env[name];
   if (text === undefined || text.trim() === '') return fallback;
   const value = /^\s*[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(value) || value < range.min || value > range.max || (range.integer && !Number.isInteger(value))) {
-    throw new InputError(`${name} is '${text.length > 40 ? `${text.slice(0, 40)}...` : text}'; give ${range.integer ? 'a whole number' : 'a number'} ` +
-      `from ${range.min} to ${range.max} (or unset it for the default, ${fallback})`);
+  if (
+    !Number.isFinite(value) ||
+    value < range.min ||
+    value > range.max ||
+    (range.integer && !Number.isInteger(value))
+  ) {
+    throw new InputError(
+      `${name} is '${text.length > 40 ? `${text.slice(0, 40)}...` : text}'; give ${range.integer ? 'a whole number' : 'a number'} ` +
+        `from ${range.min} to ${range.max} (or unset it for the default, ${fallback})`,
+    );
   }
   return value;
 }
@@ -27,7 +39,11 @@ export function envNumber(name: string, fallback: number, range: { min: number; 
  * A size or count limit: RADIXNET_... from the environment (a whole number from 1 to 2^53 - 1), read at first use so
  * that a bad value is the one-line error of the command that uses it, not a crash at startup; assignable.
  */
-function limit(name: string, fallback: number, range = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }): PropertyDescriptor {
+function limit(
+  name: string,
+  fallback: number,
+  range = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true },
+): PropertyDescriptor {
   let value: number | undefined;
   return {
     enumerable: true,
@@ -107,13 +123,22 @@ export interface Cost {
  * Throws an InputError when `cost` is over LIMITS.memoryBytes or LIMITS.work (or the limits given), naming the
  * request (`what`), the estimate, the limit and the fix.
  */
-export function checkCost(what: string, cost: Cost, fix: string, limits: { bytes?: number; bytesName?: string } = {}): void {
+export function checkCost(
+  what: string,
+  cost: Cost,
+  fix: string,
+  limits: { bytes?: number; bytesName?: string } = {},
+): void {
   const maxBytes = limits.bytes ?? LIMITS.memoryBytes;
   if (!(cost.bytes <= maxBytes)) {
-    throw new InputError(`${what} needs about ${formatBytes(cost.bytes)} of memory, over the ${formatBytes(maxBytes)} limit (${limits.bytesName ?? 'RADIXNET_MAX_MEMORY_BYTES'}); ${fix}`);
+    throw new InputError(
+      `${what} needs about ${formatBytes(cost.bytes)} of memory, over the ${formatBytes(maxBytes)} limit (${limits.bytesName ?? 'RADIXNET_MAX_MEMORY_BYTES'}); ${fix}`,
+    );
   }
   if (!(cost.steps <= LIMITS.work)) {
-    throw new InputError(`${what} takes about ${cost.steps.toExponential(1)} steps (~${formatSeconds(cost.steps / STEPS_PER_SECOND)}), over the ${LIMITS.work.toExponential(1)}-step limit (RADIXNET_MAX_WORK); ${fix}`);
+    throw new InputError(
+      `${what} takes about ${cost.steps.toExponential(1)} steps (~${formatSeconds(cost.steps / STEPS_PER_SECOND)}), over the ${LIMITS.work.toExponential(1)}-step limit (RADIXNET_MAX_WORK); ${fix}`,
+    );
   }
 }
 
@@ -122,14 +147,28 @@ export function checkCost(what: string, cost: Cost, fix: string, limits: { bytes
  * as the start of a sentence that the size completes ("the enumeration ... would examine"). Returns a warning line to
  * print when forced past the limit, else null.
  */
-export function checkSoftLimit(what: string, size: number, limit: number, env: string, force: boolean | undefined, show: (n: number) => string = String): string | null {
+export function checkSoftLimit(
+  what: string,
+  size: number,
+  limit: number,
+  env: string,
+  force: boolean | undefined,
+  show: (n: number) => string = String,
+): string | null {
   if (size <= limit) return null;
-  if (!force) throw new InputError(`${what} ${show(size)}, over the ${show(limit)} allowed without --force (${env}); narrow the request, or add --force (force: true) to go ahead`);
+  if (!force)
+    throw new InputError(
+      `${what} ${show(size)}, over the ${show(limit)} allowed without --force (${env}); narrow the request, or add --force (force: true) to go ahead`,
+    );
   return `warning: ${what} ${show(size)}, over the ${show(limit)} limit; going ahead because of --force`;
 }
 
 function formatSeconds(s: number): string {
-  return s < 100 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 7200 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(0)} h`;
+  return s < 100
+    ? `${s.toFixed(s < 10 ? 1 : 0)} s`
+    : s < 7200
+      ? `${(s / 60).toFixed(0)} min`
+      : `${(s / 3600).toFixed(0)} h`;
 }
 
 // --- estimates ----------------------------------------------------------------------------------------------
@@ -144,7 +183,8 @@ export function maskCost(layers: readonly number[], nnz: readonly number[]): Cos
 /** Bytes of the dense 0/1 masks of layers n_0..n_L written as NPY (one byte each) or JSON (about two characters each). */
 export function denseOutBytes(layers: readonly number[], format: 'json' | 'npy'): number {
   let bytes = 0;
-  for (let l = 0; l + 1 < layers.length; l++) bytes += format === 'npy' ? layers[l] * layers[l + 1] + 128 : 2 * layers[l] * layers[l + 1] + 3 * layers[l];
+  for (let l = 0; l + 1 < layers.length; l++)
+    bytes += format === 'npy' ? layers[l] * layers[l + 1] + 128 : 2 * layers[l] * layers[l + 1] + 3 * layers[l];
   return bytes;
 }
 
@@ -155,10 +195,20 @@ export function denseOutBytes(layers: readonly number[], format: 'json' | 'npy')
  * @param stored per weight layer: weights stored (nnz, or n_l * n_{l+1} when dense)
  * @param sparse per weight layer: whether it has a mask (its CSR/CSC structures live in kernel memory too)
  */
-export function mlpBytes(layers: readonly number[], stored: readonly number[], sparse: readonly boolean[], slots: number, batch: number, samples = 0): number {
+export function mlpBytes(
+  layers: readonly number[],
+  stored: readonly number[],
+  sparse: readonly boolean[],
+  slots: number,
+  batch: number,
+  samples = 0,
+): number {
   let bytes = 0;
   for (let l = 0; l < stored.length; l++) {
-    bytes += stored[l] * 4 * (2 + slots) + (sparse[l] ? 16 * stored[l] + 8 * (layers[l] + layers[l + 1]) : 0) + 4 * layers[l + 1];
+    bytes +=
+      stored[l] * 4 * (2 + slots) +
+      (sparse[l] ? 16 * stored[l] + 8 * (layers[l] + layers[l + 1]) : 0) +
+      4 * layers[l + 1];
   }
   const ldb = Math.ceil(batch / 4) * 4; // not (batch + 3) & ~3, which wraps negative from 2^31 - 3
   const units = layers.reduce((s, n) => s + n, 0);
@@ -186,8 +236,19 @@ export function checkDenseOut(layers: readonly number[], file: string, force?: b
   const format = file.endsWith('.json') ? 'json' : file.endsWith('.npy') ? 'npy' : null;
   if (format === null) throw new InputError(`--dense-out file '${file}' must end in .json or .npy`);
   const largest = layers.slice(1).reduce((m, n, l) => Math.max(m, n * layers[l]), 0);
-  checkCost(`a dense mask of ${formatBytes(largest)} (layers ${layers.join(',')})`, { bytes: largest, steps: largest }, 'write the masks in compressed form instead (radixnet topology --json)');
-  return checkSoftLimit(`the --dense-out ${format.toUpperCase()} of layers ${layers.join(',')} would write`, denseOutBytes(layers, format), LIMITS.outputBytes, 'RADIXNET_MAX_OUTPUT_BYTES', force, formatBytes);
+  checkCost(
+    `a dense mask of ${formatBytes(largest)} (layers ${layers.join(',')})`,
+    { bytes: largest, steps: largest },
+    'write the masks in compressed form instead (radixnet topology --json)',
+  );
+  return checkSoftLimit(
+    `the --dense-out ${format.toUpperCase()} of layers ${layers.join(',')} would write`,
+    denseOutBytes(layers, format),
+    LIMITS.outputBytes,
+    'RADIXNET_MAX_OUTPUT_BYTES',
+    force,
+    formatBytes,
+  );
 }
 
 /** Kernel memory a model may use: wasm32's 4 GiB less a margin for the workers' stacks. */
@@ -200,7 +261,10 @@ export const MNIST_TEST_SAMPLES = 10_000;
 
 /** Refuses (InputError) an engine model plus its resident data that would not fit in kernel memory. */
 export function checkKernelMemory(what: string, bytes: number, fix: string): void {
-  checkCost(what, { bytes, steps: 0 }, fix, { bytes: KERNEL_MEMORY_BYTES, bytesName: 'WebAssembly memory is limited to 4 GiB' });
+  checkCost(what, { bytes, steps: 0 }, fix, {
+    bytes: KERNEL_MEMORY_BYTES,
+    bytesName: 'WebAssembly memory is limited to 4 GiB',
+  });
 }
 
 /**
@@ -214,12 +278,15 @@ export function checkJsonDepth(text: string, what: string, max = LIMITS.jsonDept
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) {
-        throw new InputError(`${what}: nests arrays and objects more than ${max} deep (RADIXNET_MAX_JSON_DEPTH); it is not data this program wrote`);
+        throw new InputError(
+          `${what}: nests arrays and objects more than ${max} deep (RADIXNET_MAX_JSON_DEPTH); it is not data this program wrote`,
+        );
       }
     } else if (c === 0x5d || c === 0x7d) depth--;
   }

@@ -40,15 +40,31 @@ export function validPermutations(factors: number[], layers: number[], opts: Enu
   const depth = layers.length - 1;
   const candidates = f.length ** depth * 2 ** (depth - 1);
   if (candidates > MAX_CANDIDATES) {
-    throw new InputError(`${f.length} factors on ${depth} weight layers give ${candidates} candidate lists, more than ` +
-      `${MAX_CANDIDATES}; use fewer factors or layers`);
+    throw new InputError(
+      `${f.length} factors on ${depth} weight layers give ${candidates} candidate lists, more than ` +
+        `${MAX_CANDIDATES}; use fewer factors or layers`,
+    );
   }
   const what = `the enumeration of ${f.length} factors on ${depth} weight layers`;
-  warnIf(opts, checkSoftLimit(`${what} would examine`, candidates, LIMITS.enumeration, 'RADIXNET_MAX_ENUMERATION', opts.force, (n) => `${n} candidate lists`));
+  warnIf(
+    opts,
+    checkSoftLimit(
+      `${what} would examine`,
+      candidates,
+      LIMITS.enumeration,
+      'RADIXNET_MAX_ENUMERATION',
+      opts.force,
+      (n) => `${n} candidate lists`,
+    ),
+  );
   // each valid list costs its sparsity count and its topology key (a bit per diagonal of every mask), kept in memory
   const keyChars = layers.slice(1).reduce((s, n, l) => s + Math.ceil((layers[l] + n) / 6) + 12, 0);
   const perList = layers.slice(1).reduce((s, n, l) => s + layers[l] + 2 * n, depth);
-  checkCost(what, { bytes: candidates * (400 + 2 * keyChars), steps: candidates * perList }, 'use fewer factors or smaller layers');
+  checkCost(
+    what,
+    { bytes: candidates * (400 + 2 * keyChars), steps: candidates * perList },
+    'use fewer factors or smaller layers',
+  );
   const lists: EnumeratedList[] = [];
   const topologies = new Map<string, number>();
   const digits = new Array<number>(depth).fill(0);
@@ -94,24 +110,40 @@ export interface SimpleFamily {
  * the suite's Python dict was (float64 equality; a later list with an equal value replaces the earlier one, which
  * keeps its place), then thresholded at minKroneckerSparsity. Needs 4 layer sizes (3 radices).
  */
-export function simpleFamily(opts: { max?: number; minKroneckerSparsity?: number; layers?: number[] } & EnumerationOptions = {}): SimpleFamily {
+export function simpleFamily(
+  opts: { max?: number; minKroneckerSparsity?: number; layers?: number[] } & EnumerationOptions = {},
+): SimpleFamily {
   const { max = 15, minKroneckerSparsity = 0.9, layers = [784, 300, 100, 10] } = opts;
   if (!Number.isInteger(max) || max < 1 || max > 46340) {
-    throw new InputError(`the family's largest radix --max is ${max}; give a whole number from 1 to 46340 (the paper used 15)`);
+    throw new InputError(
+      `the family's largest radix --max is ${max}; give a whole number from 1 to 46340 (the paper used 15)`,
+    );
   }
   if (!Number.isFinite(minKroneckerSparsity)) {
     throw new InputError(`the sparsity threshold is ${minKroneckerSparsity}; give a number such as 0.9`);
   }
   validateLayers(layers);
   if (layers.length !== 4) {
-    throw new InputError(`the simple family [[i,j],[k]] has 3 radices, so it needs 4 layer sizes, got ${layers.length} ` +
-      `(${layers.join(',')}); e.g. 784,300,100,10`);
+    throw new InputError(
+      `the simple family [[i,j],[k]] has 3 radices, so it needs 4 layer sizes, got ${layers.length} ` +
+        `(${layers.join(',')}); e.g. 784,300,100,10`,
+    );
   }
   // sum over i, j of d(i*j) is at most (sum of d(i))^2, known in O(max log max) before any list is built
   const divisorSum = divisorCountSum(max);
   const bound = divisorSum * divisorSum;
   const what = `the simple family up to --max ${max}`;
-  warnIf(opts, checkSoftLimit(`${what} would examine up to`, bound, LIMITS.enumeration, 'RADIXNET_MAX_ENUMERATION', opts.force, (n) => `${n} candidate lists`));
+  warnIf(
+    opts,
+    checkSoftLimit(
+      `${what} would examine up to`,
+      bound,
+      LIMITS.enumeration,
+      'RADIXNET_MAX_ENUMERATION',
+      opts.force,
+      (n) => `${n} candidate lists`,
+    ),
+  );
   const perList = 30 + layers.slice(1).reduce((s, n) => s + Math.min(n, max * max), 0);
   checkCost(what, { bytes: bound * 200, steps: max * max * max + bound * perList }, 'use a smaller --max');
   const byValue = new Map<number, FamilyModel>();
@@ -138,7 +170,8 @@ export function simpleFamily(opts: { max?: number; minKroneckerSparsity?: number
       }
     }
   }
-  const models = [...byValue.values()].filter((m) => m.kroneckerSparsity >= minKroneckerSparsity)
+  const models = [...byValue.values()]
+    .filter((m) => m.kroneckerSparsity >= minKroneckerSparsity)
     .sort((a, b) => a.kroneckerSparsity - b.kroneckerSparsity);
   return { candidates, distinct: byValue.size, models };
 }
@@ -150,13 +183,15 @@ export function simpleFamily(opts: { max?: number; minKroneckerSparsity?: number
  */
 export function topologyKey(list: RadixList, layers: number[]): string {
   const units = unitLayers(list);
-  return units.map((unit, l) => {
-    const nIn = layers[l];
-    const nOut = layers[l + 1];
-    const bits = new Uint8Array(Math.ceil((nIn + nOut - 1) / 8));
-    for (let d = -(nOut - 1), k = 0; d < nIn; d++, k++) if (unit.has(d, 0)) bits[k >> 3] |= 1 << (k & 7);
-    return `${nIn}x${nOut}:${Buffer.from(bits.buffer).toString('base64')}`;
-  }).join('|');
+  return units
+    .map((unit, l) => {
+      const nIn = layers[l];
+      const nOut = layers[l + 1];
+      const bits = new Uint8Array(Math.ceil((nIn + nOut - 1) / 8));
+      for (let d = -(nOut - 1), k = 0; d < nIn; d++, k++) if (unit.has(d, 0)) bits[k >> 3] |= 1 << (k & 7);
+      return `${nIn}x${nOut}:${Buffer.from(bits.buffer).toString('base64')}`;
+    })
+    .join('|');
 }
 
 /** Options of the enumerations: going past LIMITS.enumeration needs `force`, and `warn` hears about it. */
@@ -183,15 +218,20 @@ export function parseFactors(text: string): number[] {
     const lo = Number(range[1]);
     const hi = Number(range[2]);
     if (lo < 1 || hi < lo) {
-      throw new InputError(`factor range '${text}' is empty or starts below 1; write it as lo..hi with 1 <= lo <= hi, e.g. 1..10`);
+      throw new InputError(
+        `factor range '${text}' is empty or starts below 1; write it as lo..hi with 1 <= lo <= hi, e.g. 1..10`,
+      );
     }
-    if (hi - lo >= 10_000) throw new InputError(`factor range '${text}' has ${hi - lo + 1} factors; give at most 10000`);
+    if (hi - lo >= 10_000)
+      throw new InputError(`factor range '${text}' has ${hi - lo + 1} factors; give at most 10000`);
     return Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
   }
   return text.split(',').map((t) => {
     const s = t.trim();
     if (!/^\d+$/.test(s) || Number(s) < 1) {
-      throw new InputError(`factor '${s}' in '${text}' is not a positive whole number; write factors as 1..10 or 2,3,5`);
+      throw new InputError(
+        `factor '${s}' in '${text}' is not a positive whole number; write factors as 1..10 or 2,3,5`,
+      );
     }
     return Number(s);
   });

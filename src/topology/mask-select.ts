@@ -12,20 +12,31 @@ import { SparseMask } from './mask.js';
  * @param who names the caller in error messages
  */
 export function largestMagnitude(
-  weights: ArrayLike<number>, nIn: number, nOut: number, count: number, within?: SparseMask | null, who = 'magnitude pruning',
+  weights: ArrayLike<number>,
+  nIn: number,
+  nOut: number,
+  count: number,
+  within?: SparseMask | null,
+  who = 'magnitude pruning',
 ): SparseMask {
   const size = nIn * nOut;
-  if (weights.length !== size) throw new InputError(`${who}: the kernel has ${weights.length} values but [${nIn}, ${nOut}] needs ${size}`);
+  if (weights.length !== size)
+    throw new InputError(`${who}: the kernel has ${weights.length} values but [${nIn}, ${nOut}] needs ${size}`);
   const abs = new Float32Array(size);
   for (let idx = 0; idx < size; idx++) {
     const w = weights[idx];
-    if (!Number.isFinite(w)) throw new InputError(`${who}: weight ${idx} (input ${Math.floor(idx / nOut)}, output ${idx % nOut}) is ${w}; prune finite weights`);
+    if (!Number.isFinite(w))
+      throw new InputError(
+        `${who}: weight ${idx} (input ${Math.floor(idx / nOut)}, output ${idx % nOut}) is ${w}; prune finite weights`,
+      );
     abs[idx] = Math.abs(w);
   }
   let eligible: Uint8Array | null = null;
   if (within) {
     if (within.nIn !== nIn || within.nOut !== nOut) {
-      throw new InputError(`${who}: the mask to prune within is [${within.nIn}, ${within.nOut}] but the kernel is [${nIn}, ${nOut}]`);
+      throw new InputError(
+        `${who}: the mask to prune within is [${within.nIn}, ${within.nOut}] but the kernel is [${nIn}, ${nOut}]`,
+      );
     }
     eligible = within.toDense();
   }
@@ -69,7 +80,10 @@ function topK(abs: Float32Array, k: number, eligible: Uint8Array | null): Uint8A
  */
 export function randomMask(nIn: number, nOut: number, keep: number, seed: number): SparseMask {
   const size = nIn * nOut;
-  if (!Number.isInteger(keep) || keep < 0 || keep > size) throw new InputError(`randomMask: cannot keep ${keep} of ${size} connections; give a whole number from 0 to ${size}`);
+  if (!Number.isInteger(keep) || keep < 0 || keep > size)
+    throw new InputError(
+      `randomMask: cannot keep ${keep} of ${size} connections; give a whole number from 0 to ${size}`,
+    );
   const rng = new Rng(seed);
   const order = new Int32Array(size);
   for (let k = 0; k < size; k++) order[k] = k;

@@ -26,7 +26,12 @@ export class SparseMask {
    * model built on the mask read outside its inputs: rowPtr is (nOut+1) non-decreasing from 0 to nnz, and each
    * output's inputs are strictly ascending and in [0, nIn).
    */
-  constructor(readonly nIn: number, readonly nOut: number, rowPtr: Int32Array, colIdx: Int32Array) {
+  constructor(
+    readonly nIn: number,
+    readonly nOut: number,
+    rowPtr: Int32Array,
+    colIdx: Int32Array,
+  ) {
     checkSize('nIn', nIn);
     checkSize('nOut', nOut);
     if (!(rowPtr instanceof Int32Array) || !(colIdx instanceof Int32Array)) {
@@ -44,7 +49,8 @@ export class SparseMask {
    */
   static copyOf(mask: unknown, what = 'mask'): SparseMask {
     const m = mask as Partial<SparseMask> | null;
-    if (m === null || typeof m !== 'object') throw new InputError(`${what} must be a SparseMask (or null for dense), got ${kind(mask)}`);
+    if (m === null || typeof m !== 'object')
+      throw new InputError(`${what} must be a SparseMask (or null for dense), got ${kind(mask)}`);
     try {
       return new SparseMask(m.nIn as number, m.nOut as number, m.rowPtr as Int32Array, m.colIdx as Int32Array);
     } catch (err) {
@@ -98,8 +104,10 @@ export class SparseMask {
   toDense(): Uint8Array {
     const size = this.nIn * this.nOut;
     if (size > MAX_DENSE_ELEMENTS) {
-      throw new InputError(`a dense ${this.nIn} x ${this.nOut} mask would have ${size} elements, more than ` +
-        `${MAX_DENSE_ELEMENTS}; keep masks this large in compressed form`);
+      throw new InputError(
+        `a dense ${this.nIn} x ${this.nOut} mask would have ${size} elements, more than ` +
+          `${MAX_DENSE_ELEMENTS}; keep masks this large in compressed form`,
+      );
     }
     const dense = new Uint8Array(size);
     const { nOut, rowPtr, colIdx } = this;
@@ -124,7 +132,9 @@ export class SparseMask {
         nnz++;
         rowPtr[(k % nOut) + 1]++;
       } else if (v !== 0) {
-        throw new InputError(`mask value at input ${Math.floor(k / nOut)}, output ${k % nOut} is ${v}; a mask holds only 0 and 1`);
+        throw new InputError(
+          `mask value at input ${Math.floor(k / nOut)}, output ${k % nOut} is ${v}; a mask holds only 0 and 1`,
+        );
       }
     }
     for (let o = 0; o < nOut; o++) rowPtr[o + 1] += rowPtr[o];
@@ -142,8 +152,13 @@ export class SparseMask {
   static full(nIn: number, nOut: number): SparseMask {
     checkSize('nIn', nIn);
     checkSize('nOut', nOut);
-    if (nIn * nOut > 2 ** 31 - 1) throw new InputError(`a full ${nIn} x ${nOut} mask has more than 2^31 - 1 connections`);
-    checkCost(`a full ${nIn} x ${nOut} mask`, maskCost([nIn, nOut], [nIn * nOut]), 'use a sparser mask or smaller layers');
+    if (nIn * nOut > 2 ** 31 - 1)
+      throw new InputError(`a full ${nIn} x ${nOut} mask has more than 2^31 - 1 connections`);
+    checkCost(
+      `a full ${nIn} x ${nOut} mask`,
+      maskCost([nIn, nOut], [nIn * nOut]),
+      'use a sparser mask or smaller layers',
+    );
     const rowPtr = new Int32Array(nOut + 1);
     const colIdx = new Int32Array(nIn * nOut);
     for (let o = 0; o < nOut; o++) {
@@ -155,8 +170,13 @@ export class SparseMask {
 
   /** Same shape and the same connections. */
   equals(other: SparseMask): boolean {
-    return this.nIn === other.nIn && this.nOut === other.nOut && this.nnz === other.nnz &&
-      bytesOf(this.rowPtr).equals(bytesOf(other.rowPtr)) && bytesOf(this.colIdx).equals(bytesOf(other.colIdx));
+    return (
+      this.nIn === other.nIn &&
+      this.nOut === other.nOut &&
+      this.nnz === other.nnz &&
+      bytesOf(this.rowPtr).equals(bytesOf(other.rowPtr)) &&
+      bytesOf(this.colIdx).equals(bytesOf(other.colIdx))
+    );
   }
 
   /**
@@ -196,20 +216,27 @@ export function adoptMask(nIn: number, nOut: number, rowPtr: Int32Array, colIdx:
 
 function checkCsr(nIn: number, nOut: number, rowPtr: Int32Array, colIdx: Int32Array): void {
   if (rowPtr.length !== nOut + 1) {
-    throw new InputError(`mask rowPtr has length ${rowPtr.length}, but a mask with nOut = ${nOut} needs nOut + 1 = ${nOut + 1}`);
+    throw new InputError(
+      `mask rowPtr has length ${rowPtr.length}, but a mask with nOut = ${nOut} needs nOut + 1 = ${nOut + 1}`,
+    );
   }
   if (rowPtr[0] !== 0 || rowPtr[nOut] !== colIdx.length) {
-    throw new InputError(`mask rowPtr must run from 0 to colIdx.length = ${colIdx.length}, got ${rowPtr[0]} to ${rowPtr[nOut]}`);
+    throw new InputError(
+      `mask rowPtr must run from 0 to colIdx.length = ${colIdx.length}, got ${rowPtr[0]} to ${rowPtr[nOut]}`,
+    );
   }
   for (let o = 0; o < nOut; o++) {
     const start = rowPtr[o];
     const end = rowPtr[o + 1];
-    if (end < start) throw new InputError(`mask rowPtr decreases at output ${o} (${start} then ${end}); it must be non-decreasing`);
+    if (end < start)
+      throw new InputError(`mask rowPtr decreases at output ${o} (${start} then ${end}); it must be non-decreasing`);
     let prev = -1;
     for (let k = start; k < end; k++) {
       const i = colIdx[k];
       if (i <= prev || i >= nIn) {
-        throw new InputError(`mask output ${o} lists input ${i} after ${prev}; inputs must be strictly ascending in [0, ${nIn})`);
+        throw new InputError(
+          `mask output ${o} lists input ${i} after ${prev}; inputs must be strictly ascending in [0, ${nIn})`,
+        );
       }
       prev = i;
     }
@@ -217,7 +244,7 @@ function checkCsr(nIn: number, nOut: number, rowPtr: Int32Array, colIdx: Int32Ar
 }
 
 function kind(v: unknown): string {
-  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
+  return v === null ? 'null' : typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
 }
 
 function fanStats(counts: Int32Array): FanStats {

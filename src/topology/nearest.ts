@@ -17,18 +17,29 @@ export interface NearestRadixNet extends EnumeratedList {
  * @param factors radix factors, e.g. 1..10
  * @param tolerance largest accepted |sparsity - target|
  */
-export function nearestRadixNet(target: number, layers: number[], factors: number[], tolerance: number): NearestRadixNet {
+export function nearestRadixNet(
+  target: number,
+  layers: number[],
+  factors: number[],
+  tolerance: number,
+): NearestRadixNet {
   if (!(target >= 0 && target < 1)) throw new InputError(`target sparsity is ${target}; it must be in [0, 1)`);
-  if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new InputError(`sparsity tolerance is ${tolerance}; give a number >= 0 such as 0.01`);
+  if (!(tolerance >= 0 && Number.isFinite(tolerance)))
+    throw new InputError(`sparsity tolerance is ${tolerance}; give a number >= 0 such as 0.01`);
   let best: NearestRadixNet | null = null;
   for (const list of validPermutations(factors, layers).lists) {
     const distance = Math.abs(list.sparsity - target);
     if (!best || distance < best.distance) best = { ...list, distance };
   }
-  if (!best) throw new InputError(`no valid radix list of factors ${factors.join(',')} fits layers ${layers.join(',')}; add factors that divide the unit size`);
+  if (!best)
+    throw new InputError(
+      `no valid radix list of factors ${factors.join(',')} fits layers ${layers.join(',')}; add factors that divide the unit size`,
+    );
   if (best.distance > tolerance) {
-    throw new InputError(`no RadiX-Net on layers ${layers.join(',')} with factors ${compact(factors)} is within ${tolerance} of sparsity ${target}: ` +
-      `the nearest is ${best.text} at ${best.sparsity.toFixed(4)}; target that, widen the tolerance or the factors`);
+    throw new InputError(
+      `no RadiX-Net on layers ${layers.join(',')} with factors ${compact(factors)} is within ${tolerance} of sparsity ${target}: ` +
+        `the nearest is ${best.text} at ${best.sparsity.toFixed(4)}; target that, widen the tolerance or the factors`,
+    );
   }
   return best;
 }

@@ -61,28 +61,36 @@ function radixListProblem(list: unknown, weightLayers?: number): string | undefi
     let p = 1;
     for (const r of lists[s]) p *= r;
     if (p > MAX_PRODUCT) {
-      return `sublist ${s + 1} ${show(lists[s])} has product ${p}, more than 2^31 = ${MAX_PRODUCT}; ` +
-        `use smaller radices so that every sublist multiplies to at most 2^31`;
+      return (
+        `sublist ${s + 1} ${show(lists[s])} has product ${p}, more than 2^31 = ${MAX_PRODUCT}; ` +
+        `use smaller radices so that every sublist multiplies to at most 2^31`
+      );
     }
     products.push(p);
   }
   const n = products[0];
   for (let s = 1; s < lists.length - 1; s++) {
     if (products[s] !== n) {
-      return `sublist ${s + 1} ${show(lists[s])} has product ${products[s]}, but every sublist before the last ` +
-        `must multiply to N = ${n} (the product of sublist 1 ${show(lists[0])})`;
+      return (
+        `sublist ${s + 1} ${show(lists[s])} has product ${products[s]}, but every sublist before the last ` +
+        `must multiply to N = ${n} (the product of sublist 1 ${show(lists[0])})`
+      );
     }
   }
   const last = lists.length - 1;
   if (n % products[last] !== 0) {
-    return `the last sublist ${last + 1} ${show(lists[last])} has product ${products[last]}, which does not ` +
-      `divide N = ${n}; the last sublist must multiply to a divisor of N (${divisorsText(n)})`;
+    return (
+      `the last sublist ${last + 1} ${show(lists[last])} has product ${products[last]}, which does not ` +
+      `divide N = ${n}; the last sublist must multiply to a divisor of N (${divisorsText(n)})`
+    );
   }
   if (weightLayers !== undefined) {
     const radices = lists.reduce((k, sub) => k + sub.length, 0);
     if (radices !== weightLayers) {
-      return `the radix list ${formatRadixList(lists)} has ${radices} radices, but the network has ` +
-        `${weightLayers} weight layers; give exactly one radix per weight layer (${weightLayers} in all)`;
+      return (
+        `the radix list ${formatRadixList(lists)} has ${radices} radices, but the network has ` +
+        `${weightLayers} weight layers; give exactly one radix per weight layer (${weightLayers} in all)`
+      );
     }
   }
   return undefined;
@@ -94,33 +102,43 @@ function parseJson(text: string): unknown {
   for (let k = 0; k < text.length; k++) {
     const ch = text.charCodeAt(k);
     if (ch === 91 /* [ */ && ++depth > 2) {
-      throw new InputError(`the radix list '${text.length > 40 ? `${text.slice(0, 37)}...` : text}' nests lists more than two deep; ` +
-        `write it as a list of lists of positive integers, ${EXAMPLE}`);
+      throw new InputError(
+        `the radix list '${text.length > 40 ? `${text.slice(0, 37)}...` : text}' nests lists more than two deep; ` +
+          `write it as a list of lists of positive integers, ${EXAMPLE}`,
+      );
     } else if (ch === 93 /* ] */) depth--;
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InputError(`the radix list '${text}' is not valid JSON (${(err as Error).message}); ` +
-      `write it as a list of lists of positive integers, ${EXAMPLE}`);
+    throw new InputError(
+      `the radix list '${text}' is not valid JSON (${(err as Error).message}); ` +
+        `write it as a list of lists of positive integers, ${EXAMPLE}`,
+    );
   }
 }
 
 function parseText(text: string): number[][] {
   return text.split('/').map((part, s) => {
     if (part.trim() === '') {
-      throw new InputError(`sublist ${s + 1} of the radix list '${text}' is empty; every sublist needs at least one radix, ${EXAMPLE}`);
+      throw new InputError(
+        `sublist ${s + 1} of the radix list '${text}' is empty; every sublist needs at least one radix, ${EXAMPLE}`,
+      );
     }
     return part.split(',').map((token) => {
       const t = token.trim();
       if (t === '') {
-        throw new InputError(`sublist ${s + 1} of the radix list '${text}' has an empty entry; ` +
-          `separate radices by single commas, ${EXAMPLE}`);
+        throw new InputError(
+          `sublist ${s + 1} of the radix list '${text}' has an empty entry; ` +
+            `separate radices by single commas, ${EXAMPLE}`,
+        );
       }
       // Number('') and Number('0x10') would be accepted by Number(); radices are plain decimal numbers
       if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
-        throw new InputError(`radix '${t}' in sublist ${s + 1} of '${text}' is not a number; ` +
-          `radices are positive integers, ${EXAMPLE}`);
+        throw new InputError(
+          `radix '${t}' in sublist ${s + 1} of '${text}' is not a number; ` +
+            `radices are positive integers, ${EXAMPLE}`,
+        );
       }
       return Number(t);
     });
@@ -138,7 +156,8 @@ function shapeProblem(list: unknown): string | undefined {
   if (list.length === 0) return `the radix list is empty; give at least one sublist of radices, ${EXAMPLE}`;
   for (let s = 0; s < list.length; s++) {
     const sub: unknown = list[s];
-    if (!Array.isArray(sub)) return `sublist ${s + 1} of the radix list is ${short(sub)}, not a list of radices; ${EXAMPLE}`;
+    if (!Array.isArray(sub))
+      return `sublist ${s + 1} of the radix list is ${short(sub)}, not a list of radices; ${EXAMPLE}`;
     if (sub.length === 0) {
       return `sublist ${s + 1} of the radix list is empty; every sublist needs at least one radix, ${EXAMPLE}`;
     }
@@ -150,8 +169,10 @@ function shapeProblem(list: unknown): string | undefined {
         return `radix ${r} in sublist ${s + 1} is not a whole number; radices are positive integers, ${EXAMPLE}`;
       }
       if (r <= 0) {
-        return `radix ${r} in sublist ${s + 1} is ${r === 0 ? 'zero' : 'negative'}; ` +
-          `radices must be at least 1 (1 gives an identity layer), ${EXAMPLE}`;
+        return (
+          `radix ${r} in sublist ${s + 1} is ${r === 0 ? 'zero' : 'negative'}; ` +
+          `radices must be at least 1 (1 gives an identity layer), ${EXAMPLE}`
+        );
       }
     }
   }

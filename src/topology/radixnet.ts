@@ -44,20 +44,34 @@ const MAX_INDEX = 2 ** 31 - 1;
  */
 export function radixNet(list: RadixList | string, layers: number[], opts: { kron?: number[] } = {}): RadixNet {
   const plan = planNet(list, layers, opts.kron);
-  checkCost(`the RadiX-Net ${formatRadixList(plan.radices)} on layers ${layers.join(',')}`, maskCost(layers, plan.nnz),
-    'use smaller layers or sparser radices');
+  checkCost(
+    `the RadiX-Net ${formatRadixList(plan.radices)} on layers ${layers.join(',')}`,
+    maskCost(layers, plan.nnz),
+    'use smaller layers or sparser radices',
+  );
   const masks = plan.units.map((unit, l) => buildMask(unit, layers[l], layers[l + 1], plan.nnz[l]));
   const layerStats = masks.map((m): LayerStats => {
     const fanIn = m.fanIn;
     const fanOut = m.fanOut;
     return {
-      nIn: m.nIn, nOut: m.nOut, nnz: m.nnz, sparsity: 1 - m.density,
-      fanIn: { min: fanIn.min, max: fanIn.max }, fanOut: { min: fanOut.min, max: fanOut.max },
+      nIn: m.nIn,
+      nOut: m.nOut,
+      nnz: m.nnz,
+      sparsity: 1 - m.density,
+      fanIn: { min: fanIn.min, max: fanIn.max },
+      fanOut: { min: fanOut.min, max: fanOut.max },
     };
   });
   return {
-    radices: plan.radices, layers: [...layers], kron: plan.kron, N: plan.n, unitLayers: plan.units, masks,
-    sparsity: plan.sparsity, kroneckerSparsity: plan.kroneckerSparsity, layerStats,
+    radices: plan.radices,
+    layers: [...layers],
+    kron: plan.kron,
+    N: plan.n,
+    unitLayers: plan.units,
+    masks,
+    sparsity: plan.sparsity,
+    kroneckerSparsity: plan.kroneckerSparsity,
+    layerStats,
   };
 }
 
@@ -65,8 +79,11 @@ export function radixNet(list: RadixList | string, layers: number[], opts: { kro
  * Both sparsities of the RadiX-Net without building a mask: O(min(N, n_{l+1})) work per layer, counting each
  * output residue's inputs in closed form. Same values, bit for bit, as radixNet's.
  */
-export function radixNetSparsity(list: RadixList | string, layers: number[], kron?: number[]):
-  { sparsity: number; kroneckerSparsity: number } {
+export function radixNetSparsity(
+  list: RadixList | string,
+  layers: number[],
+  kron?: number[],
+): { sparsity: number; kroneckerSparsity: number } {
   const { sparsity, kroneckerSparsity } = planNet(list, layers, kron);
   return { sparsity, kroneckerSparsity };
 }
@@ -84,8 +101,10 @@ export function parseSizes(text: string, what = 'sizes'): number[] {
   const parts = text.split(',').map((t) => t.trim());
   return parts.map((t, k) => {
     if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > MAX_INDEX) {
-      throw new InputError(`${what} entry ${k + 1} is '${t}' in '${text}'; give comma-separated whole numbers from 1 to ` +
-        `2^31 - 1, e.g. 784,300,100,10`);
+      throw new InputError(
+        `${what} entry ${k + 1} is '${t}' in '${text}'; give comma-separated whole numbers from 1 to ` +
+          `2^31 - 1, e.g. 784,300,100,10`,
+      );
     }
     return Number(t);
   });
@@ -94,13 +113,16 @@ export function parseSizes(text: string, what = 'sizes'): number[] {
 /** Checks layer sizes n_0..n_L: at least two, each a whole number from 1 to 2^31 - 1. */
 export function validateLayers(layers: readonly number[]): void {
   if (!Array.isArray(layers) || layers.length < 2) {
-    throw new InputError(`a network needs at least two layer sizes (input and output), got ${JSON.stringify(layers)}; ` +
-      `e.g. 784,300,100,10`);
+    throw new InputError(
+      `a network needs at least two layer sizes (input and output), got ${JSON.stringify(layers)}; ` +
+        `e.g. 784,300,100,10`,
+    );
   }
   layers.forEach((size, l) => {
     if (!Number.isInteger(size) || size < 1 || size > MAX_INDEX) {
-      throw new InputError(`layer size n_${l} is ${size}; layer sizes must be whole numbers from 1 to 2^31 - 1, ` +
-        `e.g. 784,300,100,10`);
+      throw new InputError(
+        `layer size n_${l} is ${size}; layer sizes must be whole numbers from 1 to 2^31 - 1, ` + `e.g. 784,300,100,10`,
+      );
     }
   });
 }
@@ -127,12 +149,18 @@ function planNet(input: RadixList | string, layers: number[], kronIn?: number[])
   const units = unitLayers(radices);
   // counting visits min(N, n_{l+1}) output residues per layer
   const steps = layers.slice(1).reduce((s, size) => s + Math.min(n, size), 0);
-  checkCost(`counting the connections of ${formatRadixList(radices)} on layers ${layers.join(',')}`, { bytes: 0, steps }, 'use smaller layers or radices');
+  checkCost(
+    `counting the connections of ${formatRadixList(radices)} on layers ${layers.join(',')}`,
+    { bytes: 0, steps },
+    'use smaller layers or radices',
+  );
   const nnz = units.map((unit, l) => {
     const count = countNonzeros(unit, layers[l], layers[l + 1]);
     if (count > MAX_INDEX) {
-      throw new InputError(`mask ${l} (${layers[l]} x ${layers[l + 1]}) would have ${count} connections, more than the ` +
-        `2^31 - 1 a compressed mask can index; use smaller layers or radices`);
+      throw new InputError(
+        `mask ${l} (${layers[l]} x ${layers[l + 1]}) would have ${count} connections, more than the ` +
+          `2^31 - 1 a compressed mask can index; use smaller layers or radices`,
+      );
     }
     return count;
   });
@@ -146,21 +174,33 @@ function planNet(input: RadixList | string, layers: number[], kronIn?: number[])
     kronKept += kron[l] * kron[l + 1] * n * unit.radix;
     kronSize += kron[l] * n * kron[l + 1] * n;
   });
-  return { radices: own, n, kron: [...kron], units, nnz, sparsity: 1 - kept / size, kroneckerSparsity: 1 - kronKept / kronSize };
+  return {
+    radices: own,
+    n,
+    kron: [...kron],
+    units,
+    nnz,
+    sparsity: 1 - kept / size,
+    kroneckerSparsity: 1 - kronKept / kronSize,
+  };
 }
 
 function validateKron(kron: readonly number[], layers: readonly number[], n: number): void {
   if (!Array.isArray(kron) || kron.length !== layers.length) {
-    throw new InputError(`got ${Array.isArray(kron) ? kron.length : 'no'} Kronecker widths but ${layers.length} layer ` +
-      `sizes; give one width B_l per layer size (the default is ${defaultKron(layers, n).join(',')})`);
+    throw new InputError(
+      `got ${Array.isArray(kron) ? kron.length : 'no'} Kronecker widths but ${layers.length} layer ` +
+        `sizes; give one width B_l per layer size (the default is ${defaultKron(layers, n).join(',')})`,
+    );
   }
   kron.forEach((b, l) => {
     if (!Number.isInteger(b) || b < 1 || b > MAX_INDEX) {
       throw new InputError(`Kronecker width B_${l} is ${b}; widths must be whole numbers from 1 to 2^31 - 1`);
     }
     if (b * n < layers[l]) {
-      throw new InputError(`Kronecker width B_${l} = ${b} is too small: B_${l} * N = ${b * n} < n_${l} = ${layers[l]}; ` +
-        `use B_${l} >= ${Math.ceil(layers[l] / n)}`);
+      throw new InputError(
+        `Kronecker width B_${l} = ${b} is too small: B_${l} * N = ${b * n} < n_${l} = ${layers[l]}; ` +
+          `use B_${l} >= ${Math.ceil(layers[l] / n)}`,
+      );
     }
   });
 }

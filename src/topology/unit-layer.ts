@@ -10,7 +10,11 @@ export class UnitLayer {
    * @param radix r, the fan-in and fan-out of every neuron
    * @param place p, the stride between the r inputs of an output; r * p <= N
    */
-  constructor(readonly n: number, readonly radix: number, readonly place: number) {
+  constructor(
+    readonly n: number,
+    readonly radix: number,
+    readonly place: number,
+  ) {
     if (radix * place > n) throw new RangeError(`unit layer radix ${radix} * place ${place} exceeds N = ${n}`);
   }
 

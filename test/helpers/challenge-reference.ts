@@ -35,7 +35,12 @@ export function referenceForward(layers: readonly RefLayer[], image: RefImage, b
 }
 
 /** The categories (0-based rows with any nonzero at the end), ascending. */
-export function referenceCategories(layers: readonly RefLayer[], images: Iterable<RefImage>, bias: number, ymax = 32): number[] {
+export function referenceCategories(
+  layers: readonly RefLayer[],
+  images: Iterable<RefImage>,
+  bias: number,
+  ymax = 32,
+): number[] {
   const out: number[] = [];
   for (const im of images) if (referenceForward(layers, im, bias, ymax).some((v) => v !== 0)) out.push(im.row);
   return out.sort((a, b) => a - b);

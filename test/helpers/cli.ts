@@ -13,7 +13,9 @@ export interface CliResult {
 }
 
 /** Streams that keep what is written, with an environment of our own (CI unset unless given). */
-export function captureStreams(opts: { tty?: boolean; env?: Record<string, string | undefined> } = {}): Streams & { out: () => string; err: () => string } {
+export function captureStreams(
+  opts: { tty?: boolean; env?: Record<string, string | undefined> } = {},
+): Streams & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
@@ -26,7 +28,9 @@ export function captureStreams(opts: { tty?: boolean; env?: Record<string, strin
 }
 
 /** An Io over captured streams, for calling a command's run function directly. */
-export function captureIo(opts: { json?: boolean; command?: string } = {}): Io & { out: () => string; err: () => string } {
+export function captureIo(
+  opts: { json?: boolean; command?: string } = {},
+): Io & { out: () => string; err: () => string } {
   const streams = captureStreams();
   const io = new Io(streams);
   io.json = opts.json ?? false;
@@ -44,7 +48,10 @@ export async function runIn(args: string[], env: Record<string, string | undefin
 /** The real executable in a child process. */
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-export function runBinary(args: string[], env: Record<string, string | undefined> = { ...process.env, CI: '1' }): CliResult {
+export function runBinary(
+  args: string[],
+  env: Record<string, string | undefined> = { ...process.env, CI: '1' },
+): CliResult {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120000, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -38,7 +38,8 @@ export function translation(el: SvgElement): [number, number] {
 /** Decodes an 8-bit RGBA or RGB, non-interlaced PNG to RGBA pixels. */
 export function decodePng(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error('not a PNG');
+  if (!buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    throw new Error('not a PNG');
   let pos = 8;
   let width = 0;
   let height = 0;
@@ -52,7 +53,8 @@ export function decodePng(bytes: Uint8Array): { width: number; height: number; r
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, colour, , , interlace] = data.subarray(8, 13);
-      if (depth !== 8 || (colour !== 6 && colour !== 2) || interlace !== 0) throw new Error(`unsupported PNG: depth ${depth} colour ${colour}`);
+      if (depth !== 8 || (colour !== 6 && colour !== 2) || interlace !== 0)
+        throw new Error(`unsupported PNG: depth ${depth} colour ${colour}`);
       channels = colour === 6 ? 4 : 3;
     } else if (type === 'IDAT') {
       idat.push(data);
@@ -61,7 +63,8 @@ export function decodePng(bytes: Uint8Array): { width: number; height: number; r
   }
   const raw = inflateSync(Buffer.concat(idat));
   const stride = width * channels;
-  if (raw.length !== height * (stride + 1)) throw new Error(`PNG data has ${raw.length} bytes, expected ${height * (stride + 1)}`);
+  if (raw.length !== height * (stride + 1))
+    throw new Error(`PNG data has ${raw.length} bytes, expected ${height * (stride + 1)}`);
   const px = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
@@ -96,7 +99,8 @@ export function hasWhiteFrame(img: { width: number; height: number; rgba: Uint8A
     for (let x = 0; x < img.width; x++) {
       if (x >= frame && x < img.width - frame && y >= frame && y < img.height - frame) continue;
       const k = 4 * (y * img.width + x);
-      if (img.rgba[k] !== 255 || img.rgba[k + 1] !== 255 || img.rgba[k + 2] !== 255 || img.rgba[k + 3] !== 255) return false;
+      if (img.rgba[k] !== 255 || img.rgba[k + 1] !== 255 || img.rgba[k + 2] !== 255 || img.rgba[k + 3] !== 255)
+        return false;
     }
   }
   return true;

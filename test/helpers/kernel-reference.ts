@@ -15,8 +15,19 @@ export function relu(v: number): number {
 }
 
 // y (nOut, ldb) = act(W x + bias) for outputs [o0, o1): W CSR (rowPtr, colIdx, w) over outputs, x (nIn, ldb).
-export function spmmFwd(o0: number, o1: number, rowPtr: Int32Array, colIdx: Int32Array, w: Floats, bias: Floats | null,
-  x: Floats, y: Floats, nb: number, ldb: number, useRelu: boolean): void {
+export function spmmFwd(
+  o0: number,
+  o1: number,
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  w: Floats,
+  bias: Floats | null,
+  x: Floats,
+  y: Floats,
+  nb: number,
+  ldb: number,
+  useRelu: boolean,
+): void {
   for (let o = o0; o < o1; o++) {
     for (let b = 0; b < nb; b++) {
       let sum = bias ? bias[o] : 0;
@@ -27,8 +38,19 @@ export function spmmFwd(o0: number, o1: number, rowPtr: Int32Array, colIdx: Int3
 }
 
 // dx (nIn, ldb) = (W^T dy) * (a > 0) for inputs [i0, i1): W^T as CSC (colPtr, rowIdx, wPos into w), dy (nOut, ldb).
-export function spmmBwdX(i0: number, i1: number, colPtr: Int32Array, rowIdx: Int32Array, wPos: Int32Array, w: Floats,
-  dy: Floats, a: Floats | null, dx: Floats, nb: number, ldb: number): void {
+export function spmmBwdX(
+  i0: number,
+  i1: number,
+  colPtr: Int32Array,
+  rowIdx: Int32Array,
+  wPos: Int32Array,
+  w: Floats,
+  dy: Floats,
+  a: Floats | null,
+  dx: Floats,
+  nb: number,
+  ldb: number,
+): void {
   for (let i = i0; i < i1; i++) {
     for (let b = 0; b < nb; b++) {
       let sum = 0;
@@ -39,8 +61,18 @@ export function spmmBwdX(i0: number, i1: number, colPtr: Int32Array, rowIdx: Int
 }
 
 // dw[k] = dy[o,:] . x[colIdx[k],:] over the nonzeros of outputs [o0, o1); db[o] = sum dy[o,:].
-export function spmmBwdW(o0: number, o1: number, rowPtr: Int32Array, colIdx: Int32Array, dy: Floats, x: Floats,
-  dw: Floats, db: Floats | null, nb: number, ldb: number): void {
+export function spmmBwdW(
+  o0: number,
+  o1: number,
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  dy: Floats,
+  x: Floats,
+  dw: Floats,
+  db: Floats | null,
+  nb: number,
+  ldb: number,
+): void {
   for (let o = o0; o < o1; o++) {
     for (let k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
       let sum = 0;
@@ -53,8 +85,20 @@ export function spmmBwdW(o0: number, o1: number, rowPtr: Int32Array, colIdx: Int
 
 // spmmFwd with each row's inputs given as runs: runs[3r..3r+2] = (start, count, stride) for r in [runPtr[o], runPtr[o+1]),
 // the row's weights consecutive from w[rowPtr[o]] (CSR order). Walks the runs itself, not a CSR expansion of them.
-export function spmmRunsFwd(o0: number, o1: number, rowPtr: Int32Array, runPtr: Int32Array, runs: Int32Array, w: Floats,
-  bias: Floats | null, x: Floats, y: Floats, nb: number, ldb: number, useRelu: boolean): void {
+export function spmmRunsFwd(
+  o0: number,
+  o1: number,
+  rowPtr: Int32Array,
+  runPtr: Int32Array,
+  runs: Int32Array,
+  w: Floats,
+  bias: Floats | null,
+  x: Floats,
+  y: Floats,
+  nb: number,
+  ldb: number,
+  useRelu: boolean,
+): void {
   for (let o = o0; o < o1; o++) {
     for (let b = 0; b < nb; b++) {
       let sum = bias ? bias[o] : 0;
@@ -68,8 +112,18 @@ export function spmmRunsFwd(o0: number, o1: number, rowPtr: Int32Array, runPtr: 
 }
 
 // y (nOut, ldb) = act(w x + bias) for outputs [o0, o1): w (nOut, nIn) row-major, x (nIn, ldb).
-export function gemmFwd(o0: number, o1: number, w: Floats, nIn: number, bias: Floats | null, x: Floats, y: Floats,
-  nb: number, ldb: number, useRelu: boolean): void {
+export function gemmFwd(
+  o0: number,
+  o1: number,
+  w: Floats,
+  nIn: number,
+  bias: Floats | null,
+  x: Floats,
+  y: Floats,
+  nb: number,
+  ldb: number,
+  useRelu: boolean,
+): void {
   for (let o = o0; o < o1; o++) {
     for (let b = 0; b < nb; b++) {
       let sum = bias ? bias[o] : 0;
@@ -80,8 +134,18 @@ export function gemmFwd(o0: number, o1: number, w: Floats, nIn: number, bias: Fl
 }
 
 // dx (nIn, ldb) = (w^T dy) * (a > 0) for inputs [i0, i1).
-export function gemmBwdX(i0: number, i1: number, w: Floats, nIn: number, nOut: number, dy: Floats, a: Floats | null,
-  dx: Floats, nb: number, ldb: number): void {
+export function gemmBwdX(
+  i0: number,
+  i1: number,
+  w: Floats,
+  nIn: number,
+  nOut: number,
+  dy: Floats,
+  a: Floats | null,
+  dx: Floats,
+  nb: number,
+  ldb: number,
+): void {
   for (let i = i0; i < i1; i++) {
     for (let b = 0; b < nb; b++) {
       let sum = 0;
@@ -92,8 +156,17 @@ export function gemmBwdX(i0: number, i1: number, w: Floats, nIn: number, nOut: n
 }
 
 // dw[o,i] = dy[o,:] . x[i,:] for rows [o0, o1) of dw (nOut, nIn); db[o] = sum dy[o,:].
-export function gemmBwdW(o0: number, o1: number, nIn: number, dy: Floats, x: Floats, dw: Floats, db: Floats | null,
-  nb: number, ldb: number): void {
+export function gemmBwdW(
+  o0: number,
+  o1: number,
+  nIn: number,
+  dy: Floats,
+  x: Floats,
+  dw: Floats,
+  db: Floats | null,
+  nb: number,
+  ldb: number,
+): void {
   for (let o = o0; o < o1; o++) {
     for (let i = 0; i < nIn; i++) {
       let sum = 0;
@@ -125,8 +198,19 @@ export function softmaxColumn(z: Floats, c: number, ldb: number, b: number): num
 
 // Columns [b0, b1) of z (c, ldb): loss[b] = -log p[label], correct[b] = argmax == label (first max on ties),
 // dz[:,b] = (p - onehot) scale for b < n, and dz[:,b] = 0 for padded columns b >= n.
-export function softmaxXent(b0: number, b1: number, z: Floats, labels: Int32Array, c: number, n: number, ldb: number,
-  dz: Floats, loss: Floats, correct: Int32Array, scale: number): void {
+export function softmaxXent(
+  b0: number,
+  b1: number,
+  z: Floats,
+  labels: Int32Array,
+  c: number,
+  n: number,
+  ldb: number,
+  dz: Floats,
+  loss: Floats,
+  correct: Int32Array,
+  scale: number,
+): void {
   scale = f32(scale);
   for (let b = b0; b < b1; b++) {
     if (b >= n) {
@@ -152,7 +236,15 @@ export function softmaxFwd(b0: number, b1: number, z: Floats, c: number, ldb: nu
 }
 
 // dst[f,b] = src[b*nFeat+f] for features [f0, f1), b < n; 0 for n <= b < ceil4(n). src (n, nFeat) batch-major.
-export function transposeIn(f0: number, f1: number, src: Floats, n: number, nFeat: number, dst: Floats, ldb: number): void {
+export function transposeIn(
+  f0: number,
+  f1: number,
+  src: Floats,
+  n: number,
+  nFeat: number,
+  dst: Floats,
+  ldb: number,
+): void {
   const padded = Math.ceil(n / 4) * 4;
   for (let f = f0; f < f1; f++) {
     for (let b = 0; b < padded; b++) dst[f * ldb + b] = b < n ? src[b * nFeat + f] : 0;
@@ -161,7 +253,16 @@ export function transposeIn(f0: number, f1: number, src: Floats, n: number, nFea
 
 // dst[f,b] = src[rows[b]*nFeat+f] for features [f0, f1), b < n; 0 for n <= b < ceil4(n). src (count, nFeat) batch-major,
 // rows (n) the samples to pick.
-export function gatherIn(f0: number, f1: number, src: Floats, rows: Int32Array, n: number, nFeat: number, dst: Floats, ldb: number): void {
+export function gatherIn(
+  f0: number,
+  f1: number,
+  src: Floats,
+  rows: Int32Array,
+  n: number,
+  nFeat: number,
+  dst: Floats,
+  ldb: number,
+): void {
   const padded = Math.ceil(n / 4) * 4;
   for (let f = f0; f < f1; f++) {
     for (let b = 0; b < padded; b++) dst[f * ldb + b] = b < n ? src[rows[b] * nFeat + f] : 0;
@@ -193,7 +294,15 @@ const TINY = 2 ** -100;
 const TINY_G = 2 ** -60;
 const flush = (x: number, t: number): number => (Math.abs(x) < t ? 0 : x);
 
-export function momentumUpdate(k0: number, k1: number, w: Floats, g: Floats, m: Floats, lr: number, momentum: number): void {
+export function momentumUpdate(
+  k0: number,
+  k1: number,
+  w: Floats,
+  g: Floats,
+  m: Floats,
+  lr: number,
+  momentum: number,
+): void {
   lr = f32(lr);
   momentum = f32(momentum);
   for (let k = k0; k < k1; k++) {
@@ -204,8 +313,18 @@ export function momentumUpdate(k0: number, k1: number, w: Floats, g: Floats, m: 
 
 // m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt v + eps) over [k0, k1) (Keras Adam, with
 // the bias correction folded into alpha by the caller).
-export function adamUpdate(k0: number, k1: number, w: Floats, g: Floats, m: Floats, v: Floats, alpha: number,
-  beta1: number, beta2: number, eps: number): void {
+export function adamUpdate(
+  k0: number,
+  k1: number,
+  w: Floats,
+  g: Floats,
+  m: Floats,
+  v: Floats,
+  alpha: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+): void {
   [alpha, beta1, beta2, eps] = [f32(alpha), f32(beta1), f32(beta2), f32(eps)];
   for (let k = k0; k < k1; k++) {
     const gs = flush(g[k], TINY_G);

@@ -10,7 +10,11 @@ export interface RefLayer {
 }
 
 /** Forward pass of one sample batch x [n, n0]; returns activations per layer (batch-major) and the probabilities. */
-export function refForward(layers: RefLayer[], x: ArrayLike<number>, n: number): { acts: Float64Array[]; probs: Float64Array } {
+export function refForward(
+  layers: RefLayer[],
+  x: ArrayLike<number>,
+  n: number,
+): { acts: Float64Array[]; probs: Float64Array } {
   const acts: Float64Array[] = [Float64Array.from(x as ArrayLike<number>)];
   layers.forEach((L, l) => {
     const a = acts[l];
@@ -38,7 +42,12 @@ export function refForward(layers: RefLayer[], x: ArrayLike<number>, n: number):
 }
 
 /** Mean cross-entropy loss and accuracy. */
-export function refLoss(layers: RefLayer[], x: ArrayLike<number>, y: ArrayLike<number>, n: number): { loss: number; accuracy: number } {
+export function refLoss(
+  layers: RefLayer[],
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+): { loss: number; accuracy: number } {
   const { probs } = refForward(layers, x, n);
   const C = layers[layers.length - 1].nOut;
   let loss = 0;
@@ -53,11 +62,17 @@ export function refLoss(layers: RefLayer[], x: ArrayLike<number>, y: ArrayLike<n
 }
 
 /** Gradients of the mean loss w.r.t. each kernel (masked: zero off the mask) and bias. */
-export function refGradients(layers: RefLayer[], x: ArrayLike<number>, y: ArrayLike<number>, n: number): { kernel: Float64Array; bias: Float64Array }[] {
+export function refGradients(
+  layers: RefLayer[],
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+): { kernel: Float64Array; bias: Float64Array }[] {
   const { acts, probs } = refForward(layers, x, n);
   const C = layers[layers.length - 1].nOut;
   let delta = new Float64Array(n * C);
-  for (let b = 0; b < n; b++) for (let c = 0; c < C; c++) delta[b * C + c] = (probs[b * C + c] - (c === y[b] ? 1 : 0)) / n;
+  for (let b = 0; b < n; b++)
+    for (let c = 0; c < C; c++) delta[b * C + c] = (probs[b * C + c] - (c === y[b] ? 1 : 0)) / n;
   const grads: { kernel: Float64Array; bias: Float64Array }[] = [];
   for (let l = layers.length - 1; l >= 0; l--) {
     const L = layers[l];
@@ -78,7 +93,8 @@ export function refGradients(layers: RefLayer[], x: ArrayLike<number>, y: ArrayL
         for (let i = 0; i < L.nIn; i++) {
           if (a[b * L.nIn + i] <= 0) continue;
           let s = 0;
-          for (let o = 0; o < L.nOut; o++) s += L.kernel[i * L.nOut + o] * L.mask[i * L.nOut + o] * delta[b * L.nOut + o];
+          for (let o = 0; o < L.nOut; o++)
+            s += L.kernel[i * L.nOut + o] * L.mask[i * L.nOut + o] * delta[b * L.nOut + o];
           next[b * L.nIn + i] = s;
         }
       }
@@ -93,7 +109,10 @@ export function refAdamStep(
   params: Float64Array[],
   grads: Float64Array[],
   state: { m: Float64Array[]; v: Float64Array[]; t: number },
-  lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7,
+  lr = 1e-3,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  eps = 1e-7,
 ): void {
   state.t++;
   const alpha = (lr * Math.sqrt(1 - beta2 ** state.t)) / (1 - beta1 ** state.t);

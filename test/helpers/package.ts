@@ -13,7 +13,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
  * Where the tarball and the installed test projects persist between runs: outside the checkout, so that nothing of
  * its own node_modules is found from them, and one folder per checkout, so that two checkouts never share one.
  */
-export const CACHE = join(tmpdir(), `radixnet-consumer-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+export const CACHE = join(
+  tmpdir(),
+  `radixnet-consumer-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`,
+);
 
 let tarball: string | null = null;
 
@@ -21,7 +24,10 @@ let tarball: string | null = null;
 export function packedTarball(): string {
   if (tarball) return tarball;
   mkdirSync(CACHE, { recursive: true });
-  const name = npm(['pack', ROOT, '--ignore-scripts', '--pack-destination', CACHE, '--silent'], ROOT).trim().split('\n').pop()!;
+  const name = npm(['pack', ROOT, '--ignore-scripts', '--pack-destination', CACHE, '--silent'], ROOT)
+    .trim()
+    .split('\n')
+    .pop()!;
   tarball = join(CACHE, name);
   return tarball;
 }
@@ -29,7 +35,12 @@ export function packedTarball(): string {
 /** Runs npm in `cwd` and returns its stdout; throws with npm's stderr when it fails. */
 export function npm(args: string[], cwd: string): string {
   try {
-    return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    return execFileSync('npm', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`npm ${args.join(' ')} failed in ${cwd}: ${e.stderr || e.message}`);

@@ -37,18 +37,37 @@ export async function startCluster(dir: string): Promise<Cluster> {
   for (const d of ['state', 'spool']) mkdirSync(join(dir, d));
   const [ctldPort, dPort] = [await freePort(), await freePort()];
   const conf = join(dir, 'slurm.conf');
-  writeFileSync(conf, [
-    'ClusterName=radixnet-test', `SlurmctldHost=${node}`, 'SlurmUser=root', 'SlurmdUser=root',
-    'AuthType=auth/munge', `AuthInfo=socket=${dir}/munge.sock`, 'CredType=cred/munge',
-    `SlurmctldPort=${ctldPort}`, `SlurmdPort=${dPort}`, `StateSaveLocation=${dir}/state`, `SlurmdSpoolDir=${dir}/spool`,
-    `SlurmctldPidFile=${dir}/slurmctld.pid`, `SlurmdPidFile=${dir}/slurmd.pid`,
-    `SlurmctldLogFile=${dir}/slurmctld.log`, `SlurmdLogFile=${dir}/slurmd.log`,
-    'ProctrackType=proctrack/linuxproc', 'TaskPlugin=task/none', 'JobAcctGatherType=jobacct_gather/none',
-    'AccountingStorageType=accounting_storage/none', 'SelectType=select/cons_tres', 'SelectTypeParameters=CR_Core',
-    'SchedulerType=sched/builtin', 'ReturnToService=2', 'MpiDefault=none',
-    `NodeName=${node} CPUs=${cpus().length} State=UNKNOWN`,
-    `PartitionName=test Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
-  ].join('\n') + '\n');
+  writeFileSync(
+    conf,
+    [
+      'ClusterName=radixnet-test',
+      `SlurmctldHost=${node}`,
+      'SlurmUser=root',
+      'SlurmdUser=root',
+      'AuthType=auth/munge',
+      `AuthInfo=socket=${dir}/munge.sock`,
+      'CredType=cred/munge',
+      `SlurmctldPort=${ctldPort}`,
+      `SlurmdPort=${dPort}`,
+      `StateSaveLocation=${dir}/state`,
+      `SlurmdSpoolDir=${dir}/spool`,
+      `SlurmctldPidFile=${dir}/slurmctld.pid`,
+      `SlurmdPidFile=${dir}/slurmd.pid`,
+      `SlurmctldLogFile=${dir}/slurmctld.log`,
+      `SlurmdLogFile=${dir}/slurmd.log`,
+      'ProctrackType=proctrack/linuxproc',
+      'TaskPlugin=task/none',
+      'JobAcctGatherType=jobacct_gather/none',
+      'AccountingStorageType=accounting_storage/none',
+      'SelectType=select/cons_tres',
+      'SelectTypeParameters=CR_Core',
+      'SchedulerType=sched/builtin',
+      'ReturnToService=2',
+      'MpiDefault=none',
+      `NodeName=${node} CPUs=${cpus().length} State=UNKNOWN`,
+      `PartitionName=test Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
+    ].join('\n') + '\n',
+  );
   const env = { ...process.env, SLURM_CONF: conf };
   const started: string[] = [];
   const stop = async (): Promise<void> => {
@@ -72,8 +91,19 @@ export async function startCluster(dir: string): Promise<Cluster> {
     }
   };
   try {
-    execFileSync('munged', ['-f', '-S', `${dir}/munge.sock`, `--key-file=${key}`, `--log-file=${dir}/munged.log`,
-      `--pid-file=${dir}/munged.pid`, `--seed-file=${dir}/munged.seed`], { stdio: 'pipe' });
+    execFileSync(
+      'munged',
+      [
+        '-f',
+        '-S',
+        `${dir}/munge.sock`,
+        `--key-file=${key}`,
+        `--log-file=${dir}/munged.log`,
+        `--pid-file=${dir}/munged.pid`,
+        `--seed-file=${dir}/munged.seed`,
+      ],
+      { stdio: 'pipe' },
+    );
     started.push('munged');
     execFileSync('slurmctld', ['-c'], { env, stdio: 'pipe' });
     started.push('slurmctld');
@@ -82,7 +112,8 @@ export async function startCluster(dir: string): Promise<Cluster> {
     for (let i = 0; ; i++) {
       const state = spawnSync('sinfo', ['-h', '-o', '%T'], { env, encoding: 'utf8' }).stdout.trim();
       if (state === 'idle') break;
-      if (i > 100) throw new Error(`the test cluster did not come up (node state '${state}'); see ${dir}/slurmctld.log`);
+      if (i > 100)
+        throw new Error(`the test cluster did not come up (node state '${state}'); see ${dir}/slurmctld.log`);
       await sleep(200);
     }
   } catch (err) {
@@ -91,7 +122,6 @@ export async function startCluster(dir: string): Promise<Cluster> {
   }
   return { env, stop };
 }
-
 
 /**
  * The cluster a test suite runs on (call from `before`): a running one, else one started in `dir`; skips the suite
@@ -103,7 +133,9 @@ export async function useCluster(ctx: Mocha.Context, dir: string): Promise<Clust
     return { env: process.env, stop: async () => undefined }; // a running cluster: use it, leave it running
   }
   if (missing.length) {
-    console.log(`      skipped: Slurm is not installed (no ${missing.join(', ')}); .ci/run installs slurmctld slurmd slurm-client munge`);
+    console.log(
+      `      skipped: Slurm is not installed (no ${missing.join(', ')}); .ci/run installs slurmctld slurmd slurm-client munge`,
+    );
     ctx.skip();
   }
   if (process.getuid?.() !== 0) {

@@ -27,7 +27,10 @@ async function step(name: string, fn: () => Promise<void> | void): Promise<void>
   try {
     await fn();
   } catch (err) {
-    errors[name] = String((err as Error)?.stack ?? err).split('\n').slice(0, 3).join(' | ');
+    errors[name] = String((err as Error)?.stack ?? err)
+      .split('\n')
+      .slice(0, 3)
+      .join(' | ');
   }
 }
 
@@ -37,7 +40,13 @@ async function train(threads: number): Promise<{ params: Float32Array; loss: Flo
   try {
     const layers = [64, 32, 16, 4];
     const net = radixNet('4,4/4', layers);
-    const mlp = new Mlp(engine, { layers, masks: net.masks, seed: 7, batchSize: 32, optimizer: { name: 'adam', lr: 0.005 } });
+    const mlp = new Mlp(engine, {
+      layers,
+      masks: net.masks,
+      seed: 7,
+      batchSize: 32,
+      optimizer: { name: 'adam', lr: 0.005 },
+    });
     const rng = new Rng(11);
     const n = 256;
     const x = rng.fillNormal(new Float32Array(n * 64));
@@ -59,7 +68,8 @@ await step('engine', async () => {
   const two = await train(2);
   threads = two.engineThreads;
   digests.engine = digest(one.params, one.loss);
-  if (digest(two.params, two.loss) !== digests.engine) throw new Error(`${two.engineThreads} threads gave other bits than 1 thread`);
+  if (digest(two.params, two.loss) !== digests.engine)
+    throw new Error(`${two.engineThreads} threads gave other bits than 1 thread`);
 });
 
 await step('tfjs op', async () => {
@@ -73,24 +83,54 @@ await step('tfjs op', async () => {
   const w = tf.tensor2d(rng.fillNormal(new Float32Array(48 * 24)), [48, 24]);
   const f = (a: typeof x, b: typeof w) => tf.sum(tf.square(radixMatMul(a, b, mask)));
   const [dx, dw] = tf.grads(f as (...a: unknown[]) => typeof x)([x, w]);
-  digests['tfjs op'] = digest(radixMatMul(x, w, mask).dataSync() as Float32Array, dx.dataSync() as Float32Array, dw.dataSync() as Float32Array);
+  digests['tfjs op'] = digest(
+    radixMatMul(x, w, mask).dataSync() as Float32Array,
+    dx.dataSync() as Float32Array,
+    dw.dataSync() as Float32Array,
+  );
 });
 
 await step('serverless handler', async () => {
   const dir = process.argv[2];
   if (!dir) throw new Error('no handler folder given');
-  const { handler } = (await import(pathToFileURL(join(dir, 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ statusCode: number; body: string }> };
+  const { handler } = (await import(pathToFileURL(join(dir, 'handler.mjs')).href)) as {
+    handler: (e: unknown) => Promise<{ statusCode: number; body: string }>;
+  };
   const rng = new Rng(3);
   const x = Array.from({ length: 64 }, () => Array.from({ length: 6 }, () => rng.next()));
   const y = x.map((row) => (row[0] > 0.5 ? 1 : 0));
-  const trained = await handler({ body: JSON.stringify({ action: 'train', radices: '2,2/2', layers: [6, 16, 16, 2], x, y, steps: 100, batchSize: 16, learningRate: 0.01, seed: 3 }) });
+  const trained = await handler({
+    body: JSON.stringify({
+      action: 'train',
+      radices: '2,2/2',
+      layers: [6, 16, 16, 2],
+      x,
+      y,
+      steps: 100,
+      batchSize: 16,
+      learningRate: 0.01,
+      seed: 3,
+    }),
+  });
   if (trained.statusCode !== 200) throw new Error(`train answered ${trained.statusCode}: ${trained.body}`);
   const model = JSON.parse(trained.body).model;
   const predicted = await handler({ body: JSON.stringify({ action: 'predict', model, x }) });
   if (predicted.statusCode !== 200) throw new Error(`predict answered ${predicted.statusCode}: ${predicted.body}`);
-  const bad = await handler({ body: JSON.stringify({ action: 'train', radices: '2,2/2', layers: [6, 16, 16, 2], x, y: y.map(() => 2) }) });
+  const bad = await handler({
+    body: JSON.stringify({ action: 'train', radices: '2,2/2', layers: [6, 16, 16, 2], x, y: y.map(() => 2) }),
+  });
   if (bad.statusCode !== 400) throw new Error(`a label out of range answered ${bad.statusCode}, not 400`);
   digests['serverless handler'] = digest(model.weights, JSON.stringify(JSON.parse(predicted.body).probabilities));
 });
 
-console.log(JSON.stringify({ runtime: runtimeName(), node: process.versions.node, variant: kernelVariant(), threads, notices: notices(), digests, errors }));
+console.log(
+  JSON.stringify({
+    runtime: runtimeName(),
+    node: process.versions.node,
+    variant: kernelVariant(),
+    threads,
+    notices: notices(),
+    digests,
+    errors,
+  }),
+);

@@ -10,33 +10,76 @@ export const accuracyVsSparsityPlot: Plot = {
   draw(records, where) {
     const points: { sparsity: number; accuracy: number; metric: string; radices: string }[] = [];
     for (const r of records) {
-      if (r.final === null) throw new InputError(`${where}: record '${r.key}' has no final accuracies; Fig. 4 needs trained runs`);
-      points.push({ sparsity: r.topology.sparsity, accuracy: r.final.trainAccuracy, metric: 'train', radices: r.topology.radices });
+      if (r.final === null)
+        throw new InputError(`${where}: record '${r.key}' has no final accuracies; Fig. 4 needs trained runs`);
+      points.push({
+        sparsity: r.topology.sparsity,
+        accuracy: r.final.trainAccuracy,
+        metric: 'train',
+        radices: r.topology.radices,
+      });
       if (r.final.valAccuracy !== null) {
-        points.push({ sparsity: r.topology.sparsity, accuracy: r.final.valAccuracy, metric: 'validation', radices: r.topology.radices });
+        points.push({
+          sparsity: r.topology.sparsity,
+          accuracy: r.final.valAccuracy,
+          metric: 'validation',
+          radices: r.topology.radices,
+        });
       }
     }
     // chevrons over dots: the two accuracies are often within a point of each other
     points.sort((a, b) => Number(a.metric === 'train') - Number(b.metric === 'train'));
     const cfg = records[0].config;
-    const setup = cfg ? `${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}, batch ${cfg.batchSize}, seed ${cfg.seed}` : '';
+    const setup = cfg
+      ? `${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}, batch ${cfg.batchSize}, seed ${cfg.seed}`
+      : '';
     const spec = {
-      title: { text: 'Accuracy of RadiX-Nets vs sparsity', subtitle: `${records.length} networks${setup ? `; ${setup}` : ''}` },
+      title: {
+        text: 'Accuracy of RadiX-Nets vs sparsity',
+        subtitle: `${records.length} networks${setup ? `; ${setup}` : ''}`,
+      },
       width: 480,
       height: 300,
       data: { values: points },
       mark: { type: 'point', strokeWidth: 1.3, opacity: 0.9 },
       encoding: {
-        x: { field: 'sparsity', type: 'quantitative', title: 'sparsity', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+        x: {
+          field: 'sparsity',
+          type: 'quantitative',
+          title: 'sparsity',
+          scale: { domain: [0, 1] },
+          axis: { format: '.0%' },
+        },
         y: { field: 'accuracy', type: 'quantitative', title: 'final accuracy', scale: { domain: [0, 1] } },
-        shape: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: [CHEVRON, 'circle'] } },
-        color: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: [TRAIN_COLOUR, VALIDATION_COLOUR] } },
-        fill: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: ['transparent', VALIDATION_COLOUR] } },
-        size: { field: 'metric', type: 'ordinal', title: null, scale: { domain: ['train', 'validation'], range: [70, 22] } },
+        shape: {
+          field: 'metric',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['train', 'validation'], range: [CHEVRON, 'circle'] },
+        },
+        color: {
+          field: 'metric',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['train', 'validation'], range: [TRAIN_COLOUR, VALIDATION_COLOUR] },
+        },
+        fill: {
+          field: 'metric',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['train', 'validation'], range: ['transparent', VALIDATION_COLOUR] },
+        },
+        size: {
+          field: 'metric',
+          type: 'ordinal',
+          title: null,
+          scale: { domain: ['train', 'validation'], range: [70, 22] },
+        },
         tooltip: [{ field: 'radices' }, { field: 'metric' }, { field: 'accuracy', format: '.4f' }],
       },
     } as TopLevelSpec;
-    const caption = `Final training accuracy (red chevrons) and validation accuracy (blue dots) of ${records.length} RadiX-Nets ` +
+    const caption =
+      `Final training accuracy (red chevrons) and validation accuracy (blue dots) of ${records.length} RadiX-Nets ` +
       `against their sparsity${setup ? ` (${setup})` : ''}, as in the paper's Fig. 4.`;
     return { spec, caption };
   },

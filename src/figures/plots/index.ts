@@ -20,17 +20,22 @@ export const plots: Readonly<Record<ExperimentName, Plot>> = {
   'sparsity-distribution': sparsityDistributionPlot,
   'accuracy-vs-sparsity': accuracyVsSparsityPlot,
   'seed-variance': seedVariancePlot,
-  'saliency': saliencyPlot,
+  saliency: saliencyPlot,
   'strange-models': strangeModelsPlot,
   'seed-study': seedStudyPlot,
-  'pruning': pruningPlot,
+  pruning: pruningPlot,
   'strange-causes': strangeCausesPlot,
 };
 
 /** The table of docs/experiments.md: one row per experiment, in the report's order, from its plot. */
 export function plotTable(): string[] {
-  return ['| experiment | figure | reads |', '|---|---|---|',
-    ...EXPERIMENT_NAMES.map((name) => `| ${name} | ${plots[name].figure}: ${plots[name].shows} | ${plots[name].reads} |`)];
+  return [
+    '| experiment | figure | reads |',
+    '|---|---|---|',
+    ...EXPERIMENT_NAMES.map(
+      (name) => `| ${name} | ${plots[name].figure}: ${plots[name].shows} | ${plots[name].reads} |`,
+    ),
+  ];
 }
 
 /** The plot of the records' experiment; `where` (the file) names the input in errors. */
@@ -38,6 +43,9 @@ export function plotFor(records: readonly RunRecord[], where: string): Plot {
   const name = records[0].experiment;
   // a sweep file's runs (radixnet sweep) are the one experiment outside the registry's figure list
   const plot = name === 'sweep' ? sweepPlot : Object.hasOwn(plots, name) ? plots[name as ExperimentName] : undefined;
-  if (!plot) throw new InputError(`${where}: no figure for experiment '${name}'; radixnet plots ${Object.keys(plots).join(', ')}`);
+  if (!plot)
+    throw new InputError(
+      `${where}: no figure for experiment '${name}'; radixnet plots ${Object.keys(plots).join(', ')}`,
+    );
   return plot;
 }

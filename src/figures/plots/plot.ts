@@ -37,8 +37,10 @@ export const CHEVRON = 'M-1,0.5L0,-0.5L1,0.5';
 export function tag(r: RunRecord, name: string, where: string): string {
   const v = r.tags[name];
   if (v === undefined || v === null) {
-    throw new InputError(`${where}: record '${r.key}' has no tags.${name}, which this figure groups by; was it written by ` +
-      `another version of experiment ${r.experiment}?`);
+    throw new InputError(
+      `${where}: record '${r.key}' has no tags.${name}, which this figure groups by; was it written by ` +
+        `another version of experiment ${r.experiment}?`,
+    );
   }
   return String(v);
 }
@@ -56,11 +58,16 @@ export function epochRows(r: RunRecord): { epoch: number; accuracy: number; valA
 
 /** The x encoding of accuracy-per-epoch curves: whole epochs from 1 to `epochs` (at least 2, so one epoch still has an axis). */
 export function epochAxis(epochs: number): Record<string, unknown> {
-  return { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, Math.max(2, epochs)], nice: false }, axis: { tickMinStep: 1, format: 'd' } };
+  return {
+    field: 'epoch',
+    type: 'quantitative',
+    title: 'epoch',
+    scale: { domain: [1, Math.max(2, epochs)], nice: false },
+    axis: { tickMinStep: 1, format: 'd' },
+  };
 }
 
 /** `n` with its noun, pluralised. */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
-

@@ -8,11 +8,20 @@ import { type Plot, tag } from './plot.js';
 /** A record's saliency map: data.saliency as { height, width, values } or as a plain square array. */
 export function saliencyOf(r: RunRecord, where: string): { height: number; width: number; values: number[] } {
   const s = r.data?.saliency as unknown;
-  const map = Array.isArray(s) ? { height: Math.round(Math.sqrt(s.length)), width: Math.round(Math.sqrt(s.length)), values: s } : s as
-    { height?: unknown; width?: unknown; values?: unknown } | undefined;
-  const ok = map && typeof map.height === 'number' && typeof map.width === 'number' && Array.isArray(map.values) &&
-    map.values.length === map.height * map.width && map.values.every((v) => typeof v === 'number' && Number.isFinite(v));
-  if (!ok) throw new InputError(`${where}: record '${r.key}' has no saliency map (data.saliency: height x width finite numbers)`);
+  const map = Array.isArray(s)
+    ? { height: Math.round(Math.sqrt(s.length)), width: Math.round(Math.sqrt(s.length)), values: s }
+    : (s as { height?: unknown; width?: unknown; values?: unknown } | undefined);
+  const ok =
+    map &&
+    typeof map.height === 'number' &&
+    typeof map.width === 'number' &&
+    Array.isArray(map.values) &&
+    map.values.length === map.height * map.width &&
+    map.values.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (!ok)
+    throw new InputError(
+      `${where}: record '${r.key}' has no saliency map (data.saliency: height x width finite numbers)`,
+    );
   return map as { height: number; width: number; values: number[] };
 }
 
@@ -35,8 +44,12 @@ export const saliencyPlot: Plot = {
       for (const v of map.values) max = Math.max(max, v);
       const first = r.topology.layerSparsity?.[0];
       return {
-        title: { text: `${model}: ${r.topology.radices}${r.tags.seed === undefined ? '' : `, seed ${String(r.tags.seed)}`}`, subtitle: `sparsity ${pct(r.topology.sparsity)} overall` +
-          (first === undefined ? '' : `, ${pct(first)} first layer`), fontSize: 12 },
+        title: {
+          text: `${model}: ${r.topology.radices}${r.tags.seed === undefined ? '' : `, seed ${String(r.tags.seed)}`}`,
+          subtitle:
+            `sparsity ${pct(r.topology.sparsity)} overall` + (first === undefined ? '' : `, ${pct(first)} first layer`),
+          fontSize: 12,
+        },
         width: map.width * 8,
         height: map.height * 8,
         data: { values },
@@ -44,22 +57,31 @@ export const saliencyPlot: Plot = {
         encoding: {
           x: { field: 'col', type: 'ordinal', axis: null },
           y: { field: 'row', type: 'ordinal', axis: null },
-          color: { field: 'saliency', type: 'quantitative', title: 'sum |w|', scale: { scheme: 'viridis', domain: [0, 0] } },
+          color: {
+            field: 'saliency',
+            type: 'quantitative',
+            title: 'sum |w|',
+            scale: { scheme: 'viridis', domain: [0, 0] },
+          },
         },
       };
     });
     // one domain for every panel, so equal colours mean equal saliency
     for (const p of panels) p.encoding.color.scale.domain = [0, max];
     const spec = {
-      title: { text: 'Input saliency of the first layer', subtitle: 'each pixel: sum of the absolute weights leaving it; one colour scale' },
+      title: {
+        text: 'Input saliency of the first layer',
+        subtitle: 'each pixel: sum of the absolute weights leaving it; one colour scale',
+      },
       hconcat: panels,
       spacing: 24,
       resolve: { scale: { color: 'shared' } },
       config: { view: { stroke: null } },
     } as TopLevelSpec;
-    const caption = `Saliency maps of ${shown.map((r) => `${String(r.tags.model)} (${r.topology.radices})`).join(' and ')}: ` +
+    const caption =
+      `Saliency maps of ${shown.map((r) => `${String(r.tags.model)} (${r.topology.radices})`).join(' and ')}: ` +
       'each pixel is the sum of the absolute weights leaving that input in the first layer, on one shared colour scale, ' +
-      'as in the paper\'s Fig. 7.';
+      "as in the paper's Fig. 7.";
     return { spec, caption };
   },
 };

@@ -11,8 +11,11 @@ export const seedStudyPlot: Plot = {
   draw(records, where) {
     const panels = ['normal', 'strange'].map((model) => {
       const runs = records.filter((r) => tag(r, 'model', where) === model);
-      if (runs.length === 0) throw new InputError(`${where}: no records of the ${model} model (tags.model '${model}'); Fig. 9 needs both`);
-      const values = runs.flatMap((r) => epochRows(r).map((e) => ({ ...e, seed: String(r.tags.seed ?? r.config?.seed ?? r.key) })));
+      if (runs.length === 0)
+        throw new InputError(`${where}: no records of the ${model} model (tags.model '${model}'); Fig. 9 needs both`);
+      const values = runs.flatMap((r) =>
+        epochRows(r).map((e) => ({ ...e, seed: String(r.tags.seed ?? r.config?.seed ?? r.key) })),
+      );
       const seeds = [...new Set(values.map((v) => v.seed))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
       const epochs = Math.max(...values.map((v) => v.epoch));
       return {
@@ -24,7 +27,13 @@ export const seedStudyPlot: Plot = {
         encoding: {
           x: epochAxis(epochs),
           y: { field: 'accuracy', type: 'quantitative', title: 'training accuracy', scale: { domain: [0, 1] } },
-          color: { field: 'seed', type: 'nominal', title: 'seed', scale: { domain: seeds }, legend: { symbolType: 'stroke' } },
+          color: {
+            field: 'seed',
+            type: 'nominal',
+            title: 'seed',
+            scale: { domain: seeds },
+            legend: { symbolType: 'stroke' },
+          },
         },
       };
     });
@@ -34,8 +43,9 @@ export const seedStudyPlot: Plot = {
       spacing: 20,
       resolve: { scale: { color: 'independent' } },
     } as TopLevelSpec;
-    const caption = 'Training accuracy per epoch of a normal model (top) and a strange model (bottom), one line per seed, ' +
-      'as in the paper\'s Fig. 9.';
+    const caption =
+      'Training accuracy per epoch of a normal model (top) and a strange model (bottom), one line per seed, ' +
+      "as in the paper's Fig. 9.";
     return { spec, caption };
   },
 };

@@ -15,14 +15,19 @@ export const strangeModelsPlot: Plot = {
     const retrained = records.filter((r) => r.tags.stage === 'retrain');
     const screened = records.filter((r) => r.tags.stage === 'screen').length;
     if (retrained.length === 0) {
-      throw new InputError(`${where}: no retrained models (tags.stage 'retrain') among ${records.length} records: the screen ` +
-        'found no strange model yet, or the run stopped before retraining');
+      throw new InputError(
+        `${where}: no retrained models (tags.stage 'retrain') among ${records.length} records: the screen ` +
+          'found no strange model yet, or the run stopped before retraining',
+      );
     }
     const values = retrained.flatMap((r) => epochRows(r).map((e) => ({ ...e, model: r.topology.radices })));
     const epochs = Math.max(...values.map((v) => v.epoch));
     const legend = retrained.length <= MAX_LEGEND ? { title: 'radices', symbolType: 'stroke' } : null;
     const spec = {
-      title: { text: 'Strange models retrained', subtitle: `${retrained.length} models${screened ? ` found strange among ${screened} screened` : ''}, ${epochs} epochs` },
+      title: {
+        text: 'Strange models retrained',
+        subtitle: `${retrained.length} models${screened ? ` found strange among ${screened} screened` : ''}, ${epochs} epochs`,
+      },
       width: 480,
       height: 300,
       data: { values },
@@ -33,7 +38,8 @@ export const strangeModelsPlot: Plot = {
         color: { field: 'model', type: 'nominal', legend, scale: { scheme: 'tableau20' } },
       },
     } as TopLevelSpec;
-    const caption = `Training accuracy per epoch of the ${retrained.length} strange models${screened ? ` (of ${screened} screened)` : ''}, ` +
+    const caption =
+      `Training accuracy per epoch of the ${retrained.length} strange models${screened ? ` (of ${screened} screened)` : ''}, ` +
       `retrained for ${epochs} epochs, as in the paper's Fig. 8: the accuracies plateau early in separated bands.`;
     return { spec, caption };
   },

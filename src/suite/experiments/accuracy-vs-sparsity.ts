@@ -5,7 +5,15 @@ import { validPermutations } from '../../topology/enumerate.js';
 import { DEFAULT_SEED, Rng } from '../../random.js';
 import type { Experiment, RunRecord } from '../experiment.js';
 import { factorsParam, intParam, numberParam } from '../param-specs.js';
-import { executeTraining, twinTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
+import {
+  executeTraining,
+  twinTraining,
+  TRAINING_DEFAULTS,
+  TRAINING_PARAMS,
+  trainingConfig,
+  trainingKey,
+  type TrainingParams,
+} from '../training-runs.js';
 
 export interface AccuracyVsSparsityParams extends TrainingParams {
   factors: number[];
@@ -23,8 +31,15 @@ export interface AccuracyVsSparsityParams extends TrainingParams {
 
 export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
   name: 'accuracy-vs-sparsity',
-  description: 'Fig. 4: train every valid radix list of the factors (LeNet-300-100, 3 epochs, batch 100); accuracy vs sparsity',
-  defaults: { factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ...TRAINING_DEFAULTS, seed: DEFAULT_SEED, bins: 10, threshold: 0.8 },
+  description:
+    'Fig. 4: train every valid radix list of the factors (LeNet-300-100, 3 epochs, batch 100); accuracy vs sparsity',
+  defaults: {
+    factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ...TRAINING_DEFAULTS,
+    seed: DEFAULT_SEED,
+    bins: 10,
+    threshold: 0.8,
+  },
   quick: { factors: [2, 10], epochs: 1, trainSamples: 3000, testSamples: 1000 },
   params: {
     factors: factorsParam('factors', 'radix factors, e.g. 1..10 or 2,3,5'),
@@ -33,7 +48,7 @@ export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
     bins: intParam('bins', 'equal sparsity bins of [0, 1] in the summary', 1, 1000),
     threshold: numberParam('threshold', 'validation accuracy counted as failing below', 0, 1),
     sample: intParam('sample', 'train a random sample of this many of the lists (default: all, as the paper)', 1),
-    sampleSeed: intParam('sample-seed', 'seed of --sample\'s draw (default 1)', 0),
+    sampleSeed: intParam('sample-seed', "seed of --sample's draw (default 1)", 0),
   },
   needsData: true,
 
@@ -46,7 +61,12 @@ export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
     return lists.map((l) => {
       const config = trainingConfig(p, l.text, p.seed);
       // lists with identical masks train identically: one trains, its twins copy (docs/cli.md, enumerate: 1367 distinct of 1517)
-      return { key: trainingKey(config), config, tags: { bin: sparsityBin(l.sparsity, p.bins) }, twin: `topology ${l.topology}` };
+      return {
+        key: trainingKey(config),
+        config,
+        tags: { bin: sparsityBin(l.sparsity, p.bins) },
+        twin: `topology ${l.topology}`,
+      };
     });
   },
 
@@ -59,23 +79,36 @@ export const accuracyVsSparsity: Experiment<AccuracyVsSparsityParams> = {
     const text = [
       `${records.length} networks trained (${p.epochs} epochs, batch ${p.batch}); validation accuracy per sparsity bin:`,
       'sparsity bin  nets  median     min     max',
-      ...rows.map((r) => `${binLabel(r.bin, p.bins).padStart(12)}  ${String(r.count).padStart(4)}  ${fmt(r.median)}  ${fmt(r.min)}  ${fmt(r.max)}`),
+      ...rows.map(
+        (r) =>
+          `${binLabel(r.bin, p.bins).padStart(12)}  ${String(r.count).padStart(4)}  ${fmt(r.median)}  ${fmt(r.min)}  ${fmt(r.max)}`,
+      ),
       `${below.length} of ${records.length} networks below ${p.threshold} validation accuracy` +
-        (below.length ? `: ${below.slice(0, 12).map((r) => r.topology.radices).join(' ')}${below.length > 12 ? ' ...' : ''}` : ''),
+        (below.length
+          ? `: ${below
+              .slice(0, 12)
+              .map((r) => r.topology.radices)
+              .join(' ')}${below.length > 12 ? ' ...' : ''}`
+          : ''),
     ];
     return { text, data: { bins: rows, below: below.map((r) => r.key) } };
   },
 };
 
 /** Per non-empty sparsity bin: count and median/min/max of the final validation accuracy. */
-export function binRows(records: readonly RunRecord[], bins: number): { bin: number; count: number; median: number; min: number; max: number }[] {
+export function binRows(
+  records: readonly RunRecord[],
+  bins: number,
+): { bin: number; count: number; median: number; min: number; max: number }[] {
   const byBin = new Map<number, number[]>();
   for (const r of records) {
     const b = sparsityBin(r.topology.sparsity, bins);
     if (!byBin.has(b)) byBin.set(b, []);
     byBin.get(b)!.push(r.final?.valAccuracy ?? NaN);
   }
-  return [...byBin.keys()].sort((a, b) => a - b).map((bin) => ({ bin, count: byBin.get(bin)!.length, ...spread(byBin.get(bin)!) }));
+  return [...byBin.keys()]
+    .sort((a, b) => a - b)
+    .map((bin) => ({ bin, count: byBin.get(bin)!.length, ...spread(byBin.get(bin)!) }));
 }
 
 function fmt(v: number): string {

@@ -18,10 +18,10 @@ const REGISTRY = {
   'sparsity-distribution': sparsityDistribution,
   'accuracy-vs-sparsity': accuracyVsSparsity,
   'seed-variance': seedVariance,
-  'saliency': saliencyExperiment,
+  saliency: saliencyExperiment,
   'strange-models': strangeModels,
   'seed-study': seedStudy,
-  'pruning': pruning,
+  pruning: pruning,
   'strange-causes': strangeCauses,
 } satisfies Record<string, Experiment>;
 
@@ -39,7 +39,12 @@ const others: Record<string, Experiment> = { [sweepExperiment.name]: sweepExperi
 
 /** The experiment called `name`; an unknown name is an InputError listing the known ones. */
 export function getExperiment(name: string): Experiment {
-  const exp = Object.hasOwn(experiments, name) ? experiments[name] : Object.hasOwn(others, name) ? others[name] : undefined;
-  if (!exp) throw new InputError(`unknown experiment '${name}'; the experiments are ${Object.keys(experiments).join(', ')}`);
+  const exp = Object.hasOwn(experiments, name)
+    ? experiments[name]
+    : Object.hasOwn(others, name)
+      ? others[name]
+      : undefined;
+  if (!exp)
+    throw new InputError(`unknown experiment '${name}'; the experiments are ${Object.keys(experiments).join(', ')}`);
   return exp;
 }

@@ -5,7 +5,15 @@ import { Rng } from '../../random.js';
 import { validPermutations, type EnumeratedList } from '../../topology/enumerate.js';
 import type { Experiment, RunSpec } from '../experiment.js';
 import { factorsParam, intParam, seedsParam } from '../param-specs.js';
-import { executeTraining, twinTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
+import {
+  executeTraining,
+  twinTraining,
+  TRAINING_DEFAULTS,
+  TRAINING_PARAMS,
+  trainingConfig,
+  trainingKey,
+  type TrainingParams,
+} from '../training-runs.js';
 
 export interface SeedVarianceParams extends TrainingParams {
   factors: number[];
@@ -20,8 +28,12 @@ export const seedVariance: Experiment<SeedVarianceParams> = {
   name: 'seed-variance',
   description: 'Fig. 5: per 10% sparsity bin, 5 networks drawn from the Fig. 3 set, each trained on 16 seeds',
   defaults: {
-    factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], ...TRAINING_DEFAULTS, bins: 10, networksPerBin: 5,
-    seeds: Array.from({ length: 16 }, (_, k) => k + 1), drawSeed: 0,
+    factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ...TRAINING_DEFAULTS,
+    bins: 10,
+    networksPerBin: 5,
+    seeds: Array.from({ length: 16 }, (_, k) => k + 1),
+    drawSeed: 0,
   },
   quick: { factors: [2, 10], networksPerBin: 1, seeds: [1, 2], epochs: 1, trainSamples: 3000, testSamples: 1000 },
   params: {
@@ -49,7 +61,12 @@ export const seedVariance: Experiment<SeedVarianceParams> = {
       drawn.forEach((list, network) => {
         for (const seed of p.seeds) {
           const config = trainingConfig(p, list.text, seed);
-          runs.push({ key: trainingKey(config), config, tags: { bin, network, seed }, twin: `topology ${list.topology} seed ${seed}` });
+          runs.push({
+            key: trainingKey(config),
+            config,
+            tags: { bin, network, seed },
+            twin: `topology ${list.topology} seed ${seed}`,
+          });
         }
       });
     }
@@ -63,16 +80,26 @@ export const seedVariance: Experiment<SeedVarianceParams> = {
     const groups = new Map<string, { bin: number; network: number; radices: string; acc: number[] }>();
     for (const r of records) {
       const id = `${r.tags.bin}|${r.tags.network}`;
-      if (!groups.has(id)) groups.set(id, { bin: r.tags.bin as number, network: r.tags.network as number, radices: r.topology.radices, acc: [] });
+      if (!groups.has(id))
+        groups.set(id, {
+          bin: r.tags.bin as number,
+          network: r.tags.network as number,
+          radices: r.topology.radices,
+          acc: [],
+        });
       groups.get(id)!.acc.push(r.final?.valAccuracy ?? NaN);
     }
-    const rows = [...groups.values()].sort((a, b) => a.bin - b.bin || a.network - b.network)
+    const rows = [...groups.values()]
+      .sort((a, b) => a.bin - b.bin || a.network - b.network)
       .map((g) => ({ bin: g.bin, network: g.network, radices: g.radices, seeds: g.acc.length, ...spread(g.acc) }));
     const text = [
       `${rows.length} networks x up to ${p.seeds.length} seeds (${p.epochs} epochs, batch ${p.batch}); validation accuracy over seeds:`,
       'sparsity bin  radices            seeds  median     min     max   range',
-      ...rows.map((r) => `${binLabel(r.bin, p.bins).padStart(12)}  ${r.radices.padEnd(17)}  ${String(r.seeds).padStart(5)}  ` +
-        `${r.median.toFixed(4)}  ${r.min.toFixed(4)}  ${r.max.toFixed(4)}  ${(r.max - r.min).toFixed(4)}`),
+      ...rows.map(
+        (r) =>
+          `${binLabel(r.bin, p.bins).padStart(12)}  ${r.radices.padEnd(17)}  ${String(r.seeds).padStart(5)}  ` +
+          `${r.median.toFixed(4)}  ${r.min.toFixed(4)}  ${r.max.toFixed(4)}  ${(r.max - r.min).toFixed(4)}`,
+      ),
     ];
     return { text, data: { networks: rows } };
   },

@@ -26,7 +26,10 @@ export const sparsityDistribution: Experiment<SparsityDistributionParams> = {
 
   plan(p) {
     return validPermutations(p.factors, p.layers).lists.map((l) => ({
-      key: l.text, radices: l.text, layers: p.layers, tags: { bin: sparsityBin(l.sparsity, p.bins), topology: l.topology },
+      key: l.text,
+      radices: l.text,
+      layers: p.layers,
+      tags: { bin: sparsityBin(l.sparsity, p.bins), topology: l.topology },
     }));
   },
 
@@ -36,7 +39,12 @@ export const sparsityDistribution: Experiment<SparsityDistributionParams> = {
     const { sparsity, kroneckerSparsity } = radixNetSparsity(radices, layers);
     const denseWeights = layers.slice(1).reduce((s, n, l) => s + n * layers[l], 0);
     const weights = Math.round((1 - sparsity) * denseWeights);
-    return { config: null, topology: { radices, sparsity, kroneckerSparsity, weights, denseWeights }, history: [], final: null };
+    return {
+      config: null,
+      topology: { radices, sparsity, kroneckerSparsity, weights, denseWeights },
+      history: [],
+      final: null,
+    };
   },
 
   summarize(records, p) {

@@ -20,14 +20,32 @@ import { simpleFamily, validPermutations } from '../../topology/enumerate.js';
 import type { Experiment, RunContext, RunOutcome, RunRecord, RunSpec } from '../experiment.js';
 import { configMasks, trainMnist, type TrainConfig } from '../mnist-train.js';
 import { factorsParam, intParam, numberParam, seedsParam, countOrAllParam } from '../param-specs.js';
-import { TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, twinTraining, type TrainingParams } from '../training-runs.js';
+import {
+  TRAINING_DEFAULTS,
+  TRAINING_PARAMS,
+  trainingConfig,
+  trainingKey,
+  twinTraining,
+  type TrainingParams,
+} from '../training-runs.js';
 import { summarizeCauses } from '../../analysis/strange-causes.js';
 
 export const CAUSE_STAGES = ['calibrate', 'prevent', 'fig4', 'coin'] as const;
 export type CauseStage = (typeof CAUSE_STAGES)[number];
 
 /** Preventive measures: a change of the paper's protocol or topology, each trained as a whole run. */
-export const MEASURES = ['baseline', 'bias', 'glorot', 'lr-3e-4', 'lr-1e-4', 'sgd-momentum', 'dense-last', 'wider-last', 'nearby', 'non-negative-last'] as const;
+export const MEASURES = [
+  'baseline',
+  'bias',
+  'glorot',
+  'lr-3e-4',
+  'lr-1e-4',
+  'sgd-momentum',
+  'dense-last',
+  'wider-last',
+  'nearby',
+  'non-negative-last',
+] as const;
 export type Measure = (typeof MEASURES)[number];
 
 export interface StrangeCausesParams extends TrainingParams {
@@ -64,27 +82,57 @@ export interface StrangeCausesParams extends TrainingParams {
 
 export const strangeCauses: Experiment<StrangeCausesParams> = {
   name: 'strange-causes',
-  description: 'strange models beyond the rule: calibrated risk (simple family, fit and evaluation seeds), preventive ' +
+  description:
+    'strange models beyond the rule: calibrated risk (simple family, fit and evaluation seeds), preventive ' +
     'measures, slow vs stuck Fig. 4 networks retrained, per-run prediction of fan-in-2 models from the initial weights',
   defaults: {
-    ...TRAINING_DEFAULTS, stages: [...CAUSE_STAGES], max: 15, minKroneckerSparsity: 0.9, atRiskFanIn: 3, others: 30, sampleSeed: 1,
-    fitSeeds: [100, 101, 102, 103], evalSeeds: [200, 201, 202, 203, 204, 205, 206, 207],
+    ...TRAINING_DEFAULTS,
+    stages: [...CAUSE_STAGES],
+    max: 15,
+    minKroneckerSparsity: 0.9,
+    atRiskFanIn: 3,
+    others: 30,
+    sampleSeed: 1,
+    fitSeeds: [100, 101, 102, 103],
+    evalSeeds: [200, 201, 202, 203, 204, 205, 206, 207],
     preventModels: ['10,10/1', '12,10/1', '11,11/1', '6,13/1', '14,14/2', '12,15/2', '10,15/3'],
     measures: [...MEASURES],
-    fig4Factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], fig4MinSparsity: 0.8, fig4Sample: null, fig4Seed: 100, threshold: 0.75, fig4RetrainEpochs: 30,
+    fig4Factors: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    fig4MinSparsity: 0.8,
+    fig4Sample: null,
+    fig4Seed: 100,
+    threshold: 0.75,
+    fig4RetrainEpochs: 30,
     fig4Retrain: null,
     coinModels: ['14,10/2', '10,10/2', '6,13/1', '12,12/2'],
-    coinFitSeeds: range(300, 319), coinEvalSeeds: range(320, 339),
+    coinFitSeeds: range(300, 319),
+    coinEvalSeeds: range(320, 339),
   },
   quick: {
-    stages: [...CAUSE_STAGES], atRiskFanIn: 0, others: 1, fig4Sample: 3, fitSeeds: [100], evalSeeds: [200], preventModels: ['10,10/1'],
-    measures: ['baseline', 'bias', 'dense-last', 'nearby'], fig4Factors: [2, 10], fig4MinSparsity: 0.95, fig4RetrainEpochs: 2, fig4Retrain: 2,
-    coinModels: ['10,10/2'], coinFitSeeds: [300], coinEvalSeeds: [301], epochs: 1, trainSamples: 3000, testSamples: 1000,
+    stages: [...CAUSE_STAGES],
+    atRiskFanIn: 0,
+    others: 1,
+    fig4Sample: 3,
+    fitSeeds: [100],
+    evalSeeds: [200],
+    preventModels: ['10,10/1'],
+    measures: ['baseline', 'bias', 'dense-last', 'nearby'],
+    fig4Factors: [2, 10],
+    fig4MinSparsity: 0.95,
+    fig4RetrainEpochs: 2,
+    fig4Retrain: 2,
+    coinModels: ['10,10/2'],
+    coinFitSeeds: [300],
+    coinEvalSeeds: [301],
+    epochs: 1,
+    trainSamples: 3000,
+    testSamples: 1000,
   },
   params: {
     ...TRAINING_PARAMS,
     stages: {
-      flag: 'stages', description: `stages to run, separated by ",": ${CAUSE_STAGES.join(', ')}`,
+      flag: 'stages',
+      description: `stages to run, separated by ",": ${CAUSE_STAGES.join(', ')}`,
       parse: (text) => parseList(text, CAUSE_STAGES, 'stages'),
     },
     max: intParam('max', 'largest i and j of the family [[i,j],[k]]', 1, 46340),
@@ -94,19 +142,32 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     sampleSeed: intParam('sample-seed', 'seed of the samples drawn (other models, Fig. 4 retraining)', 0),
     fitSeeds: seedsParam('fit-seeds', 'seeds the risk models are fitted on'),
     evalSeeds: seedsParam('eval-seeds', 'seeds the risk models are scored on (and the measures run on)'),
-    preventModels: { flag: 'prevent-models', description: 'models of the prevention stage, separated by ";"', parse: parseModels },
+    preventModels: {
+      flag: 'prevent-models',
+      description: 'models of the prevention stage, separated by ";"',
+      parse: parseModels,
+    },
     measures: {
-      flag: 'measures', description: `preventive measures, separated by ",": ${MEASURES.join(', ')}`,
+      flag: 'measures',
+      description: `preventive measures, separated by ",": ${MEASURES.join(', ')}`,
       parse: (text) => parseList(text, MEASURES, 'measures'),
     },
     fig4Factors: factorsParam('fig4-factors', 'radix factors of the Fig. 4 set'),
     fig4MinSparsity: numberParam('fig4-min-sparsity', 'screen the Fig. 4 lists at least this sparse', 0, 1),
-    fig4Sample: countOrAllParam('fig4-sample', 'screen a seeded random sample of this many of the Fig. 4 lists ("all")', 1),
+    fig4Sample: countOrAllParam(
+      'fig4-sample',
+      'screen a seeded random sample of this many of the Fig. 4 lists ("all")',
+      1,
+    ),
     fig4Seed: intParam('fig4-seed', 'seed of the Fig. 4 screen and retraining', 0),
     threshold: numberParam('threshold', 'accuracy at or below which a run trained badly (strange)', 0, 1),
     fig4RetrainEpochs: intParam('fig4-retrain-epochs', 'epochs of the Fig. 4 retraining', 1, 10000),
     fig4Retrain: countOrAllParam('fig4-retrain', 'retrain at most this many badly trained Fig. 4 networks ("all")', 1),
-    coinModels: { flag: 'coin-models', description: 'output fan-in 2 models of the coin stage, separated by ";"', parse: parseModels },
+    coinModels: {
+      flag: 'coin-models',
+      description: 'output fan-in 2 models of the coin stage, separated by ";"',
+      parse: parseModels,
+    },
     coinFitSeeds: seedsParam('coin-fit-seeds', 'coin stage seeds the per-run predictor is fitted on'),
     coinEvalSeeds: seedsParam('coin-eval-seeds', 'coin stage seeds the per-run predictor is scored on'),
   },
@@ -126,24 +187,30 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
       const models = calibrationModels(p);
       // fit and evaluation seeds alternate, so that a sweep stopped early holds some of each
       for (const { role, seed } of alternate(p.fitSeeds, p.evalSeeds)) {
-        for (const m of models) add(measureRun(p, m.text, seed, 'baseline', { stage: 'calibrate', role, group: m.group }));
+        for (const m of models)
+          add(measureRun(p, m.text, seed, 'baseline', { stage: 'calibrate', role, group: m.group }));
       }
     }
     if (has('prevent')) {
       for (const seed of p.evalSeeds) {
         for (const text of p.preventModels) {
-          for (const measure of p.measures) add(measureRun(p, text, seed, measure, { stage: 'prevent', role: 'eval', group: 'prevent' }));
+          for (const measure of p.measures)
+            add(measureRun(p, text, seed, measure, { stage: 'prevent', role: 'eval', group: 'prevent' }));
         }
       }
     }
     const fig4Screen: RunSpec[] = [];
     if (has('fig4')) {
       const lists = validPermutations(p.fig4Factors, p.layers).lists.filter((l) => l.sparsity >= p.fig4MinSparsity);
-      const order = Array.from(new Rng(p.sampleSeed + 1).permutation(lists.length)).slice(0, p.fig4Sample ?? lists.length).sort((a, b) => a - b);
+      const order = Array.from(new Rng(p.sampleSeed + 1).permutation(lists.length))
+        .slice(0, p.fig4Sample ?? lists.length)
+        .sort((a, b) => a - b);
       for (const l of order.map((k) => lists[k])) {
         const config = trainingConfig(p, l.text, p.fig4Seed);
         const spec: RunSpec = {
-          key: `fig4|${trainingKey(config)}`, config, twin: `screen ${l.topology}`,
+          key: `fig4|${trainingKey(config)}`,
+          config,
+          twin: `screen ${l.topology}`,
           tags: { stage: 'fig4-screen', radices: l.text, seed: p.fig4Seed, topology: l.topology },
         };
         fig4Screen.push(spec);
@@ -151,8 +218,13 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
       }
     }
     if (has('coin')) {
-      for (const [role, seeds] of [['fit', p.coinFitSeeds], ['eval', p.coinEvalSeeds]] as const) {
-        for (const seed of seeds) for (const text of p.coinModels) add(measureRun(p, text, seed, 'baseline', { stage: 'coin', role, group: 'coin' }));
+      for (const [role, seeds] of [
+        ['fit', p.coinFitSeeds],
+        ['eval', p.coinEvalSeeds],
+      ] as const) {
+        for (const seed of seeds)
+          for (const text of p.coinModels)
+            add(measureRun(p, text, seed, 'baseline', { stage: 'coin', role, group: 'coin' }));
       }
     }
     // the retraining is planned from a complete screen only, after everything else, in a seeded random order (so any
@@ -163,11 +235,15 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
       if (fig4Screen.every((s) => screened.has(s.key))) {
         const bad = fig4Screen.filter((s) => (screened.get(s.key)!.final?.valAccuracy ?? 1) <= p.threshold);
         const order = new Rng(p.sampleSeed).permutation(bad.length);
-        const picked = Array.from(order).map((k) => bad[k]).slice(0, p.fig4Retrain ?? bad.length);
+        const picked = Array.from(order)
+          .map((k) => bad[k])
+          .slice(0, p.fig4Retrain ?? bad.length);
         for (const s of picked) {
           const config = { ...s.config!, epochs: p.fig4RetrainEpochs };
           add({
-            key: `fig4-retrain|${trainingKey(config)}`, config, twin: `retrain ${s.tags.topology}`,
+            key: `fig4-retrain|${trainingKey(config)}`,
+            config,
+            twin: `retrain ${s.tags.topology}`,
             tags: { ...s.tags, stage: 'fig4-retrain', screenValAccuracy: screened.get(s.key)!.final!.valAccuracy },
           });
         }
@@ -191,41 +267,75 @@ async function executeCause(run: RunSpec, ctx: RunContext): Promise<RunOutcome> 
   if (!ctx.mnist) throw new Error('a training run needs MNIST in its context');
   const recorder = run.tags.feed ? new FeedRecorder(configMasks(config).masks.at(-1) ?? null, config.layers) : null;
   const r = await trainMnist(config, {
-    mnist: ctx.mnist, engine: ctx.engine, perClassEpochs: true,
+    mnist: ctx.mnist,
+    engine: ctx.engine,
+    perClassEpochs: true,
     ...(recorder ? { inspect: (model, point, train) => recorder.inspect(model, point, train) } : {}),
   });
   return {
-    config: r.config, topology: r.topology, history: r.history, final: r.final,
+    config: r.config,
+    topology: r.topology,
+    history: r.history,
+    final: r.final,
     ...(recorder ? { data: { feed: recorder.data() } } : {}),
   };
 }
 
 /** One run of a model under a measure; its key is the training key (plus the measure when not the baseline). */
-function measureRun(p: StrangeCausesParams, text: string, seed: number, measure: Measure, tags: Record<string, string>): RunSpec {
+function measureRun(
+  p: StrangeCausesParams,
+  text: string,
+  seed: number,
+  measure: Measure,
+  tags: Record<string, string>,
+): RunSpec {
   const { config, radices } = measureConfig(p, text, seed, measure);
   // the model's own smallest output fan-in (of `text` on the experiment's layers), whatever the measure changes
   const fanIn = minOutputFanIn(diagnoseMasks(radixNet(parseRadixList(text), p.layers).masks));
-  const key = measure === 'baseline' ? trainingKey(config) : `${trainingKey({ ...config, radices: text })}|measure=${measure}`;
+  const key =
+    measure === 'baseline' ? trainingKey(config) : `${trainingKey({ ...config, radices: text })}|measure=${measure}`;
   return {
-    key, config,
-    tags: { ...tags, radices: text, trained: radices, seed, measure, fanIn, feed: fanIn <= Math.max(p.atRiskFanIn, 3) && measure === 'baseline' },
+    key,
+    config,
+    tags: {
+      ...tags,
+      radices: text,
+      trained: radices,
+      seed,
+      measure,
+      fanIn,
+      feed: fanIn <= Math.max(p.atRiskFanIn, 3) && measure === 'baseline',
+    },
   };
 }
 
 /** The TrainConfig of `text` under a measure (and the list actually trained: `nearby` trains another). */
-export function measureConfig(p: StrangeCausesParams, text: string, seed: number, measure: Measure): { config: TrainConfig; radices: string } {
+export function measureConfig(
+  p: StrangeCausesParams,
+  text: string,
+  seed: number,
+  measure: Measure,
+): { config: TrainConfig; radices: string } {
   const base = trainingConfig(p, text, seed);
   const last = p.layers.length - 2;
   switch (measure) {
-    case 'baseline': return { config: base, radices: text };
-    case 'bias': return { config: { ...base, bias: true }, radices: text };
-    case 'glorot': return { config: { ...base, init: 'glorot-uniform' }, radices: text };
-    case 'lr-3e-4': return { config: { ...base, lr: 3e-4 }, radices: text };
-    case 'lr-1e-4': return { config: { ...base, lr: 1e-4 }, radices: text };
-    case 'sgd-momentum': return { config: { ...base, optimizer: 'sgd', lr: 0.01, momentum: 0.9 }, radices: text };
-    case 'dense-last': return { config: { ...base, denseLayers: [last] }, radices: text };
+    case 'baseline':
+      return { config: base, radices: text };
+    case 'bias':
+      return { config: { ...base, bias: true }, radices: text };
+    case 'glorot':
+      return { config: { ...base, init: 'glorot-uniform' }, radices: text };
+    case 'lr-3e-4':
+      return { config: { ...base, lr: 3e-4 }, radices: text };
+    case 'lr-1e-4':
+      return { config: { ...base, lr: 1e-4 }, radices: text };
+    case 'sgd-momentum':
+      return { config: { ...base, optimizer: 'sgd', lr: 0.01, momentum: 0.9 }, radices: text };
+    case 'dense-last':
+      return { config: { ...base, denseLayers: [last] }, radices: text };
     // what the causes point to: no class starts with all its feeding weights negative
-    case 'non-negative-last': return { config: { ...base, nonNegativeLast: true }, radices: text };
+    case 'non-negative-last':
+      return { config: { ...base, nonNegativeLast: true }, radices: text };
     case 'wider-last': {
       // the last hidden layer doubled: the Kronecker width of the last radix doubles, and so does every output's fan-in
       const layers = p.layers.map((n, l) => (l === p.layers.length - 2 ? 2 * n : n));
@@ -242,15 +352,32 @@ export function measureConfig(p: StrangeCausesParams, text: string, seed: number
 }
 
 /** The calibration set: every at-risk family model and a seeded sample of the others, in the family's order. */
-export function calibrationModels(p: StrangeCausesParams): { text: string; group: 'at-risk' | 'other'; fanIn: number }[] {
-  const all = simpleFamily({ max: p.max, minKroneckerSparsity: p.minKroneckerSparsity, layers: p.layers }).models.map((m) => ({
-    text: m.text, fanIn: radixNet(m.radices, p.layers, { kron: m.kron }).masks.at(-1)!.fanInCounts().reduce((a, b) => Math.min(a, b), Infinity),
-  }));
+export function calibrationModels(
+  p: StrangeCausesParams,
+): { text: string; group: 'at-risk' | 'other'; fanIn: number }[] {
+  const all = simpleFamily({ max: p.max, minKroneckerSparsity: p.minKroneckerSparsity, layers: p.layers }).models.map(
+    (m) => ({
+      text: m.text,
+      fanIn: radixNet(m.radices, p.layers, { kron: m.kron })
+        .masks.at(-1)!
+        .fanInCounts()
+        .reduce((a, b) => Math.min(a, b), Infinity),
+    }),
+  );
   const rest = all.filter((m) => m.fanIn > p.atRiskFanIn);
   const order = new Rng(p.sampleSeed).permutation(rest.length);
-  const sampled = new Set(Array.from(order).slice(0, p.others).map((k) => rest[k].text));
-  return all.filter((m) => m.fanIn <= p.atRiskFanIn || sampled.has(m.text))
-    .map((m) => ({ text: m.text, fanIn: m.fanIn, group: m.fanIn <= p.atRiskFanIn ? 'at-risk' as const : 'other' as const }));
+  const sampled = new Set(
+    Array.from(order)
+      .slice(0, p.others)
+      .map((k) => rest[k].text),
+  );
+  return all
+    .filter((m) => m.fanIn <= p.atRiskFanIn || sampled.has(m.text))
+    .map((m) => ({
+      text: m.text,
+      fanIn: m.fanIn,
+      group: m.fanIn <= p.atRiskFanIn ? ('at-risk' as const) : ('other' as const),
+    }));
 }
 
 /** Fit and evaluation seeds interleaved: fit[0], eval[0], fit[1], eval[1], ... then the rest of the longer list. */
@@ -265,13 +392,20 @@ function alternate(fit: number[], evaluation: number[]): { role: 'fit' | 'eval';
 
 function checkSeedsApart(p: StrangeCausesParams): void {
   const clash = p.fitSeeds.filter((s) => p.evalSeeds.includes(s));
-  if (clash.length) throw new InputError(`--fit-seeds and --eval-seeds share ${clash.join(',')}; evaluation seeds must be kept apart from fit seeds`);
+  if (clash.length)
+    throw new InputError(
+      `--fit-seeds and --eval-seeds share ${clash.join(',')}; evaluation seeds must be kept apart from fit seeds`,
+    );
   const coin = p.coinFitSeeds.filter((s) => p.coinEvalSeeds.includes(s));
-  if (coin.length) throw new InputError(`--coin-fit-seeds and --coin-eval-seeds share ${coin.join(',')}; keep them apart`);
+  if (coin.length)
+    throw new InputError(`--coin-fit-seeds and --coin-eval-seeds share ${coin.join(',')}; keep them apart`);
 }
 
 function parseList<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
-  const parts = text.split(',').map((t) => t.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const bad = parts.filter((t) => !allowed.includes(t as T));
   if (parts.length === 0 || bad.length) {
     throw new InputError(`--${flag} takes names from ${allowed.join(', ')} separated by ","; got "${text}"`);
@@ -280,7 +414,10 @@ function parseList<T extends string>(text: string, allowed: readonly T[], flag: 
 }
 
 function parseModels(text: string): string[] {
-  const parts = text.split(';').map((t) => t.trim()).filter(Boolean);
+  const parts = text
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new InputError('give radix lists separated by ";", e.g. "10,10/1;10,10/2"');
   return parts.map((t) => formatRadixList(parseRadixList(t)));
 }

@@ -2,7 +2,14 @@
 // accuracy are strange. Stage 2 retrains the strange ones 30 epochs (accuracy per epoch) and re-screens them, and every
 // model diagnose calls at risk, on extra seeds, to tell strange models from models strange by chance. The
 // summary scores the topology predictor against the screen with a confusion table.
-import { accuracyBands, confusion, confusionLines, isStrange, predictStrange, STRANGE_MAX_OUTPUT_FAN_IN } from '../../analysis/strangeness.js';
+import {
+  accuracyBands,
+  confusion,
+  confusionLines,
+  isStrange,
+  predictStrange,
+  STRANGE_MAX_OUTPUT_FAN_IN,
+} from '../../analysis/strangeness.js';
 import { MIN_OUTPUT_FAN_IN } from '../../analysis/diagnose.js';
 import { InputError } from '../../errors.js';
 import { DEFAULT_SEED } from '../../random.js';
@@ -10,7 +17,14 @@ import { parseRadixList, formatRadixList } from '../../topology/radix.js';
 import { simpleFamily } from '../../topology/enumerate.js';
 import type { Experiment, RunRecord, RunSpec } from '../experiment.js';
 import { intParam, numberParam } from '../param-specs.js';
-import { executeTraining, TRAINING_DEFAULTS, TRAINING_PARAMS, trainingConfig, trainingKey, type TrainingParams } from '../training-runs.js';
+import {
+  executeTraining,
+  TRAINING_DEFAULTS,
+  TRAINING_PARAMS,
+  trainingConfig,
+  trainingKey,
+  type TrainingParams,
+} from '../training-runs.js';
 
 export interface StrangeModelsParams extends TrainingParams {
   /** Largest i and j of [[i,j],[k]]. */
@@ -33,11 +47,19 @@ const STAGES = ['screen', 'retrain', 'seeds'] as const;
 
 export const strangeModels: Experiment<StrangeModelsParams> = {
   name: 'strange-models',
-  description: 'Fig. 8: the simple family [[i,j],[k]] at >= 0.9 kronecker sparsity (426 models), 3 epochs; strange ones ' +
+  description:
+    'Fig. 8: the simple family [[i,j],[k]] at >= 0.9 kronecker sparsity (426 models), 3 epochs; strange ones ' +
     '(train accuracy <= 0.75) retrained 30 epochs and re-screened on extra seeds; topology predictor scored',
   defaults: {
-    ...TRAINING_DEFAULTS, max: 15, minKroneckerSparsity: 0.9, models: null, seed: DEFAULT_SEED, threshold: 0.75, retrainEpochs: 30,
-    extraSeeds: 3, bandGap: 0.03,
+    ...TRAINING_DEFAULTS,
+    max: 15,
+    minKroneckerSparsity: 0.9,
+    models: null,
+    seed: DEFAULT_SEED,
+    threshold: 0.75,
+    retrainEpochs: 30,
+    extraSeeds: 3,
+    bandGap: 0.03,
   },
   quick: { models: ['10,10/1', '10,10/2'], epochs: 1, trainSamples: 3000, retrainEpochs: 2, extraSeeds: 1 },
   params: {
@@ -51,7 +73,7 @@ export const strangeModels: Experiment<StrangeModelsParams> = {
     },
     seed: intParam('seed', 'seed of the screen and retraining runs (extra seeds follow it)', 0),
     threshold: numberParam('threshold', 'screen training accuracy at or below which a model is strange', 0, 1),
-    retrainEpochs: intParam('retrain-epochs', 'epochs of the strange models\' retraining', 1, 10000),
+    retrainEpochs: intParam('retrain-epochs', "epochs of the strange models' retraining", 1, 10000),
     extraSeeds: intParam('extra-seeds', 'extra screen seeds per strange or at-risk model (output fan-in < 3)', 0, 1000),
     bandGap: numberParam('band-gap', 'gap between sorted retrained accuracies that starts a new band', 0, 1),
   },
@@ -96,22 +118,29 @@ export const strangeModels: Experiment<StrangeModelsParams> = {
 /** Parses `10,10/1;10,10/2` (or `all`) into canonical list texts. */
 function parseModels(text: string): string[] | null {
   if (text.trim() === 'all') return null;
-  const parts = text.split(';').map((t) => t.trim()).filter(Boolean);
-  if (parts.length === 0) throw new InputError(`--models is empty; give radix lists separated by ";", e.g. "10,10/1;10,10/2", or "all"`);
+  const parts = text
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (parts.length === 0)
+    throw new InputError(`--models is empty; give radix lists separated by ";", e.g. "10,10/1;10,10/2", or "all"`);
   return parts.map((t) => formatRadixList(parseRadixList(t)));
 }
 
 /** The study set in the suite's order, each with its index in the full set; `models` picks a subset. */
 function studySet(p: StrangeModelsParams): { text: string; index: number }[] {
-  const all = simpleFamily({ max: p.max, minKroneckerSparsity: p.minKroneckerSparsity, layers: p.layers }).models
-    .map((m, index) => ({ text: m.text, index }));
+  const all = simpleFamily({ max: p.max, minKroneckerSparsity: p.minKroneckerSparsity, layers: p.layers }).models.map(
+    (m, index) => ({ text: m.text, index }),
+  );
   if (p.models === null) return all;
   const byText = new Map(all.map((m) => [m.text, m]));
   return p.models.map((t) => {
     const m = byText.get(t);
     if (!m) {
-      throw new InputError(`--models ${t} is not in the study set (the simple family with i, j <= ${p.max} and kronecker ` +
-        `sparsity >= ${p.minKroneckerSparsity}); list the set with: radixnet enumerate --family simple --max ${p.max}`);
+      throw new InputError(
+        `--models ${t} is not in the study set (the simple family with i, j <= ${p.max} and kronecker ` +
+          `sparsity >= ${p.minKroneckerSparsity}); list the set with: radixnet enumerate --family simple --max ${p.max}`,
+      );
     }
     return m;
   });
@@ -121,8 +150,10 @@ function studySet(p: StrangeModelsParams): { text: string; index: number }[] {
 function screenAccuracy(r: RunRecord, epochs: number): number {
   const e = r.history[epochs - 1];
   if (!e || typeof e.accuracy !== 'number') {
-    throw new InputError(`record ${r.index} (${r.key}) has no history[${epochs - 1}].accuracy (training accuracy of epoch ` +
-      `${epochs}); the strange rule needs it`);
+    throw new InputError(
+      `record ${r.index} (${r.key}) has no history[${epochs - 1}].accuracy (training accuracy of epoch ` +
+        `${epochs}); the strange rule needs it`,
+    );
   }
   return e.accuracy;
 }
@@ -142,10 +173,15 @@ interface ModelRow {
 }
 
 /** The strange-models summary (exported for tests). */
-export function summarizeStrange(records: readonly RunRecord[], p: StrangeModelsParams): { text: string[]; data: Record<string, unknown> } {
+export function summarizeStrange(
+  records: readonly RunRecord[],
+  p: StrangeModelsParams,
+): { text: string[]; data: Record<string, unknown> } {
   for (const r of records) {
     if (!STAGES.includes(r.tags?.stage as (typeof STAGES)[number])) {
-      throw new InputError(`record ${r.index} (${r.key}) has no tags.stage of ${STAGES.join('/')}; it is not a strange-models record`);
+      throw new InputError(
+        `record ${r.index} (${r.key}) has no tags.stage of ${STAGES.join('/')}; it is not a strange-models record`,
+      );
     }
   }
   const rows = new Map<number, ModelRow>();
@@ -153,9 +189,16 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
     const acc = screenAccuracy(r, p.epochs);
     const prediction = predictStrange(r.topology.radices, p.layers);
     rows.set(r.tags.model as number, {
-      model: r.tags.model as number, radices: r.topology.radices, screenAccuracy: acc, strange: isStrange(acc, p.threshold),
-      predicted: prediction.predicted, minOutputFanIn: prediction.minOutputFanIn, extraStrange: 0, extraRuns: 0,
-      retrainAccuracy: null, retrainValAccuracy: null,
+      model: r.tags.model as number,
+      radices: r.topology.radices,
+      screenAccuracy: acc,
+      strange: isStrange(acc, p.threshold),
+      predicted: prediction.predicted,
+      minOutputFanIn: prediction.minOutputFanIn,
+      extraStrange: 0,
+      extraRuns: 0,
+      retrainAccuracy: null,
+      retrainValAccuracy: null,
     });
   }
   for (const r of records) {
@@ -165,7 +208,10 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
       row.extraRuns++;
       if (isStrange(screenAccuracy(r, p.epochs), p.threshold)) row.extraStrange++;
     } else {
-      if (!r.final) throw new InputError(`record ${r.index} (${r.key}) has no final metrics; the retrain summary needs final.trainAccuracy`);
+      if (!r.final)
+        throw new InputError(
+          `record ${r.index} (${r.key}) has no final metrics; the retrain summary needs final.trainAccuracy`,
+        );
       row.retrainAccuracy = r.final.trainAccuracy;
       row.retrainValAccuracy = r.final.valAccuracy;
     }
@@ -174,10 +220,14 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
   const strange = all.filter((r) => r.strange);
   const screenTable = confusion(all.map((r) => ({ predicted: r.predicted, observed: r.strange })));
   // a model with extra seeds counts as strange when most of its screen runs were
-  const majority = (r: ModelRow): boolean => (r.extraRuns === 0 ? r.strange : 2 * (r.extraStrange + (r.strange ? 1 : 0)) > r.extraRuns + 1);
+  const majority = (r: ModelRow): boolean =>
+    r.extraRuns === 0 ? r.strange : 2 * (r.extraStrange + (r.strange ? 1 : 0)) > r.extraRuns + 1;
   const seedTable = confusion(all.map((r) => ({ predicted: r.predicted, observed: majority(r) })));
   const retrained = strange.filter((r) => r.retrainAccuracy !== null);
-  const bands = accuracyBands(retrained.map((r) => r.retrainAccuracy!), p.bandGap);
+  const bands = accuracyBands(
+    retrained.map((r) => r.retrainAccuracy!),
+    p.bandGap,
+  );
   const hasBig = (r: ModelRow): boolean => Math.max(...parseRadixList(r.radices).flat()) >= 10;
   const withoutBig = strange.filter((r) => !hasBig(r));
   const bigInSet = all.filter(hasBig).length;
@@ -188,9 +238,13 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
     `${all.length} models of the simple family [[i,j],[k]] (i, j <= ${p.max}, kronecker sparsity >= ${p.minKroneckerSparsity}), ` +
       `${p.epochs} epochs, batch ${p.batch}, seed ${p.seed}`,
     `strange (epoch-${p.epochs} training accuracy <= ${p.threshold}): ${strange.length} of ${all.length}`,
-    `every strange model has a radix >= 10: ${strange.length === 0 ? 'none strange' : withoutBig.length === 0 ? 'yes' :
-      `no, ${withoutBig.length} without: ${withoutBig.map((r) => r.radices).join(' ')}`} (so do ${bigInSet} of the ${all.length} ` +
-      'models screened, so this alone does not single strange models out)',
+    `every strange model has a radix >= 10: ${
+      strange.length === 0
+        ? 'none strange'
+        : withoutBig.length === 0
+          ? 'yes'
+          : `no, ${withoutBig.length} without: ${withoutBig.map((r) => r.radices).join(' ')}`
+    } (so do ${bigInSet} of the ${all.length} ` + 'models screened, so this alone does not single strange models out)',
     '',
     `prediction from the topology (strange when some output is fed by <= ${STRANGE_MAX_OUTPUT_FAN_IN} last-hidden unit) ` +
       `vs the screen (seed ${p.seed}):`,
@@ -207,27 +261,40 @@ export function summarizeStrange(records: readonly RunRecord[], p: StrangeModels
     );
   }
   if (retrained.length > 0) {
-    text.push('', `retrained ${p.retrainEpochs} epochs: ${retrained.length} strange models, final training accuracy in ${bands.length} ` +
-      `bands (sorted accuracies split where neighbours differ by more than ${p.bandGap}):`);
+    text.push(
+      '',
+      `retrained ${p.retrainEpochs} epochs: ${retrained.length} strange models, final training accuracy in ${bands.length} ` +
+        `bands (sorted accuracies split where neighbours differ by more than ${p.bandGap}):`,
+    );
     for (const b of bands) {
-      const members = retrained.filter((r) => r.retrainAccuracy! >= b.low && r.retrainAccuracy! <= b.high).map((r) => r.radices);
+      const members = retrained
+        .filter((r) => r.retrainAccuracy! >= b.low && r.retrainAccuracy! <= b.high)
+        .map((r) => r.radices);
       text.push(`  ${b.low.toFixed(3)}-${b.high.toFixed(3)}: ${b.count} (${members.join(' ')})`);
     }
   }
   if (strange.length > 0) {
     text.push('', 'strange models: radices  screen acc  output fan-in  predicted  extra seeds strange  retrained acc');
     for (const r of strange) {
-      text.push(`  ${r.radices.padEnd(9)}  ${r.screenAccuracy.toFixed(4)}  ${String(r.minOutputFanIn).padStart(13)}  ` +
-        `${(r.predicted ? 'yes' : 'no').padStart(9)}  ${`${r.extraStrange}/${r.extraRuns}`.padStart(19)}  ` +
-        `${r.retrainAccuracy === null ? '-' : r.retrainAccuracy.toFixed(4)}`);
+      text.push(
+        `  ${r.radices.padEnd(9)}  ${r.screenAccuracy.toFixed(4)}  ${String(r.minOutputFanIn).padStart(13)}  ` +
+          `${(r.predicted ? 'yes' : 'no').padStart(9)}  ${`${r.extraStrange}/${r.extraRuns}`.padStart(19)}  ` +
+          `${r.retrainAccuracy === null ? '-' : r.retrainAccuracy.toFixed(4)}`,
+      );
     }
   }
   return {
     text,
     data: {
-      models: all.length, strange: strange.map((r) => r.radices), predictor: { screen: screenTable, majority: seedTable },
-      bands, strangeByChance: byChance.map((r) => r.radices), staysStrange: stays.map((r) => r.radices),
-      everyStrangeHasRadix10: withoutBig.length === 0, modelsWithRadix10: bigInSet, rows: all,
+      models: all.length,
+      strange: strange.map((r) => r.radices),
+      predictor: { screen: screenTable, majority: seedTable },
+      bands,
+      strangeByChance: byChance.map((r) => r.radices),
+      staysStrange: stays.map((r) => r.radices),
+      everyStrangeHasRadix10: withoutBig.length === 0,
+      modelsWithRadix10: bigInSet,
+      rows: all,
     },
   };
 }

@@ -70,7 +70,8 @@ export function maskId(mask: SparseMask | Mask): number {
 
 function entryOf(attrs: tf.NamedAttrMap | undefined): Entry {
   const id = attrs?.mask;
-  if (typeof id !== 'number' || !entries[id]) throw new Error(`${RADIX_MATMUL}: attrs.mask must be an id from maskId(), got ${String(id)}`);
+  if (typeof id !== 'number' || !entries[id])
+    throw new Error(`${RADIX_MATMUL}: attrs.mask must be an id from maskId(), got ${String(id)}`);
   return entries[id];
 }
 
@@ -111,7 +112,9 @@ interface Io {
 }
 
 function cpuIo(backend: tf.KernelBackend): Io {
-  const b = backend as tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
+  const b = backend as tf.KernelBackend & {
+    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  };
   return {
     // the cpu backend's readSync hands back its own array: no copy
     read: (t) => b.readSync(t.dataId) as Float32Array,
@@ -133,7 +136,10 @@ function wasmIo(backend: tf.KernelBackend): Io {
 }
 
 function checkFloat32(t: tf.TensorInfo, what: string): void {
-  if (t.dtype !== 'float32') throw new InputError(`${RADIX_MATMUL}: ${what} has dtype ${t.dtype}; it must be float32 (cast with tf.cast(${what}, 'float32'))`);
+  if (t.dtype !== 'float32')
+    throw new InputError(
+      `${RADIX_MATMUL}: ${what} has dtype ${t.dtype}; it must be float32 (cast with tf.cast(${what}, 'float32'))`,
+    );
 }
 
 function forwardKernel(io: (b: tf.KernelBackend) => Io): tf.KernelFunc {
@@ -144,7 +150,8 @@ function forwardKernel(io: (b: tf.KernelBackend) => Io): tf.KernelFunc {
     const batch = x.shape[0];
     const a = io(backend as tf.KernelBackend);
     return a.write([batch, spmm.nOut], (out) =>
-      spmm.forward(a.read(x), { dense: a.read(kernel), key: kernel.dataId }, { out, xKey: x.dataId }));
+      spmm.forward(a.read(x), { dense: a.read(kernel), key: kernel.dataId }, { out, xKey: x.dataId }),
+    );
   };
 }
 
@@ -154,7 +161,8 @@ function gradInputKernel(io: (b: tf.KernelBackend) => Io): tf.KernelFunc {
     const spmm = spmmOf(entryOf(attrs));
     const a = io(backend as tf.KernelBackend);
     return a.write([dy.shape[0], spmm.nIn], (out) =>
-      spmm.gradInput(a.read(dy), { dense: a.read(kernel), key: kernel.dataId }, { out, dyKey: dy.dataId }));
+      spmm.gradInput(a.read(dy), { dense: a.read(kernel), key: kernel.dataId }, { out, dyKey: dy.dataId }),
+    );
   };
 }
 
@@ -164,7 +172,8 @@ function gradWeightsKernel(io: (b: tf.KernelBackend) => Io): tf.KernelFunc {
     const spmm = spmmOf(entryOf(attrs));
     const a = io(backend as tf.KernelBackend);
     return a.write([spmm.nIn, spmm.nOut], (out) =>
-      spmm.gradWeights(a.read(x), a.read(dy), { dense: true, out, xKey: x.dataId, dyKey: dy.dataId }));
+      spmm.gradWeights(a.read(x), a.read(dy), { dense: true, out, xKey: x.dataId, dyKey: dy.dataId }),
+    );
   };
 }
 
@@ -236,14 +245,24 @@ function maskTensor(attrs: tf.NamedAttrMap | undefined): tf.Tensor2D {
  * y [batch, out] = x [batch, in] · (kernel [in, out] * mask). Differentiable in x and kernel; d kernel is exactly 0
  * off the mask. x and kernel must be float32. See `Implementation` for where it runs our kernels.
  */
-export function radixMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: Mask, implementation: Implementation = 'auto'): tf.Tensor2D {
+export function radixMatMul(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  mask: Mask,
+  implementation: Implementation = 'auto',
+): tf.Tensor2D {
   checkOneTfjsCopy();
-  if (!(x instanceof tf.Tensor) || !(kernel instanceof tf.Tensor)) throw new InputError(`radixMatMul: x and kernel must be tf.Tensors`);
-  if (x.rank !== 2) throw new InputError(`radixMatMul: x must be 2-D [batch, ${mask.nIn}], got shape [${x.shape.join(', ')}]`);
+  if (!(x instanceof tf.Tensor) || !(kernel instanceof tf.Tensor))
+    throw new InputError(`radixMatMul: x and kernel must be tf.Tensors`);
+  if (x.rank !== 2)
+    throw new InputError(`radixMatMul: x must be 2-D [batch, ${mask.nIn}], got shape [${x.shape.join(', ')}]`);
   if (kernel.rank !== 2 || kernel.shape[0] !== mask.nIn || kernel.shape[1] !== mask.nOut) {
-    throw new InputError(`radixMatMul: kernel has shape [${kernel.shape.join(', ')}] but the mask is [${mask.nIn}, ${mask.nOut}]; they must match`);
+    throw new InputError(
+      `radixMatMul: kernel has shape [${kernel.shape.join(', ')}] but the mask is [${mask.nIn}, ${mask.nOut}]; they must match`,
+    );
   }
-  if (x.shape[1] !== mask.nIn) throw new InputError(`radixMatMul: x has ${x.shape[1]} features per sample but the mask has ${mask.nIn} inputs`);
+  if (x.shape[1] !== mask.nIn)
+    throw new InputError(`radixMatMul: x has ${x.shape[1]} features per sample but the mask has ${mask.nIn} inputs`);
   checkFloat32(x, 'x');
   checkFloat32(kernel, 'kernel');
   if (implementation !== 'auto' && implementation !== 'radix' && implementation !== 'masked') {
@@ -251,8 +270,10 @@ export function radixMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, mask: Mask, imp
   }
   const ours = implementation !== 'masked' && radixKernelsActive();
   if (implementation === 'radix' && !ours) {
-    throw new InputError(`radixMatMul: implementation "radix" needs the cpu or wasm backend, but the active backend is "${tf.getBackend()}"; ` +
-      `switch with tf.setBackend('cpu') or use implementation "auto" (tf.matMul of the masked kernel there)`);
+    throw new InputError(
+      `radixMatMul: implementation "radix" needs the cpu or wasm backend, but the active backend is "${tf.getBackend()}"; ` +
+        `switch with tf.setBackend('cpu') or use implementation "auto" (tf.matMul of the masked kernel there)`,
+    );
   }
   if (!ours) return tf.matMul(x, mask.apply(kernel));
   if (x.shape[0] === 0) return tf.zeros([0, mask.nOut]);
