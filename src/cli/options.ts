@@ -26,6 +26,41 @@ export function addNetworkOptions(command: Command): Command {
     );
 }
 
+/**
+ * --shard of a command that runs one slice of its work, from the option or a cluster's array variables; `slice` says
+ * what the slice is (runs of a plan, inputs of the challenge).
+ */
+export function shardOption(slice = 'run only the runs whose plan index is i mod n'): Option {
+  return new Option(
+    '--shard <i/n>',
+    `${slice} (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)`,
+  );
+}
+
+/** --shard-count, beside --shard: the shards in all, where the array variable gives only the index. */
+export function shardCountOption(): Option {
+  return new Option(
+    '--shard-count <n>',
+    'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)',
+  ).argParser(intOption('--shard-count', 1));
+}
+
+/** --workers of a sweep: trainings at once. */
+export function workersOption(): Option {
+  return new Option(
+    '--workers <n>',
+    'trainings at once, each on its own worker thread (default: one per core)',
+  ).argParser(intOption('--workers', 1, 256));
+}
+
+/** --threads of a sweep: kernel threads per training. */
+export function sweepThreadsOption(): Option {
+  return new Option(
+    '--threads <n>',
+    'kernel threads per training (default 1 with several workers, all cores with one)',
+  ).argParser(intOption('--threads', 1, 64));
+}
+
 /** --layers, parsed to numbers, LeNet-300-100 by default. */
 export function layersOption(description: string): Option {
   return new Option('--layers <sizes>', description)

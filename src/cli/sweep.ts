@@ -8,7 +8,7 @@ import { resolveShard } from '../suite/shard.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { readSweepFile } from '../suite/sweep-file.js';
 import { sweepExperiment } from '../suite/experiments/sweep.js';
-import { intOption } from './options.js';
+import { intOption, shardCountOption, shardOption, sweepThreadsOption, workersOption } from './options.js';
 
 export function registerSweep(program: Command): void {
   program
@@ -27,25 +27,10 @@ export function registerSweep(program: Command): void {
       'allow a plan of up to N runs (default: max_runs of the file, else 1000)',
       intOption('--max-runs', 1),
     )
-    .option(
-      '--shard <i/n>',
-      'run only the runs whose plan index is i mod n (default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX)',
-    )
-    .option(
-      '--shard-count <n>',
-      'shards in all, for JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX (or RADIXNET_SHARD_COUNT)',
-      intOption('--shard-count', 1),
-    )
-    .option(
-      '--workers <n>',
-      'trainings at once, each on its own worker thread (default: one per core)',
-      intOption('--workers', 1, 256),
-    )
-    .option(
-      '--threads <n>',
-      'kernel threads per training (default 1 with several workers, all cores with one)',
-      intOption('--threads', 1, 64),
-    )
+    .addOption(shardOption())
+    .addOption(shardCountOption())
+    .addOption(workersOption())
+    .addOption(sweepThreadsOption())
     .option('--data <dir>', "folder of a named dataset's files (as radixnet experiment --data)")
     .option('--json', 'print the plan or summary as JSON on stdout and progress as JSON lines on stderr')
     .addHelpText(
