@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,12 @@ import { planId } from '../src/suite/plan.js';
 import { runPlan, type ProgressEvent } from '../src/suite/runner.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { trainMnist } from '../src/suite/mnist-train.js';
-import { jsonData } from './helpers/cli.js';
+import { jsonData, runBinary, type CliResult } from './helpers/cli.js';
+import { expectHistoryKeys, recordKeys } from './helpers/record-schema.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: '1' };
-const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000, env });
+const cli = (args: string[]): CliResult => runBinary(args, env);
 const cliAsync = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
   new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -45,22 +45,7 @@ const byIndex = (rs: RunRecord[]): RunRecord[] => [...rs].sort((a, b) => a.index
 
 /** The record schema, checked field by field. */
 function checkSchema(r: RunRecord, experiment: string, planId: string, training: boolean): void {
-  expect(Object.keys(r)).to.deep.equal([
-    'v',
-    'experiment',
-    'planId',
-    'params',
-    'index',
-    'key',
-    'tags',
-    'config',
-    'topology',
-    'history',
-    'final',
-    'wallSeconds',
-    'threads',
-    'host',
-  ]);
+  expect(Object.keys(r)).to.deep.equal(recordKeys(false));
   expect(r).to.include({ v: 1, experiment, planId, host: hostname() });
   expect(r.wallSeconds).to.be.a('number').at.least(0);
   expect(r.threads).to.be.a('number').at.least(1);
@@ -83,16 +68,7 @@ function checkSchema(r: RunRecord, experiment: string, planId: string, training:
     `${r.config!.radices}|seed=${r.config!.seed}|epochs=${r.config!.epochs}|batch=${r.config!.batchSize}`,
   );
   expect(r.history).to.have.length(r.config!.epochs);
-  for (const e of r.history)
-    expect(Object.keys(e).sort()).to.deep.equal([
-      'accuracy',
-      'epoch',
-      'loss',
-      'samplesPerSecond',
-      'seconds',
-      'valAccuracy',
-      'valLoss',
-    ]);
+  expectHistoryKeys(r);
   expect(Object.keys(r.final!).sort()).to.deep.equal([
     'testAccuracy',
     'testConfusion',

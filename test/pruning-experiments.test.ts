@@ -1,39 +1,21 @@
 // `radixnet experiment pruning` and `radixnet experiment saliency` in --quick form: records that satisfy the schema,
 // equal per-layer connection counts across methods, saliency maps consistent with their numbers, refusals.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/suite/experiment.js';
 import { runPlan } from '../src/suite/runner.js';
 import { getExperiment } from '../src/suite/experiments/index.js';
 import { saliencyStats, type SaliencyMap } from '../src/analysis/saliency.js';
+import { runBinary, type CliResult } from './helpers/cli.js';
+import { expectHistoryKeys, recordKeys } from './helpers/record-schema.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: '1' } });
+const cli = (args: string[]): CliResult => runBinary(args);
 
 /** The record schema of a training run with experiment data. */
 function checkRecord(r: RunRecord, experiment: string): void {
-  expect(Object.keys(r)).to.deep.equal([
-    'v',
-    'experiment',
-    'planId',
-    'params',
-    'index',
-    'key',
-    'tags',
-    'config',
-    'topology',
-    'history',
-    'final',
-    'data',
-    'wallSeconds',
-    'threads',
-    'host',
-  ]);
+  expect(Object.keys(r)).to.deep.equal(recordKeys(true));
   expect(r).to.include({ v: 1, experiment });
   expect(Object.keys(r.topology).sort()).to.deep.equal([
     'denseWeights',
@@ -51,16 +33,7 @@ function checkRecord(r: RunRecord, experiment: string): void {
       ? r.config!.radices
       : `${method}${r.tags.layersPruned === 'first' ? ' first layer' : ''} (as ${r.config!.radices})`,
   );
-  for (const e of r.history)
-    expect(Object.keys(e).sort()).to.deep.equal([
-      'accuracy',
-      'epoch',
-      'loss',
-      'samplesPerSecond',
-      'seconds',
-      'valAccuracy',
-      'valLoss',
-    ]);
+  expectHistoryKeys(r);
   expect(r.history.map((e) => e.epoch)).to.deep.equal(r.history.map((_, k) => k + 1));
   const last = r.history[r.history.length - 1];
   expect(r.final).to.include({ trainAccuracy: last.accuracy, valAccuracy: last.valAccuracy });
