@@ -59,7 +59,7 @@
 //     run_program on several threads, each calling it (t0, t1: the thread slots this call stands for): record t's
 //     range in chunks sched[t] = (chunks, barrier, bounds...) claimed through ctl[2t] (zeroed by the host before),
 //     ctl[2t+1] counting chunks done; after a record with barrier 1, each thread waits until every chunk since the
-//     last barrier is done
+//     last barrier is done; ctl[2 count] != 0 (set by the host after a trap in any thread) makes every thread return
 // run_program(prog, count)
 //     the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in
 //     the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call

@@ -11,6 +11,11 @@
 // with an atomic counter, and a barrier in shared memory (spinning on the done counters) stands where the pool would
 // start a new dispatch. A thread that finds no chunk left passes on, so one thread alone finishes the program: a
 // thread that never arrives delays nothing. Chunks split a kernel's outer loop only, so any split gives the same bits.
+//
+// A trap (an out-of-bounds access, say) in one thread's record unwinds that thread out of wasm with its chunk never
+// counted done, so the others would wait at the next barrier forever. The host that catches the trap sets the
+// program's abort word (ctl[2 count], src/kernels/program-abort.ts); a thread checks it while it waits at a barrier and
+// returns, so the dispatch ends and the pool reports the error. (Only a barrier waits: a thread elsewhere finishes.)
 import { callRecord, RECORD_WORDS } from './calls';
 
 // run_program: records prog[0..count), each RECORD_WORDS words, called in order over their whole range.
@@ -29,6 +34,7 @@ const SCHED_WORDS: usize = 2 + 129;
 export function run_program_mt(t0: i32, t1: i32, prog: usize, count: i32, sched: usize, ctl: usize): void {
   const stride = <usize>RECORD_WORDS << 2;
   let from = 0; // first record since the last barrier
+  const abort = ctl + (<usize>count << 3);
   for (let t = 0; t < count; t++) {
     const s = sched + <usize>t * (SCHED_WORDS << 2);
     const chunks = load<i32>(s);
@@ -42,7 +48,9 @@ export function run_program_mt(t0: i32, t1: i32, prog: usize, count: i32, sched:
     if (load<i32>(s, 4) !== 0) {
       for (let j = from; j <= t; j++) {
         const want = load<i32>(sched + <usize>j * (SCHED_WORDS << 2));
-        while (atomic.load<i32>(ctl + (<usize>j << 3), 4) < want) {}
+        while (atomic.load<i32>(ctl + (<usize>j << 3), 4) < want) {
+          if (atomic.load<i32>(abort) !== 0) return;
+        }
       }
       from = t + 1;
     }

@@ -93,6 +93,14 @@ export class ControlBlock {
     return total;
   }
 
+  /** The task of global chunk `g` of the current dispatch: its kernel's index and its arguments (after the range). */
+  taskOf(g: number): { kernel: number; args: Float64Array } {
+    let t = 0;
+    while (g >= this.i32[this.chunksAt(t)]) g -= this.i32[this.chunksAt(t++)];
+    const a = this.argAt(t);
+    return { kernel: this.i32[this.kernelAt(t)], args: this.f64.subarray(a, a + ARGS) };
+  }
+
   /** Runs global chunk `g` of the current dispatch with `table`'s kernels. */
   runChunk(g: number, table: ((...a: number[]) => void)[]): void {
     const { i32, f64 } = this;

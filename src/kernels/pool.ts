@@ -20,6 +20,7 @@ import {
   tagOf,
 } from './dispatch.js';
 import { KernelMemory } from './memory.js';
+import { abortProgramAfterTrap } from './program-abort.js';
 import { notice, runtimeName } from './notice.js';
 import {
   compileKernels,
@@ -274,12 +275,16 @@ export class ThreadPool {
 
     // the main thread claims chunks like any worker, then waits only for chunks other threads still hold
     let own = 0;
+    let g = -1;
     try {
-      for (let g = cb.claim(tag, total); g >= 0; g = cb.claim(tag, total)) {
+      for (g = cb.claim(tag, total); g >= 0; g = cb.claim(tag, total)) {
         cb.runChunk(g, this.table);
         own++;
       }
     } catch (err) {
+      // a kernel program's other threads may wait at a barrier for this chunk: they stop waiting
+      const task = cb.taskOf(g);
+      abortProgramAfterTrap(this.memory.memory, task.kernel, task.args);
       // workers may still be inside this dispatch: the pool cannot safely start another one
       this.close();
       throw err;

@@ -5,6 +5,7 @@
 import type { Allocator, KernelMemory } from './memory.js';
 import { splitEven, type Task, type ThreadPool } from './pool.js';
 import { MAX_CHUNKS } from './dispatch.js';
+import { programControlWords } from './program-abort.js';
 import { KERNEL_NAMES, KERNEL_TABLE, PROGRAM_RECORD_WORDS, type KernelExports, type KernelSpec } from './table.js';
 
 const SPECS = new Map<string, KernelSpec>(KERNEL_TABLE.map((k) => [k.name, k]));
@@ -67,8 +68,9 @@ export class KernelProgram {
         sched[t * SCHED_WORDS + 1] = threads.barrierAfter[t] ? 1 : 0;
         sched.set(bounds, t * SCHED_WORDS + 2);
       });
-      this.ctl = alloc.alloc(tasks.length * 8);
-      this.ctlView = memory.i32(this.ctl, tasks.length * 2);
+      // claim and done counters per record, then the abort word a trap in any thread sets (program-abort.ts)
+      this.ctl = alloc.alloc(programControlWords(tasks.length) * 4);
+      this.ctlView = memory.i32(this.ctl, programControlWords(tasks.length));
       this.slots = Int32Array.from({ length: threads.pool.threads + 1 }, (_, i) => i);
     }
   }

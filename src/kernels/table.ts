@@ -82,7 +82,7 @@ export interface KernelExports {
   momentum_update(k0: number, k1: number, w: number, g: number, m: number, lr: number, momentum: number): void;
   /** m += (g-m)(1-beta1); v += (g^2-v)(1-beta2); w -= alpha m / (sqrt(v) + eps) (Keras Adam; the host folds bias correction into alpha = lr sqrt(1-beta2^t) / (1-beta1^t)) */
   adam_update(k0: number, k1: number, w: number, g: number, m: number, v: number, alpha: number, beta1: number, beta2: number, eps: number): void;
-  /** run_program on several threads, each calling it (t0, t1: the thread slots this call stands for): record t's range in chunks sched[t] = (chunks, barrier, bounds...) claimed through ctl[2t] (zeroed by the host before), ctl[2t+1] counting chunks done; after a record with barrier 1, each thread waits until every chunk since the last barrier is done */
+  /** run_program on several threads, each calling it (t0, t1: the thread slots this call stands for): record t's range in chunks sched[t] = (chunks, barrier, bounds...) claimed through ctl[2t] (zeroed by the host before), ctl[2t+1] counting chunks done; after a record with barrier 1, each thread waits until every chunk since the last barrier is done; ctl[2 count] != 0 (set by the host after a trap in any thread) makes every thread return */
   run_program_mt(t0: number, t1: number, prog: number, count: number, sched: number, ctl: number): void;
   /** the kernel calls of records prog[0..count) in order (assembly/calls.ts: 16 words each, the kernel's index in the pool's numbering, its range, its arguments as i32 or f32): a whole training step in one call */
   run_program(prog: number, count: number): void;

@@ -2,6 +2,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ControlBlock, SEQ, DONE, STOP, ERROR, tagOf } from './dispatch.js';
 import { instantiateKernels, KERNEL_NAMES } from './wasm.js';
+import { abortProgramAfterTrap } from './program-abort.js';
 
 interface WorkerInit {
   port: MessagePort;
@@ -37,6 +38,9 @@ for (;;) {
     try {
       cb.runChunk(g, table);
     } catch (err) {
+      // first: threads of a kernel program waiting at a barrier for this chunk stop waiting
+      const task = cb.taskOf(g);
+      abortProgramAfterTrap(init.memory, task.kernel, task.args);
       Atomics.store(i32, ERROR, 1);
       init.port.postMessage({ error: String((err as Error)?.stack ?? err) });
     }
