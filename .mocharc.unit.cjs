@@ -21,5 +21,6 @@ module.exports = {
     'tfjs-peer', // processes without tfjs installed
     'model-folder', // save/load round trips and damaged files
     'figures-draw', // rendering PNGs
+    'checkpoint', // about 20 training runs through the CLI, one killed mid-checkpoint
   ].map((name) => `dist/test/${name}.test.js`),
 };

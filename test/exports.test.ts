@@ -124,6 +124,7 @@ const ENTRIES: Record<string, { values: string[]; types: string[] }> = {
       'TrainHistory',
       'TrainHooks',
       'TrainOptions',
+      'TrainingState',
     ],
   },
   'radixnet/tfjs': {

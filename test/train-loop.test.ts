@@ -159,6 +159,40 @@ describe('the training loop', () => {
     parts.dispose();
   });
 
+  for (const optimizer of [
+    { name: 'adam', lr: 0.01 },
+    { name: 'sgd', lr: 0.05, momentum: 0.9 },
+  ] as const) {
+    it(`moves a ${optimizer.name} run's training state into a new model, which trains on to the bits of a run never stopped`, () => {
+      const { x, y } = data(30, 6);
+      const spec = { layers: [F, 5, C], batchSize: 4, seed: 9, bias: true, optimizer };
+      const full = new Mlp(engine, spec);
+      train(full, x, y, { epochs: 4, batchSize: 4, seed: 5 });
+      const first = new Mlp(engine, spec);
+      train(first, x, y, { epochs: 2, batchSize: 4, seed: 5 });
+      const state = first.trainingState();
+      first.dispose();
+      // another seed: every weight the new model trains from must come from the state
+      const second = new Mlp(engine, { ...spec, seed: 77 });
+      const step = state.step;
+      expect(step).to.equal(2 * Math.ceil(30 / 4));
+      expect(state.slots).to.have.length(optimizer.name === 'adam' ? 2 : 1);
+      second.restoreTrainingState(state);
+      train(second, x, y, { epochs: 4, initialEpoch: 2, batchSize: 4, seed: 5 });
+      expect(second.optimizer.step).to.equal(full.optimizer.step);
+      const bytes = (m: Mlp): Buffer => Buffer.from(m.parameters().slice().buffer);
+      expect(bytes(second).equals(bytes(full)), 'parameters bit for bit').to.equal(true);
+      const slots = (m: Mlp): Buffer[] => m.trainingState().slots.map((s) => Buffer.from(s.buffer));
+      slots(second).forEach((s, k) => expect(s.equals(slots(full)[k]), `slot ${k}`).to.equal(true));
+      // a state of another shape or optimizer is refused, not copied in part
+      const other = new Mlp(engine, { ...spec, layers: [F, 4, C] });
+      expect(() => other.restoreTrainingState(state)).to.throw(InputError, 'parameters');
+      const sgd = new Mlp(engine, { ...spec, optimizer: { name: optimizer.name === 'adam' ? 'sgd' : 'adam' } });
+      expect(() => sgd.restoreTrainingState(state)).to.throw(InputError, 'optimizer');
+      for (const m of [full, second, other, sgd]) m.dispose();
+    });
+  }
+
   it('validates on the last fraction of the data, held out before shuffling', () => {
     const { x, y } = data(20, 7);
     const m = model();

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { PAPER_PRESET, trainMnist, type TrainConfig, type TrainHooks, type TrainResult } from '../suite/mnist-train.js';
 import type { CompareRow } from '../suite/compare.js';
 import { InputError } from '../errors.js';
-import { checkSaveTarget } from '../tfjs/model-folder.js';
+import { checkSaveTarget, modelTarget } from '../tfjs/model-folder.js';
 import { importTfjs } from '../tfjs/lazy.js';
 import type { Bar, Io } from './io.js';
 import { choiceOption, intOption, numberOption, sizesOption } from './options.js';
@@ -37,6 +37,10 @@ export interface TrainOptions {
   backend: (typeof BACKENDS)[number];
   /** Folder to save the trained model in (tfjs format). */
   save?: string;
+  /** Write a checkpoint into the save folder every this many epochs (and after the last). */
+  checkpointEvery?: number;
+  /** Continue from the checkpoint in this folder (and save there unless `save` says otherwise). */
+  resume?: string;
   force: boolean;
 }
 
@@ -44,6 +48,10 @@ export interface TrainOptions {
 export type TrainAnswer = TrainResult | CompareRow;
 
 export async function trainRun(opts: TrainOptions, io: Io): Promise<void> {
+  // a resumed run goes on saving where it was saving
+  if (opts.resume !== undefined && opts.save === undefined) opts = { ...opts, save: opts.resume };
+  if (opts.checkpointEvery !== undefined && opts.save === undefined)
+    throw new InputError('--checkpoint-every writes into the --save folder: give --save DIR (or --resume DIR)');
   // a save that would fail must fail now, not after the training it was meant to keep
   if (opts.save) checkSaveTarget(opts.save, { force: opts.force });
   if (opts.backend !== 'ours') return trainOnTfjs(opts, io);
@@ -66,6 +74,11 @@ export async function trainRun(opts: TrainOptions, io: Io): Promise<void> {
   };
   const hooks = progressHooks(io);
   const save = opts.save;
+  if (opts.resume !== undefined) hooks.resume = opts.resume;
+  if (opts.checkpointEvery !== undefined && save) {
+    hooks.checkpoint = { dir: modelTarget(save).dir, every: opts.checkpointEvery };
+    hooks.onCheckpoint = (path, epoch) => io.info(`checkpoint of epoch ${epoch} written to ${path}`);
+  }
   if (save) {
     // tfjs is loaded only when saving (the training path never pays for it), and before training: a missing
     // TensorFlow.js is reported before minutes are spent
@@ -152,6 +165,15 @@ export function registerTrain(program: Command, io: Io): void {
       '--save <dir>',
       'save the trained model in tfjs format (DIR/model.json + its weights file; DIR/NAME.json names the file); checked before training, replaced atomically; `radixnet evaluate DIR` reloads it',
     )
+    .option(
+      '--checkpoint-every <epochs>',
+      'with --save: write a checkpoint (weights, optimizer state, epoch) into the save folder every EPOCHS epochs and after the last, replaced atomically',
+      intOption('--checkpoint-every', 1, 10000),
+    )
+    .option(
+      '--resume <dir>',
+      "continue from DIR's checkpoint (same options and data; --epochs may be raised) to the same weights as a run never stopped; saves into DIR unless --save says otherwise",
+    )
     .option('--force', 'with --save: save into a folder that already holds another model')
     .option('--json', 'print the whole result (config, history, accuracies, timings) as JSON (docs/cli.md)')
     .action(
@@ -181,6 +203,8 @@ export function registerTrain(program: Command, io: Io): void {
             earlyStopping: f.earlyStopping,
             backend: f.backend,
             save: f.save,
+            checkpointEvery: f.checkpointEvery,
+            resume: f.resume,
             force: f.force === true,
           },
           io,
@@ -203,7 +227,7 @@ function layersOf(opts: TrainOptions): { layers: number[]; hidden?: number[] } {
 async function trainOnTfjs(opts: TrainOptions, io: Io): Promise<void> {
   if (opts.save || opts.bias || opts.optimizer !== 'adam' || opts.init !== 'normal' || opts.kron) {
     throw new InputError(
-      `--backend ${opts.backend} trains the paper's model only (Adam, normal init, no bias, default Kronecker widths, no --save); use --backend ours for the other options`,
+      `--backend ${opts.backend} trains the paper's model only (Adam, normal init, no bias, default Kronecker widths, no --save, --checkpoint-every or --resume); use --backend ours for the other options`,
     );
   }
   // tfjs' model.fit trains the paper's MNIST job: --data is then the MNIST folder, as before the data options

@@ -2,7 +2,15 @@
 // entry adds the pieces for driving the loop yourself (TrainingRun), the optimizers' defaults, and the sparse matmul
 // (Spmm) the tfjs op is built on.
 export { Engine } from './engine.js';
-export { Mlp, type MlpSpec, type MlpConfig, type Metrics, type InitName, type StepProfile } from './mlp.js';
+export {
+  Mlp,
+  type MlpSpec,
+  type MlpConfig,
+  type Metrics,
+  type InitName,
+  type StepProfile,
+  type TrainingState,
+} from './mlp.js';
 export {
   train,
   TrainingRun,

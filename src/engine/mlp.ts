@@ -21,6 +21,17 @@ import { checkData, checkFinite, checkSamples, checkStep, labelAt } from './mlp-
 
 export type { InitName, MlpConfig, MlpSpec } from './mlp-spec.js';
 
+/** What training changes in a model (Mlp.trainingState): parameters, optimizer slots and step count. */
+export interface TrainingState {
+  optimizer: 'adam' | 'sgd';
+  /** Optimizer steps taken (Adam's t). */
+  step: number;
+  /** The flat parameter vector (Mlp.parameters' layout). */
+  params: Float32Array;
+  /** The optimizer's slot buffers, each laid out like params: Adam [m, v], SGD with momentum [velocity], plain SGD []. */
+  slots: Float32Array[];
+}
+
 /** Loss and accuracy of one step or one evaluation. */
 export interface Metrics {
   loss: number;
@@ -430,6 +441,44 @@ export class Mlp {
   parameters(): Float32Array {
     this.checkAlive();
     return this.engine.memory.f32(this.w, this.paramCount);
+  }
+
+  /**
+   * A copy of everything training changes: the parameters, the optimizer's slots (Adam's m and v, SGD's momentum) and
+   * its step count. A model given it back (`restoreTrainingState`) trains on to the same bits as one never stopped:
+   * checkpoints are this plus the epoch (the batch order replays from the seed, src/engine/train.ts).
+   */
+  trainingState(): TrainingState {
+    this.checkAlive();
+    const mem = this.engine.memory;
+    return {
+      optimizer: this.optimizer.spec.name,
+      step: this.optimizer.step,
+      params: mem.f32(this.w, this.paramCount).slice(),
+      slots: this.optimizer.slotOffsets.map((at) => mem.f32(at, this.paramCount).slice()),
+    };
+  }
+
+  /** Puts back a state from `trainingState` of a model of the same layers, masks, bias and optimizer. */
+  restoreTrainingState(state: TrainingState): void {
+    this.checkAlive();
+    const P = this.paramCount;
+    const offsets = this.optimizer.slotOffsets;
+    const fail = (what: string): never => {
+      throw new InputError(`restoreTrainingState: ${what}; restore a state taken from a model built the same way`);
+    };
+    if (state.optimizer !== this.optimizer.spec.name)
+      fail(`the state is of optimizer ${state.optimizer}, this model trains with ${this.optimizer.spec.name}`);
+    if (!(Number.isInteger(state.step) && state.step >= 0)) fail(`step must be a whole number >= 0, got ${state.step}`);
+    if (state.params.length !== P) fail(`the state has ${state.params.length} parameters, this model ${P}`);
+    if (state.slots.length !== offsets.length)
+      fail(`the state has ${state.slots.length} optimizer slots, this model's optimizer ${offsets.length}`);
+    state.slots.forEach((s, k) => s.length !== P && fail(`optimizer slot ${k} has ${s.length} values, not ${P}`));
+    checkFinite(state.params, 'restoreTrainingState: params');
+    const mem = this.engine.memory;
+    mem.f32(this.w, P).set(state.params);
+    offsets.forEach((at, k) => mem.f32(at, P).set(state.slots[k]));
+    this.optimizer.step = state.step;
   }
 
   /** Frees every block of the model (whatever order models are disposed in, later models reuse the space). */

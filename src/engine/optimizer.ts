@@ -56,6 +56,11 @@ export class Optimizer {
     this.spec = resolveOptimizer(spec);
   }
 
+  /** Byte offsets of the slot buffers the spec uses, in order (Adam: m, v; SGD with momentum: the velocity). */
+  get slotOffsets(): number[] {
+    return [this.m, this.v].slice(0, Optimizer.slots(this.spec));
+  }
+
   /** Slot buffers the spec needs: Adam 2 (m, v), SGD with momentum 1, plain SGD 0. */
   static slots(spec: OptimizerSpec | OptimizerName): number {
     const s = resolveOptimizer(spec);

@@ -15,6 +15,15 @@ import { radixNet } from '../topology/radixnet.js';
 import { formatRadixList, parseRadixList } from '../topology/radix.js';
 import type { SparseMask } from '../topology/mask.js';
 import { confusionMatrix, recallPerClass } from '../analysis/per-class.js';
+import {
+  checkResumable,
+  dataIdentity,
+  readCheckpoint,
+  runIdentity,
+  writeCheckpoint,
+  type Checkpoint,
+  type CheckpointIdentity,
+} from './checkpoint.js';
 
 export type { TrainConfig } from '../records/run-record.js';
 
@@ -110,6 +119,12 @@ export interface TrainHooks {
    * stays open. Default: a new engine with `config.threads`, closed after the run.
    */
   engine?: Engine;
+  /** Write a checkpoint (src/suite/checkpoint.ts) into this folder every `every` epochs and after the last one trained. */
+  checkpoint?: { dir: string; every: number };
+  /** Continue from the checkpoint in this folder: its run and data must be this one's. */
+  resume?: string;
+  /** Called after each checkpoint is written, with its path and epoch. */
+  onCheckpoint?: (path: string, epoch: number) => void;
 }
 
 // Sweeps train many models on one loaded dataset: the shuffled split (two copies of the training samples) is made once
@@ -260,6 +275,11 @@ function checkFits(config: TrainConfig, samples: number): ReturnType<typeof conf
 /** Loads the config's data (MNIST unless it names other data), trains on our wasm engine, evaluates on validation and test. */
 export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const t0 = performance.now();
+  const every = hooks.checkpoint?.every;
+  if (every !== undefined && !(Number.isInteger(every) && every >= 1))
+    throw new InputError(`--checkpoint-every must be a whole number of epochs >= 1, got ${every}`);
+  // a missing or damaged checkpoint is refused before the data is read; whether it is this run's, once it is
+  const resumed: Checkpoint | null = hooks.resume !== undefined ? readCheckpoint(hooks.resume) : null;
   // the named datasets' sizes are known: a model that cannot fit is refused before anything loads
   if (!hooks.data && !isUserData(config) && config.hidden === undefined) {
     resolveLayers(config, 784, config.classes ?? 10, config.dataset ?? 'MNIST, 28x28 pixels');
@@ -314,6 +334,17 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       for (let i = 0; i < last.length; i++) last[i] = Math.abs(last[i]);
       model.setWeights(w);
     }
+    let identity: CheckpointIdentity | null = null;
+    if (resumed || hooks.checkpoint) {
+      identity = {
+        run: runIdentity(config),
+        data: dataIdentity(split.train, split.validation, split.train.features, model.classes),
+      };
+    }
+    if (resumed) {
+      checkResumable(resumed, hooks.resume!, identity!, config.epochs);
+      model.restoreTrainingState(resumed.state);
+    }
     hooks.inspect?.(model, { at: 'init' }, rows);
     const patience = config.earlyStopping;
     if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1))
@@ -323,10 +354,12 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
         '--early-stopping watches the validation loss, but --validation-split is 0; give a validation split (the paper uses 0.1)',
       );
     }
-    // early stopping keeps a copy of the best weights (host memory, the size of the model)
-    let best: { epoch: number; loss: number; weights: ReturnType<Mlp['getWeights']> } | null = null;
+    // early stopping keeps a copy of the best parameters (host memory, the size of the model)
+    let best: { epoch: number; loss: number; params: Float32Array } | null = resumed?.best ?? null;
+    const earlier: EpochLogs[] = resumed?.history ?? [];
     const history = train(model, split.train.x, split.train.y, {
       epochs: config.epochs,
+      initialEpoch: resumed?.epoch ?? 0,
       batchSize: config.batchSize,
       validationData: split.validation.count > 0 ? { x: split.validation.x, y: split.validation.y } : undefined,
       seed: config.seed,
@@ -348,14 +381,31 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
         }
         hooks.inspect?.(model!, { at: 'epoch-end', epoch: logs.epoch }, rows);
         hooks.onEpochEnd?.(logs);
-        if (patience === undefined) return;
-        if (best === null || logs.valLoss! < best.loss)
-          best = { epoch: logs.epoch, loss: logs.valLoss!, weights: model!.getWeights() };
-        else if (logs.epoch - best.epoch >= patience) return false;
+        let go = true;
+        if (patience !== undefined) {
+          if (best === null || logs.valLoss! < best.loss)
+            best = { epoch: logs.epoch, loss: logs.valLoss!, params: model!.parameters().slice() };
+          else if (logs.epoch - best.epoch >= patience) go = false;
+        }
+        earlier.push(logs);
+        const ck = hooks.checkpoint;
+        if (ck && (logs.epoch % ck.every === 0 || logs.epoch === config.epochs || !go)) {
+          const path = writeCheckpoint(ck.dir, {
+            identity: identity!,
+            epoch: logs.epoch,
+            history: earlier,
+            state: model!.trainingState(),
+            ...(best ? { best } : {}),
+          });
+          hooks.onCheckpoint?.(path, logs.epoch);
+        }
+        if (!go) return false;
       },
     });
-    const kept = best as { epoch: number; loss: number; weights: ReturnType<Mlp['getWeights']> } | null;
-    if (kept && kept.epoch !== history.epochs.length) model.setWeights(kept.weights);
+    // the history of a resumed run includes the epochs before the checkpoint
+    history.epochs = earlier;
+    const kept = best as { epoch: number; loss: number; params: Float32Array } | null;
+    if (kept && kept.epoch !== history.epochs.length) model.parameters().set(kept.params);
     const testMetrics = hooks.engine
       ? model.evaluate(model.keepResident(test.x, test.y), test.y)
       : model.evaluate(test.x, test.y);

@@ -126,6 +126,37 @@ export async function writeModelFolder(
   }
 }
 
+/**
+ * Replaces the file `name` in a model folder (created when missing) so that a reader sees the old file or the new one,
+ * never a part: the bytes go to a temporary file (fsynced), which is renamed over `name`, under the folder's save lock.
+ * Synchronous (waiting for another writer's lock included), so a training loop can call it between two epochs.
+ * Returns the file's path.
+ */
+export function replaceFileSync(dir: string, name: string, bytes: Uint8Array): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new InputError(
+      `cannot create the folder ${dir} (${(err as NodeJS.ErrnoException).code}); choose another path`,
+    );
+  }
+  const release = acquireLockSync(dir);
+  try {
+    const path = join(dir, name);
+    // a temporary file a killed writer left is not kept: its name is this pattern's, removed by the next save
+    const temp = join(dir, `.${name}.tmp-${randomBytes(6).toString('hex')}`);
+    writeDurable(temp, bytes);
+    pausePointSync();
+    renameSync(temp, path);
+    syncDir(dir);
+    for (const n of readdirSync(dir))
+      if (n.startsWith(`.${name}.tmp-`) && TEMP_PATTERN.test(n)) rmSync(join(dir, n), { force: true });
+    return path;
+  } finally {
+    release();
+  }
+}
+
 /** A model folder's files as read, every size and path checked. */
 export interface ModelFiles {
   /** The topology file read. */
@@ -411,6 +442,46 @@ async function acquireLock(dir: string): Promise<() => void> {
     }
     await sleep(20);
   }
+}
+
+/** acquireLock for synchronous callers: the same rules, waiting by blocking the thread (20 ms at a time). */
+function acquireLockSync(dir: string): () => void {
+  const path = join(dir, LOCK_FILE);
+  const waitMs = lockWaitMs();
+  const t0 = Date.now();
+  for (;;) {
+    let got: FileLock | LockHeld;
+    try {
+      got = tryLock(path, LIMITS.lockStaleMs);
+    } catch (err) {
+      throw new InputError(
+        `cannot lock the folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`,
+      );
+    }
+    if ('release' in got) {
+      const lock = got;
+      return () => lock.release();
+    }
+    if (Date.now() - t0 >= waitMs) {
+      throw new InputError(
+        `another process, ${got.holder}, has been writing into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
+          `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`,
+      );
+    }
+    sleepSync(20);
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** pausePoint for synchronous writers (replaceFileSync): stops after the temporary file is written, before the rename. */
+function pausePointSync(): void {
+  const gate = process.env.RADIXNET_SAVE_PAUSE;
+  if (!gate) return;
+  writeFileSync(`${gate}.paused`, String(process.pid));
+  while (!existsSync(gate)) sleepSync(10);
 }
 
 /**
