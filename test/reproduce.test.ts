@@ -11,6 +11,7 @@ import type { RunRecord } from '../src/suite/experiment.js';
 import { getExperiment } from '../src/suite/experiments/index.js';
 import { plan, resolveParams } from '../src/suite/plan.js';
 import { PAPER_EXPERIMENTS, type ReproduceProgress } from '../src/suite/reproduce.js';
+import type { ReproduceTimings } from '../src/suite/timings.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: '1' };
@@ -69,6 +70,8 @@ describe('radixnet reproduce', function () {
     const result = jsonData<{
       experiments: { experiment: string; ran: number; skipped: number; records: number; wallSeconds: number }[];
       report: string;
+      timings: ReproduceTimings;
+      timingsFiles: { json: string; markdown: string };
     }>(again.stdout);
     expect(result.experiments.map((e) => e.experiment)).to.deep.equal(PAPER_EXPERIMENTS.map((e) => e.name));
     for (const [i, e] of result.experiments.entries()) {
@@ -86,6 +89,20 @@ describe('radixnet reproduce', function () {
       else if (i === 3) expect(e.skipped).to.be.within(1, records.length - 1);
       else expect(e).to.include({ skipped: 0, ran: records.length });
     }
+    // the timings: every experiment beside its floor (those that train have one), Fig. 4 per bin, written to --out
+    expect(result.timings.experiments.map((e) => e.experiment)).to.deep.equal(PAPER_EXPERIMENTS.map((e) => e.name));
+    for (const e of result.timings.experiments) {
+      if (e.experiment !== 'sparsity-distribution' && e.ran > 0) expect(e.floorSeconds, e.experiment).to.be.above(0);
+    }
+    expect(result.timings.fig4Bins.reduce((s, b) => s + b.runs, 0)).to.equal(
+      lines(join(dir, 'accuracy-vs-sparsity.jsonl')).length,
+    );
+    expect(result.timingsFiles).to.deep.equal({ json: join(dir, 'timings.json'), markdown: join(dir, 'timings.md') });
+    const saved = JSON.parse(readFileSync(result.timingsFiles.json, 'utf8')) as ReproduceTimings;
+    expect(saved.experiments).to.deep.equal(result.timings.experiments);
+    const md = readFileSync(result.timingsFiles.markdown, 'utf8');
+    for (const e of PAPER_EXPERIMENTS) expect(md, e.name).to.include(`| ${e.name} `);
+    expect(md).to.include('| 90-100% ');
     const html = readFileSync(result.report, 'utf8');
     for (const e of PAPER_EXPERIMENTS) expect(html, e.name).to.include(e.name);
   });

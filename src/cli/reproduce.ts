@@ -1,11 +1,13 @@
 // `radixnet reproduce [--out DIR] [--quick]`: CLI glue over src/suite/reproduce.ts (every experiment of the paper,
-// resumable), then the HTML report of the folder and a table of wall time per experiment.
+// resumable), then the HTML report of the folder and the tables of wall time per experiment beside its FLOP floor
+// (and Fig. 4 per sparsity bin), printed and written to timings.md and timings.json in the folder.
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PAPER_EXPERIMENTS, reproduce, type ReproduceProgress, type ReproduceResult } from '../suite/reproduce.js';
 import { buildReport } from '../figures/report.js';
 import { writeOutput } from '../figures/output.js';
-import { etaText, table } from './format.js';
+import { etaText } from './format.js';
+import { timingsMarkdown } from '../suite/timings.js';
 import type { Io } from './io.js';
 import { intOption, sweepThreadsOption, workersOption } from './options.js';
 
@@ -23,7 +25,12 @@ export interface ReproduceOptions {
 }
 
 /** What `reproduce` answers with. */
-export type ReproduceAnswer = ReproduceResult & { report: string; reportSeconds: number };
+export type ReproduceAnswer = ReproduceResult & {
+  report: string;
+  reportSeconds: number;
+  /** Where the timings' tables were written (timings.json, timings.md in --out). */
+  timingsFiles: { json: string; markdown: string };
+};
 
 export async function reproduceRun(opts: ReproduceOptions, io: Io): Promise<void> {
   const progress = progressPrinter(io);
@@ -49,23 +56,16 @@ export async function reproduceRun(opts: ReproduceOptions, io: Io): Promise<void
   const report = await buildReport(result.files, { warn: (m) => io.warn(m) });
   writeOutput(html, report.html);
   const reportSeconds = (performance.now() - t) / 1000;
-  io.result<ReproduceAnswer>({ ...result, report: html, reportSeconds }, (r) => {
-    const rows = r.experiments.map((e) => [
-      e.figure,
-      e.experiment,
-      String(e.records),
-      String(e.ran),
-      String(e.skipped),
-      e.wallSeconds.toFixed(1),
-      e.runSeconds.toFixed(1),
-    ]);
-    rows.push(['report', 'report.html', '', '', '', reportSeconds.toFixed(1), '']);
-    rows.push(['total', '', '', '', '', (r.wallSeconds + reportSeconds).toFixed(1), '']);
-    return [
-      ...table(['figure', 'experiment', 'records', 'ran now', 'skipped', 'wall s', 'run s (all)'], rows, (c) => c >= 2),
-      `results in ${opts.out}/, report ${html}`,
-    ];
-  });
+  // the table the lead pastes into the docs, with the command that made it
+  const markdown = timingsMarkdown(result.timings, { reportSeconds });
+  const files = { json: join(opts.out, 'timings.json'), markdown: join(opts.out, 'timings.md') };
+  writeOutput(files.json, JSON.stringify({ ...result.timings, reportSeconds }, null, 2) + '\n');
+  writeOutput(files.markdown, markdown.join('\n') + '\n');
+  io.result<ReproduceAnswer>({ ...result, report: html, reportSeconds, timingsFiles: files }, () => [
+    ...markdown,
+    '',
+    `results in ${opts.out}/, report ${html}, these tables in ${files.markdown} and ${files.json}`,
+  ]);
 }
 
 /** Adds `radixnet reproduce` to the program. */

@@ -3,6 +3,7 @@
 // cost a read of their file, finished runs nothing) and carries on. Progress is reported over the whole, weighed by
 // the expected cost of each run (run-cost.ts); the CLI then writes the HTML report of the folder.
 import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { getExperiment } from './experiments/index.js';
 import { plan as expand, resolveParams } from './plan.js';
@@ -11,6 +12,9 @@ import { runPlan, type ProgressEvent } from './runner.js';
 import { shareMnist } from './workers.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
 import { expectedCost } from './run-cost.js';
+import { reproduceTimings, type ReproduceTimings, type TimedExperiment } from './timings.js';
+import { peakGflops } from '../kernels/peak.js';
+import type { RunRecord } from '../records/run-record.js';
 
 /** The paper's experiments in the order reproduce runs them (cheapest first, so a first look comes soon). */
 export const PAPER_EXPERIMENTS = [
@@ -74,6 +78,8 @@ export interface ReproduceResult {
   /** The results files, in the paper's order (what the report reads). */
   files: string[];
   wallSeconds: number;
+  /** Wall time per experiment beside its FLOP floor, and Fig. 4 per sparsity bin (timings.ts). */
+  timings: ReproduceTimings;
 }
 
 /** Runs (or resumes) every experiment of the paper into `opts.out`. */
@@ -97,10 +103,12 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   });
   let costDone = 0;
   const timings: ExperimentTiming[] = [];
+  const timed: TimedExperiment[] = [];
   // loaded once, in shared memory, for every experiment's workers (each sweep would load its own)
   let mnist: Mnist | undefined;
   for (const [position, e] of known.entries()) {
     const t = performance.now();
+    const ranKeys = new Set<string>();
     if (!mnist && getExperiment(e.name).needsData && e.done < e.total)
       mnist = shareMnist(await loadMnist({ dir: opts.data }));
     const result = await runPlan(e.name, {
@@ -116,6 +124,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         e.total = p.total;
         e.done = p.done;
         if (p.type === 'run' && p.key !== undefined) {
+          ranKeys.add(p.key);
           // copies of a twin cost nothing; runs of a later stage were not in the estimate
           const c = e.cost.get(p.key) ?? 0;
           costDone += c;
@@ -135,6 +144,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
         });
       },
     });
+    const wallSeconds = (performance.now() - t) / 1000;
     timings.push({
       experiment: e.name,
       figure: e.figure,
@@ -142,11 +152,18 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       records: result.records.length,
       ran: result.ran,
       skipped: result.skipped,
-      wallSeconds: (performance.now() - t) / 1000,
+      wallSeconds,
       runSeconds: result.records.reduce((s, r) => s + r.wallSeconds, 0),
     });
+    const records: RunRecord[] = result.records;
+    timed.push({ experiment: e.name, figure: e.figure, records, ranKeys, skipped: result.skipped, wallSeconds });
   }
-  return { experiments: timings, files: known.map((e) => e.file), wallSeconds: (performance.now() - t0) / 1000 };
+  return {
+    experiments: timings,
+    files: known.map((e) => e.file),
+    wallSeconds: (performance.now() - t0) / 1000,
+    timings: reproduceTimings(timed, peakGflops(), availableParallelism()),
+  };
 }
 
 /** The sample limits of `opts` for an experiment that has them (the training ones). */
