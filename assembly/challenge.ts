@@ -85,6 +85,55 @@ import { vec } from './reduce';
   return finish(a0, bias, ymax, out, any);
 }
 
+// Output rows [j0, j1) of one batch of nv live vectors: each row's live inputs listed at `list` (dead rows skipped
+// once here, not in every tile), its tiles computed and stored, its flag in fout set; returns the multiply-adds.
+@inline function fwdRows(j0: usize, j1: usize, ptr: usize, idx: usize, w: usize, fin: usize, fout: usize, xin: usize,
+  xout: usize, list: usize, any: usize, nv: usize, ld: usize, vb: v128, vmax: v128): f64 {
+  let madds: f64 = 0;
+  for (let j = j0; j < j1; j++) {
+    const k0 = <usize>load<i32>(ptr + (j << 2));
+    const k1 = <usize>load<i32>(ptr + (j << 2) + 4);
+    // the row's live inputs as (row offset, weight) pairs: dead rows are skipped once here, not in every tile
+    let end = list;
+    for (let k = k0; k < k1; k++) {
+      const i = <usize>load<i32>(idx + (k << 2));
+      if (load<u8>(fin + i) == 0) continue;
+      store<i32>(end, <i32>(i * ld));
+      store<f32>(end, load<f32>(w + (k << 2)), 4);
+      end += 8;
+    }
+    if (end == list) {
+      store<u8>(fout + j, 0);
+      continue;
+    }
+    madds += <f64>((end - list) >> 3) * <f64>(nv << 2);
+    const out = xout + j * ld;
+    let r = v128.splat<i32>(0);
+    let v: usize = 0;
+    for (; v + 7 <= nv; v += 7) r = v128.or(r, tile7(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
+    for (; v + 3 <= nv; v += 3) r = v128.or(r, tile3(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
+    for (; v < nv; v++) r = v128.or(r, tile1(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
+    store<u8>(fout + j, v128.any_true(r) ? 1 : 0);
+  }
+  return madds;
+}
+
+// Packs the survivors (columns c < live with any[c] != 0) to the front of the live rows [j0, j1) of xout and zeroes the
+// freed lanes of the last vector, so that the next layer's vectors hold live samples only.
+@inline function packRows(j0: usize, j1: usize, fout: usize, xout: usize, any: usize, live: usize, ld: usize): void {
+  for (let j = j0; j < j1; j++) {
+    if (load<u8>(fout + j) == 0) continue;
+    const row = xout + j * ld;
+    let to: usize = 0;
+    for (let c: usize = 0; c < live; c++) {
+      if (load<i32>(any + (c << 2)) == 0) continue;
+      store<f32>(row + (to << 2), load<f32>(row + (c << 2)));
+      to++;
+    }
+    for (; (to & 3) != 0; to++) store<f32>(row + (to << 2), 0);
+  }
+}
+
 // challenge_fwd(b0, b1, ptr, idx, w, bias, n, act, stride, ldb, ymax, parity): one layer for batches [b0, b1).
 // Layer: CSR over outputs (ptr (n+1) i32, idx (nnz) i32 input neurons, w (nnz) f32), one bias for every neuron.
 export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize, bias: f32, n: i32, act: usize,
@@ -111,49 +160,13 @@ export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize
     }
     const nv = <usize>((live + 3) >> 2);
     memory.fill(any, 0, vec(nv));
-    let madds: f64 = 0;
-    for (let j: usize = 0; j < nn; j++) {
-      const k0 = <usize>load<i32>(ptr + (j << 2));
-      const k1 = <usize>load<i32>(ptr + (j << 2) + 4);
-      // the row's live inputs as (row offset, weight) pairs: dead rows are skipped once here, not in every tile
-      let end = list;
-      for (let k = k0; k < k1; k++) {
-        const i = <usize>load<i32>(idx + (k << 2));
-        if (load<u8>(fin + i) == 0) continue;
-        store<i32>(end, <i32>(i * ld));
-        store<f32>(end, load<f32>(w + (k << 2)), 4);
-        end += 8;
-      }
-      if (end == list) {
-        store<u8>(fout + j, 0);
-        continue;
-      }
-      madds += <f64>((end - list) >> 3) * <f64>(nv << 2);
-      const out = xout + j * ld;
-      let r = v128.splat<i32>(0);
-      let v: usize = 0;
-      for (; v + 7 <= nv; v += 7) r = v128.or(r, tile7(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
-      for (; v + 3 <= nv; v += 3) r = v128.or(r, tile3(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
-      for (; v < nv; v++) r = v128.or(r, tile1(list, end, xin + vec(v), vb, vmax, out + vec(v), any + vec(v)));
-      store<u8>(fout + j, v128.any_true(r) ? 1 : 0);
-    }
+    const madds = fwdRows(0, nn, ptr, idx, w, fin, fout, xin, xout, list, any, nv, ld, vb, vmax);
     store<f64>(blk + 8, load<f64>(blk + 8) + madds);
-    // samples that died: pack the survivors to the front of every live row (and of ids), zero the freed lanes of the
-    // last vector, so that the next layer's vectors hold live samples only
+    // samples that died: pack the survivors to the front of every live row (and of ids)
     let keep = 0;
     for (let c = 0; c < live; c++) if (load<i32>(any + (<usize>c << 2)) != 0) keep++;
     if (keep == live) continue;
-    for (let j: usize = 0; j < nn; j++) {
-      if (load<u8>(fout + j) == 0) continue;
-      const row = xout + j * ld;
-      let to: usize = 0;
-      for (let c: usize = 0; c < <usize>live; c++) {
-        if (load<i32>(any + (c << 2)) == 0) continue;
-        store<f32>(row + (to << 2), load<f32>(row + (c << 2)));
-        to++;
-      }
-      for (; (to & 3) != 0; to++) store<f32>(row + (to << 2), 0);
-    }
+    packRows(0, nn, fout, xout, any, <usize>live, ld);
     let to: usize = 0;
     for (let c: usize = 0; c < <usize>live; c++) {
       if (load<i32>(any + (c << 2)) == 0) continue;
@@ -161,5 +174,86 @@ export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize
       to++;
     }
     store<i32>(blk, keep);
+  }
+}
+
+// challenge_load(k0, k1, bptr, sptr, cols, vals, act, stride, n, ldb): lays out staged inputs, batch k into the block
+// at act + k * stride: its samples are bptr[k]..bptr[k+1]-1 of the stage, sample s's pixels cols/vals[sptr[s]..
+// sptr[s+1]) (0-based neurons, checked by the host). Rows a sample touches are zeroed once and flagged live in the
+// input flags (parity 0), every other row flagged dead; the live count is set and the multiply-add count zeroed. The
+// host writes the sample ids. In the kernel, so that laying out a round runs on every thread, not the host's one.
+export function challenge_load(k0: i32, k1: i32, bptr: usize, sptr: usize, cols: usize, vals: usize, act: usize,
+  stride: usize, n: i32, ldb: i32): void {
+  const nn = <usize>n;
+  const ld = <usize>ldb << 2;
+  for (let k = k0; k < k1; k++) {
+    const blk = act + <usize>k * stride;
+    const s0 = load<i32>(bptr + (<usize>k << 2));
+    const s1 = load<i32>(bptr + (<usize>k << 2) + 4);
+    const flags = blk + 64 + 2 * ld;
+    const bufs = flags + 10 * n16(nn);
+    memory.fill(flags, 0, 2 * n16(nn));
+    for (let s = s0; s < s1; s++) {
+      const c = <usize>(s - s0) << 2;
+      const p1 = <usize>load<i32>(sptr + (<usize>s << 2) + 4);
+      for (let p = <usize>load<i32>(sptr + (<usize>s << 2)); p < p1; p++) {
+        const i = <usize>load<i32>(cols + (p << 2));
+        const row = bufs + i * ld;
+        if (load<u8>(flags + i) == 0) {
+          store<u8>(flags + i, 1);
+          memory.fill(row, 0, ld);
+        }
+        store<f32>(row + c, load<f32>(vals + (p << 2)));
+      }
+    }
+    store<i32>(blk, s1 - s0);
+    store<f64>(blk + 8, 0);
+  }
+}
+
+// challenge_repack(t0, t1, starts, olds, nbOld, act, stride, n, ldb, parity): moves the live samples of batches
+// [0, nbOld) (their activations in buffer and flags `parity`) into new batches t in [t0, t1) (buffer and flags
+// 1 - parity, which no batch reads now): new batch t takes the samples starts[t]..starts[t+1]-1 of the round in order,
+// where old batch b holds samples olds[b]..olds[b+1]-1 at its columns 0.. . A new row is live where it was live in any
+// old batch that goes into it; columns of a sample whose old row was dead get zeros, and the last vector is
+// zero-padded. Each new batch writes only its own block's other buffer and flags, so batches run on any thread; the
+// host moves the ids and live counts (a few ints) and flips the parity.
+export function challenge_repack(t0: i32, t1: i32, starts: usize, olds: usize, nbOld: i32, act: usize, stride: usize,
+  n: i32, ldb: i32, parity: i32): void {
+  const nn = <usize>n;
+  const ld = <usize>ldb << 2;
+  const fl = 64 + 2 * ld;
+  const fin = fl + (parity ? n16(nn) : 0);
+  const fout = fl + (parity ? 0 : n16(nn));
+  const xin = fl + 10 * n16(nn) + (parity ? nn * ld : 0);
+  const xout = fl + 10 * n16(nn) + (parity ? 0 : nn * ld);
+  for (let t = t0; t < t1; t++) {
+    const blk = act + <usize>t * stride;
+    const s0 = load<i32>(starts + (<usize>t << 2));
+    const s1 = load<i32>(starts + (<usize>t << 2) + 4);
+    // the old batches [bf, bl] that hold samples s0..s1-1
+    let bf = 0;
+    while (bf < nbOld && load<i32>(olds + (<usize>bf << 2) + 4) <= s0) bf++;
+    let bl = bf;
+    while (bl + 1 < nbOld && load<i32>(olds + (<usize>bl << 2) + 4) < s1) bl++;
+    const pad = <usize>((s1 - s0 + 3) & ~3);
+    for (let j: usize = 0; j < nn; j++) {
+      let live = false;
+      for (let b = bf; b <= bl; b++) if (load<u8>(act + <usize>b * stride + fin + j) != 0) live = true;
+      store<u8>(blk + fout + j, live ? 1 : 0);
+      if (!live) continue;
+      const row = blk + xout + j * ld;
+      for (let b = bf; b <= bl; b++) {
+        const o0 = load<i32>(olds + (<usize>b << 2));
+        const o1 = load<i32>(olds + (<usize>b << 2) + 4);
+        const a = <usize>(max(s0, o0) - o0);
+        const m = <usize>(min(s1, o1) - o0) - a;
+        const d = <usize>(o0 + <i32>a - s0) << 2;
+        const src = act + <usize>b * stride;
+        if (load<u8>(src + fin + j) != 0) memory.copy(row + d, src + xin + j * ld + (a << 2), m << 2);
+        else memory.fill(row + d, 0, m << 2);
+      }
+      memory.fill(row + (<usize>(s1 - s0) << 2), 0, (pad - <usize>(s1 - s0)) << 2);
+    }
   }
 }

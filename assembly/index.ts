@@ -66,6 +66,12 @@
 // challenge_fwd(b0, b1, ptr, idx, w, bias, n, act, stride, ldb, ymax, parity)
 //     per batch block act + b*stride (layout: assembly/challenge.ts): y = min(max(x W + bias, 0), ymax) where x W != 0,
 //     W CSR over outputs; skips dead input rows, marks live rows and packs live samples to the front
+// challenge_load(k0, k1, bptr, sptr, cols, vals, act, stride, n, ldb)
+//     lays out staged inputs in the blocks act + k*stride: batch k's samples bptr[k]..bptr[k+1]-1, sample s's
+//     pixels cols/vals[sptr[s]..sptr[s+1]); touched rows zeroed and flagged, live count set, multiply-adds zeroed
+// challenge_repack(t0, t1, starts, olds, nbOld, act, stride, n, ldb, parity)
+//     moves the live samples of old batches [0, nbOld) (olds: their prefix of live counts; buffer `parity`) into
+//     new batch t = samples starts[t]..starts[t+1]-1 (buffer 1 - parity); the host moves ids and live counts
 // simd_peak(iters, a, b): f32
 //     96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling
 // fma_peak(iters, a, b): f32
@@ -79,5 +85,5 @@ export { transpose_in, transpose_out } from './transpose';
 export { gather_in, gather_labels } from './gather';
 export { sgd_update, momentum_update, adam_update } from './optimizer';
 export { run_program_mt, run_program } from './program';
-export { challenge_fwd } from './challenge';
+export { challenge_fwd, challenge_load, challenge_repack } from './challenge';
 export { simd_peak, fma_peak } from './peak';

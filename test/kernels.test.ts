@@ -804,6 +804,8 @@ const TESTED_ELSEWHERE: Partial<Record<KernelName, string>> = {
   spmm_pair_fwd: 'test/kernels-runs.test.ts',
   spmm_pair_bwd_w: 'test/kernels-runs.test.ts',
   challenge_fwd: 'test/challenge.test.ts (against a float64 reference of the whole inference)',
+  challenge_load: 'test/challenge.test.ts (the inference from its staged inputs, against the float64 reference)',
+  challenge_repack: 'test/challenge.test.ts (inferences whose rounds repack, against the float64 reference)',
   run_program_mt: 'test/fused-step.test.ts',
 };
 

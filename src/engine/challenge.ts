@@ -2,7 +2,10 @@
 // a block of kernel memory that one thread carries through a layer at a time (one dispatch per layer, split over the
 // batches), so threads share nothing but the layer. Layers come from a LayerSource one at a time: they stay resident
 // when all of them fit the layer budget, else each round asks for each layer again (regenerated from the formula or
-// read from its file), so memory is bounded by one round's blocks plus one layer (challengeMemory).
+// read from its file), so memory is bounded by one round's blocks plus one layer (challengeMemory). Everything between
+// the layers that touches activations runs in the kernels on every thread too (laying out a round's inputs from a
+// stage, repacking survivors into fewer batches): done on the host, those serial steps took a third of the time of
+// 1024 x 120 on 2 threads (docs/graph-challenge.md). The host keeps the bookkeeping: ids, live counts, the parity.
 import { InputError } from '../errors.js';
 import type { SparseImage } from '../data/challenge-inputs.js';
 import { KERNEL_MEMORY_BYTES, formatBytes } from '../topology/cost.js';
@@ -28,6 +31,8 @@ export interface ChallengeInferOptions {
   batch?: number;
   /** Bytes of batch blocks per round (default 512 MiB). */
   roundBytes?: number;
+  /** Pixels the input stage holds (default: 2^21, or one batch of full images when that is more). */
+  stagePixels?: number;
   /** Bytes all layers may take to stay resident across rounds (default 1 GiB). */
   residentBytes?: number;
   /** Called after each round with the inputs done so far. */
@@ -81,13 +86,16 @@ export function challengeMemory(
   layers: number,
   nnzPerLayer: number,
   samples: number,
-  opts: Pick<ChallengeInferOptions, 'batch' | 'roundBytes' | 'residentBytes'> = {},
+  opts: Pick<ChallengeInferOptions, 'batch' | 'roundBytes' | 'residentBytes' | 'stagePixels'> = {},
 ): {
   batch: number;
   batchesPerRound: number;
   blockBytes: number;
   layerBytes: number;
   resident: boolean;
+  /** Pixels the input stage holds, and its bytes (with its offsets). */
+  stagePixels: number;
+  stageBytes: number;
   kernelBytes: number;
 } {
   const batch = opts.batch ?? challengeBatch(neurons);
@@ -98,13 +106,20 @@ export function challengeMemory(
   const one = layerBytes(neurons, nnzPerLayer);
   const resident = one * layers <= (opts.residentBytes ?? 2 ** 30);
   const lb = resident ? one * layers : one;
+  // the stage holds whole batches of pixels (i32 neuron, f32 value): at least one batch of full images, 2^21 pixels
+  // (16 MiB) when that is more, so that a round is laid out in a few dispatches
+  const stagePixels = Math.max(opts.stagePixels ?? 2 ** 21, batch * neurons);
+  // (and the repack's offsets: 2 (batchesPerRound + 1) i32)
+  const stageBytes = 8 * stagePixels + 12 * (batchesPerRound + 1) + 4 * (batchesPerRound * batch + 1);
   return {
     batch,
     batchesPerRound,
     blockBytes: stride * batchesPerRound,
     layerBytes: lb,
     resident,
-    kernelBytes: stride * batchesPerRound + lb,
+    stagePixels,
+    stageBytes,
+    kernelBytes: stride * batchesPerRound + lb + stageBytes,
   };
 }
 
@@ -135,7 +150,18 @@ export function challengeInfer(
   const block = challengeBlock(n, ldb);
   const mem = engine.memory;
   const pool = engine.pool;
-  const act = mem.alloc(block.stride * batchesPerRound, 64, false);
+  // zeroed now, before any timing: the first touch of a page costs a fault, which is allocation, not inference
+  const act = mem.alloc(block.stride * batchesPerRound, 64, true);
+  // the stage: a round's inputs as (batch -> samples, sample -> pixels) offsets and pixels, bptr[0] = sptr[0] = 0
+  const stage = {
+    pixels: plan.stagePixels,
+    bptr: mem.alloc(4 * (batchesPerRound + 1), 64, true),
+    sptr: mem.alloc(4 * (batchesPerRound * ldb + 1), 64, true),
+    cols: mem.alloc(4 * plan.stagePixels, 64, false),
+    vals: mem.alloc(4 * plan.stagePixels, 64, false),
+  };
+  // the repack's offsets: new batch starts and old live prefix, up to batchesPerRound + 1 each
+  const offsets = mem.alloc(8 * (batchesPerRound + 1), 64, false);
   const resident: { ptr: number; idx: number; w: number; nnz: number }[] = [];
   let scratch: { ptr: number; idx: number; w: number; nnz: number } | null = null;
   const upload = (layer: ChallengeLayer, into?: { ptr: number; idx: number; w: number; nnz: number }) => {
@@ -171,47 +197,81 @@ export function challengeInfer(
   const categories: number[] = [];
   const it = images[Symbol.iterator]();
   let pending = it.next();
-  try {
-    while (!pending.done) {
-      // lay out one round: batch after batch, each sample's pixels set in the rows it touches (others flagged dead)
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      const buf = mem.memory.buffer;
-      const i32 = new Int32Array(buf);
-      const f32 = new Float32Array(buf);
-      const u8 = new Uint8Array(buf);
-      let nb = 0;
-      while (nb < batchesPerRound && !pending.done) {
-        const blk = act + nb * block.stride;
-        const flags = blk + block.flags;
-        const bufs = blk + block.bufs;
-        u8.fill(0, flags, flags + 2 * block.flagBytes);
-        let live = 0;
-        while (live < ldb && !pending.done) {
-          const im = pending.value;
-          pending = it.next();
-          if (im.cols.length === 0) continue;
-          for (let k = 0; k < im.cols.length; k++) {
-            const i = im.cols[k];
-            if (i < 0 || i >= n) throw new InputError(`input row ${im.row + 1} has neuron ${i + 1}, outside 1..${n}`);
-            const row = (bufs >> 2) + i * ldb;
-            if (u8[flags + i] === 0) {
-              u8[flags + i] = 1;
-              f32.fill(0, row, row + ldb);
-            }
-            f32[row + live] = im.vals[k];
-          }
-          i32[((blk + BLOCK_IDS) >> 2) + live] = im.row;
-          live++;
-        }
-        i32[blk >> 2] = live;
-        new Float64Array(buf, blk + BLOCK_MADDS, 1)[0] = 0;
-        samples += live;
-        nb++;
+  // the next batch: up to ldb images with pixels, checked; `held` is one that did not fit the stage, kept for the next
+  let held: { ims: SparseImage[]; pixels: number } | null = null;
+  const nextBatch = (): { ims: SparseImage[]; pixels: number } | null => {
+    const ims: SparseImage[] = [];
+    let pixels = 0;
+    while (ims.length < ldb && !pending.done) {
+      const im = pending.value;
+      pending = it.next();
+      if (im.cols.length === 0) continue;
+      for (let k = 0; k < im.cols.length; k++) {
+        const i = im.cols[k];
+        if (!(i >= 0 && i < n)) throw new InputError(`input row ${im.row + 1} has neuron ${i + 1}, outside 1..${n}`);
       }
-      seconds += (performance.now() - t0) / 1000;
-      cpuSeconds += cpuSince(c0);
+      ims.push(im);
+      pixels += im.cols.length;
+    }
+    if (pixels > stage.pixels)
+      throw new InputError(
+        `a batch of ${ims.length} inputs has ${pixels} pixels, more than ${ims.length} x ${n} neurons`,
+      );
+    return ims.length > 0 ? { ims, pixels } : null;
+  };
+  try {
+    while (held || !pending.done) {
+      // one round: images are made or read first, as many batches as the stage holds (not timed: the challenge times
+      // neither reading its files nor, here, making the inputs), then copied into the stage and laid out in their
+      // blocks by the kernels, on every thread
+      let nb = 0;
+      while (nb < batchesPerRound) {
+        const group: { ims: SparseImage[]; pixels: number }[] = [];
+        let stagedPixels = 0;
+        while (nb + group.length < batchesPerRound) {
+          const next: { ims: SparseImage[]; pixels: number } | null = held ?? nextBatch();
+          held = null;
+          if (!next) break;
+          if (stagedPixels + next.pixels > stage.pixels) {
+            held = next;
+            break;
+          }
+          group.push(next);
+          stagedPixels += next.pixels;
+        }
+        if (group.length === 0) break;
+        const t0 = performance.now();
+        const c0 = process.cpuUsage();
+        const buf = mem.memory.buffer;
+        const i32 = new Int32Array(buf);
+        const f32 = new Float32Array(buf);
+        let px = 0;
+        let sm = 0;
+        group.forEach(({ ims }, k) => {
+          const ids = (act + (nb + k) * block.stride + BLOCK_IDS) >> 2;
+          ims.forEach((im, c) => {
+            i32.set(im.cols, (stage.cols >> 2) + px);
+            f32.set(im.vals, (stage.vals >> 2) + px);
+            px += im.cols.length;
+            i32[(stage.sptr >> 2) + ++sm] = px;
+            i32[ids + c] = im.row;
+          });
+          i32[(stage.bptr >> 2) + k + 1] = sm;
+        });
+        pool.run({
+          kernel: 'challenge_load',
+          n: group.length,
+          bounds: new Int32Array(group.length + 1).map((_, i) => i),
+          args: [stage.bptr, stage.sptr, stage.cols, stage.vals, act + nb * block.stride, block.stride, n, ldb],
+        });
+        nb += group.length;
+        samples += sm;
+        seconds += (performance.now() - t0) / 1000;
+        cpuSeconds += cpuSince(c0);
+      }
       let bounds = new Int32Array(nb + 1).map((_, i) => i);
+      // the buffer and flags (0 or 1) the next layer reads: each layer and each repack flips it
+      let par = 0;
       for (let l = 0; l < L && nb > 0; l++) {
         const tl = performance.now();
         let w = resident[l];
@@ -228,11 +288,12 @@ export function challengeInfer(
           kernel: 'challenge_fwd',
           n: nb,
           bounds,
-          args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, l & 1],
+          args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, par],
         });
         const dt = (performance.now() - t1) / 1000;
         layerSeconds[l] += dt;
         seconds += dt;
+        par ^= 1;
         const i32now = new Int32Array(mem.memory.buffer);
         let live = 0;
         for (let b = 0; b < nb; b++) live += i32now[(act + b * block.stride) >> 2];
@@ -240,9 +301,10 @@ export function challengeInfer(
         // when inputs have died, fewer full batches do the same work with less overhead per neuron and tile
         if (l + 1 < L && Math.ceil(live / ldb) <= 0.75 * nb) {
           const t2 = performance.now();
-          const r = repack(mem.memory.buffer, act, block, n, ldb, nb, (l + 1) & 1);
+          const r = repack(engine, act, block, n, ldb, nb, par, offsets);
           madds += r.madds;
           nb = r.batches;
+          par ^= 1;
           bounds = new Int32Array(nb + 1).map((_, i) => i);
           const dt2 = (performance.now() - t2) / 1000;
           layerSeconds[l] += dt2;
@@ -263,6 +325,8 @@ export function challengeInfer(
     }
   } finally {
     mem.free(act);
+    mem.free(offsets);
+    for (const p of [stage.bptr, stage.sptr, stage.cols, stage.vals]) mem.free(p);
     for (const w of resident) if (w) for (const p of [w.ptr, w.idx, w.w]) mem.free(p);
     if (scratch) for (const p of [scratch.ptr, scratch.idx, scratch.w]) mem.free(p);
   }
@@ -289,73 +353,70 @@ function cpuSince(c: NodeJS.CpuUsage): number {
 }
 
 /**
- * Moves the live samples of batches [0, nb) into as few batches as they fill, in order, with their ids, row flags and
- * the rows of the activations the next layer reads (buffer and flags `parity`); returns the new batch count and the
- * multiply-adds the batches had counted (their counters restart at 0). A row of a new batch is live where it was live
- * in any batch that went into it; columns of a sample from a batch where the row was dead get zeros.
+ * Where the new batches of a repack start among `total` live samples, in order: as few batches of at most `ldb` as
+ * hold them, and when that count is not a multiple of `threads`, the next multiple (at most `nbMax`), with the
+ * samples spread evenly in multiples of 4 (while each batch keeps at least 28, one full register tile), so that the
+ * threads of a layer's dispatch get equal work. Returns the starts, first 0 and last `total`.
+ */
+export function repackStarts(total: number, ldb: number, threads: number, nbMax: number): Int32Array {
+  const fewest = Math.ceil(total / ldb);
+  const even = Math.ceil(fewest / threads) * threads;
+  if (even !== fewest && even <= nbMax && total >= 28 * even) {
+    const starts = new Int32Array(even + 1).map((_, t) => Math.min(total, 4 * Math.round((t * total) / even / 4)));
+    starts[even] = total;
+    let ok = true;
+    for (let t = 0; t < even; t++) if (starts[t + 1] - starts[t] > ldb || starts[t + 1] <= starts[t]) ok = false;
+    if (ok) return starts;
+  }
+  return new Int32Array(fewest + 1).map((_, t) => Math.min(total, t * ldb));
+}
+
+/**
+ * Moves the live samples of batches [0, nb) into fewer batches (repackStarts), in order: the kernels move the
+ * activations (buffer and flags `parity`, into the other buffer of each new batch: the caller flips the parity), the
+ * host the ids and live counts. Returns the new batch count and the multiply-adds the old batches had counted (their
+ * counters restart at 0). `offsets` is kernel memory for 2 (nb + 1) i32.
  */
 export function repack(
-  buffer: ArrayBufferLike,
+  engine: Engine,
   act: number,
   block: ReturnType<typeof challengeBlock>,
   n: number,
   ldb: number,
   nb: number,
   parity: number,
+  offsets: number,
 ): { batches: number; madds: number } {
+  const buffer = engine.memory.memory.buffer;
   const i32 = new Int32Array(buffer);
-  const f32 = new Float32Array(buffer);
-  const u8 = new Uint8Array(buffer);
+  const olds = new Int32Array(nb + 1);
+  const ids: number[] = [];
   let madds = 0;
-  // copy every batch's survivors out first: the new batches overwrite the old blocks
-  const parts: { live: number; ids: Int32Array; rows: Int32Array; data: Float32Array }[] = [];
   for (let b = 0; b < nb; b++) {
     const blk = act + b * block.stride;
     const md = new Float64Array(buffer, blk + BLOCK_MADDS, 1);
     madds += md[0];
     md[0] = 0;
     const live = i32[blk >> 2];
-    if (live === 0) continue;
-    const flags = blk + block.flags + parity * block.flagBytes;
-    const rows: number[] = [];
-    for (let r = 0; r < n; r++) if (u8[flags + r]) rows.push(r);
-    const data = new Float32Array(rows.length * live);
-    const base = ((blk + block.bufs) >> 2) + parity * n * ldb;
-    rows.forEach((r, k) => data.set(f32.subarray(base + r * ldb, base + r * ldb + live), k * live));
-    parts.push({
-      live,
-      ids: i32.slice((blk + BLOCK_IDS) >> 2, ((blk + BLOCK_IDS) >> 2) + live),
-      rows: Int32Array.from(rows),
-      data,
-    });
+    olds[b + 1] = olds[b] + live;
+    for (let c = 0; c < live; c++) ids.push(i32[((blk + BLOCK_IDS) >> 2) + c]);
   }
-  const total = parts.reduce((a, p) => a + p.live, 0);
-  const batches = Math.ceil(total / ldb);
-  // sample s of the round goes to batch floor(s / ldb), column s mod ldb
-  let s = 0;
+  const total = olds[nb];
+  const starts = repackStarts(total, ldb, engine.threads, nb);
+  const batches = starts.length - 1;
   for (let t = 0; t < batches; t++) {
     const blk = act + t * block.stride;
-    const flags = blk + block.flags + parity * block.flagBytes;
-    u8.fill(0, flags, flags + n);
-    i32[blk >> 2] = Math.min(ldb, total - t * ldb);
+    i32[blk >> 2] = starts[t + 1] - starts[t];
+    for (let s = starts[t]; s < starts[t + 1]; s++) i32[((blk + BLOCK_IDS) >> 2) + s - starts[t]] = ids[s];
   }
-  for (const p of parts) {
-    for (let c = 0; c < p.live; c++, s++) {
-      const t = Math.floor(s / ldb);
-      const col = s % ldb;
-      const blk = act + t * block.stride;
-      const flags = blk + block.flags + parity * block.flagBytes;
-      const base = ((blk + block.bufs) >> 2) + parity * n * ldb;
-      i32[((blk + BLOCK_IDS) >> 2) + col] = p.ids[c];
-      for (let k = 0; k < p.rows.length; k++) {
-        const r = p.rows[k];
-        if (u8[flags + r] === 0) {
-          u8[flags + r] = 1;
-          f32.fill(0, base + r * ldb, base + (r + 1) * ldb);
-        }
-        f32[base + r * ldb + col] = p.data[k * p.live + c];
-      }
-    }
-  }
+  if (batches === 0) return { batches, madds };
+  i32.set(starts, offsets >> 2);
+  i32.set(olds, (offsets >> 2) + nb + 1);
+  engine.pool.run({
+    kernel: 'challenge_repack',
+    n: batches,
+    bounds: new Int32Array(batches + 1).map((_, i) => i),
+    args: [offsets, offsets + 4 * (nb + 1), nb, act, block.stride, n, ldb, parity],
+  });
   return { batches, madds };
 }
