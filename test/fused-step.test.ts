@@ -175,6 +175,45 @@ describe('evaluation on resident rows and labels', () => {
     }
   });
 
+  it('over kept rows (read from a transposed copy in windows, no gather) gives the batched bits, and predictions equal to predict', async () => {
+    // 1203 samples: three windows of 512 columns, the last partial; parts that start off a multiple of 4
+    const rng = new Rng(21);
+    const specs: MlpSpec[] = [
+      { layers: [100, 64, 32, 10], seed: 1, batchSize: 50 },
+      { layers: lenet.layers, masks: lenet.masks, seed: 2, batchSize: 100 },
+      { layers: [196, 100, 50, 10], masks: [randomMask(196, 100, 0.1, rng), null, null], seed: 3, batchSize: 64 },
+    ];
+    for (const variant of ['simd', 'fma'] as const) {
+      for (const threads of [1, 2]) {
+        const engine = await Engine.create({ threads, variant, adaptive: false });
+        for (const spec of specs) {
+          const features = spec.layers[0];
+          const count = 1203;
+          const x = Float32Array.from({ length: count * features }, () => rng.next());
+          const y = Int32Array.from({ length: count }, (_, i) => Math.floor(x[i * features] * 10) % 10);
+          const model = new Mlp(engine, spec);
+          train(model, x.subarray(0, 200 * features), y.subarray(0, 200), { epochs: 1, batchSize: 20, seed: 1 });
+          const what = `${spec.layers.join('-')}, ${variant}, ${threads} thread(s)`;
+          const kept = model.keepResident(x, y);
+          expect(model.evaluate(kept, y), what).to.deep.equal(model.evaluate(x, y));
+          const parts = model.evaluateParts(kept, [3, 601, 599]);
+          expect(parts[1], what).to.deep.equal(
+            model.evaluate(x.subarray(3 * features, 604 * features), y.subarray(3, 604)),
+          );
+          expect(parts[2], what).to.deep.equal(model.evaluate(x.subarray(604 * features), y.subarray(604)));
+          const both = model.evaluatePredict(kept);
+          expect(both.metrics, what).to.deep.equal(model.evaluate(x, y));
+          expect(new Uint32Array(both.probabilities.buffer), what).to.deep.equal(
+            new Uint32Array(model.predict(x).buffer),
+          );
+          expect(kept.featureMajor, what).to.not.equal(null);
+          model.dispose();
+        }
+        engine.close();
+      }
+    }
+  });
+
   it('refuses parts beyond the resident rows', async () => {
     const engine = Engine.createSync();
     const model = new Mlp(engine, { layers: [4, 3], batchSize: 4 });

@@ -9,6 +9,11 @@ export class ResidentData {
   /** Byte offset of the labels (count i32), or 0 when only x is resident. */
   readonly labelsPtr: number;
   private released = false;
+  /** Kept for the engine's life (keptResident): worth a feature-major copy for evaluation. */
+  kept = false;
+  /** The rows transposed, [features, ldb] feature-major and zero-padded (evaluation reads batches of columns from it
+   * with no gather), made on first use by Mlp for kept data; freed with the rows. */
+  featureMajor: { ptr: number; ldb: number } | null = null;
 
   /**
    * Copies x ([count, features] row-major) into `memory`, and `labels` (count integers, already checked) when given;
@@ -43,6 +48,8 @@ export class ResidentData {
     this.released = true;
     this.memory.free(this.ptr);
     if (this.labelsPtr) this.memory.free(this.labelsPtr);
+    if (this.featureMajor) this.memory.free(this.featureMajor.ptr);
+    this.featureMajor = null;
   }
 }
 
@@ -86,6 +93,7 @@ export function keptResident(
   check();
   have?.release();
   const data = new ResidentData(memory, x, features, y);
+  data.kept = true;
   byRegion.set(region, data);
   return data;
 }

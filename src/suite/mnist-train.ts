@@ -406,10 +406,12 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
     history.epochs = earlier;
     const kept = best as { epoch: number; loss: number; params: Float32Array } | null;
     if (kept && kept.epoch !== history.epochs.length) model.parameters().set(kept.params);
-    const testMetrics = hooks.engine
-      ? model.evaluate(model.keepResident(test.x, test.y), test.y)
-      : model.evaluate(test.x, test.y);
-    const testConfusion = confusionMatrix(test.y, model.predict(test.x), model.classes);
+    // a sweep's engine keeps the test rows resident: loss, accuracy and the predictions in one pass
+    const tested = hooks.engine
+      ? model.evaluatePredict(model.keepResident(test.x, test.y))
+      : { metrics: model.evaluate(test.x, test.y), probabilities: model.predict(test.x) };
+    const testMetrics = tested.metrics;
+    const testConfusion = confusionMatrix(test.y, tested.probabilities, model.classes);
     await hooks.onTrained?.(model, data);
     // the final metrics are those of the weights kept: the best epoch's under early stopping
     const last = history.epochs[(kept?.epoch ?? history.epochs.length) - 1];
