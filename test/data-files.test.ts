@@ -234,6 +234,47 @@ describe('datasets from files', function () {
       expect(Array.from(t.y)).to.deep.equal([0, 1]);
     });
 
+    it('reads every number form to the float32 of Number(cell), on the byte path and through papaparse alike', async () => {
+      // cells of every form the byte path parses itself or hands on: integers, decimals up to and past 15 significant
+      // digits and 22 decimals, signs, -0, leading zeros, a lone dot's neighbours, exponents, spaces, hex; 3000 rows of
+      // 40, over 1 MiB, so rows straddle the reader's chunks
+      const rng = new Rng(11);
+      const digits = (n: number): string => Array.from({ length: n }, () => String(rng.int(10))).join('');
+      const forms = [
+        () => String(rng.int(256)),
+        () => '0',
+        () => `${digits(1 + rng.int(18))}.${digits(rng.int(26))}`,
+        () => `-${digits(1 + rng.int(3))}.${digits(1 + rng.int(8))}`,
+        () => `+${digits(2)}`,
+        () => '-0',
+        () => `000${digits(3)}.${digits(2)}`,
+        () => `.${digits(1 + rng.int(6))}`,
+        () => `${digits(2)}.`,
+        () => `${digits(1)}.${digits(3)}e${rng.int(2) ? '-' : ''}${rng.int(40)}`,
+        () => ` ${digits(2)} `,
+        () => '0x1f',
+        () => `0.${'0'.repeat(20)}${digits(5)}`,
+      ];
+      const rows: string[][] = [];
+      for (let r = 0; r < 3000; r++) {
+        rows.push([...Array.from({ length: 39 }, () => forms[rng.int(forms.length)]()), String(rng.int(7))]);
+      }
+      const header = [...Array.from({ length: 39 }, (_, c) => `f${c}`), 'label'];
+      const text = rows.map((r) => r.join(',')).join('\n');
+      const expectedX = new Float32Array(rows.flatMap((r) => r.slice(0, 39).map(Number)));
+      const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+      // the byte path (a plain file), and papaparse (a quoted header cell sends the file there)
+      const plain = await readCsv(write('forms.csv', `${header.join(',')}\n${text}\n`));
+      const quoted = await readCsv(
+        write('forms-quoted.csv', `"f0",${header.slice(1).join(',')}\r\n${text.replace(/\n/g, '\r\n')}`),
+      );
+      for (const t of [plain, quoted]) {
+        expect(t.count).to.equal(3000);
+        expect(bits(t.x)).to.deep.equal(bits(expectedX));
+        expect(Array.from(t.y)).to.deep.equal(rows.map((r) => Number(r[39])));
+      }
+    });
+
     it('standardizes with statistics of the training part only (checked against a float64 reference)', async () => {
       const d = await loadData({ data: f('with-header.csv'), scale: 'standardize', testFraction: 0.25 });
       // reference: the training rows, as the loader split them, standardized in float64

@@ -4,6 +4,7 @@
 // whole text and no array of rows is ever held, so a file larger than memory is refused or read, never an OOM.
 import { createReadStream, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { readPlain } from './csv-fast.js';
 
 export interface CsvOptions {
   /** The label column: a header name, or an index (0 first, -1 last). Default: a header column named label, class, target or y. */
@@ -47,17 +48,41 @@ export interface CsvTable {
 /** Header names taken as the label column when none is named. */
 export const LABEL_NAMES = ['label', 'labels', 'class', 'target', 'y'];
 
-/** Counts newline bytes by streaming the file: an upper bound on its records (quoted newlines only lower the count). */
-async function countLines(file: string): Promise<{ lines: number; bytes: number }> {
+/**
+ * Counts newline bytes by streaming the file: an upper bound on its records (quoted newlines only lower the count).
+ * Also says whether the file is plain: commas between fields (none of papaparse's other delimiters anywhere: tab, |, ;,
+ * the ASCII record and unit separators), no quote, no carriage return but before a newline, no byte-order mark. A
+ * plain file is read by src/data/csv-fast.ts, the rest by papaparse; both give the same values and errors.
+ */
+async function countLines(file: string): Promise<{ lines: number; bytes: number; plain: boolean }> {
   let lines = 0;
   let bytes = 0;
   let last = 10;
+  let plain = true;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (plain && bytes === chunk.length) plain = !(chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf);
+    if (plain)
+      plain =
+        !(last === 13 && chunk[0] !== 10) &&
+        loneReturn(chunk) === -1 &&
+        NOT_PLAIN.every((b) => chunk.indexOf(b) === -1);
     last = chunk[chunk.length - 1];
   }
-  return { lines: lines + (last === 10 ? 0 : 1), bytes };
+  if (last === 13) plain = false;
+  return { lines: lines + (last === 10 ? 0 : 1), bytes, plain };
+}
+
+/** Bytes that make papaparse's reading differ from a split at commas: a quote, and its other delimiters. */
+const NOT_PLAIN = [34, 9, 124, 59, 30, 31];
+
+/** The index of a carriage return followed by something other than a newline inside `chunk`, or -1. */
+function loneReturn(chunk: Buffer): number {
+  for (let i = chunk.indexOf(13); i !== -1 && i < chunk.length - 1; i = chunk.indexOf(13, i + 1)) {
+    if (chunk[i + 1] !== 10) return i;
+  }
+  return -1;
 }
 
 /** Reads a CSV of features and integer labels; every refusal names the file, the line and the column, and the fix. */
@@ -71,8 +96,7 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
     );
   }
   if (size === 0) throw new InputError(`${file}: the file is empty; give a CSV with a row per sample`);
-  const { lines } = await countLines(file);
-  const Papa = (await import('papaparse')).default;
+  const { lines, plain } = await countLines(file);
 
   let header: string[] | null = null;
   let columns = -1;
@@ -123,31 +147,65 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
     let o = count * features;
     for (let c = 0; c < columns; c++) {
       const cell = row[c];
-      const v = +cell;
-      if (c === labelIndex) {
-        if (cell.trim() === '')
-          fail(`line ${line}: the label (${colName(c)}) is missing; every row needs an integer label`);
-        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)
-          fail(
-            `line ${line}: the label (${colName(c)}) is '${cell}', labels must be integers 0..K-1; map class names to integers first`,
-          );
-        y![count] = v;
-        continue;
-      }
-      // +'' and +' ' are 0: an empty cell is a missing value, not a zero (checked without trim: most cells of image
-      // data are "0", and this loop runs once per cell)
-      if (v !== v || (v === 0 && isBlank(cell))) {
-        fail(
-          `line ${line}, ${colName(c)}: '${cell}' is ${cell.trim() === '' ? 'empty (a missing value)' : 'not a number'}; every feature must be a number: fill or drop the missing values first`,
-        );
-      }
-      if (v === Infinity || v === -Infinity)
-        fail(`line ${line}, ${colName(c)}: '${cell}' is infinite; features must be finite numbers`);
-      xs[o++] = v;
+      if (c === labelIndex) y![count] = labelOf(+cell, c, () => cell);
+      else xs[o++] = featureOf(cell, c);
     }
     count++;
   };
 
+  /** A label cell's value `v`, checked (`cell` gives its text for the message). */
+  const labelOf = (v: number, c: number, cell: () => string): number => {
+    if (v === 0 && cell().trim() === '')
+      fail(`line ${line}: the label (${colName(c)}) is missing; every row needs an integer label`);
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)
+      fail(
+        `line ${line}: the label (${colName(c)}) is '${cell()}', labels must be integers 0..K-1; map class names to integers first`,
+      );
+    return v;
+  };
+
+  /** A feature cell's value, checked. */
+  const featureOf = (cell: string, c: number): number => {
+    const v = +cell;
+    // +'' and +' ' are 0: an empty cell is a missing value, not a zero (checked without trim: most cells of image
+    // data are "0", and this runs once per cell)
+    if (v !== v || (v === 0 && isBlank(cell))) {
+      fail(
+        `line ${line}, ${colName(c)}: '${cell}' is ${cell.trim() === '' ? 'empty (a missing value)' : 'not a number'}; every feature must be a number: fill or drop the missing values first`,
+      );
+    }
+    if (v === Infinity || v === -Infinity)
+      fail(`line ${line}, ${colName(c)}: '${cell}' is infinite; features must be finite numbers`);
+    return v;
+  };
+
+  // a record of the papaparse path, or a line of the byte path, as strings
+  const onRecord = (row: string[]): void => {
+    line++;
+    // a blank line (the trailing newline's, or between records) holds no record
+    if (row.length === 1 && row[0].trim() === '') return;
+    if (columns < 0 && firstRow(row)) return;
+    addRow(row);
+  };
+
+  if (plain) {
+    const fast = await readPlain(file, {
+      record: onRecord,
+      ready: () => columns >= 0,
+      line: () => ++line,
+      row: () => ({ x: x!, y: y!, count, features, columns, labelIndex }),
+      rowDone: () => void count++,
+      label: labelOf,
+      feature: featureOf,
+      ragged: (fields) =>
+        fail(
+          `line ${line} has ${fields} field${fields === 1 ? '' : 's'}, the first line has ${columns}; every row needs ${columns} comma-separated fields (a ragged row)`,
+        ),
+    });
+    if (fast) return finish();
+  }
+
+  const Papa = (await import('papaparse')).default;
   await new Promise<void>((resolve, reject) => {
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     stream.on('error', (err) => reject(new InputError(`${file}: read failed (${err.message})`)));
@@ -157,13 +215,7 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
       chunk: (results, parser) => {
         if (failure) return;
         try {
-          for (const row of results.data) {
-            line++;
-            // a blank line (the trailing newline's, or between records) holds no record
-            if (row.length === 1 && row[0].trim() === '') continue;
-            if (columns < 0 && firstRow(row)) continue;
-            addRow(row);
-          }
+          for (const row of results.data) onRecord(row);
         } catch (err) {
           failure = err instanceof InputError ? err : new InputError(`${file}: ${(err as Error).message}`);
           parser.abort();
@@ -176,16 +228,22 @@ export async function readCsv(file: string, opts: CsvOptions = {}): Promise<CsvT
     });
   });
   if (failure) throw failure;
-  if (count === 0)
-    throw new InputError(`${file}: has ${header ? 'a header but ' : ''}no data rows; give a CSV with a row per sample`);
-  return {
-    x: x!.subarray(0, count * features),
-    y: y!.subarray(0, opts.noLabels ? 0 : count),
-    count,
-    features,
-    header,
-    labelIndex,
-  };
+  return finish();
+
+  function finish(): CsvTable {
+    if (count === 0)
+      throw new InputError(
+        `${file}: has ${header ? 'a header but ' : ''}no data rows; give a CSV with a row per sample`,
+      );
+    return {
+      x: x!.subarray(0, count * features),
+      y: y!.subarray(0, opts.noLabels ? 0 : count),
+      count,
+      features,
+      header,
+      labelIndex,
+    };
+  }
 }
 
 /** True for '' and cells of spaces or tabs only. */
