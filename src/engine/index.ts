@@ -26,3 +26,12 @@ export { resolveOptimizer, type OptimizerSpec, type OptimizerName } from './opti
 export { Spmm, type SpmmWeights, type SpmmProfile } from './spmm.js';
 export { resolveThreads, type PoolOptions } from '../kernels/pool.js';
 export { kernelVariant, type KernelVariant } from '../kernels/wasm.js';
+// Sparse DNN Graph Challenge inference on the kernels, from any layer source and inputs (docs/graph-challenge.md)
+export {
+  challengeInfer,
+  challengeMemory,
+  challengeBatch,
+  type LayerSource,
+  type ChallengeInferOptions,
+  type ChallengeInference,
+} from './challenge.js';

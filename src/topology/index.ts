@@ -33,6 +33,19 @@ export {
   topologyKey,
   parseFactors,
 } from './enumerate.js';
+// the Sparse DNN Graph Challenge's networks, generated (docs/graph-challenge.md)
+export {
+  ChallengeNet,
+  challengeBias,
+  challengeRadices,
+  CHALLENGE_BIAS,
+  CHALLENGE_LAYERS,
+  CHALLENGE_WEIGHT,
+  CHALLENGE_YMAX,
+  CHALLENGE_KRON,
+  CHALLENGE_SEED,
+  type ChallengeLayer,
+} from './challenge-net.js';
 // the limits every entry point checks its estimated cost against (each overridable by an environment variable); the
 // estimates and checks themselves are internals
 export { LIMITS } from './cost.js';
