@@ -13,6 +13,7 @@ import { plan, resolveParams } from '../src/suite/plan.js';
 import { readResults } from '../src/suite/results-file.js';
 import { runPlan } from '../src/suite/runner.js';
 import { parseSweep, readSweepFile, type SweepParams } from '../src/suite/sweep-file.js';
+import { jsonData, runIn } from './helpers/cli.js';
 
 const IDX = fileURLToPath(new URL('../../test/fixtures/data/idx', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/sweeps/', import.meta.url));
@@ -202,5 +203,50 @@ describe('sweeps from a file', function () {
     const bad = run(['sweep', join(tmp, 'missing.yaml')]);
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.include('missing.yaml: cannot read');
+  });
+
+  it('sweep, export and their errors answer --json with the envelope {command, ok, data, error}', async () => {
+    const file = join(tmp, 'tiny.json');
+    writeFileSync(file, JSON.stringify(TINY));
+    const out = join(tmp, 'tiny.jsonl');
+    const p = await runIn(['sweep', file, '--plan', '--json']);
+    expect(p.status, p.stderr).to.equal(0);
+    expect(JSON.parse(p.stdout)).to.include({ command: 'sweep', ok: true });
+    const thePlan = jsonData<{ planId: string; runs: { key: string }[] }>(p.stdout);
+    expect(thePlan.runs.map((r) => r.key))
+      .to.include('lr=0.01|seed=2')
+      .and.have.length(4);
+    // the sweep ran before (above): run again, it resumes with nothing left to do
+    const s = await runIn(['sweep', file, '--out', out, '--workers', '1', '--threads', '1', '--json']);
+    expect(s.status, s.stderr).to.equal(0);
+    expect(s.stdout.trim().split('\n')).to.have.length(1);
+    expect(jsonData(s.stdout)).to.include({
+      experiment: 'sweep',
+      sweep: 'tiny',
+      planId: thePlan.planId,
+      ran: 0,
+      skipped: 4,
+      records: 4,
+    });
+    const e = await runIn(['export', out, '--csv', '--json']);
+    expect(e.status, e.stderr).to.equal(0);
+    const exported = jsonData<{ rows: number; out: null; csv: string }>(e.stdout);
+    expect(exported).to.include({ rows: 4, out: null });
+    expect(exported.csv).to.equal(await recordsToCsv(readResults(out).records));
+    const csvFile = join(tmp, 'tiny.csv');
+    const w = await runIn(['export', out, '--csv', '--out', csvFile, '--json']);
+    expect(jsonData(w.stdout)).to.deep.equal({ results: out, rows: 4, out: csvFile });
+    expect(readFileSync(csvFile, 'utf8')).to.equal(exported.csv);
+    for (const [args, fragment] of [
+      [['sweep', join(tmp, 'missing.yaml'), '--json'], 'missing.yaml: cannot read'],
+      [['export', out, '--json'], 'say the format'],
+    ] as const) {
+      const bad = await runIn([...args]);
+      expect(bad.status).to.equal(2);
+      const env = JSON.parse(bad.stdout);
+      expect(env).to.include({ ok: false, command: args[0] });
+      expect(env.error).to.include({ kind: 'input', exitCode: 2 });
+      expect(env.error.message).to.include(fragment);
+    }
   });
 });

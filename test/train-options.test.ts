@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,27 @@ describe('train options: early stopping, predict', function () {
       expect(pr.probabilities.reduce((s: number, v: number) => s + v, 0)).to.be.closeTo(1, 1e-5);
       expect(pr.label).to.equal(pr.probabilities.indexOf(Math.max(...pr.probabilities)));
     }
+    // --json: the same predictions in the envelope; with --out, the counts only and the file
+    const env = run(['predict', dir, '--data', join(F, 'x-f8.npy'), '--labels', join(F, 'y-i4-col.npy'), '--json']);
+    expect(env.status, env.stderr).to.equal(0);
+    const envelope = JSON.parse(env.stdout);
+    expect(envelope).to.include({ command: 'predict', ok: true });
+    expect(envelope.data).to.deep.include({ ...out, out: null, model: dir, data: join(F, 'x-f8.npy') });
+    const file = join(dir, '..', 'p.json');
+    const written = run(['predict', dir, '--data', join(F, 'x-f8.npy'), '--format', 'json', '--out', file, '--json']);
+    expect(written.status, written.stderr).to.equal(0);
+    const w = JSON.parse(written.stdout).data;
+    expect(w).to.include({ out: file, count: 12, scale: 'standardize' });
+    expect(w).to.not.have.property('predictions');
+    expect(JSON.parse(readFileSync(file, 'utf8')).predictions).to.deep.equal(
+      out.predictions.map(({ label, probabilities }: { label: number; probabilities: number[] }) => ({
+        label,
+        probabilities,
+      })),
+    );
+    const missing = run(['predict', join(dir, '..', 'none'), '--data', join(F, 'x-f8.npy'), '--json']);
+    expect(missing.status).to.equal(2);
+    expect(JSON.parse(missing.stdout)).to.deep.include({ command: 'predict', ok: false });
     const csv = run(['predict', dir, '--data', join(F, 'x-f8.npy')]);
     expect(csv.status, csv.stderr).to.equal(0);
     expect(csv.stdout.split('\n')[0]).to.equal('row,label,p0,p1,p2');

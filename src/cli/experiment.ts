@@ -172,7 +172,7 @@ function printPlan(exp: AnyExperiment, opts: ExperimentOptions, io: Io): void {
 }
 
 /** A bar over the sweep on a terminal, a line every ~5% otherwise, the events as JSON lines with --json; on stderr. */
-function progressPrinter(io: Io): { update: (e: ProgressEvent) => void; stop: () => void } {
+export function progressPrinter(io: Io): { update: (e: ProgressEvent) => void; stop: () => void } {
   const bar = io.bar('runs [{bar}] {value}/{total} | {rate} runs/min | ETA {etaText}', { rate: '-', etaText: '-' });
   let lastLine = -1;
   return {

@@ -68,9 +68,9 @@ export function buildProgram(io: Io): Command {
   registerReport(program, io);
   registerReproduce(program, io);
   registerChallenge(program, io);
-  registerSweep(program);
-  registerExport(program);
-  registerPredict(program);
+  registerSweep(program, io);
+  registerExport(program, io);
+  registerPredict(program, io);
   return program;
 }
 

@@ -8,9 +8,86 @@ import { resolveShard } from '../suite/shard.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { readSweepFile } from '../suite/sweep-file.js';
 import { sweepExperiment } from '../suite/experiments/sweep.js';
+import { progressPrinter, type ExperimentResult, type PlanResult } from './experiment.js';
 import { intOption, shardCountOption, shardOption, sweepThreadsOption, workersOption } from './options.js';
+import type { Io } from './io.js';
 
-export function registerSweep(program: Command): void {
+export interface SweepOptions {
+  /** The sweep file (.yaml, .yml or .json). */
+  file: string;
+  /** Print the plan instead of running it. */
+  plan: boolean;
+  out?: string;
+  /** Allow a plan of up to this many runs (overrides the file's max_runs). */
+  maxRuns?: number;
+  /** `i/n`; default from the cluster's environment. */
+  shard?: string;
+  shardCount?: number;
+  workers?: number;
+  threads?: number;
+  /** Folder of a named dataset's files. */
+  data?: string;
+}
+
+/** What `sweep` answers with: an experiment's result, and the sweep's name. */
+export type SweepResult = ExperimentResult & { sweep: string };
+
+export async function sweepRun(opts: SweepOptions, io: Io): Promise<void> {
+  const params = await readSweepFile(opts.file);
+  if (opts.maxRuns !== undefined) params.maxRuns = opts.maxRuns;
+  const name = params.name ?? opts.file;
+  const shard = resolveShard({ shard: opts.shard, count: opts.shardCount }, io.streams.env);
+  if (opts.plan) {
+    const p = plan(sweepExperiment, resolveParams(sweepExperiment, params), []);
+    const data: PlanResult = { experiment: p.experiment, planId: p.planId, params: p.params, runs: p.runs };
+    io.result(data, () => [
+      `plan ${p.planId} of sweep ${name}: ${p.runs.length} runs`,
+      ...p.runs.map((r) => `${String(r.index).padStart(5)}  ${r.key}`),
+    ]);
+    return;
+  }
+  const stem = basename(opts.file).replace(/\.(ya?ml|json)$/i, '');
+  const out = opts.out ?? (shard ? `${stem}.shard-${shard.index}-of-${shard.count}.jsonl` : `${stem}.jsonl`);
+  const progress = progressPrinter(io);
+  let result;
+  try {
+    result = await runPlan(sweepExperiment, {
+      params,
+      out,
+      shard: shard ?? undefined,
+      workers: opts.workers,
+      threads: opts.threads,
+      data: opts.data,
+      onProgress: progress.update,
+      warn: (m) => io.warn(m),
+    });
+  } finally {
+    progress.stop();
+  }
+  const summary = summarizeRecords(result.records);
+  const timing =
+    `${result.ran} runs in ${result.wallSeconds.toFixed(1)} s on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
+    `${result.skipped} already done${shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source})` : ''}; results in ${out}`;
+  const data: SweepResult = {
+    experiment: sweepExperiment.name,
+    sweep: name,
+    planId: result.plan.planId,
+    out,
+    ran: result.ran,
+    copied: result.copied,
+    skipped: result.skipped,
+    records: result.records.length,
+    wallSeconds: result.wallSeconds,
+    workers: result.workers,
+    threads: result.threads,
+    shard,
+    summary: summary.data,
+  };
+  io.result(data, [...summary.text, timing]);
+}
+
+/** Adds `radixnet sweep FILE` to the program. */
+export function registerSweep(program: Command, io: Io): void {
   program
     .command('sweep')
     .description(
@@ -32,77 +109,28 @@ export function registerSweep(program: Command): void {
     .addOption(workersOption())
     .addOption(sweepThreadsOption())
     .option('--data <dir>', "folder of a named dataset's files (as radixnet experiment --data)")
-    .option('--json', 'print the plan or summary as JSON on stdout and progress as JSON lines on stderr')
+    .option(
+      '--json',
+      'print the plan or the result as JSON on stdout (docs/cli.md) and progress as JSON lines on stderr',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  radixnet sweep examples/sweeps/lr-vs-radices.yaml --plan\n  radixnet sweep examples/sweeps/lr-vs-radices.yaml --out lr.jsonl\n  radixnet summarize lr.jsonl --by lr --metric testAccuracy\n  radixnet plot lr.jsonl --x lr --series radices',
     )
-    .action(
-      async (
-        file: string,
-        o: {
-          plan?: boolean;
-          out?: string;
-          maxRuns?: number;
-          shard?: string;
-          shardCount?: number;
-          workers?: number;
-          threads?: number;
-          data?: string;
-          json?: boolean;
+    .action((file: string, f: Omit<SweepOptions, 'file' | 'plan'> & { plan?: boolean }) =>
+      sweepRun(
+        {
+          file,
+          plan: f.plan === true,
+          out: f.out,
+          maxRuns: f.maxRuns,
+          shard: f.shard,
+          shardCount: f.shardCount,
+          workers: f.workers,
+          threads: f.threads,
+          data: f.data,
         },
-      ) => {
-        const params = await readSweepFile(file);
-        if (o.maxRuns !== undefined) params.maxRuns = o.maxRuns;
-        const shard = resolveShard({ shard: o.shard, count: o.shardCount });
-        if (o.plan) {
-          const p = plan(sweepExperiment, resolveParams(sweepExperiment, params), []);
-          if (o.json)
-            process.stdout.write(
-              JSON.stringify({ experiment: p.experiment, planId: p.planId, params: p.params, runs: p.runs }) + '\n',
-            );
-          else {
-            console.log(`plan ${p.planId} of sweep ${params.name ?? file}: ${p.runs.length} runs`);
-            for (const r of p.runs) console.log(`${String(r.index).padStart(5)}  ${r.key}`);
-          }
-          return;
-        }
-        const stem = basename(file).replace(/\.(ya?ml|json)$/i, '');
-        const out = o.out ?? (shard ? `${stem}.shard-${shard.index}-of-${shard.count}.jsonl` : `${stem}.jsonl`);
-        // a line every ~5% of the runs on stderr (JSON lines with --json)
-        let last = -1;
-        const result = await runPlan(sweepExperiment, {
-          params,
-          out,
-          shard: shard ?? undefined,
-          workers: o.workers,
-          threads: o.threads,
-          data: o.data,
-          onProgress: (e) => {
-            if (o.json) return void process.stderr.write(JSON.stringify(e) + '\n');
-            const step = Math.max(1, Math.ceil(e.total / 20));
-            if (e.type === 'run' && (e.done === e.total || Math.floor(e.done / step) !== last)) {
-              last = Math.floor(e.done / step);
-              process.stderr.write(`${e.done}/${e.total} runs\n`);
-            }
-          },
-        });
-        const summary = summarizeRecords(result.records);
-        const timing =
-          `${result.ran} runs in ${result.wallSeconds.toFixed(1)} s on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
-          `${result.skipped} already done${shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source})` : ''}; results in ${out}`;
-        if (o.json)
-          process.stdout.write(
-            JSON.stringify({
-              planId: result.plan.planId,
-              out,
-              ran: result.ran,
-              skipped: result.skipped,
-              records: result.records.length,
-              summary: summary.data,
-            }) + '\n',
-          );
-        else console.log([...summary.text, timing].join('\n'));
-      },
+        io,
+      ),
     );
 }

@@ -107,17 +107,28 @@ export function predictionsCsv(p: Predictions): string {
 
 /** Predictions as JSON: counts, accuracy when known, then one {label, probabilities} per sample. */
 export function predictionsJson(p: Predictions): string {
-  return (
-    JSON.stringify({
-      count: p.count,
-      classes: p.classes,
-      scale: p.scale,
-      accuracy: p.accuracy,
-      predictions: Array.from(p.labels, (label, i) => ({
-        label,
-        ...(p.truth ? { true: p.truth[i] } : {}),
-        probabilities: Array.from(p.probabilities.subarray(i * p.classes, (i + 1) * p.classes)),
-      })),
-    }) + '\n'
-  );
+  return JSON.stringify(predictionsObject(p)) + '\n';
+}
+
+/** What predictionsJson writes, as an object (the data of `radixnet predict --json`). */
+export function predictionsObject(p: Predictions): PredictionsObject {
+  return {
+    count: p.count,
+    classes: p.classes,
+    scale: p.scale,
+    accuracy: p.accuracy,
+    predictions: Array.from(p.labels, (label, i) => ({
+      label,
+      ...(p.truth ? { true: p.truth[i] } : {}),
+      probabilities: Array.from(p.probabilities.subarray(i * p.classes, (i + 1) * p.classes)),
+    })),
+  };
+}
+
+export interface PredictionsObject {
+  count: number;
+  classes: number;
+  scale: string;
+  accuracy: number | null;
+  predictions: { label: number; true?: number; probabilities: number[] }[];
 }
