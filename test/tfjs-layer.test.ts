@@ -14,6 +14,8 @@ import { radixModel, saveModel, loadModel } from '../src/tfjs/model.js';
 import { fit } from '../src/tfjs/fit.js';
 import { useBackend, loadTfjsNode } from '../src/tfjs/backends.js';
 import { compare } from '../src/suite/compare.js';
+import { fileURLToPath } from 'node:url';
+import { runIn } from './helpers/cli.js';
 
 const LENET = [784, 300, 100, 10];
 
@@ -397,5 +399,30 @@ describe('radixnet compare', function () {
     const tfjsNodeMissing = await loadTfjsNode();
     expect(rows[2].available).to.equal(tfjsNodeMissing === null);
     if (tfjsNodeMissing) expect(rows[2].reason).to.match(/tfjs-node is not installed/);
+  });
+  it("trains on a user's CSV with the width and classes from the data: from the same weights, ours and tfjs cpu see the same first loss", async () => {
+    // the CSV numpy wrote (test/fixtures/make-data.py): 5 features, 3 classes; one full-batch step per backend, so the
+    // epoch's loss is the initial weights' loss on the same rows, whatever order either backend shuffles them in
+    const csv = fileURLToPath(new URL('../../test/fixtures/data/with-header.csv', import.meta.url));
+    const lines: string[] = [];
+    const rows = await compare({
+      backends: ['ours', 'cpu'],
+      radices: 'dense',
+      layers: [784, 300, 100, 10],
+      hidden: [4],
+      epochs: 1,
+      batchSize: 100,
+      seed: 3,
+      spec: { data: csv },
+      log: (l) => lines.push(l),
+    });
+    expect(lines[0]).to.include('layers 5,4,3');
+    expect(rows.map((r) => r.available)).to.deep.equal([true, true]);
+    expect(rows[0].trainLoss).to.be.closeTo(rows[1].trainLoss!, 1e-5);
+    expect(rows[0].trainAccuracy).to.be.closeTo(rows[1].trainAccuracy!, 1e-6);
+    const bad = await runIn(['compare', '--data', csv, '--layers', '784,300,100,10', '--backends', 'ours']);
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr.trim().split('\n')).to.have.length(1);
+    expect(bad.stderr).to.include('--layers must start with 5').and.include('--hidden 300,100');
   });
 });

@@ -5,19 +5,25 @@ import { DEFAULT_SEED } from '../random.js';
 import { COMPARE_BACKENDS, compare, type CompareRow } from '../suite/compare.js';
 import type { Io } from './io.js';
 import { intOption, sizesOption } from './options.js';
+import type { DataSpec } from '../data/source.js';
+import { addDataOptions, dataSpecFromOptions } from './data-options.js';
+import { layersOf } from './train.js';
 
 export interface CompareOptions {
   /** Names from COMPARE_BACKENDS, run in this order. */
   backends: string[];
   radices: string;
-  layers: number[];
+  /** All layer sizes (default: the paper's on MNIST); or `hidden`, the hidden sizes only (the ends come from the data). */
+  layers?: number[];
+  hidden?: number[];
   epochs: number;
   batch: number;
   seed: number;
   /** Train on the first N training samples only. */
   limit?: number;
   threads?: number;
-  data?: string;
+  /** What to train and test on (src/data/source.ts; MNIST when empty). */
+  spec: DataSpec;
 }
 
 /** What `compare` answers with: one row per backend (unavailable ones say why). */
@@ -29,13 +35,13 @@ export async function compareRun(opts: CompareOptions, io: Io): Promise<void> {
   const rows = await compare({
     backends: opts.backends,
     radices: opts.radices,
-    layers: opts.layers,
+    ...layersOf(opts),
     epochs: opts.epochs,
     batchSize: opts.batch,
     seed: opts.seed,
     limit: opts.limit,
     threads: opts.threads,
-    data: opts.data,
+    spec: opts.spec,
     log: (line) => io.info(line),
   });
   io.result<CompareResult>({ rows }, (r) => table(r.rows));
@@ -43,7 +49,7 @@ export async function compareRun(opts: CompareOptions, io: Io): Promise<void> {
 
 /** Adds `radixnet compare` to the program. */
 export function registerCompare(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command('compare')
     .description(
       'train the same model from the same initial weights on each backend; time per epoch and accuracy side by side',
@@ -57,9 +63,13 @@ export function registerCompare(program: Command, io: Io): void {
     .option('--radices <list>', 'radix list (e.g. 10,10/10) or "dense"', '10,10/10')
     .option(
       '--layers <sizes>',
-      'layer sizes (must start with 784 and end with 10 for MNIST; default 784,300,100,10)',
+      'layer sizes n_0..n_L, checked against the data (default: 784,300,100,10; with --data: its width, --hidden, its classes)',
       sizesOption('--layers'),
-      [784, 300, 100, 10],
+    )
+    .option(
+      '--hidden <sizes>',
+      'hidden layer sizes only (e.g. 300,100): the input width and the classes come from the data',
+      sizesOption('--hidden'),
     )
     .option('--epochs <n>', 'epochs', intOption('--epochs', 1, 1000), 1)
     .option('--batch <n>', 'batch size', intOption('--batch', 1, 65536), 100)
@@ -73,21 +83,22 @@ export function registerCompare(program: Command, io: Io): void {
       '--threads <n>',
       'threads of our engine (default: RADIXNET_THREADS or all cores)',
       intOption('--threads', 1, 64),
-    )
-    .option('--data <dir>', "MNIST directory (default: the loader's search order)")
+    );
+  addDataOptions(cmd)
     .option('--json', 'print the rows as JSON (docs/cli.md)')
-    .action((f: CompareOptions) =>
+    .action((f: Omit<CompareOptions, 'spec'> & Record<string, unknown>) =>
       compareRun(
         {
           backends: f.backends,
           radices: f.radices,
           layers: f.layers,
+          hidden: f.hidden,
           epochs: f.epochs,
           batch: f.batch,
           seed: f.seed,
           limit: f.limit,
           threads: f.threads,
-          data: f.data,
+          spec: dataSpecFromOptions(f),
         },
         io,
       ),

@@ -213,7 +213,10 @@ export function registerTrain(program: Command, io: Io): void {
 }
 
 /** --layers or --hidden (not both); with neither, the paper's layers on MNIST and hidden 300,100 on other data. */
-function layersOf(opts: TrainOptions): { layers: number[]; hidden?: number[] } {
+export function layersOf(opts: Pick<TrainOptions, 'layers' | 'hidden' | 'spec'>): {
+  layers: number[];
+  hidden?: number[];
+} {
   if (opts.layers !== undefined && opts.hidden !== undefined)
     throw new InputError('give --layers (all sizes) or --hidden (the hidden sizes), not both');
   if (opts.hidden !== undefined) return { layers: PAPER_PRESET.layers, hidden: opts.hidden };

@@ -3,8 +3,8 @@
 // paper does it, tf.matMul(x, kernel * mask). `cpu-radix` and `wasm-radix` run model.fit with our RadixMatMul op
 // instead. tfjs is imported only when compare() runs, so loading this module costs nothing.
 import { InputError } from '../errors.js';
-import { loadMnist, mnistDataset } from '../data/mnist.js';
 import { validationSplit } from '../data/dataset.js';
+import { isUserData, loadData, type DataSpec } from '../data/source.js';
 import {
   checkCost,
   checkKernelMemory,
@@ -16,6 +16,7 @@ import {
 } from '../topology/cost.js';
 import { radixNetSparsity } from '../topology/radixnet.js';
 import { importTfjs } from '../tfjs/lazy.js';
+import { resolveLayers } from './mnist-train.js';
 
 /** Every backend name compare accepts, and what it runs. */
 export const COMPARE_BACKENDS: Record<string, string> = {
@@ -46,8 +47,10 @@ export interface CompareOptions {
   backends: string[];
   /** Radix list text (e.g. '10,10/10') or 'dense'. */
   radices: string;
-  /** Layer sizes, 784 first and 10 last (MNIST). */
+  /** Layer sizes: the data's width first and its classes last (MNIST: 784 and 10). */
   layers: number[];
+  /** Hidden sizes only: the layers become [the data's width, ...hidden, its classes] once it is loaded. */
+  hidden?: number[];
   epochs: number;
   batchSize: number;
   /** Seed of the initial weights (shared by every backend) and of our batch order. */
@@ -56,8 +59,10 @@ export interface CompareOptions {
   limit?: number;
   /** Threads of our engine (default: RADIXNET_THREADS or all cores). */
   threads?: number;
-  /** MNIST directory (default: the loader's search order). */
+  /** MNIST directory (default: the loader's search order); `spec` names any other data. */
   data?: string;
+  /** The data to train and test on (src/data/source.ts: a named dataset or the user's files); default MNIST. */
+  spec?: DataSpec;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -68,23 +73,27 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
   const unknown = opts.backends.find((b) => !(b in COMPARE_BACKENDS));
   if (unknown !== undefined)
     throw new InputError(`compare: unknown backend "${unknown}"; use ${Object.keys(COMPARE_BACKENDS).join(', ')}`);
-  const { layers } = opts;
-  if (layers[0] !== 784 || layers[layers.length - 1] !== 10) {
-    throw new InputError(
-      `compare trains on MNIST, so layers must start with 784 (pixels) and end with 10 (digits), got ${layers.join(',')}`,
-    );
+  const spec: DataSpec = opts.spec ?? (opts.data !== undefined ? { dataset: 'mnist', data: opts.data } : {});
+  const named = !isUserData(spec);
+  // the named datasets' sizes are known: a model that cannot fit is refused before tfjs or the data load
+  if (named && opts.hidden === undefined) {
+    resolveLayers(opts, 784, spec.classes ?? 10, spec.dataset ?? 'MNIST, 28x28 pixels');
+    checkCompareCost(opts, MNIST_TRAIN_SAMPLES, MNIST_TEST_SAMPLES);
   }
-  checkCompareCost(opts);
   const tfjs = await importTfjs('radixnet compare', () => import('../tfjs/index.js'));
   const tf = await import('@tensorflow/tfjs-core');
-  const mnist = await loadMnist({ dir: opts.data });
-  const split = validationSplit(mnistDataset(mnist.train), 0.1);
+  const data = await loadData(spec);
+  const features = data.train.features;
+  const layers = resolveLayers(opts, features, data.train.classes, `the data of ${data.source}`);
+  opts = { ...opts, layers };
+  const split = validationSplit(data.train, 0.1);
   const n = Math.min(opts.limit ?? split.train.count, split.train.count);
-  const xTrain = split.train.x.subarray(0, n * 784);
+  if (!named || opts.hidden !== undefined) checkCompareCost(opts, split.train.count, data.test.count);
+  const xTrain = split.train.x.subarray(0, n * features);
   const yTrain = Float32Array.from(split.train.y.subarray(0, n));
-  const test = mnistDataset(mnist.test);
+  const test = data.test;
   log(
-    `MNIST from ${mnist.source}: training on ${n} samples (the paper's 90% split${n < split.train.count ? `, first ${n}` : ''}), testing on ${test.count}`,
+    `${data.name} from ${data.source}: training on ${n} samples (the paper's 90% split${n < split.train.count ? `, first ${n}` : ''}), testing on ${test.count}; layers ${layers.join(',')}`,
   );
 
   // one set of initial weights for every backend: the paper's normal(0, 0.05), drawn once from the seed
@@ -112,7 +121,7 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
       implementation: backend.endsWith('-radix') ? 'auto' : 'masked',
     });
     model.setWeights(initial.map((w) => tf.tensor(w.values, w.shape)));
-    const x = tf.tensor2d(xTrain, [n, 784]);
+    const x = tf.tensor2d(xTrain, [n, features]);
     const y = tf.tensor1d(yTrain);
     const epochSeconds: number[] = [];
     let trainLoss = NaN;
@@ -168,14 +177,14 @@ export async function compare(opts: CompareOptions): Promise<CompareRow[]> {
 }
 
 /**
- * Refuses, before MNIST or tfjs load, a comparison that cannot fit: every backend starts from a dense tfjs model on
- * the host; tfjs' wasm backend holds that model and the data in its 2 GiB heap; ours holds the masked model and the
- * resident training rows in kernel memory.
+ * Refuses a comparison that cannot fit (before tfjs and the data load, for the named datasets): every backend starts
+ * from a dense tfjs model on the host; tfjs' wasm backend holds that model and the data in its 2 GiB heap; ours holds
+ * the masked model and the resident training rows in kernel memory.
  */
-function checkCompareCost(opts: CompareOptions): void {
+function checkCompareCost(opts: CompareOptions, trainSamples: number, testSamples: number): void {
   const { layers } = opts;
-  const samples = Math.min(opts.limit ?? MNIST_TRAIN_SAMPLES, MNIST_TRAIN_SAMPLES);
-  const tfjsBytes = tfjsFitBytes(layers, opts.batchSize, samples + MNIST_TEST_SAMPLES);
+  const samples = Math.min(opts.limit ?? trainSamples, trainSamples);
+  const tfjsBytes = tfjsFitBytes(layers, opts.batchSize, samples + testSamples);
   const what = `compare on layers ${layers.join(',')} (batch ${opts.batchSize}, ${samples} samples)`;
   checkCost(what, { bytes: tfjsBytes, steps: 0 }, 'use smaller layers');
   const wasm = opts.backends.filter((b) => b.startsWith('wasm'));
