@@ -13,14 +13,18 @@ export interface BenchOptions {
   json: boolean;
   /** Instead: the whole `radixnet train` per runtime (Node lines, Bun, Deno) next to this Node's. */
   runtimes: boolean;
+  /** Only the training table with PyTorch beside it (no kernel, dispatch or tfjs tables). */
+  training: boolean;
 }
 
-export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--no-tfjs] [--no-torch] [--json] [--runtimes]
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--training] [--no-tfjs] [--no-torch] [--json] [--runtimes]
 
 Times radixnet's kernels and training side by side with tfjs (cpu, wasm, tfjs-node when installed) and PyTorch
 (when python3 has torch); prints the tables and writes bench/out/bench.json.
 
   --quick     one repeat and fewer tfjs steps (a first look; the numbers are noisier)
+  --training  only our training epochs with PyTorch's beside them and the ratios against the goals (no kernel,
+              dispatch or tfjs tables)
   --no-tfjs   skip the tfjs baselines and paths
   --no-torch  skip PyTorch
   --json      print the results as JSON on stdout, the tables on stderr
@@ -43,6 +47,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | { exit: 0 | 2;
         'no-torch': { type: 'boolean' },
         json: { type: 'boolean' },
         runtimes: { type: 'boolean' },
+        training: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -56,5 +61,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | { exit: 0 | 2;
     noTorch: values['no-torch'] === true,
     json: values.json === true,
     runtimes: values.runtimes === true,
+    training: values.training === true,
   };
 }

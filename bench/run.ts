@@ -66,31 +66,37 @@ const mulAddPeak = peak('simd_peak');
 const fmaPeak = variant === 'fma' ? peak('fma_peak') : null;
 // the ceiling of the kernels actually running: fused multiply-add when the relaxed-SIMD build is active
 const ceiling = fmaPeak ?? mulAddPeak;
-const kernels: KernelRow[] = await benchKernels();
-log(
-  `kernels: ${variant === 'fma' ? 'relaxed-SIMD build (f32x4.relaxed_madd = FMA)' : 'plain SIMD build (mul + add)'}; RADIXNET_SIMD=plain selects the plain build`,
-);
+const kernels: KernelRow[] = args.training ? [] : await benchKernels();
+if (!args.training)
+  log(
+    `kernels: ${variant === 'fma' ? 'relaxed-SIMD build (f32x4.relaxed_madd = FMA)' : 'plain SIMD build (mul + add)'}; RADIXNET_SIMD=plain selects the plain build`,
+  );
 log(
   `wasm SIMD peak, 1 thread, register-only loop: mul+add ${mulAddPeak.toFixed(1)} GFLOP/s` +
     (fmaPeak ? `, FMA ${fmaPeak.toFixed(1)} GFLOP/s` : ''),
 );
-table(
-  ['kernel (1 thread)', 'shape', 'us/call', 'GFLOP/s', '% of peak', 'GB/s'],
-  kernels.map((r) => [
-    r.kernel,
-    r.shape,
-    r.us.toFixed(2),
-    r.gflops?.toFixed(1) ?? '',
-    r.gflops ? ((100 * r.gflops) / ceiling).toFixed(0) + '%' : '',
-    r.gbps?.toFixed(1) ?? '',
-  ]),
-);
+if (!args.training)
+  table(
+    ['kernel (1 thread)', 'shape', 'us/call', 'GFLOP/s', '% of peak', 'GB/s'],
+    kernels.map((r) => [
+      r.kernel,
+      r.shape,
+      r.us.toFixed(2),
+      r.gflops?.toFixed(1) ?? '',
+      r.gflops ? ((100 * r.gflops) / ceiling).toFixed(0) + '%' : '',
+      r.gbps?.toFixed(1) ?? '',
+    ]),
+  );
 
 // 2. dispatch
-const dispatch = { 1: await benchDispatch(1), [threads]: await benchDispatch(threads) };
-log(
-  `empty dispatch round trip: ${dispatch[1].toFixed(2)} us on 1 thread, ${dispatch[threads].toFixed(2)} us on ${threads}\n`,
-);
+const dispatch: Record<number, number> = args.training
+  ? {}
+  : { 1: await benchDispatch(1), [threads]: await benchDispatch(threads) };
+if (!args.training) {
+  log(
+    `empty dispatch round trip: ${dispatch[1].toFixed(2)} us on 1 thread, ${dispatch[threads].toFixed(2)} us on ${threads}\n`,
+  );
+}
 
 // 3. our training, real MNIST epochs
 const mnist = await loadMnist();
@@ -161,11 +167,31 @@ if ('rows' in torch) {
       '\n',
   );
 } else log(`PyTorch skipped: ${torch.skipped}\n`);
+// the goals, side by side in this run: PyTorch's epoch on all threads over ours on the faster of 1 and all threads
+// (what the pool's adaptive mode settles on when it trains: it times both and keeps the faster)
+const GOALS = [
+  { topology: 'dense', label: 'dense', goal: 1.5 },
+  { topology: '10,10/10', label: '90% sparse (10,10/10)', goal: 15 },
+  { topology: '28,28/28', label: '96% sparse (28,28/28)', goal: 25 },
+];
+if ('rows' in torch) {
+  log(
+    `PyTorch CPU epoch (${threads} threads) / ours (the faster of 1 and ${threads} threads), this run: ` +
+      GOALS.map((g) => {
+        const ours = Math.min(...training.filter((r) => r.topology === g.topology).map((r) => r.epochMs));
+        const t = torchMs(g.topology);
+        return Number.isFinite(ours) && t
+          ? `${g.label} ${(t / ours).toFixed(1)}x (goal ${g.goal}x)`
+          : `${g.label} not measured`;
+      }).join(', ') +
+      '\n',
+  );
+}
 
 // 4. the same training on tfjs backends, masked dense
 let baseline: TfjsRow[] = [];
 let paths: TfjsPathRow[] = [];
-if (!args.noTfjs) {
+if (!args.noTfjs && !args.training) {
   log('the same training on tfjs (masked dense, model.trainOnBatch, Adam), ms per step:');
   baseline = await benchTfjsBaseline(benchTopologies(), ['cpu', 'wasm', 'tensorflow'], {
     steps: { cpu: args.quick ? 3 : 6, wasm: args.quick ? 5 : 15, tensorflow: 15 },

@@ -6,13 +6,14 @@ import { BENCH_USAGE, parseBenchOptions } from '../bench/options.js';
 const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 
 describe('npm run bench options', () => {
-  it('parses the four flags, and --help or a wrong option into what to print and the exit code', () => {
+  it('parses the flags, and --help or a wrong option into what to print and the exit code', () => {
     expect(parseBenchOptions([])).to.deep.equal({
       quick: false,
       noTfjs: false,
       noTorch: false,
       json: false,
       runtimes: false,
+      training: false,
     });
     expect(parseBenchOptions(['--quick', '--no-torch', '--json'])).to.deep.equal({
       quick: true,
@@ -20,7 +21,9 @@ describe('npm run bench options', () => {
       noTorch: true,
       json: true,
       runtimes: false,
+      training: false,
     });
+    expect(parseBenchOptions(['--quick', '--training'])).to.include({ quick: true, training: true });
     expect(parseBenchOptions(['-h'])).to.deep.equal({ exit: 0, stdout: BENCH_USAGE });
     const bad = parseBenchOptions(['--fast']);
     expect(bad).to.include({ exit: 2 });
