@@ -77,6 +77,7 @@ describe('per-class outcomes', function () {
   it('puts the test confusion matrix and recall in a training result, agreeing with the test accuracy, and per-epoch recall when asked', async () => {
     const mnist = await loadMnist();
     let seen = 0;
+    const steps: number[] = [];
     const r = await trainMnist(
       { ...PAPER_PRESET, radices: '10,10/1', epochs: 2, trainSamples: 2000, testSamples: 700, threads: 1 },
       {
@@ -85,11 +86,14 @@ describe('per-class outcomes', function () {
         inspect: (model: Mlp, point) => {
           expect(model.classes).to.equal(10);
           if (point.at === 'epoch-end') expect(point.epoch).to.be.within(1, 2);
-          seen++;
+          if (point.at === 'step') steps.push(point.step);
+          else seen++;
         },
       },
     );
     expect(seen).to.equal(4); // init, first step, two epoch ends
+    // every step of the first epoch: 2000 samples less the 10% validation split, batches of 100
+    expect(steps).to.deep.equal(Array.from({ length: 18 }, (_, k) => k + 1));
     const m = r.final.testConfusion;
     const total = m.flat().reduce((s, v) => s + v, 0);
     expect(total).to.equal(700);

@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { FeedData, FeedSnapshot } from './feed-recorder.js';
-import { fisherExact, fitLogistic, predictLogistic, rocAuc, type Logistic } from './inference.js';
+import { fisherExact, fitLogistic, predictLogistic, rocAuc, wilson, type Logistic } from './inference.js';
 import { lostClasses } from './per-class.js';
 
 /** Per class at one point of training: what its feeding units give it. */
@@ -268,4 +268,125 @@ export function signTable(records: readonly RunRecord[]): SignRow[] {
       ...r,
       p: fisherExact(r.allNegativeLost, r.allNegative - r.allNegativeLost, r.otherLost, r.other - r.otherLost),
     }));
+}
+
+/**
+ * Run-level features at one point of training, from the per-class view on each class's own images (OwnClassView):
+ * the worst class's recall, logit margin and positive drive, how many classes have all their feeding weights
+ * negative, and how many feeding units never fire on the probe.
+ */
+export const STEP_FEATURES = ['minOwnRecall', 'minOwnMargin', 'allNegativeClasses', 'minDrive', 'deadUnits'] as const;
+
+/** STEP_FEATURES of a snapshot (null when it has no per-class view: records of older recorders). */
+export function stepVector(snap: FeedSnapshot): number[] | null {
+  const own = snap.own;
+  if (!own) return null;
+  return [
+    Math.min(...own.recall.filter((v) => !Number.isNaN(v))),
+    Math.min(...own.margin.filter((v) => !Number.isNaN(v))),
+    snap.w.filter((ws) => ws.every((w) => w < 0)).length,
+    Math.min(...own.drive.filter((v) => !Number.isNaN(v))),
+    snap.on.flat().filter((v) => v === 0).length,
+  ];
+}
+
+/** The points a run's feed data was recorded at, in training order: step 0, steps of epoch 1, epoch ends. */
+export function feedPoints(feed: FeedData): { point: string; snap: FeedSnapshot }[] {
+  return [
+    { point: 'step 0', snap: feed.init },
+    ...(feed.steps ?? []).map((s) => ({ point: `step ${s.step}`, snap: s.snap })),
+    ...feed.epochs.map((snap, e) => ({ point: `epoch ${e + 1}`, snap })),
+  ];
+}
+
+/** A run as the k-step predictors see it: its outcome and its feature vector at every recorded point. */
+export interface StepRun {
+  radices: string;
+  seed: number;
+  lost: boolean;
+  at: Map<string, number[]>;
+}
+
+/** The runs of records whose feed data has per-class views (records without are left out). */
+export function stepRuns(records: readonly RunRecord[]): StepRun[] {
+  const out: StepRun[] = [];
+  for (const r of records) {
+    const feed = r.data?.feed as FeedData | undefined;
+    if (!feed || !r.final?.testRecall) continue;
+    const at = new Map<string, number[]>();
+    for (const { point, snap } of feedPoints(feed)) {
+      const v = stepVector(snap);
+      if (v) at.set(point, v);
+    }
+    if (at.size === 0) continue;
+    out.push({ radices: r.topology.radices, seed: r.config?.seed ?? NaN, lost: lostClasses(r.final.testRecall).length > 0, at });
+  }
+  return out;
+}
+
+/** Precision and recall at one point, with Wilson 95% intervals, and the threshold the fit runs chose. */
+export interface StepScores extends Scores {
+  point: string;
+  /** Probability threshold of the logistic model, the one maximising the fit runs' F1. */
+  threshold: number;
+  precisionCi: [number, number];
+  recallCi: [number, number];
+}
+
+/** The threshold on scores that maximises F1 on (scores, y) (a run is predicted positive at score >= threshold). */
+export function f1Threshold(scores: readonly number[], y: readonly boolean[]): number {
+  const vals = [...new Set(scores)].sort((a, b) => a - b);
+  const positives = y.filter(Boolean).length;
+  let best = { f1: -1, t: 0.5 };
+  for (let k = 0; k < vals.length; k++) {
+    const t = k > 0 ? (vals[k - 1] + vals[k]) / 2 : vals[k] - 1e-9;
+    let tp = 0;
+    let predicted = 0;
+    scores.forEach((s, i) => {
+      if (s >= t) {
+        predicted++;
+        if (y[i]) tp++;
+      }
+    });
+    const f1 = (2 * tp) / (predicted + positives || 1);
+    if (f1 > best.f1) best = { f1, t };
+  }
+  return best.t;
+}
+
+/**
+ * At every point recorded in all runs: a logistic model on STEP_FEATURES fitted on `fit`, its probability threshold
+ * chosen on `fit` (largest F1), scored on `evaluation` (other seeds; refused otherwise).
+ */
+export function evaluateStepPredictors(fit: readonly StepRun[], evaluation: readonly StepRun[]): StepScores[] {
+  const seeds = new Set(fit.map((r) => r.seed));
+  if (evaluation.some((r) => seeds.has(r.seed)))
+    throw new InputError('the evaluation runs share seeds with the fit runs; keep them apart');
+  if (fit.length === 0 || evaluation.length === 0) return [];
+  const points = [...fit[0].at.keys()].filter((k) => [...fit, ...evaluation].every((r) => r.at.has(k)));
+  return points.map((point) => {
+    const model = fitLogistic(
+      fit.map((r) => r.at.get(point)!),
+      fit.map((r) => r.lost),
+      0.1,
+    );
+    const threshold = f1Threshold(
+      fit.map((r) => predictLogistic(model, r.at.get(point)!)),
+      fit.map((r) => r.lost),
+    );
+    const p = evaluation.map((r) => predictLogistic(model, r.at.get(point)!));
+    const y = evaluation.map((r) => r.lost);
+    const s = scoreOf(
+      p.map((v) => v >= threshold),
+      p,
+      y,
+    );
+    return {
+      ...s,
+      point,
+      threshold,
+      precisionCi: wilson(s.truePositive, s.predicted),
+      recallCi: wilson(s.truePositive, s.positives),
+    };
+  });
 }

@@ -17,7 +17,15 @@ import {
   topologyFeatures,
   type SlowStuck,
 } from './slow-stuck.js';
-import { allNegativeCounts, evaluatePredictors, predictorRuns, signTable } from './run-predictor.js';
+import {
+  allNegativeCounts,
+  evaluatePredictors,
+  evaluateStepPredictors,
+  predictorRuns,
+  signTable,
+  stepRuns,
+  STEP_FEATURES,
+} from './run-predictor.js';
 import { countLostClasses, lostClassLine } from './per-class.js';
 import { isStrange, predictorReport } from './strangeness.js';
 
@@ -162,6 +170,30 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
         `${e.allNegative.otherLost} of ${e.allNegative.otherClasses} (Fisher p ${e.allNegative.p.toPrecision(2)})`,
     );
     data.perRun = e;
+  }
+
+  // the coin stage's runs record per-class views at step 0, after steps of epoch 1 and after epoch 1
+  const coin = stage('coin');
+  const sfit = stepRuns(coin.filter((r) => r.tags.role === 'fit'));
+  const seval = stepRuns(coin.filter((r) => r.tags.role === 'eval'));
+  if (sfit.length && seval.length) {
+    const rows = evaluateStepPredictors(sfit, seval);
+    const f = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
+    const ci = (c: [number, number]): string => `${f(c[0])}-${f(c[1])}`;
+    const models = [...new Set(coin.map((r) => String(r.tags.radices)))];
+    text.push(
+      '',
+      `per-run prediction of a lost class by how far into training it looks (coin stage: ${models.join(' ')}; logistic on ` +
+        `${STEP_FEATURES.join(', ')}; threshold chosen on the fit runs): fitted on ${sfit.length} runs, scored on ` +
+        `${seval.length} runs of other seeds (${seval.filter((r) => r.lost).length} lost a class)`,
+      '  after        precision  95% CI       recall  95% CI       AUC    predicted',
+      ...rows.map(
+        (r) =>
+          `  ${r.point.padEnd(10)}  ${f(r.precision).padStart(9)}  ${ci(r.precisionCi).padEnd(11)}  ${f(r.recall).padStart(6)}  ` +
+          `${ci(r.recallCi).padEnd(11)}  ${f(r.auc)}  ${String(r.predicted).padStart(9)}`,
+      ),
+    );
+    data.perRunSteps = { fitRuns: sfit.length, evalRuns: seval.length, models, rows };
   }
   if (!('predictor' in data)) data.predictor = null;
   return { text, data };

@@ -93,8 +93,12 @@ export type TrainEpochLogs = RecordEpoch;
  */
 export const PER_CLASS_PROBE = 10000;
 
-/** When `TrainHooks.inspect` sees the model: before the first step, after it, and after every epoch. */
-export type InspectPoint = { at: 'init' } | { at: 'first-step' } | { at: 'epoch-end'; epoch: number };
+/** When `TrainHooks.inspect` sees the model: before the first step, after it, after every step of the first epoch, and after every epoch. */
+export type InspectPoint =
+  | { at: 'init' }
+  | { at: 'first-step' }
+  | { at: 'step'; step: number }
+  | { at: 'epoch-end'; epoch: number };
 
 export interface TrainHooks {
   /** Measure each epoch's per-class recall on the first PER_CLASS_PROBE training samples (history[e].trainRecall). */
@@ -371,6 +375,8 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
       },
       onBatchEnd: (step, steps, running) => {
         if (step === 1 && epochNo === 1) hooks.inspect?.(model!, { at: 'first-step' }, rows);
+        // every step of the first epoch, for recorders that look a few steps in (they pick the steps they keep)
+        if (epochNo === 1) hooks.inspect?.(model!, { at: 'step', step }, rows);
         hooks.onBatchEnd?.(step, steps, running, config.batchSize);
       },
       onEpochEnd: (logs) => {

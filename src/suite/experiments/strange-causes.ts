@@ -55,6 +55,11 @@ export interface StrangeCausesParams extends TrainingParams {
   minKroneckerSparsity: number;
   /** Models whose smallest output fan-in is at most this are at risk and all run on every seed. */
   atRiskFanIn: number;
+  /**
+   * Baseline runs of models whose smallest output fan-in is at most this record their feeding units (the coin stage
+   * always does): the calibration needs only each run's outcome, so extra calibration seeds can go without (-1).
+   */
+  feedFanIn: number;
   /** How many of the other family models (drawn with sampleSeed) run on every seed too. */
   others: number;
   sampleSeed: number;
@@ -91,6 +96,7 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     max: 15,
     minKroneckerSparsity: 0.9,
     atRiskFanIn: 3,
+    feedFanIn: 3,
     others: 30,
     sampleSeed: 1,
     fitSeeds: [100, 101, 102, 103],
@@ -138,6 +144,11 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     max: intParam('max', 'largest i and j of the family [[i,j],[k]]', 1, 46340),
     minKroneckerSparsity: numberParam('min-kronecker-sparsity', 'family threshold on kronecker sparsity', 0, 1),
     atRiskFanIn: intParam('at-risk-fan-in', 'models with smallest output fan-in at most this run on every seed', 0),
+    feedFanIn: intParam(
+      'feed-fan-in',
+      'baseline runs of models with smallest output fan-in at most this record their feeding units (-1: none but the coin stage)',
+      -1,
+    ),
     others: intParam('others', 'how many other family models (a seeded sample) run on every seed too', 0),
     sampleSeed: intParam('sample-seed', 'seed of the samples drawn (other models, Fig. 4 retraining)', 0),
     fitSeeds: seedsParam('fit-seeds', 'seeds the risk models are fitted on'),
@@ -224,7 +235,7 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
       ] as const) {
         for (const seed of seeds)
           for (const text of p.coinModels)
-            add(measureRun(p, text, seed, 'baseline', { stage: 'coin', role, group: 'coin' }));
+            add(measureRun(p, text, seed, 'baseline', { stage: 'coin', role, group: 'coin' }, true));
       }
     }
     // the retraining is planned from a complete screen only, after everything else, in a seeded random order (so any
@@ -288,6 +299,7 @@ function measureRun(
   seed: number,
   measure: Measure,
   tags: Record<string, string>,
+  alwaysFeed = false,
 ): RunSpec {
   const { config, radices } = measureConfig(p, text, seed, measure);
   // the model's own smallest output fan-in (of `text` on the experiment's layers), whatever the measure changes
@@ -304,7 +316,7 @@ function measureRun(
       seed,
       measure,
       fanIn,
-      feed: fanIn <= Math.max(p.atRiskFanIn, 3) && measure === 'baseline',
+      feed: measure === 'baseline' && (alwaysFeed || fanIn <= p.feedFanIn),
     },
   };
 }
