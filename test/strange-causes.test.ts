@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brier, fisherExact, fitLogistic, predictLogistic, rocAuc, wilson } from '../src/analysis/inference.js';
@@ -16,8 +16,26 @@ import { diagnoseRadixNet, riskSectionLines } from '../src/analysis/diagnose.js'
 import { MEASURED_PREVENTION, MEASURED_RISK } from '../src/analysis/strange-measured.js';
 import { binNormalLevels, classifySlowStuck, crossValidatedAuc } from '../src/analysis/slow-stuck.js';
 import { cheapestMeasure, measureTable } from '../src/analysis/prevention.js';
-import { FeedRecorder, lastHiddenActivity } from '../src/analysis/feed-recorder.js';
-import { fitStep0, step0Probability, step0Vector } from '../src/analysis/run-predictor.js';
+import {
+  FeedRecorder,
+  lastHiddenActivity,
+  lastHiddenPreActivations,
+  ownClassView,
+  type FeedData,
+  type FeedSnapshot,
+} from '../src/analysis/feed-recorder.js';
+import {
+  evaluateStepPredictors,
+  f1Threshold,
+  fitStep0,
+  step0Probability,
+  step0Vector,
+  stepRuns,
+  stepVector,
+} from '../src/analysis/run-predictor.js';
+import { readCombined } from '../src/suite/combine.js';
+import { planId } from '../src/suite/plan.js';
+import { summarizeFiles } from '../src/suite/summarize.js';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
 import { radixNet } from '../src/topology/radixnet.js';
@@ -352,6 +370,181 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
       expect(step0Probability(model, a.feed)).to.equal(step0Probability(model, b.feed));
     } finally {
       engine.close();
+    }
+  });
+
+  it('computes each class view on its own rows as a hand-worked case gives', () => {
+    // 4 rows, 3 last-hidden units, 2 classes: class 0 reads units 0 and 1, class 1 reads units 1 and 2
+    const z = Float64Array.from([1, -2, 0.5, /* row 1 */ -1, 3, 2, /* row 2 */ 2, 1, -1, /* row 3 */ 0, 0, 4]);
+    const y = [0, 0, 1, 1];
+    // kernel width x classes: w(u0,c0)=0.5, w(u1,c0)=-1, w(u1,c1)=2, w(u2,c1)=-0.5
+    const kernel = Float32Array.from([0.5, 0, -1, 2, 0, -0.5]);
+    const v = ownClassView(
+      z,
+      y,
+      4,
+      [
+        [0, 1],
+        [1, 2],
+      ],
+      kernel,
+      undefined,
+    );
+    // logits (ReLU of z): row0 c0 = 0.5*1 = 0.5, c1 = -0.5*0.5 = -0.25; row1 c0 = -3, c1 = 6 - 1 = 5
+    //                     row2 c0 = 1 - 1 = 0, c1 = 2; row3 c0 = 0, c1 = -2
+    expect(v.zOwn).to.deep.equal([
+      [0, 0.5],
+      [0.5, 1.5],
+    ]);
+    expect(v.onOwn).to.deep.equal([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]);
+    expect(v.recall).to.deep.equal([0.5, 0.5]);
+    expect(v.margin[0]).to.be.closeTo((0.75 - 8) / 2, 1e-12);
+    expect(v.margin[1]).to.be.closeTo((2 - 2) / 2, 1e-12);
+    // positive evidence: class 0 only from unit 0 (row 0: 0.5); class 1 only from unit 1 (row 2: 2)
+    expect(v.drive[0]).to.be.closeTo(0.25, 1e-12);
+    expect(v.drive[1]).to.be.closeTo(1, 1e-12);
+    // a bias on the output shifts every logit of its class
+    const b = ownClassView(
+      z,
+      y,
+      4,
+      [
+        [0, 1],
+        [1, 2],
+      ],
+      kernel,
+      Float32Array.from([10, 0]),
+    );
+    expect(b.recall).to.deep.equal([1, 0]);
+  });
+
+  it('computes the last hidden pre-activations as a dense float64 forward pass does, zero inputs and negative values included', async () => {
+    const engine = await Engine.create({ threads: 1 });
+    try {
+      const net = radixNet('10,10/2', LAYERS);
+      const model = new Mlp(engine, { layers: LAYERS, masks: net.masks, seed: 3, batchSize: 10 });
+      const w = model.getWeights();
+      model.dispose();
+      const x = new Float32Array(3 * 784);
+      for (let i = 0; i < x.length; i++) x[i] = i % 5 === 0 ? ((i * 7919) % 997) / 997 : 0;
+      const got = lastHiddenPreActivations(w, LAYERS, x, 3);
+      for (let s = 0; s < 3; s++) {
+        let h = Array.from(x.subarray(s * 784, (s + 1) * 784));
+        let z: number[] = [];
+        for (let l = 0; l < 2; l++) {
+          const n = LAYERS[l + 1];
+          z = new Array<number>(n).fill(0);
+          for (let i = 0; i < LAYERS[l]; i++) for (let o = 0; o < n; o++) z[o] += h[i] * w[l].kernel[i * n + o];
+          h = z.map((v) => Math.max(0, v));
+        }
+        for (let u = 0; u < 100; u++) expect(got[s * 100 + u]).to.be.closeTo(z[u], 1e-9);
+        expect(z.some((v) => v < 0)).to.equal(true);
+      }
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('chooses the F1-best threshold of hand-worked scores and scores k-step predictors only on seeds it was not fitted on', () => {
+    // positives at 0.9 and 0.8, a negative at 0.85: threshold between 0.7 and 0.8 catches both (F1 0.8)
+    expect(f1Threshold([0.9, 0.85, 0.8, 0.7, 0.1], [true, false, true, false, false])).to.be.closeTo(0.75, 1e-12);
+    const own = (recall: number): FeedSnapshot => ({
+      w: [
+        [0.1, -0.2],
+        [-0.1, -0.3],
+      ],
+      act: [
+        [1, 1],
+        [1, 1],
+      ],
+      on: [
+        [0.5, 0],
+        [0.5, 0.5],
+      ],
+      own: {
+        zOwn: [
+          [0, 0],
+          [0, 0],
+        ],
+        onOwn: [
+          [0, 0],
+          [0, 0],
+        ],
+        recall: [recall, 0.9],
+        margin: [recall - 1, 1],
+        drive: [recall, 1],
+      },
+    });
+    expect(stepVector(own(0.2))).to.deep.equal([0.2, -0.8, 1, 0.2, 1]);
+    expect(stepVector({ w: [[1]], act: [[1]], on: [[1]] })).to.equal(null);
+    const record = (seed: number, lostOne: boolean, role: string): RunRecord => {
+      const r = rec({ radices: '10,10/2', seed, acc: lostOne ? 0.6 : 0.9, stage: 'coin', tags: { role } });
+      const recall = ((seed * 37) % 11) / 100; // some class views vary per seed, the outcome decides the recall
+      const feed: FeedData = {
+        probe: 4,
+        units: [
+          [0, 1],
+          [1, 2],
+        ],
+        init: own(lostOne ? 0.1 + recall : 0.6 + recall),
+        firstGradient: [],
+        epochs: [own(lostOne ? 0 : 0.8)],
+        steps: [{ step: 10, snap: own(lostOne ? 0.05 : 0.7) }],
+      };
+      return {
+        ...r,
+        config: { seed } as unknown as RunRecord['config'],
+        final: { ...r.final!, testRecall: lostOne ? [0, 0.9, 0.9] : [0.9, 0.9, 0.9] },
+        data: { feed },
+      };
+    };
+    const fit = Array.from({ length: 12 }, (_, i) => record(i, i % 3 === 0, 'fit'));
+    const evaluation = Array.from({ length: 9 }, (_, i) => record(100 + i, i % 3 === 1, 'eval'));
+    const rows = evaluateStepPredictors(stepRuns(fit), stepRuns(evaluation));
+    expect(rows.map((r) => r.point)).to.deep.equal(['step 0', 'step 10', 'epoch 1']);
+    for (const r of rows) {
+      expect([r.precision, r.recall, r.positives, r.runs]).to.deep.equal([1, 1, 3, 9]);
+      expect(r.recallCi[0]).to.be.closeTo(wilson(3, 3)[0], 1e-12);
+    }
+    expect(evaluateStepPredictors(stepRuns(fit), stepRuns(evaluation))).to.deep.equal(rows);
+    expect(() => evaluateStepPredictors(stepRuns(fit), stepRuns(fit))).to.throw(InputError, /share seeds/);
+  });
+
+  it('reads results files of more seeds run as other plans together, and refuses a run counted twice or another fixed parameter', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'radixnet-combine-'));
+    try {
+      const lines = readFileSync(FIXTURE, 'utf8').trim().split('\n');
+      const records = lines.map((l) => JSON.parse(l) as RunRecord);
+      // the same records as a later plan that only differs in its seeds (keys kept apart by the seed in them)
+      const later = (over: Record<string, unknown>, key: (k: string) => string): string =>
+        records
+          .map((r) => {
+            const params = { ...r.params, ...over };
+            return JSON.stringify({ ...r, params, planId: planId('strange-causes', params), key: key(r.key) });
+          })
+          .join('\n') + '\n';
+      const a = join(dir, 'a.jsonl');
+      const b = join(dir, 'b.jsonl');
+      const c = join(dir, 'c.jsonl');
+      writeFileSync(a, lines.join('\n') + '\n');
+      writeFileSync(
+        b,
+        later({ fitSeeds: [104] }, (k) => `${k}|later`),
+      );
+      writeFileSync(
+        c,
+        later({ fitSeeds: [104], threshold: 0.5 }, (k) => `${k}|other`),
+      );
+      const both = readCombined([a, b]);
+      expect(both).to.have.length(2 * records.length);
+      expect(summarizeFiles([a, b]).runs).to.equal(2 * records.length);
+      expect(() => readCombined([a, a])).to.throw(InputError, /counted twice/);
+      expect(() => readCombined([a, c])).to.throw(InputError, /differ in threshold/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

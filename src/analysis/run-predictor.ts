@@ -319,7 +319,12 @@ export function stepRuns(records: readonly RunRecord[]): StepRun[] {
       if (v) at.set(point, v);
     }
     if (at.size === 0) continue;
-    out.push({ radices: r.topology.radices, seed: r.config?.seed ?? NaN, lost: lostClasses(r.final.testRecall).length > 0, at });
+    out.push({
+      radices: r.topology.radices,
+      seed: r.config?.seed ?? NaN,
+      lost: lostClasses(r.final.testRecall).length > 0,
+      at,
+    });
   }
   return out;
 }

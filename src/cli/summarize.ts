@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { groupRows, METRICS, type GroupRow } from '../suite/group.js';
 import { readResults } from '../suite/results-file.js';
-import { summarizeFile } from '../suite/summarize.js';
+import { summarizeFiles } from '../suite/summarize.js';
+import type { RunRecord } from '../suite/experiment.js';
 import type { Io } from './io.js';
 
 export interface SummarizeOptions {
-  /** Results file (JSON lines). */
-  file: string;
+  /** Results files (JSON lines): one, or several of one experiment (more seeds of the same runs, other plans). */
+  files: string[];
   /** Group the runs by these parameters instead (swept parameters, config fields, tags). */
   by?: string[];
   /** The final metric of `by` (default valAccuracy). */
@@ -26,8 +27,8 @@ export interface SummarizeResult {
 }
 
 export function summarizeRun(opts: SummarizeOptions, io: Io): void {
-  if (opts.by) return groupRun(opts.file, opts.by, opts.metric ?? 'valAccuracy', io);
-  const s = summarizeFile(opts.file, (m) => io.warn(m));
+  if (opts.by) return groupRun(opts.files, opts.by, opts.metric ?? 'valAccuracy', io);
+  const s = summarizeFiles(opts.files, (m) => io.warn(m));
   const data: SummarizeResult = {
     experiment: s.experiment,
     planId: s.planId,
@@ -39,10 +40,14 @@ export function summarizeRun(opts: SummarizeOptions, io: Io): void {
 }
 
 /** `--by`: one line per group of runs, the metric's median, min and max. */
-function groupRun(file: string, by: string[], metric: string, io: Io): void {
-  const { records } = readResults(file, { warn: (m) => io.warn(m) });
-  if (records.length === 0)
-    throw new InputError(`${file} holds no records; check the path, or run the sweep with --out ${file}`);
+function groupRun(files: string[], by: string[], metric: string, io: Io): void {
+  const records: RunRecord[] = [];
+  for (const file of files) {
+    const read = readResults(file, { warn: (m) => io.warn(m) }).records;
+    if (read.length === 0)
+      throw new InputError(`${file} holds no records; check the path, or run the sweep with --out ${file}`);
+    records.push(...read);
+  }
   const rows: GroupRow[] = groupRows(records, by, metric);
   const width = by.map((n) => Math.max(n.length, ...rows.map((r) => r.group[n].length)));
   const f = (v: number): string => (Number.isFinite(v) ? v.toPrecision(4) : '-').padStart(8);
@@ -61,17 +66,17 @@ export function registerSummarize(program: Command, io: Io): void {
   program
     .command('summarize')
     .description("print an experiment's summary from its results file (a local sweep or shards merged from a cluster)")
-    .argument('<file>', 'results file (JSON lines)')
+    .argument('<files...>', 'results file (JSON lines); several: more seeds of one experiment, summarized together')
     .option(
       '--by <names>',
       'instead: group the runs by these parameters (comma-separated: swept parameters, config fields such as lr or radices, tags) and print median, min and max of --metric',
     )
     .option('--metric <name>', `the final metric of --by: ${METRICS.join(', ')}`, 'valAccuracy')
     .option('--json', 'print the summary as JSON (docs/cli.md)')
-    .action((file: string, f: { by?: string; metric: string }) =>
+    .action((files: string[], f: { by?: string; metric: string }) =>
       summarizeRun(
         {
-          file,
+          files,
           by:
             f.by === undefined
               ? undefined

@@ -89,4 +89,9 @@ export interface Experiment<P extends Record<string, unknown> = Record<string, u
   twinOutcome?(outcome: RunOutcome, run: RunSpec): RunOutcome;
   /** The numbers to print at the end and in `radixnet summarize`. */
   summarize(records: readonly RunRecord[], params: P): Summary;
+  /**
+   * Parameters that may differ between results files summarized together (`radixnet summarize A B`: more seeds of
+   * the same runs, run later as another plan); every other parameter must agree. Absent: one file at a time.
+   */
+  combinable?: readonly (keyof P & string)[];
 }

@@ -95,10 +95,7 @@ export const PER_CLASS_PROBE = 10000;
 
 /** When `TrainHooks.inspect` sees the model: before the first step, after it, after every step of the first epoch, and after every epoch. */
 export type InspectPoint =
-  | { at: 'init' }
-  | { at: 'first-step' }
-  | { at: 'step'; step: number }
-  | { at: 'epoch-end'; epoch: number };
+  { at: 'init' } | { at: 'first-step' } | { at: 'step'; step: number } | { at: 'epoch-end'; epoch: number };
 
 export interface TrainHooks {
   /** Measure each epoch's per-class recall on the first PER_CLASS_PROBE training samples (history[e].trainRecall). */

@@ -8,6 +8,7 @@ import { countLostClasses, lostClassLine } from '../analysis/per-class.js';
 import type { RunRecord, Summary } from './experiment.js';
 import { getExperiment } from './experiments/index.js';
 import { readResults } from './results-file.js';
+import { readCombined } from './combine.js';
 
 /** The summary of records of one plan. */
 export function summarizeRecords(records: readonly RunRecord[]): Summary & { experiment: string; planId: string } {
@@ -72,4 +73,27 @@ export function summarizeFile(
     throw new InputError(`${path} holds no records; check the path, or run the experiment with --out ${path}`);
   const summary = summarizeRecords(records);
   return { ...summary, runs: records.length, runSeconds: records.reduce((s, r) => s + r.wallSeconds, 0) };
+}
+
+/**
+ * Summarizes several results files of one experiment together (readCombined): later seeds of the same runs, run as
+ * another plan.
+ */
+export function summarizeFiles(
+  paths: readonly string[],
+  warn?: (m: string) => void,
+): Summary & { experiment: string; planId: string; runs: number; runSeconds: number; files: number } {
+  if (paths.length === 1) return { ...summarizeFile(paths[0], warn), files: 1 };
+  const all = readCombined(paths, warn);
+  const { experiment, planId, params } = all[0];
+  const exp = getExperiment(experiment);
+  const summary = withLostClasses(withPredictor(exp.summarize(all, params), all), all);
+  return {
+    experiment,
+    planId,
+    ...summary,
+    runs: all.length,
+    runSeconds: all.reduce((s, r) => s + r.wallSeconds, 0),
+    files: paths.length,
+  };
 }

@@ -183,6 +183,22 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     coinEvalSeeds: seedsParam('coin-eval-seeds', 'coin stage seeds the per-run predictor is scored on'),
   },
   needsData: true,
+  // more seeds, other stages or other recording options of the same protocol are summarized together
+  combinable: [
+    'stages',
+    'fitSeeds',
+    'evalSeeds',
+    'feedFanIn',
+    'others',
+    'preventModels',
+    'measures',
+    'fig4Sample',
+    'fig4Retrain',
+    'fig4MinSparsity',
+    'coinModels',
+    'coinFitSeeds',
+    'coinEvalSeeds',
+  ],
 
   plan(p, done) {
     checkSeedsApart(p);
