@@ -91,12 +91,17 @@ export interface GroupRisk {
   runs: number;
 }
 
+/** The Jeffreys estimate of a probability from k successes in n trials: (k + 1/2) / (n + 1). */
+export function jeffreys(k: number, n: number): number {
+  return (k + 0.5) / (n + 1);
+}
+
 /** Fits the group model on runs. Groups without runs get the Jeffreys prior's 0.5 and runs 0 (say so where shown). */
 export function fitGroupRisk(runs: readonly RiskRun[]): GroupRisk[] {
   return RISK_GROUPS.map((group) => {
     const mine = runs.filter((r) => r.group === group);
     const k = mine.filter((r) => r.strange).length;
-    return { group, probability: (k + 0.5) / (mine.length + 1), strange: k, runs: mine.length };
+    return { group, probability: jeffreys(k, mine.length), strange: k, runs: mine.length };
   });
 }
 

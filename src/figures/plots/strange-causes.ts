@@ -33,24 +33,28 @@ export const strangeCausesPlot: Plot = {
     const run = dyingRun(records);
     if (run) {
       const lost = new Set(lostClasses(run.final!.testRecall!));
+      // the lost classes sit on top of each other at 0, so the legend names them rather than leaving their colours to tell
+      const name = (c: number): string => (lost.has(c) ? `${c} (lost)` : String(c));
       const values = run.history.flatMap((e) =>
         e.trainRecall!.map((v, c) => ({
           epoch: e.epoch,
           recall: v,
-          class: String(c),
+          class: name(c),
           lost: lost.has(c) ? 'lost' : 'kept',
         })),
       );
       panels.push({
         title: {
           text: `per-class training recall of ${run.topology.radices} (seed ${run.config?.seed ?? '?'})`,
-          subtitle: `${lost.size} of 10 classes lost at the end (test recall < 5%)`,
+          subtitle:
+            `${lost.size} of 10 classes lost at the end (test recall < 5%)` +
+            (lost.size ? `: ${[...lost].sort((a, b) => a - b).join(', ')} (dashed)` : ''),
           fontSize: 12,
         },
         width: 480,
         height: 220,
         data: { values },
-        mark: { type: 'line', strokeWidth: 1.4, point: { size: 12 } },
+        mark: { type: 'line', strokeWidth: 1.6, point: { size: 12 } },
         encoding: {
           x: epochAxis(run.history.length),
           y: {
@@ -63,12 +67,11 @@ export const strangeCausesPlot: Plot = {
             field: 'class',
             type: 'nominal',
             title: 'class',
-            sort: Array.from({ length: 10 }, (_, c) => String(c)),
+            sort: Array.from({ length: 10 }, (_, c) => name(c)),
           },
           strokeDash: {
             field: 'lost',
             type: 'nominal',
-            title: 'at the end',
             scale: {
               domain: ['kept', 'lost'],
               range: [
@@ -76,7 +79,7 @@ export const strangeCausesPlot: Plot = {
                 [4, 3],
               ],
             },
-            legend: { symbolType: 'stroke', symbolStrokeColor: '#333', symbolStrokeWidth: 1.5 },
+            legend: null,
           },
         },
       });
@@ -102,6 +105,16 @@ export const strangeCausesPlot: Plot = {
           runs: r.evalRuns,
           label: `${r.group} (${r.evalStrange}/${r.evalRuns})`,
         }));
+      // labels of groups that sit close together (the safe groups all near 0) are stacked upwards instead of overprinted
+      const placed: { x: number; y: number }[] = [];
+      const labels = [...values]
+        .sort((a, b) => a.predicted - b.predicted || a.observed - b.observed)
+        .map((v) => {
+          let y = v.observed + 0.03;
+          while (placed.some((p) => Math.abs(p.x - v.predicted) < 0.25 && Math.abs(p.y - y) < 0.045)) y += 0.05;
+          placed.push({ x: v.predicted, y });
+          return { ...v, labelY: y };
+        });
       panels.push({
         title: {
           text: 'reliability of the risk model',
@@ -151,12 +164,13 @@ export const strangeCausesPlot: Plot = {
             },
           },
           {
-            data: { values },
-            mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11 },
+            data: { values: labels },
+            mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11 },
             encoding: {
               x: { field: 'predicted', type: 'quantitative' },
-              y: { field: 'observed', type: 'quantitative' },
+              y: { field: 'labelY', type: 'quantitative' },
               text: { field: 'label' },
+              color: { field: 'group', type: 'nominal', legend: null },
             },
           },
         ],
