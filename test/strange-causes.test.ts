@@ -237,6 +237,23 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     );
     for (const x of [a, b, c]) for (const e of x.history) e.trainRecall = r10;
     expect(dyingRun([c, b, a])!.topology.radices).to.equal('a');
+    // the lost classes of the drawn run are named in its legend, and labels of groups at the same spot do not overprint
+    const both = strangeCausesPlot.draw([...records, a], 'fixture').spec as unknown as {
+      vconcat: [
+        { data: { values: { class: string }[] } },
+        { layer: { data: { values: { predicted: number; labelY?: number }[] } }[] },
+      ];
+    };
+    expect([...new Set(both.vconcat[0].data.values.map((v) => v.class))]).to.deep.equal([
+      '0 (lost)',
+      '1 (lost)',
+      ...Array.from({ length: 8 }, (_, k) => String(k + 2)),
+    ]);
+    const labels = both.vconcat[1].layer[3].data.values;
+    for (const p of labels)
+      for (const q of labels)
+        if (p !== q && Math.abs(p.predicted - q.predicted) < 0.25)
+          expect(Math.abs(p.labelY! - q.labelY!)).to.be.at.least(0.045);
     expect(() =>
       strangeCausesPlot.draw([rec({ radices: 'x', seed: 1, acc: 0.5, stage: 'prevent' })], 'f.jsonl'),
     ).to.throw(InputError, /f\.jsonl: nothing to draw/);
