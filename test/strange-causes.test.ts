@@ -14,7 +14,13 @@ import {
 } from '../src/analysis/strange-risk.js';
 import { diagnoseRadixNet, riskSectionLines } from '../src/analysis/diagnose.js';
 import { MEASURED_PREVENTION, MEASURED_RISK } from '../src/analysis/strange-measured.js';
-import { binNormalLevels, classifySlowStuck, crossValidatedAuc } from '../src/analysis/slow-stuck.js';
+import {
+  binNormalLevels,
+  classifySlowStuck,
+  compareAucs,
+  crossValidatedAuc,
+  crossValidatedScores,
+} from '../src/analysis/slow-stuck.js';
 import { cheapestMeasure, measureTable } from '../src/analysis/prevention.js';
 import {
   FeedRecorder,
@@ -388,6 +394,29 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     } finally {
       engine.close();
     }
+  });
+
+  it('compares held-out AUCs with paired bootstrap intervals: a perfect model against a hand-scored baseline', () => {
+    const y = [true, false, true, false, true, false, false, true];
+    const perfect = y.map((v, i) => (v ? 1 : 0) + i / 100);
+    // the baseline ranks one negative (index 1) above every positive: AUC 12/16
+    const base = [0.6, 0.9, 0.7, 0.1, 0.8, 0.2, 0.3, 0.5];
+    expect(rocAuc(base, y)).to.equal(0.75);
+    const c = compareAucs(perfect, base, y);
+    expect(c.auc).to.equal(1);
+    expect(c.aucCi).to.deep.equal([1, 1]);
+    expect(c.gain).to.equal(0.25);
+    expect(c.gainCi[0]).to.be.at.least(0).and.at.most(0.25);
+    expect(c.gainCi[1]).to.be.at.least(0.25).and.at.most(1);
+    expect(compareAucs(perfect, base, y)).to.deep.equal(c);
+    const same = compareAucs(base, base, y);
+    expect(same.gain).to.equal(0);
+    expect(same.gainCi).to.deep.equal([0, 0]);
+    // NaN scores (folds that could not be fitted) are left out of both
+    expect(compareAucs([...perfect, NaN], [...base, 0.99], [...y, false]).auc).to.equal(1);
+    const rows = y.map((label, i) => ({ features: { x: perfect[i] }, label }));
+    const oof = crossValidatedScores(rows, ['x'], 4);
+    expect(rocAuc(oof, y)).to.equal(crossValidatedAuc(rows, ['x'], 4));
   });
 
   it('computes each class view on its own rows as a hand-worked case gives', () => {

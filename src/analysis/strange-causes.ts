@@ -13,7 +13,8 @@ import { cheapestMeasure, measureLines, measureTable } from './prevention.js';
 import {
   binNormalLevels,
   classifySlowStuck,
-  crossValidatedAuc,
+  compareAucs,
+  crossValidatedScores,
   topologyFeatures,
   type SlowStuck,
 } from './slow-stuck.js';
@@ -126,13 +127,22 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
         features: topologyFeatures(r.topology.radices, p.layers),
         label: verdictOf.get(r.topology.radices) === 'stuck',
       }));
-    const aucs = [
-      { features: ['sparsity'], auc: crossValidatedAuc(rows, ['sparsity']) },
-      ...STUCK_FEATURES.map((f) => ({ features: ['sparsity', f], auc: crossValidatedAuc(rows, ['sparsity', f]) })),
-    ];
+    const y = rows.map((r) => r.label);
+    const base = crossValidatedScores(rows, ['sparsity']);
+    const aucs = [['sparsity'], ...STUCK_FEATURES.map((f) => ['sparsity', f])].map((features) => ({
+      features,
+      ...compareAucs(crossValidatedScores(rows, features), base, y),
+    }));
+    const f3 = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
     text.push(
-      `  stuck vs the rest of the screened lists (${rows.length} lists, ${rows.filter((r) => r.label).length} stuck), 5-fold cross-validated ROC AUC:`,
-      ...aucs.map((a) => `    ${a.features.join(' + ').padEnd(32)} ${a.auc.toFixed(3)}`),
+      `  stuck vs the rest of the screened lists (${rows.length} lists, ${rows.filter((r) => r.label).length} stuck), 5-fold cross-validated ROC AUC ` +
+        '(paired bootstrap 95% CIs over lists):',
+      `    ${'features'.padEnd(32)} ${'AUC'.padStart(5)}  95% CI         gain over sparsity  95% CI`,
+      ...aucs.map(
+        (a) =>
+          `    ${a.features.join(' + ').padEnd(32)} ${f3(a.auc)}  ${f3(a.aucCi[0])}-${f3(a.aucCi[1])}    ` +
+          `${f3(a.gain).padStart(6)}  ${f3(a.gainCi[0])} to ${f3(a.gainCi[1])}`,
+      ),
     );
     data.slowStuck = { verdicts, levels: Object.fromEntries(levels), aucs, lists: rows.length };
   }
