@@ -550,7 +550,9 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     const fit = Array.from({ length: 12 }, (_, i) => record(i, i % 3 === 0, 'fit'));
     const evaluation = Array.from({ length: 9 }, (_, i) => record(100 + i, i % 3 === 1, 'eval'));
     const rows = evaluateStepPredictors(stepRuns(fit), stepRuns(evaluation));
-    expect(rows.map((r) => r.point)).to.deep.equal(['step 0', 'step 10', 'epoch 1']);
+    expect(rows.map((r) => `${r.point} ${r.model}`)).to.deep.equal(
+      ['step 0', 'step 10', 'epoch 1'].flatMap((p) => [`${p} run`, `${p} class`]),
+    );
     for (const r of rows) {
       expect([r.precision, r.recall, r.positives, r.runs]).to.deep.equal([1, 1, 3, 9]);
       expect(r.recallCi[0]).to.be.closeTo(wilson(3, 3)[0], 1e-12);

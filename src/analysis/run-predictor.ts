@@ -290,6 +290,27 @@ export function stepVector(snap: FeedSnapshot): number[] | null {
   ];
 }
 
+/**
+ * Per-class features at one point, for the class-level model: whether all its feeding weights are negative, its
+ * recall, logit margin and positive drive on its own images, the largest mean pre-activation and firing fraction of its
+ * feeding units on them.
+ */
+export const CLASS_FEATURES = ['allNegative', 'ownRecall', 'ownMargin', 'drive', 'maxZOwn', 'maxOnOwn'] as const;
+
+/** CLASS_FEATURES of every class of a snapshot (null without a per-class view). */
+export function classVectors(snap: FeedSnapshot): number[][] | null {
+  const own = snap.own;
+  if (!own) return null;
+  return snap.w.map((ws, c) => [
+    ws.every((w) => w < 0) ? 1 : 0,
+    own.recall[c],
+    own.margin[c],
+    own.drive[c],
+    Math.max(...own.zOwn[c]),
+    Math.max(...own.onOwn[c]),
+  ]);
+}
+
 /** The points a run's feed data was recorded at, in training order: step 0, steps of epoch 1, epoch ends. */
 export function feedPoints(feed: FeedData): { point: string; snap: FeedSnapshot }[] {
   return [
@@ -305,6 +326,9 @@ export interface StepRun {
   seed: number;
   lost: boolean;
   at: Map<string, number[]>;
+  /** Per point, CLASS_FEATURES of each class; and which classes were lost at the end. */
+  classesAt: Map<string, number[][]>;
+  lostClasses: number[];
 }
 
 /** The runs of records whose feed data has per-class views (records without are left out). */
@@ -314,16 +338,22 @@ export function stepRuns(records: readonly RunRecord[]): StepRun[] {
     const feed = r.data?.feed as FeedData | undefined;
     if (!feed || !r.final?.testRecall) continue;
     const at = new Map<string, number[]>();
+    const classesAt = new Map<string, number[][]>();
     for (const { point, snap } of feedPoints(feed)) {
       const v = stepVector(snap);
+      const cv = classVectors(snap);
       if (v) at.set(point, v);
+      if (cv && cv.every((row) => row.every((x) => Number.isFinite(x)))) classesAt.set(point, cv);
     }
     if (at.size === 0) continue;
+    const lost = lostClasses(r.final.testRecall);
     out.push({
       radices: r.topology.radices,
       seed: r.config?.seed ?? NaN,
-      lost: lostClasses(r.final.testRecall).length > 0,
+      lost: lost.length > 0,
       at,
+      classesAt,
+      lostClasses: lost,
     });
   }
   return out;
@@ -332,6 +362,9 @@ export function stepRuns(records: readonly RunRecord[]): StepRun[] {
 /** Precision and recall at one point, with Wilson 95% intervals, and the threshold the fit runs chose. */
 export interface StepScores extends Scores {
   point: string;
+  /** 'run': a logistic model on the run's STEP_FEATURES; 'class': one on each class's CLASS_FEATURES, a run's
+   *  probability of losing some class being 1 - prod(1 - p_class). */
+  model: 'run' | 'class';
   /** Probability threshold of the logistic model, the one maximising the fit runs' F1. */
   threshold: number;
   precisionCi: [number, number];
@@ -368,30 +401,45 @@ export function evaluateStepPredictors(fit: readonly StepRun[], evaluation: read
   if (evaluation.some((r) => seeds.has(r.seed)))
     throw new InputError('the evaluation runs share seeds with the fit runs; keep them apart');
   if (fit.length === 0 || evaluation.length === 0) return [];
-  const points = [...fit[0].at.keys()].filter((k) => [...fit, ...evaluation].every((r) => r.at.has(k)));
-  return points.map((point) => {
-    const model = fitLogistic(
+  const all = [...fit, ...evaluation];
+  const out: StepScores[] = [];
+  const score = (point: string, model: 'run' | 'class', pFit: number[], pEval: number[]): void => {
+    const threshold = f1Threshold(
+      pFit,
+      fit.map((r) => r.lost),
+    );
+    const y = evaluation.map((r) => r.lost);
+    const s = scoreOf(
+      pEval.map((v) => v >= threshold),
+      pEval,
+      y,
+    );
+    out.push({
+      ...s,
+      point,
+      model,
+      threshold,
+      precisionCi: wilson(s.truePositive, s.predicted),
+      recallCi: wilson(s.truePositive, s.positives),
+    });
+  };
+  for (const point of [...fit[0].at.keys()].filter((k) => all.every((r) => r.at.has(k)))) {
+    const m = fitLogistic(
       fit.map((r) => r.at.get(point)!),
       fit.map((r) => r.lost),
       0.1,
     );
-    const threshold = f1Threshold(
-      fit.map((r) => predictLogistic(model, r.at.get(point)!)),
-      fit.map((r) => r.lost),
+    const p = (r: StepRun): number => predictLogistic(m, r.at.get(point)!);
+    score(point, 'run', fit.map(p), evaluation.map(p));
+    if (!all.every((r) => r.classesAt.has(point))) continue;
+    const c = fitLogistic(
+      fit.flatMap((r) => r.classesAt.get(point)!),
+      fit.flatMap((r) => r.classesAt.get(point)!.map((_, k) => r.lostClasses.includes(k))),
+      0.1,
     );
-    const p = evaluation.map((r) => predictLogistic(model, r.at.get(point)!));
-    const y = evaluation.map((r) => r.lost);
-    const s = scoreOf(
-      p.map((v) => v >= threshold),
-      p,
-      y,
-    );
-    return {
-      ...s,
-      point,
-      threshold,
-      precisionCi: wilson(s.truePositive, s.predicted),
-      recallCi: wilson(s.truePositive, s.positives),
-    };
-  });
+    const q = (r: StepRun): number =>
+      1 - r.classesAt.get(point)!.reduce((keep, v) => keep * (1 - predictLogistic(c, v)), 1);
+    score(point, 'class', fit.map(q), evaluation.map(q));
+  }
+  return out;
 }

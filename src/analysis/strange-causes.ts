@@ -26,6 +26,7 @@ import {
   signTable,
   stepRuns,
   STEP_FEATURES,
+  CLASS_FEATURES,
 } from './run-predictor.js';
 import { countLostClasses, lostClassLine } from './per-class.js';
 import { isStrange, predictorReport } from './strangeness.js';
@@ -193,14 +194,15 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
     const models = [...new Set(coin.map((r) => String(r.tags.radices)))];
     text.push(
       '',
-      `per-run prediction of a lost class by how far into training it looks (coin stage: ${models.join(' ')}; logistic on ` +
-        `${STEP_FEATURES.join(', ')}; threshold chosen on the fit runs): fitted on ${sfit.length} runs, scored on ` +
-        `${seval.length} runs of other seeds (${seval.filter((r) => r.lost).length} lost a class)`,
-      '  after        precision  95% CI       recall  95% CI       AUC    predicted',
+      `per-run prediction of a lost class by how far into training it looks (coin stage: ${models.join(' ')}): fitted on ` +
+        `${sfit.length} runs, scored on ${seval.length} runs of other seeds (${seval.filter((r) => r.lost).length} lost a class); ` +
+        `run model: logistic on ${STEP_FEATURES.join(', ')}; class model: logistic per class on ${CLASS_FEATURES.join(', ')}, ` +
+        'a run losing some class at 1 - prod(1 - p); probability thresholds chosen on the fit runs (largest F1)',
+      '  after       model  precision  95% CI       recall  95% CI       AUC    predicted',
       ...rows.map(
         (r) =>
-          `  ${r.point.padEnd(10)}  ${f(r.precision).padStart(9)}  ${ci(r.precisionCi).padEnd(11)}  ${f(r.recall).padStart(6)}  ` +
-          `${ci(r.recallCi).padEnd(11)}  ${f(r.auc)}  ${String(r.predicted).padStart(9)}`,
+          `  ${r.point.padEnd(10)}  ${r.model.padEnd(5)}  ${f(r.precision).padStart(9)}  ${ci(r.precisionCi).padEnd(11)}  ` +
+          `${f(r.recall).padStart(6)}  ${ci(r.recallCi).padEnd(11)}  ${f(r.auc)}  ${String(r.predicted).padStart(9)}`,
       ),
     );
     data.perRunSteps = { fitRuns: sfit.length, evalRuns: seval.length, models, rows };
