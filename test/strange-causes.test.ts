@@ -255,7 +255,8 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
       '1 (lost)',
       ...Array.from({ length: 8 }, (_, k) => String(k + 2)),
     ]);
-    const labels = both.vconcat[1].layer[3].data.values;
+    const labels = both.vconcat[1].layer.slice(3).flatMap((l) => l.data.values);
+    expect(labels).to.have.length(panels[0].layer[2].data.values.length);
     for (const p of labels)
       for (const q of labels)
         if (p !== q && Math.abs(p.predicted - q.predicted) < 0.25)

@@ -8,15 +8,15 @@ import { jeffreys, type MeasuredGroupRisk, type RiskGroup } from './strange-risk
 
 /** Where the risk numbers come from. */
 export const MEASURED_SOURCE =
-  'fitted on seeds 100,101,102,103 (384 runs), checked on seeds 200,201,202,203 (303 runs): radixnet experiment strange-causes --stages calibrate --fit-seeds 100,101 --eval-seeds 200..203 --others 16 (stopped after seed 200) and --fit-seeds 102,103 --eval-seeds 201..203 --others 16 --feed-fan-in -1, summarized together';
+  'fitted on seeds 100,101,102,103 (540 runs), checked on seeds 200,201,202,203 (540 runs): radixnet experiment strange-causes --stages calibrate --fit-seeds 100,101 --eval-seeds 200..203 --others 16 (stopped after seeds 100, 200, 101) and --fit-seeds 102,103 --eval-seeds 201..203 --others 16 --feed-fan-in -1; radixnet summarize of both files';
 
 /** Per risk group: strange runs and runs on the fit seeds, then on the evaluation seeds. */
 const RISK_COUNTS: readonly (readonly [RiskGroup, number, number, number, number])[] = [
-  ['fan-in 1', 119, 124, 90, 94],
-  ['fan-in 2, own units', 27, 50, 24, 47],
-  ['fan-in 2, shared units', 29, 88, 13, 65],
-  ['fan-in 3', 1, 74, 0, 57],
-  ['fan-in >= 4', 0, 48, 0, 40],
+  ['fan-in 1', 178, 184, 177, 184],
+  ['fan-in 2, own units', 30, 56, 28, 56],
+  ['fan-in 2, shared units', 42, 128, 32, 128],
+  ['fan-in 3', 1, 108, 1, 108],
+  ['fan-in >= 4', 0, 64, 0, 64],
 ];
 
 /** Per risk group: fit runs (Jeffreys estimate) and the held-out check (Wilson 95% interval). */

@@ -163,16 +163,20 @@ export const strangeCausesPlot: Plot = {
               color: { field: 'group', type: 'nominal', title: 'topology group' },
             },
           },
-          {
-            data: { values: labels },
-            mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11 },
+          // labels right of their point, or left of it near the right edge, where they would be cut off
+          ...[
+            { side: (v: { predicted: number }) => v.predicted <= 0.7, align: 'left', dx: 8 },
+            { side: (v: { predicted: number }) => v.predicted > 0.7, align: 'right', dx: -8 },
+          ].map((l) => ({
+            data: { values: labels.filter(l.side) },
+            mark: { type: 'text', align: l.align, baseline: 'middle', dx: l.dx, fontSize: 11 },
             encoding: {
               x: { field: 'predicted', type: 'quantitative' },
               y: { field: 'labelY', type: 'quantitative' },
               text: { field: 'label' },
               color: { field: 'group', type: 'nominal', legend: null },
             },
-          },
+          })),
         ],
       });
       captions.push(
