@@ -369,6 +369,8 @@ export interface StepScores extends Scores {
   threshold: number;
   precisionCi: [number, number];
   recallCi: [number, number];
+  /** The class model only: ROC AUC of its per-class probability for which classes of the evaluation runs are lost. */
+  classAuc: number;
 }
 
 /** The threshold on scores that maximises F1 on (scores, y) (a run is predicted positive at score >= threshold). */
@@ -403,7 +405,7 @@ export function evaluateStepPredictors(fit: readonly StepRun[], evaluation: read
   if (fit.length === 0 || evaluation.length === 0) return [];
   const all = [...fit, ...evaluation];
   const out: StepScores[] = [];
-  const score = (point: string, model: 'run' | 'class', pFit: number[], pEval: number[]): void => {
+  const score = (point: string, model: 'run' | 'class', pFit: number[], pEval: number[], classAuc = NaN): void => {
     const threshold = f1Threshold(
       pFit,
       fit.map((r) => r.lost),
@@ -421,6 +423,7 @@ export function evaluateStepPredictors(fit: readonly StepRun[], evaluation: read
       threshold,
       precisionCi: wilson(s.truePositive, s.predicted),
       recallCi: wilson(s.truePositive, s.positives),
+      classAuc,
     });
   };
   for (const point of [...fit[0].at.keys()].filter((k) => all.every((r) => r.at.has(k)))) {
@@ -439,7 +442,12 @@ export function evaluateStepPredictors(fit: readonly StepRun[], evaluation: read
     );
     const q = (r: StepRun): number =>
       1 - r.classesAt.get(point)!.reduce((keep, v) => keep * (1 - predictLogistic(c, v)), 1);
-    score(point, 'class', fit.map(q), evaluation.map(q));
+    // which class is lost, scored per class on the evaluation runs
+    const classAuc = rocAuc(
+      evaluation.flatMap((r) => r.classesAt.get(point)!.map((v) => predictLogistic(c, v))),
+      evaluation.flatMap((r) => r.classesAt.get(point)!.map((_, k) => r.lostClasses.includes(k))),
+    );
+    score(point, 'class', fit.map(q), evaluation.map(q), classAuc);
   }
   return out;
 }

@@ -198,11 +198,11 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
         `${sfit.length} runs, scored on ${seval.length} runs of other seeds (${seval.filter((r) => r.lost).length} lost a class); ` +
         `run model: logistic on ${STEP_FEATURES.join(', ')}; class model: logistic per class on ${CLASS_FEATURES.join(', ')}, ` +
         'a run losing some class at 1 - prod(1 - p); probability thresholds chosen on the fit runs (largest F1)',
-      '  after       model  precision  95% CI       recall  95% CI       AUC    predicted',
+      '  after       model  precision  95% CI       recall  95% CI       AUC    predicted  class AUC',
       ...rows.map(
         (r) =>
           `  ${r.point.padEnd(10)}  ${r.model.padEnd(5)}  ${f(r.precision).padStart(9)}  ${ci(r.precisionCi).padEnd(11)}  ` +
-          `${f(r.recall).padStart(6)}  ${ci(r.recallCi).padEnd(11)}  ${f(r.auc)}  ${String(r.predicted).padStart(9)}`,
+          `${f(r.recall).padStart(6)}  ${ci(r.recallCi).padEnd(11)}  ${f(r.auc)}  ${String(r.predicted).padStart(9)}  ${f(r.classAuc).padStart(9)}`,
       ),
     );
     data.perRunSteps = { fitRuns: sfit.length, evalRuns: seval.length, models, rows };
