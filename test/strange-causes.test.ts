@@ -40,7 +40,8 @@ import {
   stepVector,
 } from '../src/analysis/run-predictor.js';
 import { readCombined } from '../src/suite/combine.js';
-import { planId } from '../src/suite/plan.js';
+import { planId, resolveParams } from '../src/suite/plan.js';
+import { strangeCauses } from '../src/suite/experiments/strange-causes.js';
 import { summarizeFiles } from '../src/suite/summarize.js';
 import { Engine } from '../src/engine/engine.js';
 import { Mlp } from '../src/engine/mlp.js';
@@ -418,6 +419,30 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     const rows = y.map((label, i) => ({ features: { x: perfect[i] }, label }));
     const oof = crossValidatedScores(rows, ['x'], 4);
     expect(rocAuc(oof, y)).to.equal(crossValidatedAuc(rows, ['x'], 4));
+  });
+
+  it('records feeding units where --feed-fan-in asks (the coin stage always), and nothing else changes the runs', () => {
+    const over = {
+      stages: ['calibrate', 'coin'] as ('calibrate' | 'coin')[],
+      others: 2,
+      fitSeeds: [1],
+      evalSeeds: [2],
+      coinModels: ['10,10/2'],
+      coinFitSeeds: [3],
+      coinEvalSeeds: [4],
+    };
+    const feedOf = (feedFanIn: number) =>
+      strangeCauses
+        .plan(resolveParams(strangeCauses, { ...over, feedFanIn }), [])
+        .map((r) => ({ key: r.key, stage: r.tags.stage, fanIn: Number(r.tags.fanIn), feed: r.tags.feed }));
+    const all = feedOf(3);
+    const none = feedOf(-1);
+    const two = feedOf(2);
+    expect(none.map((r) => r.key)).to.deep.equal(all.map((r) => r.key));
+    for (const r of all) expect(r.feed).to.equal(r.stage === 'coin' || r.fanIn <= 3);
+    for (const r of none) expect(r.feed).to.equal(r.stage === 'coin');
+    for (const r of two) expect(r.feed).to.equal(r.stage === 'coin' || r.fanIn <= 2);
+    expect(all.some((r) => r.stage === 'calibrate' && r.fanIn === 3)).to.equal(true);
   });
 
   it('computes each class view on its own rows as a hand-worked case gives', () => {
