@@ -121,7 +121,8 @@ function registerOne(parent: Command, exp: AnyExperiment, io: Io): void {
       new Option(
         `--${spec.flag} <value>`,
         `${spec.description} (paper: ${show(exp.defaults[name])}${quick})`,
-      ).argParser((text: string) => spec.parse(text)),
+        // boxed: commander turns a parser's null (a count's "all") into '' (the plan then had no runs)
+      ).argParser((text: string) => ({ parsed: spec.parse(text) })),
     );
   }
   cmd
@@ -142,7 +143,8 @@ function registerOne(parent: Command, exp: AnyExperiment, io: Io): void {
     .option('--json', 'print the result as JSON on stdout (docs/cli.md) and progress as JSON lines on stderr')
     .action((f: ExperimentFlags) => {
       const params: Record<string, unknown> = {};
-      for (const name of Object.keys(exp.params)) if (f[name] !== undefined) params[name] = f[name];
+      for (const name of Object.keys(exp.params))
+        if (f[name] !== undefined) params[name] = (f[name] as { parsed: unknown }).parsed;
       return experimentRun(
         {
           experiment: exp.name,
