@@ -9,7 +9,7 @@ import { softmax_xent, softmax_fwd } from './softmax';
 import { transpose_in, transpose_out } from './transpose';
 import { gather_in, gather_labels } from './gather';
 import { sgd_update, momentum_update, adam_update } from './optimizer';
-import { challenge_fwd, challenge_load, challenge_repack } from './challenge';
+import { challenge_fwd, challenge_load, challenge_repack, challenge_fwd_slices, challenge_pack_slices } from './challenge';
 
 export const RECORD_WORDS = 16;
 
@@ -37,6 +37,8 @@ export function callRecord(r: usize, s: i32, e: i32): void {
     case 19: challenge_fwd(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<f32>(r, 44), load<i32>(r, 48)); break;
     case 20: challenge_load(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<usize>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
     case 21: challenge_repack(s, e, load<usize>(r, 12), load<usize>(r, 16), load<i32>(r, 20), load<usize>(r, 24), load<usize>(r, 28), load<i32>(r, 32), load<i32>(r, 36), load<i32>(r, 40)); break;
+    case 22: challenge_fwd_slices(s, e, load<usize>(r, 12), load<usize>(r, 16), load<usize>(r, 20), load<f32>(r, 24), load<i32>(r, 28), load<usize>(r, 32), load<usize>(r, 36), load<i32>(r, 40), load<f32>(r, 44), load<i32>(r, 48), load<i32>(r, 52), load<usize>(r, 56)); break;
+    case 23: challenge_pack_slices(s, e, load<usize>(r, 12), load<usize>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32), load<usize>(r, 36)); break;
     default: unreachable();
   }
 }

@@ -177,6 +177,84 @@ export function challenge_fwd(b0: i32, b1: i32, ptr: usize, idx: usize, w: usize
   }
 }
 
+// The bytes of one item's scratch in the sliced kernels: its multiply-adds (f64, padded to 16), its `any` (ldb i32),
+// its list of one row's live inputs (n16 (i32, f32) pairs), at least ldb i32 (the pack's merged `any`).
+@inline function sliceItemBytes(nn: usize, ld: usize): usize {
+  return 16 + ld + max(8 * n16(nn), ld);
+}
+
+// challenge_fwd_slices(g0, g1, ptr, idx, w, bias, n, act, stride, ldb, ymax, parity, slices, scratch): the same layer
+// when there are fewer batches than threads can share: item g is batch g / slices, its output rows
+// [s n / slices, (s+1) n / slices) for s = g mod slices, with its own list, `any` and multiply-add count in
+// scratch + g * sliceItemBytes, so that several threads work on one batch. It does not pack the survivors:
+// challenge_pack_slices does, once every slice of the batch has marked its samples, and the host moves the ids.
+export function challenge_fwd_slices(g0: i32, g1: i32, ptr: usize, idx: usize, w: usize, bias: f32, n: i32,
+  act: usize, stride: usize, ldb: i32, ymax: f32, parity: i32, slices: i32, scratch: usize): void {
+  const nn = <usize>n;
+  const ld = <usize>ldb << 2;
+  const vb = f32x4.splat(bias);
+  const vmax = f32x4.splat(ymax);
+  const item = sliceItemBytes(nn, ld);
+  for (let g = g0; g < g1; g++) {
+    const b = g / slices;
+    const s = g % slices;
+    const j0 = <usize>s * nn / <usize>slices;
+    const j1 = <usize>(s + 1) * nn / <usize>slices;
+    const blk = act + <usize>b * stride;
+    const live = load<i32>(blk);
+    const flags0 = blk + 64 + 2 * ld;
+    const bufs = flags0 + 10 * n16(nn);
+    const fin = flags0 + (parity ? n16(nn) : 0);
+    const fout = flags0 + (parity ? 0 : n16(nn));
+    const xin = bufs + (parity ? nn * ld : 0);
+    const xout = bufs + (parity ? 0 : nn * ld);
+    const mine = scratch + <usize>g * item;
+    const any = mine + 16;
+    store<f64>(mine, 0);
+    if (live == 0) {
+      memory.fill(fout + j0, 0, j1 - j0);
+      continue;
+    }
+    const nv = <usize>((live + 3) >> 2);
+    memory.fill(any, 0, vec(nv));
+    store<f64>(mine, fwdRows(j0, j1, ptr, idx, w, fin, fout, xin, xout, any + ld, any, nv, ld, vb, vmax));
+  }
+}
+
+// challenge_pack_slices(g0, g1, act, stride, n, ldb, parity, slices, scratch): after challenge_fwd_slices (same
+// parity, slices and scratch), item g merges the `any` of every slice of its batch into its own scratch and packs the
+// survivors to the front of its slice's output rows. The host then packs the ids and sets the live count.
+export function challenge_pack_slices(g0: i32, g1: i32, act: usize, stride: usize, n: i32, ldb: i32, parity: i32,
+  slices: i32, scratch: usize): void {
+  const nn = <usize>n;
+  const ld = <usize>ldb << 2;
+  const item = sliceItemBytes(nn, ld);
+  for (let g = g0; g < g1; g++) {
+    const b = g / slices;
+    const s = g % slices;
+    const j0 = <usize>s * nn / <usize>slices;
+    const j1 = <usize>(s + 1) * nn / <usize>slices;
+    const blk = act + <usize>b * stride;
+    const live = <usize>load<i32>(blk);
+    if (live == 0) continue;
+    const flags0 = blk + 64 + 2 * ld;
+    const bufs = flags0 + 10 * n16(nn);
+    const fout = flags0 + (parity ? 0 : n16(nn));
+    const xout = bufs + (parity ? 0 : nn * ld);
+    const merged = scratch + <usize>g * item + 16 + ld;
+    const first = scratch + <usize>(b * slices) * item + 16;
+    let keep: usize = 0;
+    for (let c: usize = 0; c < live; c++) {
+      let a = 0;
+      for (let t: usize = 0; t < <usize>slices; t++) a |= load<i32>(first + t * item + (c << 2));
+      store<i32>(merged + (c << 2), a);
+      if (a != 0) keep++;
+    }
+    if (keep == live) continue;
+    packRows(j0, j1, fout, xout, merged, live, ld);
+  }
+}
+
 // challenge_load(k0, k1, bptr, sptr, cols, vals, act, stride, n, ldb): lays out staged inputs, batch k into the block
 // at act + k * stride: its samples are bptr[k]..bptr[k+1]-1 of the stage, sample s's pixels cols/vals[sptr[s]..
 // sptr[s+1]) (0-based neurons, checked by the host). Rows a sample touches are zeroed once and flagged live in the

@@ -72,6 +72,11 @@
 // challenge_repack(t0, t1, starts, olds, nbOld, act, stride, n, ldb, parity)
 //     moves the live samples of old batches [0, nbOld) (olds: their prefix of live counts; buffer `parity`) into
 //     new batch t = samples starts[t]..starts[t+1]-1 (buffer 1 - parity); the host moves ids and live counts
+// challenge_fwd_slices(g0, g1, ptr, idx, w, bias, n, act, stride, ldb, ymax, parity, slices, scratch)
+//     challenge_fwd for item g = output rows [s n / slices, (s+1) n / slices) of batch g / slices (s = g mod
+//     slices), its any, list and multiply-adds in its own scratch; survivors packed by challenge_pack_slices
+// challenge_pack_slices(g0, g1, act, stride, n, ldb, parity, slices, scratch)
+//     after challenge_fwd_slices: item g merges its batch's slices' any and packs the survivors of its rows
 // simd_peak(iters, a, b): f32
 //     96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling
 // fma_peak(iters, a, b): f32
@@ -85,5 +90,5 @@ export { transpose_in, transpose_out } from './transpose';
 export { gather_in, gather_labels } from './gather';
 export { sgd_update, momentum_update, adam_update } from './optimizer';
 export { run_program_mt, run_program } from './program';
-export { challenge_fwd, challenge_load, challenge_repack } from './challenge';
+export { challenge_fwd, challenge_load, challenge_repack, challenge_fwd_slices, challenge_pack_slices } from './challenge';
 export { simd_peak, fma_peak } from './peak';

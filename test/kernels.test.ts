@@ -806,6 +806,10 @@ const TESTED_ELSEWHERE: Partial<Record<KernelName, string>> = {
   challenge_fwd: 'test/challenge.test.ts (against a float64 reference of the whole inference)',
   challenge_load: 'test/challenge.test.ts (the inference from its staged inputs, against the float64 reference)',
   challenge_repack: 'test/challenge.test.ts (inferences whose rounds repack, against the float64 reference)',
+  challenge_fwd_slices:
+    'test/challenge.test.ts (rounds of 1 and 2 batches on 2 threads, against the float64 reference)',
+  challenge_pack_slices:
+    'test/challenge.test.ts (rounds of 1 and 2 batches on 2 threads, against the float64 reference)',
   run_program_mt: 'test/fused-step.test.ts',
 };
 

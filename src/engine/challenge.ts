@@ -75,6 +75,26 @@ export function challengeBatch(neurons: number): number {
   return b;
 }
 
+/** Most items (batch x slice) a sliced layer dispatch has: its scratch is allocated for this many. */
+export const SLICE_ITEMS = 16;
+
+/** Bytes of one item's scratch in the sliced kernels (assembly/challenge.ts, sliceItemBytes). */
+export function sliceItemBytes(neurons: number, ldb: number): number {
+  return 16 + 4 * ldb + Math.max(8 * ((neurons + 15) & ~15), 4 * ldb);
+}
+
+/**
+ * Slices per batch for a layer of `nb` batches on `threads` threads: 1 (a batch per claim) while there are at least
+ * two batches per thread; below that each batch's output rows are cut into slices, so that about 4 items per thread
+ * (at most SLICE_ITEMS in all, each at least 64 rows) keep every thread busy: the large networks' last inputs, and
+ * the long networks' few survivors, are one or two batches.
+ */
+export function sliceCount(nb: number, threads: number, neurons: number): number {
+  if (threads < 2 || nb >= 2 * threads) return 1;
+  const s = Math.min(Math.floor(SLICE_ITEMS / nb), Math.floor((4 * threads) / nb), Math.floor(neurons / 64));
+  return s >= 2 ? s : 1;
+}
+
 /** Bytes a layer takes in kernel memory. */
 export function layerBytes(neurons: number, nnz: number): number {
   return 4 * (neurons + 1) + 8 * nnz + 3 * 64;
@@ -96,6 +116,8 @@ export function challengeMemory(
   /** Pixels the input stage holds, and its bytes (with its offsets). */
   stagePixels: number;
   stageBytes: number;
+  /** Bytes of the sliced kernels' scratch. */
+  sliceBytes: number;
   kernelBytes: number;
 } {
   const batch = opts.batch ?? challengeBatch(neurons);
@@ -111,6 +133,7 @@ export function challengeMemory(
   const stagePixels = Math.max(opts.stagePixels ?? 2 ** 21, batch * neurons);
   // (and the repack's offsets: 2 (batchesPerRound + 1) i32)
   const stageBytes = 8 * stagePixels + 12 * (batchesPerRound + 1) + 4 * (batchesPerRound * batch + 1);
+  const sliceBytes = SLICE_ITEMS * sliceItemBytes(neurons, batch);
   return {
     batch,
     batchesPerRound,
@@ -119,7 +142,8 @@ export function challengeMemory(
     resident,
     stagePixels,
     stageBytes,
-    kernelBytes: stride * batchesPerRound + lb + stageBytes,
+    sliceBytes,
+    kernelBytes: stride * batchesPerRound + lb + stageBytes + sliceBytes,
   };
 }
 
@@ -160,6 +184,8 @@ export function challengeInfer(
     cols: mem.alloc(4 * plan.stagePixels, 64, false),
     vals: mem.alloc(4 * plan.stagePixels, 64, false),
   };
+  // the sliced kernels' scratch, SLICE_ITEMS items
+  const sliceScratch = mem.alloc(SLICE_ITEMS * sliceItemBytes(n, ldb), 64, false);
   // the repack's offsets: new batch starts and old live prefix, up to batchesPerRound + 1 each
   const offsets = mem.alloc(8 * (batchesPerRound + 1), 64, false);
   const resident: { ptr: number; idx: number; w: number; nnz: number }[] = [];
@@ -284,12 +310,31 @@ export function challengeInfer(
         const t1 = performance.now();
         const c1 = process.cpuUsage();
         layerLoadSeconds += (t1 - tl) / 1000;
-        pool.run({
-          kernel: 'challenge_fwd',
-          n: nb,
-          bounds,
-          args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, par],
-        });
+        const slices = sliceCount(nb, engine.threads, n);
+        if (slices === 1) {
+          pool.run({
+            kernel: 'challenge_fwd',
+            n: nb,
+            bounds,
+            args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, par],
+          });
+        } else {
+          // fewer batches than the threads can share: each batch's rows in slices, then its survivors packed
+          const items = new Int32Array(nb * slices + 1).map((_, i) => i);
+          pool.run({
+            kernel: 'challenge_fwd_slices',
+            n: nb * slices,
+            bounds: items,
+            args: [w.ptr, w.idx, w.w, opts.bias, n, act, block.stride, ldb, ymax, par, slices, sliceScratch],
+          });
+          pool.run({
+            kernel: 'challenge_pack_slices',
+            n: nb * slices,
+            bounds: items,
+            args: [act, block.stride, n, ldb, par, slices, sliceScratch],
+          });
+          madds += packSliceIds(mem.memory.buffer, act, block, n, ldb, nb, slices, sliceScratch);
+        }
         const dt = (performance.now() - t1) / 1000;
         layerSeconds[l] += dt;
         seconds += dt;
@@ -326,6 +371,7 @@ export function challengeInfer(
   } finally {
     mem.free(act);
     mem.free(offsets);
+    mem.free(sliceScratch);
     for (const p of [stage.bptr, stage.sptr, stage.cols, stage.vals]) mem.free(p);
     for (const w of resident) if (w) for (const p of [w.ptr, w.idx, w.w]) mem.free(p);
     if (scratch) for (const p of [scratch.ptr, scratch.idx, scratch.w]) mem.free(p);
@@ -350,6 +396,40 @@ export function challengeInfer(
 function cpuSince(c: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(c);
   return (d.user + d.system) / 1e6;
+}
+
+/**
+ * After the sliced kernels: merges each batch's slices' marks of which samples live, packs its ids to match the rows
+ * challenge_pack_slices packed, sets its live count; returns the multiply-adds the slices counted.
+ */
+function packSliceIds(
+  buffer: ArrayBufferLike,
+  act: number,
+  block: ReturnType<typeof challengeBlock>,
+  n: number,
+  ldb: number,
+  nb: number,
+  slices: number,
+  scratch: number,
+): number {
+  const i32 = new Int32Array(buffer);
+  const f64 = new Float64Array(buffer);
+  const item = sliceItemBytes(n, ldb);
+  let madds = 0;
+  for (let b = 0; b < nb; b++) {
+    const blk = act + b * block.stride;
+    const live = i32[blk >> 2];
+    const ids = (blk + BLOCK_IDS) >> 2;
+    let to = 0;
+    for (let c = 0; c < live; c++) {
+      let a = 0;
+      for (let s = 0; s < slices; s++) a |= i32[((scratch + (b * slices + s) * item + 16) >> 2) + c];
+      if (a !== 0) i32[ids + to++] = i32[ids + c];
+    }
+    for (let s = 0; s < slices; s++) madds += f64[(scratch + (b * slices + s) * item) >> 3];
+    i32[blk >> 2] = to;
+  }
+  return madds;
 }
 
 /**

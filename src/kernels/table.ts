@@ -41,6 +41,8 @@ export const KERNEL_TABLE: readonly KernelSpec[] = [
   { name: 'challenge_fwd', file: 'challenge', args: ['b0', 'b1', 'ptr', 'idx', 'w', 'bias', 'n', 'act', 'stride', 'ldb', 'ymax', 'parity'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'i32', 'usize', 'usize', 'i32', 'f32', 'i32'] },
   { name: 'challenge_load', file: 'challenge', args: ['k0', 'k1', 'bptr', 'sptr', 'cols', 'vals', 'act', 'stride', 'n', 'ldb'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'usize', 'usize', 'usize', 'i32', 'i32'] },
   { name: 'challenge_repack', file: 'challenge', args: ['t0', 't1', 'starts', 'olds', 'nbOld', 'act', 'stride', 'n', 'ldb', 'parity'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'i32', 'usize', 'usize', 'i32', 'i32', 'i32'] },
+  { name: 'challenge_fwd_slices', file: 'challenge', args: ['g0', 'g1', 'ptr', 'idx', 'w', 'bias', 'n', 'act', 'stride', 'ldb', 'ymax', 'parity', 'slices', 'scratch'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'usize', 'f32', 'i32', 'usize', 'usize', 'i32', 'f32', 'i32', 'i32', 'usize'] },
+  { name: 'challenge_pack_slices', file: 'challenge', args: ['g0', 'g1', 'act', 'stride', 'n', 'ldb', 'parity', 'slices', 'scratch'], returns: 'void', split: true, types: ['i32', 'i32', 'usize', 'usize', 'i32', 'i32', 'i32', 'i32', 'usize'] },
   { name: 'simd_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
   { name: 'fma_peak', file: 'peak', args: ['iters', 'a', 'b'], returns: 'f32', split: false, types: ['i32', 'f32', 'f32'] },
 ];
@@ -94,6 +96,10 @@ export interface KernelExports {
   challenge_load(k0: number, k1: number, bptr: number, sptr: number, cols: number, vals: number, act: number, stride: number, n: number, ldb: number): void;
   /** moves the live samples of old batches [0, nbOld) (olds: their prefix of live counts; buffer `parity`) into new batch t = samples starts[t]..starts[t+1]-1 (buffer 1 - parity); the host moves ids and live counts */
   challenge_repack(t0: number, t1: number, starts: number, olds: number, nbOld: number, act: number, stride: number, n: number, ldb: number, parity: number): void;
+  /** challenge_fwd for item g = output rows [s n / slices, (s+1) n / slices) of batch g / slices (s = g mod slices), its any, list and multiply-adds in its own scratch; survivors packed by challenge_pack_slices */
+  challenge_fwd_slices(g0: number, g1: number, ptr: number, idx: number, w: number, bias: number, n: number, act: number, stride: number, ldb: number, ymax: number, parity: number, slices: number, scratch: number): void;
+  /** after challenge_fwd_slices: item g merges its batch's slices' any and packs the survivors of its rows */
+  challenge_pack_slices(g0: number, g1: number, act: number, stride: number, n: number, ldb: number, parity: number, slices: number, scratch: number): void;
   /** 96 flops per iteration of register-only f32x4 mul + add: the benchmark's ceiling */
   simd_peak(iters: number, a: number, b: number): number;
   /** the same with one madd (madd.ts) per step: relaxed_madd (FMA) in the fma build, mul + add in the plain one */
@@ -102,5 +108,5 @@ export interface KernelExports {
 
 /** The kernels a thread pool runs (those with a split range), in the order it numbers them: a worker looks a
  * kernel up by its index here. */
-export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update', 'run_program_mt', 'challenge_fwd', 'challenge_load', 'challenge_repack'] as const;
+export const KERNEL_NAMES = ['spmm_fwd', 'spmm_bwd_x', 'spmm_bwd_w', 'spmm_runs_fwd', 'spmm_pair_fwd', 'spmm_pair_bwd_w', 'gemm_fwd', 'gemm_bwd_x', 'gemm_bwd_w', 'softmax_xent', 'softmax_fwd', 'transpose_in', 'transpose_out', 'gather_in', 'gather_labels', 'sgd_update', 'momentum_update', 'adam_update', 'run_program_mt', 'challenge_fwd', 'challenge_load', 'challenge_repack', 'challenge_fwd_slices', 'challenge_pack_slices'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
