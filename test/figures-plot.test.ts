@@ -71,6 +71,23 @@ describe("figures: radixnet plot draws each experiment's figure from its records
       expect(accuracies).to.include(Number(/final accuracy: ([\d.]+)/.exec(p.attrs['aria-label'])![1]).toFixed(3));
   });
 
+  it("Fig. 4 names a dataset and layers other than the paper's, and centres the 0% and 100% labels on their ticks", async () => {
+    const paper = await draw('accuracy-vs-sparsity');
+    const subtitle = (svg: string) => /<text[^>]*>(\d+ networks[^<]*)<\/text>/.exec(svg)![1];
+    expect(subtitle(paper.svg)).to.equal('12 networks; 1 epoch, batch 100, seed 100');
+    const records = readRecords(fixture('accuracy-vs-sparsity')).map((r) => ({
+      ...r,
+      config: { ...r.config!, dataset: 'fashion-mnist', layers: [784, 1000, 1000, 1000, 10] },
+    }));
+    const { spec } = plotFor(records, 'x').draw(records, 'x');
+    const svg = await renderSvg(spec);
+    expect(subtitle(svg)).to.equal('12 networks; Fashion-MNIST, 784-1000-1000-1000-10, 1 epoch, batch 100, seed 100');
+    for (const label of ['0%', '100%']) {
+      const text = new RegExp(`<text([^>]*)>${label}</text>`).exec(paper.svg)![1];
+      expect(text, label).to.match(/text-anchor="middle"/);
+    }
+  });
+
   it('Fig. 5: a range bar and a median dot per network, the median of its seeds', async () => {
     const { records, svg } = await draw('seed-variance');
     const networks = new Map<string, number[]>();

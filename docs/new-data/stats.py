@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Numbers of docs/new-data.md from results files (JSON lines of radixnet experiment): per sparsity bin, the runs,
 the median validation accuracy with a 95% bootstrap interval (10,000 resamples, seed 0), min and max, and the share
-of runs more than 0.05 below the least sparse bin's median with a 95% Wilson interval.
+of runs more than 0.05 below the least sparse bin's median with a 95% Wilson interval. Then the topology rule of
+docs/strange-models.md (strange when some output is fed by at most one last-hidden unit, computed by radixnet's own
+predictStrange, so run it from the repository after `npm run build`) against the runs that trained badly (final
+validation accuracy <= 0.75, the paper's threshold, and <= the same fraction of the least sparse bin's median), with
+precision and recall and their 95% Wilson intervals, and the runs per output fan-in.
 
     python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl [more files]
 """
 import json
 import math
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -28,6 +34,55 @@ def median_ci(values, rng, reps=10000):
         return (float('nan'), float('nan'))
     meds = np.median(rng.choice(v, size=(reps, len(v)), replace=True), axis=1)
     return tuple(np.percentile(meds, [2.5, 97.5]))
+
+
+def output_fan_ins(records):
+    """Fewest last-hidden units feeding any output, per record, from radixnet's predictStrange."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    nets = [[r['topology']['radices'], r['config']['layers']] for r in records]
+    code = ("import('radixnet/analysis').then(({predictStrange}) => {"
+            "const nets = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+            "console.log(JSON.stringify(nets.map(([r, l]) => predictStrange(r, l).minOutputFanIn)));})")
+    out = subprocess.run(['node', '-e', code], input=json.dumps(nets), capture_output=True, text=True, cwd=repo,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+def ci_text(k, n):
+    lo, hi = wilson(k, n)
+    return f'{k}/{n} = {k / n:.3f} [{lo:.2f}, {hi:.2f}]' if n else f'{k}/{n}'
+
+
+def rule_table(records, ref):
+    fan_ins = output_fan_ins(records)
+    for threshold, what in [(0.75, "the paper's 0.75"), (0.75 / 0.9657 * ref, f"{ref:.4f} x 0.75 / 0.9657 "
+                                                          "(0.75 scaled by the dense level, MNIST's 0-10% median 0.9657)")]:
+        bad = [r['final']['valAccuracy'] <= threshold for r in records]
+        pred = [f <= 1 for f in fan_ins]
+        tp = sum(1 for b, p in zip(bad, pred) if b and p)
+        fp = sum(1 for b, p in zip(bad, pred) if not b and p)
+        fn = sum(1 for b, p in zip(bad, pred) if b and not p)
+        tn = len(records) - tp - fp - fn
+        print(f'rule vs trained badly (val. acc. <= {threshold:.4f}, {what}):')
+        print('|  | predicted strange | predicted normal |')
+        print('|---|---|---|')
+        print(f'| trained badly | {tp} | {fn} |')
+        print(f'| trained normally | {fp} | {tn} |')
+        print(f'precision {ci_text(tp, tp + fp)}, recall {ci_text(tp, tp + fn)}')
+        print()
+    print('| output fan-in | runs | median val. acc. | trained badly (<= 0.75) [95% CI] |')
+    print('|---|---|---|---|')
+    groups = {}
+    buckets = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 24), (25, 10**9)]
+    for f, r in zip(fan_ins, records):
+        groups.setdefault(next(b for b in buckets if b[0] <= f <= b[1]), []).append(r['final']['valAccuracy'])
+    for b in sorted(groups):
+        v = groups[b]
+        k = sum(1 for a in v if a <= 0.75)
+        lo, hi = wilson(k, len(v))
+        name = str(b[0]) if b[0] == b[1] else f'{b[0]}+' if b[1] == 10**9 else f'{b[0]}-{b[1]}'
+        print(f'| {name} | {len(v)} | {np.median(v):.4f} | {k}/{len(v)} [{lo:.2f}, {hi:.2f}] |')
+    print()
 
 
 for path in sys.argv[1:]:
@@ -55,3 +110,5 @@ for path in sys.argv[1:]:
         print(f'| {b * 10}-{b * 10 + 10}% | {len(v)} | {np.median(v):.4f} {ci} | {min(v):.4f} | {max(v):.4f} | '
               f'{k}/{len(v)} [{wl:.2f}, {wh:.2f}] |')
     print()
+    if p['layers'] == [784, 300, 100, 10] or '--rule' in sys.argv:
+        rule_table(records, ref)

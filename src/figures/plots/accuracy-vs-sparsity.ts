@@ -2,6 +2,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError } from '../../errors.js';
 import { CHEVRON, type Plot, TRAIN_COLOUR, VALIDATION_COLOUR } from './plot.js';
+import { FASHION_MNIST_INFO } from '../../data/fashion-mnist.js';
+import { PAPER_PRESET } from '../../suite/mnist-train.js';
+
+/** Titles of the named datasets other than the paper's MNIST. */
+const DATASET_TITLES: Readonly<Record<string, string>> = { [FASHION_MNIST_INFO.name]: FASHION_MNIST_INFO.title };
 
 export const accuracyVsSparsityPlot: Plot = {
   figure: 'Fig. 4',
@@ -30,8 +35,14 @@ export const accuracyVsSparsityPlot: Plot = {
     // chevrons over dots: the two accuracies are often within a point of each other
     points.sort((a, b) => Number(a.metric === 'train') - Number(b.metric === 'train'));
     const cfg = records[0].config;
+    // the dataset and layers are named when they are not the paper's, so a figure of another dataset or network
+    // cannot be taken for Fig. 4 itself
     const setup = cfg
-      ? `${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}, batch ${cfg.batchSize}, seed ${cfg.seed}`
+      ? [
+          ...(cfg.dataset && cfg.dataset !== 'mnist' ? [DATASET_TITLES[cfg.dataset] ?? cfg.dataset] : []),
+          ...(cfg.layers.join('-') !== PAPER_PRESET.layers.join('-') ? [cfg.layers.join('-')] : []),
+          `${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}, batch ${cfg.batchSize}, seed ${cfg.seed}`,
+        ].join(', ')
       : '';
     const spec = {
       title: {
@@ -48,7 +59,8 @@ export const accuracyVsSparsityPlot: Plot = {
           type: 'quantitative',
           title: 'sparsity',
           scale: { domain: [0, 1] },
-          axis: { format: '.0%' },
+          // not flush: Vega-Lite's default moves the 0% and 100% labels off their ticks, 100% against 90%
+          axis: { format: '.0%', labelFlush: false },
         },
         y: { field: 'accuracy', type: 'quantitative', title: 'final accuracy', scale: { domain: [0, 1] } },
         shape: {
