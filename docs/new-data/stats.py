@@ -7,7 +7,7 @@ predictStrange, so run it from the repository after `npm run build`) against the
 validation accuracy <= 0.75, the paper's threshold, and <= the same fraction of the least sparse bin's median), with
 precision and recall and their 95% Wilson intervals, and the runs per output fan-in.
 
-    python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl [more files]
+    python3 docs/new-data/stats.py [--bins N] docs/new-data/fig4-fashion.jsonl [more files]
 """
 import json
 import math
@@ -70,8 +70,9 @@ def rule_table(records, ref):
         print(f'| trained normally | {fp} | {tn} |')
         print(f'precision {ci_text(tp, tp + fp)}, recall {ci_text(tp, tp + fn)}')
         print()
-    print('| output fan-in | runs | median val. acc. | trained badly (<= 0.75) [95% CI] |')
-    print('|---|---|---|---|')
+    scaled = 0.75 / 0.9657 * ref
+    print(f'| output fan-in | runs | median val. acc. | trained badly (<= 0.75) [95% CI] | (<= {scaled:.4f}) [95% CI] |')
+    print('|---|---|---|---|---|')
     groups = {}
     buckets = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 24), (25, 10**9)]
     for f, r in zip(fan_ins, records):
@@ -80,23 +81,52 @@ def rule_table(records, ref):
         v = groups[b]
         k = sum(1 for a in v if a <= 0.75)
         lo, hi = wilson(k, len(v))
+        k2 = sum(1 for a in v if a <= scaled)
+        lo2, hi2 = wilson(k2, len(v))
         name = str(b[0]) if b[0] == b[1] else f'{b[0]}+' if b[1] == 10**9 else f'{b[0]}-{b[1]}'
-        print(f'| {name} | {len(v)} | {np.median(v):.4f} | {k}/{len(v)} [{lo:.2f}, {hi:.2f}] |')
+        print(f'| {name} | {len(v)} | {np.median(v):.4f} | {k}/{len(v)} [{lo:.2f}, {hi:.2f}] | '
+              f'{k2}/{len(v)} [{lo2:.2f}, {hi2:.2f}] |')
+    print()
+    # the strange-models experiment's bands (sorted accuracies split where neighbours differ by more than 0.03), on
+    # the final training accuracies of the runs that trained badly
+    bad = sorted(r['final']['trainAccuracy'] for r in records if r['final']['valAccuracy'] <= 0.75)
+    bands = []
+    for a in bad:
+        if bands and a - bands[-1][-1] <= 0.03:
+            bands[-1].append(a)
+        else:
+            bands.append([a])
+    print(f'bands (gap 0.03) of the final training accuracies of the {len(bad)} runs that trained badly: ' +
+          ', '.join(f'{b[0]:.3f}-{b[-1]:.3f} ({len(b)})' for b in bands))
+    gaps = np.diff(bad)
+    print(f'largest gaps between neighbours: ' + ', '.join(f'{g:.3f}' for g in sorted(gaps)[::-1][:5]))
     print()
 
 
-for path in sys.argv[1:]:
+# --bins N: N equal sparsity bins (default 10); the reference stays the least sparse 10% bin
+NBINS = int(sys.argv[sys.argv.index('--bins') + 1]) if '--bins' in sys.argv else 10
+files = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith('--') and sys.argv[i - 1] != '--bins']
+
+
+def pct(x):
+    return f'{x:g}'
+
+
+for path in files:
     records = [json.loads(line) for line in open(path) if line.strip()]
     records = [r for r in records if r.get('final') and r['experiment'] == 'accuracy-vs-sparsity']
     p = records[0]['params']
     print(f"{path}: {len(records)} runs, layers {p['layers']}, dataset {p.get('dataset', 'mnist')}, seed {p['seed']}, "
           f"sample {p.get('sample', 'all')} (sample seed {p.get('sampleSeed', '-')})")
+    tens = {}
+    for r in records:
+        tens.setdefault(min(9, int(r['topology']['sparsity'] * 10)), []).append(r['final']['valAccuracy'])
+    first = min(tens)
+    ref = float(np.median(tens[first]))
     bins = {}
     for r in records:
-        b = min(9, int(r['topology']['sparsity'] * 10))
-        bins.setdefault(b, []).append(r['final']['valAccuracy'])
-    first = min(bins)
-    ref = float(np.median(bins[first]))
+        bins.setdefault(min(NBINS - 1, int(r['topology']['sparsity'] * NBINS)), []).append(r['final']['valAccuracy'])
+    w = 100 / NBINS
     rng = np.random.default_rng(0)
     print(f"reference: median of bin {first * 10}-{first * 10 + 10}% = {ref:.4f}; 'fallen' = below {ref - 0.05:.4f}")
     print('| sparsity | runs | median val. acc. [95% CI] | min | max | fallen [95% CI] |')
@@ -107,7 +137,7 @@ for path in sys.argv[1:]:
         k = sum(1 for a in v if a < ref - 0.05)
         wl, wh = wilson(k, len(v))
         ci = f'[{lo:.4f}, {hi:.4f}]' if not math.isnan(lo) else '-'
-        print(f'| {b * 10}-{b * 10 + 10}% | {len(v)} | {np.median(v):.4f} {ci} | {min(v):.4f} | {max(v):.4f} | '
+        print(f'| {pct(b * w)}-{pct(b * w + w)}% | {len(v)} | {np.median(v):.4f} {ci} | {min(v):.4f} | {max(v):.4f} | '
               f'{k}/{len(v)} [{wl:.2f}, {wh:.2f}] |')
     print()
     if p['layers'] == [784, 300, 100, 10] or '--rule' in sys.argv:
