@@ -8,6 +8,7 @@ validation accuracy <= 0.75, the paper's threshold, and <= the same fraction of 
 precision and recall and their 95% Wilson intervals, and the runs per output fan-in.
 
     python3 docs/new-data/stats.py [--bins N] docs/new-data/fig4-fashion.jsonl [more files]
+    python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl --versus docs/new-data/fig4-deep-fashion.jsonl
 """
 import json
 import math
@@ -55,15 +56,19 @@ def ci_text(k, n):
 
 def rule_table(records, ref):
     fan_ins = output_fan_ins(records)
-    for threshold, what in [(0.75, "the paper's 0.75"), (0.75 / 0.9657 * ref, f"{ref:.4f} x 0.75 / 0.9657 "
-                                                          "(0.75 scaled by the dense level, MNIST's 0-10% median 0.9657)")]:
+    # the rule (fan-in <= 1), and the variant fan-in <= 2 that docs/strange-models.md tried and rejected on MNIST
+    cases = [(cut, threshold, what) for cut in (1, 2)
+             for threshold, what in [(0.75, "the paper's 0.75"),
+                                     (0.75 / 0.9657 * ref, f"{ref:.4f} x 0.75 / 0.9657: 0.75 scaled by the dense level, "
+                                                           "MNIST's 0-10% median 0.9657")]]
+    for cut, threshold, what in cases:
         bad = [r['final']['valAccuracy'] <= threshold for r in records]
-        pred = [f <= 1 for f in fan_ins]
+        pred = [f <= cut for f in fan_ins]
         tp = sum(1 for b, p in zip(bad, pred) if b and p)
         fp = sum(1 for b, p in zip(bad, pred) if not b and p)
         fn = sum(1 for b, p in zip(bad, pred) if b and not p)
         tn = len(records) - tp - fp - fn
-        print(f'rule vs trained badly (val. acc. <= {threshold:.4f}, {what}):')
+        print(f'predicted strange: output fan-in <= {cut}; trained badly: val. acc. <= {threshold:.4f} ({what}):')
         print('|  | predicted strange | predicted normal |')
         print('|---|---|---|')
         print(f'| trained badly | {tp} | {fn} |')
@@ -103,9 +108,41 @@ def rule_table(records, ref):
     print()
 
 
-# --bins N: N equal sparsity bins (default 10); the reference stays the least sparse 10% bin
+def versus(lenet_path, deep_path):
+    """LeNet-300-100 against another network's results per high-sparsity band, and a one-sided Mann-Whitney U test
+    (the other network higher) over the runs at >= 94% sparsity."""
+    from scipy.stats import mannwhitneyu
+    load = lambda path: [json.loads(line) for line in open(path) if line.strip()]
+    lenet, deep = load(lenet_path), load(deep_path)
+    va = lambda rs, lo, hi: [r['final']['valAccuracy'] for r in rs if lo <= r['topology']['sparsity'] < hi]
+    print(f'| sparsity | LeNet-300-100: runs, median val. acc. (min) | {"-".join(map(str, deep[0]["config"]["layers"]))}: '
+          'runs, median (min) |')
+    print('|---|---|---|')
+    for lo, hi in [(0.88, 0.95), (0.95, 0.98), (0.98, 1.0)]:
+        a, b = va(lenet, lo, hi), va(deep, lo, hi)
+        print(f'| {lo * 100:g}-{hi * 100:g}% | {len(a)}, {np.median(a):.4f} ({min(a):.4f}) | '
+              f'{len(b)}, {np.median(b):.4f} ({min(b):.4f}) |')
+    a, b = va(lenet, 0.94, 1.01), va(deep, 0.94, 1.01)
+    u = mannwhitneyu(b, a, alternative='greater')
+    print(f'>= 94% sparsity: {len(b)} against {len(a)} runs, one-sided Mann-Whitney U = {u.statistic:g}, '
+          f'p = {u.pvalue:.2g}')
+    print()
+
+
+# --bins N: N equal sparsity bins (default 10); the reference stays the least sparse 10% bin.
+# --versus DEEP.jsonl: compare the (LeNet-300-100) file given with another network's results instead.
 NBINS = int(sys.argv[sys.argv.index('--bins') + 1]) if '--bins' in sys.argv else 10
-files = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith('--') and sys.argv[i - 1] != '--bins']
+files = [a for i, a in enumerate(sys.argv[1:], 1)
+         if not a.startswith('--') and sys.argv[i - 1] not in ('--bins', '--versus')]
+if '--versus' in sys.argv:
+    versus(files[0], sys.argv[sys.argv.index('--versus') + 1])
+    sys.exit(0)
+
+
+# MNIST's full Fig. 4 (1517 lists, LeNet-300-100, the same protocol): lists, median and min validation accuracy per
+# 10% bin, as `radixnet experiment accuracy-vs-sparsity` printed them (docs/cli.md); its results file is not kept
+MNIST_FIG4 = {0: (94, 0.9657, 0.9558), 1: (23, 0.9592, 0.9552), 4: (5, 0.9650, 0.9643), 5: (57, 0.9503, 0.9418),
+              6: (58, 0.9462, 0.9360), 7: (124, 0.9415, 0.8410), 8: (405, 0.9303, 0.4592), 9: (751, 0.8375, 0.1033)}
 
 
 def pct(x):
@@ -140,5 +177,16 @@ for path in files:
         print(f'| {pct(b * w)}-{pct(b * w + w)}% | {len(v)} | {np.median(v):.4f} {ci} | {min(v):.4f} | {max(v):.4f} | '
               f'{k}/{len(v)} [{wl:.2f}, {wh:.2f}] |')
     print()
+    if p['layers'] == [784, 300, 100, 10] and NBINS == 10:
+        print('beside MNIST (a median / the 0-10% median of its own dataset):')
+        print('| sparsity | this file: runs, median (min), / 0-10% | MNIST: lists, median (min), / 0-10% |')
+        print('|---|---|---|')
+        for b in sorted(set(bins) | set(MNIST_FIG4)):
+            v = bins.get(b, [])
+            here = f'{len(v)}, {np.median(v):.4f} ({min(v):.4f}), {np.median(v) / ref:.3f}' if v else '0'
+            m = MNIST_FIG4.get(b)
+            there = f'{m[0]}, {m[1]:.4f} ({m[2]:.4f}), {m[1] / MNIST_FIG4[0][1]:.3f}' if m else '0'
+            print(f'| {b * 10}-{b * 10 + 10}% | {here} | {there} |')
+        print()
     if p['layers'] == [784, 300, 100, 10] or '--rule' in sys.argv:
         rule_table(records, ref)
