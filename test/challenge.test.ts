@@ -19,7 +19,7 @@ import {
 } from '../src/data/challenge-tsv.js';
 import { loadMnist, type Mnist } from '../src/data/mnist.js';
 import { Engine } from '../src/engine/engine.js';
-import { challengeBlock, challengeInfer, repackStarts, type LayerSource } from '../src/engine/challenge.js';
+import { challengeBlock, challengeInfer, type LayerSource } from '../src/engine/challenge.js';
 import { referenceCategories, type RefLayer } from './helpers/challenge-reference.js';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/challenge/', import.meta.url));
@@ -220,19 +220,6 @@ describe('Graph Challenge official-format fixture', () => {
   });
 });
 
-describe('Graph Challenge repack', () => {
-  it('packs live samples into the fewest batches, evened to a multiple of the threads when each keeps a full tile', () => {
-    // 300 samples in batches of 112: 3 batches (0, 112, 224); on 2 threads 4 of 75 (multiples of 4 where they can be)
-    expect(Array.from(repackStarts(300, 112, 1, 10))).to.deep.equal([0, 112, 224, 300]);
-    expect(Array.from(repackStarts(300, 112, 2, 10))).to.deep.equal([0, 76, 152, 224, 300]);
-    // not above the batches there were, and not below 28 samples a batch: then the fewest
-    expect(Array.from(repackStarts(300, 112, 2, 3))).to.deep.equal([0, 112, 224, 300]);
-    expect(Array.from(repackStarts(100, 56, 3, 10))).to.deep.equal([0, 32, 68, 100]);
-    expect(Array.from(repackStarts(80, 56, 3, 10))).to.deep.equal([0, 56, 80]);
-    expect(Array.from(repackStarts(0, 112, 2, 10))).to.deep.equal([0]);
-  });
-});
-
 describe('Graph Challenge kernels against the float64 reference', function () {
   this.timeout(300000);
   let mnist: Mnist;
@@ -258,8 +245,7 @@ describe('Graph Challenge kernels against the float64 reference', function () {
   }[] = [
     { n: 1024, layers: 120, from: 1000, inputs: 300, full: false },
     // rounds of 9 batches of 56, laid out from a stage of one batch of full images (so 2 or more loads a round);
-    // repacks gather samples of several batches into each new one (9 -> 6 -> 4 -> 2 here, the 4 evened over 2
-    // threads from the 3 that would hold them)
+    // repacks gather samples of several batches into each new one, and the last few batches run in slices
     { n: 1024, layers: 120, from: 3000, inputs: 600, full: false, batch: 56, roundBatches: 9, stagePixels: 56 * 1024 },
     { n: 4096, layers: 32, from: 1000, inputs: 200, full: false },
     { n: 16384, layers: 10, from: 1000, inputs: 100, full: false },

@@ -433,26 +433,7 @@ function packSliceIds(
 }
 
 /**
- * Where the new batches of a repack start among `total` live samples, in order: as few batches of at most `ldb` as
- * hold them, and when that count is not a multiple of `threads`, the next multiple (at most `nbMax`), with the
- * samples spread evenly in multiples of 4 (while each batch keeps at least 28, one full register tile), so that the
- * threads of a layer's dispatch get equal work. Returns the starts, first 0 and last `total`.
- */
-export function repackStarts(total: number, ldb: number, threads: number, nbMax: number): Int32Array {
-  const fewest = Math.ceil(total / ldb);
-  const even = Math.ceil(fewest / threads) * threads;
-  if (even !== fewest && even <= nbMax && total >= 28 * even) {
-    const starts = new Int32Array(even + 1).map((_, t) => Math.min(total, 4 * Math.round((t * total) / even / 4)));
-    starts[even] = total;
-    let ok = true;
-    for (let t = 0; t < even; t++) if (starts[t + 1] - starts[t] > ldb || starts[t + 1] <= starts[t]) ok = false;
-    if (ok) return starts;
-  }
-  return new Int32Array(fewest + 1).map((_, t) => Math.min(total, t * ldb));
-}
-
-/**
- * Moves the live samples of batches [0, nb) into fewer batches (repackStarts), in order: the kernels move the
+ * Moves the live samples of batches [0, nb) into the fewest batches that hold them, in order: the kernels move the
  * activations (buffer and flags `parity`, into the other buffer of each new batch: the caller flips the parity), the
  * host the ids and live counts. Returns the new batch count and the multiply-adds the old batches had counted (their
  * counters restart at 0). `offsets` is kernel memory for 2 (nb + 1) i32.
@@ -482,7 +463,11 @@ export function repack(
     for (let c = 0; c < live; c++) ids.push(i32[((blk + BLOCK_IDS) >> 2) + c]);
   }
   const total = olds[nb];
-  const starts = repackStarts(total, ldb, engine.threads, nb);
+  // the fewest full batches: evening them out over the threads instead (4 batches of about 75 rather than 112, 112
+  // and 74 on 2 threads) was slower on 1024 x 1920 (6.3-6.7 s against 5.1-5.9 s at load 7, same run): partial tiles
+  // and one more batch's per-neuron overhead cost more than the imbalance, which the slices take care of below 2
+  // batches a thread
+  const starts = new Int32Array(Math.ceil(total / ldb) + 1).map((_, t) => Math.min(total, t * ldb));
   const batches = starts.length - 1;
   for (let t = 0; t < batches; t++) {
     const blk = act + t * block.stride;
