@@ -9,6 +9,7 @@ import { radixNet } from '../src/topology/radixnet.js';
 import { transposeCsr } from '../src/kernels/csr.js';
 import { csrRuns, outputPairs } from '../src/kernels/runs.js';
 import { challengeBlock } from '../src/kernels/challenge-block.js';
+import { sliceItemBytes } from '../src/engine/challenge.js';
 import { instantiateKernels, kernelVariant, KERNEL_NAMES, type KernelExports } from '../src/kernels/wasm.js';
 import { KernelProgram } from '../src/kernels/program.js';
 import type { Task } from '../src/kernels/pool.js';
@@ -408,6 +409,42 @@ export async function benchKernels(): Promise<Row[]> {
     new Float32Array(mem.memory.buffer, cw, cl.nnz).fill(1 / 16);
     add('challenge_fwd', `graph challenge ${cn} nnz ${cl.nnz} b${cb}`, 2 * cb * cl.nnz, null, () =>
       k.challenge_fwd(0, 1, cptr, cidx, cw, -0.3, cn, block, blk.stride, cb, 32, 0),
+    );
+    // the same layer cut into 4 slices of output rows (fewer batches than threads), then the slices' survivors packed
+    const slices = 4;
+    const scratch = mem.alloc(slices * sliceItemBytes(cn, cb), 64);
+    add(
+      'challenge_fwd_slices',
+      `graph challenge ${cn} nnz ${cl.nnz} b${cb}, ${slices} slices`,
+      2 * cb * cl.nnz,
+      null,
+      () => k.challenge_fwd_slices(0, slices, cptr, cidx, cw, -0.3, cn, block, blk.stride, cb, 32, 0, slices, scratch),
+    );
+    add('challenge_pack_slices', `${slices} slices of ${cn} rows b${cb}, all live (merge only)`, null, null, () =>
+      k.challenge_pack_slices(0, slices, block, blk.stride, cn, cb, 0, slices, scratch),
+    );
+    // laying out a round's inputs: cb staged samples of about 10% of the neurons (the challenge's images) into a block
+    const perSample = Math.round(cn / 10);
+    const bptr = mem.putI32([0, cb]);
+    const sptr = mem.putI32(Array.from({ length: cb + 1 }, (_, s) => s * perSample));
+    const cols = mem.putI32(Array.from({ length: cb * perSample }, (_, p) => ((p % perSample) * 10 + (p % 7)) % cn));
+    const vals = mem.allocF32(cb * perSample);
+    new Float32Array(mem.memory.buffer, vals, cb * perSample).fill(1);
+    const loadBlock = mem.alloc(blk.stride, 64);
+    add('challenge_load', `${cb} samples of ${perSample} of ${cn}`, null, 3 * 4 * cb * perSample + 4 * cn * cb, () =>
+      k.challenge_load(0, 1, bptr, sptr, cols, vals, loadBlock, blk.stride, cn, cb),
+    );
+    // repacking: two half-full batches (every row live) into one full batch of the other buffer
+    const pair = mem.alloc(2 * blk.stride, 64);
+    for (const b of [0, 1]) {
+      const at = pair + b * blk.stride;
+      new Uint8Array(mem.memory.buffer, at + blk.flags, cn).fill(1);
+      new Float32Array(mem.memory.buffer, at + blk.bufs, cn * cb).fill(1);
+    }
+    const starts = mem.putI32([0, cb]);
+    const olds = mem.putI32([0, cb / 2, cb]);
+    add('challenge_repack', `2 batches of ${cb / 2} into 1 of ${cb}, ${cn} rows`, null, 2 * 4 * cn * cb, () =>
+      k.challenge_repack(0, 1, starts, olds, 2, pair, blk.stride, cn, cb, 0),
     );
   }
   const missing = KERNEL_NAMES.filter((name) => !rows.some((r) => r.kernel === name));

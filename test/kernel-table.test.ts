@@ -44,6 +44,13 @@ describe('the kernel table (assembly/kernels.json)', () => {
     });
   });
 
+  it('has a row in the kernel bench (bench/kernels.ts) for every kernel', () => {
+    // the bench refuses to run with a kernel missing; this finds it before anyone runs the bench
+    const bench = readFileSync(`${REPO_ROOT}bench/kernels.ts`, 'utf8');
+    const rows = new Set([...bench.matchAll(/\badd\(\s*'(\w+)'/g)].map((m) => m[1]));
+    expect(KERNEL_NAMES.filter((name) => !rows.has(name))).to.deep.equal([]);
+  });
+
   for (const variant of ['simd', 'fma'] as KernelVariant[]) {
     it(`equals the exports and arities of the ${variant === 'fma' ? 'FMA' : 'plain SIMD'} module`, function () {
       let module: WebAssembly.Module;
