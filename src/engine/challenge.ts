@@ -12,7 +12,7 @@ import { KERNEL_MEMORY_BYTES, formatBytes } from '../topology/cost.js';
 import type { ChallengeLayer } from '../topology/challenge-net.js';
 import { MAX_CHUNKS } from '../kernels/dispatch.js';
 import { Engine } from './engine.js';
-import { challengeBlock, BLOCK_IDS, BLOCK_MADDS } from '../kernels/challenge-block.js';
+import { challengeBlock, sliceItemBytes, BLOCK_IDS, BLOCK_MADDS } from '../kernels/challenge-block.js';
 
 export { challengeBlock };
 
@@ -77,11 +77,6 @@ export function challengeBatch(neurons: number): number {
 
 /** Most items (batch x slice) a sliced layer dispatch has: its scratch is allocated for this many. */
 export const SLICE_ITEMS = 16;
-
-/** Bytes of one item's scratch in the sliced kernels (assembly/challenge.ts, sliceItemBytes). */
-export function sliceItemBytes(neurons: number, ldb: number): number {
-  return 16 + 4 * ldb + Math.max(8 * ((neurons + 15) & ~15), 4 * ldb);
-}
 
 /**
  * Slices per batch for a layer of `nb` batches on `threads` threads: 1 (a batch per claim) while there are at least

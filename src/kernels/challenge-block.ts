@@ -18,3 +18,8 @@ export function challengeBlock(
   const stride = Math.ceil((bufs + 2 * neurons * ldb * 4) / 64) * 64;
   return { stride, flags, flagBytes: n16, bufs };
 }
+
+/** Bytes of one item's scratch in the sliced kernels (assembly/challenge.ts, sliceItemBytes). */
+export function sliceItemBytes(neurons: number, ldb: number): number {
+  return 16 + 4 * ldb + Math.max(8 * ((neurons + 15) & ~15), 4 * ldb);
+}
