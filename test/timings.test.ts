@@ -82,4 +82,29 @@ describe('reproduce timings', () => {
     expect(md).to.match(/\| 90-100% \|\s+2 \|\s+6\.0 \|\s+1\.500 \|\s+1\.500 \|\s+6\.000 \|\s+0\.25x \|/);
     expect(md).to.match(/\| total\s+\|.*\|\s+6\.0 \|.*\|\s+6\.8 \|\s+0\.88x \|/);
   });
+
+  it('leaves copies of a twin (written with wallSeconds 0, their history the twin’s) out of the floor and the per-bin medians', () => {
+    const trained = record('a', 9, 2, [0.5, 0.5]);
+    const copy = { ...record('a2', 9, 0, [0.5, 0.5]) };
+    const t = reproduceTimings(
+      [
+        {
+          experiment: 'accuracy-vs-sparsity',
+          figure: 'Fig. 4',
+          records: [trained, copy],
+          ranKeys: new Set(['a', 'a2']),
+          skipped: 0,
+          wallSeconds: 2,
+        },
+      ],
+      1e-6,
+      2,
+    );
+    const [e] = t.experiments;
+    // both were written now; only 'a' did arithmetic: 6000 training + 840 evaluation flops
+    expect(e).to.include({ ran: 2, flops: 6840 });
+    // with the copy, the bin's median overhead would be (1 + (0 - 1)) / 2 = 0 instead of 2 - 1 = 1
+    expect(t.fig4Bins).to.have.length(1);
+    expect(t.fig4Bins[0]).to.include({ runs: 1, runSeconds: 2, epochSeconds: 1, overheadSeconds: 1 });
+  });
 });

@@ -58,16 +58,16 @@ export function challengeRateSpec(
           mark: { type: 'rule', strokeDash: [2, 2], color: '#555' },
           encoding: { y: { field: 'g', type: 'quantitative' } },
         },
-        {
-          mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#555', fontSize: 10 },
-          encoding: { y: { field: 'g', type: 'quantitative' }, x: { datum: 105 }, text: { field: 'label' } },
-        },
       ],
     });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Sparse DNN Graph Challenge inference rate', subtitle },
+    // the limit's label goes under the title: written beside the rule it crossed the 1024-neuron lines and points
+    title: {
+      text: 'Sparse DNN Graph Challenge inference rate',
+      subtitle: limit ? [subtitle, `dotted grey rule: ${limit.label}`] : subtitle,
+    },
     width: 460,
     height: 300,
     layer: layers,

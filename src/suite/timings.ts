@@ -80,6 +80,13 @@ export function recordFlops(r: RunRecord): { training: number; evaluation: numbe
   return { training: 2 * training, evaluation: 2 * evaluated * forward };
 }
 
+/**
+ * Whether a record's run executed here. A run whose twin (identical masks and config) trained is written as a copy
+ * of the twin's outcome with wallSeconds 0 (src/suite/runner.ts): it costs no arithmetic and has no time of its own,
+ * so it counts in neither a floor nor a per-run median.
+ */
+const executed = (r: RunRecord): boolean => r.wallSeconds > 0;
+
 const totalFlops = (r: RunRecord): number => {
   const f = recordFlops(r);
   return f.training + f.evaluation;
@@ -94,7 +101,7 @@ export function reproduceTimings(
   const perCore = peakGflops * 1e9;
   const rows = experiments.map((e): ExperimentTimingRow => {
     const ran = e.records.filter((r) => e.ranKeys.has(r.key));
-    const flops = ran.reduce((s, r) => s + totalFlops(r), 0);
+    const flops = ran.filter(executed).reduce((s, r) => s + totalFlops(r), 0);
     return {
       experiment: e.experiment,
       figure: e.figure,
@@ -109,7 +116,7 @@ export function reproduceTimings(
   });
   const fig4 = experiments.find((e) => e.experiment === 'accuracy-vs-sparsity');
   const byBin = new Map<number, RunRecord[]>();
-  for (const r of fig4?.records ?? []) {
+  for (const r of (fig4?.records ?? []).filter(executed)) {
     const bin = Number(r.tags.bin);
     if (!Number.isInteger(bin)) continue;
     byBin.set(bin, [...(byBin.get(bin) ?? []), r]);
@@ -169,7 +176,7 @@ export function timingsMarkdown(t: ReproduceTimings, extra: { reportSeconds?: nu
   if (t.fig4Bins.length > 0) {
     lines.push(
       '',
-      'Fig. 4 (accuracy-vs-sparsity) per sparsity bin, all runs of the file: per run (medians) its epochs, the rest of ' +
+      'Fig. 4 (accuracy-vs-sparsity) per sparsity bin, the runs of the file that trained (copies of a twin left out): per run (medians) its epochs, the rest of ' +
         'its wall time (build, evaluation, scheduling), and the floor of its epochs (their multiply-adds at the peak of one core).',
       '',
       ...markdownTable(
