@@ -7,9 +7,12 @@ predictStrange, so run it from the repository after `npm run build`) against the
 validation accuracy <= 0.75, the paper's threshold, and <= the same fraction of the least sparse bin's median), with
 precision and recall and their 95% Wilson intervals, and the runs per output fan-in.
 
-    python3 docs/new-data/stats.py [--bins N] docs/new-data/fig4-fashion.jsonl [more files]
-    python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl --versus docs/new-data/fig4-deep-fashion.jsonl
+    python3 docs/new-data/stats.py [--bins N] docs/new-data/fig4-fashion.jsonl.gz [more files]
+    python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl.gz --versus docs/new-data/fig4-deep-fashion.jsonl
+
+A file ending in .gz is read through gzip.
 """
+import gzip
 import json
 import math
 import os
@@ -17,6 +20,12 @@ import subprocess
 import sys
 
 import numpy as np
+
+
+def read_records(path):
+    """The records of a JSON-lines results file, gzipped or not."""
+    with (gzip.open(path, 'rt') if path.endswith('.gz') else open(path)) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def wilson(k, n, z=1.96):
@@ -112,8 +121,7 @@ def versus(lenet_path, deep_path):
     """LeNet-300-100 against another network's results per high-sparsity band, and a one-sided Mann-Whitney U test
     (the other network higher) over the runs at >= 94% sparsity."""
     from scipy.stats import mannwhitneyu
-    load = lambda path: [json.loads(line) for line in open(path) if line.strip()]
-    lenet, deep = load(lenet_path), load(deep_path)
+    lenet, deep = read_records(lenet_path), read_records(deep_path)
     va = lambda rs, lo, hi: [r['final']['valAccuracy'] for r in rs if lo <= r['topology']['sparsity'] < hi]
     print(f'| sparsity | LeNet-300-100: runs, median val. acc. (min) | {"-".join(map(str, deep[0]["config"]["layers"]))}: '
           'runs, median (min) |')
@@ -150,8 +158,7 @@ def pct(x):
 
 
 for path in files:
-    records = [json.loads(line) for line in open(path) if line.strip()]
-    records = [r for r in records if r.get('final') and r['experiment'] == 'accuracy-vs-sparsity']
+    records = [r for r in read_records(path) if r.get('final') and r['experiment'] == 'accuracy-vs-sparsity']
     p = records[0]['params']
     print(f"{path}: {len(records)} runs, layers {p['layers']}, dataset {p.get('dataset', 'mnist')}, seed {p['seed']}, "
           f"sample {p.get('sample', 'all')} (sample seed {p.get('sampleSeed', '-')})")
