@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { experiments, getExperiment } from '../suite/experiments/index.js';
 import { plan, resolveParams, type Plan } from '../suite/plan.js';
-import { runPlan, type ProgressEvent } from '../suite/runner.js';
+import { runPlan, type ProgressEvent, type RunPlanResult } from '../suite/runner.js';
 import { resolveShard, type Shard } from '../suite/shard.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { etaText, ranges } from './format.js';
@@ -75,8 +75,19 @@ export async function experimentRun(opts: ExperimentOptions, io: Io): Promise<vo
   const timing =
     `${result.ran} runs${copies} in ${result.wallSeconds.toFixed(1)} s${rate} on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
     `${result.skipped} already done${shardText}; results in ${out}`;
-  const data: ExperimentResult = {
-    experiment: exp.name,
+  io.result(sweepAnswer(exp.name, out, shard, result, summary.data), [...summary.text, timing]);
+}
+
+/** The record `experiment` and `sweep` answer with once a plan's runs are done (`sweep` adds its file's name). */
+export function sweepAnswer(
+  experiment: string,
+  out: string,
+  shard: ExperimentResult['shard'],
+  result: RunPlanResult,
+  summary: Record<string, unknown>,
+): ExperimentResult {
+  return {
+    experiment,
     planId: result.plan.planId,
     out,
     ran: result.ran,
@@ -87,9 +98,8 @@ export async function experimentRun(opts: ExperimentOptions, io: Io): Promise<vo
     workers: result.workers,
     threads: result.threads,
     shard,
-    summary: summary.data,
+    summary,
   };
-  io.result(data, [...summary.text, timing]);
 }
 
 /** Adds `radixnet experiment NAME` for every experiment to the program. */

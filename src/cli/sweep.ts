@@ -8,7 +8,7 @@ import { resolveShard } from '../suite/shard.js';
 import { summarizeRecords } from '../suite/summarize.js';
 import { readSweepFile } from '../suite/sweep-file.js';
 import { sweepExperiment } from '../suite/experiments/sweep.js';
-import { progressPrinter, type ExperimentResult, type PlanResult } from './experiment.js';
+import { progressPrinter, sweepAnswer, type ExperimentResult, type PlanResult } from './experiment.js';
 import { intOption, shardCountOption, shardOption, sweepThreadsOption, workersOption } from './options.js';
 import type { Io } from './io.js';
 
@@ -68,21 +68,9 @@ export async function sweepRun(opts: SweepOptions, io: Io): Promise<void> {
   const timing =
     `${result.ran} runs in ${result.wallSeconds.toFixed(1)} s on ${result.workers} worker(s) x ${result.threads} thread(s), ` +
     `${result.skipped} already done${shard ? ` (shard ${shard.index}/${shard.count} from ${shard.source})` : ''}; results in ${out}`;
-  const data: SweepResult = {
-    experiment: sweepExperiment.name,
-    sweep: name,
-    planId: result.plan.planId,
-    out,
-    ran: result.ran,
-    copied: result.copied,
-    skipped: result.skipped,
-    records: result.records.length,
-    wallSeconds: result.wallSeconds,
-    workers: result.workers,
-    threads: result.threads,
-    shard,
-    summary: summary.data,
-  };
+  // the sweep's name second, where its answer has always had it
+  const { experiment, ...rest } = sweepAnswer(sweepExperiment.name, out, shard, result, summary.data);
+  const data: SweepResult = { experiment, sweep: name, ...rest };
   io.result(data, [...summary.text, timing]);
 }
 
