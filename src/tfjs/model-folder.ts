@@ -418,58 +418,56 @@ function lockWaitMs(): number {
  * gone untouched for LIMITS.lockStaleMs when its holder is on another host or in another PID namespace.
  */
 async function acquireLock(dir: string): Promise<() => void> {
-  const path = join(dir, LOCK_FILE);
   const waitMs = lockWaitMs();
   const t0 = Date.now();
   for (;;) {
-    let got: FileLock | LockHeld;
-    try {
-      got = tryLock(path, LIMITS.lockStaleMs);
-    } catch (err) {
-      throw new InputError(
-        `cannot lock the model folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`,
-      );
-    }
-    if ('release' in got) {
-      const lock = got;
-      return () => lock.release();
-    }
-    if (Date.now() - t0 >= waitMs) {
-      throw new InputError(
-        `another process, ${got.holder}, has been saving a model into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
-          `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`,
-      );
-    }
+    const release = tryFolderLock(dir, t0, waitMs, { folder: 'the model folder', doing: 'saving a model into' });
+    if (release) return release;
     await sleep(20);
   }
 }
 
 /** acquireLock for synchronous callers: the same rules, waiting by blocking the thread (20 ms at a time). */
 function acquireLockSync(dir: string): () => void {
-  const path = join(dir, LOCK_FILE);
   const waitMs = lockWaitMs();
   const t0 = Date.now();
   for (;;) {
-    let got: FileLock | LockHeld;
-    try {
-      got = tryLock(path, LIMITS.lockStaleMs);
-    } catch (err) {
-      throw new InputError(
-        `cannot lock the folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`,
-      );
-    }
-    if ('release' in got) {
-      const lock = got;
-      return () => lock.release();
-    }
-    if (Date.now() - t0 >= waitMs) {
-      throw new InputError(
-        `another process, ${got.holder}, has been writing into ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
-          `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`,
-      );
-    }
+    const release = tryFolderLock(dir, t0, waitMs, { folder: 'the folder', doing: 'writing into' });
+    if (release) return release;
     sleepSync(20);
   }
+}
+
+/**
+ * One try at a folder's save lock for a wait that began at t0: its release, or null while a live holder keeps it and
+ * less than waitMs has gone by; past that, or when the lock cannot be made at all, a one-line InputError.
+ */
+function tryFolderLock(
+  dir: string,
+  t0: number,
+  waitMs: number,
+  words: { folder: string; doing: string },
+): (() => void) | null {
+  const path = join(dir, LOCK_FILE);
+  let got: FileLock | LockHeld;
+  try {
+    got = tryLock(path, LIMITS.lockStaleMs);
+  } catch (err) {
+    throw new InputError(
+      `cannot lock ${words.folder} ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a folder you can write to`,
+    );
+  }
+  if ('release' in got) {
+    const lock = got;
+    return () => lock.release();
+  }
+  if (Date.now() - t0 >= waitMs) {
+    throw new InputError(
+      `another process, ${got.holder}, has been ${words.doing} ${dir} for ${((Date.now() - t0) / 1000).toFixed(0)} s or more ` +
+        `(RADIXNET_SAVE_LOCK_WAIT_MS=${waitMs}); wait for it, or delete ${path} if no such process runs`,
+    );
+  }
+  return null;
 }
 
 function sleepSync(ms: number): void {
