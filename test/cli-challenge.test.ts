@@ -22,18 +22,12 @@ const run = (args: string[], env: NodeJS.ProcessEnv = {}): { status: number | nu
   });
 const challenge = (args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof run> =>
   run(['challenge', ...args], env);
-const official = [
-  '--neurons',
-  '64',
-  '--layers',
-  '4',
-  '--bias',
-  '-0.3',
-  '--weights',
-  join(FIXTURE, 'neuron64'),
-  '--inputs',
-  join(FIXTURE, 'sparse-images-64.tsv'),
-];
+/** The official-format fixture's command line (64 neurons, 4 layers), with its layer folder or inputs swapped. */
+const officialArgs = (
+  weights = join(FIXTURE, 'neuron64'),
+  inputs = join(FIXTURE, 'sparse-images-64.tsv'),
+): string[] => ['--neurons', '64', '--layers', '4', '--bias', '-0.3', '--weights', weights, '--inputs', inputs];
+const official = officialArgs();
 
 describe('radixnet challenge (CLI)', function () {
   this.timeout(300000);
@@ -141,53 +135,19 @@ describe('radixnet challenge (CLI)', function () {
     const gap = join(dir, 'neuron64');
     mkdirSync(gap);
     for (const k of [1, 2, 4]) copyFileSync(join(FIXTURE, `neuron64/n64-l${k}.tsv`), join(gap, `n64-l${k}.tsv`));
-    expectRefused(
-      [
-        '--neurons',
-        '64',
-        '--layers',
-        '4',
-        '--bias',
-        '-0.3',
-        '--weights',
-        gap,
-        '--inputs',
-        join(FIXTURE, 'sparse-images-64.tsv'),
-      ],
-      /n64-l3\.tsv is missing/,
-    );
+    expectRefused(officialArgs(gap), /n64-l3\.tsv is missing/);
     // a malformed layer line and inputs wider than N
     const bad = join(dir, 'neuron64-bad');
     mkdirSync(bad);
     for (const k of [1, 2, 3, 4]) copyFileSync(join(FIXTURE, `neuron64/n64-l${k}.tsv`), join(bad, `n64-l${k}.tsv`));
     writeFileSync(join(bad, 'n64-l3.tsv'), '1\t1\t0.0625\n2\t1\n');
-    expectRefused(
-      [
-        '--neurons',
-        '64',
-        '--layers',
-        '4',
-        '--bias',
-        '-0.3',
-        '--weights',
-        bad,
-        '--inputs',
-        join(FIXTURE, 'sparse-images-64.tsv'),
-      ],
-      /n64-l3\.tsv:2: expected 3 columns/,
-    );
+    expectRefused(officialArgs(bad), /n64-l3\.tsv:2: expected 3 columns/);
     const wide = join(dir, 'sparse-images-64.tsv');
     writeFileSync(wide, '1\t3\t1\n2\t65\t1\n');
-    expectRefused(
-      [...official.slice(0, 8), '--inputs', wide],
-      /sparse-images-64\.tsv:2: column \(neuron\) 65 is above 64/,
-    );
+    expectRefused(officialArgs(undefined, wide), /sparse-images-64\.tsv:2: column \(neuron\) 65 is above 64/);
     const zero = join(dir, 'zero.tsv');
     writeFileSync(zero, '0\t3\t1\n');
-    expectRefused(
-      [...official.slice(0, 8), '--inputs', zero],
-      /zero\.tsv:1: row \(input\) 0 is below 1; indices are 1-based/,
-    );
+    expectRefused(officialArgs(undefined, zero), /zero\.tsv:1: row \(input\) 0 is below 1; indices are 1-based/);
     // options
     expectRefused(['--neurons', '2048', '--layers', '4'], /bias only for 1024, 4096, 16384, 65536 neurons.*--bias/);
     expectRefused(
