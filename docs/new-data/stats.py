@@ -118,18 +118,37 @@ def rule_table(records, ref):
 
 
 def versus(lenet_path, deep_path):
-    """LeNet-300-100 against another network's results per high-sparsity band, and a one-sided Mann-Whitney U test
-    (the other network higher) over the runs at >= 94% sparsity."""
+    """LeNet-300-100 against another network's results per high-sparsity band: runs, median validation accuracy with
+    its 95% bootstrap interval, min, the runs more than 0.05 below LeNet-300-100's 0-10% median (Wilson interval) and a
+    one-sided Mann-Whitney U test (the other network higher) where both have runs; then the same test over all runs at
+    >= 94% sparsity."""
     from scipy.stats import mannwhitneyu
     lenet, deep = read_records(lenet_path), read_records(deep_path)
     va = lambda rs, lo, hi: [r['final']['valAccuracy'] for r in rs if lo <= r['topology']['sparsity'] < hi]
-    print(f'| sparsity | LeNet-300-100: runs, median val. acc. (min) | {"-".join(map(str, deep[0]["config"]["layers"]))}: '
-          'runs, median (min) |')
-    print('|---|---|---|')
+    ref = float(np.median(va(lenet, 0.0, 0.1)))
+    rng = np.random.default_rng(0)
+
+    def cell(v):
+        if not v:
+            return '0 | - | -'
+        lo, hi = median_ci(v, rng)
+        ci = f' [{lo:.4f}, {hi:.4f}]' if not math.isnan(lo) else ''
+        k = sum(1 for a in v if a < ref - 0.05)
+        wl, wh = wilson(k, len(v))
+        return f'{len(v)} | {np.median(v):.4f}{ci} ({min(v):.4f}) | {k}/{len(v)} [{wl:.2f}, {wh:.2f}]'
+
+    name = '-'.join(map(str, deep[0]['config']['layers']))
+    print(f"'fallen': below LeNet-300-100's 0-10% median {ref:.4f} - 0.05 = {ref - 0.05:.4f}")
+    print(f'| sparsity | LeNet-300-100: runs | median [95% CI] (min) | fallen [95% CI] | {name}: runs | median [95% CI] '
+          '(min) | fallen [95% CI] | Mann-Whitney U, one-sided p |')
+    print('|---|---|---|---|---|---|---|---|')
     for lo, hi in [(0.88, 0.95), (0.95, 0.98), (0.98, 1.0)]:
         a, b = va(lenet, lo, hi), va(deep, lo, hi)
-        print(f'| {lo * 100:g}-{hi * 100:g}% | {len(a)}, {np.median(a):.4f} ({min(a):.4f}) | '
-              f'{len(b)}, {np.median(b):.4f} ({min(b):.4f}) |')
+        test = '-'
+        if a and b:
+            u = mannwhitneyu(b, a, alternative='greater')
+            test = f'{u.statistic:g}, {u.pvalue:.2g}'
+        print(f'| {lo * 100:g}-{hi * 100:g}% | {cell(a)} | {cell(b)} | {test} |')
     a, b = va(lenet, 0.94, 1.01), va(deep, 0.94, 1.01)
     u = mannwhitneyu(b, a, alternative='greater')
     print(f'>= 94% sparsity: {len(b)} against {len(a)} runs, one-sided Mann-Whitney U = {u.statistic:g}, '
@@ -147,10 +166,9 @@ if '--versus' in sys.argv:
     sys.exit(0)
 
 
-# MNIST's full Fig. 4 (1517 lists, LeNet-300-100, the same protocol): lists, median and min validation accuracy per
-# 10% bin, as `radixnet experiment accuracy-vs-sparsity` printed them (docs/cli.md); its results file is not kept
-MNIST_FIG4 = {0: (94, 0.9657, 0.9558), 1: (23, 0.9592, 0.9552), 4: (5, 0.9650, 0.9643), 5: (57, 0.9503, 0.9418),
-              6: (58, 0.9462, 0.9360), 7: (124, 0.9415, 0.8410), 8: (405, 0.9303, 0.4592), 9: (751, 0.8375, 0.1033)}
+# MNIST's full Fig. 4 (1517 lists, LeNet-300-100, the same protocol), kept beside this script: the other column of the
+# per-bin comparison
+MNIST_FIG4 = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fig4-mnist.jsonl.gz')
 
 
 def pct(x):
@@ -175,25 +193,38 @@ for path in files:
     print(f"reference: median of bin {first * 10}-{first * 10 + 10}% = {ref:.4f}; 'fallen' = below {ref - 0.05:.4f}")
     print('| sparsity | runs | median val. acc. [95% CI] | min | max | fallen [95% CI] |')
     print('|---|---|---|---|---|---|')
+    cis = {}
     for b in sorted(bins):
         v = bins[b]
-        lo, hi = median_ci(v, rng)
+        lo, hi = cis[b] = median_ci(v, rng)
         k = sum(1 for a in v if a < ref - 0.05)
         wl, wh = wilson(k, len(v))
         ci = f'[{lo:.4f}, {hi:.4f}]' if not math.isnan(lo) else '-'
         print(f'| {pct(b * w)}-{pct(b * w + w)}% | {len(v)} | {np.median(v):.4f} {ci} | {min(v):.4f} | {max(v):.4f} | '
               f'{k}/{len(v)} [{wl:.2f}, {wh:.2f}] |')
     print()
-    if p['layers'] == [784, 300, 100, 10] and NBINS == 10:
-        print('beside MNIST (a median / the 0-10% median of its own dataset):')
-        print('| sparsity | this file: runs, median (min), / 0-10% | MNIST: lists, median (min), / 0-10% |')
+    if p['layers'] == [784, 300, 100, 10] and NBINS == 10 and os.path.abspath(path) != MNIST_FIG4:
+        mnist = {}
+        for r in read_records(MNIST_FIG4):
+            mnist.setdefault(min(9, int(r['topology']['sparsity'] * 10)), []).append(r['final']['valAccuracy'])
+        mref = float(np.median(mnist[0]))
+        # drawn in the same order with the same seed as `stats.py fig4-mnist.jsonl.gz` draws them: the same intervals
+        mrng = np.random.default_rng(0)
+        mcis = {b: median_ci(mnist[b], mrng) for b in sorted(mnist)}
+
+        def cell(v, r0, ci):
+            if not v:
+                return '0'
+            lo, hi = ci
+            m = float(np.median(v))
+            return f'{len(v)}, {m:.4f} [{lo:.4f}, {hi:.4f}] ({min(v):.4f}), {m / r0:.3f}'
+
+        print('beside MNIST (median [95% bootstrap CI] (min), and the median / the 0-10% median of its own dataset):')
+        print('| sparsity | this file: runs, median [95% CI] (min), / 0-10% | MNIST: runs, median [95% CI] (min), / 0-10% |')
         print('|---|---|---|')
-        for b in sorted(set(bins) | set(MNIST_FIG4)):
-            v = bins.get(b, [])
-            here = f'{len(v)}, {np.median(v):.4f} ({min(v):.4f}), {np.median(v) / ref:.3f}' if v else '0'
-            m = MNIST_FIG4.get(b)
-            there = f'{m[0]}, {m[1]:.4f} ({m[2]:.4f}), {m[1] / MNIST_FIG4[0][1]:.3f}' if m else '0'
-            print(f'| {b * 10}-{b * 10 + 10}% | {here} | {there} |')
+        for b in sorted(set(bins) | set(mnist)):
+            print(f'| {b * 10}-{b * 10 + 10}% | {cell(bins.get(b, []), ref, cis.get(b))} | '
+                  f'{cell(mnist.get(b, []), mref, mcis.get(b))} |')
         print()
     if p['layers'] == [784, 300, 100, 10] or '--rule' in sys.argv:
         rule_table(records, ref)
