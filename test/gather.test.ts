@@ -17,6 +17,7 @@ describe('gather_in: batch rows by index from a resident dataset, to feature-maj
     [4, 4, 1, 2],
     [50, 784, 100, 392],
     [6, 3, 7, 1],
+    [200, 301, 37, 133],
   ]) {
     it(`equals a plain-JS gather (count ${count}, nFeat ${nFeat}, n ${n}, split at feature ${split})`, () => {
       const src = Float32Array.from({ length: count * nFeat }, (_, i) => i + 0.5);
