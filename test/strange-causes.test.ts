@@ -40,7 +40,7 @@ import {
   stepVector,
 } from '../src/analysis/run-predictor.js';
 import { readCombined } from '../src/suite/combine.js';
-import { planId, resolveParams } from '../src/suite/plan.js';
+import { plan, planId, resolveParams } from '../src/suite/plan.js';
 import { strangeCauses } from '../src/suite/experiments/strange-causes.js';
 import { summarizeFiles } from '../src/suite/summarize.js';
 import { Engine } from '../src/engine/engine.js';
@@ -617,6 +617,66 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
       expect(summarizeFiles([a, b]).runs).to.equal(2 * records.length);
       expect(() => readCombined([a, a])).to.throw(InputError, /counted twice/);
       expect(() => readCombined([a, c])).to.throw(InputError, /differ in threshold/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the Fig. 4 screen from a Fig. 4 file of the same protocol, retrains its badly trained lists and refuses other files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'radixnet-fig4-from-'));
+    try {
+      const small = { epochs: 1, trainSamples: 600, testSamples: 300 };
+      const fig4 = join(dir, 'fig4.jsonl');
+      await runPlan('accuracy-vs-sparsity', {
+        params: { factors: [2, 5], ...small },
+        out: fig4,
+        workers: 1,
+        threads: 1,
+      });
+      const sweep = readResults(fig4).records;
+      const acc = sweep.map((r) => r.final!.valAccuracy!).sort((a, b) => a - b);
+      const threshold = acc[Math.floor(acc.length / 2)];
+      const base = {
+        stages: ['fig4'],
+        fig4Factors: [2, 5],
+        fig4MinSparsity: 0,
+        fig4Retrain: null,
+        fig4Sample: null,
+        threshold,
+        ...small,
+      };
+      const causes = (over: Record<string, unknown>) =>
+        plan(strangeCauses, resolveParams(strangeCauses, { ...base, ...over } as never, true)).runs;
+      // the screen is not trained again: the retrained lists are the file's at or below the threshold, 30 epochs
+      const runs = causes({ fig4From: fig4, fig4RetrainEpochs: 3 });
+      const bad = sweep.filter((r) => r.final!.valAccuracy! <= threshold).map((r) => r.config!.radices);
+      expect(bad.length).to.be.within(1, sweep.length - 1);
+      expect(runs.map((r) => r.tags.stage)).to.deep.equal(bad.map(() => 'fig4-retrain'));
+      expect(runs.map((r) => r.config!.radices).sort()).to.deep.equal([...bad].sort());
+      for (const r of runs) {
+        expect(r.config!.epochs).to.equal(3);
+        const from = sweep.find((x) => x.config!.radices === r.config!.radices)!;
+        expect(r.tags.screenValAccuracy).to.equal(from.final!.valAccuracy!);
+      }
+      // the same retraining keys as a screen trained here, so results of either kind are counted once
+      const trained = causes({ fig4RetrainEpochs: 3 });
+      expect(trained.filter((r) => r.tags.stage === 'fig4-screen')).to.have.length(sweep.length);
+      // --fig4-max-sparsity keeps only the lists below it
+      const ceiling = [...new Set(sweep.map((r) => r.topology.sparsity))].sort((a, b) => a - b)[1];
+      const below = causes({ fig4From: fig4, fig4MaxSparsity: ceiling });
+      expect(below.map((r) => r.config!.radices).sort()).to.deep.equal(
+        sweep
+          .filter((r) => r.topology.sparsity < ceiling && r.final!.valAccuracy! <= threshold)
+          .map((r) => r.config!.radices)
+          .sort(),
+      );
+      expect(() => causes({ fig4From: fig4, epochs: 2 })).to.throw(InputError, /not this screen's protocol/);
+      expect(() => causes({ fig4From: fig4, fig4Factors: [2, 3, 5] })).to.throw(
+        InputError,
+        /lacks \d+ of the \d+ lists/,
+      );
+      expect(() => causes({ fig4From: join(dir, 'none.jsonl') })).to.throw(InputError, /does not exist/);
+      expect(() => causes({ fig4From: FIXTURE })).to.throw(InputError, /runs of strange-causes, not a Fig. 4 sweep/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

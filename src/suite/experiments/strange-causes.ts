@@ -19,6 +19,7 @@ import { radixNet } from '../../topology/radixnet.js';
 import { simpleFamily, validPermutations } from '../../topology/enumerate.js';
 import type { Experiment, RunContext, RunOutcome, RunRecord, RunSpec } from '../experiment.js';
 import { configMasks, trainMnist, type TrainConfig } from '../mnist-train.js';
+import { fig4RunsFrom } from '../fig4-from.js';
 import { factorsParam, intParam, numberParam, seedsParam, countOrAllParam } from '../param-specs.js';
 import {
   TRAINING_DEFAULTS,
@@ -72,6 +73,13 @@ export interface StrangeCausesParams extends TrainingParams {
   /** Fig. 4 stage: the radix factors, the screen's sparsity floor, its seed and the trained-badly threshold. */
   fig4Factors: number[];
   fig4MinSparsity: number;
+  /** Screen only the lists below this sparsity (absent: no ceiling; so that plan ids of earlier sweeps stay). */
+  fig4MaxSparsity?: number;
+  /**
+   * Take the screen from this Fig. 4 results file (accuracy-vs-sparsity, same protocol) instead of training it
+   * (absent: train the screen).
+   */
+  fig4From?: string;
   /** Screen only this many of those lists (a seeded random sample; null: all). */
   fig4Sample: number | null;
   fig4Seed: number;
@@ -165,6 +173,17 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     },
     fig4Factors: factorsParam('fig4-factors', 'radix factors of the Fig. 4 set'),
     fig4MinSparsity: numberParam('fig4-min-sparsity', 'screen the Fig. 4 lists at least this sparse', 0, 1),
+    fig4MaxSparsity: numberParam('fig4-max-sparsity', 'screen only the Fig. 4 lists below this sparsity', 0, 1),
+    fig4From: {
+      flag: 'fig4-from',
+      description:
+        'take the Fig. 4 screen from this accuracy-vs-sparsity results file (same protocol) instead of training it',
+      parse: (text) => {
+        if (text.trim() === '')
+          throw new InputError('--fig4-from needs a file: a results file of radixnet experiment accuracy-vs-sparsity');
+        return text;
+      },
+    },
     fig4Sample: countOrAllParam(
       'fig4-sample',
       'screen a seeded random sample of this many of the Fig. 4 lists ("all")',
@@ -195,6 +214,8 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     'fig4Sample',
     'fig4Retrain',
     'fig4MinSparsity',
+    'fig4MaxSparsity',
+    'fig4From',
     'coinModels',
     'coinFitSeeds',
     'coinEvalSeeds',
@@ -226,24 +247,8 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
         }
       }
     }
-    const fig4Screen: RunSpec[] = [];
-    if (has('fig4')) {
-      const lists = validPermutations(p.fig4Factors, p.layers).lists.filter((l) => l.sparsity >= p.fig4MinSparsity);
-      const order = Array.from(new Rng(p.sampleSeed + 1).permutation(lists.length))
-        .slice(0, p.fig4Sample ?? lists.length)
-        .sort((a, b) => a - b);
-      for (const l of order.map((k) => lists[k])) {
-        const config = trainingConfig(p, l.text, p.fig4Seed);
-        const spec: RunSpec = {
-          key: `fig4|${trainingKey(config)}`,
-          config,
-          twin: `screen ${l.topology}`,
-          tags: { stage: 'fig4-screen', radices: l.text, seed: p.fig4Seed, topology: l.topology },
-        };
-        fig4Screen.push(spec);
-        add(spec);
-      }
-    }
+    const { screen: fig4Screen, fromFile } = has('fig4') ? fig4ScreenPlan(p) : { screen: [], fromFile: new Map() };
+    if (p.fig4From === undefined) for (const s of fig4Screen) add(s);
     if (has('coin')) {
       for (const [role, seeds] of [
         ['fit', p.coinFitSeeds],
@@ -259,6 +264,7 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
     if (has('fig4')) {
       const screened = new Map<string, RunRecord>();
       for (const r of done) if (r.tags.stage === 'fig4-screen') screened.set(r.key, r);
+      for (const [key, r] of fromFile) screened.set(key, r);
       if (fig4Screen.every((s) => screened.has(s.key))) {
         const bad = fig4Screen.filter((s) => (screened.get(s.key)!.final?.valAccuracy ?? 1) <= p.threshold);
         const order = new Rng(p.sampleSeed).permutation(bad.length);
@@ -283,9 +289,63 @@ export const strangeCauses: Experiment<StrangeCausesParams> = {
   twinOutcome: (outcome, run) => twinTraining(outcome, run.config),
 
   summarize(records, p) {
-    return summarizeCauses(records, p);
+    return summarizeCauses(withFileScreens(records), p);
   },
 };
+
+/**
+ * The Fig. 4 screen's runs (lists at least fig4MinSparsity and below fig4MaxSparsity sparse, all or a seeded sample)
+ * and, with fig4From, the Fig. 4 file's run standing for each of them by screen key (those are never trained here).
+ */
+function fig4ScreenPlan(p: StrangeCausesParams): { screen: RunSpec[]; fromFile: Map<string, RunRecord> } {
+  const lists = validPermutations(p.fig4Factors, p.layers).lists.filter(
+    (l) => l.sparsity >= p.fig4MinSparsity && (p.fig4MaxSparsity === undefined || l.sparsity < p.fig4MaxSparsity),
+  );
+  const order = Array.from(new Rng(p.sampleSeed + 1).permutation(lists.length))
+    .slice(0, p.fig4Sample ?? lists.length)
+    .sort((a, b) => a - b);
+  const screen = order.map((k): RunSpec => {
+    const l = lists[k];
+    const config = trainingConfig(p, l.text, p.fig4Seed);
+    return {
+      key: `fig4|${trainingKey(config)}`,
+      config,
+      twin: `screen ${l.topology}`,
+      tags: { stage: 'fig4-screen', radices: l.text, seed: p.fig4Seed, topology: l.topology },
+    };
+  });
+  const fromFile = new Map<string, RunRecord>();
+  if (p.fig4From !== undefined) {
+    const runs = fig4RunsFrom(p.fig4From, new Map(screen.map((s) => [s.config!.radices, s.config!])));
+    for (const s of screen) fromFile.set(s.key, runs.get(s.config!.radices)!);
+  }
+  return { screen, fromFile };
+}
+
+/**
+ * The records with, for each plan among them that took its screen from a Fig. 4 file, that file's runs as screen
+ * records (read again from the path the plan names, relative to the working directory), so that the summary sees one
+ * screen whether it was trained or taken. A screen key already present is not added twice.
+ */
+function withFileScreens(records: readonly RunRecord[]): RunRecord[] {
+  const plans = new Map<string, StrangeCausesParams>();
+  for (const r of records) {
+    const params = r.params as unknown as StrangeCausesParams;
+    if (r.tags.stage === 'fig4-retrain' && params.fig4From !== undefined) plans.set(r.planId, params);
+  }
+  if (plans.size === 0) return [...records];
+  const out = [...records];
+  const keys = new Set(records.map((r) => r.key));
+  for (const params of plans.values()) {
+    const { screen, fromFile } = fig4ScreenPlan(params);
+    for (const s of screen) {
+      if (keys.has(s.key)) continue;
+      keys.add(s.key);
+      out.push({ ...fromFile.get(s.key)!, key: s.key, tags: s.tags });
+    }
+  }
+  return out;
+}
 
 /** Trains one run with per-epoch per-class recall, recording the feeding units when the run's model is at risk. */
 async function executeCause(run: RunSpec, ctx: RunContext): Promise<RunOutcome> {
