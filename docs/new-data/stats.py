@@ -8,7 +8,7 @@ validation accuracy <= 0.75, the paper's threshold, and <= the same fraction of 
 precision and recall and their 95% Wilson intervals, and the runs per output fan-in.
 
     python3 docs/new-data/stats.py [--bins N] docs/new-data/fig4-fashion.jsonl.gz [more files]
-    python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl.gz --versus docs/new-data/fig4-deep-fashion.jsonl
+    python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl.gz --versus docs/new-data/fig4-deep-fashion.jsonl.gz
 
 A file ending in .gz is read through gzip.
 """
@@ -121,7 +121,7 @@ def versus(lenet_path, deep_path):
     """LeNet-300-100 against another network's results per high-sparsity band: runs, median validation accuracy with
     its 95% bootstrap interval, min, the runs more than 0.05 below LeNet-300-100's 0-10% median (Wilson interval) and a
     one-sided Mann-Whitney U test (the other network higher) where both have runs; then the same test over all runs at
-    >= 94% sparsity."""
+    >= 94% sparsity; then the same table by number of weights, with two-sided tests."""
     from scipy.stats import mannwhitneyu
     lenet, deep = read_records(lenet_path), read_records(deep_path)
     va = lambda rs, lo, hi: [r['final']['valAccuracy'] for r in rs if lo <= r['topology']['sparsity'] < hi]
@@ -153,6 +153,20 @@ def versus(lenet_path, deep_path):
     u = mannwhitneyu(b, a, alternative='greater')
     print(f'>= 94% sparsity: {len(b)} against {len(a)} runs, one-sided Mann-Whitney U = {u.statistic:g}, '
           f'p = {u.pvalue:.2g}')
+    print()
+    # the same networks by their number of weights instead of their sparsity: at equal weights, is the deeper, wider
+    # network better or worse? (two-sided)
+    vw = lambda rs, lo, hi: [r['final']['valAccuracy'] for r in rs if lo <= r['topology']['weights'] < hi]
+    print(f'| weights | LeNet-300-100: runs | median [95% CI] (min) | fallen [95% CI] | {name}: runs | median [95% CI] '
+          '(min) | fallen [95% CI] | Mann-Whitney U, two-sided p |')
+    print('|---|---|---|---|---|---|---|---|')
+    for lo, hi in [(15000, 30000), (30000, 60000), (60000, 140000), (140000, 400000)]:
+        a, b = vw(lenet, lo, hi), vw(deep, lo, hi)
+        test = '-'
+        if a and b:
+            u = mannwhitneyu(b, a, alternative='two-sided')
+            test = f'{u.statistic:g}, {u.pvalue:.2g}'
+        print(f'| {lo // 1000}k-{hi // 1000}k | {cell(a)} | {cell(b)} | {test} |')
     print()
 
 
