@@ -93,7 +93,7 @@ export class Rng {
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
     let u = this.nextUint32();
     while (u >= limit) u = this.nextUint32();
-    return u % n;
+    return modulo(u, n);
   }
 
   /** Standard normal (mean 0, std 1) by Box–Muller; consecutive calls use both values of each pair. */
@@ -117,14 +117,34 @@ export class Rng {
   }
 
   /** Shuffles `a` in place (Fisher–Yates, every permutation equally likely) and returns it. */
-  shuffle<T extends Int32Array | Uint32Array | Float32Array | Float64Array | number[]>(a: T): T {
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = a[i];
-      a[i] = a[j];
-      a[j] = t;
+  shuffle<T extends Int32Array | Uint32Array | Float32Array | Float64Array | number[]>(arr: T): T {
+    // int(i + 1) and nextUint32 written out on local copies of the state: the same draws, about half the time of
+    // the method calls (every epoch of a sweep's runs reshuffles 54,000 indices)
+    let { a, b, c, d } = this;
+    for (let i = arr.length - 1; i > 0; i--) {
+      const n = i + 1;
+      const limit = TWO_POW_32 - (TWO_POW_32 % n);
+      let u: number;
+      do {
+        u = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+        const t = b << 9;
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= t;
+        d = rotl(d, 11);
+      } while (u >= limit);
+      const j = modulo(u, n);
+      const t = arr[i];
+      arr[i] = arr[j];
+      arr[j] = t;
     }
-    return a;
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    return arr;
   }
 
   /** A uniformly random permutation of 0..n-1. */
@@ -133,6 +153,15 @@ export class Rng {
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);
   }
+}
+
+/**
+ * u mod n for integers 0 <= u < 2^32 and 1 <= n <= 2^32, exactly: floor(u / n) of the rounded quotient is the true
+ * one (u / n is at least 1/n from the next integer, more than the rounding error u / n * 2^-53), and V8 turns it into
+ * a float division where `u % n` of a u above 2^31 calls a slower fmod.
+ */
+function modulo(u: number, n: number): number {
+  return u - Math.floor(u / n) * n;
 }
 
 function rotl(x: number, k: number): number {

@@ -125,6 +125,33 @@ describe('Rng', () => {
     expect(lands.reduce((s, c) => s + ((c - e) * (c - e)) / e, 0)).to.be.below(18.47);
   });
 
+  it('int() and shuffle() draw what rejection sampling and Fisher-Yates on nextUint32 with exact BigInt remainders draw', () => {
+    // the reference: the definition, on a generator at the same state, with the remainder taken in BigInt
+    const int = (r: Rng, n: number): number => {
+      const limit = 2n ** 32n - (2n ** 32n % BigInt(n));
+      let u = BigInt(r.nextUint32());
+      while (u >= limit) u = BigInt(r.nextUint32());
+      return Number(u % BigInt(n));
+    };
+    const r = new Rng(12);
+    const ref = Rng.fromState(r.state());
+    // n near 2^32 and 2^31 (remainders of draws above 2^31, rejections of up to half the draws), small and odd n
+    for (const n of [1, 2, 3, 7, 54000, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 3 * 2 ** 30 + 5, 2 ** 32 - 1, 2 ** 32])
+      for (let k = 0; k < 2000; k++) expect(r.int(n), `n ${n}`).to.equal(int(ref, n));
+    for (const length of [0, 1, 2, 5, 1000, 54000]) {
+      const a = Int32Array.from({ length }, (_, i) => i);
+      const b = a.slice();
+      r.shuffle(a);
+      for (let i = b.length - 1; i > 0; i--) {
+        const j = int(ref, i + 1);
+        [b[i], b[j]] = [b[j], b[i]];
+      }
+      expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer)), `length ${length}`).to.equal(true);
+    }
+    // and the generators end in the same state
+    expect(Array.from(r.state())).to.deep.equal(Array.from(ref.state()));
+  });
+
   it('draws 10 million uniforms in well under a second', () => {
     const r = new Rng(8);
     const t = performance.now();
