@@ -108,6 +108,17 @@ export class Mlp {
   private wide: WideBuffers | null = null;
   /** A view of the rows buffer for the fused step (views of shared memory stay valid when it grows). */
   private rowsView: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** Views of a step's per-sample loss and correct flags (capacity long), made with the batch buffers. */
+  private lossView: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private correctView: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** The program programFor returned last and what it was for: every step of an epoch asks for the same one. */
+  private lastProgram: {
+    kind: 'train' | 'eval';
+    ptr: number;
+    labelsPtr: number;
+    n: number;
+    program: KernelProgram;
+  } | null = null;
 
   constructor(engine: Engine, spec: MlpSpec) {
     this.engine = engine;
@@ -207,6 +218,8 @@ export class Mlp {
     this.acts = ptrs.slice(0, L);
     this.grads = [0, ...ptrs.slice(L, 2 * L - 1)];
     [this.stage, this.labels, this.rows, this.lossBuf, this.correctBuf, this.out] = ptrs.slice(2 * L - 1);
+    this.lossView = this.engine.memory.f32(this.lossBuf, batch);
+    this.correctView = this.engine.memory.i32(this.correctBuf, batch);
     this.capacity = batch;
     this.ldb = ceil4(batch);
   }
@@ -215,6 +228,7 @@ export class Mlp {
     // programs point into the batch buffers
     for (const p of this.programs) for (const b of p.program.blocks) this.arena.free(b);
     this.programs = [];
+    this.lastProgram = null;
     for (const ptr of this.batchBlocks) this.arena.free(ptr);
     this.batchBlocks = [];
     this.capacity = 0;
@@ -318,9 +332,15 @@ export class Mlp {
    * `x` and `n` samples, built on first use (a few kept per model).
    */
   private programFor(x: ResidentData, n: number, kind: 'train' | 'eval'): KernelProgram {
+    const last = this.lastProgram;
+    if (last && last.n === n && last.ptr === x.ptr && last.labelsPtr === x.labelsPtr && last.kind === kind)
+      return last.program;
     const key = `${kind}:${x.ptr}:${x.labelsPtr}:${n}`;
     const found = this.programs.find((p) => p.key === key);
-    if (found) return found.program;
+    if (found) {
+      this.lastProgram = { kind, ptr: x.ptr, labelsPtr: x.labelsPtr, n, program: found.program };
+      return found.program;
+    }
     const nb = ceil4(n);
     const F = this.inputs;
     // the calls in groups, one group per dispatch of the separate-call path (calls of a group write different
@@ -346,6 +366,7 @@ export class Mlp {
     this.programs.push({ key, program });
     // a run over several datasets (train, then fine-tune on another) keeps the latest few
     if (this.programs.length > 8) for (const b of this.programs.shift()!.program.blocks) this.arena.free(b);
+    this.lastProgram = { kind, ptr: x.ptr, labelsPtr: x.labelsPtr, n, program };
     this.rowsView = this.engine.memory.i32(this.rows, this.capacity);
     return program;
   }
@@ -791,9 +812,8 @@ export class Mlp {
   }
 
   private readMetrics(n: number): Metrics {
-    const mem = this.engine.memory;
-    const loss = mem.f32(this.lossBuf, n);
-    const correct = mem.i32(this.correctBuf, n);
+    const loss = this.lossView;
+    const correct = this.correctView;
     let sl = 0;
     let sc = 0;
     for (let b = 0; b < n; b++) {

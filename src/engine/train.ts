@@ -89,7 +89,9 @@ export function train(
   y: ArrayLike<number>,
   opts: TrainOptions & TrainHooks = {},
 ): TrainHistory {
-  const events = new TrainingRun(model, x, y, opts).events();
+  // without batch hooks the loop yields nothing per step (a sweep's sparse steps are tens of microseconds)
+  const batchEvents = opts.onBatchBegin !== undefined || opts.onBatchEnd !== undefined;
+  const events = new TrainingRun(model, x, y, opts).events(batchEvents);
   try {
     let next = events.next();
     while (!next.done) {
@@ -193,9 +195,10 @@ export class TrainingRun {
   /**
    * The loop. The one shuffle rule: one Rng(seed) reshuffles the training order in place at the start of every
    * epoch, so epoch e sees the same batches whether the run started at epoch 1 or resumed there (initialEpoch
-   * replays the earlier epochs' shuffles, which costs no training).
+   * replays the earlier epochs' shuffles, which costs no training). With `batchEvents` false the loop yields only
+   * epochBegin and epochEnd: the same steps, none of the per-step events a driver without batch hooks would drop.
    */
-  *events(): Generator<TrainEvent, TrainHistory, void | boolean> {
+  *events(batchEvents = true): Generator<TrainEvent, TrainHistory, void | boolean> {
     const { model, batchSize: batch, epochs } = this;
     const count = this.trainSamples;
     model.ensureCapacity(batch);
@@ -223,7 +226,7 @@ export class TrainingRun {
         let seconds = 0;
         let stopped = false;
         for (let step = 1; step <= steps; step++) {
-          yield { type: 'batchBegin', epoch, step, steps };
+          if (batchEvents) yield { type: 'batchBegin', epoch, step, steps };
           const start = (step - 1) * batch;
           const n = Math.min(batch, count - start);
           const t0 = performance.now();
@@ -238,6 +241,7 @@ export class TrainingRun {
           lossSum += m.loss * n;
           correctSum += m.accuracy * n;
           seen += n;
+          if (!batchEvents) continue;
           const running = { loss: lossSum / seen, accuracy: correctSum / seen };
           if ((yield { type: 'batchEnd', epoch, step, steps, running, batch: { ...m, size: n } }) === false) {
             stopped = true;

@@ -370,12 +370,16 @@ export async function trainMnist(config: TrainConfig, hooks: TrainHooks = {}): P
         epochNo = epoch;
         hooks.onEpochBegin?.(epoch, epochs);
       },
-      onBatchEnd: (step, steps, running) => {
-        if (step === 1 && epochNo === 1) hooks.inspect?.(model!, { at: 'first-step' }, rows);
-        // every step of the first epoch, for recorders that look a few steps in (they pick the steps they keep)
-        if (epochNo === 1) hooks.inspect?.(model!, { at: 'step', step }, rows);
-        hooks.onBatchEnd?.(step, steps, running, config.batchSize);
-      },
+      // only when something watches the steps: without batch hooks the loop yields nothing per step
+      onBatchEnd:
+        hooks.inspect || hooks.onBatchEnd
+          ? (step, steps, running) => {
+              if (step === 1 && epochNo === 1) hooks.inspect?.(model!, { at: 'first-step' }, rows);
+              // every step of the first epoch, for recorders that look a few steps in (they pick the steps they keep)
+              if (epochNo === 1) hooks.inspect?.(model!, { at: 'step', step }, rows);
+              hooks.onBatchEnd?.(step, steps, running, config.batchSize);
+            }
+          : undefined,
       onEpochEnd: (logs) => {
         if (hooks.perClassEpochs) {
           (logs as TrainEpochLogs).trainRecall = recallPerClass(
