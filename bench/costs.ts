@@ -4,7 +4,10 @@
 //    less sensitive than wall time to other processes on a shared machine), against the step's FLOP floor: its
 //    multiply-adds at the FMA peak measured the same way.
 // 2. Per run of a sweep (trainMnist on a worker's engine, 3 epochs of 54,000 samples, the paper's protocol): what a
-//    run costs besides its epochs, split into building the model, the resident data and the evaluations.
+//    run costs besides its epochs, by phase (timestamps at the run's hook points: before its first epoch, between and
+//    around the steps, after its last epoch), and the parts of those phases timed alone: building the model, the
+//    resident data, the batch-order shuffles, the evaluations, and what the sweep's main thread does with the outcome
+//    (the worker's message is a structured clone; the record is one JSON line appended and fsynced).
 // Options: --repeats N (default 5), --samples N (training samples per timed epoch, default 10,800), --json.
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/engine.js';
@@ -14,6 +17,12 @@ import { loadMnist, mnistDataset } from '../src/data/mnist.js';
 import { KernelMemory } from '../src/kernels/memory.js';
 import { instantiateKernels, kernelVariant } from '../src/kernels/wasm.js';
 import { configMasks, PAPER_PRESET, splitOf, trainMnist } from '../src/suite/mnist-train.js';
+import { ResultsWriter } from '../src/suite/results-file.js';
+import { RECORD_VERSION, type RunRecord } from '../src/suite/experiment.js';
+import { Rng } from '../src/random.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { benchTopologies, LENET, median, stepFlops } from './training.js';
 
 const { values: args } = parseArgs({
@@ -106,11 +115,42 @@ table(
 // 2. a sweep run's costs besides its epochs, on one worker engine (the first run pays for the kept data)
 const runEngine = await Engine.create({ threads: 1 });
 const config = { ...PAPER_PRESET, radices: '28,28/28' };
-const runs: { total: number; epochs: number }[] = [];
+const runs: { total: number; epochs: number; phases: Record<string, number> }[] = [];
+const outcomes: Awaited<ReturnType<typeof trainMnist>>[] = [];
 for (let r = 0; r < repeats; r++) {
   const t0 = performance.now();
-  const result = await trainMnist({ ...config, seed: 100 + r }, { mnist, engine: runEngine });
-  runs.push({ total: (performance.now() - t0) / 1000, epochs: result.history.reduce((s, e) => s + e.seconds, 0) });
+  let begun = 0;
+  let loop = 0;
+  let first = 0;
+  let lastEnd = 0;
+  const result = await trainMnist(
+    { ...config, seed: 100 + r },
+    {
+      mnist,
+      engine: runEngine,
+      onEpochBegin: (e) => {
+        begun = performance.now();
+        if (e === 1) first = begun - t0;
+      },
+      onEpochEnd: () => {
+        lastEnd = performance.now();
+        loop += lastEnd - begun;
+      },
+    },
+  );
+  const end = performance.now();
+  const epochs = result.history.reduce((s, e) => s + e.seconds, 0);
+  runs.push({
+    total: (end - t0) / 1000,
+    epochs,
+    phases: {
+      'before the first epoch (checks, model build, data lookups)': first,
+      'in the epochs besides the steps (shuffles, host loop, validation)': loop - epochs * 1000,
+      'between epochs (the hooks)': lastEnd - t0 - first - loop,
+      'after the last epoch (test evaluation, confusion matrix, result)': end - lastEnd,
+    },
+  });
+  outcomes.push(result);
 }
 const split = splitOf(mnist, config.validationSplit, undefined);
 const test = mnistDataset(mnist.test);
@@ -120,6 +160,9 @@ const parts: Record<string, number[]> = {
   'resident data (kept)': [],
   'validation x3': [],
   'test evaluation and predictions (one pass)': [],
+  'batch order shuffles x3': [],
+  'outcome message (structured clone)': [],
+  'record line appended and fsynced': [],
 };
 const timed = <T>(name: string, fn: () => T): T => {
   const t0 = performance.now();
@@ -150,13 +193,48 @@ for (let r = 0; r < repeats; r++) {
   });
   // what trainMnist does on a worker's engine: the confusion matrix needs the predictions
   timed('test evaluation and predictions (one pass)', () => model.evaluatePredict(tst));
+  const order = Int32Array.from({ length: split.train.count }, (_, i) => i);
+  const rng = new Rng(r);
+  timed('batch order shuffles x3', () => {
+    for (let e = 0; e < 3; e++) rng.shuffle(order);
+  });
   model.dispose();
 }
 runEngine.close();
+// what the sweep's main thread does with each outcome: receive it from the worker, append its record
+const dir = mkdtempSync(join(tmpdir(), 'radixnet-costs-'));
+const writer = ResultsWriter.open(join(dir, 'runs.jsonl'));
+for (const [r, o] of outcomes.entries()) {
+  const outcome = { config: o.config, topology: o.topology, history: o.history, final: o.final };
+  const got = timed('outcome message (structured clone)', () => structuredClone(outcome));
+  const record: RunRecord = {
+    v: RECORD_VERSION,
+    experiment: 'accuracy-vs-sparsity',
+    planId: 'costs',
+    params: {},
+    index: r,
+    key: `${config.radices}|seed=${100 + r}`,
+    tags: {},
+    ...got,
+    wallSeconds: runs[r].total,
+    threads: 1,
+    host: 'bench',
+  };
+  timed('record line appended and fsynced', () => writer.append(record));
+}
+writer.close();
+rmSync(dir, { recursive: true, force: true });
 const later = runs.slice(1);
 log(
   `\na sweep run of 28,28/28 on a worker's engine (3 epochs, paper protocol), later runs (the first makes the data resident): ` +
     `median overhead ${median(later.map((r) => r.total - r.epochs)).toFixed(3)} s beside ${median(later.map((r) => r.epochs)).toFixed(3)} s of epochs; of which (ms, medians):`,
+);
+table(
+  ['phase of the run', 'ms'],
+  Object.keys(later[0].phases).map((name) => [name, median(later.map((r) => r.phases[name])).toFixed(1)]),
+);
+log(
+  "\nparts timed alone (ms, medians; the message and the record are the main thread's, outside the run's wall time):",
 );
 table(
   ['part', 'ms'],
