@@ -76,7 +76,11 @@ export class WorkerPool {
     return pool;
   }
 
-  /** Executes `runs` (handed out in order), calling onDone as each finishes; the first failure stops handing out. */
+  /**
+   * Executes `runs` (handed out in order), calling onDone as each finishes; the first failure stops handing out. A
+   * worker is sent its next run before onDone sees the one it finished, so it trains while this thread writes the
+   * record (an fsync of a few milliseconds); after a failure that next run is abandoned unrecorded (close() ends it).
+   */
   async run(
     runs: PlannedRun[],
     onDone: (run: PlannedRun, outcome: RunOutcome, wallSeconds: number) => void,
@@ -84,19 +88,25 @@ export class WorkerPool {
     let next = 0;
     let failure: unknown = null;
     const byIndex = new Map(runs.map((r) => [r.index, r]));
+    const handOut = (w: Worker): boolean => {
+      if (failure !== null || next >= runs.length) return false;
+      w.postMessage({ type: 'run', run: runs[next++] });
+      return true;
+    };
     const drive = async (w: Worker): Promise<void> => {
-      while (failure === null && next < runs.length) {
-        const run = runs[next++];
-        w.postMessage({ type: 'run', run });
+      let busy = handOut(w);
+      while (busy) {
         const reply = await nextReply(w);
         if (reply.type !== 'done') {
           failure ??= replyError(reply);
           return;
         }
+        busy = handOut(w);
         try {
           onDone(byIndex.get(reply.index)!, reply.outcome, reply.wallSeconds);
         } catch (err) {
           failure ??= err;
+          return;
         }
       }
     };
