@@ -12,6 +12,8 @@ export interface PytorchRow {
   threads: number;
   /** Median of full epochs (54,000 samples, batch 100, Adam), ms. */
   epochMs: number;
+  /** Trained with torch.set_flush_denormal(True): subnormals read and written as zero (false: PyTorch's default). */
+  flushDenormal: boolean;
 }
 
 export type PytorchResult = { rows: PytorchRow[]; version: string } | { skipped: string };

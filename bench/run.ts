@@ -110,8 +110,10 @@ log('');
 const torch: PytorchResult = args.noTorch
   ? { skipped: '--no-torch' }
   : benchPytorch(x, y, benchTopologies(), { threads, repeats: args.quick ? 1 : 3 });
-const torchMs = (topo: string): number | undefined =>
-  'rows' in torch ? torch.rows.find((r) => r.topology === topo)?.epochMs : undefined;
+const torchMs = (topo: string, flushDenormal = false): number | undefined =>
+  'rows' in torch
+    ? torch.rows.find((r) => r.topology === topo && r.flushDenormal === flushDenormal)?.epochMs
+    : undefined;
 // the FLOP floor of a step: its multiply-adds at the single-thread peak of the build that runs (times threads)
 const floorMs = (r: TrainingRow): number => (r.stepFlops / (ceiling * 1e9 * r.threads)) * 1000;
 table(
@@ -132,9 +134,11 @@ table(
     'optimizer',
     'dispatches/step',
     'PyTorch / ours',
+    'flushed / ours',
   ],
   training.map((r) => {
     const t = r.threads === threads ? torchMs(r.topology) : undefined;
+    const tf = r.threads === threads ? torchMs(r.topology, true) : undefined;
     return [
       r.topology,
       r.sparsity.toFixed(3),
@@ -154,6 +158,7 @@ table(
       ].map((v) => v.toFixed(3)),
       r.dispatchesPerStep.toFixed(0),
       t ? `${(t / r.epochMs).toFixed(1)}x` : '',
+      tf ? `${(tf / r.epochMs).toFixed(1)}x` : '',
     ];
   }),
 );
@@ -161,11 +166,17 @@ log(
   "(floor: the step's multiply-adds at the single-thread peak above times the threads; unfused/fused: the same epochs with one call per kernel, measured alternately with the fused ones on one thread; phase columns: ms per step from a profiled epoch, phases run apart)",
 );
 if ('rows' in torch) {
-  log(
-    `PyTorch ${torch.version} CPU, ${threads} threads, masked dense (weight * mask every step), same rows and masks, ms/epoch: ` +
-      torch.rows.map((r) => `${r.topology} ${r.epochMs.toFixed(0)}`).join(', ') +
-      '\n',
-  );
+  for (const flush of [false, true])
+    log(
+      `PyTorch ${torch.version} CPU, ${threads} threads, masked dense (weight * mask every step), same rows and masks, ` +
+        (flush ? 'subnormals flushed to zero (torch.set_flush_denormal(True))' : "PyTorch's default") +
+        ', ms/epoch: ' +
+        torch.rows
+          .filter((r) => r.flushDenormal === flush)
+          .map((r) => `${r.topology} ${r.epochMs.toFixed(0)}`)
+          .join(', ') +
+        (flush ? '\n' : ''),
+    );
 } else log(`PyTorch skipped: ${torch.skipped}\n`);
 // the goals, side by side in this run: PyTorch's epoch on all threads over ours on the faster of 1 and all threads
 // (what the pool's adaptive mode settles on when it trains: it times both and keeps the faster)
@@ -175,17 +186,18 @@ const GOALS = [
   { topology: '28,28/28', label: '96% sparse (28,28/28)', goal: 25 },
 ];
 if ('rows' in torch) {
-  log(
-    `PyTorch CPU epoch (${threads} threads) / ours (the faster of 1 and ${threads} threads), this run: ` +
-      GOALS.map((g) => {
-        const ours = Math.min(...training.filter((r) => r.topology === g.topology).map((r) => r.epochMs));
-        const t = torchMs(g.topology);
-        return Number.isFinite(ours) && t
-          ? `${g.label} ${(t / ours).toFixed(1)}x (goal ${g.goal}x)`
-          : `${g.label} not measured`;
-      }).join(', ') +
-      '\n',
-  );
+  for (const flush of [false, true])
+    log(
+      `PyTorch CPU epoch (${threads} threads${flush ? ', subnormals flushed' : ''}) / ours (the faster of 1 and ${threads} threads), this run: ` +
+        GOALS.map((g) => {
+          const ours = Math.min(...training.filter((r) => r.topology === g.topology).map((r) => r.epochMs));
+          const t = torchMs(g.topology, flush);
+          return Number.isFinite(ours) && t
+            ? `${g.label} ${(t / ours).toFixed(1)}x (goal ${g.goal}x)`
+            : `${g.label} not measured`;
+        }).join(', ') +
+        (flush ? '\n' : ''),
+    );
 }
 
 // 4. the same training on tfjs backends, masked dense
