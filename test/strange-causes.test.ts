@@ -215,6 +215,13 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     const lines = riskSectionLines(d);
     expect(lines[0]).to.match(/^calibrated risk: a run of this topology ends strange .* group 'fan-in 1'/);
     expect(lines[lines.length - 1]).to.match(/^(cheapest measured remedy|no measured remedy passed)/);
+    // a list diagnose has no nearby list for is never told to use one: its remedy is the cheapest of the others
+    const stuck = diagnoseRadixNet('8,9,8', LAYERS);
+    expect(stuck.verdict).to.equal('at risk');
+    expect(stuck.suggestions).to.have.length(0);
+    expect(stuck.prevention).to.deep.equal(cheapestMeasure(MEASURED_PREVENTION.filter((r) => r.measure !== 'nearby')));
+    expect(stuck.prevention?.measure).to.not.equal('nearby');
+    expect(riskSectionLines(stuck).join('\n')).to.not.include('nearby lists below');
   });
 
   it('draws the reliability diagram from the fixed file and picks the longest run with the most lost classes for the per-class curves', () => {

@@ -209,7 +209,11 @@ export function diagnoseRadixNet(
     ...diagnosis,
     suggestions,
     calibratedRisk: calibratedRisk(formatRadixList(net.radices), layers, opts.kron, MEASURED_RISK),
-    prevention: diagnosis.verdict === 'ok' ? null : cheapestMeasure(MEASURED_PREVENTION),
+    // 'nearby' is a remedy only where diagnose has a nearby list to offer (Fig. 4's one-sublist lists often have none)
+    prevention:
+      diagnosis.verdict === 'ok'
+        ? null
+        : cheapestMeasure(MEASURED_PREVENTION.filter((r) => r.measure !== 'nearby' || suggestions.length > 0)),
   };
 }
 
@@ -223,7 +227,7 @@ export function riskSectionLines(d: RadixDiagnosis): string[] {
         ? `cheapest measured remedy: ${PREVENTION_TEXT[p.measure] ?? p.measure} (${p.normal} of ${p.runs} runs ended normal, 95% CI ` +
             `${p.ciLow.toFixed(2)}-${p.ciHigh.toFixed(2)}, against the unchanged protocol's ${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.normal ?? '?'} of ` +
             `${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.runs ?? '?'}; ${Math.round(p.addedWeights)} parameters added), measured on ${PREVENTION_MODELS}`
-        : `no measured remedy passed (docs/strange-models.md); nearby lists below avoid the narrow outputs`,
+        : `no measured remedy passed (docs/strange-models.md)${d.suggestions.length ? '; nearby lists below avoid the narrow outputs' : ''}`,
     );
   }
   return lines;
@@ -237,6 +241,7 @@ const PREVENTION_TEXT: Record<string, string> = {
   'dense-last': 'a dense last layer',
   'wider-last': 'a last hidden layer twice as wide',
   nearby: 'the first nearby list suggested below',
+  'non-negative-last': 'non-negative initial weights in the last layer',
 };
 
 /** The smallest number of last-hidden units feeding any output; the strangeness predictor's feature. */
