@@ -4,7 +4,7 @@
 //     --prevent C.jsonl --prevent-command "..." > src/analysis/strange-measured.ts
 import { parseArgs } from 'node:util';
 import { readCombined } from '../dist/src/suite/combine.js';
-import { evaluateRisk, riskRuns } from '../dist/src/analysis/strange-risk.js';
+import { evaluateRisk, inRiskScope, riskRuns } from '../dist/src/analysis/strange-risk.js';
 import { measureTable } from '../dist/src/analysis/prevention.js';
 
 const { values: a } = parseArgs({
@@ -24,8 +24,15 @@ const role = (x) => calib.filter((r) => r.tags.role === x);
 const e = evaluateRisk(riskRuns(role('fit'), layers, threshold), riskRuns(role('eval'), layers, threshold));
 const seeds = (rs) => [...new Set(rs.map((r) => r.tags.seed))].sort((x, y) => x - y).join(',');
 const prevent = readCombined(a.prevent.split(','));
-const rows = measureTable(prevent, threshold);
-const models = [...new Set(prevent.filter((r) => r.tags.stage === 'prevent').map((r) => r.tags.radices))];
+// diagnose recommends from the rows measured on models of the same kind: the simple family, or the Fig. 4 lists
+// outside it (on which the family's remedies were measured to fail)
+const kinds = [true, false].map((family) => {
+  const recs = prevent.filter((r) => inRiskScope(String(r.tags.radices), layers) === family);
+  const models = [...new Set(recs.filter((r) => r.tags.stage === 'prevent').map((r) => r.tags.radices))];
+  return { recs, models, rows: measureTable(recs, threshold) };
+});
+if (kinds.some((k) => k.models.length === 0))
+  throw new Error('give prevention runs of family models and of other lists');
 const r3 = (x) => Math.round(x * 1000) / 1000;
 const q = (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -57,22 +64,28 @@ export const MEASURED_RISK: MeasuredGroupRisk[] = RISK_COUNTS.map(([group, fitSt
   evalCi: wilson(evalStrange, evalRuns),
 }));
 
-/** The models and seeds the measures were tried on. */
+/** The models and seeds the measures were tried on: simple-family models, then Fig. 4 lists outside the family. */
 export const PREVENTION_MODELS =
-  ${q(`${models.join(', ')} on seeds ${seeds(prevent)} (${a['prevent-command']})`)};
+  ${q(`${kinds[0].models.join(', ')} on seeds ${seeds(kinds[0].recs)} (${a['prevent-command']})`)};
+export const PREVENTION_MODELS_OTHER =
+  ${q(`${kinds[1].models.join(', ')} on seeds ${seeds(kinds[1].recs)} (${a['prevent-command']})`)};
 
 /**
  * Per measure over those models and seeds (the baseline is the paper's protocol): runs, runs that end normal, runs
  * that lost a class, mean parameters added, mean final training accuracy.
  */
-const PREVENTION_COUNTS: readonly (readonly [string, number, number, number, number, number])[] = [
-${rows.map((r) => `  [${q(r.measure)}, ${r.runs}, ${r.normal}, ${r.withLostClass}, ${r3(r.addedWeights)}, ${r3(r.meanTrainAccuracy)}],`).join('\n')}
+type Counts = readonly (readonly [string, number, number, number, number, number])[];
+const PREVENTION_COUNTS: Counts = [
+${kinds[0].rows.map((r) => `  [${q(r.measure)}, ${r.runs}, ${r.normal}, ${r.withLostClass}, ${r3(r.addedWeights)}, ${r3(r.meanTrainAccuracy)}],`).join('\n')}
+];
+const PREVENTION_COUNTS_OTHER: Counts = [
+${kinds[1].rows.map((r) => `  [${q(r.measure)}, ${r.runs}, ${r.normal}, ${r.withLostClass}, ${r3(r.addedWeights)}, ${r3(r.meanTrainAccuracy)}],`).join('\n')}
 ];
 
 /** The measures' rows as measureTable gives them: recovery with its Wilson 95% interval, Fisher p against the baseline. */
-export const MEASURED_PREVENTION: MeasureRow[] = PREVENTION_COUNTS.map(
-  ([measure, runs, normal, withLostClass, addedWeights, meanTrainAccuracy]) => {
-    const [, baseRuns, baseNormal] = PREVENTION_COUNTS.find((r) => r[0] === 'baseline')!;
+function measureRows(counts: Counts): MeasureRow[] {
+  const [, baseRuns, baseNormal] = counts.find((r) => r[0] === 'baseline')!;
+  return counts.map(([measure, runs, normal, withLostClass, addedWeights, meanTrainAccuracy]) => {
     const [ciLow, ciHigh] = wilson(normal, runs);
     return {
       measure,
@@ -81,11 +94,14 @@ export const MEASURED_PREVENTION: MeasureRow[] = PREVENTION_COUNTS.map(
       recovery: normal / runs,
       ciLow,
       ciHigh,
-      pVsBaseline:
-        measure === 'baseline' ? NaN : fisherExact(normal, runs - normal, baseNormal, baseRuns - baseNormal),
+      pVsBaseline: measure === 'baseline' ? NaN : fisherExact(normal, runs - normal, baseNormal, baseRuns - baseNormal),
       withLostClass,
       addedWeights,
       meanTrainAccuracy,
     };
-  },
-);`);
+  });
+}
+
+/** The rows measured on simple-family models, and on Fig. 4 lists outside the family. */
+export const MEASURED_PREVENTION: MeasureRow[] = measureRows(PREVENTION_COUNTS);
+export const MEASURED_PREVENTION_OTHER: MeasureRow[] = measureRows(PREVENTION_COUNTS_OTHER);`);

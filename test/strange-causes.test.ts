@@ -13,7 +13,7 @@ import {
   type MeasuredGroupRisk,
 } from '../src/analysis/strange-risk.js';
 import { diagnoseRadixNet, riskSectionLines } from '../src/analysis/diagnose.js';
-import { MEASURED_PREVENTION, MEASURED_RISK } from '../src/analysis/strange-measured.js';
+import { MEASURED_PREVENTION, MEASURED_PREVENTION_OTHER, MEASURED_RISK } from '../src/analysis/strange-measured.js';
 import {
   binNormalLevels,
   classifySlowStuck,
@@ -215,13 +215,18 @@ describe('strange causes: statistics, risk, prevention, slow vs stuck, per-run p
     const lines = riskSectionLines(d);
     expect(lines[0]).to.match(/^calibrated risk: a run of this topology ends strange .* group 'fan-in 1'/);
     expect(lines[lines.length - 1]).to.match(/^(cheapest measured remedy|no measured remedy passed)/);
-    // a list diagnose has no nearby list for is never told to use one: its remedy is the cheapest of the others
+    expect(d.preventionMeasuredOn).to.equal('family');
+    expect(d.prevention).to.deep.equal(cheapestMeasure(MEASURED_PREVENTION));
+    // a Fig. 4 list outside the family gets the remedies measured on such lists, never a nearby list it has not got
     const stuck = diagnoseRadixNet('8,9,8', LAYERS);
     expect(stuck.verdict).to.equal('at risk');
     expect(stuck.suggestions).to.have.length(0);
-    expect(stuck.prevention).to.deep.equal(cheapestMeasure(MEASURED_PREVENTION.filter((r) => r.measure !== 'nearby')));
-    expect(stuck.prevention?.measure).to.not.equal('nearby');
-    expect(riskSectionLines(stuck).join('\n')).to.not.include('nearby lists below');
+    expect(stuck.preventionMeasuredOn).to.equal('other');
+    expect(stuck.prevention).to.deep.equal(
+      cheapestMeasure(MEASURED_PREVENTION_OTHER.filter((r) => r.measure !== 'nearby')),
+    );
+    const last = riskSectionLines(stuck).at(-1)!;
+    expect(last).to.include('Fig. 4 lists outside the simple family').and.not.include('nearby lists below');
   });
 
   it('draws the reliability diagram from the fixed file and picks the longest run with the most lost classes for the per-class curves', () => {

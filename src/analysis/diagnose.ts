@@ -9,8 +9,15 @@ import type { SparseMask } from '../topology/mask.js';
 import { LIMITS } from '../topology/cost.js';
 import { spread as spreadOf } from './stats.js';
 import { STRANGE_MAX_OUTPUT_FAN_IN } from './strangeness.js';
-import { calibratedRisk, calibratedRiskLines, type CalibratedRisk } from './strange-risk.js';
-import { MEASURED_PREVENTION, MEASURED_RISK, MEASURED_SOURCE, PREVENTION_MODELS } from './strange-measured.js';
+import { calibratedRisk, calibratedRiskLines, inRiskScope, type CalibratedRisk } from './strange-risk.js';
+import {
+  MEASURED_PREVENTION,
+  MEASURED_PREVENTION_OTHER,
+  MEASURED_RISK,
+  MEASURED_SOURCE,
+  PREVENTION_MODELS,
+  PREVENTION_MODELS_OTHER,
+} from './strange-measured.js';
 import { cheapestMeasure, type MeasureRow } from './prevention.js';
 
 /** Minimum, median (mean of the two middle values for an even count) and maximum. */
@@ -173,6 +180,8 @@ export interface RadixDiagnosis extends Diagnosis {
   calibratedRisk: CalibratedRisk;
   /** When at risk: the cheapest preventive measure that worked in the measurement (null when none did or not at risk). */
   prevention: MeasureRow | null;
+  /** Which measured rows the remedy comes from: the simple family's, or those of the Fig. 4 lists outside it. */
+  preventionMeasuredOn: 'family' | 'other';
 }
 
 export interface Suggestion {
@@ -196,6 +205,7 @@ export function diagnoseRadixNet(
 ): RadixDiagnosis {
   const net = radixNet(list, layers, { kron: opts.kron });
   const diagnosis = diagnoseMasks(net.masks);
+  const family = inRiskScope(formatRadixList(net.radices), layers, opts.kron);
   const suggestions =
     diagnosis.verdict === 'ok' || opts.kron !== undefined
       ? []
@@ -209,11 +219,13 @@ export function diagnoseRadixNet(
     ...diagnosis,
     suggestions,
     calibratedRisk: calibratedRisk(formatRadixList(net.radices), layers, opts.kron, MEASURED_RISK),
-    // 'nearby' is a remedy only where diagnose has a nearby list to offer (Fig. 4's one-sublist lists often have none)
+    // measured remedies of the same kind of model (the family's remedies were measured to fail on Fig. 4's stuck
+    // lists); 'nearby' is a remedy only where diagnose has a nearby list to offer
     prevention:
       diagnosis.verdict === 'ok'
         ? null
-        : cheapestMeasure(MEASURED_PREVENTION.filter((r) => r.measure !== 'nearby' || suggestions.length > 0)),
+        : cheapestMeasure(measuredRows(family).filter((r) => r.measure !== 'nearby' || suggestions.length > 0)),
+    preventionMeasuredOn: family ? 'family' : 'other',
   };
 }
 
@@ -222,15 +234,23 @@ export function riskSectionLines(d: RadixDiagnosis): string[] {
   const lines = calibratedRiskLines(d.calibratedRisk, MEASURED_SOURCE);
   if (d.verdict !== 'ok') {
     const p = d.prevention;
+    const family = d.preventionMeasuredOn === 'family';
+    const base = measuredRows(family).find((r) => r.measure === 'baseline');
+    const on = family ? PREVENTION_MODELS : `Fig. 4 lists outside the simple family: ${PREVENTION_MODELS_OTHER}`;
     lines.push(
       p
         ? `cheapest measured remedy: ${PREVENTION_TEXT[p.measure] ?? p.measure} (${p.normal} of ${p.runs} runs ended normal, 95% CI ` +
-            `${p.ciLow.toFixed(2)}-${p.ciHigh.toFixed(2)}, against the unchanged protocol's ${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.normal ?? '?'} of ` +
-            `${MEASURED_PREVENTION.find((r) => r.measure === 'baseline')?.runs ?? '?'}; ${Math.round(p.addedWeights)} parameters added), measured on ${PREVENTION_MODELS}`
-        : `no measured remedy passed (docs/strange-models.md)${d.suggestions.length ? '; nearby lists below avoid the narrow outputs' : ''}`,
+            `${p.ciLow.toFixed(2)}-${p.ciHigh.toFixed(2)}, against the unchanged protocol's ${base?.normal ?? '?'} of ` +
+            `${base?.runs ?? '?'}; ${Math.round(p.addedWeights)} parameters added), measured on ${on}`
+        : `no measured remedy passed (docs/strange-models.md; measured on ${on})` +
+            (d.suggestions.length ? '; nearby lists below avoid the narrow outputs' : ''),
     );
   }
   return lines;
+}
+
+function measuredRows(family: boolean): MeasureRow[] {
+  return family ? MEASURED_PREVENTION : MEASURED_PREVENTION_OTHER;
 }
 
 const PREVENTION_TEXT: Record<string, string> = {

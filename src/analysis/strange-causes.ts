@@ -97,7 +97,25 @@ export function summarizeCauses(records: readonly RunRecord[], p: CausesParams):
       ...measureLines(rows),
       `  cheapest measure that works (95% CI of recovery above 0.7, Fisher p < 0.05 against the baseline): ${best ? best.measure : 'none'}`,
     );
-    data.prevention = { models, rows, cheapest: best?.measure ?? null };
+    // the pooled rows hide which models a measure fails on: runs ending normal per model (and seeds run)
+    const byModel = models.map((m) => {
+      const rs = records.filter((r) => String(r.tags.radices) === m);
+      const cells = rows
+        .map((row) => {
+          const mine = rs.filter(
+            (r) => r.tags.measure === row.measure && (row.measure === 'baseline' || r.tags.stage === 'prevent'),
+          );
+          const normal = mine.filter((r) => !isStrange(r.final!.trainAccuracy, p.threshold)).length;
+          return mine.length ? `${row.measure} ${normal}/${mine.length}` : null;
+        })
+        .filter((c): c is string => c !== null);
+      return { model: m, fanIn: rs[0]?.tags.fanIn ?? null, cells };
+    });
+    text.push(
+      '  runs ending normal per model (output fan-in):',
+      ...byModel.map((b) => `    ${b.model.padEnd(10)} (${String(b.fanIn)}): ${b.cells.join(', ')}`),
+    );
+    data.prevention = { models, rows, cheapest: best?.measure ?? null, byModel };
   }
 
   const screen = stage('fig4-screen');
