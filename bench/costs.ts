@@ -144,9 +144,9 @@ for (let r = 0; r < repeats; r++) {
     total: (end - t0) / 1000,
     epochs,
     phases: {
-      'before the first epoch (checks, model build, data lookups)': first,
-      'in the epochs besides the steps (shuffles, host loop, validation)': loop - epochs * 1000,
-      'between epochs (the hooks)': lastEnd - t0 - first - loop,
+      'before the first epoch (checks, model build, data lookups, first shuffle)': first,
+      'in the epochs besides the steps (host loop between steps, validation)': loop - epochs * 1000,
+      "between epochs (the next epoch's shuffle, the hooks)": lastEnd - t0 - first - loop,
       'after the last epoch (test evaluation, confusion matrix, result)': end - lastEnd,
     },
   });
