@@ -9,6 +9,7 @@ precision and recall and their 95% Wilson intervals, and the runs per output fan
 
     python3 docs/new-data/stats.py [--bins N] docs/new-data/fig4-fashion.jsonl.gz [more files]
     python3 docs/new-data/stats.py docs/new-data/fig4-fashion.jsonl.gz --versus docs/new-data/fig4-deep-fashion.jsonl.gz
+    python3 docs/new-data/stats.py --strange docs/new-data/strange-fashion-full.jsonl.gz
 
 A file ending in .gz is read through gzip.
 """
@@ -170,11 +171,107 @@ def versus(lenet_path, deep_path):
     print()
 
 
+def strange_models(path):
+    """A strange-models results file: the rule against the screen (and against most of each model's screen runs when
+    extra seeds ran) with Wilson intervals, screen strangeness per output fan-in, and the retrained models' bands
+    (sorted final training accuracies split where neighbours differ by more than the experiment's band gap) with the
+    classes each band's models lost (test recall < 0.05) and the rule's share of the band."""
+    records = [r for r in read_records(path) if r.get('final')]
+    p = records[0]['params']
+    thr, gap = p['threshold'], p['bandGap']
+    screen = {r['tags']['radices']: r for r in records if r['tags']['stage'] == 'screen'}
+    names = sorted(screen)
+    fan = dict(zip(names, output_fan_ins([screen[m] for m in names])))
+    strange = {m: screen[m]['final']['trainAccuracy'] <= thr for m in names}
+    seeds = {}
+    for r in records:
+        if r['tags']['stage'] in ('screen', 'seeds'):
+            seeds.setdefault(r['tags']['radices'], []).append(r['final']['trainAccuracy'] <= thr)
+    print(f"{path}: {len(screen)} models screened ({p.get('dataset', 'mnist')}, {p['epochs']} epochs, seed {p['seed']}), "
+          f"{sum(len(v) - 1 for v in seeds.values())} extra-seed runs, "
+          f"{sum(1 for r in records if r['tags']['stage'] == 'retrain')} retrained {p['retrainEpochs']} epochs")
+
+    def confusion(observed, what):
+        tp = sum(1 for m in names if observed[m] and fan[m] <= 1)
+        fn = sum(1 for m in names if observed[m] and fan[m] > 1)
+        fp = sum(1 for m in names if not observed[m] and fan[m] <= 1)
+        tn = len(names) - tp - fn - fp
+        print(f'the rule (output fan-in <= 1) against {what}:')
+        print('|  | predicted strange | predicted normal |')
+        print('|---|---|---|')
+        print(f'| observed strange | {tp} | {fn} |')
+        print(f'| observed normal | {fp} | {tn} |')
+        print(f'precision {ci_text(tp, tp + fp)}, recall {ci_text(tp, tp + fn)}')
+        print()
+
+    confusion(strange, f"the screen (training accuracy <= {thr} after {p['epochs']} epochs, seed {p['seed']})")
+    # the threshold scaled by the normal level: the median screen accuracy of the models with output fan-in >= 6 here,
+    # against MNIST's 0.931 (docs/strange-models.md)
+    level = float(np.median([screen[m]['final']['trainAccuracy'] for m in names if fan[m] >= 6]))
+    scaled = thr * level / 0.931
+    confusion({m: screen[m]['final']['trainAccuracy'] <= scaled for m in names},
+              f'the screen at the threshold scaled by the normal level ({thr} x {level:.3f} / 0.931 = {scaled:.4f})')
+    if any(len(v) > 1 for v in seeds.values()):
+        confusion({m: sum(seeds[m]) * 2 > len(seeds[m]) for m in names},
+                  'most of each model\'s screen runs (seed and extra seeds; one run for models without extra seeds)')
+    print('| output fan-in | models | strange (screen) [95% CI] | training accuracy min / median / max | strange runs over all seeds |')
+    print('|---|---|---|---|---|')
+    for lo, hi in [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 10**9)]:
+        ms = [m for m in names if lo <= fan[m] <= hi]
+        if not ms:
+            continue
+        k = sum(1 for m in ms if strange[m])
+        wl, wh = wilson(k, len(ms))
+        acc = [screen[m]['final']['trainAccuracy'] for m in ms]
+        runs = [x for m in ms if len(seeds[m]) > 1 for x in seeds[m]]
+        over = f'{sum(runs)} of {len(runs)}' if runs else '-'
+        name = str(lo) if lo == hi else f'>= {lo}'
+        print(f'| {name} | {len(ms)} | {k} [{wl:.2f}, {wh:.2f}] | {min(acc):.3f} / {np.median(acc):.3f} / {max(acc):.3f} | {over} |')
+    print()
+    retrained = sorted((r['final']['trainAccuracy'], r['tags']['radices'], r) for r in records
+                       if r['tags']['stage'] == 'retrain')
+    bands = []
+    for a, m, r in retrained:
+        if bands and a - bands[-1][-1][0] <= gap:
+            bands[-1].append((a, m, r))
+        else:
+            bands.append([(a, m, r)])
+    print(f'retrained {p["retrainEpochs"]} epochs: {len(retrained)} models in {len(bands)} bands (gap {gap})')
+    print('| band (final training accuracy) | models | predicted strange (fan-in 1) | classes lost (test recall < 0.05): models by count | screen accuracy min-max |')
+    print('|---|---|---|---|---|')
+    for b in bands:
+        lost = {}
+        for a, m, r in b:
+            n = sum(1 for x in r['final'].get('testRecall', []) if x < 0.05)
+            lost[n] = lost.get(n, 0) + 1
+        sc = [screen[m]['final']['trainAccuracy'] for a, m, r in b]
+        span = f'{b[0][0]:.3f}' if len(b) == 1 else f'{b[0][0]:.3f}-{b[-1][0]:.3f}'
+        print(f'| {span} | {len(b)} | {sum(1 for a, m, r in b if fan[m] <= 1)} | '
+              + ', '.join(f'{n}: {c}' for n, c in sorted(lost.items())) + f' | {min(sc):.3f}-{max(sc):.3f} |')
+    print()
+    # the same retrained models grouped by the number of classes they lost: do the levels separate by that count?
+    by_lost = {}
+    for a, m, r in retrained:
+        if 'testRecall' in r['final']:
+            by_lost.setdefault(sum(1 for x in r['final']['testRecall'] if x < 0.05), []).append(a)
+    print('| classes lost | models | final training accuracy min / median / max |')
+    print('|---|---|---|')
+    for n in sorted(by_lost):
+        v = by_lost[n]
+        print(f'| {n} | {len(v)} | {min(v):.3f} / {np.median(v):.3f} / {max(v):.3f} |')
+    print()
+
+
 # --bins N: N equal sparsity bins (default 10); the reference stays the least sparse 10% bin.
 # --versus DEEP.jsonl: compare the (LeNet-300-100) file given with another network's results instead.
+# --strange: the files are strange-models results.
 NBINS = int(sys.argv[sys.argv.index('--bins') + 1]) if '--bins' in sys.argv else 10
 files = [a for i, a in enumerate(sys.argv[1:], 1)
          if not a.startswith('--') and sys.argv[i - 1] not in ('--bins', '--versus')]
+if '--strange' in sys.argv:
+    for path in files:
+        strange_models(path)
+    sys.exit(0)
 if '--versus' in sys.argv:
     versus(files[0], sys.argv[sys.argv.index('--versus') + 1])
     sys.exit(0)
