@@ -254,6 +254,13 @@ def strange_models(path):
     for a, m, r in retrained:
         if 'testRecall' in r['final']:
             by_lost.setdefault(sum(1 for x in r['final']['testRecall'] if x < 0.05), []).append(a)
+    for label, pick in [('predicted strange (fan-in 1)', lambda m: fan[m] <= 1), ('missed by the rule', lambda m: fan[m] > 1)]:
+        rs = [(a, r) for a, m, r in retrained if pick(m)]
+        lost0 = sum(1 for a, r in rs if 'testRecall' in r['final'] and not any(x < 0.05 for x in r['final']['testRecall']))
+        if rs:
+            print(f'{label}: {len(rs)} retrained, final training accuracy {min(a for a, r in rs):.3f} to '
+                  f'{max(a for a, r in rs):.3f}, {lost0} of them losing no class')
+    print()
     print('| classes lost | models | final training accuracy min / median / max |')
     print('|---|---|---|')
     for n in sorted(by_lost):
