@@ -2,10 +2,12 @@ import { expect } from 'chai';
 import { appendFileSync, chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { InputError } from '../src/errors.js';
 import type { RunRecord } from '../src/suite/experiment.js';
 import { readResults, ResultsWriter } from '../src/suite/results-file.js';
 import { planId } from '../src/suite/plan.js';
+import { LIMITS } from '../src/topology/cost.js';
 
 const PARAMS = { factors: [2], layers: [784, 300, 100, 10], bins: 10 };
 const PLAN = planId('sparsity-distribution', PARAMS);
@@ -62,6 +64,37 @@ describe('results files', () => {
       expect(readFileSync(f, 'utf8')).to.equal(good + torn);
       readResults(f, { repair: true, ...quiet });
       expect(readFileSync(f, 'utf8')).to.equal(good);
+    }
+  });
+
+  it('reads a gzip-compressed file (*.gz) as the plain one, torn last line dropped, and never appends to one', () => {
+    const plain = `${JSON.stringify(fakeRecord(0))}\n${JSON.stringify(fakeRecord(1))}\n{"v":1,"exper`;
+    const f = join(dir, 'packed.jsonl.gz');
+    writeFileSync(f, gzipSync(plain));
+    const warnings: string[] = [];
+    const r = readResults(f, { planId: PLAN, warn: (m) => warnings.push(m) });
+    expect(r.records).to.deep.equal([fakeRecord(0), fakeRecord(1)]);
+    expect(r.lines).to.deep.equal([1, 2]);
+    expect(warnings.join()).to.match(/packed\.jsonl\.gz: dropped a torn last line/);
+    const before = readFileSync(f);
+    for (const act of [() => ResultsWriter.open(f), () => readResults(f, { repair: true, ...quiet })]) {
+      expect(act).to.throw(InputError, /names a gzip file; records are appended to plain JSON lines: give a name without \.gz/);
+    }
+    expect(readFileSync(f)).to.deep.equal(before);
+  });
+
+  it('refuses a .gz that is not gzip, and one that decompresses past the results limit', () => {
+    const f = join(dir, 'fake.jsonl.gz');
+    writeFileSync(f, JSON.stringify(fakeRecord(0)) + '\n');
+    expect(() => readResults(f)).to.throw(InputError, /fake\.jsonl\.gz is named \.gz but is not a whole gzip file/);
+    const bomb = join(dir, 'bomb.jsonl.gz');
+    writeFileSync(bomb, gzipSync(Buffer.alloc(5000, 0x20))); // 5000 bytes in, about 30 packed
+    const saved = LIMITS.resultsBytes;
+    try {
+      LIMITS.resultsBytes = 1000;
+      expect(() => readResults(bomb)).to.throw(InputError, /bomb\.jsonl\.gz decompresses to over the 1000 bytes limit/);
+    } finally {
+      LIMITS.resultsBytes = saved;
     }
   });
 

@@ -8,6 +8,10 @@
 // parameters), and never counts a run twice: a key that appears again is collapsed when the copies agree (up to
 // timing and host) and refused, naming both lines, when they differ. A torn last line is dropped (and cut off the file,
 // by byte offset, before more is appended); a complete last line that only lacks its newline is kept.
+//
+// A file named *.gz is read through gunzip under the same limits (the decompressed bytes count), so results kept
+// compressed (as the docs' own are) summarize, plot and merge as they are; records are only ever appended to plain
+// files, so a .gz is never a writer's --out.
 import {
   closeSync,
   constants,
@@ -22,6 +26,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { gunzipSync } from 'node:zlib';
 import { tryLock, type FileLock } from '../data/file-lock.js';
 import { InputError } from '../errors.js';
 import { checkJsonDepth, formatBytes, LIMITS } from '../topology/cost.js';
@@ -61,6 +66,7 @@ export interface RecordAt {
 
 /** Reads and checks a results file; a file that does not exist reads as empty. */
 export function readResults(path: string, opts: ReadResultsOptions = {}): ResultsFile {
+  if (opts.repair) refuseGzipOut(path);
   const lines = readLines(path);
   if (lines === null) return { records: [], lines: [], tornLine: false, duplicates: [] };
   const { complete, last, size } = lines;
@@ -196,6 +202,7 @@ function readLines(path: string): { complete: Line[]; last: Line | null; size: n
         `${path} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.resultsBytes)} limit on a results file (RADIXNET_MAX_RESULTS_BYTES); split it or raise the limit`,
       );
     }
+    if (isGzip(path)) return gzipLines(path, fd, st.size);
     const complete: Line[] = [];
     const chunk = Buffer.allocUnsafe(1 << 20);
     let pending: Buffer[] = [];
@@ -228,6 +235,50 @@ function readLines(path: string): { complete: Line[]; last: Line | null; size: n
   } finally {
     closeSync(fd);
   }
+}
+
+const isGzip = (path: string): boolean => path.toLowerCase().endsWith('.gz');
+
+function refuseGzipOut(path: string): void {
+  if (isGzip(path)) {
+    throw new InputError(
+      `--out ${path} names a gzip file; records are appended to plain JSON lines: give a name without .gz (gunzip a kept file first) and run again`,
+    );
+  }
+}
+
+/** The lines of a gzip-compressed results file, decompressed whole but never past LIMITS.resultsBytes. */
+function gzipLines(path: string, fd: number, size: number): { complete: Line[]; last: Line | null; size: number } {
+  const packed = Buffer.allocUnsafe(size);
+  for (let off = 0; off < size;) {
+    const n = readSync(fd, packed, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  let text: Buffer;
+  try {
+    text = gunzipSync(packed, { maxOutputLength: LIMITS.resultsBytes });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new InputError(
+        `${path} decompresses to over the ${formatBytes(LIMITS.resultsBytes)} limit on a results file (RADIXNET_MAX_RESULTS_BYTES); split it or raise the limit`,
+      );
+    }
+    throw new InputError(
+      `${path} is named .gz but is not a whole gzip file (${code ?? (err as Error).message}); gunzip it to see what is wrong, or rename it`,
+    );
+  }
+  const complete: Line[] = [];
+  let from = 0;
+  for (let nl = text.indexOf(0x0a); nl >= 0; nl = text.indexOf(0x0a, from)) {
+    checkLineLength(path, complete.length + 1, nl - from);
+    complete.push({ text: decode([text.subarray(from, nl)]), start: from });
+    from = nl + 1;
+  }
+  if (from < text.length) checkLineLength(path, complete.length + 1, text.length - from);
+  const last = from < text.length ? { text: decode([text.subarray(from)]), start: from } : null;
+  return { complete, last, size: text.length };
 }
 
 function checkLineLength(path: string, line: number, bytes: number): void {
@@ -267,6 +318,7 @@ export class ResultsWriter {
    * read it with `radixnet summarize`), and a file another live process is writing.
    */
   static open(path: string): ResultsWriter {
+    refuseGzipOut(path);
     const cannot = (err: unknown): InputError => {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       return new InputError(`cannot write results to ${path} (${code}); choose a writable --out file`);
