@@ -78,7 +78,10 @@ describe('results files', () => {
     expect(warnings.join()).to.match(/packed\.jsonl\.gz: dropped a torn last line/);
     const before = readFileSync(f);
     for (const act of [() => ResultsWriter.open(f), () => readResults(f, { repair: true, ...quiet })]) {
-      expect(act).to.throw(InputError, /names a gzip file; records are appended to plain JSON lines: give a name without \.gz/);
+      expect(act).to.throw(
+        InputError,
+        /names a gzip file; records are appended to plain JSON lines: give a name without \.gz/,
+      );
     }
     expect(readFileSync(f)).to.deep.equal(before);
   });
