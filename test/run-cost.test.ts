@@ -1,6 +1,6 @@
 // The expected cost of a run (src/suite/run-cost.ts), which orders a sweep longest-first and weighs its ETA.
 import { expect } from 'chai';
-import { expectedCost, longestFirst } from '../src/suite/run-cost.js';
+import { eachAtItsRate, expectedCost, longestFirst } from '../src/suite/run-cost.js';
 import type { PlannedRun } from '../src/suite/plan.js';
 import { PAPER_PRESET } from '../src/suite/mnist-train.js';
 
@@ -29,5 +29,20 @@ describe('expected run cost', () => {
     expect(expectedCost({ index: 0, key: 'x', tags: {}, radices: '2,2/2', layers: [8, 4, 2, 2] })).to.be.below(
       expectedCost(run(0, '28,28/28')),
     );
+  });
+});
+
+describe('the whole-paper ETA', () => {
+  const base = { left: 80, othersLeft: 100, costAtStart: 100, costDone: 500, secondsDone: 100 };
+  it("runs the current experiment's cost left at its own rate once a tenth of it is done, the rest at the overall rate", () => {
+    // own rate 20 / 10 s = 2 per s: 80 left take 40 s; overall 500 / 100 s = 5 per s: 100 others take 20 s
+    expect(eachAtItsRate({ ...base, costHere: 20, secondsHere: 10 })).to.equal(60);
+  });
+  it('uses the overall rate for the current experiment too before a tenth of it is done', () => {
+    // 5 of 100 done: (80 + 100) / 5 per s
+    expect(eachAtItsRate({ ...base, costHere: 5, secondsHere: 10 })).to.equal(36);
+  });
+  it('has no estimate before anything was trained', () => {
+    expect(eachAtItsRate({ ...base, costHere: 0, secondsHere: 0, costDone: 0, secondsDone: 3 })).to.equal(null);
   });
 });

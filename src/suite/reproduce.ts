@@ -11,7 +11,7 @@ import { readResults } from './results-file.js';
 import { runPlan, type ProgressEvent } from './runner.js';
 import { shareMnist } from './workers.js';
 import { loadMnist, type Mnist } from '../data/mnist.js';
-import { expectedCost } from './run-cost.js';
+import { eachAtItsRate, expectedCost } from './run-cost.js';
 import { reproduceTimings, type ReproduceTimings, type TimedExperiment } from './timings.js';
 import { peakGflops } from '../kernels/peak.js';
 import type { RunRecord } from '../records/run-record.js';
@@ -54,7 +54,7 @@ export interface ReproduceProgress {
   /** Runs done and known over all experiments (staged experiments add runs as stages become plannable). */
   done: number;
   total: number;
-  /** Seconds left over all experiments: the expected cost left over the cost trained per second so far. */
+  /** Seconds left over all experiments: the expected cost left at the rates trained so far (run-cost.ts). */
   etaSeconds: number | null;
   elapsedSeconds: number;
 }
@@ -102,6 +102,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     return { ...e, file, total: current.runs.length, done: done.size, cost, left };
   });
   let costDone = 0;
+  // after planning: the rates the ETA divides by count training time only
+  const tRun = performance.now();
   const timings: ExperimentTiming[] = [];
   const timed: TimedExperiment[] = [];
   // loaded once, in shared memory, for every experiment's workers (each sweep would load its own)
@@ -109,6 +111,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   for (const [position, e] of known.entries()) {
     const t = performance.now();
     const ranKeys = new Set<string>();
+    const costAtStart = e.left;
+    let costHere = 0;
     if (!mnist && getExperiment(e.name).needsData && e.done < e.total)
       mnist = shareMnist(await loadMnist({ dir: opts.data }));
     const result = await runPlan(e.name, {
@@ -128,10 +132,20 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
           // copies of a twin cost nothing; runs of a later stage were not in the estimate
           const c = e.cost.get(p.key) ?? 0;
           costDone += c;
+          costHere += c;
           e.left = Math.max(0, e.left - c);
         }
-        const elapsedSeconds = (performance.now() - t0) / 1000;
-        const left = known.reduce((s, k) => s + k.left, 0);
+        const now = performance.now();
+        const elapsedSeconds = (now - t0) / 1000;
+        const etaSeconds = eachAtItsRate({
+          left: e.left,
+          othersLeft: known.reduce((s, k) => (k === e ? s : s + k.left), 0),
+          costHere,
+          costAtStart,
+          secondsHere: (now - t) / 1000,
+          costDone,
+          secondsDone: (now - tRun) / 1000,
+        });
         opts.onProgress?.({
           experiment: e.name,
           figure: e.figure,
@@ -139,7 +153,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
           experiments: known.length,
           done: known.reduce((s, k) => s + k.done, 0),
           total: known.reduce((s, k) => s + k.total, 0),
-          etaSeconds: costDone > 0 ? (left / costDone) * elapsedSeconds : null,
+          etaSeconds,
           elapsedSeconds,
         });
       },

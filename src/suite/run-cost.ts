@@ -50,3 +50,30 @@ export function longestFirst(runs: readonly PlannedRun[]): PlannedRun[] {
     .sort((a, b) => b.cost - a.cost)
     .map((e) => e.run);
 }
+
+/**
+ * Seconds left of a sequence of experiments, in expected-cost units: the current one's cost left at its own rate once
+ * a tenth of its cost is behind it, the others' at the rate over all so far; null before anything was trained.
+ * Experiments run at 1.7-10x their floor (docs/performance.md), so the rate over all of them misjudges each; the
+ * current one's own rate is the better guess for its own runs (replayed on a quiet paper run: at Fig. 5's start 543 s
+ * against 591 actual, where the overall rate said 720). Later experiments still get the overall rate, which the
+ * costliest-per-unit ones (saliency, pruning) drag down: early in a paper run the ETA stays pessimistic.
+ */
+export function eachAtItsRate(p: {
+  /** Cost left in the current experiment, and in all the others. */
+  left: number;
+  othersLeft: number;
+  /** Cost trained in the current experiment, what it had to do when it started, and its seconds so far. */
+  costHere: number;
+  costAtStart: number;
+  secondsHere: number;
+  /** Cost trained over all, and the seconds spent training it. */
+  costDone: number;
+  secondsDone: number;
+}): number | null {
+  if (!(p.costDone > 0 && p.secondsDone > 0)) return null;
+  const overall = p.costDone / p.secondsDone;
+  const own =
+    p.costHere > 0 && p.costHere >= 0.1 * p.costAtStart && p.secondsHere > 0 ? p.costHere / p.secondsHere : overall;
+  return p.left / own + p.othersLeft / overall;
+}
