@@ -41,26 +41,20 @@ export function measureTable(records: readonly RunRecord[], threshold = STRANGE_
   }
   const normalOf = (rs: RunRecord[]): number => rs.filter((r) => !isStrange(r.final!.trainAccuracy, threshold)).length;
   const base = byMeasure.get('baseline') ?? [];
-  const baseNormal = normalOf(base);
+  const baseCounts = { runs: base.length, normal: normalOf(base) };
   const rows: MeasureRow[] = [];
   for (const [measure, rs] of byMeasure) {
-    const normal = normalOf(rs);
-    const [ciLow, ciHigh] = wilson(normal, rs.length);
-    rows.push({
+    const counts: MeasureCounts = {
       measure,
       runs: rs.length,
-      normal,
-      recovery: normal / rs.length,
-      ciLow,
-      ciHigh,
-      pVsBaseline:
-        measure === 'baseline' ? NaN : fisherExact(normal, rs.length - normal, baseNormal, base.length - baseNormal),
+      normal: normalOf(rs),
       withLostClass: rs.filter((r) => r.final?.testRecall && lostClasses(r.final.testRecall).length > 0).length,
       addedWeights:
         rs.reduce((s, r) => s + parameters(r) - parameters(baseline.get(`${r.tags.radices}|${r.tags.seed}`)!), 0) /
         rs.length,
       meanTrainAccuracy: rs.reduce((s, r) => s + r.final!.trainAccuracy, 0) / rs.length,
-    });
+    };
+    rows.push(measureRow(counts, baseCounts));
   }
   return rows.sort((a, b) =>
     a.measure === 'baseline'
@@ -69,6 +63,27 @@ export function measureTable(records: readonly RunRecord[], threshold = STRANGE_
         ? 1
         : b.recovery - a.recovery || a.addedWeights - b.addedWeights,
   );
+}
+
+/** What a measure's row is derived from: its counts over the runs (and the baseline's runs and normal runs). */
+export type MeasureCounts = Omit<MeasureRow, 'recovery' | 'ciLow' | 'ciHigh' | 'pVsBaseline'>;
+
+/** A measure's row from its counts: recovery with its Wilson 95% interval, Fisher p against the baseline's counts. */
+export function measureRow(c: MeasureCounts, base: { runs: number; normal: number }): MeasureRow {
+  const [ciLow, ciHigh] = wilson(c.normal, c.runs);
+  return {
+    measure: c.measure,
+    runs: c.runs,
+    normal: c.normal,
+    recovery: c.normal / c.runs,
+    ciLow,
+    ciHigh,
+    pVsBaseline:
+      c.measure === 'baseline' ? NaN : fisherExact(c.normal, c.runs - c.normal, base.normal, base.runs - base.normal),
+    withLostClass: c.withLostClass,
+    addedWeights: c.addedWeights,
+    meanTrainAccuracy: c.meanTrainAccuracy,
+  };
 }
 
 /** Trained parameters of a run: its weights, plus one bias per non-input unit when biases are on. */

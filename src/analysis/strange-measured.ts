@@ -2,8 +2,8 @@
 // preventive measures' recovery. Written by scripts/strange-measured.mjs from the strange-causes results files named
 // in MEASURED_SOURCE and PREVENTION_MODELS: only the counts are written; estimates, intervals and tests are derived
 // below with the analyses' own functions. Change them only by measuring again.
-import { fisherExact, wilson } from './inference.js';
-import type { MeasureRow } from './prevention.js';
+import { wilson } from './inference.js';
+import { measureRow, type MeasureRow } from './prevention.js';
 import { jeffreys, type MeasuredGroupRisk, type RiskGroup } from './strange-risk.js';
 
 /** Where the risk numbers come from. */
@@ -65,24 +65,13 @@ const PREVENTION_COUNTS_OTHER: Counts = [
   ['bias', 32, 0, 24, 410, 0.452],
 ];
 
-/** The measures' rows as measureTable gives them: recovery with its Wilson 95% interval, Fisher p against the baseline. */
+/** The measures' rows as measureTable gives them (measureRow: recovery, Wilson 95% interval, Fisher p vs baseline). */
 function measureRows(counts: Counts): MeasureRow[] {
   const [, baseRuns, baseNormal] = counts.find((r) => r[0] === 'baseline')!;
-  return counts.map(([measure, runs, normal, withLostClass, addedWeights, meanTrainAccuracy]) => {
-    const [ciLow, ciHigh] = wilson(normal, runs);
-    return {
-      measure,
-      runs,
-      normal,
-      recovery: normal / runs,
-      ciLow,
-      ciHigh,
-      pVsBaseline: measure === 'baseline' ? NaN : fisherExact(normal, runs - normal, baseNormal, baseRuns - baseNormal),
-      withLostClass,
-      addedWeights,
-      meanTrainAccuracy,
-    };
-  });
+  const base = { runs: baseRuns, normal: baseNormal };
+  return counts.map(([measure, runs, normal, withLostClass, addedWeights, meanTrainAccuracy]) =>
+    measureRow({ measure, runs, normal, withLostClass, addedWeights, meanTrainAccuracy }, base),
+  );
 }
 
 /** The rows measured on simple-family models, and on Fig. 4 lists outside the family. */
