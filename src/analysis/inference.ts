@@ -183,3 +183,17 @@ function solve(a: number[][], b: number[]): number[] {
   }
   return x;
 }
+
+/**
+ * A small xorshift32 generator of uniform numbers in [0, 1) from a fixed seed, for bootstrap resampling: an interval
+ * stays a deterministic function of the runs it is computed from.
+ */
+export function xorshift(seed: number): () => number {
+  let s = seed;
+  return (): number => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}

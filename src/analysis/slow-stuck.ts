@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js';
 import type { RunRecord } from '../records/run-record.js';
 import { diagnoseRadixNet } from './diagnose.js';
-import { fitLogistic, predictLogistic, rocAuc } from './inference.js';
+import { fitLogistic, predictLogistic, rocAuc, xorshift } from './inference.js';
 import { lostClasses } from './per-class.js';
 import { sparsityBin } from './stats.js';
 
@@ -163,13 +163,7 @@ export function compareAucs(scores: readonly number[], base: readonly number[], 
   const b = keep.map((i) => base[i]);
   const l = keep.map((i) => y[i]);
   const auc = rocAuc(a, l);
-  let s = 0x2545f491;
-  const next = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  const next = xorshift(0x2545f491);
   const aucs: number[] = [];
   const gains: number[] = [];
   const n = keep.length;

@@ -14,6 +14,7 @@ import {
   predictLogistic,
   reliabilityTable,
   wilson,
+  xorshift,
   type Logistic,
   type ReliabilityRow,
 } from './inference.js';
@@ -183,14 +184,7 @@ export function evaluateRisk(fit: readonly RiskRun[], evaluation: readonly RiskR
 }
 
 function bootstrapGain(a: readonly number[], b: readonly number[], y: readonly boolean[]): [number, number] {
-  // a small xorshift generator, fixed seed: the interval is a deterministic function of the runs
-  let s = 0x9e3779b9;
-  const next = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  const next = xorshift(0x9e3779b9);
   const n = y.length;
   const gains: number[] = [];
   for (let rep = 0; rep < 2000; rep++) {
