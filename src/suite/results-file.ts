@@ -202,7 +202,11 @@ function readLines(path: string): { complete: Line[]; last: Line | null; size: n
         `${path} is ${formatBytes(st.size)}, over the ${formatBytes(LIMITS.resultsBytes)} limit on a results file (RADIXNET_MAX_RESULTS_BYTES); split it or raise the limit`,
       );
     }
-    if (isGzip(path)) return gzipLines(path, fd, st.size);
+    // a .gz is split into lines from its decompressed bytes exactly as a plain file is from its own
+    const text = isGzip(path) ? gunzipped(path, fd, st.size) : null;
+    const size = text ? text.length : st.size;
+    const readAt = (into: Buffer, bytes: number, at: number): number =>
+      text ? text.copy(into, 0, at, at + bytes) : readSync(fd, into, 0, bytes, at);
     const complete: Line[] = [];
     const chunk = Buffer.allocUnsafe(1 << 20);
     let pending: Buffer[] = [];
@@ -210,8 +214,8 @@ function readLines(path: string): { complete: Line[]; last: Line | null; size: n
     let lineStart = 0;
     let offset = 0;
     // only what the file held when opened: a writer appending meanwhile cannot make this read endless
-    while (offset < st.size) {
-      const n = readSync(fd, chunk, 0, Math.min(chunk.length, st.size - offset), offset);
+    while (offset < size) {
+      const n = readAt(chunk, Math.min(chunk.length, size - offset), offset);
       if (n === 0) break;
       let from = 0;
       for (let nl = chunk.indexOf(0x0a, 0); nl >= 0 && nl < n; nl = chunk.indexOf(0x0a, from)) {
@@ -247,17 +251,16 @@ function refuseGzipOut(path: string): void {
   }
 }
 
-/** The lines of a gzip-compressed results file, decompressed whole but never past LIMITS.resultsBytes. */
-function gzipLines(path: string, fd: number, size: number): { complete: Line[]; last: Line | null; size: number } {
+/** The decompressed bytes of a gzip-compressed results file (open as `fd`), never more than LIMITS.resultsBytes. */
+function gunzipped(path: string, fd: number, size: number): Buffer {
   const packed = Buffer.allocUnsafe(size);
   for (let off = 0; off < size;) {
     const n = readSync(fd, packed, off, size - off, off);
     if (n === 0) break;
     off += n;
   }
-  let text: Buffer;
   try {
-    text = gunzipSync(packed, { maxOutputLength: LIMITS.resultsBytes });
+    return gunzipSync(packed, { maxOutputLength: LIMITS.resultsBytes });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
@@ -269,16 +272,6 @@ function gzipLines(path: string, fd: number, size: number): { complete: Line[]; 
       `${path} is named .gz but is not a whole gzip file (${code ?? (err as Error).message}); gunzip it to see what is wrong, or rename it`,
     );
   }
-  const complete: Line[] = [];
-  let from = 0;
-  for (let nl = text.indexOf(0x0a); nl >= 0; nl = text.indexOf(0x0a, from)) {
-    checkLineLength(path, complete.length + 1, nl - from);
-    complete.push({ text: decode([text.subarray(from, nl)]), start: from });
-    from = nl + 1;
-  }
-  if (from < text.length) checkLineLength(path, complete.length + 1, text.length - from);
-  const last = from < text.length ? { text: decode([text.subarray(from)]), start: from } : null;
-  return { complete, last, size: text.length };
 }
 
 function checkLineLength(path: string, line: number, bytes: number): void {
