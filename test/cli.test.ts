@@ -114,38 +114,27 @@ describe('radixnet exit codes and --json', () => {
   });
 
   it('passes an experiment count given as "all" as null (every run), not as an empty value', async () => {
-    const r = await runIn([
-      'experiment',
-      'strange-causes',
-      '--stages',
-      'fig4',
-      '--fig4-min-sparsity',
-      '0.98',
-      '--fig4-sample',
-      'all',
-      '--train-samples',
-      'all',
-      '--plan',
-      '--json',
-    ]);
+    // the fig4 stage's plan at sparsity >= 0.98, with the options given
+    const fig4Plan = (...options: string[]) =>
+      runIn([
+        'experiment',
+        'strange-causes',
+        '--stages',
+        'fig4',
+        '--fig4-min-sparsity',
+        '0.98',
+        ...options,
+        '--plan',
+        '--json',
+      ]);
+    const r = await fig4Plan('--fig4-sample', 'all', '--train-samples', 'all');
     expect(r.status).to.equal(0);
     const data = JSON.parse(r.stdout).data as { params: Record<string, unknown>; runs: unknown[] };
     expect(data.params.fig4Sample).to.equal(null);
     expect(data.params.trainSamples).to.equal(null);
     // the Fig. 4 lists of factors 1..10 at sparsity >= 0.98 (the sparsity-distribution experiment counts them)
     expect(data.runs).to.have.length(126);
-    const some = await runIn([
-      'experiment',
-      'strange-causes',
-      '--stages',
-      'fig4',
-      '--fig4-min-sparsity',
-      '0.98',
-      '--fig4-sample',
-      '5',
-      '--plan',
-      '--json',
-    ]);
+    const some = await fig4Plan('--fig4-sample', '5');
     expect((JSON.parse(some.stdout).data as { runs: unknown[] }).runs).to.have.length(5);
   });
 
