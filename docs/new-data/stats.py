@@ -139,17 +139,24 @@ def versus(lenet_path, deep_path):
         return f'{len(v)} | {np.median(v):.4f}{ci} ({min(v):.4f}) | {k}/{len(v)} [{wl:.2f}, {wh:.2f}]'
 
     name = '-'.join(map(str, deep[0]['config']['layers']))
+
+    def table(by, bands, pick, label, alternative):
+        """One row per band of `by`: both networks' cells and the Mann-Whitney test (`alternative`) where both have runs."""
+        sided = 'one-sided' if alternative == 'greater' else 'two-sided'
+        print(f'| {by} | LeNet-300-100: runs | median [95% CI] (min) | fallen [95% CI] | {name}: runs | median [95% CI] '
+              f'(min) | fallen [95% CI] | Mann-Whitney U, {sided} p |')
+        print('|---|---|---|---|---|---|---|---|')
+        for lo, hi in bands:
+            a, b = pick(lenet, lo, hi), pick(deep, lo, hi)
+            test = '-'
+            if a and b:
+                u = mannwhitneyu(b, a, alternative=alternative)
+                test = f'{u.statistic:g}, {u.pvalue:.2g}'
+            print(f'| {label(lo, hi)} | {cell(a)} | {cell(b)} | {test} |')
+
     print(f"'fallen': below LeNet-300-100's 0-10% median {ref:.4f} - 0.05 = {ref - 0.05:.4f}")
-    print(f'| sparsity | LeNet-300-100: runs | median [95% CI] (min) | fallen [95% CI] | {name}: runs | median [95% CI] '
-          '(min) | fallen [95% CI] | Mann-Whitney U, one-sided p |')
-    print('|---|---|---|---|---|---|---|---|')
-    for lo, hi in [(0.88, 0.95), (0.95, 0.98), (0.98, 1.0)]:
-        a, b = va(lenet, lo, hi), va(deep, lo, hi)
-        test = '-'
-        if a and b:
-            u = mannwhitneyu(b, a, alternative='greater')
-            test = f'{u.statistic:g}, {u.pvalue:.2g}'
-        print(f'| {lo * 100:g}-{hi * 100:g}% | {cell(a)} | {cell(b)} | {test} |')
+    table('sparsity', [(0.88, 0.95), (0.95, 0.98), (0.98, 1.0)], va, lambda lo, hi: f'{lo * 100:g}-{hi * 100:g}%',
+          'greater')
     a, b = va(lenet, 0.94, 1.01), va(deep, 0.94, 1.01)
     u = mannwhitneyu(b, a, alternative='greater')
     print(f'>= 94% sparsity: {len(b)} against {len(a)} runs, one-sided Mann-Whitney U = {u.statistic:g}, '
@@ -158,16 +165,8 @@ def versus(lenet_path, deep_path):
     # the same networks by their number of weights instead of their sparsity: at equal weights, is the deeper, wider
     # network better or worse? (two-sided)
     vw = lambda rs, lo, hi: [r['final']['valAccuracy'] for r in rs if lo <= r['topology']['weights'] < hi]
-    print(f'| weights | LeNet-300-100: runs | median [95% CI] (min) | fallen [95% CI] | {name}: runs | median [95% CI] '
-          '(min) | fallen [95% CI] | Mann-Whitney U, two-sided p |')
-    print('|---|---|---|---|---|---|---|---|')
-    for lo, hi in [(15000, 30000), (30000, 60000), (60000, 140000), (140000, 400000)]:
-        a, b = vw(lenet, lo, hi), vw(deep, lo, hi)
-        test = '-'
-        if a and b:
-            u = mannwhitneyu(b, a, alternative='two-sided')
-            test = f'{u.statistic:g}, {u.pvalue:.2g}'
-        print(f'| {lo // 1000}k-{hi // 1000}k | {cell(a)} | {cell(b)} | {test} |')
+    table('weights', [(15000, 30000), (30000, 60000), (60000, 140000), (140000, 400000)], vw,
+          lambda lo, hi: f'{lo // 1000}k-{hi // 1000}k', 'two-sided')
     print()
 
 
