@@ -103,7 +103,9 @@ export class Mlp {
   private out = 0;
   private disposed = false;
   /** Fused training steps built for (resident data, batch size), newest last; freed when the batch buffers move. */
-  private programs: { key: string; program: KernelProgram }[] = [];
+  /** The fused programs built, with what each is for; compared field by field (every step looks one up). */
+  private programs: { kind: 'train' | 'eval'; ptr: number; labelsPtr: number; n: number; program: KernelProgram }[] =
+    [];
   /** Evaluation over kept rows (evaluateWide): its buffers and programs, made on first use. */
   private wide: WideBuffers | null = null;
   /** A view of the rows buffer for the fused step (views of shared memory stay valid when it grows). */
@@ -111,14 +113,6 @@ export class Mlp {
   /** Views of a step's per-sample loss and correct flags (capacity long), made with the batch buffers. */
   private lossView: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private correctView: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  /** The program programFor returned last and what it was for: every step of an epoch asks for the same one. */
-  private lastProgram: {
-    kind: 'train' | 'eval';
-    ptr: number;
-    labelsPtr: number;
-    n: number;
-    program: KernelProgram;
-  } | null = null;
 
   constructor(engine: Engine, spec: MlpSpec) {
     this.engine = engine;
@@ -228,7 +222,6 @@ export class Mlp {
     // programs point into the batch buffers
     for (const p of this.programs) for (const b of p.program.blocks) this.arena.free(b);
     this.programs = [];
-    this.lastProgram = null;
     for (const ptr of this.batchBlocks) this.arena.free(ptr);
     this.batchBlocks = [];
     this.capacity = 0;
@@ -332,15 +325,10 @@ export class Mlp {
    * `x` and `n` samples, built on first use (a few kept per model).
    */
   private programFor(x: ResidentData, n: number, kind: 'train' | 'eval'): KernelProgram {
-    const last = this.lastProgram;
-    if (last && last.n === n && last.ptr === x.ptr && last.labelsPtr === x.labelsPtr && last.kind === kind)
-      return last.program;
-    const key = `${kind}:${x.ptr}:${x.labelsPtr}:${n}`;
-    const found = this.programs.find((p) => p.key === key);
-    if (found) {
-      this.lastProgram = { kind, ptr: x.ptr, labelsPtr: x.labelsPtr, n, program: found.program };
-      return found.program;
-    }
+    const found = this.programs.find(
+      (p) => p.n === n && p.ptr === x.ptr && p.labelsPtr === x.labelsPtr && p.kind === kind,
+    );
+    if (found) return found.program;
     const nb = ceil4(n);
     const F = this.inputs;
     // the calls in groups, one group per dispatch of the separate-call path (calls of a group write different
@@ -363,10 +351,9 @@ export class Mlp {
     const tasks = groups.flat();
     const barrierAfter = groups.flatMap((g) => g.map((_, i) => i === g.length - 1));
     const program = new KernelProgram(this.engine.memory, this.arena, tasks, { pool: this.engine.pool, barrierAfter });
-    this.programs.push({ key, program });
+    this.programs.push({ kind, ptr: x.ptr, labelsPtr: x.labelsPtr, n, program });
     // a run over several datasets (train, then fine-tune on another) keeps the latest few
     if (this.programs.length > 8) for (const b of this.programs.shift()!.program.blocks) this.arena.free(b);
-    this.lastProgram = { kind, ptr: x.ptr, labelsPtr: x.labelsPtr, n, program };
     this.rowsView = this.engine.memory.i32(this.rows, this.capacity);
     return program;
   }
