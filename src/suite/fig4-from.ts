@@ -22,7 +22,7 @@ export function fig4RunsFrom(path: string, configs: ReadonlyMap<string, TrainCon
     stamp = `${st.size}:${st.mtimeMs}`;
   } catch {
     throw new InputError(
-      `--fig4-from ${path} does not exist; give a results file of radixnet experiment accuracy-vs-sparsity (gunzip a .gz first)`,
+      `--fig4-from ${path} does not exist; give a results file of radixnet experiment accuracy-vs-sparsity (plain or .gz)`,
     );
   }
   let entry = cache.get(path);
